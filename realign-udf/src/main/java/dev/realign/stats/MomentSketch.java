@@ -1,0 +1,166 @@
+package dev.realign.stats;
+
+import static dev.realign.Checks.checkArgument;
+
+import dev.realign.vector.RejectReason;
+import dev.realign.vector.RowValidator;
+
+/**
+ * Exact, mergeable first and second moments of L2-normalised embedding rows: the count, the sum of
+ * each normalised component and the sum of squared row norms, all in 128-bit fixed point (see
+ * DESIGN.md section 3). Any order of {@code add} and {@code merge} calls gives the same bits.
+ *
+ * <p>This is the updatable accumulator: not thread-safe, one per task. {@link #snapshot()} gives an
+ * immutable {@link MomentSnapshot}; adding after a snapshot does not change that snapshot.
+ */
+public final class MomentSketch {
+  private final int dim;
+  private long count;
+  /** 128-bit totals: indices [0, dim) are the components, index dim the squared norms. */
+  private final long[] hi;
+  private final long[] lo;
+  /** 64-bit partial sums of the current block of rows, spilled every BLOCK_ROWS rows. */
+  private final long[] block;
+  private int blockRows;
+  private final double[] unit;
+
+  public MomentSketch(int dim) {
+    checkArgument(dim > 0, "Invalid dimension: %s (must be > 0)", dim);
+    this.dim = dim;
+    this.hi = new long[dim + 1];
+    this.lo = new long[dim + 1];
+    this.block = new long[dim + 1];
+    this.unit = new double[dim];
+  }
+
+  /** A sketch that continues from {@code start} (incremental refit without re-reading old data). */
+  public static MomentSketch from(MomentSnapshot start) {
+    MomentSketch s = new MomentSketch(start.dimension());
+    s.merge(start);
+    return s;
+  }
+
+  public int dimension() {
+    return dim;
+  }
+
+  /** Rows added so far (valid rows only). */
+  public long count() {
+    return count;
+  }
+
+  /**
+   * Validates, normalises and adds one raw row.
+   *
+   * @return null when the row was added, else why it was not (the sketch is then unchanged)
+   */
+  public RejectReason add(float[] row) {
+    if (row == null) {
+      return RejectReason.NULL_VECTOR;
+    }
+    if (row.length != dim) {
+      return RejectReason.WRONG_DIMENSION;
+    }
+    return add(row, 0);
+  }
+
+  /** Like {@link #add(float[])} for the {@code dim} components of a flat array at {@code off}. */
+  public RejectReason add(float[] flat, int off) {
+    double norm = RowValidator.normOrNegative(flat, off, dim);
+    if (norm < 0) {
+      return RowValidator.reasonFor(norm);
+    }
+    double[] u = unit;
+    for (int j = 0; j < dim; j++) {
+      u[j] = flat[off + j] / norm;
+    }
+    accumulate(u);
+    return null;
+  }
+
+  /**
+   * Adds {@code rows} consecutive rows of a flat row-major batch starting at {@code off}.
+   *
+   * @return the number of rows added; the others were reported to {@code rejects}
+   */
+  public int addAll(float[] flat, int off, int rows, RejectListener rejects) {
+    checkArgument(rows >= 0, "Invalid row count: %s (must be >= 0)", rows);
+    checkArgument(off >= 0 && (long) off + (long) rows * dim <= flat.length,
+        "Invalid batch: offset %s + %s rows x %s (must fit in %s floats)", off, rows, dim,
+        flat.length);
+    int added = 0;
+    for (int r = 0; r < rows; r++) {
+      RejectReason reason = add(flat, off + r * dim);
+      if (reason == null) {
+        added++;
+      } else {
+        rejects.rejected(r, reason);
+      }
+    }
+    return added;
+  }
+
+  /**
+   * Adds a row that is already a unit vector in float64 (the output of a transform step). Components
+   * must be finite with {@code |v| <= 1} up to rounding; anything else is a programming error.
+   */
+  public void addUnit(double[] unitRow) {
+    checkArgument(unitRow.length >= dim, "Invalid unit row: length %s (must be >= %s)",
+        unitRow.length, dim);
+    for (int j = 0; j < dim; j++) {
+      double v = unitRow[j];
+      checkArgument(Math.abs(v) <= 1.000001, "Invalid unit row: component %s = %s (must be finite"
+          + " and within [-1, 1])", j, v);
+    }
+    accumulate(unitRow);
+  }
+
+  private void accumulate(double[] u) {
+    long[] b = block;
+    double sq = 0.0;
+    for (int j = 0; j < dim; j++) {
+      double v = u[j];
+      b[j] += FixedPoint.toFixed(v);
+      sq += v * v;
+    }
+    b[dim] += FixedPoint.toFixed(sq);
+    count++;
+    if (++blockRows == FixedPoint.BLOCK_ROWS) {
+      spill();
+    }
+  }
+
+  private void spill() {
+    if (blockRows == 0) {
+      return;
+    }
+    for (int j = 0; j <= dim; j++) {
+      FixedPoint.add128(hi, lo, j, block[j]);
+      block[j] = 0L;
+    }
+    blockRows = 0;
+  }
+
+  /** Adds the totals of another sketch's snapshot to this one. */
+  public MomentSketch merge(MomentSnapshot other) {
+    checkArgument(other.dimension() == dim,
+        "Invalid sketch to merge: dimension %s (must be %s, the dimension of this sketch)",
+        other.dimension(), dim);
+    spill();
+    for (int j = 0; j <= dim; j++) {
+      FixedPoint.add128(hi, lo, j, other.hiAt(j), other.loAt(j));
+    }
+    count = Math.addExact(count, other.count());
+    return this;
+  }
+
+  public MomentSketch merge(MomentSketch other) {
+    return merge(other.snapshot());
+  }
+
+  /** An immutable view of the totals so far. */
+  public MomentSnapshot snapshot() {
+    spill();
+    return new MomentSnapshot(dim, count, hi.clone(), lo.clone());
+  }
+}

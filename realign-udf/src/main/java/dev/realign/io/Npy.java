@@ -65,32 +65,59 @@ public final class Npy {
   static Header readHeader(FileChannel ch, Path file) throws IOException {
     ByteBuffer pre = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
     readFully(ch, pre, 0, file);
-    byte[] magic = new byte[6];
-    pre.get(0, magic);
-    if (!Arrays.equals(magic, MAGIC)) {
+    long headerStart = headerStart(pre.array(), file.toString());
+    long headerLen = headerLength(pre.array(), file.toString());
+    ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
+    readFully(ch, hb, headerStart, file);
+    return parseHeader(pre.array(), hb.array(), ch.size(), file.toString());
+  }
+
+  /**
+   * Bytes of the header dictionary that follow the first 12 bytes of a file; use it to read the
+   * header through any stream, then call {@link #parseHeader}.
+   */
+  public static long headerLength(byte[] first12, String file) {
+    checkMagic(first12, file);
+    ByteBuffer pre = ByteBuffer.wrap(first12).order(ByteOrder.LITTLE_ENDIAN);
+    long len = (first12[6] & 0xff) == 1 ? Short.toUnsignedInt(pre.getShort(8))
+        : Integer.toUnsignedLong(pre.getInt(8));
+    if (len > 1 << 20) {
+      throw new IllegalArgumentException("Invalid .npy file " + file + ": header of " + len
+          + " bytes (must be < 1 MiB)");
+    }
+    return len;
+  }
+
+  /** Offset of the header dictionary: 10 for format 1.0, 12 for 2.0 and 3.0. */
+  public static long headerStart(byte[] first12, String file) {
+    checkMagic(first12, file);
+    return (first12[6] & 0xff) == 1 ? 10 : 12;
+  }
+
+  private static void checkMagic(byte[] first12, String file) {
+    byte[] magic = Arrays.copyOf(first12, 6);
+    if (first12.length < 12 || !Arrays.equals(magic, MAGIC)) {
       throw new IllegalArgumentException("Invalid .npy file " + file
           + ": expected the magic \\x93NUMPY, actual " + printable(magic));
     }
-    int major = pre.get(6) & 0xff;
-    long headerLen;
-    long headerStart;
-    if (major == 1) {
-      headerLen = Short.toUnsignedInt(pre.getShort(8));
-      headerStart = 10;
-    } else if (major == 2 || major == 3) {
-      headerLen = Integer.toUnsignedLong(pre.getInt(8));
-      headerStart = 12;
-    } else {
+    int major = first12[6] & 0xff;
+    if (major < 1 || major > 3) {
       throw new IllegalArgumentException("Invalid .npy file " + file
-          + ": format version expected 1.0 or 2.0, actual " + major + "." + (pre.get(7) & 0xff));
+          + ": format version expected 1.0 or 2.0, actual " + major + "." + (first12[7] & 0xff));
     }
-    if (headerLen > 1 << 20) {
-      throw new IllegalArgumentException("Invalid .npy file " + file + ": header of " + headerLen
-          + " bytes (must be < 1 MiB)");
-    }
-    ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
-    readFully(ch, hb, headerStart, file);
-    String header = new String(hb.array(), StandardCharsets.ISO_8859_1);
+  }
+
+  /**
+   * Parses and checks a header.
+   *
+   * @param first12 the first 12 bytes of the file
+   * @param dict the header dictionary bytes ({@link #headerLength} of them, from {@link
+   *     #headerStart})
+   * @param fileSize the file's size, to detect truncated data
+   */
+  public static Header parseHeader(byte[] first12, byte[] dict, long fileSize, String file) {
+    long headerStart = headerStart(first12, file);
+    String header = new String(dict, StandardCharsets.ISO_8859_1);
     String descr = find(DESCR, header, "descr", file);
     if (!descr.equals("<f4")) {
       throw new IllegalArgumentException("Invalid .npy file " + file + ": dtype expected '<f4'"
@@ -108,11 +135,11 @@ public final class Npy {
       }
     }
     long[] shape = dims.stream().mapToLong(Long::longValue).toArray();
-    Header h = new Header(shape, headerStart + headerLen);
+    Header h = new Header(shape, headerStart + dict.length);
     long expectedBytes = h.dataOffset() + 4 * h.elements();
-    if (ch.size() < expectedBytes) {
+    if (fileSize < expectedBytes) {
       throw new IllegalArgumentException("Invalid .npy file " + file + ": shape "
-          + Arrays.toString(shape) + " needs " + expectedBytes + " bytes, actual " + ch.size()
+          + Arrays.toString(shape) + " needs " + expectedBytes + " bytes, actual " + fileSize
           + " (truncated)");
     }
     return h;
@@ -268,7 +295,7 @@ public final class Npy {
     b.flip();
   }
 
-  private static String find(Pattern p, String header, String key, Path file) {
+  private static String find(Pattern p, String header, String key, String file) {
     Matcher m = p.matcher(header);
     if (!m.find()) {
       throw new IllegalArgumentException("Invalid .npy file " + file + ": header has no '" + key

@@ -1,0 +1,96 @@
+package dev.realign.config;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Every configuration key, each with its one documented default. Values resolve in this order, the
+ * later winning: these defaults, the config file ({@code --config FILE}), Spark conf entries
+ * {@code spark.realign.<key>}, then the command line ({@code --set key=value} and the direct flags
+ * such as {@code --output}).
+ */
+public final class ConfigKeys {
+  private ConfigKeys() {}
+
+  private static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
+  private static final Map<String, String> DOCS = new LinkedHashMap<>();
+
+  private static String key(String name, String defaultValue, String doc) {
+    DEFAULTS.put(name, defaultValue);
+    DOCS.put(name, doc);
+    return name;
+  }
+
+  public static final String SPARK_MASTER = key("spark.master", "local[*]",
+      "Spark master when realign starts Spark itself; ignored under spark-submit");
+  public static final String SPARK_APP_NAME = key("spark.app_name", "realign", "Spark app name");
+
+  public static final String TEXT_EMBEDDINGS = key("input.text.path", "",
+      "text embeddings: a .npy file, a directory of .npy files, or Parquet file(s)/directory");
+  public static final String TEXT_FORMAT = key("input.text.format", "auto",
+      "auto | npy | parquet (auto: by file extension)");
+  public static final String TEXT_METADATA = key("input.text.metadata", "",
+      "for .npy input: Parquet metadata file/directory holding ids (and texts), paired by sorted"
+          + " order and row count with the .npy files; empty: ids are <file stem>-<row index>");
+  public static final String IMAGE_EMBEDDINGS = key("input.image.path", "",
+      "image embeddings, same forms as input.text.path");
+  public static final String IMAGE_FORMAT = key("input.image.format", "auto",
+      "auto | npy | parquet");
+  public static final String IMAGE_METADATA = key("input.image.metadata", "",
+      "like input.text.metadata, for the image .npy files");
+  public static final String ID_COLUMN = key("input.id_column", "id",
+      "Parquet column holding row ids (string, int or long)");
+  public static final String VECTOR_COLUMN = key("input.vector_column", "embedding",
+      "Parquet column holding vectors: list<float> or binary of d x 4 bytes little-endian");
+  public static final String TEXT_COLUMN = key("input.text_column", "text",
+      "Parquet column holding the text, copied to the aligned shards when present");
+  public static final String SPLIT_ROWS = key("input.split_rows", "65536",
+      "rows per input split (one split = one task = one output shard); splits never span files");
+  public static final String PARTITIONS = key("input.partitions", "0",
+      "if > 0: cut the input into about this many splits instead of using input.split_rows");
+  public static final String CHECK_DUPLICATE_IDS = key("input.check_duplicate_ids", "true",
+      "reject every later occurrence of an id (first in input order wins); needs one extra read of"
+          + " the id column");
+
+  public static final String OUTPUT_DIR = key("output.dir", "", "output directory (required)");
+  public static final String OUTPUT_MODE = key("output.mode", "error",
+      "error | overwrite | resume: what to do when output.dir already holds a run");
+
+  public static final String VARIANT = key("fit.variant", "realign",
+      "anchor | anchor-trace | realign");
+  public static final String REFINEMENT_ITERATIONS = key("fit.refinement_iterations", "0",
+      "extra centroid steps after the first (0 = the paper's method)");
+
+  public static final String MAX_REJECTED_FRACTION = key("quality.max_rejected_fraction", "0.001",
+      "the job fails when a modality's rejected rows exceed this fraction of its input rows");
+
+  public static final String PROGRESS_INTERVAL = key("progress.interval_seconds", "10",
+      "seconds between progress lines of long stages (0: off)");
+
+  public static final String DEMO_GENERATE = key("demo.generate", "false",
+      "generate the synthetic demo embedding set under <output.dir>/demo-input and use it");
+  public static final String DEMO_TEXT_ROWS = key("demo.text_rows", "100000",
+      "demo: text rows to generate");
+  public static final String DEMO_IMAGE_ROWS = key("demo.image_rows", "100000",
+      "demo: image rows to generate");
+  public static final String DEMO_DIM = key("demo.dim", "512", "demo: embedding dimension");
+  public static final String DEMO_SEED = key("demo.seed", "20260207", "demo: random seed");
+  public static final String DEMO_FILES = key("demo.files", "4", "demo: .npy files per modality");
+
+  public static final String FAIL_APPLY_SPLIT = key("testing.fail_apply_split", "-1",
+      "fault injection for tests: the apply task of this split fails after writing its shard");
+
+  /** Keys and their defaults, in declaration order. */
+  public static Map<String, String> defaults() {
+    return Collections.unmodifiableMap(DEFAULTS);
+  }
+
+  public static Map<String, String> docs() {
+    return Collections.unmodifiableMap(DOCS);
+  }
+
+  public static boolean isKnown(String key) {
+    return DEFAULTS.containsKey(key);
+  }
+}

@@ -1,0 +1,98 @@
+package dev.realign.job;
+
+import dev.realign.align.EncoderIdentity;
+import dev.realign.align.ReAlignTransform;
+import dev.realign.config.ConfigKeys;
+import dev.realign.sink.ShardManifest;
+import dev.realign.source.EmbeddingSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The user-facing jobs. Each is usable alone and reads what earlier stages left under the output
+ * directory; {@code run} does all of them in one Spark application and reuses what it computed.
+ */
+public final class AlignJobs {
+  private AlignJobs() {}
+
+  /** {@code stats}: sketches of both modalities into {@code OUTPUT/stats/}. */
+  public static AlignPipeline.Stats stats(JobContext ctx) {
+    OutputGuard.prepare(ctx.fs, ctx.layout, ctx.config.get(ConfigKeys.OUTPUT_MODE));
+    EmbeddingSet texts = AlignPipeline.plan(ctx, "text");
+    EmbeddingSet images = AlignPipeline.plan(ctx, "image");
+    return AlignPipeline.stats(ctx, texts, AlignPipeline.duplicates(ctx, texts), images);
+  }
+
+  /** {@code fit}: the transform from {@code OUTPUT/stats/} plus the centroid pass over texts. */
+  public static ReAlignTransform fit(JobContext ctx) {
+    EmbeddingSet texts = AlignPipeline.plan(ctx, "text");
+    return AlignPipeline.fit(ctx, texts, AlignPipeline.duplicates(ctx, texts),
+        AlignPipeline.readSketch(ctx, "text"), AlignPipeline.readSketch(ctx, "image"),
+        EncoderIdentity.PRECOMPUTED);
+  }
+
+  /** {@code apply}: aligned shards from a transform ({@code OUTPUT/realign-transform.json}). */
+  public static AlignPipeline.Outcome apply(JobContext ctx, String transformPath) {
+    ReAlignTransform t = AlignPipeline.readTransform(ctx, transformPath);
+    EmbeddingSet texts = AlignPipeline.plan(ctx, "text");
+    AlignPipeline.StatsSummaryView summary;
+    try {
+      summary = AlignPipeline.readSummary(ctx);
+    } catch (IllegalArgumentException e) {
+      summary = new AlignPipeline.StatsSummaryView(Map.of(), List.of());
+    }
+    AlignPipeline.Outcome o = AlignPipeline.apply(ctx, texts,
+        AlignPipeline.duplicates(ctx, texts), t, summary);
+    report(o);
+    return o;
+  }
+
+  /** {@code run}: stats, fit and apply in one application. */
+  public static AlignPipeline.Outcome run(JobContext ctx) {
+    OutputGuard.prepare(ctx.fs, ctx.layout, ctx.config.get(ConfigKeys.OUTPUT_MODE));
+    long start = System.nanoTime();
+    EmbeddingSet texts = AlignPipeline.plan(ctx, "text");
+    EmbeddingSet images = AlignPipeline.plan(ctx, "image");
+    AlignPipeline.requireSameDimension(texts, images);
+    long[] textDuplicates = AlignPipeline.duplicates(ctx, texts);
+    AlignPipeline.Stats stats = AlignPipeline.stats(ctx, texts, textDuplicates, images);
+    ReAlignTransform t = AlignPipeline.fit(ctx, texts, textDuplicates, stats.text(),
+        stats.image(), EncoderIdentity.PRECOMPUTED);
+    AlignPipeline.Outcome o = AlignPipeline.apply(ctx, texts, textDuplicates, t, stats.summary());
+    report(o);
+    Console.info("run finished in %.1f s", (System.nanoTime() - start) / 1e9);
+    return o;
+  }
+
+  /**
+   * {@code copy}: the benchmark baseline. Reads the text embeddings and writes them back unchanged
+   * in the same shard format, through the same reader, writer and commit.
+   */
+  public static ShardManifest copy(JobContext ctx) {
+    OutputGuard.prepare(ctx.fs, ctx.layout, ctx.config.get(ConfigKeys.OUTPUT_MODE));
+    EmbeddingSet texts = AlignPipeline.plan(ctx, "text");
+    List<ShardResult> results = ApplyPass.run(ctx, texts, new long[0], ApplyPass.copy(), "none",
+        false, -1, "copy");
+    long rows = results.stream().mapToLong(r -> r.shard().rows()).sum();
+    long rejected = results.stream().mapToLong(ShardResult::rejected).sum();
+    ShardManifest m = new ShardManifest(rows, texts.dim(), "float32", "none", rejected,
+        Map.of("text", new ShardManifest.ModalityCounts(rows + rejected, rows, rejected,
+            Map.of())), List.of(), Map.of(), StagedCommit.shards(results));
+    StagedCommit.commit(ctx.fs, ctx.layout.aligned(), ctx.layout.staging(), m);
+    Console.info("copy: %,d rows in %d shards -> %s", rows, results.size(), ctx.layout.aligned());
+    return m;
+  }
+
+  static void report(AlignPipeline.Outcome o) {
+    ShardManifest m = o.manifest();
+    Console.info("transform: %s (variant %s, sha256 %s)", o.transformPath(),
+        o.transform().variant(), o.transform().sha256());
+    Console.info("aligned shards: %s (%d shards, %,d rows, manifest %s/_manifest.json)",
+        o.shardsPath(), m.shards().size(), m.rows(), o.shardsPath());
+    m.inputs().forEach((role, c) -> Console.info("%s rows: %,d in = %,d used + %,d rejected %s",
+        role, c.rows(), c.used(), c.rejected(), c.rejected() > 0 ? c.byReason() : ""));
+    Console.info(String.format(Locale.ROOT, "centroid gap ||mu_image - mean(text)||: before %.6f,"
+        + " after %.6f", o.gapBefore(), o.gapAfter()));
+  }
+}

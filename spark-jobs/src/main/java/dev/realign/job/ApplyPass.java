@@ -1,0 +1,167 @@
+package dev.realign.job;
+
+import dev.realign.align.AlignmentKernel;
+import dev.realign.sink.OutputLayout;
+import dev.realign.sink.ShardInfo;
+import dev.realign.sink.ShardManifest;
+import dev.realign.sink.ShardWriter;
+import dev.realign.source.EmbeddingSet;
+import dev.realign.source.EmbeddingSplit;
+import dev.realign.source.HadoopFiles;
+import dev.realign.source.RowBatch;
+import dev.realign.source.SplitReader;
+import dev.realign.stats.MomentSketch;
+import dev.realign.stats.SketchCodec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.LongAccumulator;
+
+/**
+ * Writes one shard per input split from the executors (parquet-hadoop, no shuffle, no Spark row
+ * conversion): split k becomes {@code aligned/_staging/part-k-of-M.parquet} plus a completion
+ * record. A shard whose completion record verifies (same transform, same SHA-256) is kept when
+ * resuming. Committing is the driver's job ({@link StagedCommit}).
+ */
+final class ApplyPass {
+  private ApplyPass() {}
+
+  /** Per-row work of a pass that writes shards: align, or copy unchanged. */
+  interface RowFunction extends java.io.Serializable {
+    /** Writes row i of the batch into out[0..d); returns false if the row is rejected. */
+    boolean apply(RowBatch batch, int i, float[] out, double[] scratch);
+  }
+
+  static RowFunction align(AlignmentKernel kernel) {
+    return (batch, i, out, scratch) -> batch.reasons[i] == null
+        && kernel.apply(batch.flat, i * batch.dim, out, 0, scratch) == null;
+  }
+
+  static RowFunction copy() {
+    return (batch, i, out, scratch) -> {
+      if (batch.reasons[i] != null) {
+        return false;
+      }
+      System.arraycopy(batch.flat, i * batch.dim, out, 0, batch.dim);
+      return true;
+    };
+  }
+
+  static List<ShardResult> run(JobContext ctx, EmbeddingSet set, long[] duplicates,
+      RowFunction function, String transformSha256, boolean resume, int failSplit,
+      String stage) {
+    Broadcast<SerializableHadoopConf> conf = ctx.hadoopConf;
+    Broadcast<long[]> dups = ctx.jsc.broadcast(duplicates);
+    Broadcast<RowFunction> fn = ctx.jsc.broadcast(function);
+    OutputLayout layout = ctx.layout;
+    int splitCount = set.splits().size();
+    ctx.jsc.setJobDescription("realign: " + stage);
+    try (ProgressReporter progress = new ProgressReporter(ctx.jsc, stage, set.rows(),
+        ctx.progressInterval())) {
+      LongAccumulator counter = progress.counter();
+      JavaRDD<ShardResult> results = ctx.jsc.parallelize(set.splits(), splitCount)
+          .map(split -> shardOf(set, split, splitCount, layout, conf.value().get(), dups.value(),
+              fn.value(), transformSha256, resume, failSplit, counter));
+      List<ShardResult> out = new java.util.ArrayList<>(
+          results.persist(StorageLevel.MEMORY_ONLY()).collect());
+      results.unpersist(false);
+      out.sort(Comparator.comparingInt(ShardResult::split));
+      progress.finish();
+      return out;
+    }
+  }
+
+  static ShardResult shardOf(EmbeddingSet set, EmbeddingSplit split, int splitCount,
+      OutputLayout layout, Configuration conf, long[] duplicates, RowFunction fn,
+      String transformSha256, boolean resume, int failSplit, LongAccumulator counter) {
+    String name = OutputLayout.shardName(split.index(), splitCount);
+    Path staged = new Path(layout.staging(), name);
+    Path done = new Path(layout.staging(), name + ".done.json");
+    FileSystem fs = HadoopFiles.fs(staged, conf);
+    if (resume) {
+      ShardResult kept = verifiedCompletion(fs, layout, name, done, transformSha256);
+      if (kept != null) {
+        counter.add(split.rows());
+        return kept;
+      }
+    }
+    int dim = set.dim();
+    Path tmp = new Path(layout.staging(), "." + name + ".tmp-" + java.util.UUID.randomUUID());
+    MomentSketch outSketch = new MomentSketch(dim);
+    double[] unit = new double[dim];
+    float[] out = new float[dim];
+    double[] scratch = new double[dim];
+    long rejected = 0;
+    ShardInfo info;
+    RowBatch batch = SplitSource.newBatch(set);
+    try (SplitReader reader = SplitSource.open(set, split, conf, duplicates);
+        ShardWriter writer = new ShardWriter(fs, tmp, dim, set.hasText(), conf)) {
+      while (reader.next(batch)) {
+        for (int i = 0; i < batch.size; i++) {
+          if (fn.apply(batch, i, out, scratch)) {
+            writer.write(batch.ids[i], batch.texts[i], out, 0);
+            for (int j = 0; j < dim; j++) {
+              unit[j] = out[j];
+            }
+            outSketch.addUnit(unit);
+          } else {
+            rejected++;
+          }
+        }
+        counter.add(batch.size);
+      }
+      info = writer.finish();
+    }
+    try {
+      fs.delete(staged, false);
+      if (!fs.rename(tmp, staged)) {
+        throw new IOException("rename " + tmp + " -> " + staged + " failed");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot stage shard " + staged, e);
+    }
+    ShardResult result = new ShardResult(split.index(),
+        new ShardInfo(name, info.rows(), info.bytes(), info.sha256()), rejected, transformSha256,
+        SketchCodec.encode(outSketch.snapshot()));
+    ShardManifest.writeAtomically(fs, done, result.toJson());
+    if (split.index() == failSplit) {
+      throw new IllegalStateException("Injected failure after writing shard " + name
+          + " (testing.fail_apply_split = " + failSplit + ")");
+    }
+    return result;
+  }
+
+  /** The completion record of a shard if it and the shard file (staged or committed) verify. */
+  private static ShardResult verifiedCompletion(FileSystem fs, OutputLayout layout, String name,
+      Path done, String transformSha256) {
+    try {
+      if (!fs.exists(done)) {
+        return null;
+      }
+      ShardResult r;
+      try (InputStream in = fs.open(done)) {
+        r = ShardResult.fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      }
+      if (!r.transformSha256().equals(transformSha256)) {
+        return null;
+      }
+      for (Path p : new Path[] {new Path(layout.staging(), name), new Path(layout.aligned(), name)}) {
+        if (fs.exists(p) && ShardManifest.sha256(fs, p).equals(r.shard().sha256())) {
+          return r;
+        }
+      }
+      return null;
+    } catch (IOException | IllegalArgumentException e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package dev.realign.job;
+
+import dev.realign.config.ConfigKeys;
+import dev.realign.config.PipelineConfig;
+import dev.realign.sink.OutputLayout;
+import dev.realign.source.HadoopFiles;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.SparkSession;
+
+/** What every job needs: Spark, the resolved config, the output layout and its file system. */
+public final class JobContext {
+  public final SparkSession spark;
+  public final JavaSparkContext jsc;
+  public final PipelineConfig config;
+  public final OutputLayout layout;
+  public final FileSystem fs;
+  public final Broadcast<SerializableHadoopConf> hadoopConf;
+
+  public JobContext(SparkSession spark, PipelineConfig config) {
+    this.spark = spark;
+    this.jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    this.config = config;
+    this.layout = new OutputLayout(config.require(ConfigKeys.OUTPUT_DIR));
+    this.fs = HadoopFiles.fs(layout.rootPath(), jsc.hadoopConfiguration());
+    this.hadoopConf = jsc.broadcast(new SerializableHadoopConf(jsc.hadoopConfiguration()));
+  }
+
+  /**
+   * Starts (or joins) the Spark session. Under spark-submit the master comes from there; otherwise
+   * from {@code spark.master} of the config (default {@code local[*]}), bound to 127.0.0.1 with
+   * the UI off.
+   */
+  public static SparkSession startSpark(PipelineConfig config) {
+    SparkSession.Builder b = SparkSession.builder().appName(config.get(ConfigKeys.SPARK_APP_NAME))
+        .config("spark.ui.showConsoleProgress", "false");
+    if (System.getProperty("spark.master") == null) {
+      String master = config.get(ConfigKeys.SPARK_MASTER);
+      b = b.master(master);
+      if (master.startsWith("local")) {
+        b = b.config("spark.ui.enabled", "false")
+            .config("spark.driver.host", "127.0.0.1")
+            .config("spark.driver.bindAddress", "127.0.0.1");
+      }
+    }
+    return b.getOrCreate();
+  }
+
+  public int progressInterval() {
+    return config.getInt(ConfigKeys.PROGRESS_INTERVAL, 0, 86_400);
+  }
+}

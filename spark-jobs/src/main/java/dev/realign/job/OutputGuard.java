@@ -1,0 +1,50 @@
+package dev.realign.job;
+
+import dev.realign.sink.OutputLayout;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Applies {@code output.mode} before any work: {@code error} refuses an output directory that
+ * already holds a run, {@code overwrite} deletes what a run owns there (and nothing else), and
+ * {@code resume} keeps everything so verified shards can be reused.
+ */
+public final class OutputGuard {
+  private OutputGuard() {}
+
+  public static void prepare(FileSystem fs, OutputLayout layout, String mode) {
+    List<String> found = new ArrayList<>();
+    try {
+      for (String child : OutputLayout.OWNED) {
+        if (fs.exists(new Path(layout.rootPath(), child))) {
+          found.add(child);
+        }
+      }
+      switch (mode) {
+        case "error" -> {
+          if (!found.isEmpty()) {
+            throw new IllegalArgumentException("Output directory " + layout.root()
+                + " already holds a realign run (found " + String.join(", ", found)
+                + "); set output.mode (--mode) to overwrite to replace it or to resume to"
+                + " continue it");
+          }
+        }
+        case "overwrite" -> {
+          for (String child : found) {
+            fs.delete(new Path(layout.rootPath(), child), true);
+          }
+        }
+        case "resume" -> { }
+        default -> throw new IllegalArgumentException("Invalid value for output.mode: " + mode
+            + " (must be one of [error, overwrite, resume])");
+      }
+      fs.mkdirs(layout.rootPath());
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot prepare output directory " + layout.root(), e);
+    }
+  }
+}

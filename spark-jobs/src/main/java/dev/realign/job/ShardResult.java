@@ -1,0 +1,50 @@
+package dev.realign.job;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.realign.sink.ShardInfo;
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.util.Base64;
+
+/**
+ * What one apply task produced: its shard, its rejected-row count and the exact sketch of its
+ * output rows. Also the completion record ({@code _staging/<shard>.done.json}) that lets a resumed
+ * run keep a verified shard instead of redoing it.
+ */
+record ShardResult(int split, ShardInfo shard, long rejected, String transformSha256,
+    byte[] outputSketch) implements Serializable {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  String toJson() {
+    ObjectNode n = MAPPER.createObjectNode();
+    n.put("split", split);
+    n.put("name", shard.name());
+    n.put("rows", shard.rows());
+    n.put("bytes", shard.bytes());
+    n.put("sha256", shard.sha256());
+    n.put("rejected", rejected);
+    n.put("transform_sha256", transformSha256);
+    n.put("output_sketch", Base64.getEncoder().encodeToString(outputSketch));
+    try {
+      return MAPPER.writeValueAsString(n);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static ShardResult fromJson(String json) {
+    try {
+      JsonNode n = MAPPER.readTree(json);
+      return new ShardResult(n.get("split").asInt(), new ShardInfo(n.get("name").asText(),
+          n.get("rows").asLong(), n.get("bytes").asLong(), n.get("sha256").asText()),
+          n.get("rejected").asLong(), n.get("transform_sha256").asText(),
+          Base64.getDecoder().decode(n.get("output_sketch").asText()));
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException("Invalid completion record: " + e.getMessage(), e);
+    }
+  }
+}

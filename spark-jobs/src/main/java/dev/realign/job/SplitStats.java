@@ -1,0 +1,54 @@
+package dev.realign.job;
+
+import dev.realign.sink.ShardInfo;
+import dev.realign.stats.MomentSnapshot;
+import dev.realign.stats.SketchCodec;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The mergeable result of the stats pass over some splits: the sketch (in its codec form, never
+ * Java-serialised), row counts, rejects by reason and the rejected-row files written.
+ */
+final class SplitStats implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  final byte[] sketch;
+  final long rows;
+  final long rejected;
+  final TreeMap<String, Long> byReason;
+  final List<ShardInfo> rejectFiles;
+
+  SplitStats(byte[] sketch, long rows, long rejected, Map<String, Long> byReason,
+      List<ShardInfo> rejectFiles) {
+    this.sketch = sketch;
+    this.rows = rows;
+    this.rejected = rejected;
+    this.byReason = new TreeMap<>(byReason);
+    this.rejectFiles = new ArrayList<>(rejectFiles);
+  }
+
+  static SplitStats empty(int dim) {
+    return new SplitStats(SketchCodec.encode(MomentSnapshot.empty(dim)), 0, 0, Map.of(),
+        List.of());
+  }
+
+  MomentSnapshot snapshot() {
+    return SketchCodec.decode(sketch);
+  }
+
+  static SplitStats merge(SplitStats a, SplitStats b) {
+    TreeMap<String, Long> by = new TreeMap<>(a.byReason);
+    b.byReason.forEach((k, v) -> by.merge(k, v, Long::sum));
+    List<ShardInfo> files = new ArrayList<>(a.rejectFiles);
+    files.addAll(b.rejectFiles);
+    files.sort(Comparator.comparing(ShardInfo::name));
+    return new SplitStats(
+        SketchCodec.encode(MomentSnapshot.merge(a.snapshot(), b.snapshot())),
+        a.rows + b.rows, a.rejected + b.rejected, by, files);
+  }
+}

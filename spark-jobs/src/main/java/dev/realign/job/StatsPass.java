@@ -1,0 +1,143 @@
+package dev.realign.job;
+
+import dev.realign.sink.OutputLayout;
+import dev.realign.sink.RejectedWriter;
+import dev.realign.sink.ShardInfo;
+import dev.realign.source.EmbeddingSet;
+import dev.realign.source.EmbeddingSplit;
+import dev.realign.source.HadoopFiles;
+import dev.realign.source.RowBatch;
+import dev.realign.source.SplitReader;
+import dev.realign.stats.MomentSketch;
+import dev.realign.stats.SketchCodec;
+import dev.realign.vector.RejectReason;
+import dev.realign.vector.RowValidator;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.TreeMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.util.LongAccumulator;
+
+/**
+ * One pass over an embedding set: the exact sketch of its valid rows (mapPartitions + treeAggregate
+ * over sketches in codec form) and the rejected rows, written with their reasons to
+ * {@code rejected/<role>/part-k-of-M.parquet} (only splits that have rejects get a file).
+ */
+final class StatsPass {
+  private StatsPass() {}
+
+  static SplitStats run(JobContext ctx, EmbeddingSet set, long[] duplicates) {
+    Broadcast<SerializableHadoopConf> conf = ctx.hadoopConf;
+    Broadcast<long[]> dups = ctx.jsc.broadcast(duplicates);
+    OutputLayout layout = ctx.layout;
+    int splitCount = set.splits().size();
+    int dim = set.dim();
+    ctx.jsc.setJobDescription("realign: stats of " + set.role());
+    try (ProgressReporter progress = new ProgressReporter(ctx.jsc, "stats " + set.role(),
+        set.rows(), ctx.progressInterval())) {
+      LongAccumulator counter = progress.counter();
+      SplitStats total = ctx.jsc.parallelize(set.splits(), splitCount)
+          .map(split -> statsOf(set, split, splitCount, layout, conf.value().get(), dups.value(),
+              counter))
+          .treeAggregate(SplitStats.empty(dim), SplitStats::merge, SplitStats::merge, 2);
+      progress.finish();
+      return total;
+    }
+  }
+
+  static SplitStats statsOf(EmbeddingSet set, EmbeddingSplit split, int splitCount,
+      OutputLayout layout, Configuration conf, long[] duplicates, LongAccumulator counter) {
+    MomentSketch sketch = new MomentSketch(set.dim());
+    TreeMap<String, Long> byReason = new TreeMap<>();
+    RowBatch batch = SplitSource.newBatch(set);
+    RejectSink rejects = new RejectSink(layout.rejected(set.role()),
+        OutputLayout.shardName(split.index(), splitCount), split.file(), conf);
+    long rows = 0;
+    try (SplitReader reader = SplitSource.open(set, split, conf, duplicates); rejects) {
+      while (reader.next(batch)) {
+        for (int i = 0; i < batch.size; i++) {
+          RejectReason reason = batch.reasons[i];
+          String detail = batch.details[i];
+          if (reason == null) {
+            reason = sketch.add(batch.flat, i * set.dim());
+            if (reason != null) {
+              detail = reason == RejectReason.ZERO_NORM
+                  ? "L2 norm below " + RowValidator.MIN_NORM : "NaN or infinite component";
+            }
+          }
+          if (reason != null) {
+            byReason.merge(reason.code(), 1L, Long::sum);
+            rejects.write(batch, i, reason, detail);
+          }
+        }
+        rows += batch.size;
+        counter.add(batch.size);
+      }
+    }
+    ShardInfo file = rejects.finish();
+    return new SplitStats(SketchCodec.encode(sketch.snapshot()), rows,
+        byReason.values().stream().mapToLong(Long::longValue).sum(), byReason,
+        file == null ? List.of() : List.of(file));
+  }
+
+  /** Opens the rejected-row file of a split lazily, on its first reject. */
+  static final class RejectSink implements AutoCloseable {
+    private final Path dir;
+    private final String name;
+    private final String source;
+    private final Configuration conf;
+    private RejectedWriter writer;
+    private Path tmp;
+    private ShardInfo info;
+
+    RejectSink(Path dir, String name, String source, Configuration conf) {
+      this.dir = dir;
+      this.name = name;
+      this.source = source;
+      this.conf = conf;
+    }
+
+    void write(RowBatch batch, int i, RejectReason reason, String detail) {
+      if (writer == null) {
+        tmp = new Path(dir, "." + name + ".tmp-" + java.util.UUID.randomUUID());
+        writer = new RejectedWriter(HadoopFiles.fs(tmp, conf), tmp, conf);
+      }
+      writer.write(batch.ids[i], source, batch.rowInFile[i], reason.code(), detail,
+          batch.texts[i], batch.rawVector(i));
+    }
+
+    /** Publishes the file under its final name; null when the split had no rejects. */
+    ShardInfo finish() {
+      if (writer == null) {
+        return null;
+      }
+      if (info == null) {
+        ShardInfo written = writer.finish();
+        Path target = new Path(dir, name);
+        FileSystem fs = HadoopFiles.fs(target, conf);
+        try {
+          fs.delete(target, false);
+          if (!fs.rename(tmp, target)) {
+            throw new IOException("rename " + tmp + " -> " + target + " failed");
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException("Cannot publish rejected rows " + target, e);
+        }
+        info = new ShardInfo("rejected/" + dir.getName() + "/" + name, written.rows(),
+            written.bytes(), written.sha256());
+      }
+      return info;
+    }
+
+    @Override
+    public void close() {
+      if (writer != null && info == null) {
+        writer.close();
+      }
+    }
+  }
+}

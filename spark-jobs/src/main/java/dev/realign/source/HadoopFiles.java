@@ -1,0 +1,73 @@
+package dev.realign.source;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/** File listing through Hadoop's FileSystem, so local paths, HDFS and object stores all work. */
+public final class HadoopFiles {
+  private HadoopFiles() {}
+
+  public static FileSystem fs(Path p, Configuration conf) {
+    try {
+      FileSystem fs = p.getFileSystem(conf);
+      // Local output without .crc side files: manifests carry SHA-256 of every shard instead.
+      fs.setWriteChecksum(false);
+      return fs;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot open the file system of " + p, e);
+    }
+  }
+
+  /**
+   * The data files of an input: the file itself, or the files directly inside a directory (names
+   * starting with '_' or '.' are skipped, as Spark does), or the matches of a glob; in sorted order.
+   *
+   * @param accept which file names count as data (others in a directory are skipped)
+   */
+  public static List<String> listInputs(String path, Configuration conf,
+      java.util.function.Predicate<String> accept, String what) {
+    Path p = new Path(path);
+    FileSystem fs = fs(p, conf);
+    List<String> out = new ArrayList<>();
+    try {
+      FileStatus[] matches = fs.globStatus(p);
+      if (matches == null || matches.length == 0) {
+        throw new IllegalArgumentException("Missing input path for " + what + ": " + path
+            + " (no such file or directory)");
+      }
+      for (FileStatus st : matches) {
+        if (st.isDirectory()) {
+          for (FileStatus child : fs.listStatus(st.getPath())) {
+            String name = child.getPath().getName();
+            if (child.isFile() && !name.startsWith("_") && !name.startsWith(".")
+                && accept.test(name)) {
+              out.add(child.getPath().toString());
+            }
+          }
+        } else {
+          out.add(st.getPath().toString());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot list input path " + path, e);
+    }
+    out.sort(null);
+    if (out.isEmpty()) {
+      throw new IllegalArgumentException("Invalid input path for " + what + ": " + path
+          + " holds no data files");
+    }
+    return out;
+  }
+
+  public static String stem(String file) {
+    String name = new Path(file).getName();
+    int dot = name.lastIndexOf('.');
+    return dot > 0 ? name.substring(0, dot) : name;
+  }
+}

@@ -271,7 +271,9 @@ public final class EmbeddingSetPlanner {
     if (t.isPrimitive()) {
       PrimitiveTypeName p = t.asPrimitiveType().getPrimitiveTypeName();
       if (p == PrimitiveTypeName.BINARY || p == PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY) {
-        if (!t.isRepetition(Type.Repetition.REPEATED)) {
+        // Plain bytes only: a string (or other annotated binary) is not a vector.
+        if (!t.isRepetition(Type.Repetition.REPEATED)
+            && t.getLogicalTypeAnnotation() == null) {
           return;
         }
       }

@@ -27,7 +27,8 @@ public final class PipelineConfig implements Serializable {
   private final Map<String, String> values;
 
   private PipelineConfig(Map<String, String> values) {
-    this.values = Map.copyOf(values);
+    // A TreeMap, not Map.copyOf: Kryo cannot rebuild immutable JDK collections.
+    this.values = new TreeMap<>(values);
   }
 
   public static Builder builder() {

@@ -14,10 +14,44 @@ import java.util.Base64;
  * output rows. Also the completion record ({@code _staging/<shard>.done.json}) that lets a resumed
  * run keep a verified shard instead of redoing it.
  */
-record ShardResult(int split, ShardInfo shard, long rejected, String transformSha256,
-    byte[] outputSketch) implements Serializable {
-
+final class ShardResult implements Serializable {
+  private static final long serialVersionUID = 1L;
   private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private final int split;
+  private final ShardInfo shard;
+  private final long rejected;
+  private final String transformSha256;
+  private final byte[] outputSketch;
+
+  ShardResult(int split, ShardInfo shard, long rejected, String transformSha256,
+      byte[] outputSketch) {
+    this.split = split;
+    this.shard = shard;
+    this.rejected = rejected;
+    this.transformSha256 = transformSha256;
+    this.outputSketch = outputSketch;
+  }
+
+  int split() {
+    return split;
+  }
+
+  ShardInfo shard() {
+    return shard;
+  }
+
+  long rejected() {
+    return rejected;
+  }
+
+  String transformSha256() {
+    return transformSha256;
+  }
+
+  byte[] outputSketch() {
+    return outputSketch;
+  }
 
   String toJson() {
     ObjectNode n = MAPPER.createObjectNode();

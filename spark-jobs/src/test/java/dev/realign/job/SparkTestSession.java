@@ -15,6 +15,8 @@ public final class SparkTestSession {
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.sql.shuffle.partitions", "4")
+        // Kryo for data and results: catches classes that only Java serialisation handles.
+        .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
         .getOrCreate();
   }
 }

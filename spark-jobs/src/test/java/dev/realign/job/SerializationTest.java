@@ -1,0 +1,73 @@
+package dev.realign.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.realign.align.AlignmentKernel;
+import dev.realign.align.FitOptions;
+import dev.realign.align.ReAlignFitter;
+import dev.realign.config.PipelineConfig;
+import dev.realign.source.Columns;
+import dev.realign.source.EmbeddingFormat;
+import dev.realign.source.EmbeddingSet;
+import dev.realign.source.EmbeddingSplit;
+import java.nio.ByteBuffer;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkConf;
+import org.apache.spark.serializer.JavaSerializer;
+import org.apache.spark.serializer.KryoSerializer;
+import org.apache.spark.serializer.Serializer;
+import org.apache.spark.serializer.SerializerInstance;
+import org.junit.jupiter.api.Test;
+import scala.reflect.ClassTag$;
+
+/** Everything shipped to executors survives Java and Kryo serialisation unchanged. */
+class SerializationTest {
+  static final int D = 16;
+
+  static <T> T roundTrip(Serializer serializer, T value) {
+    SerializerInstance s = serializer.newInstance();
+    ByteBuffer bytes = s.serialize(value, ClassTag$.MODULE$.<T>apply(Object.class));
+    return s.deserialize(bytes, ClassTag$.MODULE$.<T>apply(Object.class));
+  }
+
+  static List<Serializer> serializers() {
+    SparkConf conf = new SparkConf();
+    return List.of(new JavaSerializer(conf), new KryoSerializer(conf));
+  }
+
+  @Test
+  void theKernelAlignsIdenticallyAfterSerialisation() {
+    float[] texts = PipelineFixture.randomRows(1, 300, D, 1.0);
+    float[] images = PipelineFixture.randomRows(2, 300, D, -1.0);
+    AlignmentKernel k =
+        ReAlignFitter.fitInMemory(FitOptions.defaults(), texts, images, D).kernel();
+    float[] row = java.util.Arrays.copyOf(texts, D);
+    for (Serializer s : serializers()) {
+      AlignmentKernel copy = roundTrip(s, k);
+      assertThat(copy.apply(row)).isEqualTo(k.apply(row));
+      assertThat(copy.centroidSteps()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void splitsSetsConfigsAndRowFunctionsRoundTrip() {
+    EmbeddingSplit split = new EmbeddingSplit(3, EmbeddingFormat.NPY, "file:/x/t.npy", 10, 20,
+        128, 0, null, "t");
+    EmbeddingSet set = new EmbeddingSet("text", "/x", EmbeddingFormat.NPY, D, 20,
+        Columns.DEFAULT, false, false, List.of("file:/x/t.npy"), List.of(split));
+    PipelineConfig config = PipelineConfig.builder().set("output.dir", "/o").build();
+    Configuration hadoop = new Configuration(false);
+    hadoop.set("fs.example.setting", "42");
+    for (Serializer s : serializers()) {
+      assertThat(roundTrip(s, split)).isEqualTo(split);
+      assertThat(roundTrip(s, set)).isEqualTo(set);
+      assertThat(roundTrip(s, config).asMap()).isEqualTo(config.asMap());
+      assertThat(roundTrip(s, new SerializableHadoopConf(hadoop)).get().get("fs.example.setting"))
+          .isEqualTo("42");
+      assertThat(roundTrip(s, ApplyPass.copy())).isNotNull();
+      assertThat(roundTrip(s, new SplitStats(new byte[] {1, 2}, 5, 1,
+          java.util.Map.of("zero_norm", 1L), List.of())).rows).isEqualTo(5);
+    }
+  }
+}

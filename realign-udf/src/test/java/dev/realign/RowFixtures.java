@@ -61,15 +61,15 @@ public final class RowFixtures {
       0, 0, -1, 0);
   public static final Fixture HALVES = ok("all ones", new float[] {1, 1, 1, 1},
       0.5, 0.5, 0.5, 0.5);
-  /** 1e30 times (1, 2, 2, 4): the norm is 5e30 and the unit row is (1, 2, 2, 4) / 5, no overflow. */
+  /** 1e30 times (1, 2, 2, 4): the norm is 5e30, the unit row (1, 2, 2, 4) / 5; no overflow. */
   public static final Fixture HUGE_ROW = ok("huge (1e30)",
       new float[] {HUGE, 2 * HUGE, 2 * HUGE, 4 * HUGE}, 1.0 / 5, 2.0 / 5, 2.0 / 5, 4.0 / 5);
   /** The sum of squares is 4 MAX^2 ~ 4.6e77: finite in float64, norm 2 MAX. */
   public static final Fixture MAX_ROW = ok("Float.MAX_VALUE", new float[] {MAX, -MAX, MAX, -MAX},
       0.5, -0.5, 0.5, -0.5);
   /** The smallest row that is still valid: norm 2^-33 ~ 1.2e-10 > 1e-10. */
-  public static final Fixture JUST_ABOVE_MIN_NORM = ok("norm 2^-33", new float[] {0x1p-33f, 0, 0, 0},
-      1, 0, 0, 0);
+  public static final Fixture JUST_ABOVE_MIN_NORM = ok("norm 2^-33",
+      new float[] {0x1p-33f, 0, 0, 0}, 1, 0, 0, 0);
   public static final Fixture SUBNORMAL_MIX = ok("1 with float subnormals",
       new float[] {1, Float.MIN_VALUE, 0, 0}, 1, (double) Float.MIN_VALUE, 0, 0);
 

@@ -34,7 +34,8 @@ class TransformJsonTest {
 
   static ReAlignTransform fitted(Variant v, int refinements) {
     Random rnd = new Random(71);
-    FitOptions o = FitOptions.of(v).withEncoder(new EncoderIdentity("clip-vit-b-16", "ab".repeat(32)));
+    FitOptions o =
+        FitOptions.of(v).withEncoder(new EncoderIdentity("clip-vit-b-16", "ab".repeat(32)));
     if (refinements > 0) {
       o = o.withRefinementIterations(refinements);
     }

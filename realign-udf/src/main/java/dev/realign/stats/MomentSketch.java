@@ -102,18 +102,27 @@ public final class MomentSketch {
 
   /**
    * Adds a row that is already a unit vector in float64 (the output of a transform step). Components
-   * must be finite with {@code |v| <= 1} up to rounding; anything else is a programming error.
+   * must be finite with {@code |v| <= 1} and the squared norm at most 1, both up to rounding;
+   * anything else is a programming error. (The squared-norm bound is what keeps a block of 1,024
+   * rows inside a {@code long}: components within [-1, 1] alone allow a squared norm of d.)
    */
   public void addUnit(double[] unitRow) {
     checkArgument(unitRow.length >= dim, "Invalid unit row: length %s (must be >= %s)",
         unitRow.length, dim);
+    double sq = 0.0;
     for (int j = 0; j < dim; j++) {
       double v = unitRow[j];
-      checkArgument(Math.abs(v) <= 1.000001, "Invalid unit row: component %s = %s (must be finite"
-          + " and within [-1, 1])", j, v);
+      checkArgument(Math.abs(v) <= UNIT_TOLERANCE, "Invalid unit row: component %s = %s (must be"
+          + " finite and within [-1, 1])", j, v);
+      sq += v * v;
     }
+    checkArgument(sq <= UNIT_TOLERANCE, "Invalid unit row: squared norm %s (must be 1 up to"
+        + " rounding)", sq);
     accumulate(unitRow);
   }
+
+  /** Slack for rounding in {@link #addUnit}: 1,024 values of this size still fit in a long. */
+  private static final double UNIT_TOLERANCE = 1.000001;
 
   private void accumulate(double[] u) {
     long[] b = block;

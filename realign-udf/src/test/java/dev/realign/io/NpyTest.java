@@ -1,0 +1,203 @@
+package dev.realign.io;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Reading and writing {@code .npy} files of little-endian float32. */
+class NpyTest {
+  @TempDir
+  Path dir;
+
+  static float[] data(int n) {
+    Random rnd = new Random(n);
+    float[] out = new float[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = Float.intBitsToFloat(rnd.nextInt());
+    }
+    if (n > 3) {
+      out[0] = Float.NaN;
+      out[1] = -0f;
+      out[2] = Float.NEGATIVE_INFINITY;
+      out[3] = Float.MIN_VALUE;
+    }
+    return out;
+  }
+
+  static int[] bits(float[] v) {
+    int[] out = new int[v.length];
+    for (int i = 0; i < v.length; i++) {
+      out[i] = Float.floatToRawIntBits(v[i]);
+    }
+    return out;
+  }
+
+  @Test
+  void roundTripsOfSeveralShapes() {
+    long[][] shapes = {{7, 5}, {2, 7, 5}, {0, 5}, {13}, {1, 512}, {3, 1, 1}};
+    for (long[] shape : shapes) {
+      long n = Arrays.stream(shape).reduce(1, (a, b) -> a * b);
+      float[] values = data((int) n);
+      Path file = dir.resolve("shape" + Arrays.toString(shape).replaceAll("\\W", "_") + ".npy");
+      Npy.write(file, values, shape);
+      Npy.Header h = Npy.readHeader(file);
+      assertThat(h.shape()).as(Arrays.toString(shape)).containsExactly(shape);
+      assertThat(h.rows()).isEqualTo(shape[0]);
+      assertThat(h.elements()).isEqualTo(n);
+      assertThat(h.dataOffset() % 64).as("header padded to 64 bytes").isZero();
+      assertThat(bits(Npy.readFloats(file))).isEqualTo(bits(values));
+    }
+  }
+
+  @Test
+  void theHeaderIsWhatNumpyWrites() throws Exception {
+    Path file = dir.resolve("a.npy");
+    Npy.write(file, new float[6], 2, 3);
+    byte[] bytes = Files.readAllBytes(file);
+    assertThat(Arrays.copyOf(bytes, 8)).containsExactly(0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0);
+    String header = new String(bytes, 10, 118, StandardCharsets.ISO_8859_1);
+    assertThat(header).startsWith("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }")
+        .endsWith("\n");
+    assertThat(bytes).hasSize(128 + 24);
+    Npy.write(file, new float[4], 4);
+    assertThat(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1))
+        .contains("'shape': (4,)");
+  }
+
+  @Test
+  void rowReaderReadsARowRange() {
+    int n = 50;
+    int d = 6;
+    float[] values = data(n * d);
+    Path file = dir.resolve("rows.npy");
+    Npy.write(file, values, n, d);
+    try (Npy.RowReader r = Npy.openRows(file)) {
+      assertThat(r.header().rowLength()).isEqualTo(d);
+      float[] dst = new float[2 + 10 * d];
+      r.read(17, 10, dst, 2);
+      assertThat(bits(Arrays.copyOfRange(dst, 2, dst.length)))
+          .isEqualTo(bits(Arrays.copyOfRange(values, 17 * d, 27 * d)));
+      float[] last = new float[d];
+      r.read(n - 1, 1, last, 0);
+      assertThat(bits(last)).isEqualTo(bits(Arrays.copyOfRange(values, (n - 1) * d, n * d)));
+      r.read(n, 0, last, 0);
+      assertThatThrownBy(() -> r.read(45, 6, new float[6 * d], 0))
+          .hasMessage("Invalid row range [45, 51) of " + file + " (must be within [0, 50))");
+      assertThatThrownBy(() -> r.read(-1, 1, last, 0)).hasMessageContaining("[-1, 0)");
+    }
+    // 3-d: a row is one (d1 x d2) slab.
+    Path cube = dir.resolve("cube.npy");
+    Npy.write(cube, values, 2, 25, 6);
+    try (Npy.RowReader r = Npy.openRows(cube)) {
+      float[] second = new float[150];
+      r.read(1, 1, second, 0);
+      assertThat(bits(second)).isEqualTo(bits(Arrays.copyOfRange(values, 150, 300)));
+    }
+  }
+
+  @Test
+  void writeRefusesAShapeThatDoesNotMatchTheData() {
+    assertThatThrownBy(() -> Npy.write(dir.resolve("x.npy"), new float[5], 2, 3))
+        .hasMessageContaining("[2, 3]").hasMessageContaining("5 floats");
+  }
+
+  // ---------------------------------------------------------------- header errors
+
+  /** A version 1.0 file with the given header dictionary and body, padded like numpy. */
+  static byte[] npy(byte[] magic, String dict, int bodyBytes) {
+    int unpadded = 10 + dict.length() + 1;
+    int total = (unpadded + 63) / 64 * 64;
+    String header = dict + " ".repeat(total - unpadded) + "\n";
+    ByteBuffer pre = ByteBuffer.allocate(10).order(ByteOrder.LITTLE_ENDIAN);
+    pre.put(magic).put((byte) 1).put((byte) 0).putShort((short) header.length());
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.writeBytes(pre.array());
+    out.writeBytes(header.getBytes(StandardCharsets.ISO_8859_1));
+    out.writeBytes(new byte[bodyBytes]);
+    return out.toByteArray();
+  }
+
+  static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+
+  Path file(String name, byte[] bytes) throws Exception {
+    Path f = dir.resolve(name);
+    Files.write(f, bytes);
+    return f;
+  }
+
+  @Test
+  void aWrongMagicFailsNamingTheFile() throws Exception {
+    Path f = file("magic.npy", npy(new byte[] {'P', 'K', 3, 4, 0, 0},
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }", 16));
+    assertThatThrownBy(() -> Npy.readHeader(f)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid .npy file " + f + ": expected the magic \\x93NUMPY, actual"
+            + " PK\\x03\\x04\\x00\\x00");
+  }
+
+  @Test
+  void aFloat64DtypeFails() throws Exception {
+    Path f = file("f8.npy", npy(MAGIC,
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }", 32));
+    assertThatThrownBy(() -> Npy.readFloats(f))
+        .hasMessage("Invalid .npy file " + f + ": dtype expected '<f4' (little-endian float32),"
+            + " actual '<f8'");
+    Path big = file("bigendian.npy", npy(MAGIC,
+        "{'descr': '>f4', 'fortran_order': False, 'shape': (2, 2), }", 16));
+    assertThatThrownBy(() -> Npy.readHeader(big)).hasMessageContaining("actual '>f4'");
+  }
+
+  @Test
+  void fortranOrderFails() throws Exception {
+    Path f = file("fortran.npy", npy(MAGIC,
+        "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", 16));
+    assertThatThrownBy(() -> Npy.openRows(f))
+        .hasMessage("Invalid .npy file " + f + ": fortran_order expected False (C order), actual"
+            + " True");
+  }
+
+  @Test
+  void truncatedDataFails() throws Exception {
+    Path f = file("short.npy", npy(MAGIC,
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }", 47));
+    assertThatThrownBy(() -> Npy.readFloats(f))
+        .hasMessage("Invalid .npy file " + f + ": shape [3, 4] needs 176 bytes, actual 175"
+            + " (truncated)");
+    // A file cut inside its header.
+    byte[] whole = npy(MAGIC, "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }", 48);
+    Path cut = file("cut.npy", Arrays.copyOf(whole, 40));
+    assertThatThrownBy(() -> Npy.readHeader(cut)).hasMessageContaining(cut.toString())
+        .hasMessageContaining("unexpected end of file").hasMessageContaining("truncated");
+    Path tiny = file("tiny.npy", Arrays.copyOf(whole, 5));
+    assertThatThrownBy(() -> Npy.readHeader(tiny)).hasMessageContaining(tiny.toString())
+        .hasMessageContaining("truncated");
+  }
+
+  @Test
+  void anUnknownVersionOrAMissingKeyFails() throws Exception {
+    byte[] v9 = npy(MAGIC, "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }", 4);
+    v9[6] = 9;
+    Path f = file("v9.npy", v9);
+    assertThatThrownBy(() -> Npy.readHeader(f))
+        .hasMessage("Invalid .npy file " + f + ": format version expected 1.0 or 2.0, actual 9.0");
+    Path noShape = file("noshape.npy", npy(MAGIC, "{'descr': '<f4', 'fortran_order': False, }",
+        4));
+    assertThatThrownBy(() -> Npy.readHeader(noShape)).hasMessageContaining(noShape.toString())
+        .hasMessageContaining("no 'shape'");
+  }
+
+  @Test
+  void aMissingFileNamesIt() {
+    Path f = dir.resolve("nope.npy");
+    assertThatThrownBy(() -> Npy.readHeader(f)).hasMessageContaining(f.toString());
+  }
+}

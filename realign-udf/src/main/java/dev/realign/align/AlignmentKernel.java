@@ -143,22 +143,18 @@ public final class AlignmentKernel implements Serializable {
     if (norm < 0) {
       return norm;
     }
-    double ss = 0.0;
+    double[] mt = muText;
+    double[] mi = muImage;
+    double s = scale;
     for (int j = 0; j < dim; j++) {
-      double y = in[off + j] / norm;
-      double e = muImage[j] + scale * (y - muText[j]);
-      buf[j] = e;
-      ss += e * e;
+      buf[j] = mi[j] + s * (in[off + j] / norm - mt[j]);
     }
-    double n = Math.sqrt(ss);
+    double n = Math.sqrt(RowValidator.sumOfSquares(buf, dim));
     for (double[] c : centroids) {
-      double ss2 = 0.0;
       for (int j = 0; j < dim; j++) {
-        double e = buf[j] / n - c[j] + muImage[j];
-        buf[j] = e;
-        ss2 += e * e;
+        buf[j] = buf[j] / n - c[j] + mi[j];
       }
-      n = Math.sqrt(ss2);
+      n = Math.sqrt(RowValidator.sumOfSquares(buf, dim));
     }
     // An intermediate vector of (near) zero norm has no direction; with real statistics this needs
     // mu_image and the shifted row to cancel exactly. Reported like a zero input row.

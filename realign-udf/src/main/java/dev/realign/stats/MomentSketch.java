@@ -74,7 +74,7 @@ public final class MomentSketch {
     for (int j = 0; j < dim; j++) {
       u[j] = flat[off + j] / norm;
     }
-    accumulate(u);
+    accumulate(u, RowValidator.sumOfSquares(u, dim));
     return null;
   }
 
@@ -109,30 +109,25 @@ public final class MomentSketch {
   public void addUnit(double[] unitRow) {
     checkArgument(unitRow.length >= dim, "Invalid unit row: length %s (must be >= %s)",
         unitRow.length, dim);
-    double sq = 0.0;
-    for (int j = 0; j < dim; j++) {
-      double v = unitRow[j];
-      checkArgument(Math.abs(v) <= UNIT_TOLERANCE, "Invalid unit row: component %s = %s (must be"
-          + " finite and within [-1, 1])", j, v);
-      sq += v * v;
+    // Every |v| <= sqrt(sum v^2), so bounding the (NaN-propagating) squared norm bounds each
+    // component too: one check, no per-component branch on the hot path.
+    double sq = RowValidator.sumOfSquares(unitRow, dim);
+    if (!(sq <= UNIT_TOLERANCE)) {
+      throw new IllegalArgumentException("Invalid unit row: squared norm " + sq
+          + " (must be finite and 1 up to rounding)");
     }
-    checkArgument(sq <= UNIT_TOLERANCE, "Invalid unit row: squared norm %s (must be 1 up to"
-        + " rounding)", sq);
-    accumulate(unitRow);
+    accumulate(unitRow, sq);
   }
 
   /** Slack for rounding in {@link #addUnit}: 1,024 values of this size still fit in a long. */
   private static final double UNIT_TOLERANCE = 1.000001;
 
-  private void accumulate(double[] u) {
+  private void accumulate(double[] u, double squaredNorm) {
     long[] b = block;
-    double sq = 0.0;
     for (int j = 0; j < dim; j++) {
-      double v = u[j];
-      b[j] += FixedPoint.toFixed(v);
-      sq += v * v;
+      b[j] += FixedPoint.toFixed(u[j]);
     }
-    b[dim] += FixedPoint.toFixed(sq);
+    b[dim] += FixedPoint.toFixed(squaredNorm);
     count++;
     if (++blockRows == FixedPoint.BLOCK_ROWS) {
       spill();

@@ -88,13 +88,26 @@ class RowValidatorTest {
   }
 
   @Test
-  void sumOfSquaresIsAccumulatedInIndexOrder() {
-    // 1 + 2^-54 + 2^-54 + 2^-54 is 1 in index order (each add ties to even), but 1 + 2^-52 if the
-    // small terms were summed first: the order is part of the contract.
+  void sumOfSquaresFollowsTheDocumentedLaneOrder() {
+    // Four partial sums (lane k takes j = k mod 4), the tail into lane 0, then (s0+s1)+(s2+s3):
+    // a plain index-order sum gives a different last bit here, so the test can tell them apart.
     float e = 0x1p-27f;
-    float[] row = {1, e, e, e};
-    assertThat(RowValidator.sumOfSquares(row, 0, 4)).isEqualTo(1.0);
-    assertThat(3 * 0x1p-54 + 1.0).isEqualTo(1.0 + 0x1p-52);
+    // Lanes: s0 = 1 + 2^-54 = 1 (below half an ulp), s1 = s2 = s3 = 2^-53, so
+    // (s0 + s1) = 1 (a tie, to even) and (s2 + s3) = 2^-52: total 1 + 2^-52. Index order adds each
+    // 2^-54 to 1 and loses it: total 1. The ninth component goes through the tail loop.
+    float[] row = {1, e, e, e, e, e, e, e, 0};
+    double lanes = 1.0 + 0x1p-52;
+    double indexOrder = 0;
+    for (float x : row) {
+      indexOrder += (double) x * x;
+    }
+    assertThat(RowValidator.sumOfSquares(row, 0, row.length)).isEqualTo(lanes);
+    assertThat(lanes).isNotEqualTo(indexOrder);
+    double[] asDoubles = new double[row.length];
+    for (int j = 0; j < row.length; j++) {
+      asDoubles[j] = row[j];
+    }
+    assertThat(RowValidator.sumOfSquares(asDoubles, row.length)).isEqualTo(lanes);
   }
 
   @Test

@@ -59,6 +59,22 @@ public final class UnitRows {
     return r;
   }
 
+  /** A copy of all rows, flat row-major ({@code rows x dimension} doubles). */
+  public double[] toFlatArray() {
+    return data.clone();
+  }
+
+  /** The rows at {@code indices}, in that order, as a new sample. */
+  public UnitRows select(int[] indices) {
+    double[] out = new double[indices.length * dim];
+    for (int r = 0; r < indices.length; r++) {
+      int i = indices[r];
+      checkArgument(i >= 0 && i < rows, "Invalid row index: %s (must be in [0, %s))", i, rows);
+      System.arraycopy(data, i * dim, out, r * dim, dim);
+    }
+    return new UnitRows(indices.length, dim, out);
+  }
+
   /** The mean row, accumulated in float64 in row order. */
   public double[] mean() {
     checkArgument(rows > 0, "Invalid sample: 0 rows (the mean needs at least one)");

@@ -7,15 +7,17 @@ import java.nio.file.Path;
  * {@code report.json} and {@code report.html}. From the repository root:
  *
  * <pre>
- * mvn -q -B -pl spark-jobs -am test-compile
- * (cd spark-jobs &amp;&amp; java -cp "target/test-classes:target/classes:$(cat target/cp.txt)" \
- *    -Dorg.bytedeco.javacpp.cachedir=target/javacpp-cache dev.realign.report.CocoReportDemo target/coco-report)
+ * mvn -q -B -pl spark-jobs -am test-compile dependency:build-classpath \
+ *     -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
+ * cd spark-jobs
+ * java -Xmx3g --add-opens=java.base/java.nio=ALL-UNNAMED \
+ *     -Dorg.bytedeco.javacpp.cachedir=target/javacpp-cache \
+ *     -cp "target/test-classes:target/classes:$(cat target/cp.txt)" \
+ *     dev.realign.report.CocoReportDemo target/coco-report
  * bench/render-report.sh target/coco-report/report.html target/coco-report/report.png
  * </pre>
  *
- * ({@code target/cp.txt} from {@code mvn -pl spark-jobs dependency:build-classpath
- * -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test}, or run {@code
- * ReportCocoTest}, which writes the same files to {@code spark-jobs/target/coco-report}.)
+ * {@code ReportCocoTest} writes the same two files to {@code spark-jobs/target/coco-report}.
  */
 public final class CocoReportDemo {
   private CocoReportDemo() {}

@@ -57,14 +57,19 @@ public final class CosineHistogram {
   public static long[] pairwise(UnitRows x, int bins) {
     double[] edges = edges(bins);
     long[] counts = new long[bins];
-    Cosines.forEachTile(x, x, true, (i0, i1, j0, j1, tile) -> {
-      int w = j1 - j0;
-      for (int i = i0; i < i1; i++) {
-        for (int j = Math.max(j0, i + 1); j < j1; j++) {
-          counts[binOf(tile[(i - i0) * w + j - j0], edges)]++;
-        }
+    for (long[] part : Cosines.forEachTile(x, x, true, () -> new long[bins],
+        (c, i0, i1, j0, j1, tile) -> {
+          int w = j1 - j0;
+          for (int i = i0; i < i1; i++) {
+            for (int j = Math.max(j0, i + 1); j < j1; j++) {
+              c[binOf(tile[(i - i0) * w + j - j0], edges)]++;
+            }
+          }
+        })) {
+      for (int b = 0; b < bins; b++) {
+        counts[b] += part[b];
       }
-    });
+    }
     return counts;
   }
 

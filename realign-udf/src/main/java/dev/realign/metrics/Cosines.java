@@ -1,9 +1,19 @@
 package dev.realign.metrics;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
 /**
- * All-pairs cosines of unit rows in cache-sized tiles. O(n m d) work, float64 throughout. Tiles are
- * visited in a fixed order on the calling thread, so every consumer sees the same values in the
- * same order on every run.
+ * All-pairs cosines of unit rows in cache-sized tiles, O(n m d) work, float64 throughout, spread
+ * over threads by row block. A cosine's value does not depend on the tile or thread that computes
+ * it (one fixed summation order), so consumers that merge order-independently get identical results
+ * on every run and any number of threads.
  */
 final class Cosines {
   /** Rows of a tile; 64 rows of d = 512 doubles are 256 KiB, an L2-sized block. */
@@ -11,20 +21,77 @@ final class Cosines {
 
   private Cosines() {}
 
-  /** Receives one tile: {@code tile[(i - i0) * (j1 - j0) + (j - j0)] = cos(a_i, b_j)}. */
-  interface TileVisitor {
-    void visit(int i0, int i1, int j0, int j1, double[] tile);
+  /**
+   * Threads for the tile loops; 0 = {@code Runtime.availableProcessors()}. Tests set it to check that
+   * results do not depend on it.
+   */
+  static volatile int threads = 0;
+
+  /** At most this many workers: each holds its own neighbour tables (a few MB at 10^4 rows). */
+  static final int MAX_THREADS = 16;
+
+  /**
+   * Receives one tile, {@code tile[(i - i0) * (j1 - j0) + (j - j0)] = cos(a_i, b_j)}, with the
+   * calling worker's own state.
+   */
+  interface TileVisitor<S> {
+    void visit(S state, int i0, int i1, int j0, int j1, double[] tile);
   }
 
   /**
    * Visits every tile of {@code a x b}; when {@code upper} (and {@code a == b}) only the tiles with
    * {@code j0 >= i0}, so that every pair {@code i < j} is seen at least once (a diagonal tile holds
    * pairs on both sides of the diagonal: the visitor filters).
+   *
+   * <p>Row blocks are spread over worker threads, each with its own {@code state} from
+   * {@code newState}; the states come back for the caller to merge. Which worker sees which block
+   * varies from run to run, so callers merge with order-independent operations only (integer sums,
+   * top-k under a total order), which makes every result independent of the threads.
    */
-  static void forEachTile(UnitRows a, UnitRows b, boolean upper, TileVisitor v) {
+  static <S> List<S> forEachTile(UnitRows a, UnitRows b, boolean upper, Supplier<S> newState,
+      TileVisitor<S> v) {
+    int blocks = (a.rows() + TILE - 1) / TILE;
+    int wanted = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+    int workers = Math.max(1, Math.min(Math.min(wanted, MAX_THREADS), blocks));
+    AtomicInteger next = new AtomicInteger();
+    List<S> states = new ArrayList<>(workers);
+    for (int w = 0; w < workers; w++) {
+      states.add(newState.get());
+    }
+    if (workers == 1) {
+      work(a, b, upper, states.get(0), v, next, blocks);
+      return states;
+    }
+    List<Callable<Void>> tasks = new ArrayList<>(workers);
+    for (S state : states) {
+      tasks.add(() -> {
+        work(a, b, upper, state, v, next, blocks);
+        return null;
+      });
+    }
+    for (Future<Void> f : ForkJoinPool.commonPool().invokeAll(tasks)) {
+      try {
+        f.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("Interrupted while computing cosines", e);
+      } catch (ExecutionException e) {
+        Throwable c = e.getCause();
+        if (c instanceof RuntimeException re) {
+          throw re;
+        }
+        throw new IllegalStateException(c);
+      }
+    }
+    return states;
+  }
+
+  private static <S> void work(UnitRows a, UnitRows b, boolean upper, S state, TileVisitor<S> v,
+      AtomicInteger next, int blocks) {
     int d = a.dimension();
     double[] tile = new double[TILE * TILE];
-    for (int i0 = 0; i0 < a.rows(); i0 += TILE) {
+    for (int blk = next.getAndIncrement(); blk < blocks; blk = next.getAndIncrement()) {
+      int i0 = blk * TILE;
       int i1 = Math.min(a.rows(), i0 + TILE);
       for (int j0 = upper ? i0 : 0; j0 < b.rows(); j0 += TILE) {
         int j1 = Math.min(b.rows(), j0 + TILE);
@@ -40,7 +107,7 @@ final class Cosines {
             tile[ti + j - j0] = dot(a.data, ai, b.data, j * d, d);
           }
         }
-        v.visit(i0, i1, j0, j1, tile);
+        v.visit(state, i0, i1, j0, j1, tile);
       }
     }
   }

@@ -211,17 +211,22 @@ public final class GapMetrics {
       own[i] = texts.cosine(i, images, i);
     }
     int[] rank = new int[n];
-    Cosines.forEachTile(texts, images, false, (i0, i1, j0, j1, tile) -> {
-      int w = j1 - j0;
-      for (int i = i0; i < i1; i++) {
-        for (int j = j0; j < j1; j++) {
-          double c = tile[(i - i0) * w + j - j0];
-          if (c > own[i] || (c == own[i] && j < i)) {
-            rank[i]++;
+    for (int[] part : Cosines.forEachTile(texts, images, false, () -> new int[n],
+        (rk, i0, i1, j0, j1, tile) -> {
+          int w = j1 - j0;
+          for (int i = i0; i < i1; i++) {
+            for (int j = j0; j < j1; j++) {
+              double c = tile[(i - i0) * w + j - j0];
+              if (c > own[i] || (c == own[i] && j < i)) {
+                rk[i]++;
+              }
+            }
           }
-        }
+        })) {
+      for (int i = 0; i < n; i++) {
+        rank[i] += part[i];
       }
-    });
+    }
     double[] out = new double[ks.length];
     for (int q = 0; q < ks.length; q++) {
       int hits = 0;

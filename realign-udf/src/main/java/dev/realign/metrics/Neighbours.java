@@ -39,22 +39,33 @@ public final class Neighbours {
   /** {@link #within}, also counting every pair's cosine into {@code counts} when not null. */
   static Neighbours within(UnitRows x, int k, long[] counts, double[] edges) {
     checkK(k, x.rows() - 1, "other rows in the sample");
+    int bins = counts == null ? 0 : counts.length;
     Neighbours nb = new Neighbours(x.rows(), k);
-    Cosines.forEachTile(x, x, true, (i0, i1, j0, j1, tile) -> {
-      int w = j1 - j0;
-      for (int i = i0; i < i1; i++) {
-        for (int j = Math.max(j0, i + 1); j < j1; j++) {
-          double c = tile[(i - i0) * w + j - j0];
-          nb.offer(i, j, c);
-          nb.offer(j, i, c);
-          if (counts != null) {
-            counts[CosineHistogram.binOf(c, edges)]++;
+    for (Partial p : Cosines.forEachTile(x, x, true,
+        () -> new Partial(new Neighbours(x.rows(), k), null, new long[bins]),
+        (p, i0, i1, j0, j1, tile) -> {
+          int w = j1 - j0;
+          for (int i = i0; i < i1; i++) {
+            for (int j = Math.max(j0, i + 1); j < j1; j++) {
+              double c = tile[(i - i0) * w + j - j0];
+              p.a.offer(i, j, c);
+              p.a.offer(j, i, c);
+              if (bins > 0) {
+                p.counts[CosineHistogram.binOf(c, edges)]++;
+              }
+            }
           }
-        }
+        })) {
+      nb.mergeFrom(p.a);
+      for (int b = 0; b < bins; b++) {
+        counts[b] += p.counts[b];
       }
-    });
+    }
     return nb;
   }
+
+  /** One worker's share: neighbour tables and histogram counts. */
+  private record Partial(Neighbours a, Neighbours b, long[] counts) {}
 
   /**
    * The {@code ka} nearest rows of {@code b} for each row of {@code a}, and the {@code kb} nearest
@@ -68,17 +79,35 @@ public final class Neighbours {
     checkK(kb, a.rows(), "rows in the other sample");
     Neighbours na = new Neighbours(a.rows(), ka);
     Neighbours nb = new Neighbours(b.rows(), kb);
-    Cosines.forEachTile(a, b, false, (i0, i1, j0, j1, tile) -> {
-      int w = j1 - j0;
-      for (int i = i0; i < i1; i++) {
-        for (int j = j0; j < j1; j++) {
-          double c = tile[(i - i0) * w + j - j0];
-          na.offer(i, j, c);
-          nb.offer(j, i, c);
-        }
-      }
-    });
+    for (Partial p : Cosines.forEachTile(a, b, false,
+        () -> new Partial(new Neighbours(a.rows(), ka), new Neighbours(b.rows(), kb), null),
+        (p, i0, i1, j0, j1, tile) -> {
+          int w = j1 - j0;
+          for (int i = i0; i < i1; i++) {
+            for (int j = j0; j < j1; j++) {
+              double c = tile[(i - i0) * w + j - j0];
+              p.a.offer(i, j, c);
+              p.b.offer(j, i, c);
+            }
+          }
+        })) {
+      na.mergeFrom(p.a);
+      nb.mergeFrom(p.b);
+    }
     return new Neighbours[] {na, nb};
+  }
+
+  /** Offers every entry of a partial table of the same rows (the order of merges is irrelevant). */
+  private void mergeFrom(Neighbours part) {
+    for (int i = 0; i < rows; i++) {
+      for (int r = 0; r < k; r++) {
+        int at = i * k + r;
+        if (part.index[at] < 0) {
+          break;
+        }
+        offer(i, part.index[at], part.cosine[at]);
+      }
+    }
   }
 
   private static void checkK(int k, int available, String what) {

@@ -1,0 +1,120 @@
+package dev.realign.metrics;
+
+import static dev.realign.Checks.checkArgument;
+import static dev.realign.Checks.checkDimension;
+
+import dev.realign.vector.RowValidator;
+
+/**
+ * An immutable sample of rows, each L2-normalised in float64 (as in DESIGN.md section 1), so that a
+ * dot product of two rows is their cosine. Every metric of this package starts from these.
+ *
+ * <p>A sample must hold only valid rows: a row with a NaN or infinite component or a norm below
+ * {@link RowValidator#MIN_NORM} is an error naming the row, never skipped (samples come from rows
+ * the pipeline has already validated).
+ */
+public final class UnitRows {
+  private final int rows;
+  private final int dim;
+  final double[] data;
+
+  private UnitRows(int rows, int dim, double[] data) {
+    this.rows = rows;
+    this.dim = dim;
+    this.data = data;
+  }
+
+  /** Normalises the flat row-major {@code rows} ({@code n x d} floats) into a new sample. */
+  public static UnitRows normalise(float[] flat, int dim) {
+    checkDimension(dim);
+    checkArgument(flat.length % dim == 0, "Invalid rows: %s floats (must be a multiple of the"
+        + " dimension %s)", flat.length, dim);
+    int n = flat.length / dim;
+    double[] out = new double[flat.length];
+    for (int i = 0; i < n; i++) {
+      int off = i * dim;
+      double norm = RowValidator.normOrNegative(flat, off, dim);
+      checkArgument(norm >= 0, "Invalid row %s: %s (must be finite with a norm >= %s)", i,
+          RowValidator.reasonFor(norm), RowValidator.MIN_NORM);
+      for (int j = 0; j < dim; j++) {
+        out[off + j] = flat[off + j] / norm;
+      }
+    }
+    return new UnitRows(n, dim, out);
+  }
+
+  public int rows() {
+    return rows;
+  }
+
+  public int dimension() {
+    return dim;
+  }
+
+  /** A copy of row {@code i}. */
+  public double[] row(int i) {
+    checkArgument(i >= 0 && i < rows, "Invalid row index: %s (must be in [0, %s))", i, rows);
+    double[] r = new double[dim];
+    System.arraycopy(data, i * dim, r, 0, dim);
+    return r;
+  }
+
+  /** A copy of all rows, flat row-major ({@code rows x dimension} doubles). */
+  public double[] toFlatArray() {
+    return data.clone();
+  }
+
+  /** The rows at {@code indices}, in that order, as a new sample. */
+  public UnitRows select(int[] indices) {
+    double[] out = new double[indices.length * dim];
+    for (int r = 0; r < indices.length; r++) {
+      int i = indices[r];
+      checkArgument(i >= 0 && i < rows, "Invalid row index: %s (must be in [0, %s))", i, rows);
+      System.arraycopy(data, i * dim, out, r * dim, dim);
+    }
+    return new UnitRows(indices.length, dim, out);
+  }
+
+  /** The mean row, accumulated in float64 in row order. */
+  public double[] mean() {
+    checkArgument(rows > 0, "Invalid sample: 0 rows (the mean needs at least one)");
+    double[] m = new double[dim];
+    for (int i = 0; i < rows; i++) {
+      int off = i * dim;
+      for (int j = 0; j < dim; j++) {
+        m[j] += data[off + j];
+      }
+    }
+    for (int j = 0; j < dim; j++) {
+      m[j] /= rows;
+    }
+    return m;
+  }
+
+  /**
+   * The trace of the covariance, {@code mean ||x - mu||^2} (1/n), computed from centred rows (not
+   * as {@code E||x||^2 - ||mu||^2}).
+   */
+  public double trace() {
+    double[] m = mean();
+    double t = 0.0;
+    for (int i = 0; i < rows; i++) {
+      int off = i * dim;
+      for (int j = 0; j < dim; j++) {
+        double c = data[off + j] - m[j];
+        t += c * c;
+      }
+    }
+    return t / rows;
+  }
+
+  /** The cosine of row {@code i} of this sample and row {@code j} of {@code other}. */
+  public double cosine(int i, UnitRows other, int j) {
+    return Cosines.dot(data, i * dim, other.data, j * dim, dim);
+  }
+
+  void checkSameDimension(UnitRows other, String what) {
+    checkArgument(dim == other.dim, "Invalid %s: dimension %s and %s (must be equal)", what, dim,
+        other.dim);
+  }
+}

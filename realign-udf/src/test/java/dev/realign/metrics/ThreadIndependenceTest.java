@@ -1,0 +1,66 @@
+package dev.realign.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Every all-pairs result is identical, to the bit, whatever the number of worker threads. */
+class ThreadIndependenceTest {
+  static final int D = 16;
+
+  @AfterEach
+  void reset() {
+    Cosines.threads = 0;
+  }
+
+  static UnitRows random(int n, long seed, boolean withDuplicates) {
+    Random rnd = new Random(seed);
+    float[] x = new float[n * D];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) rnd.nextGaussian();
+    }
+    if (withDuplicates) {
+      // ties: rows 10..19 repeat rows 0..9
+      System.arraycopy(x, 0, x, 10 * D, 10 * D);
+    }
+    return UnitRows.normalise(x, D);
+  }
+
+  record Result(Neighbours within, Neighbours[] between, long[] counts, double[] recall,
+      double mixing) {}
+
+  static Result run(int threads, UnitRows t, UnitRows i) {
+    Cosines.threads = threads;
+    return new Result(Neighbours.within(t, 7), Neighbours.between(t, 5, i, 6),
+        CosineHistogram.pairwise(t, 100), GapMetrics.recallAtK(t, i, 1, 5),
+        GapMetrics.knnMixing(t, i, 9));
+  }
+
+  @Test
+  void oneThreadAndManyAgree() {
+    UnitRows t = random(300, 1, true);
+    UnitRows i = random(300, 2, false);
+    Result one = run(1, t, i);
+    for (int threads : new int[] {2, 3, 5}) {
+      Result many = run(threads, t, i);
+      same(one.within(), many.within());
+      same(one.between()[0], many.between()[0]);
+      same(one.between()[1], many.between()[1]);
+      assertThat(many.counts()).containsExactly(one.counts());
+      assertThat(many.recall()).containsExactly(one.recall());
+      assertThat(many.mixing()).isEqualTo(one.mixing());
+    }
+  }
+
+  private static void same(Neighbours a, Neighbours b) {
+    assertThat(b.rows()).isEqualTo(a.rows());
+    for (int r = 0; r < a.rows(); r++) {
+      for (int q = 0; q < a.k(); q++) {
+        assertThat(b.index(r, q)).as("row %s rank %s", r, q).isEqualTo(a.index(r, q));
+        assertThat(b.cosine(r, q)).isEqualTo(a.cosine(r, q));
+      }
+    }
+  }
+}

@@ -1,0 +1,216 @@
+package dev.realign.report;
+
+import static dev.realign.Checks.checkArgument;
+
+import dev.realign.metrics.UnitRows;
+import java.util.Random;
+
+/**
+ * The top-2 principal axes of a pooled sample (texts and images together, centred on the pooled
+ * mean), for the 2-D view. Plain Java, no ND4J: the 1/n covariance is accumulated in float64 and
+ * its top-2 eigenvectors found by orthogonal iteration from a fixed start, then a 2x2
+ * Rayleigh-Ritz rotation; each axis's sign makes its largest-magnitude component positive. The
+ * result is deterministic.
+ */
+final class PrincipalAxes {
+  static final int MAX_ITERATIONS = 3000;
+  /**
+   * Converged when the new basis leaves the old span by less than this squared norm (an angle of
+   * about 1e-7 rad; {@code 1 - a^2 - b^2} cannot resolve much less in float64).
+   */
+  static final double CONVERGED = 1e-14;
+
+  private final double[] centre;
+  private final double[][] axes;
+  private final double[] variance;
+  private final double totalVariance;
+
+  private PrincipalAxes(double[] centre, double[][] axes, double[] variance, double total) {
+    this.centre = centre;
+    this.axes = axes;
+    this.variance = variance;
+    this.totalVariance = total;
+  }
+
+  static PrincipalAxes of(UnitRows a, UnitRows b) {
+    int d = a.dimension();
+    checkArgument(d >= 2, "Invalid dimension for a 2-D view: %s (must be >= 2)", d);
+    int n = a.rows() + b.rows();
+    double[] centre = new double[d];
+    double[] ma = a.mean();
+    double[] mb = b.mean();
+    for (int j = 0; j < d; j++) {
+      centre[j] = (ma[j] * a.rows() + mb[j] * b.rows()) / n;
+    }
+    double[][] cov = new double[d][d];
+    double[] x = new double[d];
+    for (UnitRows s : new UnitRows[] {a, b}) {
+      double[] flat = s.toFlatArray();
+      for (int i = 0; i < s.rows(); i++) {
+        for (int j = 0; j < d; j++) {
+          x[j] = flat[i * d + j] - centre[j];
+        }
+        for (int p = 0; p < d; p++) {
+          double xp = x[p];
+          double[] row = cov[p];
+          for (int q = p; q < d; q++) {
+            row[q] += xp * x[q];
+          }
+        }
+      }
+    }
+    double total = 0.0;
+    for (int p = 0; p < d; p++) {
+      for (int q = p; q < d; q++) {
+        cov[p][q] /= n;
+        cov[q][p] = cov[p][q];
+      }
+      total += cov[p][p];
+    }
+    double[][] v = topTwo(cov);
+    double[] var = {quad(cov, v[0]), quad(cov, v[1])};
+    return new PrincipalAxes(centre, v, var, total);
+  }
+
+  private static double[][] topTwo(double[][] c) {
+    int d = c.length;
+    Random rnd = new Random(20260226L);
+    double[] u = new double[d];
+    double[] w = new double[d];
+    for (int j = 0; j < d; j++) {
+      u[j] = rnd.nextGaussian();
+      w[j] = rnd.nextGaussian();
+    }
+    orthonormalise(u, w);
+    for (int it = 0; it < MAX_ITERATIONS; it++) {
+      double[] nu = mul(c, u);
+      double[] nw = mul(c, w);
+      orthonormalise(nu, nw);
+      double change = outside(nu, u, w) + outside(nw, u, w);
+      u = nu;
+      w = nw;
+      if (change < CONVERGED) {
+        break;
+      }
+    }
+    // Rayleigh-Ritz in span{u, w}: rotate to the eigenvectors of the 2x2 projected matrix.
+    double[] cu = mul(c, u);
+    double[] cw = mul(c, w);
+    double h11 = dot(u, cu);
+    double h12 = dot(u, cw);
+    double h22 = dot(w, cw);
+    double theta = 0.5 * Math.atan2(2 * h12, h11 - h22);
+    double cs = Math.cos(theta);
+    double sn = Math.sin(theta);
+    double[] a1 = new double[d];
+    double[] a2 = new double[d];
+    for (int j = 0; j < d; j++) {
+      a1[j] = cs * u[j] + sn * w[j];
+      a2[j] = -sn * u[j] + cs * w[j];
+    }
+    if (quad(c, a2) > quad(c, a1)) {
+      double[] t = a1;
+      a1 = a2;
+      a2 = t;
+    }
+    return new double[][] {fixSign(a1), fixSign(a2)};
+  }
+
+  /** Squared norm of the part of unit {@code v} outside span{u, w} (orthonormal). */
+  private static double outside(double[] v, double[] u, double[] w) {
+    double a = dot(v, u);
+    double b = dot(v, w);
+    return Math.max(0.0, 1.0 - a * a - b * b);
+  }
+
+  private static double[] fixSign(double[] v) {
+    int best = 0;
+    for (int j = 1; j < v.length; j++) {
+      if (Math.abs(v[j]) > Math.abs(v[best])) {
+        best = j;
+      }
+    }
+    if (v[best] < 0) {
+      for (int j = 0; j < v.length; j++) {
+        v[j] = -v[j];
+      }
+    }
+    return v;
+  }
+
+  private static void orthonormalise(double[] u, double[] w) {
+    scale(u, 1.0 / Math.sqrt(dot(u, u)));
+    double p = dot(u, w);
+    for (int j = 0; j < w.length; j++) {
+      w[j] -= p * u[j];
+    }
+    double nw = Math.sqrt(dot(w, w));
+    if (nw == 0) {
+      // A rank-1 covariance: any unit vector orthogonal to u will do.
+      int k = Math.abs(u[0]) < 0.9 ? 0 : 1;
+      java.util.Arrays.fill(w, 0.0);
+      w[k] = 1.0;
+      orthonormalise(u, w);
+      return;
+    }
+    scale(w, 1.0 / nw);
+  }
+
+  private static void scale(double[] v, double s) {
+    for (int j = 0; j < v.length; j++) {
+      v[j] *= s;
+    }
+  }
+
+  private static double[] mul(double[][] c, double[] v) {
+    double[] out = new double[v.length];
+    for (int p = 0; p < v.length; p++) {
+      out[p] = dot(c[p], v);
+    }
+    return out;
+  }
+
+  private static double dot(double[] a, double[] b) {
+    double s = 0.0;
+    for (int j = 0; j < a.length; j++) {
+      s += a[j] * b[j];
+    }
+    return s;
+  }
+
+  private static double quad(double[][] c, double[] v) {
+    return dot(v, mul(c, v));
+  }
+
+  /** Variance along each axis (the top-2 eigenvalues). */
+  double[] variance() {
+    return variance.clone();
+  }
+
+  double totalVariance() {
+    return totalVariance;
+  }
+
+  double[] axis(int i) {
+    return axes[i].clone();
+  }
+
+  /** {@code [x0, y0, x1, y1, ...]}: the chosen rows of {@code s}, centred, on the two axes. */
+  float[] project(UnitRows s, int[] rows) {
+    int d = centre.length;
+    float[] out = new float[2 * rows.length];
+    for (int r = 0; r < rows.length; r++) {
+      double[] x = s.row(rows[r]);
+      double p0 = 0;
+      double p1 = 0;
+      for (int j = 0; j < d; j++) {
+        double c = x[j] - centre[j];
+        p0 += c * axes[0][j];
+        p1 += c * axes[1][j];
+      }
+      out[2 * r] = (float) p0;
+      out[2 * r + 1] = (float) p1;
+    }
+    return out;
+  }
+}

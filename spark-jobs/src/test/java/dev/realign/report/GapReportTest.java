@@ -1,0 +1,159 @@
+package dev.realign.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.realign.align.FitOptions;
+import dev.realign.align.ReAlignFitter;
+import dev.realign.align.ReAlignTransform;
+import dev.realign.align.Variant;
+import dev.realign.metrics.UnitRows;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** The report on small synthetic inputs: sizes, clamps, options and bad input. */
+class GapReportTest {
+  static final int D = 8;
+
+  static float[] gaussian(int n, int shiftAxis, long seed) {
+    Random rnd = new Random(seed);
+    float[] x = new float[n * D];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < D; j++) {
+        x[i * D + j] = (float) (rnd.nextGaussian() / (1 + j) + (j == shiftAxis ? 3 : 0));
+      }
+    }
+    return x;
+  }
+
+  static final float[] TEXTS = gaussian(30, 0, 1);
+  static final float[] IMAGES = gaussian(25, 1, 2);
+
+  static Map<Variant, ReAlignTransform> fit(Variant... vs) {
+    Map<Variant, ReAlignTransform> m = new java.util.EnumMap<>(Variant.class);
+    for (Variant v : vs) {
+      m.put(v, ReAlignFitter.fitInMemory(FitOptions.of(v), TEXTS, IMAGES, D));
+    }
+    return m;
+  }
+
+  @Test
+  void aSampleLargerThanTheDataUsesAllAndSaysSo() {
+    GapReport r = GapReport.compute(ReportInputs.of(TEXTS, IMAGES, D, fit(Variant.REALIGN))
+        .withOptions(ReportOptions.defaults().withSampleRows(100)));
+    assertThat(r.samples()).containsExactly(new GapReport.SampleSize("text", 30, 30),
+        new GapReport.SampleSize("image", 25, 25));
+    assertThat(r.notes()).containsExactly("sample size 100 > 30 text rows available: all 30 used",
+        "sample size 100 > 25 image rows available: all 25 used");
+    assertThat(r.rows()).extracting(GapReport.MetricsRow::label).containsExactly("before",
+        "realign");
+    assertThat(r.rows().get(1).centroidGap()).isLessThan(r.rows().get(0).centroidGap());
+    assertThat(r.validation()).isEmpty();
+    assertThat(r.diagnostics()).isPresent();
+    assertThat(r.pca().panels()).hasSize(2);
+  }
+
+  @Test
+  void aSmallerSampleIsEvenlyStridedAndKIsClamped() {
+    GapReport r = GapReport.compute(ReportInputs.of(TEXTS, IMAGES, D, fit(Variant.ANCHOR))
+        .withOptions(ReportOptions.defaults().withSampleRows(6).withSpectra(false)));
+    assertThat(r.samples()).containsExactly(new GapReport.SampleSize("text", 30, 6),
+        new GapReport.SampleSize("image", 25, 6));
+    assertThat(r.notes()).contains("text: 6 of 30 rows used (rows floor(i * 30 / 6))",
+        "k-NN mixing: k = 20 > 11 (the pooled rows minus one); k = 11 used",
+        "k-NN overlap: k = 10 > 5 (the texts minus one); k = 5 used");
+    assertThat(r.mixingK()).isEqualTo(11);
+    assertThat(r.overlapK()).isEqualTo(5);
+    assertThat(r.diagnostics()).as("spectra off: ND4J never asked").isEmpty();
+    assertThat(ReportJson.toTree(r).has("spectra")).isFalse();
+    assertThat(ReportHtml.render(r)).doesNotContain("Covariance spectra");
+    assertThat(GapReport.stride(30, 6)).containsExactly(0, 5, 10, 15, 20, 25);
+  }
+
+  @Test
+  void validationRecallIsClampedToThePairs() {
+    float[] vt = java.util.Arrays.copyOf(TEXTS, 3 * D);
+    float[] vi = java.util.Arrays.copyOf(IMAGES, 3 * D);
+    GapReport r = GapReport.compute(ReportInputs.of(TEXTS, IMAGES, D, fit(Variant.values()))
+        .withValidation(vt, vi).withOptions(ReportOptions.defaults().withSpectra(false)));
+    GapReport.Validation v = r.validation().orElseThrow();
+    assertThat(v.pairs()).isEqualTo(3);
+    assertThat(v.recallK5()).isEqualTo(3);
+    assertThat(v.rows()).hasSize(4);
+    assertThat(v.rows()).allSatisfy(p -> assertThat(p.recallAt5()).isEqualTo(1.0));
+    assertThat(r.notes()).contains("recall@5: k = 5 > 3 (the validation pairs); k = 3 used");
+  }
+
+  @Test
+  void badInputIsNamed() {
+    Map<Variant, ReAlignTransform> t = fit(Variant.REALIGN);
+    assertThatThrownBy(() -> ReportInputs.of(java.util.Arrays.copyOf(TEXTS, 30 * D - 1), IMAGES,
+        D, t)).hasMessage("Invalid text sample: 239 floats (must be a multiple of the dimension"
+            + " 8)");
+    float[] wide = gaussian(4, 0, 3);
+    assertThatThrownBy(() -> ReportInputs.of(wide, wide, 4, t)).hasMessage(
+        "Invalid transform for realign: dimension 8 (must be 4, the embeddings')");
+    assertThatThrownBy(() -> ReportInputs.of(TEXTS, IMAGES, D, Map.of(Variant.ANCHOR,
+        t.get(Variant.REALIGN)))).hasMessageContaining("its variant is realign");
+    ReportInputs in = ReportInputs.of(TEXTS, IMAGES, D, t);
+    assertThatThrownBy(() -> in.withValidation(TEXTS, IMAGES.clone()))
+        .hasMessage("Invalid validation set: 30 texts and 25 images (must be equal: row i of each"
+            + " is one pair)");
+    assertThatThrownBy(() -> in.withValidation(TEXTS, null))
+        .hasMessageContaining("texts without images");
+    float[] zeroRow = TEXTS.clone();
+    java.util.Arrays.fill(zeroRow, 7 * D, 8 * D, 0f);
+    assertThatThrownBy(() -> GapReport.compute(ReportInputs.of(zeroRow, IMAGES, D, t)))
+        .hasMessage("Invalid row 7: ZERO_NORM (must be finite with a norm >= 1.0E-10)");
+    assertThatThrownBy(() -> ReportOptions.defaults().withEnergyThreshold(1.5))
+        .hasMessageContaining("Invalid energy threshold: 1.5");
+  }
+
+  @Test
+  void principalAxesFindTheDominantDirections() {
+    // Variance 9 along e2, 4 along e5, small elsewhere: axes are +-e2 then +-e5.
+    Random rnd = new Random(5);
+    float[] a = new float[200 * D];
+    for (int i = 0; i < 200; i++) {
+      for (int j = 0; j < D; j++) {
+        double s = j == 2 ? 3 : j == 5 ? 2 : 0.1;
+        a[i * D + j] = (float) (rnd.nextGaussian() * s + (j == 0 ? 20 : 0));
+      }
+    }
+    UnitRows x = UnitRows.normalise(a, D);
+    PrincipalAxes p = PrincipalAxes.of(x, x);
+    assertThat(Math.abs(p.axis(0)[2])).isCloseTo(1.0, within(0.02));
+    assertThat(Math.abs(p.axis(1)[5])).isCloseTo(1.0, within(0.02));
+    assertThat(p.variance()[0]).isGreaterThan(p.variance()[1]);
+    double dot = 0;
+    for (int j = 0; j < D; j++) {
+      dot += p.axis(0)[j] * p.axis(1)[j];
+    }
+    assertThat(dot).isCloseTo(0.0, within(1e-12));
+  }
+
+  /** ND4J stays behind Spectrum: no other main class may name an ND4J type. */
+  @Test
+  void onlySpectrumReferencesNd4j() throws IOException {
+    Path main = Path.of("src", "main", "java");
+    try (Stream<Path> files = Files.walk(main)) {
+      assertThat(files.filter(f -> f.toString().endsWith(".java"))
+          .filter(f -> read(f).contains("org.nd4j"))
+          .map(f -> f.getFileName().toString())).containsExactly("Spectrum.java");
+    }
+  }
+
+  private static String read(Path f) {
+    try {
+      return Files.readString(f);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}

@@ -23,6 +23,8 @@ final class CommandLine {
     FLAG_KEYS.put("--variant", "fit.variant");
     FLAG_KEYS.put("--partitions", "input.partitions");
     FLAG_KEYS.put("--master", "spark.master");
+    FLAG_KEYS.put("--validation-text", "report.validation.text");
+    FLAG_KEYS.put("--validation-image", "report.validation.image");
   }
 
   final String command;

@@ -27,7 +27,10 @@ public final class RealignCommand {
       "  stats    exact sketches of both modalities -> OUTPUT/stats/",
       "  fit      the transform from OUTPUT/stats/ + a centroid pass -> OUTPUT/realign-transform.json",
       "  apply    aligned shards -> OUTPUT/aligned/ (+ _manifest.json, written last)",
+      "  report   gap report of OUTPUT: report/report.json and report/report.html",
+      "           (also the last step of run; report.* keys, --validation-text/-image)",
       "  copy     benchmark baseline: rewrite the text embeddings unchanged as shards",
+      "  generate write the synthetic demo embeddings (demo.* keys) to OUTPUT/demo-input",
       "  config   print every config key with its resolved value and documentation",
       "  help     this text",
       "",
@@ -69,9 +72,14 @@ public final class RealignCommand {
             k, v, docs.get(k)));
         return 0;
       }
-      if (!java.util.List.of("run", "stats", "fit", "apply", "copy").contains(cl.command)) {
+      if (cl.command.equals("generate")) {
+        withDemoInput(PipelineConfig.builder().setAll(config.asMap())
+            .set(ConfigKeys.DEMO_GENERATE, "true").build());
+        return 0;
+      }
+      if (!java.util.List.of("run", "stats", "fit", "apply", "copy", "report").contains(cl.command)) {
         throw new IllegalArgumentException("Invalid command: " + cl.command
-            + " (must be one of [run, stats, fit, apply, copy, config, help])");
+            + " (must be one of [run, stats, fit, apply, report, copy, generate, config, help])");
       }
       config = withDemoInput(config);
       SparkSession spark = JobContext.startSpark(config);
@@ -83,6 +91,7 @@ public final class RealignCommand {
           case "fit" -> AlignJobs.fit(ctx);
           case "apply" -> AlignJobs.apply(ctx, cl.transform);
           case "copy" -> AlignJobs.copy(ctx);
+          case "report" -> AlignJobs.report(ctx);
           default -> throw new IllegalStateException(cl.command);
         }
       } finally {
@@ -177,6 +186,6 @@ public final class RealignCommand {
         best = t;
       }
     }
-    return best.getMessage();
+    return best.getMessage() != null ? best.getMessage() : best.toString();
   }
 }

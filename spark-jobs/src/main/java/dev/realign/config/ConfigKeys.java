@@ -68,6 +68,19 @@ public final class ConfigKeys {
   public static final String PROGRESS_INTERVAL = key("progress.interval_seconds", "10",
       "seconds between progress lines of long stages (0: off)");
 
+  public static final String REPORT_IN_RUN = key("report.in_run", "true",
+      "run the gap report as the last step of run");
+  public static final String REPORT_SAMPLE_ROWS = key("report.sample_rows", "10000",
+      "rows a modality in the report's deterministic sample (rows whose id hash is smallest)");
+  public static final String REPORT_VARIANTS = key("report.variants",
+      "anchor,anchor-trace,realign", "variants compared side by side in the report");
+  public static final String REPORT_SPECTRA = key("report.spectra", "true",
+      "second-order diagnostics (covariance spectra with ND4J) in the report");
+  public static final String VALIDATION_TEXT = key("report.validation.text", "",
+      "paired validation texts (embedding set): pairs by id, or by position for two .npy");
+  public static final String VALIDATION_IMAGE = key("report.validation.image", "",
+      "paired validation images (embedding set)");
+
   public static final String DEMO_GENERATE = key("demo.generate", "false",
       "generate the synthetic demo embedding set under <output.dir>/demo-input and use it");
   public static final String DEMO_TEXT_ROWS = key("demo.text_rows", "100000",

@@ -122,6 +122,17 @@ public final class PipelineConfig implements Serializable {
     getInt(ConfigKeys.PROGRESS_INTERVAL, 0, 86_400);
     getBoolean(ConfigKeys.CHECK_DUPLICATE_IDS);
     getBoolean(ConfigKeys.DEMO_GENERATE);
+    getBoolean(ConfigKeys.REPORT_IN_RUN);
+    getBoolean(ConfigKeys.REPORT_SPECTRA);
+    getInt(ConfigKeys.REPORT_SAMPLE_ROWS, 2, 1_000_000);
+    for (String v : get(ConfigKeys.REPORT_VARIANTS).split(",")) {
+      if (!v.isBlank() && !java.util.List.of("anchor", "anchor-trace", "realign")
+          .contains(v.trim())) {
+        throw new IllegalArgumentException("Invalid value for " + ConfigKeys.REPORT_VARIANTS
+            + ": \"" + v.trim() + "\" (must be a comma-separated list of [anchor, anchor-trace,"
+            + " realign])");
+      }
+    }
   }
 
   public String get(String key) {

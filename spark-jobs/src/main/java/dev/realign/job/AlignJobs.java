@@ -24,6 +24,11 @@ public final class AlignJobs {
     return AlignPipeline.stats(ctx, texts, AlignPipeline.duplicates(ctx, texts), images);
   }
 
+  /** {@code report}: the gap report of an output directory ({@code OUTPUT/report/}). */
+  public static void report(JobContext ctx) {
+    ReportJob.run(ctx, null);
+  }
+
   /** {@code fit}: the transform from {@code OUTPUT/stats/} plus the centroid pass over texts. */
   public static ReAlignTransform fit(JobContext ctx) {
     EmbeddingSet texts = AlignPipeline.plan(ctx, "text");
@@ -61,6 +66,9 @@ public final class AlignJobs {
         stats.image(), EncoderIdentity.PRECOMPUTED);
     AlignPipeline.Outcome o = AlignPipeline.apply(ctx, texts, textDuplicates, t, stats.summary());
     report(o);
+    if (ctx.config.getBoolean(ConfigKeys.REPORT_IN_RUN)) {
+      ReportJob.run(ctx, textDuplicates);
+    }
     Console.info("run finished in %.1f s", (System.nanoTime() - start) / 1e9);
     return o;
   }

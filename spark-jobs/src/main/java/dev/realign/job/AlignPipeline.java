@@ -96,6 +96,7 @@ public final class AlignPipeline {
     write(ctx, ctx.layout.sketch("text"), SketchCodec.encode(t.snapshot()));
     write(ctx, ctx.layout.sketch("image"), SketchCodec.encode(i.snapshot()));
     write(ctx, ctx.layout.statsSummary(), summary.toJson().getBytes(StandardCharsets.UTF_8));
+    ReportJob.writeInputs(ctx);
     Console.info("stats: text %,d rows (%,d rejected), image %,d rows (%,d rejected) -> %s",
         t.rows, t.rejected, i.rows, i.rejected, ctx.layout.stats());
     double limit = ctx.config.getDouble(ConfigKeys.MAX_REJECTED_FRACTION, 0, 1);

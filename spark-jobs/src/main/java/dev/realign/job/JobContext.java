@@ -47,6 +47,20 @@ public final class JobContext {
     return b.getOrCreate();
   }
 
+  private JobContext(JobContext base, PipelineConfig config) {
+    this.spark = base.spark;
+    this.jsc = base.jsc;
+    this.config = config;
+    this.layout = base.layout;
+    this.fs = base.fs;
+    this.hadoopConf = base.hadoopConf;
+  }
+
+  /** The same Spark and output, with another resolved config (e.g. recorded inputs filled in). */
+  public JobContext withConfig(PipelineConfig other) {
+    return other == config ? this : new JobContext(this, other);
+  }
+
   public int progressInterval() {
     return config.getInt(ConfigKeys.PROGRESS_INTERVAL, 0, 86_400);
   }

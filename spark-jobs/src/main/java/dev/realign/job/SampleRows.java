@@ -1,0 +1,116 @@
+package dev.realign.job;
+
+import dev.realign.source.EmbeddingSet;
+import dev.realign.source.EmbeddingSplit;
+import dev.realign.source.RowBatch;
+import dev.realign.source.SplitReader;
+import dev.realign.vector.RowValidator;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.spark.broadcast.Broadcast;
+
+/**
+ * Deterministic samples of valid rows: a row is in the sample when the hash of its id is among the
+ * {@code n} smallest. The sample does not depend on partitioning or file order, and the same ids
+ * give the same sample in every run. A sample as large as the data is the whole (valid) data.
+ *
+ * <p>The hash is FNV-1a 64 over the id's UTF-8 bytes, finished with MurmurHash3's fmix64.
+ */
+final class SampleRows {
+  private SampleRows() {}
+
+  /** A sampled row. A plain class (Kryo cannot serialise records). */
+  static final class Sampled implements Serializable {
+    private static final long serialVersionUID = 1L;
+    final long hash;
+    final String id;
+    final float[] vector;
+
+    Sampled(long hash, String id, float[] vector) {
+      this.hash = hash;
+      this.id = id;
+      this.vector = vector;
+    }
+  }
+
+  static long idHash(String id) {
+    long h = 0xcbf29ce484222325L;
+    for (byte b : id.getBytes(StandardCharsets.UTF_8)) {
+      h ^= b & 0xff;
+      h *= 0x100000001b3L;
+    }
+    h ^= h >>> 33;
+    h *= 0xff51afd7ed558ccdL;
+    h ^= h >>> 33;
+    h *= 0xc4ceb9fe1a85ec53L;
+    h ^= h >>> 33;
+    return h;
+  }
+
+  /**
+   * The {@code n} valid rows with the smallest id hashes (ties by id), in that order.
+   *
+   * @param validRows the set's valid-row count (from the stats), to size the pre-filter
+   */
+  static List<Sampled> sample(JobContext ctx, EmbeddingSet set, long[] duplicates, int n,
+      long validRows, String what) {
+    // Keep about 1.25 n rows per pass on average, then take the n smallest at the driver; widen
+    // the filter and retry in the rare case the first pass kept fewer than n.
+    double fraction = Math.min(1.0, 1.25 * n / Math.max(1, validRows) + 1e-9);
+    while (true) {
+      List<Sampled> kept = new ArrayList<>(pass(ctx, set, duplicates, fraction, what));
+      if (kept.size() >= n || fraction >= 1.0) {
+        kept.sort(Comparator.<Sampled>comparingLong(s -> s.hash ^ Long.MIN_VALUE)
+            .thenComparing(s -> s.id));
+        return new ArrayList<>(kept.subList(0, Math.min(n, kept.size())));
+      }
+      fraction = Math.min(1.0, fraction * 2);
+    }
+  }
+
+  private static List<Sampled> pass(JobContext ctx, EmbeddingSet set, long[] duplicates,
+      double fraction, String what) {
+    Broadcast<SerializableHadoopConf> conf = ctx.hadoopConf;
+    Broadcast<long[]> dups = ctx.jsc.broadcast(duplicates);
+    // Unsigned threshold on the hash: keep rows with hash <= fraction * 2^64.
+    long threshold = fraction >= 1.0 ? -1L
+        : new java.math.BigDecimal(fraction).multiply(new java.math.BigDecimal(
+            java.math.BigInteger.ONE.shiftLeft(64))).toBigInteger().longValue();
+    int dim = set.dim();
+    ctx.jsc.setJobDescription("realign: sample of " + what);
+    return ctx.jsc.parallelize(set.splits(), set.splits().size())
+        .flatMap((EmbeddingSplit split) -> {
+          List<Sampled> out = new ArrayList<>();
+          RowBatch batch = SplitSource.newBatch(set);
+          try (SplitReader r = SplitSource.open(set, split, conf.value().get(), dups.value())) {
+            while (r.next(batch)) {
+              for (int i = 0; i < batch.size; i++) {
+                if (batch.reasons[i] != null
+                    || RowValidator.normOrNegative(batch.flat, i * dim, dim) < 0) {
+                  continue;
+                }
+                long h = idHash(batch.ids[i]);
+                if (Long.compareUnsigned(h, threshold) <= 0) {
+                  out.add(new Sampled(h, batch.ids[i],
+                      Arrays.copyOfRange(batch.flat, i * dim, (i + 1) * dim)));
+                }
+              }
+            }
+          }
+          return out.iterator();
+        })
+        .collect();
+  }
+
+  static float[] flat(List<Sampled> rows, int dim) {
+    float[] out = new float[rows.size() * dim];
+    for (int i = 0; i < rows.size(); i++) {
+      System.arraycopy(rows.get(i).vector, 0, out, i * dim, dim);
+    }
+    return out;
+  }
+}

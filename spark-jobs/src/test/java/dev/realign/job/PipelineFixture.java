@@ -22,7 +22,9 @@ final class PipelineFixture {
         .set("input.text.path", texts.toString())
         .set("input.image.path", images.toString())
         .set("output.dir", out.toString())
-        .set("progress.interval_seconds", "0");
+        .set("progress.interval_seconds", "0")
+        // The report has its own tests (ReportJobTest); the pipeline tests skip it for speed.
+        .set("report.in_run", "false");
     for (int i = 0; i < keyValues.length; i += 2) {
       b.set(keyValues[i], keyValues[i + 1]);
     }

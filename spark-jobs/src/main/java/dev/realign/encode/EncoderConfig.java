@@ -28,18 +28,8 @@ import java.util.Set;
  *       {@code spark.task.cpus}.
  * </ul>
  */
-public record EncoderConfig(
-    String modelPath,
-    String tokenizerPath,
-    String modelName,
-    int maxLength,
-    Pooling pooling,
-    boolean normalize,
-    int batchSize,
-    int intraOpThreads,
-    ExecutionProvider provider,
-    int deviceId)
-    implements Serializable {
+public final class EncoderConfig implements Serializable {
+  // A class, not a record: Spark's Kryo (4.x) cannot serialise records.
   private static final long serialVersionUID = 1L;
 
   public static final String MODEL_PATH = "model_path";
@@ -63,7 +53,20 @@ public record EncoderConfig(
   private static final Set<String> KEYS = Set.of(MODEL_PATH, TOKENIZER_PATH, MODEL_NAME, MAX_LENGTH,
       POOLING, NORMALIZE, BATCH_SIZE, INTRA_OP_THREADS, EXECUTION_PROVIDER, DEVICE_ID);
 
-  public EncoderConfig {
+  private final String modelPath;
+  private final String tokenizerPath;
+  private final String modelName;
+  private final int maxLength;
+  private final Pooling pooling;
+  private final boolean normalize;
+  private final int batchSize;
+  private final int intraOpThreads;
+  private final ExecutionProvider provider;
+  private final int deviceId;
+
+  public EncoderConfig(String modelPath, String tokenizerPath, String modelName, int maxLength,
+      Pooling pooling, boolean normalize, int batchSize, int intraOpThreads,
+      ExecutionProvider provider, int deviceId) {
     Objects.requireNonNull(modelPath, MODEL_PATH);
     Objects.requireNonNull(tokenizerPath, TOKENIZER_PATH);
     Objects.requireNonNull(pooling, POOLING);
@@ -77,6 +80,81 @@ public record EncoderConfig(
     checkArgument(intraOpThreads >= 0, "Invalid %s: %s (must be >= 0; 0 = ONNX Runtime's default)",
         INTRA_OP_THREADS, intraOpThreads);
     checkArgument(deviceId >= 0, "Invalid %s: %s (must be >= 0)", DEVICE_ID, deviceId);
+    this.modelPath = modelPath;
+    this.tokenizerPath = tokenizerPath;
+    this.modelName = modelName;
+    this.maxLength = maxLength;
+    this.pooling = pooling;
+    this.normalize = normalize;
+    this.batchSize = batchSize;
+    this.intraOpThreads = intraOpThreads;
+    this.provider = provider;
+    this.deviceId = deviceId;
+  }
+
+  public String modelPath() {
+    return modelPath;
+  }
+
+  public String tokenizerPath() {
+    return tokenizerPath;
+  }
+
+  /** Name recorded in the encoder identity (default: the model file name without .onnx). */
+  public String modelName() {
+    return modelName;
+  }
+
+  public int maxLength() {
+    return maxLength;
+  }
+
+  public Pooling pooling() {
+    return pooling;
+  }
+
+  public boolean normalize() {
+    return normalize;
+  }
+
+  public int batchSize() {
+    return batchSize;
+  }
+
+  public int intraOpThreads() {
+    return intraOpThreads;
+  }
+
+  public ExecutionProvider provider() {
+    return provider;
+  }
+
+  public int deviceId() {
+    return deviceId;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof EncoderConfig c && modelPath.equals(c.modelPath)
+        && tokenizerPath.equals(c.tokenizerPath) && modelName.equals(c.modelName)
+        && maxLength == c.maxLength && pooling.equals(c.pooling) && normalize == c.normalize
+        && batchSize == c.batchSize && intraOpThreads == c.intraOpThreads
+        && provider == c.provider && deviceId == c.deviceId;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(modelPath, tokenizerPath, modelName, maxLength, pooling, normalize,
+        batchSize, intraOpThreads, provider, deviceId);
+  }
+
+  @Override
+  public String toString() {
+    return "EncoderConfig{" + MODEL_PATH + "=" + modelPath + ", " + TOKENIZER_PATH + "="
+        + tokenizerPath + ", " + MODEL_NAME + "=" + modelName + ", " + MAX_LENGTH + "=" + maxLength
+        + ", " + POOLING + "=" + pooling + ", " + NORMALIZE + "=" + normalize + ", " + BATCH_SIZE
+        + "=" + batchSize + ", " + INTRA_OP_THREADS + "=" + intraOpThreads + ", "
+        + EXECUTION_PROVIDER + "=" + provider + ", " + DEVICE_ID + "=" + deviceId + "}";
   }
 
   /** The default model (all-MiniLM-L6-v2 from the langchain4j jar) with default settings. */

@@ -15,7 +15,8 @@ import java.util.Objects;
  *   <li>{@code output:<name>}: the model's own pooled output {@code [batch, d]}, used as is.
  * </ul>
  */
-public record Pooling(Kind kind, String output) implements Serializable {
+public final class Pooling implements Serializable {
+  // A class, not a record: Spark's Kryo (4.x) cannot serialise records.
   private static final long serialVersionUID = 1L;
 
   /** The output that {@code mean} and {@code cls} read unless another is named. */
@@ -30,12 +31,36 @@ public record Pooling(Kind kind, String output) implements Serializable {
     OUTPUT
   }
 
-  public Pooling {
+  private final Kind kind;
+  private final String output;
+
+  public Pooling(Kind kind, String output) {
     Objects.requireNonNull(kind, "pooling kind");
     if (output == null || output.isEmpty()) {
       throw new IllegalArgumentException("Invalid pooling output name: \"" + output
           + "\" (must be non-empty)");
     }
+    this.kind = kind;
+    this.output = output;
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+
+  /** The model output this pooling reads. */
+  public String output() {
+    return output;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Pooling p && kind == p.kind && output.equals(p.output);
+  }
+
+  @Override
+  public int hashCode() {
+    return kind.hashCode() * 31 + output.hashCode();
   }
 
   public static Pooling output(String name) {

@@ -60,6 +60,7 @@ final class LoadedModel implements AutoCloseable {
       throw new IllegalArgumentException("Model file does not exist: " + model + " (key "
           + EncoderConfig.MODEL_PATH + ")");
     }
+    checkCommandLineLength(readCommandLineLength());
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     OrtSession session = createSession(env, model, key);
     try {
@@ -88,6 +89,38 @@ final class LoadedModel implements AutoCloseable {
     } catch (RuntimeException e) {
       closeQuietly(session);
       throw e;
+    }
+  }
+
+  /**
+   * ONNX Runtime 1.29.0 on Linux crashes the JVM (SIGSEGV, no hs_err file) while creating its
+   * environment when the process command line ({@code /proc/self/cmdline}) is about 4 KB or longer
+   * (measured here: 3,980 bytes runs, 3,981 crashes; a long {@code -cp} or many {@code -D} options
+   * get there). A dead executor with no message is the worst failure, so refuse clearly instead.
+   * Keep JVM options in an argument file ({@code java @file}) or in {@code JDK_JAVA_OPTIONS},
+   * which do not count. {@value #SKIP_CMDLINE_CHECK}=true skips the check.
+   */
+  static final String SKIP_CMDLINE_CHECK = "realign.encode.skipCommandLineCheck";
+
+  static final int MAX_SAFE_COMMAND_LINE = 3900;
+
+  static void checkCommandLineLength(long length) {
+    if (length >= MAX_SAFE_COMMAND_LINE && !Boolean.getBoolean(SKIP_CMDLINE_CHECK)) {
+      throw new IllegalStateException("This JVM's command line is " + length + " bytes; ONNX"
+          + " Runtime 1.29.0 crashes the process (SIGSEGV) when creating its environment with a"
+          + " command line of about 4 KB or more. Move JVM options and the class path into an"
+          + " argument file (java @options-file), JDK_JAVA_OPTIONS or a manifest class path (keep"
+          + " /proc/self/cmdline under " + MAX_SAFE_COMMAND_LINE + " bytes), or set -D"
+          + SKIP_CMDLINE_CHECK + "=true to try anyway");
+    }
+  }
+
+  /** Length of /proc/self/cmdline, or -1 where there is none (not Linux). */
+  static long readCommandLineLength() {
+    try {
+      return Files.readAllBytes(Path.of("/proc/self/cmdline")).length;
+    } catch (java.io.IOException | RuntimeException e) {
+      return -1;
     }
   }
 

@@ -151,6 +151,18 @@ class EncoderBadInputTest {
   }
 
   @Test
+  void commandLineLongEnoughToCrashOnnxRuntimeIsRefused() {
+    LoadedModel.checkCommandLineLength(-1);
+    LoadedModel.checkCommandLineLength(3899);
+    assertThatThrownBy(() -> LoadedModel.checkCommandLineLength(3981))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("This JVM's command line is 3981 bytes; ONNX Runtime 1.29.0"
+            + " crashes the process");
+    // Surefire's own command line (a manifest class path) is well under the limit.
+    assertThat(LoadedModel.readCommandLineLength()).isLessThan(LoadedModel.MAX_SAFE_COMMAND_LINE);
+  }
+
+  @Test
   void cudaWithoutTheCudaBuildFailsClearly() throws Exception {
     Path model = TinyOnnx.write(dir.resolve("m.onnx"), VOCAB, DIM,
         List.of("input_ids", "attention_mask"), "last_hidden_state", false);

@@ -20,9 +20,10 @@ import java.util.Set;
  *       so the default model embeds like the reference Python library; the shipped
  *       {@code tokenizer.json} says 128 (its training length), which would silently cut texts
  *       sentence-transformers keeps. Longer texts are truncated and counted, never dropped.
- *   <li>{@code batch_size} 64: measured best-or-equal on 2 CPU cores with length sorting (see
- *       {@code spark-jobs/bench/run-encode-bench.sh}); larger batches gain nothing on CPU and cost
- *       memory, smaller ones pay per-call overhead.
+ *   <li>{@code batch_size} 32: the best of 16..256 on 2 CPU cores with length sorting, one
+ *       caller per core as Spark runs tasks (about 405 texts per 2 CPU-seconds against 393 at 16,
+ *       372 at 64, 340 at 128, 291 at 256: bigger batches pad more and leave the caches; see
+ *       {@code spark-jobs/bench/}). On a GPU, raise it.
  *   <li>{@code intra_op_threads} 1: a Spark executor runs one task per {@code spark.task.cpus}
  *       core, and each task calls the shared session from its own thread; the job passes
  *       {@code spark.task.cpus}.
@@ -42,7 +43,7 @@ public final class EncoderConfig implements Serializable {
   public static final String NORMALIZE = "normalize";
   public static final boolean NORMALIZE_DEFAULT = true;
   public static final String BATCH_SIZE = "batch_size";
-  public static final int BATCH_SIZE_DEFAULT = 64;
+  public static final int BATCH_SIZE_DEFAULT = 32;
   public static final String INTRA_OP_THREADS = "intra_op_threads";
   public static final int INTRA_OP_THREADS_DEFAULT = 1;
   public static final String EXECUTION_PROVIDER = "execution_provider";

@@ -35,9 +35,9 @@ import java.util.Set;
  *
  * <p><b>Tokenizer/model fit</b>: ONNX Runtime's Java API does not expose initializer shapes, so
  * {@link OnnxGraphInspector} reads the word-embedding table's row count from the model file; a
- * tokenizer whose largest id does not fit fails at load. When the table cannot be found, every
- * batch's ids are still checked against it at run time when known, and an ONNX Runtime index
- * error is reported as a likely tokenizer mismatch.
+ * tokenizer whose largest id does not fit fails at load, and every call's token ids are checked
+ * against the table as well. When the table cannot be found in the graph, an ONNX Runtime error
+ * during a run is reported as a likely tokenizer mismatch.
  */
 public final class OnnxTextEncoder {
   static {

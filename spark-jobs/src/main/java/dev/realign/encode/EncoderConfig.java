@@ -196,6 +196,9 @@ public final class EncoderConfig implements Serializable {
       checkArgument(tokenizer == null, "Invalid %s: %s (set only together with %s)",
           TOKENIZER_PATH, tokenizer, MODEL_PATH);
       b.bundledModel();
+      if (options.containsKey(MODEL_NAME)) {
+        b.modelName = options.get(MODEL_NAME);
+      }
     } else {
       checkArgument(tokenizer != null, "Missing %s (required with %s=%s)", TOKENIZER_PATH,
           MODEL_PATH, model);

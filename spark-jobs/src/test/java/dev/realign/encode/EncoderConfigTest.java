@@ -27,6 +27,8 @@ class EncoderConfigTest {
     assertThat(c.provider()).isEqualTo(ExecutionProvider.CPU);
     assertThat(c.modelName()).isEqualTo("all-MiniLM-L6-v2");
     assertThat(EncoderConfig.fromOptions(Map.of())).isEqualTo(c);
+    assertThat(EncoderConfig.fromOptions(Map.of("model_name", "minilm")).modelName())
+        .isEqualTo("minilm");
   }
 
   @Test

@@ -23,6 +23,10 @@ final class CommandLine {
     FLAG_KEYS.put("--variant", "fit.variant");
     FLAG_KEYS.put("--partitions", "input.partitions");
     FLAG_KEYS.put("--master", "spark.master");
+    FLAG_KEYS.put("--texts", "encode.input");
+    FLAG_KEYS.put("--input", "encode.input");
+    FLAG_KEYS.put("--model", "encode.model_path");
+    FLAG_KEYS.put("--tokenizer", "encode.tokenizer_path");
     FLAG_KEYS.put("--validation-text", "report.validation.text");
     FLAG_KEYS.put("--validation-image", "report.validation.image");
   }

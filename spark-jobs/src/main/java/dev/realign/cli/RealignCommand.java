@@ -2,6 +2,7 @@ package dev.realign.cli;
 
 import dev.realign.config.ConfigKeys;
 import dev.realign.config.PipelineConfig;
+import dev.realign.demo.CaptionCorpus;
 import dev.realign.demo.DemoEmbeddings;
 import dev.realign.job.AlignJobs;
 import dev.realign.job.Console;
@@ -22,8 +23,10 @@ public final class RealignCommand {
       "usage: realign <command> [options]",
       "",
       "commands:",
-      "  run      stats + fit + apply in one Spark application (no options: the demo,",
-      "           configs/demo.yaml: generated embeddings, local Spark)",
+      "  run      [encode +] stats + fit + apply [+ report] in one Spark application",
+      "           (no options: the demo, configs/demo.yaml, on local Spark)",
+      "  encode   texts -> embeddings with an ONNX model (default: bundled all-MiniLM-L6-v2):",
+      "           --input PATH --output DIR [--model FILE --tokenizer FILE]",
       "  stats    exact sketches of both modalities -> OUTPUT/stats/",
       "  fit      the transform from OUTPUT/stats/ + a centroid pass -> OUTPUT/realign-transform.json",
       "  apply    aligned shards -> OUTPUT/aligned/ (+ _manifest.json, written last)",
@@ -35,6 +38,9 @@ public final class RealignCommand {
       "  help     this text",
       "",
       "options:",
+      "  --texts PATH             text corpus to encode first: JSONL, text, Parquet, .gz",
+      "                           (encode.input; --input for the encode command)",
+      "  --model FILE, --tokenizer FILE   ONNX model + tokenizer.json (encode.model_path, ...)",
       "  --text-embeddings PATH   .npy file/dir or Parquet file/dir   (input.text.path)",
       "  --image-embeddings PATH  same forms                         (input.image.path)",
       "  --text-metadata PATH     ids/texts for .npy texts (Parquet)  (input.text.metadata)",
@@ -77,9 +83,9 @@ public final class RealignCommand {
             .set(ConfigKeys.DEMO_GENERATE, "true").build());
         return 0;
       }
-      if (!java.util.List.of("run", "stats", "fit", "apply", "copy", "report").contains(cl.command)) {
+      if (!java.util.List.of("run", "stats", "fit", "apply", "copy", "report", "encode").contains(cl.command)) {
         throw new IllegalArgumentException("Invalid command: " + cl.command
-            + " (must be one of [run, stats, fit, apply, report, copy, generate, config, help])");
+            + " (must be one of [run, encode, stats, fit, apply, report, copy, generate, config, help])");
       }
       config = withDemoInput(config);
       SparkSession spark = JobContext.startSpark(config);
@@ -91,6 +97,7 @@ public final class RealignCommand {
           case "fit" -> AlignJobs.fit(ctx);
           case "apply" -> AlignJobs.apply(ctx, cl.transform);
           case "copy" -> AlignJobs.copy(ctx);
+          case "encode" -> AlignJobs.encode(ctx);
           case "report" -> AlignJobs.report(ctx);
           default -> throw new IllegalStateException(cl.command);
         }
@@ -154,13 +161,19 @@ public final class RealignCommand {
     int dim = config.getInt(ConfigKeys.DEMO_DIM, 1, 65_536);
     int files = config.getInt(ConfigKeys.DEMO_FILES, 1, 1024);
     long seed = config.getLong(ConfigKeys.DEMO_SEED, Long.MIN_VALUE, Long.MAX_VALUE);
+    int captions = config.getInt(ConfigKeys.DEMO_CAPTIONS, 0, 10_000_000);
     String params = "text_rows=" + textRows + " image_rows=" + imageRows + " dim=" + dim
-        + " files=" + files + " seed=" + seed + " generator=1\n";
+        + " files=" + files + " seed=" + seed + " captions=" + captions + " generator=2\n";
     Path marker = dir.resolve("_params.txt");
     try {
       if (!Files.isRegularFile(marker) || !Files.readString(marker).equals(params)) {
         long t0 = System.nanoTime();
-        DemoEmbeddings.generate(dir, textRows, imageRows, dim, files, seed);
+        if (captions > 0) {
+          CaptionCorpus.generate(dir.resolve("captions"), captions, files, seed);
+          DemoEmbeddings.generateImages(dir, imageRows, dim, files, seed);
+        } else {
+          DemoEmbeddings.generate(dir, textRows, imageRows, dim, files, seed);
+        }
         Files.writeString(marker, params);
         Console.info("generated demo embeddings (%s) in %.1f s -> %s", params.trim(),
             (System.nanoTime() - t0) / 1e9, dir);
@@ -169,6 +182,16 @@ public final class RealignCommand {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write demo embeddings under " + dir, e);
+    }
+    if (captions > 0) {
+      Console.info("demo: %,d generated captions are encoded with the bundled model; the image"
+          + " side is synthetic (%,d rows at d = %d, the encoder's dimension)", captions,
+          imageRows, dim);
+      return PipelineConfig.builder().setAll(config.asMap())
+          .set(ConfigKeys.TEXTS, dir.resolve("captions").toString())
+          .set(ConfigKeys.IMAGE_EMBEDDINGS, dir.resolve("image").toString())
+          .set(ConfigKeys.IMAGE_FORMAT, "npy")
+          .build();
     }
     return PipelineConfig.builder().setAll(config.asMap())
         .set(ConfigKeys.TEXT_EMBEDDINGS, dir.resolve("text").toString())

@@ -68,6 +68,40 @@ public final class ConfigKeys {
   public static final String PROGRESS_INTERVAL = key("progress.interval_seconds", "10",
       "seconds between progress lines of long stages (0: off)");
 
+  public static final String TEXTS = key("encode.input", "",
+      "text corpus to encode (JSONL, plain text or Parquet, each optionally .gz; a file, a"
+          + " directory or a glob); for run: encode first, then align the encoded texts");
+  public static final String ENCODE_FORMAT = key("encode.format", "auto",
+      "auto | jsonl | text | parquet (auto: by file extension)");
+  public static final String ENCODE_ID_FIELD = key("encode.id_field", "id",
+      "JSONL field / Parquet column of the text id (plain text: sha256(relative path)[0:16]-line)");
+  public static final String ENCODE_TEXT_FIELD = key("encode.text_field", "text",
+      "JSONL field / Parquet column of the text");
+  public static final String ENCODE_MODEL = key("encode.model_path", "",
+      "ONNX model file (local, or shipped with --files); empty: the bundled all-MiniLM-L6-v2");
+  public static final String ENCODE_TOKENIZER = key("encode.tokenizer_path", "",
+      "Hugging Face tokenizer.json of the model (required with encode.model_path)");
+  public static final String ENCODE_MODEL_NAME = key("encode.model_name", "",
+      "name recorded as the encoder's identity (default: the model file's name)");
+  public static final String ENCODE_MAX_LENGTH = key("encode.max_length",
+      Integer.toString(dev.realign.encode.EncoderConfig.MAX_LENGTH_DEFAULT),
+      "tokens per text; longer texts are truncated and counted");
+  public static final String ENCODE_POOLING = key("encode.pooling",
+      dev.realign.encode.EncoderConfig.POOLING_DEFAULT.toString(),
+      "mean (attention-masked) | cls | output:<name> (a pooled output of the model)");
+  public static final String ENCODE_NORMALIZE = key("encode.normalize",
+      Boolean.toString(dev.realign.encode.EncoderConfig.NORMALIZE_DEFAULT),
+      "L2-normalise the embeddings");
+  public static final String ENCODE_BATCH_SIZE = key("encode.batch_size",
+      Integer.toString(dev.realign.encode.EncoderConfig.BATCH_SIZE_DEFAULT),
+      "texts per ONNX Runtime call (texts are sorted by token length within a chunk first)");
+  public static final String ENCODE_THREADS = key("encode.intra_op_threads", "0",
+      "ONNX Runtime intra-op threads per task; 0: spark.task.cpus");
+  public static final String ENCODE_PROVIDER = key("encode.execution_provider", "cpu",
+      "cpu | cuda (cuda takes the task's GPU from TaskContext.resources())");
+  public static final String FAIL_ENCODE_SPLIT = key("testing.fail_encode_split", "-1",
+      "fault injection for tests: the encode task of this split fails after writing its shard");
+
   public static final String REPORT_IN_RUN = key("report.in_run", "true",
       "run the gap report as the last step of run");
   public static final String REPORT_SAMPLE_ROWS = key("report.sample_rows", "10000",
@@ -90,6 +124,10 @@ public final class ConfigKeys {
   public static final String DEMO_DIM = key("demo.dim", "512", "demo: embedding dimension");
   public static final String DEMO_SEED = key("demo.seed", "20260207", "demo: random seed");
   public static final String DEMO_FILES = key("demo.files", "4", "demo: .npy files per modality");
+  public static final String DEMO_CAPTIONS = key("demo.captions", "0",
+      "demo: if > 0, generate this many templated captions (JSONL) and encode them with the"
+          + " bundled model instead of generating text embeddings; the image side stays synthetic"
+          + " in the encoder's dimension");
 
   public static final String FAIL_APPLY_SPLIT = key("testing.fail_apply_split", "-1",
       "fault injection for tests: the apply task of this split fails after writing its shard");

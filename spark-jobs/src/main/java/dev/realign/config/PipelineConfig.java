@@ -123,6 +123,10 @@ public final class PipelineConfig implements Serializable {
     getBoolean(ConfigKeys.CHECK_DUPLICATE_IDS);
     getBoolean(ConfigKeys.DEMO_GENERATE);
     getBoolean(ConfigKeys.REPORT_IN_RUN);
+    getBoolean(ConfigKeys.ENCODE_NORMALIZE);
+    oneOf(ConfigKeys.ENCODE_FORMAT, "auto", "jsonl", "text", "parquet");
+    oneOf(ConfigKeys.ENCODE_PROVIDER, "cpu", "cuda");
+    getInt(ConfigKeys.ENCODE_THREADS, 0, 1024);
     getBoolean(ConfigKeys.REPORT_SPECTRA);
     getInt(ConfigKeys.REPORT_SAMPLE_ROWS, 2, 1_000_000);
     for (String v : get(ConfigKeys.REPORT_VARIANTS).split(",")) {

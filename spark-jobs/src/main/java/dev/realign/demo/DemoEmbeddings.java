@@ -41,6 +41,20 @@ public final class DemoEmbeddings {
         false);
   }
 
+  /**
+   * Writes only the image side ({@code image/}) of the same model: for the demo that encodes real
+   * captions, whose image side stays synthetic in the encoder's dimension.
+   */
+  public static void generateImages(Path dir, long imageRows, int dim, int files, long seed) {
+    SplittableRandom setup = new SplittableRandom(seed);
+    unit(setup, dim);
+    double[] imageCentre = unit(setup, dim);
+    spectrum(setup, dim, 0.9, 1.6);
+    double[] imageSigma = spectrum(setup, dim, 0.5, 0.55);
+    write(dir.resolve("image"), "image", imageRows, dim, files, seed, 2, imageCentre, imageSigma,
+        false);
+  }
+
   private static void write(Path dir, String stem, long rows, int dim, int files, long seed,
       int modality, double[] centre, double[] sigma, boolean withBadRows) {
     try {

@@ -53,17 +53,38 @@ public final class AlignJobs {
     return o;
   }
 
-  /** {@code run}: stats, fit and apply in one application. */
+  /** {@code encode}: texts to embedding shards in {@code output.dir}. */
+  public static EncodeJob.Outcome encode(JobContext ctx) {
+    String mode = ctx.config.get(ConfigKeys.OUTPUT_MODE);
+    OutputGuard.prepareShardDir(ctx.fs, ctx.layout.rootPath(), mode);
+    return EncodeJob.run(ctx, ctx.config.require(ConfigKeys.TEXTS), ctx.layout.root(),
+        mode.equals("resume"));
+  }
+
+  /** {@code run}: [encode,] stats, fit and apply [and report] in one application. */
   public static AlignPipeline.Outcome run(JobContext ctx) {
     OutputGuard.prepare(ctx.fs, ctx.layout, ctx.config.get(ConfigKeys.OUTPUT_MODE));
     long start = System.nanoTime();
+    EncoderIdentity encoder = EncoderIdentity.PRECOMPUTED;
+    if (!ctx.config.get(ConfigKeys.TEXTS).isBlank()) {
+      String encoded = new org.apache.hadoop.fs.Path(ctx.layout.rootPath(), "encoded").toString();
+      EncodeJob.Outcome e = EncodeJob.run(ctx, ctx.config.get(ConfigKeys.TEXTS), encoded,
+          ctx.config.get(ConfigKeys.OUTPUT_MODE).equals("resume"));
+      encoder = e.encoder();
+      ctx = ctx.withConfig(dev.realign.config.PipelineConfig.builder()
+          .setAll(ctx.config.asMap())
+          .set(ConfigKeys.TEXT_EMBEDDINGS, encoded)
+          .set(ConfigKeys.TEXT_FORMAT, "parquet")
+          .set(ConfigKeys.TEXT_METADATA, "")
+          .build());
+    }
     EmbeddingSet texts = AlignPipeline.plan(ctx, "text");
     EmbeddingSet images = AlignPipeline.plan(ctx, "image");
     AlignPipeline.requireSameDimension(texts, images);
     long[] textDuplicates = AlignPipeline.duplicates(ctx, texts);
     AlignPipeline.Stats stats = AlignPipeline.stats(ctx, texts, textDuplicates, images);
     ReAlignTransform t = AlignPipeline.fit(ctx, texts, textDuplicates, stats.text(),
-        stats.image(), EncoderIdentity.PRECOMPUTED);
+        stats.image(), encoder);
     AlignPipeline.Outcome o = AlignPipeline.apply(ctx, texts, textDuplicates, t, stats.summary());
     report(o);
     if (ctx.config.getBoolean(ConfigKeys.REPORT_IN_RUN)) {
@@ -86,7 +107,7 @@ public final class AlignJobs {
     long rejected = results.stream().mapToLong(ShardResult::rejected).sum();
     ShardManifest m = new ShardManifest(rows, texts.dim(), "float32", "none", rejected,
         Map.of("text", new ShardManifest.ModalityCounts(rows + rejected, rows, rejected,
-            Map.of())), List.of(), Map.of(), StagedCommit.shards(results));
+            Map.of())), List.of(), Map.of(), StagedCommit.shards(results), Map.of());
     StagedCommit.commit(ctx.fs, ctx.layout.aligned(), ctx.layout.staging(), m);
     Console.info("copy: %,d rows in %d shards -> %s", rows, results.size(), ctx.layout.aligned());
     return m;

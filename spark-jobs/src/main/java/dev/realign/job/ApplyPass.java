@@ -88,7 +88,8 @@ final class ApplyPass {
     Path done = new Path(layout.staging(), name + ".done.json");
     FileSystem fs = HadoopFiles.fs(staged, conf);
     if (resume) {
-      ShardResult kept = verifiedCompletion(fs, layout, name, done, transformSha256);
+      ShardResult kept = verifiedCompletion(fs, layout.staging(), layout.aligned(), name, done,
+          transformSha256);
       if (kept != null) {
         counter.add(split.rows());
         return kept;
@@ -141,8 +142,8 @@ final class ApplyPass {
   }
 
   /** The completion record of a shard if it and the shard file (staged or committed) verify. */
-  private static ShardResult verifiedCompletion(FileSystem fs, OutputLayout layout, String name,
-      Path done, String transformSha256) {
+  static ShardResult verifiedCompletion(FileSystem fs, Path staging, Path committed,
+      String name, Path done, String transformSha256) {
     try {
       if (!fs.exists(done)) {
         return null;
@@ -154,7 +155,7 @@ final class ApplyPass {
       if (!r.transformSha256().equals(transformSha256)) {
         return null;
       }
-      for (Path p : new Path[] {new Path(layout.staging(), name), new Path(layout.aligned(), name)}) {
+      for (Path p : new Path[] {new Path(staging, name), new Path(committed, name)}) {
         if (fs.exists(p) && ShardManifest.sha256(fs, p).equals(r.shard().sha256())) {
           return r;
         }

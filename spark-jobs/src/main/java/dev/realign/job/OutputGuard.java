@@ -16,6 +16,38 @@ import org.apache.hadoop.fs.Path;
 public final class OutputGuard {
   private OutputGuard() {}
 
+  /**
+   * The same rules for a directory of shards (the {@code encode} command's output): it "holds a
+   * run" when it has a manifest, shards, a staging area or rejected rows.
+   */
+  public static void prepareShardDir(FileSystem fs, Path dir, String mode) {
+    try {
+      List<Path> owned = new ArrayList<>();
+      if (fs.exists(dir)) {
+        for (org.apache.hadoop.fs.FileStatus st : fs.listStatus(dir)) {
+          String n = st.getPath().getName();
+          if (n.equals("_manifest.json") || n.equals("_staging") || n.equals("rejected")
+              || n.startsWith("part-")) {
+            owned.add(st.getPath());
+          }
+        }
+      }
+      if (mode.equals("error") && !owned.isEmpty()) {
+        throw new IllegalArgumentException("Output directory " + dir + " already holds shards"
+            + " (found " + owned.get(0).getName() + "); set output.mode (--mode) to overwrite to"
+            + " replace them or to resume to continue");
+      }
+      if (mode.equals("overwrite")) {
+        for (Path p : owned) {
+          fs.delete(p, true);
+        }
+      }
+      fs.mkdirs(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot prepare output directory " + dir, e);
+    }
+  }
+
   public static void prepare(FileSystem fs, OutputLayout layout, String mode) {
     List<String> found = new ArrayList<>();
     try {

@@ -43,8 +43,12 @@ public final class ProgressReporter implements AutoCloseable {
   private void print() {
     long done = rows.value();
     double secs = (System.nanoTime() - startNanos) / 1e9;
-    Console.progress("%s: %,d / %,d rows (%.0f%%), %,.0f rows/s", stage, done, total,
-        total == 0 ? 100.0 : 100.0 * done / total, secs > 0 ? done / secs : 0.0);
+    if (total < 0) {
+      Console.progress("%s: %,d rows, %,.0f rows/s", stage, done, secs > 0 ? done / secs : 0.0);
+    } else {
+      Console.progress("%s: %,d / %,d rows (%.0f%%), %,.0f rows/s", stage, done, total,
+          total == 0 ? 100.0 : 100.0 * done / total, secs > 0 ? done / secs : 0.0);
+    }
   }
 
   /** Stops the reporter and returns the stage's wall time in seconds. */

@@ -23,9 +23,22 @@ final class ShardResult implements Serializable {
   private final long rejected;
   private final String transformSha256;
   private final byte[] outputSketch;
+  private final long truncated;
+  private final ShardInfo rejectFile;
 
   ShardResult(int split, ShardInfo shard, long rejected, String transformSha256,
       byte[] outputSketch) {
+    this(split, shard, rejected, transformSha256, outputSketch, 0, null);
+  }
+
+  /**
+   * @param truncated texts truncated to the encoder's max length (encode only)
+   * @param rejectFile the split's rejected-row file, or null (encode only)
+   */
+  ShardResult(int split, ShardInfo shard, long rejected, String transformSha256,
+      byte[] outputSketch, long truncated, ShardInfo rejectFile) {
+    this.truncated = truncated;
+    this.rejectFile = rejectFile;
     this.split = split;
     this.shard = shard;
     this.rejected = rejected;
@@ -53,6 +66,14 @@ final class ShardResult implements Serializable {
     return outputSketch;
   }
 
+  long truncated() {
+    return truncated;
+  }
+
+  ShardInfo rejectFile() {
+    return rejectFile;
+  }
+
   String toJson() {
     ObjectNode n = MAPPER.createObjectNode();
     n.put("split", split);
@@ -63,6 +84,11 @@ final class ShardResult implements Serializable {
     n.put("rejected", rejected);
     n.put("transform_sha256", transformSha256);
     n.put("output_sketch", Base64.getEncoder().encodeToString(outputSketch));
+    n.put("truncated", truncated);
+    if (rejectFile != null) {
+      n.putObject("reject_file").put("name", rejectFile.name()).put("rows", rejectFile.rows())
+          .put("bytes", rejectFile.bytes()).put("sha256", rejectFile.sha256());
+    }
     try {
       return MAPPER.writeValueAsString(n);
     } catch (IOException e) {
@@ -76,7 +102,11 @@ final class ShardResult implements Serializable {
       return new ShardResult(n.get("split").asInt(), new ShardInfo(n.get("name").asText(),
           n.get("rows").asLong(), n.get("bytes").asLong(), n.get("sha256").asText()),
           n.get("rejected").asLong(), n.get("transform_sha256").asText(),
-          Base64.getDecoder().decode(n.get("output_sketch").asText()));
+          Base64.getDecoder().decode(n.get("output_sketch").asText()),
+          n.path("truncated").asLong(0), n.has("reject_file") ? new ShardInfo(
+              n.get("reject_file").get("name").asText(), n.get("reject_file").get("rows").asLong(),
+              n.get("reject_file").get("bytes").asLong(),
+              n.get("reject_file").get("sha256").asText()) : null);
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException("Invalid completion record: " + e.getMessage(), e);
     }

@@ -54,8 +54,9 @@ final class StatsPass {
     MomentSketch sketch = new MomentSketch(set.dim());
     TreeMap<String, Long> byReason = new TreeMap<>();
     RowBatch batch = SplitSource.newBatch(set);
-    RejectSink rejects = new RejectSink(layout.rejected(set.role()),
-        OutputLayout.shardName(split.index(), splitCount), split.file(), conf);
+    String name = OutputLayout.shardName(split.index(), splitCount);
+    RejectSink rejects = new RejectSink(layout.rejected(set.role()), name,
+        "rejected/" + set.role() + "/" + name, split.file(), conf);
     long rows = 0;
     try (SplitReader reader = SplitSource.open(set, split, conf, duplicates); rejects) {
       while (reader.next(batch)) {
@@ -88,26 +89,37 @@ final class StatsPass {
   static final class RejectSink implements AutoCloseable {
     private final Path dir;
     private final String name;
+    private final String relativeName;
     private final String source;
     private final Configuration conf;
     private RejectedWriter writer;
     private Path tmp;
     private ShardInfo info;
 
-    RejectSink(Path dir, String name, String source, Configuration conf) {
+    /**
+     * @param relativeName the file's name relative to the output root, for the manifest
+     * @param source the input file the rows come from
+     */
+    RejectSink(Path dir, String name, String relativeName, String source, Configuration conf) {
       this.dir = dir;
       this.name = name;
+      this.relativeName = relativeName;
       this.source = source;
       this.conf = conf;
     }
 
     void write(RowBatch batch, int i, RejectReason reason, String detail) {
+      write(batch.ids[i], batch.rowInFile[i], reason, detail, batch.texts[i],
+          batch.rawVector(i));
+    }
+
+    void write(String id, long row, RejectReason reason, String detail, String text,
+        float[] vector) {
       if (writer == null) {
         tmp = new Path(dir, "." + name + ".tmp-" + java.util.UUID.randomUUID());
         writer = new RejectedWriter(HadoopFiles.fs(tmp, conf), tmp, conf);
       }
-      writer.write(batch.ids[i], source, batch.rowInFile[i], reason.code(), detail,
-          batch.texts[i], batch.rawVector(i));
+      writer.write(id, source, row, reason.code(), detail, text, vector);
     }
 
     /** Publishes the file under its final name; null when the split had no rejects. */
@@ -127,7 +139,7 @@ final class StatsPass {
         } catch (IOException e) {
           throw new UncheckedIOException("Cannot publish rejected rows " + target, e);
         }
-        info = new ShardInfo("rejected/" + dir.getName() + "/" + name, written.rows(),
+        info = new ShardInfo(relativeName, written.rows(),
             written.bytes(), written.sha256());
       }
       return info;

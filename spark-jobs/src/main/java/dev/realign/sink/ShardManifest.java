@@ -29,6 +29,7 @@ import org.apache.hadoop.fs.Path;
  * @param inputs per modality: rows read, rows used, rows rejected by reason
  * @param rejectedFiles the rejected-row files, relative to the output root
  * @param extra further figures (centroid gap before/after), written as given
+ * @param provenance what produced the rows (e.g. the encoder's name and model SHA-256)
  */
 public record ShardManifest(
     long rows,
@@ -39,7 +40,8 @@ public record ShardManifest(
     Map<String, ModalityCounts> inputs,
     List<ShardInfo> rejectedFiles,
     Map<String, Double> extra,
-    List<ShardInfo> shards) {
+    List<ShardInfo> shards,
+    Map<String, String> provenance) {
 
   public static final int FORMAT_VERSION = 1;
   public static final String FORMAT = "realign-shards";
@@ -73,6 +75,9 @@ public record ShardManifest(
     rejectedFiles.forEach(s -> putShard(rej.addObject(), s));
     ObjectNode ex = root.putObject("figures");
     extra.forEach(ex::put);
+    ObjectNode pv = root.putObject("provenance");
+    // Sorted: Map.of iterates in a per-JVM random order, and the manifest must be reproducible.
+    new java.util.TreeMap<>(provenance).forEach(pv::put);
     ArrayNode sh = root.putArray("shards");
     shards.forEach(s -> putShard(sh.addObject(), s));
     try {
@@ -109,10 +114,13 @@ public record ShardManifest(
       Map<String, Double> extra = new LinkedHashMap<>();
       root.path("figures").fields().forEachRemaining(e -> extra.put(e.getKey(),
           e.getValue().asDouble()));
+      Map<String, String> provenance = new LinkedHashMap<>();
+      root.path("provenance").fields().forEachRemaining(e -> provenance.put(e.getKey(),
+          e.getValue().asText()));
       return new ShardManifest(root.path("rows").asLong(), root.path("dim").asInt(),
           root.path("dtype").asText(), root.path("transform_sha256").asText(),
           root.path("rejected_rows").asLong(), inputs, shardList(root.path("rejected_files")),
-          extra, shardList(root.path("shards")));
+          extra, shardList(root.path("shards")), provenance);
     } catch (IOException e) {
       throw new IllegalArgumentException("Invalid manifest " + where + ": not JSON", e);
     }

@@ -1,0 +1,158 @@
+package dev.realign.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.realign.align.TransformJson;
+import dev.realign.config.PipelineConfig;
+import dev.realign.encode.EncoderConfig;
+import dev.realign.encode.OnnxTextEncoder;
+import dev.realign.io.Npy;
+import dev.realign.sink.ShardManifest;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.zip.GZIPOutputStream;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The encode stage through Spark with the bundled model: shards with ids, texts and embeddings
+ * equal to in-process encoding; rejects with file:line; a failed task resumed to the same bytes;
+ * and run --texts end to end with the encoder's identity in the transform.
+ */
+class EncodeJobTest {
+  static SparkSession spark;
+  @TempDir static Path dir;
+  static Path corpus;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    spark = SparkTestSession.start();
+    corpus = dir.resolve("corpus");
+    Files.createDirectories(corpus);
+    StringBuilder a = new StringBuilder();
+    for (int i = 0; i < 40; i++) {
+      a.append("{\"id\": \"a").append(i).append("\", \"text\": \"a photo of a cat number ")
+          .append(i).append(" on a sofa\"}\n");
+    }
+    a.append("{\"id\": \"broken\", \"text\": \n");
+    a.append("{\"id\": \"empty\", \"text\": \"\"}\n");
+    Files.writeString(corpus.resolve("a.jsonl"), a.toString());
+    try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(
+        corpus.resolve("b.txt.gz")))) {
+      for (int i = 0; i < 30; i++) {
+        out.write(("a dog running on the beach, take " + i + "\n")
+            .getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    Files.write(corpus.resolve("c.txt"), new byte[] {'o', 'k', '\n', (byte) 0xC3, (byte) 0x28,
+        '\n', 'f', 'i', 'n', 'e', '\n'});
+  }
+
+  @AfterAll
+  static void tearDown() {
+    spark.stop();
+  }
+
+  static PipelineConfig config(Path out, String... kv) {
+    PipelineConfig.Builder b = PipelineConfig.builder().set("encode.input", corpus.toString())
+        .set("output.dir", out.toString()).set("progress.interval_seconds", "0")
+        .set("quality.max_rejected_fraction", "0.1").set("report.in_run", "false");
+    for (int i = 0; i < kv.length; i += 2) {
+      b.set(kv[i], kv[i + 1]);
+    }
+    return b.build();
+  }
+
+  @Test
+  void encodesEveryFileIntoItsShardAndQuarantinesBadTexts() throws Exception {
+    Path out = dir.resolve("enc");
+    EncodeJob.Outcome o = AlignJobs.encode(new JobContext(spark, config(out)));
+    ShardManifest m = o.manifest();
+    assertThat(o.dim()).isEqualTo(384);
+    assertThat(m.shards()).extracting(s -> s.name()).containsExactly(
+        "part-00000-of-00003.parquet", "part-00001-of-00003.parquet",
+        "part-00002-of-00003.parquet");
+    assertThat(m.rows()).isEqualTo(40 + 30 + 2);
+    assertThat(m.rejectedRows()).isEqualTo(3);
+    assertThat(m.inputs().get("text").byReason()).containsEntry("unreadable_text", 2L)
+        .containsEntry("empty_text", 1L);
+    assertThat(m.provenance()).containsEntry("encoder", "all-MiniLM-L6-v2");
+    assertThat(out.resolve("_manifest.json")).isRegularFile();
+
+    List<Row> rows = spark.read().parquet(out.resolve("part-00000-of-00003.parquet").toString())
+        .collectAsList();
+    assertThat(rows).hasSize(40);
+    assertThat(rows.get(7).getString(0)).isEqualTo("a7");
+    assertThat(rows.get(7).getString(1)).isEqualTo("a photo of a cat number 7 on a sofa");
+    float[] expected = OnnxTextEncoder.create(EncoderConfig.bundled())
+        .encode(List.of("a photo of a cat number 7 on a sofa")).row(0);
+    float[] got = PipelineFixture.embedding(rows.get(7));
+    double dot = 0;
+    for (int j = 0; j < got.length; j++) {
+      dot += (double) got[j] * expected[j];
+    }
+    assertThat(dot).isGreaterThan(0.99999);
+
+    List<String> rejects = spark.read().parquet(out.resolve("rejected").toString())
+        .collectAsList().stream().map(r -> r.getString(r.fieldIndex("reason")) + " "
+            + r.getString(r.fieldIndex("detail"))).toList();
+    assertThat(rejects).hasSize(3);
+    assertThat(rejects).anySatisfy(r -> assertThat(r).startsWith("unreadable_text a.jsonl:41"));
+    assertThat(rejects).anySatisfy(r -> assertThat(r).startsWith("empty_text a.jsonl:42"));
+    assertThat(rejects).anySatisfy(r -> assertThat(r).startsWith("unreadable_text c.txt:2"));
+  }
+
+  @Test
+  void aFailedTaskIsResumedToTheSameBytes() throws Exception {
+    Path clean = dir.resolve("clean");
+    AlignJobs.encode(new JobContext(spark, config(clean)));
+    Path broken = dir.resolve("broken");
+    assertThatThrownBy(() -> AlignJobs.encode(new JobContext(spark, config(broken,
+        "testing.fail_encode_split", "1"))))
+        .hasStackTraceContaining("Injected failure after writing shard part-00001-of-00003");
+    assertThat(broken.resolve("_manifest.json")).doesNotExist();
+    assertThatThrownBy(() -> AlignJobs.encode(new JobContext(spark, config(broken))))
+        .hasMessageContaining("already holds shards");
+    AlignJobs.encode(new JobContext(spark, config(broken, "output.mode", "resume")));
+    assertThat(FailureAndResumeTest.tree(broken)).isEqualTo(FailureAndResumeTest.tree(clean));
+  }
+
+  @Test
+  void runWithTextsEncodesFitsAndAlignsAndRecordsTheEncoder() throws Exception {
+    Path images = dir.resolve("images.npy");
+    Npy.write(images, PipelineFixture.randomRows(4, 500, 384, 1.0), 500, 384);
+    Path out = dir.resolve("run");
+    AlignPipeline.Outcome o = AlignJobs.run(new JobContext(spark, config(out,
+        "input.image.path", images.toString())));
+    assertThat(o.manifest().rows()).isEqualTo(72);
+    assertThat(o.transform().encoder().name()).isEqualTo("all-MiniLM-L6-v2");
+    assertThat(o.transform().encoder().sha256()).hasSize(64);
+    assertThat(TransformJson.read(out.resolve("realign-transform.json")).encoder())
+        .isEqualTo(o.transform().encoder());
+    assertThat(out.resolve("encoded/_manifest.json")).isRegularFile();
+    assertThat(PipelineFixture.readShards(spark, out).get(0).getString(0)).isEqualTo("a0");
+  }
+
+  @Test
+  void aMissingCorpusOrModelFailsBeforeAnyWork() throws Exception {
+    assertThatThrownBy(() -> AlignJobs.encode(new JobContext(spark, config(dir.resolve("x"),
+        "encode.input", dir.resolve("nope").toString()))))
+        .hasMessageContaining("nope");
+    Path notOnnx = dir.resolve("model.onnx");
+    Files.writeString(notOnnx, "not a model");
+    Path tok = dir.resolve("tokenizer.json");
+    Files.writeString(tok, "{}");
+    assertThatThrownBy(() -> AlignJobs.encode(new JobContext(spark, config(dir.resolve("y"),
+        "encode.model_path", notOnnx.toString(), "encode.tokenizer_path", tok.toString()))))
+        .hasMessageContaining(notOnnx.toString());
+    assertThat(dir.resolve("y").resolve("_manifest.json")).doesNotExist();
+  }
+}

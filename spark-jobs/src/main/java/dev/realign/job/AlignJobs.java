@@ -41,11 +41,11 @@ public final class AlignJobs {
   public static AlignPipeline.Outcome apply(JobContext ctx, String transformPath) {
     ReAlignTransform t = AlignPipeline.readTransform(ctx, transformPath);
     EmbeddingSet texts = AlignPipeline.plan(ctx, "text");
-    AlignPipeline.StatsSummaryView summary;
+    StatsSummary summary;
     try {
       summary = AlignPipeline.readSummary(ctx);
     } catch (IllegalArgumentException e) {
-      summary = new AlignPipeline.StatsSummaryView(Map.of(), List.of());
+      summary = new StatsSummary(Map.of(), List.of());
     }
     AlignPipeline.Outcome o = AlignPipeline.apply(ctx, texts,
         AlignPipeline.duplicates(ctx, texts), t, summary);

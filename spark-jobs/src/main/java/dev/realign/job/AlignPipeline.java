@@ -20,7 +20,6 @@ import dev.realign.stats.MomentSnapshot;
 import dev.realign.stats.SketchCodec;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -39,11 +38,7 @@ public final class AlignPipeline {
   private AlignPipeline() {}
 
   /** Results of the stats stage. */
-  public record Stats(MomentSnapshot text, MomentSnapshot image, StatsSummaryView summary) {}
-
-  /** Row accounting visible to callers. */
-  public record StatsSummaryView(Map<String, ModalityCounts> counts,
-      List<ShardInfo> rejectedFiles) {}
+  public record Stats(MomentSnapshot text, MomentSnapshot image, StatsSummary summary) {}
 
   /** What {@code run} and {@code apply} report. */
   public record Outcome(ReAlignTransform transform, ShardManifest manifest, double gapBefore,
@@ -102,7 +97,7 @@ public final class AlignPipeline {
     double limit = ctx.config.getDouble(ConfigKeys.MAX_REJECTED_FRACTION, 0, 1);
     checkRejected(ctx, "text", t, limit);
     checkRejected(ctx, "image", i, limit);
-    return new Stats(t.snapshot(), i.snapshot(), new StatsSummaryView(counts, rejectFiles));
+    return new Stats(t.snapshot(), i.snapshot(), summary);
   }
 
   private static ModalityCounts counts(SplitStats s) {
@@ -140,7 +135,7 @@ public final class AlignPipeline {
 
   /** Aligns every text row into staged shards, then commits them with the manifest. */
   public static Outcome apply(JobContext ctx, EmbeddingSet texts, long[] textDuplicates,
-      ReAlignTransform t, StatsSummaryView summary) {
+      ReAlignTransform t, StatsSummary summary) {
     if (t.dimension() != texts.dim()) {
       throw new IllegalArgumentException("Invalid transform " + ctx.layout.transform()
           + ": dimension " + t.dimension() + " does not match the text embeddings " + texts.path()
@@ -192,19 +187,7 @@ public final class AlignPipeline {
   }
 
   static void write(JobContext ctx, Path path, byte[] bytes) {
-    try {
-      ctx.fs.mkdirs(path.getParent());
-      Path tmp = new Path(path.getParent(), "." + path.getName() + ".tmp");
-      try (OutputStream out = ctx.fs.create(tmp, true)) {
-        out.write(bytes);
-      }
-      ctx.fs.delete(path, false);
-      if (!ctx.fs.rename(tmp, path)) {
-        throw new IOException("rename " + tmp + " -> " + path + " failed");
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write " + path, e);
-    }
+    dev.realign.sink.AtomicFiles.write(ctx.fs, path, bytes);
   }
 
   static byte[] read(JobContext ctx, Path path, String what) {
@@ -230,10 +213,9 @@ public final class AlignPipeline {
     }
   }
 
-  static StatsSummaryView readSummary(JobContext ctx) {
-    StatsSummary s = StatsSummary.fromJson(new String(
+  static StatsSummary readSummary(JobContext ctx) {
+    return StatsSummary.fromJson(new String(
         read(ctx, ctx.layout.statsSummary(), "stats summary"), StandardCharsets.UTF_8));
-    return new StatsSummaryView(s.counts(), s.rejectedFiles());
   }
 
   static ReAlignTransform readTransform(JobContext ctx, String path) {

@@ -14,7 +14,6 @@ import dev.realign.stats.MomentSketch;
 import dev.realign.stats.SketchCodec;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Comparator;
 import java.util.List;
@@ -122,14 +121,7 @@ final class ApplyPass {
       }
       info = writer.finish();
     }
-    try {
-      fs.delete(staged, false);
-      if (!fs.rename(tmp, staged)) {
-        throw new IOException("rename " + tmp + " -> " + staged + " failed");
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot stage shard " + staged, e);
-    }
+    dev.realign.sink.AtomicFiles.publish(fs, tmp, staged);
     ShardResult result = new ShardResult(split.index(),
         new ShardInfo(name, info.rows(), info.bytes(), info.sha256()), rejected, transformSha256,
         SketchCodec.encode(outSketch.snapshot()));

@@ -18,7 +18,6 @@ import dev.realign.source.CorpusRecord;
 import dev.realign.source.HadoopFiles;
 import dev.realign.stats.MomentSnapshot;
 import dev.realign.stats.SketchCodec;
-import dev.realign.vector.RejectReason;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -260,14 +259,7 @@ public final class EncodeJob {
       throw new UncheckedIOException("Cannot read corpus file " + split.path, e);
     }
     ShardInfo rejectFile = rejects.finish();
-    try {
-      fs.delete(staged, false);
-      if (!fs.rename(tmp, staged)) {
-        throw new IOException("rename " + tmp + " -> " + staged + " failed");
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot stage shard " + staged, e);
-    }
+    dev.realign.sink.AtomicFiles.publish(fs, tmp, staged);
     ShardResult result = new ShardResult(split.index, new ShardInfo(name, info.rows(),
         info.bytes(), info.sha256()), rejected, provenance,
         SketchCodec.encode(MomentSnapshot.empty(dim)), truncated, rejectFile);

@@ -31,10 +31,7 @@ final class StagedCommit {
         Path staged = new Path(staging, s.name());
         Path target = new Path(dir, s.name());
         if (fs.exists(staged)) {
-          fs.delete(target, false);
-          if (!fs.rename(staged, target)) {
-            throw new IOException("rename " + staged + " -> " + target + " failed");
-          }
+          dev.realign.sink.AtomicFiles.publish(fs, staged, target);
         } else if (!fs.exists(target)) {
           throw new IllegalStateException("Shard " + s.name() + " is neither staged in "
               + staging + " nor committed in " + dir);

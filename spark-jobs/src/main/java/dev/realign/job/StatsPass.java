@@ -12,12 +12,9 @@ import dev.realign.stats.MomentSketch;
 import dev.realign.stats.SketchCodec;
 import dev.realign.vector.RejectReason;
 import dev.realign.vector.RowValidator;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.util.LongAccumulator;
@@ -130,15 +127,7 @@ final class StatsPass {
       if (info == null) {
         ShardInfo written = writer.finish();
         Path target = new Path(dir, name);
-        FileSystem fs = HadoopFiles.fs(target, conf);
-        try {
-          fs.delete(target, false);
-          if (!fs.rename(tmp, target)) {
-            throw new IOException("rename " + tmp + " -> " + target + " failed");
-          }
-        } catch (IOException e) {
-          throw new UncheckedIOException("Cannot publish rejected rows " + target, e);
-        }
+        dev.realign.sink.AtomicFiles.publish(HadoopFiles.fs(target, conf), tmp, target);
         info = new ShardInfo(relativeName, written.rows(),
             written.bytes(), written.sha256());
       }

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -62,15 +61,7 @@ public record ShardManifest(
     root.put("layout", "embedding: list<float> of exactly dim non-null values");
     root.put("transform_sha256", transformSha256);
     root.put("rejected_rows", rejectedRows);
-    ObjectNode in = root.putObject("inputs");
-    inputs.forEach((role, c) -> {
-      ObjectNode n = in.putObject(role);
-      n.put("rows", c.rows());
-      n.put("used", c.used());
-      n.put("rejected", c.rejected());
-      ObjectNode r = n.putObject("rejected_by_reason");
-      c.byReason().forEach(r::put);
-    });
+    putCounts(root.putObject("inputs"), inputs);
     ArrayNode rej = root.putArray("rejected_files");
     rejectedFiles.forEach(s -> putShard(rej.addObject(), s));
     ObjectNode ex = root.putObject("figures");
@@ -85,6 +76,42 @@ public record ShardManifest(
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Writes per-modality counts: {@code {role: {rows, used, rejected, rejected_by_reason}}}. */
+  public static void putCounts(ObjectNode into, Map<String, ModalityCounts> counts) {
+    counts.forEach((role, c) -> {
+      ObjectNode n = into.putObject(role);
+      n.put("rows", c.rows());
+      n.put("used", c.used());
+      n.put("rejected", c.rejected());
+      ObjectNode r = n.putObject("rejected_by_reason");
+      new java.util.TreeMap<>(c.byReason()).forEach(r::put);
+    });
+  }
+
+  /** Reads what {@link #putCounts} wrote. */
+  public static Map<String, ModalityCounts> readCounts(JsonNode node) {
+    Map<String, ModalityCounts> counts = new LinkedHashMap<>();
+    node.fields().forEachRemaining(e -> {
+      Map<String, Long> by = new java.util.TreeMap<>();
+      e.getValue().path("rejected_by_reason").fields()
+          .forEachRemaining(r -> by.put(r.getKey(), r.getValue().asLong()));
+      counts.put(e.getKey(), new ModalityCounts(e.getValue().path("rows").asLong(),
+          e.getValue().path("used").asLong(), e.getValue().path("rejected").asLong(), by));
+    });
+    return counts;
+  }
+
+  /** Writes shard entries: {@code [{name, rows, bytes, sha256}]}. */
+  public static void putShards(com.fasterxml.jackson.databind.node.ArrayNode into,
+      List<ShardInfo> shards) {
+    shards.forEach(s -> putShard(into.addObject(), s));
+  }
+
+  /** Reads what {@link #putShards} wrote. */
+  public static List<ShardInfo> readShards(JsonNode arr) {
+    return shardList(arr);
   }
 
   private static void putShard(ObjectNode n, ShardInfo s) {
@@ -103,14 +130,7 @@ public record ShardManifest(
             + FORMAT + " v" + FORMAT_VERSION + ", actual " + root.path("format").asText() + " v"
             + version);
       }
-      Map<String, ModalityCounts> inputs = new LinkedHashMap<>();
-      root.path("inputs").fields().forEachRemaining(e -> {
-        Map<String, Long> by = new LinkedHashMap<>();
-        e.getValue().path("rejected_by_reason").fields()
-            .forEachRemaining(r -> by.put(r.getKey(), r.getValue().asLong()));
-        inputs.put(e.getKey(), new ModalityCounts(e.getValue().path("rows").asLong(),
-            e.getValue().path("used").asLong(), e.getValue().path("rejected").asLong(), by));
-      });
+      Map<String, ModalityCounts> inputs = readCounts(root.path("inputs"));
       Map<String, Double> extra = new LinkedHashMap<>();
       root.path("figures").fields().forEachRemaining(e -> extra.put(e.getKey(),
           e.getValue().asDouble()));
@@ -141,20 +161,7 @@ public record ShardManifest(
   }
 
   public static void writeAtomically(FileSystem fs, Path path, String content) {
-    Path tmp = new Path(path.getParent(), "." + path.getName() + ".tmp");
-    try {
-      try (OutputStream out = fs.create(tmp, true)) {
-        out.write(content.getBytes(StandardCharsets.UTF_8));
-      }
-      if (fs.exists(path)) {
-        fs.delete(path, false);
-      }
-      if (!fs.rename(tmp, path)) {
-        throw new IOException("rename " + tmp + " -> " + path + " failed");
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write " + path, e);
-    }
+    AtomicFiles.write(fs, path, content.getBytes(StandardCharsets.UTF_8));
   }
 
   public static ShardManifest read(FileSystem fs, Path path) {

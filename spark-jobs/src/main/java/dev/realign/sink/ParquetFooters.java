@@ -22,8 +22,8 @@ final class ParquetFooters {
   private ParquetFooters() {}
 
   /**
-   * If {@code buf[0..n)} ends with a complete plain (unencrypted) footer, sorts every column chunk's
-   * {@code encodings} list in place. Leaves the bytes alone when the footer is not all there, does
+   * If {@code buf[0..n)} ends with a complete plain (unencrypted) footer, sorts every column
+   * chunk's {@code encodings} list in place. Leaves the bytes alone when the footer is not all there, does
    * not parse, does not re-serialise to the same bytes, or would change length.
    *
    * @return whether the footer was rewritten

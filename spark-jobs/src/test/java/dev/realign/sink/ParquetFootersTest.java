@@ -6,6 +6,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -98,7 +99,7 @@ class ParquetFootersTest {
 
   @Test
   void bytesWithoutACompleteFooterAreLeftAlone() {
-    byte[] junk = "not a parquet file at all PAR1".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] junk = "not a parquet file at all PAR1".getBytes(StandardCharsets.UTF_8);
     byte[] copy = junk.clone();
     assertThat(ParquetFooters.sortEncodings(copy, copy.length)).isFalse();
     assertThat(copy).isEqualTo(junk);

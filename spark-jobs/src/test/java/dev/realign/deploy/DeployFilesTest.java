@@ -101,6 +101,33 @@ class DeployFilesTest {
   }
 
   @Test
+  void theDagPassesThePomsJvmOptionsAndTheDjlSwitchesToDriverAndExecutors() throws Exception {
+    String dag = Files.readString(deploy().resolve("airflow/realign_dag.py"));
+    // JVM_OPTIONS is built from the _OPENS package list; expand it the way the DAG does.
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("_OPENS = \\[(.*?)\\]",
+        java.util.regex.Pattern.DOTALL).matcher(dag);
+    assertThat(m.find()).as("_OPENS list in the DAG").isTrue();
+    List<String> expanded = new ArrayList<>();
+    for (String pkg : m.group(1).split(",")) {
+      String p = pkg.trim().replace("\"", "");
+      if (!p.isEmpty()) {
+        expanded.add("--add-opens=java.base/" + p + "=ALL-UNNAMED");
+      }
+    }
+    for (String opt : pomJvmOptions()) {
+      if (opt.startsWith("--add-opens=java.base/")) {
+        assertThat(expanded).as("DAG _OPENS").contains(opt);
+      } else {
+        assertThat(dag).as("DAG JVM_OPTIONS").contains("\"" + opt + "\"");
+      }
+    }
+    assertThat(dag).contains("\"-Dai.djl.offline=true\", \"-DOPT_OUT_TRACKING=true\"")
+        .contains("\"spark.driver.extraJavaOptions\": JVM_OPTIONS")
+        .contains("\"spark.executor.extraJavaOptions\": JVM_OPTIONS")
+        .contains("\"spark.executorEnv.OPT_OUT_TRACKING\": \"true\"");
+  }
+
+  @Test
   void theDagCheckRejectsAWrongChainAndAWrongMainClass() throws Exception {
     String dag = Files.readString(deploy().resolve("airflow/realign_dag.py"));
     Path broken = tmp.resolve("broken_dag.py");

@@ -25,6 +25,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -58,6 +60,7 @@ final class LocalStandaloneCluster implements AutoCloseable {
   private final Path log4j;
   private final List<Process> processes = new CopyOnWriteArrayList<>();
   private final List<Process> workers = new ArrayList<>();
+  private final List<Process> daemons = new ArrayList<>();
   private final Thread shutdownHook = new Thread(this::stopAll, "stop-local-cluster");
   private int masterPort;
   private int masterWebPort;
@@ -81,24 +84,50 @@ final class LocalStandaloneCluster implements AutoCloseable {
     return logs.resolve(name + ".log");
   }
 
-  /** Starts the Master and the Workers and waits until all of them registered. */
+  /**
+   * Starts the Master and the Workers and waits until all of them registered. The free ports are
+   * only free when picked (other builds share the machine), so the master may not move to another
+   * port ({@code spark.port.maxRetries=0}) and a failed start is retried once with new ports.
+   */
   void start(int workerCount, Duration timeout) throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        startOnce(workerCount, timeout);
+        return;
+      } catch (IllegalStateException e) {
+        for (Process p : daemons) {
+          kill(p.toHandle());
+        }
+        daemons.clear();
+        workers.clear();
+        if (attempt == 2) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private void startOnce(int workerCount, Duration timeout) throws Exception {
     masterPort = freePort();
     masterWebPort = freePort();
-    startJava("master", DAEMON_JVM, "org.apache.spark.deploy.master.Master",
+    List<String> masterJvm = new ArrayList<>(DAEMON_JVM);
+    masterJvm.add("-Dspark.port.maxRetries=0");
+    daemons.add(startJava("master", masterJvm, "org.apache.spark.deploy.master.Master",
         List.of("--host", "127.0.0.1", "--port", Integer.toString(masterPort),
-            "--webui-port", Integer.toString(masterWebPort)));
+            "--webui-port", Integer.toString(masterWebPort))));
     for (int i = 0; i < workerCount; i++) {
       Path work = Files.createDirectories(root.resolve("worker-" + i));
-      workers.add(startJava("worker-" + i, DAEMON_JVM,
+      Process w = startJava("worker-" + i, DAEMON_JVM,
           "org.apache.spark.deploy.worker.Worker",
           List.of(masterUrl(), "--cores", "1", "--memory", "1g", "--host", "127.0.0.1",
-              "--webui-port", Integer.toString(freePort()), "--work-dir", work.toString())));
+              "--webui-port", Integer.toString(freePort()), "--work-dir", work.toString()));
+      workers.add(w);
+      daemons.add(w);
     }
     long deadline = System.nanoTime() + timeout.toNanos();
     int alive = -1;
     while (System.nanoTime() < deadline) {
-      for (Process p : processes) {
+      for (Process p : daemons) {
         if (!p.isAlive()) {
           throw new IllegalStateException("A cluster process exited early (" + p.pid()
               + "); logs in " + logs);
@@ -162,6 +191,44 @@ final class LocalStandaloneCluster implements AutoCloseable {
           .forEach(out::add);
     }
     return out;
+  }
+
+  /**
+   * The task ids an executor has started and not finished, from its own log (a worker writes it to
+   * {@code WORK_DIR/APP_ID/EXECUTOR_ID/stderr}; executors log at INFO with Spark's defaults).
+   */
+  Set<String> runningTasks(ProcessHandle executor) {
+    List<String> cmd = Arrays.asList(executor.info().arguments().orElse(new String[0]));
+    int app = cmd.indexOf("--app-id");
+    int id = cmd.indexOf("--executor-id");
+    Set<String> running = new HashSet<>();
+    if (app < 0 || id < 0) {
+      return running;
+    }
+    Pattern started = Pattern.compile("Running task .*\\(TID (\\d+)\\)");
+    Pattern finished = Pattern.compile("Finished task .*\\(TID (\\d+)\\)");
+    for (int w = 0; w < workers.size(); w++) {
+      Path log = root.resolve("worker-" + w).resolve(cmd.get(app + 1)).resolve(cmd.get(id + 1))
+          .resolve("stderr");
+      if (!Files.isRegularFile(log)) {
+        continue;
+      }
+      try {
+        for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+          Matcher m = started.matcher(line);
+          if (m.find()) {
+            running.add(m.group(1));
+          }
+          m = finished.matcher(line);
+          if (m.find()) {
+            running.remove(m.group(1));
+          }
+        }
+      } catch (IOException e) {
+        // Being written: the caller polls again.
+      }
+    }
+    return running;
   }
 
   void awaitNoExecutors(Duration timeout) throws InterruptedException {

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -103,19 +104,31 @@ class StandaloneClusterTest {
     awaitCondition(() -> done(staging).size() >= 1 || !driver.isAlive(), "apply to start",
         "driver-executor-killed");
     assertThat(driver.isAlive()).as("driver alive when apply started").isTrue();
-    List<ProcessHandle> executors = cluster.executors();
-    assertThat(executors).hasSize(2);
-    ProcessHandle victim = executors.get(0);
+    assertThat(cluster.executors()).hasSize(2);
+    // The victim is an executor in the middle of an apply task (its own log says so).
+    ProcessHandle[] victim = new ProcessHandle[1];
+    awaitCondition(() -> {
+      for (ProcessHandle e : cluster.executors()) {
+        if (!cluster.runningTasks(e).isEmpty()) {
+          victim[0] = e;
+          return true;
+        }
+      }
+      return !driver.isAlive();
+    }, "an executor running an apply task", "driver-executor-killed");
+    assertThat(victim[0]).as("an executor running an apply task").isNotNull();
+    Set<String> tasks = cluster.runningTasks(victim[0]);
     int doneAtKill = done(staging).size();
-    LocalStandaloneCluster.kill(victim);
-    log("(b) killed executor pid %d during apply (%d of %d shards staged); executors now %s",
-        victim.pid(), doneAtKill, PARTITIONS,
+    LocalStandaloneCluster.kill(victim[0]);
+    log("(b) killed executor pid %d running task(s) TID %s during apply (%d of %d shards"
+        + " staged); executors now %s", victim[0].pid(), tasks, doneAtKill, PARTITIONS,
         cluster.executors().stream().map(ProcessHandle::pid).toList());
     assertThat(doneAtKill).isLessThan(PARTITIONS);
 
     awaitSuccess(driver, "driver-executor-killed");
     String driverLog = Files.readString(cluster.log("driver-executor-killed"));
-    assertThat(driverLog).contains("Lost executor");
+    // The task it ran was lost with it and run again elsewhere.
+    assertThat(driverLog).contains("Lost executor").contains("ExecutorLostFailure");
     driverLog.lines().filter(l -> l.contains("Lost executor") || l.contains("Lost task"))
         .forEach(l -> log("    driver: %s", l));
     assertThat(tree(out)).isEqualTo(reference);

@@ -13,6 +13,14 @@ import org.apache.parquet.io.PositionOutputStream;
 /**
  * A Parquet {@link OutputFile} that computes the SHA-256 and size of the bytes as they are written,
  * so a shard's manifest entry costs no second read.
+ *
+ * <p>It also makes the footer deterministic across JVMs: parquet-hadoop collects each column
+ * chunk's encodings in a {@code HashSet<Encoding>}, whose order follows the identity hash codes of
+ * the enum constants and so changes from one JVM to the next (seen on a standalone cluster: the
+ * same rows written by an executor and by a local driver differed in two bytes of the footer). The
+ * stream holds the last {@link #HOLD_BACK} bytes back; on close, if the whole footer is among them,
+ * it rewrites each {@code encodings} list in ascending order (same elements, same length, same
+ * offsets) before the bytes reach the file and the digest.
  */
 final class DigestingOutputFile implements OutputFile {
   private final FileSystem fs;
@@ -48,8 +56,15 @@ final class DigestingOutputFile implements OutputFile {
     return wrap(fs.create(path, true));
   }
 
+  /** Bytes held back for the footer: far more than the footer of a shard of any sane size. */
+  static final int HOLD_BACK = 1 << 20;
+
   private PositionOutputStream wrap(FSDataOutputStream out) {
     return new PositionOutputStream() {
+      private final byte[] tail = new byte[2 * HOLD_BACK];
+      private final byte[] one = new byte[1];
+      private int held;
+
       @Override
       public long getPos() {
         return bytes;
@@ -57,16 +72,33 @@ final class DigestingOutputFile implements OutputFile {
 
       @Override
       public void write(int b) throws IOException {
-        out.write(b);
-        digest.update((byte) b);
-        bytes++;
+        one[0] = (byte) b;
+        write(one, 0, 1);
       }
 
       @Override
       public void write(byte[] b, int off, int len) throws IOException {
+        bytes += len;
+        if (len > HOLD_BACK) {
+          emit(tail, 0, held);
+          held = 0;
+          emit(b, off, len - HOLD_BACK);
+          off += len - HOLD_BACK;
+          len = HOLD_BACK;
+        }
+        if (held + len > tail.length) {
+          int drop = held + len - HOLD_BACK;
+          emit(tail, 0, drop);
+          System.arraycopy(tail, drop, tail, 0, held - drop);
+          held -= drop;
+        }
+        System.arraycopy(b, off, tail, held, len);
+        held += len;
+      }
+
+      private void emit(byte[] b, int off, int len) throws IOException {
         out.write(b, off, len);
         digest.update(b, off, len);
-        bytes += len;
       }
 
       @Override
@@ -76,6 +108,9 @@ final class DigestingOutputFile implements OutputFile {
 
       @Override
       public void close() throws IOException {
+        ParquetFooters.sortEncodings(tail, held);
+        emit(tail, 0, held);
+        held = 0;
         out.close();
       }
     };

@@ -66,9 +66,10 @@ CONTINUE = "resume"
 ENCODED = OUTPUT + "/encoded"
 
 
-def realign_args(command: str, *options: str, mode: str = CONTINUE) -> list[str]:
-    """The realign command line of one stage: the command, its inputs, the run's output."""
-    return [command, *options, "--output", OUTPUT, "--mode", mode,
+def realign_args(command: str, *options: str, mode: str = CONTINUE,
+                 output: str = OUTPUT) -> list[str]:
+    """The realign command line of one stage: the command, its inputs, its output folder."""
+    return [command, *options, "--output", output, "--mode", mode,
             "--partitions", "{{ params.partitions }}"]
 
 
@@ -104,8 +105,9 @@ with DAG(
         task_id="encode",
         name="realign-encode",
         files=MODEL_FILES,
+        # encode's --output is its shard folder: the run's OUTPUT/encoded.
         application_args=realign_args("encode", "--input", "{{ params.texts }}",
-                                      mode=FIRST_TRY_ERROR),
+                                      mode=FIRST_TRY_ERROR, output=ENCODED),
     )
     stats = SparkSubmitOperator(
         task_id="stats",

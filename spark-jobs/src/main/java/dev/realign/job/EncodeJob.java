@@ -61,16 +61,13 @@ public final class EncodeJob {
     final CorpusFormat format;
     final boolean gzip;
 
-    EncodeSplit(int index, CorpusFile f) {
+    EncodeSplit(int index, String path, String relativePath, CorpusFormat format,
+        boolean gzip) {
       this.index = index;
-      this.path = f.path().toString();
-      this.relativePath = f.relativePath();
-      this.format = f.format();
-      this.gzip = f.gzip();
-    }
-
-    CorpusFile file() {
-      return new CorpusFile(Path.of(path), relativePath, format, gzip);
+      this.path = path;
+      this.relativePath = relativePath;
+      this.format = format;
+      this.gzip = gzip;
     }
   }
 
@@ -105,13 +102,8 @@ public final class EncodeJob {
    */
   public static Outcome run(JobContext ctx, String input, String dir, boolean resume) {
     PipelineConfig c = ctx.config;
-    String format = c.get(ConfigKeys.ENCODE_FORMAT);
-    List<CorpusFile> files = format.equals("auto") ? CorpusFiles.list(input)
-        : CorpusFiles.list(input, CorpusFormat.valueOf(format.toUpperCase(Locale.ROOT)));
-    List<EncodeSplit> splits = new ArrayList<>();
-    for (CorpusFile f : files) {
-      splits.add(new EncodeSplit(splits.size(), f));
-    }
+    List<EncodeSplit> splits = plan(ctx, input, c.get(ConfigKeys.ENCODE_FORMAT));
+    int fileCount = splits.size();
     int taskCpus = Integer.parseInt(ctx.jsc.getConf().get("spark.task.cpus", "1"));
     EncoderConfig encoderConfig = encoderConfig(c, taskCpus);
     // Load the model once on the driver: a model or tokenizer that does not fit fails here,
@@ -119,7 +111,7 @@ public final class EncodeJob {
     OnnxTextEncoder probe = OnnxTextEncoder.create(encoderConfig);
     int dim = probe.dimension();
     EncoderIdentity identity = probe.identity();
-    Console.info("encode: %d file(s) of %s with %s (d = %d, sha256 %s)", files.size(), input,
+    Console.info("encode: %d file(s) of %s with %s (d = %d, sha256 %s)", fileCount, input,
         identity.name(), dim, identity.sha256());
 
     org.apache.hadoop.fs.Path out = new org.apache.hadoop.fs.Path(dir);
@@ -180,6 +172,43 @@ public final class EncodeJob {
     Console.info("encode: %,d texts -> %s (%d shards; %,d rejected %s; %,d truncated to"
         + " max_length)", rows, dir, results.size(), rejected, byReason, truncated);
     return new Outcome(manifest, identity, dim);
+  }
+
+  /**
+   * The corpus files in sorted order of their relative paths. Local paths are listed recursively
+   * ({@link CorpusFiles}); other file systems (hdfs://, s3a://) through Hadoop: the file, the files
+   * directly in a directory, or a glob.
+   */
+  static List<EncodeSplit> plan(JobContext ctx, String input, String format) {
+    CorpusFormat forced = format.equals("auto") ? null
+        : CorpusFormat.valueOf(format.toUpperCase(Locale.ROOT));
+    List<EncodeSplit> splits = new ArrayList<>();
+    String scheme = new org.apache.hadoop.fs.Path(input).toUri().getScheme();
+    if (scheme == null || scheme.equals("file")) {
+      String local = scheme == null ? input : new org.apache.hadoop.fs.Path(input).toUri()
+          .getPath();
+      for (CorpusFile f : forced == null ? CorpusFiles.list(local)
+          : CorpusFiles.list(local, forced)) {
+        splits.add(new EncodeSplit(splits.size(), f.path().toUri().toString(), f.relativePath(),
+            f.format(), f.gzip()));
+      }
+      return splits;
+    }
+    for (String file : HadoopFiles.listInputs(input, ctx.jsc.hadoopConfiguration(),
+        name -> forced != null || detects(name), "text corpus")) {
+      String name = new org.apache.hadoop.fs.Path(file).getName();
+      splits.add(new EncodeSplit(splits.size(), file, name,
+          forced != null ? forced : CorpusFormat.detect(name), CorpusFormat.isGzip(name)));
+    }
+    return splits;
+  }
+
+  private static boolean detects(String name) {
+    try {
+      return CorpusFormat.detect(name) != null;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   private static Map<String, Long> rejectCounts(JobContext ctx, org.apache.hadoop.fs.Path out,
@@ -271,14 +300,21 @@ public final class EncodeJob {
     return result;
   }
 
+  /** Opens a corpus file through Hadoop's FileSystem, so executors read local and remote alike. */
   private static CorpusReader.Records open(CorpusReader reader, EncodeSplit split,
       Configuration conf) throws IOException {
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(split.path);
     if (split.format == CorpusFormat.PARQUET && !split.gzip) {
       return reader.openParquet(split.relativePath,
-          org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(
-              new org.apache.hadoop.fs.Path(split.path), conf));
+          org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(p, conf));
     }
-    return reader.open(split.file());
+    if (split.format == CorpusFormat.PARQUET) {
+      // .parquet.gz needs random access after unpacking: the local reader handles that.
+      return reader.open(new CorpusFile(Path.of(p.toUri()), split.relativePath, split.format,
+          true));
+    }
+    return reader.open(split.relativePath, split.format, split.gzip,
+        HadoopFiles.fs(p, conf).open(p));
   }
 
   /** For the CUDA provider: the GPU Spark assigned to this task, if any. */

@@ -110,7 +110,8 @@ public final class RealignCommand {
     } catch (IllegalArgumentException e) {
       System.err.println("realign: error: " + e.getMessage());
       return 2;
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
+      // Also Spark's SparkException, which Scala throws without declaring it.
       System.err.println("realign: failed: " + rootMessage(e));
       if (System.getenv("REALIGN_DEBUG") != null) {
         e.printStackTrace();

@@ -38,6 +38,11 @@ final class ApplyPass {
   interface RowFunction extends java.io.Serializable {
     /** Writes row i of the batch into out[0..d); returns false if the row is rejected. */
     boolean apply(RowBatch batch, int i, float[] out, double[] scratch);
+
+    /** Whether outputs are unit vectors whose exact sketch (the centroid after) is wanted. */
+    default boolean sketchesOutput() {
+      return true;
+    }
   }
 
   static RowFunction align(AlignmentKernel kernel) {
@@ -45,13 +50,24 @@ final class ApplyPass {
         && kernel.apply(batch.flat, i * batch.dim, out, 0, scratch) == null;
   }
 
+  /** Copies rows unchanged (NaN and zero rows too: only structural rejects are dropped). */
   static RowFunction copy() {
-    return (batch, i, out, scratch) -> {
-      if (batch.reasons[i] != null) {
+    return new RowFunction() {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      public boolean apply(RowBatch batch, int i, float[] out, double[] scratch) {
+        if (batch.reasons[i] != null) {
+          return false;
+        }
+        System.arraycopy(batch.flat, i * batch.dim, out, 0, batch.dim);
+        return true;
+      }
+
+      @Override
+      public boolean sketchesOutput() {
         return false;
       }
-      System.arraycopy(batch.flat, i * batch.dim, out, 0, batch.dim);
-      return true;
     };
   }
 
@@ -101,6 +117,7 @@ final class ApplyPass {
     float[] out = new float[dim];
     double[] scratch = new double[dim];
     long rejected = 0;
+    boolean sketches = fn.sketchesOutput();
     ShardInfo info;
     RowBatch batch = SplitSource.newBatch(set);
     try (SplitReader reader = SplitSource.open(set, split, conf, duplicates);
@@ -109,10 +126,12 @@ final class ApplyPass {
         for (int i = 0; i < batch.size; i++) {
           if (fn.apply(batch, i, out, scratch)) {
             writer.write(batch.ids[i], batch.texts[i], out, 0);
-            for (int j = 0; j < dim; j++) {
-              unit[j] = out[j];
+            if (sketches) {
+              for (int j = 0; j < dim; j++) {
+                unit[j] = out[j];
+              }
+              outSketch.addUnit(unit);
             }
-            outSketch.addUnit(unit);
           } else {
             rejected++;
           }

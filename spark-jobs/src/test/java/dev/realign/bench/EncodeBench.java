@@ -27,12 +27,32 @@ import java.util.concurrent.Future;
 public final class EncodeBench {
   static final int CHUNK = 4096;
 
+  static List<String> corpusTexts(String path) throws Exception {
+    List<String> texts = new java.util.ArrayList<>();
+    dev.realign.source.CorpusReader reader = dev.realign.source.CorpusReader.defaults();
+    for (dev.realign.source.CorpusFile f : dev.realign.source.CorpusFiles.list(path)) {
+      try (dev.realign.source.CorpusReader.Records r = reader.open(f)) {
+        while (r.hasNext()) {
+          dev.realign.source.CorpusRecord rec = r.next();
+          if (!rec.isRejected()) {
+            texts.add(rec.text());
+          }
+        }
+      }
+    }
+    return texts;
+  }
+
   public static void main(String[] args) throws Exception {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
     int sweepN = args.length > 1 ? Integer.parseInt(args[1]) : n;
     String sizes = args.length > 2 ? args[2] : "16,32,64,128,256";
     int cores = Runtime.getRuntime().availableProcessors();
-    List<String> captions = Captions.generate(n, 1L);
+    // A 4th argument: a corpus (JSONL/text/Parquet file or directory) to read the texts from, so
+    // the figures compare with `realign encode` on the very same texts.
+    List<String> captions = args.length > 3 ? corpusTexts(args[3]) : Captions.generate(n, 1L);
+    n = captions.size();
+    sweepN = Math.min(sweepN, n);
     List<String> sweep = captions.subList(0, Math.min(sweepN, n));
     System.out.printf(Locale.ROOT, "captions=%d sweep=%d cores=%d chunk=%d%n", n, sweep.size(),
         cores, CHUNK);

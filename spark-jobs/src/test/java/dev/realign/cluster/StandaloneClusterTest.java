@@ -127,8 +127,11 @@ class StandaloneClusterTest {
 
     awaitSuccess(driver, "driver-executor-killed");
     String driverLog = Files.readString(cluster.log("driver-executor-killed"));
-    // The task it ran was lost with it and run again elsewhere.
-    assertThat(driverLog).contains("Lost executor").contains("ExecutorLostFailure");
+    // The driver saw the executor die mid-job. Whether Spark also logs the running task as an
+    // ExecutorLostFailure depends on whether that task had just finished when the kill landed
+    // (seen both ways here); either way its work is redone: lost results (the persisted shard
+    // records of that executor) are recomputed, and the bytes below must not change.
+    assertThat(driverLog).contains("Lost executor");
     driverLog.lines().filter(l -> l.contains("Lost executor") || l.contains("Lost task"))
         .forEach(l -> log("    driver: %s", l));
     assertThat(tree(out)).isEqualTo(reference);

@@ -24,6 +24,19 @@ public final class SharedData {
     return dir.toAbsolutePath().normalize();
   }
 
+  /** COCO-500 from {@code features_clip.npy}: {@code [0]} images, {@code [1]} texts, 500 x 512. */
+  public record Coco(float[] images, float[] texts) {
+    public static final int N = 500;
+    public static final int D = 512;
+  }
+
+  public static Coco coco() {
+    float[] all = dev.realign.io.Npy.readFloats(modalityGap("features_clip.npy"));
+    int half = Coco.N * Coco.D;
+    return new Coco(java.util.Arrays.copyOfRange(all, 0, half),
+        java.util.Arrays.copyOfRange(all, half, 2 * half));
+  }
+
   /** A file under {@code shared/data/modality-gap-2022}; fails the test if it is missing. */
   public static Path modalityGap(String name) {
     Path file = sharedDir().resolve("data").resolve("modality-gap-2022").resolve(name);

@@ -33,9 +33,9 @@ class CocoReferenceTest {
         Files.readString(SharedData.modalityGap("expected_realign.json")));
     Npy.Header h = Npy.readHeader(SharedData.modalityGap("features_clip.npy"));
     assertThat(h.shape()).containsExactly(2, N, D);
-    float[] all = Npy.readFloats(SharedData.modalityGap("features_clip.npy"));
-    images = Arrays.copyOfRange(all, 0, N * D);
-    texts = Arrays.copyOfRange(all, N * D, 2 * N * D);
+    SharedData.Coco coco = SharedData.coco();
+    images = coco.images();
+    texts = coco.texts();
   }
 
   static void assertRelative(double actual, String field) {

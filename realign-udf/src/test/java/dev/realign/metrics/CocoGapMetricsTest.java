@@ -10,7 +10,6 @@ import dev.realign.align.FitOptions;
 import dev.realign.align.ReAlignFitter;
 import dev.realign.align.ReAlignTransform;
 import dev.realign.align.Variant;
-import dev.realign.io.Npy;
 import java.nio.file.Files;
 import java.util.Arrays;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,9 +32,9 @@ class CocoGapMetricsTest {
   static void load() throws Exception {
     expected = new ObjectMapper().readTree(
         Files.readString(SharedData.modalityGap("expected_realign.json")));
-    float[] all = Npy.readFloats(SharedData.modalityGap("features_clip.npy"));
-    images = Arrays.copyOfRange(all, 0, N * D);
-    texts = Arrays.copyOfRange(all, N * D, 2 * N * D);
+    SharedData.Coco coco = SharedData.coco();
+    images = coco.images();
+    texts = coco.texts();
   }
 
   static float[] align(Variant v) {

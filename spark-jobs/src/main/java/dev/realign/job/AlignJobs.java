@@ -26,7 +26,7 @@ public final class AlignJobs {
 
   /** {@code report}: the gap report of an output directory ({@code OUTPUT/report/}). */
   public static void report(JobContext ctx) {
-    ReportJob.run(ctx, null);
+    ReportJob.run(ctx, null, null);
   }
 
   /** {@code fit}: the transform from {@code OUTPUT/stats/} plus the centroid pass over texts. */
@@ -88,7 +88,7 @@ public final class AlignJobs {
     AlignPipeline.Outcome o = AlignPipeline.apply(ctx, texts, textDuplicates, t, stats.summary());
     report(o);
     if (ctx.config.getBoolean(ConfigKeys.REPORT_IN_RUN)) {
-      ReportJob.run(ctx, textDuplicates);
+      ReportJob.run(ctx, textDuplicates, stats.imageDuplicates());
     }
     Console.info("run finished in %.1f s", (System.nanoTime() - start) / 1e9);
     return o;

@@ -38,7 +38,8 @@ public final class AlignPipeline {
   private AlignPipeline() {}
 
   /** Results of the stats stage. */
-  public record Stats(MomentSnapshot text, MomentSnapshot image, StatsSummary summary) {}
+  public record Stats(MomentSnapshot text, MomentSnapshot image, StatsSummary summary,
+      long[] imageDuplicates) {}
 
   /** What {@code run} and {@code apply} report. */
   public record Outcome(ReAlignTransform transform, ShardManifest manifest, double gapBefore,
@@ -97,7 +98,7 @@ public final class AlignPipeline {
     double limit = ctx.config.getDouble(ConfigKeys.MAX_REJECTED_FRACTION, 0, 1);
     checkRejected(ctx, "text", t, limit);
     checkRejected(ctx, "image", i, limit);
-    return new Stats(t.snapshot(), i.snapshot(), summary);
+    return new Stats(t.snapshot(), i.snapshot(), summary, imageDuplicates);
   }
 
   private static ModalityCounts counts(SplitStats s) {

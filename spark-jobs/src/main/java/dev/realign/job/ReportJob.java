@@ -83,8 +83,16 @@ public final class ReportJob {
     return b.build();
   }
 
-  /** Runs the report; {@code textDuplicates} may be null when not known (standalone). */
+  /** Runs the report, finding the image duplicates itself. */
   public static GapReport run(JobContext base, long[] textDuplicates) {
+    return run(base, textDuplicates, null);
+  }
+
+  /**
+   * Runs the report. The duplicate positions may be null when not known (standalone): they are
+   * then found again.
+   */
+  public static GapReport run(JobContext base, long[] textDuplicates, long[] imageDuplicates) {
     long t0 = System.nanoTime();
     ReAlignTransform fitted = AlignPipeline.readTransform(base, null);
     JobContext ctx = base.withConfig(withRecordedInputs(base));
@@ -104,8 +112,10 @@ public final class ReportJob {
     int n = ctx.config.getInt(ConfigKeys.REPORT_SAMPLE_ROWS, 2, 1_000_000);
     float[] textSample = SampleRows.flat(SampleRows.sample(ctx, texts, dups, n,
         textSketch.count(), "texts"), texts.dim());
-    float[] imageSample = SampleRows.flat(SampleRows.sample(ctx, images,
-        AlignPipeline.duplicates(ctx, images), n, imageSketch.count(), "images"), images.dim());
+    long[] imageDups = imageDuplicates != null ? imageDuplicates
+        : AlignPipeline.duplicates(ctx, images);
+    float[] imageSample = SampleRows.flat(SampleRows.sample(ctx, images, imageDups, n,
+        imageSketch.count(), "images"), images.dim());
     Console.info("report: samples of %,d texts and %,d images (report.sample_rows = %,d%s)",
         textSample.length / texts.dim(), imageSample.length / images.dim(), n,
         textSample.length / texts.dim() < n ? "; fewer rows exist, all are used" : "");

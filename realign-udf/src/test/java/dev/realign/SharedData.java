@@ -4,24 +4,34 @@ import static org.assertj.core.api.Assertions.fail;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
- * The real embeddings in {@code ../shared/data}. Tests that need them fail (never skip) with a clear
- * message when they are absent: CI always has them beside the clone.
+ * COCO-500, the real CLIP embeddings committed as test resources under
+ * {@code realign-udf/src/test/resources/modality-gap-2022} (MIT, provenance in the README beside
+ * them). The parent pom passes the folder as {@code -Drealign.fixtures.dir}; without it (an IDE run)
+ * the folder is found relative to the module. A missing file fails the test, never skips it.
  */
 public final class SharedData {
+  private static final String FOLDER = "modality-gap-2022";
+
   private SharedData() {}
 
-  public static Path sharedDir() {
-    String prop = System.getProperty("realign.shared.dir");
-    Path dir = prop != null ? Path.of(prop) : Path.of("..", "shared");
-    if (!Files.isDirectory(dir)) {
-      Path up = Path.of("..", "..", "shared");
-      if (Files.isDirectory(up)) {
-        dir = up;
+  /** The fixture folder. */
+  public static Path fixturesDir() {
+    String prop = System.getProperty("realign.fixtures.dir");
+    if (prop != null && Files.isDirectory(Path.of(prop))) {
+      return Path.of(prop).toAbsolutePath().normalize();
+    }
+    for (Path candidate : new Path[] {
+        Path.of("src", "test", "resources", FOLDER),
+        Path.of("..", "realign-udf", "src", "test", "resources", FOLDER),
+        Path.of("realign-udf", "src", "test", "resources", FOLDER)}) {
+      if (Files.isDirectory(candidate)) {
+        return candidate.toAbsolutePath().normalize();
       }
     }
-    return dir.toAbsolutePath().normalize();
+    return Path.of("src", "test", "resources", FOLDER).toAbsolutePath().normalize();
   }
 
   /** COCO-500 from {@code features_clip.npy}: {@code [0]} images, {@code [1]} texts, 500 x 512. */
@@ -33,17 +43,16 @@ public final class SharedData {
   public static Coco coco() {
     float[] all = dev.realign.io.Npy.readFloats(modalityGap("features_clip.npy"));
     int half = Coco.N * Coco.D;
-    return new Coco(java.util.Arrays.copyOfRange(all, 0, half),
-        java.util.Arrays.copyOfRange(all, half, 2 * half));
+    return new Coco(Arrays.copyOfRange(all, 0, half), Arrays.copyOfRange(all, half, 2 * half));
   }
 
-  /** A file under {@code shared/data/modality-gap-2022}; fails the test if it is missing. */
+  /** A file of the COCO-500 fixture folder; fails the test if it is missing. */
   public static Path modalityGap(String name) {
-    Path file = sharedDir().resolve("data").resolve("modality-gap-2022").resolve(name);
+    Path file = fixturesDir().resolve(name);
     if (!Files.isRegularFile(file)) {
-      fail("This test needs the real CLIP embeddings of ../shared/data/modality-gap-2022 (the shared"
-          + " folder beside the repository clone), but " + file + " is missing. Run the tests from"
-          + " a clone that has ../shared beside it, or set -Drealign.shared.dir=PATH.");
+      fail("This test needs the COCO-500 fixture " + file + " (committed under"
+          + " realign-udf/src/test/resources/" + FOLDER + "); set -Drealign.fixtures.dir=PATH if"
+          + " the tests run from elsewhere.");
     }
     return file;
   }

@@ -1,5 +1,7 @@
 package dev.realign.job;
 
+import dev.realign.SharedData;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -38,13 +40,7 @@ class CocoPipelineTest {
   @BeforeAll
   static void setUp() {
     spark = SparkTestSession.start();
-    Path shared = Path.of(System.getProperty("realign.shared.dir", "../../shared"))
-        .resolve("data/modality-gap-2022/features_clip.npy");
-    if (!Files.isRegularFile(shared)) {
-      fail("This test needs ../shared/data/modality-gap-2022/features_clip.npy (the shared folder"
-          + " beside the repository clone); missing: " + shared.toAbsolutePath());
-    }
-    float[] all = Npy.readFloats(shared);
+    float[] all = Npy.readFloats(SharedData.modalityGap("features_clip.npy"));
     images = Arrays.copyOfRange(all, 0, N * D);
     texts = Arrays.copyOfRange(all, N * D, 2 * N * D);
     Npy.write(dir.resolve("texts.npy"), texts, N, D);
@@ -69,8 +65,8 @@ class CocoPipelineTest {
 
     List<Row> rows = PipelineFixture.readShards(spark, out);
     assertThat(rows).hasSize(N);
-    float[] reference = Npy.readFloats(Path.of(System.getProperty("realign.shared.dir",
-        "../../shared")).resolve("data/modality-gap-2022/features_clip_text_realigned.npy"));
+    float[] reference = Npy.readFloats(
+        SharedData.modalityGap("features_clip_text_realigned.npy"));
     double maxDiff = 0;
     for (int i = 0; i < N; i++) {
       float[] got = PipelineFixture.embedding(rows.get(i));

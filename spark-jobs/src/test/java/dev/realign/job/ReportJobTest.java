@@ -1,5 +1,7 @@
 package dev.realign.job;
 
+import dev.realign.SharedData;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
@@ -39,15 +41,9 @@ class ReportJobTest {
   @BeforeAll
   static void setUp() throws Exception {
     spark = SparkTestSession.start();
-    Path data = Path.of(System.getProperty("realign.shared.dir", "../../shared"))
-        .resolve("data/modality-gap-2022");
-    if (!Files.isRegularFile(data.resolve("features_clip.npy"))) {
-      fail("This test needs ../shared/data/modality-gap-2022 (the shared folder beside the"
-          + " repository clone); missing: " + data.toAbsolutePath());
-    }
-    expected = new ObjectMapper().readTree(Files.readString(data.resolve(
+    expected = new ObjectMapper().readTree(Files.readString(SharedData.modalityGap(
         "expected_realign.json")));
-    float[] all = Npy.readFloats(data.resolve("features_clip.npy"));
+    float[] all = Npy.readFloats(SharedData.modalityGap("features_clip.npy"));
     Npy.write(dir.resolve("images.npy"), Arrays.copyOfRange(all, 0, N * D), N, D);
     Npy.write(dir.resolve("texts.npy"), Arrays.copyOfRange(all, N * D, 2 * N * D), N, D);
     out = dir.resolve("out");

@@ -1,5 +1,7 @@
 package dev.realign.report;
 
+import dev.realign.SharedData;
+
 import dev.realign.align.FitOptions;
 import dev.realign.align.ReAlignFitter;
 import dev.realign.align.ReAlignTransform;
@@ -12,9 +14,8 @@ import java.util.EnumMap;
 import java.util.Map;
 
 /**
- * COCO-500 (real CLIP ViT-B/16 embeddings) from {@code ../shared/data/modality-gap-2022}, as the
- * realign-udf tests locate it ({@code -Drealign.shared.dir} or {@code ../shared}); fails with a
- * clear message when absent.
+ * COCO-500 (real CLIP ViT-B/16 embeddings), the committed test fixture located by
+ * {@link SharedData}; fails with a clear message when absent.
  */
 final class CocoData {
   static final int N = 500;
@@ -29,18 +30,7 @@ final class CocoData {
   }
 
   static Path file(String name) {
-    String prop = System.getProperty("realign.shared.dir");
-    Path dir = prop != null ? Path.of(prop) : Path.of("..", "shared");
-    if (!Files.isDirectory(dir) && Files.isDirectory(Path.of("..", "..", "shared"))) {
-      dir = Path.of("..", "..", "shared");
-    }
-    Path f = dir.resolve("data").resolve("modality-gap-2022").resolve(name).toAbsolutePath()
-        .normalize();
-    if (!Files.isRegularFile(f)) {
-      throw new IllegalStateException("COCO-500 needs ../shared/data/modality-gap-2022 beside the"
-          + " repository (or -Drealign.shared.dir=PATH), but " + f + " is missing");
-    }
-    return f;
+    return SharedData.modalityGap(name);
   }
 
   static CocoData load() {

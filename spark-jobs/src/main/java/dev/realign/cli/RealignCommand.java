@@ -118,7 +118,7 @@ public final class RealignCommand {
     }
   }
 
-  /** Layers defaults, the config file, Spark conf and the command line (docs/design.md section 8). */
+  /** Layers defaults, config file, Spark conf and command line (docs/design.md section 8). */
   static PipelineConfig resolve(CommandLine cl) {
     PipelineConfig.Builder b = PipelineConfig.builder();
     String file = cl.configFile;

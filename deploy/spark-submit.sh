@@ -36,7 +36,7 @@ fi
 
 # Spark's --add-opens list for Java 17+ plus the vector module (one source: the parent pom,
 # filtered into spark-jobs/src/main/resources/realign-jvm.options), and DJL's offline switches:
-# DJL phones home unless both are set before its classes load (DESIGN.md section 6).
+# DJL phones home unless both are set before its classes load (docs/design.md section 6).
 JVM_OPTS="-XX:+IgnoreUnrecognizedVMOptions --add-modules=jdk.incubator.vector"
 for pkg in java.lang java.lang.invoke java.lang.reflect java.io java.net java.nio java.util \
     java.util.concurrent java.util.concurrent.atomic jdk.internal.ref sun.nio.ch sun.nio.cs \

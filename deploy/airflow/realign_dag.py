@@ -33,7 +33,7 @@ APPLICATION = "/opt/realign/realign-cluster.jar"
 MAIN_CLASS = "dev.realign.cli.RealignCommand"
 MODEL_FILES = "/opt/realign/model/model.onnx,/opt/realign/model/tokenizer.json"
 
-# Spark's --add-opens list for Java 17+ and DJL's offline switches (DESIGN.md sections 6 and 7);
+# Spark's --add-opens list for Java 17+ and DJL's offline switches (docs/design.md sections 6 and 7);
 # the same list as deploy/spark-submit.sh and the parent pom's spark.jvm.options.
 _OPENS = [
     "java.lang", "java.lang.invoke", "java.lang.reflect", "java.io", "java.net", "java.nio",

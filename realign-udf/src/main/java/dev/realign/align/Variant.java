@@ -2,7 +2,7 @@ package dev.realign.align;
 
 import java.util.Arrays;
 
-/** Which steps of ReAlign a transform applies (DESIGN.md section 1). */
+/** Which steps of ReAlign a transform applies (docs/design.md section 1). */
 public enum Variant {
   /** Mean shift only: {@code normalize(t - mu_text + mu_image)}. */
   ANCHOR("anchor", false, false),

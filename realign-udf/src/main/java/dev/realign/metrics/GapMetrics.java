@@ -3,8 +3,8 @@ package dev.realign.metrics;
 import static dev.realign.Checks.checkArgument;
 
 /**
- * The modality-gap metrics of DESIGN.md section 1 as static functions over samples of unit rows
- * ({@link UnitRows}: every input row L2-normalised in float64 first). Definitions, each matching
+ * The modality-gap metrics of docs/design.md section 1 as static functions over samples of unit
+ * rows ({@link UnitRows}: every input row L2-normalised in float64 first). Definitions, each matching
  * {@code expected_realign.json}'s {@code definitions} where it has one:
  *
  * <ul>

@@ -6,8 +6,8 @@ import static dev.realign.Checks.checkDimension;
 import dev.realign.vector.RowValidator;
 
 /**
- * An immutable sample of rows, each L2-normalised in float64 (as in DESIGN.md section 1), so that a
- * dot product of two rows is their cosine. Every metric of this package starts from these.
+ * An immutable sample of rows, each L2-normalised in float64 (as in docs/design.md section 1), so
+ * that a dot product of two rows is their cosine. Every metric of this package starts from these.
  *
  * <p>A sample must hold only valid rows: a row with a NaN or infinite component or a norm below
  * {@link RowValidator#MIN_NORM} is an error naming the row, never skipped (samples come from rows

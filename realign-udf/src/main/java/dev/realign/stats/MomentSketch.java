@@ -8,7 +8,7 @@ import dev.realign.vector.RowValidator;
 /**
  * Exact, mergeable first and second moments of L2-normalised embedding rows: the count, the sum of
  * each normalised component and the sum of squared row norms, all in 128-bit fixed point (see
- * DESIGN.md section 3). Any order of {@code add} and {@code merge} calls gives the same bits.
+ * docs/design.md section 3). Any order of {@code add} and {@code merge} calls gives the same bits.
  *
  * <p>This is the updatable accumulator: not thread-safe, one per task. {@link #snapshot()} gives an
  * immutable {@link MomentSnapshot}; adding after a snapshot does not change that snapshot.

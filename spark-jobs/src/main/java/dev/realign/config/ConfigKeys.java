@@ -1,26 +1,46 @@
 package dev.realign.config;
 
+import dev.realign.align.Variant;
+import dev.realign.encode.EncoderConfig;
+import dev.realign.encode.ExecutionProvider;
+import dev.realign.encode.Pooling;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
- * Every configuration key, each with its one documented default. Values resolve in this order, the
- * later winning: these defaults, the config file ({@code --config FILE}), Spark conf entries
- * {@code spark.realign.<key>}, then the command line ({@code --set key=value} and the direct flags
- * such as {@code --output}).
+ * Every configuration key, declared once as a {@link ConfigKey}: type, default, what is allowed
+ * and doc. The constants are the key names (as Iceberg's {@code TableProperties}); {@link
+ * PipelineConfig}'s typed getters look the declaration up, so a range or a list of choices is
+ * written only here. Values resolve in this order, the later winning: these defaults, the config
+ * file ({@code --config FILE}), Spark conf entries {@code spark.realign.<key>}, then the command
+ * line ({@code --set key=value} and the direct flags such as {@code --output}).
+ *
+ * <p>To declare a key: {@code public static final String X = declare(ConfigKey.integer("a.b", 1,
+ * 0, 16, "doc"));}. The older {@code key(name, default, doc)} still declares an untyped (string)
+ * key; port such keys to a typed declaration, a one-line change.
  */
 public final class ConfigKeys {
   private ConfigKeys() {}
 
-  private static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
-  private static final Map<String, String> DOCS = new LinkedHashMap<>();
+  private static final Map<String, ConfigKey<?>> DECLARED = new LinkedHashMap<>();
 
-  private static String key(String name, String defaultValue, String doc) {
-    DEFAULTS.put(name, defaultValue);
-    DOCS.put(name, doc);
-    return name;
+  /** Registers a declaration; returns its name, the constant call sites use. */
+  private static String declare(ConfigKey<?> key) {
+    if (DECLARED.putIfAbsent(key.name(), key) != null) {
+      throw new IllegalStateException("Config key declared twice: " + key.name());
+    }
+    return key.name();
   }
+
+  /** An untyped (free text) key: the pre-typed style, kept so that such keys still compile. */
+  private static String key(String name, String defaultValue, String doc) {
+    return declare(ConfigKey.string(name, defaultValue, doc));
+  }
+
+  private static final List<String> EMBEDDING_FORMATS = List.of("auto", "npy", "parquet");
 
   public static final String SPARK_MASTER = key("spark.master", "local[*]",
       "Spark master when realign starts Spark itself; ignored under spark-submit");
@@ -28,15 +48,15 @@ public final class ConfigKeys {
 
   public static final String TEXT_EMBEDDINGS = key("input.text.path", "",
       "text embeddings: a .npy file, a directory of .npy files, or Parquet file(s)/directory");
-  public static final String TEXT_FORMAT = key("input.text.format", "auto",
-      "auto | npy | parquet (auto: by file extension)");
+  public static final String TEXT_FORMAT = declare(ConfigKey.choice("input.text.format", "auto",
+      EMBEDDING_FORMATS, "auto: by file extension"));
   public static final String TEXT_METADATA = key("input.text.metadata", "",
       "for .npy input: Parquet metadata file/directory holding ids (and texts), paired by sorted"
           + " order and row count with the .npy files; empty: ids are <file stem>-<row index>");
   public static final String IMAGE_EMBEDDINGS = key("input.image.path", "",
       "image embeddings, same forms as input.text.path");
-  public static final String IMAGE_FORMAT = key("input.image.format", "auto",
-      "auto | npy | parquet");
+  public static final String IMAGE_FORMAT = declare(ConfigKey.choice("input.image.format", "auto",
+      EMBEDDING_FORMATS, "like input.text.format, for the image embeddings"));
   public static final String IMAGE_METADATA = key("input.image.metadata", "",
       "like input.text.metadata, for the image .npy files");
   public static final String ID_COLUMN = key("input.id_column", "id",
@@ -45,34 +65,42 @@ public final class ConfigKeys {
       "Parquet column holding vectors: list<float> or binary of d x 4 bytes little-endian");
   public static final String TEXT_COLUMN = key("input.text_column", "text",
       "Parquet column holding the text, copied to the aligned shards when present");
-  public static final String SPLIT_ROWS = key("input.split_rows", "65536",
-      "rows per input split (one split = one task = one output shard); splits never span files");
-  public static final String PARTITIONS = key("input.partitions", "0",
-      "if > 0: cut the input into about this many splits instead of using input.split_rows");
-  public static final String CHECK_DUPLICATE_IDS = key("input.check_duplicate_ids", "true",
+  public static final String SPLIT_ROWS = declare(ConfigKey.integer("input.split_rows", 65_536,
+      1, Integer.MAX_VALUE,
+      "rows per input split (one split = one task = one output shard); splits never span files"));
+  public static final String PARTITIONS = declare(ConfigKey.integer("input.partitions", 0,
+      0, 1_000_000,
+      "if > 0: cut the input into about this many splits instead of using input.split_rows"));
+  public static final String CHECK_DUPLICATE_IDS = declare(ConfigKey.bool(
+      "input.check_duplicate_ids", true,
       "reject every later occurrence of an id (first in input order wins); needs one extra read of"
-          + " the id column");
+          + " the id column"));
 
   public static final String OUTPUT_DIR = key("output.dir", "", "output directory (required)");
-  public static final String OUTPUT_MODE = key("output.mode", "error",
-      "error | overwrite | resume: what to do when output.dir already holds a run");
+  public static final String OUTPUT_MODE = declare(ConfigKey.enumeration("output.mode",
+      OutputMode.ERROR, OutputMode::id,
+      "what to do when output.dir already holds a run: refuse, replace what a run owns there, or"
+          + " continue it reusing verified shards"));
 
-  public static final String VARIANT = key("fit.variant", "realign",
-      "anchor | anchor-trace | realign");
-  public static final String REFINEMENT_ITERATIONS = key("fit.refinement_iterations", "0",
-      "extra centroid steps after the first (0 = the paper's method)");
+  public static final String VARIANT = declare(ConfigKey.enumeration("fit.variant", Variant.DEFAULT,
+      Variant::id, "which steps of ReAlign the transform applies (docs/design.md section 1)"));
+  public static final String REFINEMENT_ITERATIONS = declare(ConfigKey.integer(
+      "fit.refinement_iterations", 0, 0, 16,
+      "extra centroid steps after the first (0 = the paper's method)"));
 
-  public static final String MAX_REJECTED_FRACTION = key("quality.max_rejected_fraction", "0.001",
-      "the job fails when a modality's rejected rows exceed this fraction of its input rows");
+  public static final String MAX_REJECTED_FRACTION = declare(ConfigKey.number(
+      "quality.max_rejected_fraction", 0.001, 0.0, 1.0,
+      "the job fails when a modality's rejected rows exceed this fraction of its input rows"));
 
-  public static final String PROGRESS_INTERVAL = key("progress.interval_seconds", "10",
-      "seconds between progress lines of long stages (0: off)");
+  public static final String PROGRESS_INTERVAL = declare(ConfigKey.integer(
+      "progress.interval_seconds", 10, 0, 86_400,
+      "seconds between progress lines of long stages (0: off)"));
 
   public static final String TEXTS = key("encode.input", "",
       "text corpus to encode (JSONL, plain text or Parquet, each optionally .gz; a file, a"
           + " directory or a glob); for run: encode first, then align the encoded texts");
-  public static final String ENCODE_FORMAT = key("encode.format", "auto",
-      "auto | jsonl | text | parquet (auto: by file extension)");
+  public static final String ENCODE_FORMAT = declare(ConfigKey.choice("encode.format", "auto",
+      List.of("auto", "jsonl", "text", "parquet"), "auto: by file extension"));
   public static final String ENCODE_ID_FIELD = key("encode.id_field", "id",
       "JSONL field / Parquet column of the text id (plain text: sha256(relative path)[0:16]-line)");
   public static final String ENCODE_TEXT_FIELD = key("encode.text_field", "text",
@@ -83,65 +111,95 @@ public final class ConfigKeys {
       "Hugging Face tokenizer.json of the model (required with encode.model_path)");
   public static final String ENCODE_MODEL_NAME = key("encode.model_name", "",
       "name recorded as the encoder's identity (default: the model file's name)");
-  public static final String ENCODE_MAX_LENGTH = key("encode.max_length",
-      Integer.toString(dev.realign.encode.EncoderConfig.MAX_LENGTH_DEFAULT),
-      "tokens per text; longer texts are truncated and counted");
-  public static final String ENCODE_POOLING = key("encode.pooling",
-      dev.realign.encode.EncoderConfig.POOLING_DEFAULT.toString(),
-      "mean (attention-masked) | cls | output:<name> (a pooled output of the model)");
-  public static final String ENCODE_NORMALIZE = key("encode.normalize",
-      Boolean.toString(dev.realign.encode.EncoderConfig.NORMALIZE_DEFAULT),
-      "L2-normalise the embeddings");
-  public static final String ENCODE_BATCH_SIZE = key("encode.batch_size",
-      Integer.toString(dev.realign.encode.EncoderConfig.BATCH_SIZE_DEFAULT),
-      "texts per ONNX Runtime call (texts are sorted by token length within a chunk first)");
-  public static final String ENCODE_THREADS = key("encode.intra_op_threads", "0",
-      "ONNX Runtime intra-op threads per task; 0: spark.task.cpus");
-  public static final String ENCODE_PROVIDER = key("encode.execution_provider", "cpu",
-      "cpu | cuda (cuda takes the task's GPU from TaskContext.resources())");
-  public static final String FAIL_ENCODE_SPLIT = key("testing.fail_encode_split", "-1",
-      "fault injection for tests: the encode task of this split fails after writing its shard");
+  public static final String ENCODE_MAX_LENGTH = declare(ConfigKey.integer("encode.max_length",
+      EncoderConfig.MAX_LENGTH_DEFAULT, 2, 1_000_000,
+      "tokens per text, [CLS] and [SEP] included; longer texts are truncated and counted"));
+  public static final String ENCODE_POOLING = declare(ConfigKey.parsed("encode.pooling",
+      Pooling.class, EncoderConfig.POOLING_DEFAULT.toString(),
+      "mean, cls, output:<name>, mean:<output> or cls:<output>", Pooling::parse,
+      "mean (attention-masked) | cls | output:<name> (a pooled output of the model)"));
+  public static final String ENCODE_NORMALIZE = declare(ConfigKey.bool("encode.normalize",
+      EncoderConfig.NORMALIZE_DEFAULT, "L2-normalise the embeddings"));
+  public static final String ENCODE_BATCH_SIZE = declare(ConfigKey.integer("encode.batch_size",
+      EncoderConfig.BATCH_SIZE_DEFAULT, 1, 65_536,
+      "texts per ONNX Runtime call (texts are sorted by token length within a chunk first)"));
+  public static final String ENCODE_THREADS = declare(ConfigKey.integer("encode.intra_op_threads",
+      0, 0, 1024, "ONNX Runtime intra-op threads per task; 0 (default): spark.task.cpus, which is 1"
+          + " unless set, as EncoderConfig's own default of 1 outside a job"));
+  public static final String ENCODE_PROVIDER = declare(ConfigKey.enumeration(
+      "encode.execution_provider", EncoderConfig.EXECUTION_PROVIDER_DEFAULT,
+      p -> p.name().toLowerCase(Locale.ROOT),
+      "where ONNX Runtime runs (cuda takes the task's GPU from TaskContext.resources())"));
+  public static final String FAIL_ENCODE_SPLIT = declare(ConfigKey.integer(
+      "testing.fail_encode_split", -1, -1, Integer.MAX_VALUE,
+      "fault injection for tests: the encode task of this split fails after writing its shard"));
 
-  public static final String REPORT_IN_RUN = key("report.in_run", "true",
-      "run the gap report as the last step of run");
-  public static final String REPORT_SAMPLE_ROWS = key("report.sample_rows", "10000",
-      "rows a modality in the report's deterministic sample (rows whose id hash is smallest)");
-  public static final String REPORT_VARIANTS = key("report.variants",
-      "anchor,anchor-trace,realign", "variants compared side by side in the report");
-  public static final String REPORT_SPECTRA = key("report.spectra", "true",
-      "second-order diagnostics (covariance spectra with ND4J) in the report");
+  public static final String REPORT_IN_RUN = declare(ConfigKey.bool("report.in_run", true,
+      "run the gap report as the last step of run"));
+  public static final String REPORT_SAMPLE_ROWS = declare(ConfigKey.integer("report.sample_rows",
+      10_000, 2, 1_000_000,
+      "rows a modality in the report's deterministic sample (rows whose id hash is smallest)"));
+  public static final String REPORT_VARIANTS = declare(ConfigKey.enumList("report.variants",
+      List.of(Variant.values()), Variant.class, Variant::id,
+      "variants compared side by side in the report"));
+  public static final String REPORT_SPECTRA = declare(ConfigKey.bool("report.spectra", true,
+      "second-order diagnostics (covariance spectra with ND4J) in the report"));
   public static final String VALIDATION_TEXT = key("report.validation.text", "",
       "paired validation texts (embedding set): pairs by id, or by position for two .npy");
   public static final String VALIDATION_IMAGE = key("report.validation.image", "",
       "paired validation images (embedding set)");
 
-  public static final String DEMO_GENERATE = key("demo.generate", "false",
-      "generate the synthetic demo embedding set under <output.dir>/demo-input and use it");
-  public static final String DEMO_TEXT_ROWS = key("demo.text_rows", "100000",
-      "demo: text rows to generate");
-  public static final String DEMO_IMAGE_ROWS = key("demo.image_rows", "100000",
-      "demo: image rows to generate");
-  public static final String DEMO_DIM = key("demo.dim", "512", "demo: embedding dimension");
-  public static final String DEMO_SEED = key("demo.seed", "20260207", "demo: random seed");
-  public static final String DEMO_FILES = key("demo.files", "4", "demo: .npy files per modality");
-  public static final String DEMO_CAPTIONS = key("demo.captions", "0",
+  public static final String DEMO_GENERATE = declare(ConfigKey.bool("demo.generate", false,
+      "generate the synthetic demo embedding set under <output.dir>/demo-input and use it"));
+  public static final String DEMO_TEXT_ROWS = declare(ConfigKey.longInteger("demo.text_rows",
+      100_000, 1, 100_000_000, "demo: text rows to generate"));
+  public static final String DEMO_IMAGE_ROWS = declare(ConfigKey.longInteger("demo.image_rows",
+      100_000, 1, 100_000_000, "demo: image rows to generate"));
+  public static final String DEMO_DIM = declare(ConfigKey.integer("demo.dim", 512, 1, 65_536,
+      "demo: embedding dimension"));
+  public static final String DEMO_SEED = declare(ConfigKey.longInteger("demo.seed", 20_260_207,
+      Long.MIN_VALUE, Long.MAX_VALUE, "demo: random seed"));
+  public static final String DEMO_FILES = declare(ConfigKey.integer("demo.files", 4, 1, 1024,
+      "demo: .npy files per modality"));
+  public static final String DEMO_CAPTIONS = declare(ConfigKey.integer("demo.captions", 0,
+      0, 10_000_000,
       "demo: if > 0, generate this many templated captions (JSONL) and encode them with the"
           + " bundled model instead of generating text embeddings; the image side stays synthetic"
-          + " in the encoder's dimension");
+          + " in the encoder's dimension"));
 
-  public static final String FAIL_APPLY_SPLIT = key("testing.fail_apply_split", "-1",
-      "fault injection for tests: the apply task of this split fails after writing its shard");
+  public static final String FAIL_APPLY_SPLIT = declare(ConfigKey.integer(
+      "testing.fail_apply_split", -1, -1, Integer.MAX_VALUE,
+      "fault injection for tests: the apply task of this split fails after writing its shard"));
+
+  /** Every declaration, in declaration order. */
+  public static List<ConfigKey<?>> all() {
+    return List.copyOf(DECLARED.values());
+  }
+
+  /** The declaration of {@code name}, or "Invalid config key: NAME (must be one of [...])". */
+  public static ConfigKey<?> declaration(String name) {
+    ConfigKey<?> k = DECLARED.get(name);
+    if (k == null) {
+      throw new IllegalArgumentException("Invalid config key: " + name + " (must be one of "
+          + new java.util.TreeSet<>(DECLARED.keySet()) + ")");
+    }
+    return k;
+  }
 
   /** Keys and their defaults, in declaration order. */
   public static Map<String, String> defaults() {
-    return Collections.unmodifiableMap(DEFAULTS);
+    Map<String, String> m = new LinkedHashMap<>();
+    DECLARED.forEach((k, v) -> m.put(k, v.defaultValue()));
+    return Collections.unmodifiableMap(m);
   }
 
   public static Map<String, String> docs() {
-    return Collections.unmodifiableMap(DOCS);
+    Map<String, String> m = new LinkedHashMap<>();
+    DECLARED.forEach((k, v) -> m.put(k, v.doc()));
+    return Collections.unmodifiableMap(m);
   }
 
   public static boolean isKnown(String key) {
-    return DEFAULTS.containsKey(key);
+    return DECLARED.containsKey(key);
   }
 }

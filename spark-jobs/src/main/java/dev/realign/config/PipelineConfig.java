@@ -16,9 +16,11 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Resolved configuration: an immutable map of known keys to string values with typed getters. Built
- * by layering sources in the documented order (see {@link ConfigKeys}); unknown keys and bad values
- * fail with the key, the value and what is allowed.
+ * Resolved configuration: an immutable map of known keys to string values, read through the typed
+ * getters ({@link #getInt(String)}, {@link #getEnum}, ...), which parse each value by its one
+ * {@link ConfigKey} declaration. Built by layering sources in the documented order (see {@link
+ * ConfigKeys}); {@link Builder#build} parses every value, so unknown keys and bad values fail
+ * there, with the key, the value and what is allowed, before any job starts.
  */
 public final class PipelineConfig implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -40,10 +42,7 @@ public final class PipelineConfig implements Serializable {
     private final Map<String, String> values = new LinkedHashMap<>(ConfigKeys.defaults());
 
     public Builder set(String key, String value) {
-      if (!ConfigKeys.isKnown(key)) {
-        throw new IllegalArgumentException("Invalid config key: " + key + " (must be one of "
-            + new TreeMap<>(ConfigKeys.defaults()).keySet() + ")");
-      }
+      ConfigKeys.declaration(key); // throws "Invalid config key: ..." naming the known keys
       values.put(key, value == null ? "" : value);
       return this;
     }
@@ -110,39 +109,19 @@ public final class PipelineConfig implements Serializable {
     }
   }
 
+  /** Parses every value through its declaration: a bad value fails here, naming its key. */
   private void validate() {
-    oneOf(ConfigKeys.OUTPUT_MODE, "error", "overwrite", "resume");
-    oneOf(ConfigKeys.TEXT_FORMAT, "auto", "npy", "parquet");
-    oneOf(ConfigKeys.IMAGE_FORMAT, "auto", "npy", "parquet");
-    oneOf(ConfigKeys.VARIANT, "anchor", "anchor-trace", "realign");
-    getInt(ConfigKeys.SPLIT_ROWS, 1, Integer.MAX_VALUE);
-    getInt(ConfigKeys.PARTITIONS, 0, 1_000_000);
-    getInt(ConfigKeys.REFINEMENT_ITERATIONS, 0, 16);
-    getDouble(ConfigKeys.MAX_REJECTED_FRACTION, 0.0, 1.0);
-    getInt(ConfigKeys.PROGRESS_INTERVAL, 0, 86_400);
-    getBoolean(ConfigKeys.CHECK_DUPLICATE_IDS);
-    getBoolean(ConfigKeys.DEMO_GENERATE);
-    getBoolean(ConfigKeys.REPORT_IN_RUN);
-    getBoolean(ConfigKeys.ENCODE_NORMALIZE);
-    oneOf(ConfigKeys.ENCODE_FORMAT, "auto", "jsonl", "text", "parquet");
-    oneOf(ConfigKeys.ENCODE_PROVIDER, "cpu", "cuda");
-    getInt(ConfigKeys.ENCODE_THREADS, 0, 1024);
-    getBoolean(ConfigKeys.REPORT_SPECTRA);
-    getInt(ConfigKeys.REPORT_SAMPLE_ROWS, 2, 1_000_000);
-    for (String v : get(ConfigKeys.REPORT_VARIANTS).split(",")) {
-      if (!v.isBlank() && !java.util.List.of("anchor", "anchor-trace", "realign")
-          .contains(v.trim())) {
-        throw new IllegalArgumentException("Invalid value for " + ConfigKeys.REPORT_VARIANTS
-            + ": \"" + v.trim() + "\" (must be a comma-separated list of [anchor, anchor-trace,"
-            + " realign])");
-      }
+    for (ConfigKey<?> k : ConfigKeys.all()) {
+      k.parse(values.get(k.name()));
     }
   }
 
+  /** The raw value as resolved (trimmed by nothing); see the typed getters below. */
   public String get(String key) {
     String v = values.get(key);
     if (v == null) {
-      throw new IllegalArgumentException("Invalid config key: " + key + " (not a known key)");
+      ConfigKeys.declaration(key); // throws "Invalid config key: ..." naming the known keys
+      throw new IllegalStateException("Config key without a value: " + key);
     }
     return v;
   }
@@ -151,39 +130,117 @@ public final class PipelineConfig implements Serializable {
     String v = get(key);
     if (v.isBlank()) {
       throw new IllegalArgumentException("Missing config value: " + key + " ("
-          + ConfigKeys.docs().get(key) + ")");
+          + ConfigKeys.declaration(key).doc() + ")");
     }
     return v;
   }
 
-  public int getInt(String key, int min, int max) {
-    long v = getLong(key, min, max);
-    return (int) v;
+  /** The value of {@code key} parsed by its declaration, which must be of {@code type}. */
+  public <T> T getTyped(String key, Class<T> type) {
+    ConfigKey<?> k = ConfigKeys.declaration(key);
+    Object v = k.parse(get(key));
+    if (!type.isInstance(v)) {
+      throw new IllegalStateException("Config key " + key + " is declared as " + k.typeName()
+          + " (" + k.type().getSimpleName() + "), read as " + type.getSimpleName());
+    }
+    return type.cast(v);
   }
 
+  /** A string or choice key, as its declaration reads it (a choice comes back trimmed). */
+  public String getString(String key) {
+    return getTyped(key, String.class);
+  }
+
+  public int getInt(String key) {
+    return getTyped(key, Integer.class);
+  }
+
+  /** A long or int key. */
+  public long getLong(String key) {
+    return getTyped(key, Number.class).longValue();
+  }
+
+  public double getDouble(String key) {
+    return getTyped(key, Double.class);
+  }
+
+  public boolean getBoolean(String key) {
+    return getTyped(key, Boolean.class);
+  }
+
+  public <E extends Enum<E>> E getEnum(String key, Class<E> type) {
+    return getTyped(key, type);
+  }
+
+  /** A list key ({@link ConfigKey#enumList}) of {@code element}s. */
+  public <E> List<E> getList(String key, Class<E> element) {
+    List<?> list = getTyped(key, List.class);
+    return list.stream().map(element::cast).toList();
+  }
+
+  public OutputMode outputMode() {
+    return getEnum(ConfigKeys.OUTPUT_MODE, OutputMode.class);
+  }
+
+  /**
+   * Older call style, kept for call sites not yet ported: the key's declared type and range apply
+   * (checked when the config was built), then {@code [min, max]} as well. For a typed key, prefer
+   * {@link #getInt(String)}: the range belongs to the declaration.
+   *
+   * @deprecated declare the key with its range ({@link ConfigKey#integer}) and call {@link
+   *     #getInt(String)}
+   */
+  @Deprecated
+  public int getInt(String key, int min, int max) {
+    return (int) getLong(key, min, max);
+  }
+
+  /**
+   * See {@link #getInt(String, int, int)}.
+   *
+   * @deprecated declare the key with its range and call {@link #getLong(String)}
+   */
+  @Deprecated
   public long getLong(String key, long min, long max) {
+    ConfigKey<?> k = ConfigKeys.declaration(key);
     String raw = get(key).trim();
     long v;
-    try {
-      v = Long.parseLong(raw.replace("_", ""));
-    } catch (NumberFormatException e) {
+    if (Number.class.isAssignableFrom(k.type()) && k.type() != Double.class) {
+      v = getLong(key);
+    } else {
+      try {
+        v = Long.parseLong(raw.replace("_", ""));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("Invalid value for " + key + ": \"" + raw
+            + "\" (must be an integer in [" + min + ", " + max + "])");
+      }
+    }
+    if (v < min || v > max) {
       throw new IllegalArgumentException("Invalid value for " + key + ": \"" + raw
           + "\" (must be an integer in [" + min + ", " + max + "])");
     }
-    if (v < min || v > max) {
-      throw new IllegalArgumentException("Invalid value for " + key + ": " + v
-          + " (must be in [" + min + ", " + max + "])");
-    }
     return v;
   }
 
+  /**
+   * See {@link #getInt(String, int, int)}.
+   *
+   * @deprecated declare the key with its range ({@link ConfigKey#number}) and call {@link
+   *     #getDouble(String)}
+   */
+  @Deprecated
   public double getDouble(String key, double min, double max) {
+    ConfigKey<?> k = ConfigKeys.declaration(key);
     String raw = get(key).trim();
     double v;
-    try {
-      v = Double.parseDouble(raw);
-    } catch (NumberFormatException e) {
-      v = Double.NaN;
+    if (k.type() == Double.class) {
+      v = getDouble(key);
+    } else {
+      try {
+        v = Double.parseDouble(raw);
+      } catch (NumberFormatException e) {
+        v = Double.NaN;
+      }
     }
     if (!(v >= min && v <= max)) {
       throw new IllegalArgumentException("Invalid value for " + key + ": \"" + raw
@@ -192,16 +249,12 @@ public final class PipelineConfig implements Serializable {
     return v;
   }
 
-  public boolean getBoolean(String key) {
-    String raw = get(key).trim().toLowerCase(java.util.Locale.ROOT);
-    return switch (raw) {
-      case "true", "yes", "1" -> true;
-      case "false", "no", "0" -> false;
-      default -> throw new IllegalArgumentException("Invalid value for " + key + ": \"" + raw
-          + "\" (must be true or false)");
-    };
-  }
-
+  /**
+   * Older call style for a string key with fixed choices.
+   *
+   * @deprecated declare the key with {@link ConfigKey#choice} or {@link ConfigKey#enumeration}
+   */
+  @Deprecated
   public String oneOf(String key, String... allowed) {
     String v = get(key).trim();
     if (!Arrays.asList(allowed).contains(v)) {
@@ -209,6 +262,24 @@ public final class PipelineConfig implements Serializable {
           + "\" (must be one of " + List.of(allowed) + ")");
     }
     return v;
+  }
+
+  /**
+   * What {@code realign config} prints: every declared key with its type, default, what is
+   * allowed, the resolved value and the doc.
+   */
+  public String describe() {
+    StringBuilder b = new StringBuilder();
+    for (ConfigKey<?> k : ConfigKeys.all()) {
+      b.append(k.name()).append(" = ").append(values.get(k.name())).append('\n');
+      b.append("    ").append(k.typeName()).append(", default \"").append(k.defaultValue())
+          .append('"');
+      if (!k.allowed().isEmpty()) {
+        b.append(", ").append(k.allowed());
+      }
+      b.append('\n').append("    ").append(k.doc()).append('\n');
+    }
+    return b.toString();
   }
 
   public Map<String, String> asMap() {

@@ -22,7 +22,7 @@
  * <ul>
  *   <li>DJL's offline properties are set by {@link dev.realign.encode.OnnxTextEncoder}'s static
  *       initialiser; also pass {@code -Dai.djl.offline=true -DOPT_OUT_TRACKING=true} in
- *       {@code spark.executor.extraJavaOptions} and the launcher (DESIGN.md section 6).
+ *       {@code spark.executor.extraJavaOptions} and the launcher (docs/design.md section 6).
  *   <li>ONNX Runtime 1.29.0 crashes the JVM when the process command line is about 4 KB or longer;
  *       the encoder refuses to start there (see {@code LoadedModel.checkCommandLineLength}). Put
  *       long option lists into an argument file or {@code JDK_JAVA_OPTIONS}

@@ -3,6 +3,8 @@ package dev.realign.job;
 import dev.realign.align.EncoderIdentity;
 import dev.realign.align.ReAlignTransform;
 import dev.realign.config.ConfigKeys;
+import dev.realign.config.Modality;
+import dev.realign.config.OutputMode;
 import dev.realign.sink.ShardManifest;
 import dev.realign.source.EmbeddingSet;
 import java.util.List;
@@ -18,9 +20,9 @@ public final class AlignJobs {
 
   /** {@code stats}: sketches of both modalities into {@code OUTPUT/stats/}. */
   public static AlignPipeline.Stats stats(JobContext ctx) {
-    OutputGuard.prepare(ctx.fs, ctx.layout, ctx.config.get(ConfigKeys.OUTPUT_MODE));
-    EmbeddingSet texts = AlignPipeline.plan(ctx, "text");
-    EmbeddingSet images = AlignPipeline.plan(ctx, "image");
+    OutputGuard.prepare(ctx.fs, ctx.layout, ctx.config.outputMode().id());
+    EmbeddingSet texts = AlignPipeline.plan(ctx, Modality.TEXT);
+    EmbeddingSet images = AlignPipeline.plan(ctx, Modality.IMAGE);
     return AlignPipeline.stats(ctx, texts, AlignPipeline.duplicates(ctx, texts), images);
   }
 
@@ -31,7 +33,7 @@ public final class AlignJobs {
 
   /** {@code fit}: the transform from {@code OUTPUT/stats/} plus the centroid pass over texts. */
   public static ReAlignTransform fit(JobContext ctx) {
-    EmbeddingSet texts = AlignPipeline.plan(ctx, "text");
+    EmbeddingSet texts = AlignPipeline.plan(ctx, Modality.TEXT);
     return AlignPipeline.fit(ctx, texts, AlignPipeline.duplicates(ctx, texts),
         AlignPipeline.readSketch(ctx, "text"), AlignPipeline.readSketch(ctx, "image"),
         EncoderIdentity.PRECOMPUTED);
@@ -40,7 +42,7 @@ public final class AlignJobs {
   /** {@code apply}: aligned shards from a transform ({@code OUTPUT/realign-transform.json}). */
   public static AlignPipeline.Outcome apply(JobContext ctx, String transformPath) {
     ReAlignTransform t = AlignPipeline.readTransform(ctx, transformPath);
-    EmbeddingSet texts = AlignPipeline.plan(ctx, "text");
+    EmbeddingSet texts = AlignPipeline.plan(ctx, Modality.TEXT);
     StatsSummary summary;
     try {
       summary = AlignPipeline.readSummary(ctx);
@@ -55,21 +57,21 @@ public final class AlignJobs {
 
   /** {@code encode}: texts to embedding shards in {@code output.dir}. */
   public static EncodeJob.Outcome encode(JobContext ctx) {
-    String mode = ctx.config.get(ConfigKeys.OUTPUT_MODE);
-    OutputGuard.prepareShardDir(ctx.fs, ctx.layout.rootPath(), mode);
+    OutputMode mode = ctx.config.outputMode();
+    OutputGuard.prepareShardDir(ctx.fs, ctx.layout.rootPath(), mode.id());
     return EncodeJob.run(ctx, ctx.config.require(ConfigKeys.TEXTS), ctx.layout.root(),
-        mode.equals("resume"));
+        mode == OutputMode.RESUME);
   }
 
   /** {@code run}: [encode,] stats, fit and apply [and report] in one application. */
   public static AlignPipeline.Outcome run(JobContext ctx) {
-    OutputGuard.prepare(ctx.fs, ctx.layout, ctx.config.get(ConfigKeys.OUTPUT_MODE));
+    OutputGuard.prepare(ctx.fs, ctx.layout, ctx.config.outputMode().id());
     long start = System.nanoTime();
     EncoderIdentity encoder = EncoderIdentity.PRECOMPUTED;
     if (!ctx.config.get(ConfigKeys.TEXTS).isBlank()) {
       String encoded = new org.apache.hadoop.fs.Path(ctx.layout.rootPath(), "encoded").toString();
       EncodeJob.Outcome e = EncodeJob.run(ctx, ctx.config.get(ConfigKeys.TEXTS), encoded,
-          ctx.config.get(ConfigKeys.OUTPUT_MODE).equals("resume"));
+          ctx.config.outputMode() == OutputMode.RESUME);
       encoder = e.encoder();
       ctx = ctx.withConfig(dev.realign.config.PipelineConfig.builder()
           .setAll(ctx.config.asMap())
@@ -78,8 +80,8 @@ public final class AlignJobs {
           .set(ConfigKeys.TEXT_METADATA, "")
           .build());
     }
-    EmbeddingSet texts = AlignPipeline.plan(ctx, "text");
-    EmbeddingSet images = AlignPipeline.plan(ctx, "image");
+    EmbeddingSet texts = AlignPipeline.plan(ctx, Modality.TEXT);
+    EmbeddingSet images = AlignPipeline.plan(ctx, Modality.IMAGE);
     AlignPipeline.requireSameDimension(texts, images);
     long[] textDuplicates = AlignPipeline.duplicates(ctx, texts);
     AlignPipeline.Stats stats = AlignPipeline.stats(ctx, texts, textDuplicates, images);
@@ -99,8 +101,8 @@ public final class AlignJobs {
    * in the same shard format, through the same reader, writer and commit.
    */
   public static ShardManifest copy(JobContext ctx) {
-    OutputGuard.prepare(ctx.fs, ctx.layout, ctx.config.get(ConfigKeys.OUTPUT_MODE));
-    EmbeddingSet texts = AlignPipeline.plan(ctx, "text");
+    OutputGuard.prepare(ctx.fs, ctx.layout, ctx.config.outputMode().id());
+    EmbeddingSet texts = AlignPipeline.plan(ctx, Modality.TEXT);
     List<ShardResult> results = ApplyPass.run(ctx, texts, new long[0], ApplyPass.copy(), "none",
         false, -1, "copy");
     long rows = results.stream().mapToLong(r -> r.shard().rows()).sum();

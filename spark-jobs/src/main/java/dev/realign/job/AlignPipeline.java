@@ -7,6 +7,8 @@ import dev.realign.align.ReAlignTransform;
 import dev.realign.align.TransformJson;
 import dev.realign.align.Variant;
 import dev.realign.config.ConfigKeys;
+import dev.realign.config.Modality;
+import dev.realign.config.OutputMode;
 import dev.realign.config.PipelineConfig;
 import dev.realign.sink.ShardInfo;
 import dev.realign.sink.ShardManifest;
@@ -45,17 +47,22 @@ public final class AlignPipeline {
   public record Outcome(ReAlignTransform transform, ShardManifest manifest, double gapBefore,
       double gapAfter, Path transformPath, Path shardsPath) {}
 
+  /** The role by name ({@code text} or {@code image}; anything else fails). */
   public static EmbeddingSet plan(JobContext ctx, String role) {
+    return plan(ctx, Modality.fromString(role));
+  }
+
+  public static EmbeddingSet plan(JobContext ctx, Modality modality) {
     PipelineConfig c = ctx.config;
-    boolean text = role.equals("text");
+    String role = modality.id();
     EmbeddingSetPlanner.Spec spec = new EmbeddingSetPlanner.Spec(role,
-        c.require(text ? ConfigKeys.TEXT_EMBEDDINGS : ConfigKeys.IMAGE_EMBEDDINGS),
-        EmbeddingFormat.fromConfig(c.get(text ? ConfigKeys.TEXT_FORMAT : ConfigKeys.IMAGE_FORMAT)),
-        c.get(text ? ConfigKeys.TEXT_METADATA : ConfigKeys.IMAGE_METADATA),
+        c.require(modality.pathKey()),
+        EmbeddingFormat.fromConfig(c.getString(modality.formatKey())),
+        c.get(modality.metadataKey()),
         new Columns(c.get(ConfigKeys.ID_COLUMN), c.get(ConfigKeys.VECTOR_COLUMN),
             c.get(ConfigKeys.TEXT_COLUMN)),
-        c.getInt(ConfigKeys.SPLIT_ROWS, 1, Integer.MAX_VALUE),
-        c.getInt(ConfigKeys.PARTITIONS, 0, 1_000_000));
+        c.getInt(ConfigKeys.SPLIT_ROWS),
+        c.getInt(ConfigKeys.PARTITIONS));
     EmbeddingSet set = EmbeddingSetPlanner.plan(spec, ctx.jsc.hadoopConfiguration());
     Console.info("%s embeddings: %s, %,d rows x %d in %d file(s), %d split(s)", role,
         set.format().name().toLowerCase(Locale.ROOT), set.rows(), set.dim(), set.files().size(),
@@ -95,7 +102,7 @@ public final class AlignPipeline {
     ReportJob.writeInputs(ctx);
     Console.info("stats: text %,d rows (%,d rejected), image %,d rows (%,d rejected) -> %s",
         t.rows, t.rejected, i.rows, i.rejected, ctx.layout.stats());
-    double limit = ctx.config.getDouble(ConfigKeys.MAX_REJECTED_FRACTION, 0, 1);
+    double limit = ctx.config.getDouble(ConfigKeys.MAX_REJECTED_FRACTION);
     checkRejected(ctx, "text", t, limit);
     checkRejected(ctx, "image", i, limit);
     return new Stats(t.snapshot(), i.snapshot(), summary, imageDuplicates);
@@ -118,8 +125,8 @@ public final class AlignPipeline {
   /** Fits the transform from the two sketches plus the centroid passes over the texts. */
   public static ReAlignTransform fit(JobContext ctx, EmbeddingSet texts, long[] textDuplicates,
       MomentSnapshot text, MomentSnapshot image, EncoderIdentity encoder) {
-    FitOptions options = new FitOptions(Variant.fromId(ctx.config.get(ConfigKeys.VARIANT)),
-        ctx.config.getInt(ConfigKeys.REFINEMENT_ITERATIONS, 0, 16), encoder);
+    FitOptions options = new FitOptions(ctx.config.getEnum(ConfigKeys.VARIANT, Variant.class),
+        ctx.config.getInt(ConfigKeys.REFINEMENT_ITERATIONS), encoder);
     ReAlignFitter fitter = ReAlignFitter.start(options, text, image);
     int pass = 1;
     while (fitter.needsCentroidPass()) {
@@ -142,8 +149,8 @@ public final class AlignPipeline {
           + ": dimension " + t.dimension() + " does not match the text embeddings " + texts.path()
           + " (dimension " + texts.dim() + ")");
     }
-    boolean resume = ctx.config.get(ConfigKeys.OUTPUT_MODE).equals("resume");
-    int failSplit = ctx.config.getInt(ConfigKeys.FAIL_APPLY_SPLIT, -1, Integer.MAX_VALUE);
+    boolean resume = ctx.config.outputMode() == OutputMode.RESUME;
+    int failSplit = ctx.config.getInt(ConfigKeys.FAIL_APPLY_SPLIT);
     List<ShardResult> results = ApplyPass.run(ctx, texts, textDuplicates,
         ApplyPass.align(t.kernel()), t.sha256(), resume, failSplit, "apply");
     MomentSketch out = new MomentSketch(t.dimension());

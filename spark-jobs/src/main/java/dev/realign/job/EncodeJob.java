@@ -5,7 +5,9 @@ import dev.realign.config.ConfigKeys;
 import dev.realign.config.PipelineConfig;
 import dev.realign.encode.EncodeResult;
 import dev.realign.encode.EncoderConfig;
+import dev.realign.encode.ExecutionProvider;
 import dev.realign.encode.OnnxTextEncoder;
+import dev.realign.encode.Pooling;
 import dev.realign.sink.OutputLayout;
 import dev.realign.sink.ShardInfo;
 import dev.realign.sink.ShardManifest;
@@ -85,13 +87,16 @@ public final class EncodeJob {
     if (!c.get(ConfigKeys.ENCODE_MODEL_NAME).isBlank()) {
       o.put(EncoderConfig.MODEL_NAME, c.get(ConfigKeys.ENCODE_MODEL_NAME));
     }
-    o.put(EncoderConfig.MAX_LENGTH, c.get(ConfigKeys.ENCODE_MAX_LENGTH));
-    o.put(EncoderConfig.POOLING, c.get(ConfigKeys.ENCODE_POOLING));
-    o.put(EncoderConfig.NORMALIZE, c.get(ConfigKeys.ENCODE_NORMALIZE));
-    o.put(EncoderConfig.BATCH_SIZE, c.get(ConfigKeys.ENCODE_BATCH_SIZE));
-    int threads = c.getInt(ConfigKeys.ENCODE_THREADS, 0, 1024);
+    // Typed values, written back in canonical form: what passed the config check is what the
+    // encoder reads (no second parser that disagrees).
+    o.put(EncoderConfig.MAX_LENGTH, Integer.toString(c.getInt(ConfigKeys.ENCODE_MAX_LENGTH)));
+    o.put(EncoderConfig.POOLING, c.getTyped(ConfigKeys.ENCODE_POOLING, Pooling.class).toString());
+    o.put(EncoderConfig.NORMALIZE, Boolean.toString(c.getBoolean(ConfigKeys.ENCODE_NORMALIZE)));
+    o.put(EncoderConfig.BATCH_SIZE, Integer.toString(c.getInt(ConfigKeys.ENCODE_BATCH_SIZE)));
+    int threads = c.getInt(ConfigKeys.ENCODE_THREADS);
     o.put(EncoderConfig.INTRA_OP_THREADS, Integer.toString(threads > 0 ? threads : taskCpus));
-    o.put(EncoderConfig.EXECUTION_PROVIDER, c.get(ConfigKeys.ENCODE_PROVIDER));
+    o.put(EncoderConfig.EXECUTION_PROVIDER,
+        c.getEnum(ConfigKeys.ENCODE_PROVIDER, ExecutionProvider.class).name());
     return EncoderConfig.fromOptions(o);
   }
 
@@ -102,7 +107,7 @@ public final class EncodeJob {
    */
   public static Outcome run(JobContext ctx, String input, String dir, boolean resume) {
     PipelineConfig c = ctx.config;
-    List<EncodeSplit> splits = plan(ctx, input, c.get(ConfigKeys.ENCODE_FORMAT));
+    List<EncodeSplit> splits = plan(ctx, input, c.getString(ConfigKeys.ENCODE_FORMAT));
     int fileCount = splits.size();
     int taskCpus = Integer.parseInt(ctx.jsc.getConf().get("spark.task.cpus", "1"));
     EncoderConfig encoderConfig = encoderConfig(c, taskCpus);
@@ -118,7 +123,7 @@ public final class EncodeJob {
     org.apache.hadoop.fs.Path staging = new org.apache.hadoop.fs.Path(out, "_staging");
     String idField = c.get(ConfigKeys.ENCODE_ID_FIELD);
     String textField = c.get(ConfigKeys.ENCODE_TEXT_FIELD);
-    int failSplit = c.getInt(ConfigKeys.FAIL_ENCODE_SPLIT, -1, Integer.MAX_VALUE);
+    int failSplit = c.getInt(ConfigKeys.FAIL_ENCODE_SPLIT);
     String provenance = identity.name() + "@" + identity.sha256() + " " + encoderConfig;
     Broadcast<SerializableHadoopConf> conf = ctx.hadoopConf;
     int count = splits.size();
@@ -156,7 +161,7 @@ public final class EncodeJob {
     ShardManifest manifest = new ShardManifest(rows, dim, "float32", "none", rejected,
         Map.of("text", new ShardManifest.ModalityCounts(rows + rejected, rows, rejected,
             byReason)), rejectFiles, figures, StagedCommit.shards(results), prov);
-    double limit = c.getDouble(ConfigKeys.MAX_REJECTED_FRACTION, 0, 1);
+    double limit = c.getDouble(ConfigKeys.MAX_REJECTED_FRACTION);
     if (rows + rejected > 0 && (double) rejected / (rows + rejected) > limit) {
       throw new IllegalStateException(String.format(Locale.ROOT, "Too many rejected texts: %,d of"
           + " %,d (%.3f%%) exceed %s = %s; the texts and their reasons (with file:line) are in"

@@ -62,6 +62,6 @@ public final class JobContext {
   }
 
   public int progressInterval() {
-    return config.getInt(ConfigKeys.PROGRESS_INTERVAL, 0, 86_400);
+    return config.getInt(ConfigKeys.PROGRESS_INTERVAL);
   }
 }

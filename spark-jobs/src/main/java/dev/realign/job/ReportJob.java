@@ -8,6 +8,7 @@ import dev.realign.align.ReAlignFitter;
 import dev.realign.align.ReAlignTransform;
 import dev.realign.align.Variant;
 import dev.realign.config.ConfigKeys;
+import dev.realign.config.Modality;
 import dev.realign.config.PipelineConfig;
 import dev.realign.report.GapReport;
 import dev.realign.report.ReportHtml;
@@ -96,8 +97,8 @@ public final class ReportJob {
     long t0 = System.nanoTime();
     ReAlignTransform fitted = AlignPipeline.readTransform(base, null);
     JobContext ctx = base.withConfig(withRecordedInputs(base));
-    EmbeddingSet texts = AlignPipeline.plan(ctx, "text");
-    EmbeddingSet images = AlignPipeline.plan(ctx, "image");
+    EmbeddingSet texts = AlignPipeline.plan(ctx, Modality.TEXT);
+    EmbeddingSet images = AlignPipeline.plan(ctx, Modality.IMAGE);
     long[] dups = textDuplicates != null ? textDuplicates : AlignPipeline.duplicates(ctx, texts);
     MomentSnapshot textSketch = AlignPipeline.readSketch(ctx, "text");
     MomentSnapshot imageSketch = AlignPipeline.readSketch(ctx, "image");
@@ -109,7 +110,7 @@ public final class ReportJob {
     Map<Variant, ReAlignTransform> transforms = variants(ctx, texts, dups, fitted, textSketch,
         imageSketch);
 
-    int n = ctx.config.getInt(ConfigKeys.REPORT_SAMPLE_ROWS, 2, 1_000_000);
+    int n = ctx.config.getInt(ConfigKeys.REPORT_SAMPLE_ROWS);
     float[] textSample = SampleRows.flat(SampleRows.sample(ctx, texts, dups, n,
         textSketch.count(), "texts"), texts.dim());
     long[] imageDups = imageDuplicates != null ? imageDuplicates
@@ -153,11 +154,7 @@ public final class ReportJob {
   private static Map<Variant, ReAlignTransform> variants(JobContext ctx, EmbeddingSet texts,
       long[] dups, ReAlignTransform fitted, MomentSnapshot text, MomentSnapshot image) {
     Map<Variant, ReAlignTransform> out = new EnumMap<>(Variant.class);
-    for (String id : ctx.config.get(ConfigKeys.REPORT_VARIANTS).split(",")) {
-      if (id.isBlank()) {
-        continue;
-      }
-      Variant v = Variant.fromId(id.trim());
+    for (Variant v : ctx.config.getList(ConfigKeys.REPORT_VARIANTS, Variant.class)) {
       if (v == fitted.variant()) {
         out.put(v, fitted);
         continue;
@@ -247,7 +244,7 @@ public final class ReportJob {
     return EmbeddingSetPlanner.plan(new EmbeddingSetPlanner.Spec(role, path, null, "",
         new dev.realign.source.Columns(c.get(ConfigKeys.ID_COLUMN),
             c.get(ConfigKeys.VECTOR_COLUMN), c.get(ConfigKeys.TEXT_COLUMN)),
-        c.getInt(ConfigKeys.SPLIT_ROWS, 1, Integer.MAX_VALUE), 0),
+        c.getInt(ConfigKeys.SPLIT_ROWS), 0),
         ctx.jsc.hadoopConfiguration());
   }
 

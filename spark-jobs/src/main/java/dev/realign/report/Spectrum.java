@@ -15,7 +15,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>This is the only class that references ND4J types, so ND4J (and its ~400 MB of natives, unpacked
  * into {@code -Dorg.bytedeco.javacpp.cachedir}) loads only when a report asks for spectra. The
  * results are plain Java values ({@link ModalitySpectrum}, {@link FixedFrame}, {@link GapSplit}).
- * Not bit-reproducible across BLAS builds or thread counts (DESIGN.md section 3: diagnostics only).
+ * Not bit-reproducible across BLAS builds or thread counts (docs/design.md section 3: diagnostics
+ * only).
  */
 public final class Spectrum {
   public static final double ENERGY_THRESHOLD_DEFAULT = 0.95;

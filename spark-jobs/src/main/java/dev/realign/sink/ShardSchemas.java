@@ -3,7 +3,7 @@ package dev.realign.sink;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.MessageTypeParser;
 
-/** The Parquet schemas realign writes (DESIGN.md section 4). */
+/** The Parquet schemas realign writes (docs/design.md section 4). */
 public final class ShardSchemas {
   private ShardSchemas() {}
 

@@ -33,7 +33,7 @@ import java.util.stream.Stream;
  * A real Spark standalone cluster on 127.0.0.1 made of separate JVMs started from the Maven test
  * classpath: one Master, N Workers (1 core, 1 GB each) and drivers in client mode. Executors start
  * because {@code SPARK_HOME} points at a folder whose {@code jars/} links the runtime jars of the
- * test classpath and {@code SPARK_SCALA_VERSION=2.13} is set (DESIGN.md section 7).
+ * test classpath and {@code SPARK_SCALA_VERSION=2.13} is set (docs/design.md section 7).
  *
  * <p>The application code travels like it does with spark-submit: packed into one jar (our classes
  * and realign-udf, or the shaded cluster jar when {@code -Drealign.cluster.jar=PATH} names one),

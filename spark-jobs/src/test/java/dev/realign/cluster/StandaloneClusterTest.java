@@ -178,8 +178,8 @@ class StandaloneClusterTest {
     return List.of("--text-embeddings", dir.resolve("texts").toString(),
         "--image-embeddings", dir.resolve("images").toString(), "--output", out.toString(),
         "--partitions", Integer.toString(PARTITIONS), "--set", "progress.interval_seconds=2",
-        // The gap report holds timings and non-reproducible spectra (DESIGN section 3): it has
-        // tests of its own, and the bytes compared here are the dataset's.
+        // The gap report holds timings and non-reproducible spectra (docs/design.md section 3): it
+        // has tests of its own, and the bytes compared here are the dataset's.
         "--set", "report.in_run=false");
   }
 

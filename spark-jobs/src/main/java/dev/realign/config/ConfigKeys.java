@@ -99,8 +99,6 @@ public final class ConfigKeys {
       "ONNX Runtime intra-op threads per task; 0: spark.task.cpus");
   public static final String ENCODE_PROVIDER = key("encode.execution_provider", "cpu",
       "cpu | cuda (cuda takes the task's GPU from TaskContext.resources())");
-  public static final String FAIL_ENCODE_SPLIT = key("testing.fail_encode_split", "-1",
-      "fault injection for tests: the encode task of this split fails after writing its shard");
 
   public static final String REPORT_IN_RUN = key("report.in_run", "true",
       "run the gap report as the last step of run");
@@ -128,9 +126,6 @@ public final class ConfigKeys {
       "demo: if > 0, generate this many templated captions (JSONL) and encode them with the"
           + " bundled model instead of generating text embeddings; the image side stays synthetic"
           + " in the encoder's dimension");
-
-  public static final String FAIL_APPLY_SPLIT = key("testing.fail_apply_split", "-1",
-      "fault injection for tests: the apply task of this split fails after writing its shard");
 
   /** Keys and their defaults, in declaration order. */
   public static Map<String, String> defaults() {

@@ -14,10 +14,12 @@ import dev.realign.stats.MomentSketch;
 import dev.realign.stats.SketchCodec;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Comparator;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSError;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
@@ -72,8 +74,8 @@ final class ApplyPass {
   }
 
   static List<ShardResult> run(JobContext ctx, EmbeddingSet set, long[] duplicates,
-      RowFunction function, String transformSha256, boolean resume, int failSplit,
-      String stage) {
+      RowFunction function, String transformSha256, boolean resume, String stage) {
+    int failSplit = FaultSeam.split(FaultSeam.FAIL_APPLY_SPLIT);
     Broadcast<SerializableHadoopConf> conf = ctx.hadoopConf;
     Broadcast<long[]> dups = ctx.jsc.broadcast(duplicates);
     Broadcast<RowFunction> fn = ctx.jsc.broadcast(function);
@@ -139,6 +141,12 @@ final class ApplyPass {
         counter.add(batch.size);
       }
       info = writer.finish();
+    } catch (UncheckedIOException | FSError e) {
+      // A full disk surfaces as Hadoop's FSError (an Error) from the local file system, as an
+      // IOException elsewhere: either way the driver's one line must name the shard and the path.
+      throw new UncheckedIOException(new IOException("Cannot write shard " + name + " of "
+          + set.role() + " split " + split.index() + " to " + staged + ": "
+          + Failures.causes(e), e));
     }
     dev.realign.sink.AtomicFiles.publish(fs, tmp, staged);
     ShardResult result = new ShardResult(split.index(),
@@ -146,8 +154,7 @@ final class ApplyPass {
         SketchCodec.encode(outSketch.snapshot()));
     ShardManifest.writeAtomically(fs, done, result.toJson());
     if (split.index() == failSplit) {
-      throw new IllegalStateException("Injected failure after writing shard " + name
-          + " (testing.fail_apply_split = " + failSplit + ")");
+      throw FaultSeam.injected(name, FaultSeam.FAIL_APPLY_SPLIT, failSplit);
     }
     return result;
   }

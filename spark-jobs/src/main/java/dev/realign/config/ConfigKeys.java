@@ -127,6 +127,16 @@ public final class ConfigKeys {
           + " bundled model instead of generating text embeddings; the image side stays synthetic"
           + " in the encoder's dimension");
 
+  // guards
+  public static final String FIT_MIN_ROWS = key("fit.min_rows",
+      Long.toString(dev.realign.align.FitOptions.MIN_ROWS_DEFAULT),
+      "the fit refuses a modality with fewer valid rows (a degenerate transform); lower it only"
+          + " for tests or toy data");
+  public static final String FIT_MIN_TRACE = key("fit.min_trace",
+      Double.toString(dev.realign.align.FitOptions.MIN_TRACE_DEFAULT),
+      "anchor-trace and realign refuse a modality whose covariance trace is below this (no spread:"
+          + " the scale collapses the texts or amplifies noise); 0 turns the check off");
+
   /** Keys and their defaults, in declaration order. */
   public static Map<String, String> defaults() {
     return Collections.unmodifiableMap(DEFAULTS);

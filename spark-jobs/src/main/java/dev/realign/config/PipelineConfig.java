@@ -119,6 +119,8 @@ public final class PipelineConfig implements Serializable {
     getInt(ConfigKeys.PARTITIONS, 0, 1_000_000);
     getInt(ConfigKeys.REFINEMENT_ITERATIONS, 0, 16);
     getDouble(ConfigKeys.MAX_REJECTED_FRACTION, 0.0, 1.0);
+    getLong(ConfigKeys.FIT_MIN_ROWS, 1, Long.MAX_VALUE); // guards
+    getDouble(ConfigKeys.FIT_MIN_TRACE, 0.0, 1.0); // guards
     getInt(ConfigKeys.PROGRESS_INTERVAL, 0, 86_400);
     getBoolean(ConfigKeys.CHECK_DUPLICATE_IDS);
     getBoolean(ConfigKeys.DEMO_GENERATE);

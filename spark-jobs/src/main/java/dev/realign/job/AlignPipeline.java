@@ -15,6 +15,7 @@ import dev.realign.source.Columns;
 import dev.realign.source.EmbeddingFormat;
 import dev.realign.source.EmbeddingSet;
 import dev.realign.source.EmbeddingSetPlanner;
+import dev.realign.source.HadoopFiles;
 import dev.realign.stats.MomentSketch;
 import dev.realign.stats.MomentSnapshot;
 import dev.realign.stats.SketchCodec;
@@ -60,6 +61,13 @@ public final class AlignPipeline {
     Console.info("%s embeddings: %s, %,d rows x %d in %d file(s), %d split(s)", role,
         set.format().name().toLowerCase(Locale.ROOT), set.rows(), set.dim(), set.files().size(),
         set.splits().size());
+    HadoopFiles.Listing listing = HadoopFiles.list(spec.path(), ctx.jsc.hadoopConfiguration(),
+        name -> EmbeddingFormat.ofFileName(name) == set.format(), role + " embeddings");
+    if (!listing.skipped().isEmpty()) {
+      Console.info("%s embeddings: skipped %d entr%s of %s: %s", role, listing.skipped().size(),
+          listing.skipped().size() == 1 ? "y" : "ies", spec.path(),
+          String.join(", ", listing.skipped()));
+    }
     return set;
   }
 
@@ -134,7 +142,9 @@ public final class AlignPipeline {
   public static ReAlignTransform fit(JobContext ctx, EmbeddingSet texts, long[] textDuplicates,
       MomentSnapshot text, MomentSnapshot image, EncoderIdentity encoder) {
     FitOptions options = new FitOptions(Variant.fromId(ctx.config.get(ConfigKeys.VARIANT)),
-        ctx.config.getInt(ConfigKeys.REFINEMENT_ITERATIONS, 0, 16), encoder);
+        ctx.config.getInt(ConfigKeys.REFINEMENT_ITERATIONS, 0, 16), encoder,
+        ctx.config.getLong(ConfigKeys.FIT_MIN_ROWS, 1, Long.MAX_VALUE),
+        ctx.config.getDouble(ConfigKeys.FIT_MIN_TRACE, 0, 1));
     ReAlignFitter fitter = ReAlignFitter.start(options, text, image);
     int pass = 1;
     while (fitter.needsCentroidPass()) {

@@ -136,7 +136,7 @@ final class Subcommands {
 
   private static String resolution() {
     return "Config resolves in this order, later wins: built-in defaults, --config FILE,\n"
-        + "Spark conf spark.realign.<key>, then the options above and --set.\n";
+        + "Spark conf spark.realign.<key>, then the command's options and --set.\n";
   }
 
   /** {@code realign config}. */

@@ -47,10 +47,27 @@ public final class ReAlignFitter {
     checkArgument(text.dimension() == image.dimension(), "Invalid sketches: text dimension %s,"
         + " image dimension %s (must be equal: both modalities come from one encoder)",
         text.dimension(), image.dimension());
+    requireNotDegenerate(options, "text", text);
+    requireNotDegenerate(options, "image", image);
     this.scale = options.variant().matchesTrace()
         ? Math.sqrt(image.trace() / (text.trace() + TRACE_EPSILON))
         : 1.0;
     this.kernel = new AlignmentKernel(scale, text.mean(), image.mean(), List.of());
+  }
+
+  private static void requireNotDegenerate(FitOptions options, String role, MomentSnapshot s) {
+    checkArgument(s.count() >= options.minRows(), "Invalid %s embeddings: %s valid rows (must be"
+        + " >= %s for a fit: fewer give a degenerate transform; lower the minimum with fit.min_rows"
+        + " (FitOptions.withMinimums) only for tests or toy data)", role, s.count(),
+        options.minRows());
+    if (options.variant().matchesTrace()) {
+      checkArgument(s.trace() >= options.minTrace(), "Invalid %s embeddings: covariance trace %s"
+          + " (must be >= %s for a trace-matching fit: rows without spread make the scale"
+          + " sqrt(T_image / T_text) collapse every text onto one vector or amplify noise; lower"
+          + " the minimum with fit.min_trace (FitOptions.withMinimums) only if the data really is"
+          + " that concentrated, or use the variant anchor)", role, s.trace(),
+          options.minTrace());
+    }
   }
 
   /** Fits the moment steps from the two sketches; centroid passes follow if the variant has them. */

@@ -120,10 +120,17 @@ class CocoReferenceTest {
     }
   }
 
+  /**
+   * No refinement is the paper's method, with the independent implementation's residual gap; each
+   * extra centroid step then shrinks it by at least 30% (measured: 1.46e-3, 7.8e-4, 4.2e-4).
+   */
   @Test
   void refinementShrinksTheResidualGap() {
-    double previous = Double.MAX_VALUE;
-    for (int extra = 0; extra <= 2; extra++) {
+    double previous = centroidGap(ReAlignFitter.fitInMemory(FitOptions.defaults(), texts, images,
+        D));
+    assertThat(previous).as("gap without refinement")
+        .isCloseTo(expected.get("after_realign").get("centroid_gap").doubleValue(), within(1e-6));
+    for (int extra = 1; extra <= 2; extra++) {
       ReAlignTransform t = ReAlignFitter.fitInMemory(
           FitOptions.defaults().withRefinementIterations(extra), texts, images, D);
       double gap = centroidGap(t);

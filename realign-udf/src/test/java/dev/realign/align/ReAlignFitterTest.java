@@ -68,7 +68,8 @@ class ReAlignFitterTest {
     float[] text = {0, 3, 0, 0};
     float[] image = {2, 2, 2, 2};
     for (Variant v : List.of(Variant.ANCHOR_TRACE, Variant.REALIGN)) {
-      ReAlignTransform t = ReAlignFitter.fitInMemory(FitOptions.of(v), text, image, D);
+      ReAlignTransform t = ReAlignFitter.fitInMemory(FitOptions.of(v).withMinimums(1, 0), text,
+          image, D);
       assertThat(t.textTrace()).isZero();
       assertThat(t.imageTrace()).isZero();
       assertThat(t.scale()).isZero();
@@ -78,8 +79,8 @@ class ReAlignFitterTest {
       }
     }
     // Anchor only shifts: the text row itself lands on the image row.
-    ReAlignTransform anchor = ReAlignFitter.fitInMemory(FitOptions.of(Variant.ANCHOR), text, image,
-        D);
+    ReAlignTransform anchor = ReAlignFitter.fitInMemory(
+        FitOptions.of(Variant.ANCHOR).withMinimums(1, 0), text, image, D);
     assertThat(anchor.scale()).isEqualTo(1.0);
     assertThat(anchor.apply(text)).containsExactly(0.5f, 0.5f, 0.5f, 0.5f);
   }
@@ -96,7 +97,8 @@ class ReAlignFitterTest {
       float[] text = rows(seed, 1, dim);
       float[] image = rows(seed + 100, 1, dim);
       for (Variant v : Variant.values()) {
-        ReAlignTransform t = ReAlignFitter.fitInMemory(FitOptions.of(v), text, image, dim);
+        ReAlignTransform t = ReAlignFitter.fitInMemory(FitOptions.of(v).withMinimums(1, 0), text,
+            image, dim);
         assertThat(t.scale()).as("%s scale", v).isFinite().isBetween(0.0, 1.0);
         float[] out = t.apply(text);
         assertUnit(out);
@@ -109,6 +111,61 @@ class ReAlignFitterTest {
         assertUnit(other);
       }
     }
+  }
+
+  // ---------------------------------------------------------------- degenerate fits (guards)
+
+  @Test
+  void tooFewRowsAreRefusedByDefaultWithHowToOverride() {
+    for (Variant v : Variant.values()) {
+      assertThatThrownBy(() -> ReAlignFitter.fitInMemory(FitOptions.of(v), rows(1, 1, D),
+          rows(2, 50, D), D)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("Invalid text embeddings: 1 valid rows (must be >= 10 for a fit")
+          .hasMessageContaining("fit.min_rows");
+      assertThatThrownBy(() -> ReAlignFitter.fitInMemory(FitOptions.of(v), rows(1, 50, D),
+          rows(2, 9, D), D)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("Invalid image embeddings: 9 valid rows (must be >= 10");
+      // Exactly the minimum passes.
+      assertThat(ReAlignFitter.fitInMemory(FitOptions.of(v), rows(1, 10, D), rows(2, 10, D), D)
+          .textCount()).isEqualTo(10);
+    }
+  }
+
+  /** Ten copies of one row: count fine, trace 0, so the trace-matching scale would collapse. */
+  @Test
+  void aSpreadlessModalityIsRefusedByTraceMatchingVariantsOnly() {
+    float[] one = rows(3, 1, D);
+    float[] copies = new float[10 * D];
+    for (int i = 0; i < 10; i++) {
+      System.arraycopy(one, 0, copies, i * D, D);
+    }
+    for (Variant v : List.of(Variant.ANCHOR_TRACE, Variant.REALIGN)) {
+      assertThatThrownBy(() -> ReAlignFitter.fitInMemory(FitOptions.of(v), copies,
+          rows(2, 50, D), D)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("Invalid text embeddings: covariance trace ")
+          .hasMessageContaining("must be >= 1.0E-4").hasMessageContaining("fit.min_trace");
+      assertThatThrownBy(() -> ReAlignFitter.fitInMemory(FitOptions.of(v), rows(2, 50, D),
+          copies, D)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("Invalid image embeddings: covariance trace ");
+      assertThat(ReAlignFitter.fitInMemory(FitOptions.of(v).withMinimums(10, 0), copies,
+          rows(2, 50, D), D).textTrace()).isLessThan(FitOptions.MIN_TRACE_DEFAULT);
+    }
+    // Anchor only shifts the mean: no scale, so no trace guard.
+    assertThat(ReAlignFitter.fitInMemory(FitOptions.of(Variant.ANCHOR), copies, rows(2, 50, D), D)
+        .scale()).isEqualTo(1.0);
+  }
+
+  @Test
+  void theMinimumsAreValidated() {
+    assertThatThrownBy(() -> FitOptions.defaults().withMinimums(0, 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid minimum rows: 0 (must be >= 1)");
+    assertThatThrownBy(() -> FitOptions.defaults().withMinimums(1, -1e-9))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Invalid minimum trace: -1.0E-9");
+    assertThatThrownBy(() -> FitOptions.defaults().withMinimums(1, Double.NaN))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Invalid minimum trace: NaN");
   }
 
   // ---------------------------------------------------------------- mismatched dimensions

@@ -32,6 +32,8 @@ final class CommandLine {
   }
 
   final String command;
+  /** {@code --help}/{@code -h} after a command, or {@code realign help <command>}. */
+  boolean help;
   final Map<String, String> overrides = new LinkedHashMap<>();
   String configFile;
   String transform;
@@ -42,8 +44,13 @@ final class CommandLine {
   }
 
   static CommandLine parse(String[] args) {
-    if (args.length == 0) {
+    if (args.length == 0 || isHelp(args[0])) {
       return new CommandLine("help");
+    }
+    if (args[0].equals("help") && args.length > 1) {
+      CommandLine c = new CommandLine(args[1]);
+      c.help = true;
+      return c;
     }
     CommandLine c = new CommandLine(args[0]);
     for (int i = 1; i < args.length; i++) {
@@ -56,12 +63,13 @@ final class CommandLine {
         flag = a.substring(0, eq);
         value = a.substring(eq + 1);
       }
-      if (flag.equals("--help") || flag.equals("-h")) {
-        return new CommandLine("help");
+      if (isHelp(flag)) {
+        c.help = true;
+        return c;
       }
       if (!flag.startsWith("--")) {
         throw new IllegalArgumentException("Invalid argument: " + a + " (options start with --;"
-            + " see realign help)");
+            + " see realign --help)");
       }
       if (value == null) {
         if (i + 1 >= args.length) {
@@ -91,5 +99,9 @@ final class CommandLine {
       }
     }
     return c;
+  }
+
+  static boolean isHelp(String arg) {
+    return arg.equals("--help") || arg.equals("-h");
   }
 }

@@ -73,8 +73,8 @@ public final class ConfigKeys {
       "if > 0: cut the input into about this many splits instead of using input.split_rows"));
   public static final String CHECK_DUPLICATE_IDS = declare(ConfigKey.bool(
       "input.check_duplicate_ids", true,
-      "reject every later occurrence of an id (first in input order wins); needs one extra read of"
-          + " the id column"));
+      "reject every later occurrence of an id (the first valid occurrence in input order wins);"
+          + " needs one extra read of the ids and vectors"));
 
   public static final String OUTPUT_DIR = key("output.dir", "", "output directory (required)");
   public static final String OUTPUT_MODE = declare(ConfigKey.enumeration("output.mode",
@@ -130,9 +130,6 @@ public final class ConfigKeys {
       "encode.execution_provider", EncoderConfig.EXECUTION_PROVIDER_DEFAULT,
       p -> p.name().toLowerCase(Locale.ROOT),
       "where ONNX Runtime runs (cuda takes the task's GPU from TaskContext.resources())"));
-  public static final String FAIL_ENCODE_SPLIT = declare(ConfigKey.integer(
-      "testing.fail_encode_split", -1, -1, Integer.MAX_VALUE,
-      "fault injection for tests: the encode task of this split fails after writing its shard"));
 
   public static final String REPORT_IN_RUN = declare(ConfigKey.bool("report.in_run", true,
       "run the gap report as the last step of run"));
@@ -167,9 +164,15 @@ public final class ConfigKeys {
           + " bundled model instead of generating text embeddings; the image side stays synthetic"
           + " in the encoder's dimension"));
 
-  public static final String FAIL_APPLY_SPLIT = declare(ConfigKey.integer(
-      "testing.fail_apply_split", -1, -1, Integer.MAX_VALUE,
-      "fault injection for tests: the apply task of this split fails after writing its shard"));
+  // guards
+  public static final String FIT_MIN_ROWS = declare(ConfigKey.longInteger("fit.min_rows",
+      dev.realign.align.FitOptions.MIN_ROWS_DEFAULT, 1, Long.MAX_VALUE,
+      "the fit refuses a modality with fewer valid rows (a degenerate transform); lower it only"
+          + " for tests or toy data"));
+  public static final String FIT_MIN_TRACE = declare(ConfigKey.number("fit.min_trace",
+      dev.realign.align.FitOptions.MIN_TRACE_DEFAULT, 0.0, 1.0,
+      "anchor-trace and realign refuse a modality whose covariance trace is below this (no spread:"
+          + " the scale collapses the texts or amplifies noise); 0 turns the check off"));
 
   /** Every declaration, in declaration order. */
   public static List<ConfigKey<?>> all() {

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
@@ -39,10 +40,10 @@ public final class CaptionCorpus {
       int next = 0;
       for (int f = 0; f < files; f++) {
         int n = captions / files + (f < captions % files ? 1 : 0);
-        Path file = dir.resolve(String.format("captions-%03d.jsonl", f));
+        Path file = dir.resolve(String.format(Locale.ROOT, "captions-%03d.jsonl", f));
         try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
           for (int i = 0; i < n; i++) {
-            String id = String.format("cap-%06d", next++);
+            String id = String.format(Locale.ROOT, "cap-%06d", next++);
             String text;
             boolean bad = f == 0;
             if (bad && i == n / 3) {

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
@@ -86,7 +87,7 @@ public final class DemoEmbeddings {
           }
         }
       }
-      Npy.write(dir.resolve(String.format("%s-%03d.npy", stem, f)), data, n, dim);
+      Npy.write(dir.resolve(String.format(Locale.ROOT, "%s-%03d.npy", stem, f)), data, n, dim);
       first += n;
     }
   }

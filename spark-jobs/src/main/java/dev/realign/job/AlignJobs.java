@@ -31,24 +31,36 @@ public final class AlignJobs {
     ReportJob.run(ctx, null, null);
   }
 
-  /** {@code fit}: the transform from {@code OUTPUT/stats/} plus the centroid pass over texts. */
+  /**
+   * {@code fit}: the transform from {@code OUTPUT/stats/} plus the centroid pass over texts. Refuses
+   * the sketches of a failed stats stage, and in mode {@code error} an existing transform.
+   */
   public static ReAlignTransform fit(JobContext ctx) {
+    OutputGuard.prepareFile(ctx.fs, ctx.layout.transform(), ctx.config.outputMode().id());
+    StatsSummary summary = AlignPipeline.requirePassedSummary(ctx, "fit");
     EmbeddingSet texts = AlignPipeline.plan(ctx, Modality.TEXT);
     return AlignPipeline.fit(ctx, texts, AlignPipeline.duplicates(ctx, texts),
-        AlignPipeline.readSketch(ctx, "text"), AlignPipeline.readSketch(ctx, "image"),
-        EncoderIdentity.PRECOMPUTED);
+        AlignPipeline.readSketch(ctx, "text", summary),
+        AlignPipeline.readSketch(ctx, "image", summary), EncoderIdentity.PRECOMPUTED);
   }
 
-  /** {@code apply}: aligned shards from a transform ({@code OUTPUT/realign-transform.json}). */
+  /**
+   * {@code apply}: aligned shards from a transform ({@code OUTPUT/realign-transform.json}). In mode
+   * {@code error} an existing dataset in {@code OUTPUT/aligned} is refused; a failed stats stage
+   * is refused; without any stats stage apply keeps the books itself.
+   */
   public static AlignPipeline.Outcome apply(JobContext ctx, String transformPath) {
+    OutputGuard.prepareShardDir(ctx.fs, ctx.layout.aligned(),
+        ctx.config.outputMode().id());
     ReAlignTransform t = AlignPipeline.readTransform(ctx, transformPath);
-    EmbeddingSet texts = AlignPipeline.plan(ctx, Modality.TEXT);
-    StatsSummary summary;
-    try {
-      summary = AlignPipeline.readSummary(ctx);
-    } catch (IllegalArgumentException e) {
-      summary = new StatsSummary(Map.of(), List.of());
+    StatsSummary summary = null;
+    if (AlignPipeline.exists(ctx, ctx.layout.statsSummary())) {
+      summary = AlignPipeline.requirePassedSummary(ctx, "apply");
+    } else {
+      Console.info("apply: no %s; rejected rows are counted by apply and not written to"
+          + " rejected/ (run stats first to quarantine them)", ctx.layout.statsSummary());
     }
+    EmbeddingSet texts = AlignPipeline.plan(ctx, Modality.TEXT);
     AlignPipeline.Outcome o = AlignPipeline.apply(ctx, texts,
         AlignPipeline.duplicates(ctx, texts), t, summary);
     report(o);
@@ -104,7 +116,7 @@ public final class AlignJobs {
     OutputGuard.prepare(ctx.fs, ctx.layout, ctx.config.outputMode().id());
     EmbeddingSet texts = AlignPipeline.plan(ctx, Modality.TEXT);
     List<ShardResult> results = ApplyPass.run(ctx, texts, new long[0], ApplyPass.copy(), "none",
-        false, -1, "copy");
+        false, "copy");
     long rows = results.stream().mapToLong(r -> r.shard().rows()).sum();
     long rejected = results.stream().mapToLong(ShardResult::rejected).sum();
     ShardManifest m = new ShardManifest(rows, texts.dim(), "float32", "none", rejected,

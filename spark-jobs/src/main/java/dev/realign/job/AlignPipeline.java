@@ -17,6 +17,7 @@ import dev.realign.source.Columns;
 import dev.realign.source.EmbeddingFormat;
 import dev.realign.source.EmbeddingSet;
 import dev.realign.source.EmbeddingSetPlanner;
+import dev.realign.source.HadoopFiles;
 import dev.realign.stats.MomentSketch;
 import dev.realign.stats.MomentSnapshot;
 import dev.realign.stats.SketchCodec;
@@ -67,6 +68,13 @@ public final class AlignPipeline {
     Console.info("%s embeddings: %s, %,d rows x %d in %d file(s), %d split(s)", role,
         set.format().name().toLowerCase(Locale.ROOT), set.rows(), set.dim(), set.files().size(),
         set.splits().size());
+    HadoopFiles.Listing listing = HadoopFiles.list(spec.path(), ctx.jsc.hadoopConfiguration(),
+        name -> EmbeddingFormat.ofFileName(name) == set.format(), role + " embeddings");
+    if (!listing.skipped().isEmpty()) {
+      Console.info("%s embeddings: skipped %d entr%s of %s: %s", role, listing.skipped().size(),
+          listing.skipped().size() == 1 ? "y" : "ies", spec.path(),
+          String.join(", ", listing.skipped()));
+    }
     return set;
   }
 
@@ -83,7 +91,12 @@ public final class AlignPipeline {
         ? DuplicateIdPass.find(ctx, set) : new long[0];
   }
 
-  /** Sketches both modalities, writes {@code stats/}, and enforces the rejected-row limit. */
+  /**
+   * Sketches both modalities and writes {@code stats/}: first the summary with its verdict (the
+   * rejected-row limit) and the fingerprints of the sketches, then the sketches. Fails after
+   * writing when the limit is exceeded, so the counts and rejected rows stay inspectable while
+   * {@code fit} and {@code apply} refuse them.
+   */
   public static Stats stats(JobContext ctx, EmbeddingSet texts, long[] textDuplicates,
       EmbeddingSet images) {
     requireSameDimension(texts, images);
@@ -95,16 +108,24 @@ public final class AlignPipeline {
     counts.put("image", counts(i));
     List<ShardInfo> rejectFiles = new ArrayList<>(t.rejectFiles);
     rejectFiles.addAll(i.rejectFiles);
-    StatsSummary summary = new StatsSummary(counts, rejectFiles);
+    double limit = ctx.config.getDouble(ConfigKeys.MAX_REJECTED_FRACTION);
+    String failure = rejectedFailure(ctx, "text", t, limit);
+    if (failure == null) {
+      failure = rejectedFailure(ctx, "image", i, limit);
+    }
+    Map<String, String> fingerprints = new LinkedHashMap<>();
+    fingerprints.put("text", SketchCodec.fingerprint(t.snapshot()));
+    fingerprints.put("image", SketchCodec.fingerprint(i.snapshot()));
+    StatsSummary summary = new StatsSummary(counts, rejectFiles, failure, fingerprints);
+    write(ctx, ctx.layout.statsSummary(), summary.toJson().getBytes(StandardCharsets.UTF_8));
     write(ctx, ctx.layout.sketch("text"), SketchCodec.encode(t.snapshot()));
     write(ctx, ctx.layout.sketch("image"), SketchCodec.encode(i.snapshot()));
-    write(ctx, ctx.layout.statsSummary(), summary.toJson().getBytes(StandardCharsets.UTF_8));
     ReportJob.writeInputs(ctx);
     Console.info("stats: text %,d rows (%,d rejected), image %,d rows (%,d rejected) -> %s",
         t.rows, t.rejected, i.rows, i.rejected, ctx.layout.stats());
-    double limit = ctx.config.getDouble(ConfigKeys.MAX_REJECTED_FRACTION);
-    checkRejected(ctx, "text", t, limit);
-    checkRejected(ctx, "image", i, limit);
+    if (failure != null) {
+      throw new IllegalStateException(failure);
+    }
     return new Stats(t.snapshot(), i.snapshot(), summary, imageDuplicates);
   }
 
@@ -112,21 +133,24 @@ public final class AlignPipeline {
     return new ModalityCounts(s.rows, s.rows - s.rejected, s.rejected, s.byReason);
   }
 
-  private static void checkRejected(JobContext ctx, String role, SplitStats s, double limit) {
+  /** The message of a modality over the rejected-row limit, or null. */
+  private static String rejectedFailure(JobContext ctx, String role, SplitStats s, double limit) {
     if (s.rows > 0 && (double) s.rejected / s.rows > limit) {
-      throw new IllegalStateException(String.format(Locale.ROOT,
+      return String.format(Locale.ROOT,
           "Too many rejected %s rows: %,d of %,d (%.3f%%) exceed %s = %s; the rows and their"
               + " reasons are in %s (by reason: %s)", role, s.rejected, s.rows,
           100.0 * s.rejected / s.rows, ConfigKeys.MAX_REJECTED_FRACTION, limit,
-          ctx.layout.rejected(role), s.byReason));
+          ctx.layout.rejected(role), s.byReason);
     }
+    return null;
   }
 
   /** Fits the transform from the two sketches plus the centroid passes over the texts. */
   public static ReAlignTransform fit(JobContext ctx, EmbeddingSet texts, long[] textDuplicates,
       MomentSnapshot text, MomentSnapshot image, EncoderIdentity encoder) {
     FitOptions options = new FitOptions(ctx.config.getEnum(ConfigKeys.VARIANT, Variant.class),
-        ctx.config.getInt(ConfigKeys.REFINEMENT_ITERATIONS), encoder);
+        ctx.config.getInt(ConfigKeys.REFINEMENT_ITERATIONS), encoder,
+        ctx.config.getLong(ConfigKeys.FIT_MIN_ROWS), ctx.config.getDouble(ConfigKeys.FIT_MIN_TRACE));
     ReAlignFitter fitter = ReAlignFitter.start(options, text, image);
     int pass = 1;
     while (fitter.needsCentroidPass()) {
@@ -141,7 +165,12 @@ public final class AlignPipeline {
     return t;
   }
 
-  /** Aligns every text row into staged shards, then commits them with the manifest. */
+  /**
+   * Aligns every text row into staged shards, then commits them with the manifest.
+   *
+   * @param summary the stats stage's accounting, checked against apply's own; null when there was
+   *     no stats stage (apply then enforces the rejected-row limit on its own counts)
+   */
   public static Outcome apply(JobContext ctx, EmbeddingSet texts, long[] textDuplicates,
       ReAlignTransform t, StatsSummary summary) {
     if (t.dimension() != texts.dim()) {
@@ -150,9 +179,8 @@ public final class AlignPipeline {
           + " (dimension " + texts.dim() + ")");
     }
     boolean resume = ctx.config.outputMode() == OutputMode.RESUME;
-    int failSplit = ctx.config.getInt(ConfigKeys.FAIL_APPLY_SPLIT);
     List<ShardResult> results = ApplyPass.run(ctx, texts, textDuplicates,
-        ApplyPass.align(t.kernel()), t.sha256(), resume, failSplit, "apply");
+        ApplyPass.align(t.kernel()), t.sha256(), resume, "apply");
     MomentSketch out = new MomentSketch(t.dimension());
     long rows = 0;
     long rejected = 0;
@@ -161,7 +189,22 @@ public final class AlignPipeline {
       rows += r.shard().rows();
       rejected += r.rejected();
     }
-    ModalityCounts textCounts = summary.counts().get("text");
+    ModalityCounts textCounts = summary == null ? null : summary.counts().get("text");
+    if (summary != null && textCounts == null) {
+      throw new IllegalArgumentException("Invalid stats summary " + ctx.layout.statsSummary()
+          + ": no text counts (rerun stats)");
+    }
+    if (summary == null) {
+      // No stats stage: apply's own counts are all there is, and the limit still holds.
+      double limit = ctx.config.getDouble(ConfigKeys.MAX_REJECTED_FRACTION);
+      long in = rows + rejected;
+      if (in > 0 && (double) rejected / in > limit) {
+        throw new IllegalStateException(String.format(Locale.ROOT, "Too many rejected text rows:"
+            + " %,d of %,d exceed %s = %s (counted by apply without a stats summary, so the rows"
+            + " are not in rejected/: run stats first to quarantine them with their reasons)",
+            rejected, in, ConfigKeys.MAX_REJECTED_FRACTION, limit));
+      }
+    }
     if (textCounts != null && (rows != textCounts.used() || rejected != textCounts.rejected())) {
       throw new IllegalStateException("Row accounting mismatch: apply wrote " + rows
           + " rows and rejected " + rejected + ", the stats pass counted " + textCounts.used()
@@ -172,11 +215,12 @@ public final class AlignPipeline {
     Map<String, Double> figures = new LinkedHashMap<>();
     figures.put("centroid_gap_before", gapBefore);
     figures.put("centroid_gap_after", gapAfter);
-    Map<String, ModalityCounts> inputs = new LinkedHashMap<>(summary.counts());
+    Map<String, ModalityCounts> inputs = summary == null ? new LinkedHashMap<>()
+        : new LinkedHashMap<>(summary.counts());
     inputs.put("text", new ModalityCounts(rows + rejected, rows, rejected,
         textCounts != null ? textCounts.byReason() : Map.of()));
     ShardManifest manifest = new ShardManifest(rows, t.dimension(), "float32", t.sha256(),
-        rejected, inputs, summary.rejectedFiles(), figures, StagedCommit.shards(results),
+        rejected, inputs, summary == null ? List.of() : summary.rejectedFiles(), figures, StagedCommit.shards(results),
         Map.of("encoder", t.encoder().name(), "encoder_sha256",
             t.encoder().sha256() == null ? "" : t.encoder().sha256(), "variant",
             t.variant().id()));
@@ -212,6 +256,7 @@ public final class AlignPipeline {
     }
   }
 
+  /** A sketch written by {@code stats}. */
   static MomentSnapshot readSketch(JobContext ctx, String role) {
     Path p = ctx.layout.sketch(role);
     try {
@@ -221,9 +266,48 @@ public final class AlignPipeline {
     }
   }
 
+  /** A sketch written by {@code stats}, checked against the fingerprint its summary recorded. */
+  static MomentSnapshot readSketch(JobContext ctx, String role, StatsSummary summary) {
+    Path p = ctx.layout.sketch(role);
+    MomentSnapshot s = readSketch(ctx, role);
+    String expected = summary.sketches().get(role);
+    String actual = SketchCodec.fingerprint(s);
+    if (!actual.equals(expected)) {
+      throw new IllegalArgumentException("Invalid " + role + " sketch " + p + ": sha256 " + actual
+          + " is not the one " + ctx.layout.statsSummary() + " recorded (" + expected
+          + "): the stats stage did not finish writing it; rerun stats");
+    }
+    return s;
+  }
+
+  /** {@code stats/summary.json}; every failure to read or parse it names the file. */
   static StatsSummary readSummary(JobContext ctx) {
-    return StatsSummary.fromJson(new String(
-        read(ctx, ctx.layout.statsSummary(), "stats summary"), StandardCharsets.UTF_8));
+    Path p = ctx.layout.statsSummary();
+    try {
+      return StatsSummary.fromJson(new String(read(ctx, p, "stats summary"),
+          StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(e.getMessage() + " [in " + p + "]", e);
+    }
+  }
+
+  /** The summary of a stats stage that passed; a failed one is refused with its reason. */
+  static StatsSummary requirePassedSummary(JobContext ctx, String stage) {
+    StatsSummary s = readSummary(ctx);
+    if (!s.passed()) {
+      throw new IllegalStateException("Refusing to " + stage + ": the stats stage of "
+          + ctx.layout.root() + " failed (" + s.failure() + "); fix the input or raise the limit,"
+          + " then rerun stats (" + ctx.layout.statsSummary() + ")");
+    }
+    return s;
+  }
+
+  static boolean exists(JobContext ctx, Path p) {
+    try {
+      return ctx.fs.exists(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot check " + p, e);
+    }
   }
 
   static ReAlignTransform readTransform(JobContext ctx, String path) {

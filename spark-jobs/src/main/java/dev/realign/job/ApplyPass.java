@@ -14,10 +14,12 @@ import dev.realign.stats.MomentSketch;
 import dev.realign.stats.SketchCodec;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Comparator;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSError;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
@@ -72,8 +74,8 @@ final class ApplyPass {
   }
 
   static List<ShardResult> run(JobContext ctx, EmbeddingSet set, long[] duplicates,
-      RowFunction function, String transformSha256, boolean resume, int failSplit,
-      String stage) {
+      RowFunction function, String transformSha256, boolean resume, String stage) {
+    int failSplit = FaultSeam.split(FaultSeam.FAIL_APPLY_SPLIT);
     Broadcast<SerializableHadoopConf> conf = ctx.hadoopConf;
     Broadcast<long[]> dups = ctx.jsc.broadcast(duplicates);
     Broadcast<RowFunction> fn = ctx.jsc.broadcast(function);
@@ -120,12 +122,16 @@ final class ApplyPass {
     boolean sketches = fn.sketchesOutput();
     ShardInfo info;
     RowBatch batch = SplitSource.newBatch(set);
+    // Whether a failure comes from the shard's writer (named as such) or from reading the input.
+    boolean writing = false;
     try (SplitReader reader = SplitSource.open(set, split, conf, duplicates);
-        ShardWriter writer = new ShardWriter(fs, tmp, dim, set.hasText(), conf)) {
+        ShardWriter writer = openWriter(fs, tmp, set, name, split, staged, conf)) {
       while (reader.next(batch)) {
         for (int i = 0; i < batch.size; i++) {
           if (fn.apply(batch, i, out, scratch)) {
+            writing = true;
             writer.write(batch.ids[i], batch.texts[i], out, 0);
+            writing = false;
             if (sketches) {
               for (int j = 0; j < dim; j++) {
                 unit[j] = out[j];
@@ -138,7 +144,14 @@ final class ApplyPass {
         }
         counter.add(batch.size);
       }
+      writing = true;
       info = writer.finish();
+      writing = false;
+    } catch (UncheckedIOException | FSError e) {
+      if (!writing) {
+        throw e;
+      }
+      throw shardWriteFailure(set, name, split, staged, e);
     }
     dev.realign.sink.AtomicFiles.publish(fs, tmp, staged);
     ShardResult result = new ShardResult(split.index(),
@@ -146,10 +159,30 @@ final class ApplyPass {
         SketchCodec.encode(outSketch.snapshot()));
     ShardManifest.writeAtomically(fs, done, result.toJson());
     if (split.index() == failSplit) {
-      throw new IllegalStateException("Injected failure after writing shard " + name
-          + " (testing.fail_apply_split = " + failSplit + ")");
+      throw FaultSeam.injected(name, FaultSeam.FAIL_APPLY_SPLIT, failSplit);
     }
     return result;
+  }
+
+  private static ShardWriter openWriter(FileSystem fs, Path tmp, EmbeddingSet set, String name,
+      EmbeddingSplit split, Path staged, Configuration conf) {
+    try {
+      return new ShardWriter(fs, tmp, set.dim(), set.hasText(), conf);
+    } catch (UncheckedIOException | FSError e) {
+      throw shardWriteFailure(set, name, split, staged, e);
+    }
+  }
+
+  /**
+   * A full disk surfaces as Hadoop's FSError (an Error) from the local file system, as an
+   * IOException elsewhere: either way the driver's one line names the shard, its path and the
+   * cause.
+   */
+  private static UncheckedIOException shardWriteFailure(EmbeddingSet set, String name,
+      EmbeddingSplit split, Path staged, Throwable e) {
+    return new UncheckedIOException(new IOException("Cannot write shard " + name + " of "
+        + set.role() + " split " + split.index() + " to " + staged + ": "
+        + Failures.causes(e), e));
   }
 
   /** The completion record of a shard if it and the shard file (staged or committed) verify. */

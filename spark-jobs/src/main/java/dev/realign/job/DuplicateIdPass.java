@@ -5,6 +5,7 @@ import dev.realign.source.EmbeddingSetPlanner;
 import dev.realign.source.EmbeddingSplit;
 import dev.realign.source.RowBatch;
 import dev.realign.source.SplitReader;
+import dev.realign.vector.RowValidator;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -14,8 +15,10 @@ import scala.Tuple2;
 
 /**
  * Finds the rows whose id already occurred earlier in input order (files sorted, rows in order):
- * the first occurrence is kept, every later one is rejected as {@code duplicate_id}. Shuffles ids
- * and row positions only, never embeddings. Skipped when ids are made up from file and row.
+ * the first valid occurrence is kept, every later valid one is rejected as {@code duplicate_id}.
+ * Invalid rows (null, NaN/Inf, zero or wrong-length vectors) do not count as occurrences: they are
+ * rejected for their own reason. Reads the vectors to tell, but shuffles ids and row positions
+ * only, never embeddings. Skipped when ids are made up from file and row.
  */
 final class DuplicateIdPass {
   private DuplicateIdPass() {}
@@ -44,7 +47,7 @@ final class DuplicateIdPass {
     long[] out = dups.stream().mapToLong(Long::longValue).sorted().toArray();
     if (out.length > 0) {
       Console.info("%s: %,d rows repeat an earlier id (rejected as duplicate_id; the first"
-          + " occurrence is kept)", set.role(), out.length);
+          + " valid occurrence is kept)", set.role(), out.length);
     }
     return out;
   }
@@ -53,11 +56,16 @@ final class DuplicateIdPass {
       Configuration conf) {
     List<Tuple2<String, Long>> out = new ArrayList<>();
     RowBatch batch = SplitSource.newBatch(set);
-    try (SplitReader r = EmbeddingSetPlanner.open(set, split, true, conf)) {
+    int dim = set.dim();
+    try (SplitReader r = EmbeddingSetPlanner.open(set, split, false, conf)) {
       while (r.next(batch)) {
         for (int i = 0; i < batch.size; i++) {
           String id = batch.ids[i];
-          if (id != null && !id.isEmpty()) {
+          // Only a row that would be used counts as an occurrence: an invalid row is rejected
+          // for its own reason and must not hide a later valid row with the same id.
+          if (id != null && !id.isEmpty() && batch.reasons[i] == null
+              && RowValidator.reasonFor(RowValidator.normOrNegative(batch.flat, i * dim, dim))
+                  == null) {
             out.add(new Tuple2<>(id, split.position(batch.rowInFile[i] - split.firstRow())));
           }
         }

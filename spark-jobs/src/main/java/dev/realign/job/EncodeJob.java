@@ -123,7 +123,7 @@ public final class EncodeJob {
     org.apache.hadoop.fs.Path staging = new org.apache.hadoop.fs.Path(out, "_staging");
     String idField = c.get(ConfigKeys.ENCODE_ID_FIELD);
     String textField = c.get(ConfigKeys.ENCODE_TEXT_FIELD);
-    int failSplit = c.getInt(ConfigKeys.FAIL_ENCODE_SPLIT);
+    int failSplit = FaultSeam.split(FaultSeam.FAIL_ENCODE_SPLIT);
     String provenance = identity.name() + "@" + identity.sha256() + " " + encoderConfig;
     Broadcast<SerializableHadoopConf> conf = ctx.hadoopConf;
     int count = splits.size();
@@ -299,8 +299,7 @@ public final class EncodeJob {
         SketchCodec.encode(MomentSnapshot.empty(dim)), truncated, rejectFile);
     ShardManifest.writeAtomically(fs, done, result.toJson());
     if (split.index == failSplit) {
-      throw new IllegalStateException("Injected failure after writing shard " + name
-          + " (testing.fail_encode_split = " + failSplit + ")");
+      throw FaultSeam.injected(name, FaultSeam.FAIL_ENCODE_SPLIT, failSplit);
     }
     return result;
   }

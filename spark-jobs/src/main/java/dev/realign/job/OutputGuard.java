@@ -21,6 +21,7 @@ public final class OutputGuard {
    * run" when it has a manifest, shards, a staging area or rejected rows.
    */
   public static void prepareShardDir(FileSystem fs, Path dir, String mode) {
+    requireMode(mode);
     try {
       List<Path> owned = new ArrayList<>();
       if (fs.exists(dir)) {
@@ -45,6 +46,30 @@ public final class OutputGuard {
       fs.mkdirs(dir);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot prepare output directory " + dir, e);
+    }
+  }
+
+  /**
+   * The same rules for one file a stage writes whole (the {@code fit} command's transform):
+   * {@code error} refuses an existing one; {@code overwrite} and {@code resume} let the stage
+   * replace it atomically (a fit is deterministic: a resumed fit writes the same bytes).
+   */
+  public static void prepareFile(FileSystem fs, Path file, String mode) {
+    requireMode(mode);
+    try {
+      if (mode.equals("error") && fs.exists(file)) {
+        throw new IllegalArgumentException("Output file " + file + " already exists; set"
+            + " output.mode (--mode) to overwrite to replace it");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot check output file " + file, e);
+    }
+  }
+
+  private static void requireMode(String mode) {
+    if (!List.of("error", "overwrite", "resume").contains(mode)) {
+      throw new IllegalArgumentException("Invalid value for output.mode: " + mode
+          + " (must be one of [error, overwrite, resume])");
     }
   }
 

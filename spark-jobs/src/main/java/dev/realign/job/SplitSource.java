@@ -33,7 +33,7 @@ final class SplitSource {
           long pos = split.position(batch.rowInFile[i] - split.firstRow());
           if (Arrays.binarySearch(duplicatePositions, pos) >= 0) {
             batch.reject(i, RejectReason.DUPLICATE_ID, "id " + batch.ids[i]
-                + " already occurs earlier in the input (the first occurrence is kept)");
+                + " already occurs earlier in the input (the first valid occurrence is kept)");
           }
         }
         return more;

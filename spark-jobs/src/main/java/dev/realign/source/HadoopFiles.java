@@ -25,6 +25,18 @@ public final class HadoopFiles {
   }
 
   /**
+   * What an input path lists to.
+   *
+   * @param files the data files, sorted
+   * @param skipped what a directory held besides them, sorted, each with why it was skipped
+   *     ({@code "notes.txt (not a data file of this input)"}, {@code "more/ (a directory: not read
+   *     recursively)"}); names starting with '_' or '.' (Spark's {@code _SUCCESS}, checksums) are
+   *     counted in {@code hidden} instead
+   * @param hidden how many such hidden names were passed over
+   */
+  public record Listing(List<String> files, List<String> skipped, int hidden) {}
+
+  /**
    * The data files of an input: the file itself, or the files directly inside a directory (names
    * starting with '_' or '.' are skipped, as Spark does), or the matches of a glob; in sorted order.
    *
@@ -32,9 +44,17 @@ public final class HadoopFiles {
    */
   public static List<String> listInputs(String path, Configuration conf,
       java.util.function.Predicate<String> accept, String what) {
+    return list(path, conf, accept, what).files();
+  }
+
+  /** {@link #listInputs}, with what was skipped. */
+  public static Listing list(String path, Configuration conf,
+      java.util.function.Predicate<String> accept, String what) {
     Path p = new Path(path);
     FileSystem fs = fs(p, conf);
     List<String> out = new ArrayList<>();
+    List<String> skipped = new ArrayList<>();
+    int hidden = 0;
     try {
       FileStatus[] matches = fs.globStatus(p);
       if (matches == null || matches.length == 0) {
@@ -45,8 +65,13 @@ public final class HadoopFiles {
         if (st.isDirectory()) {
           for (FileStatus child : fs.listStatus(st.getPath())) {
             String name = child.getPath().getName();
-            if (child.isFile() && !name.startsWith("_") && !name.startsWith(".")
-                && accept.test(name)) {
+            if (name.startsWith("_") || name.startsWith(".")) {
+              hidden++;
+            } else if (child.isDirectory()) {
+              skipped.add(child.getPath() + "/ (a directory: not read recursively)");
+            } else if (!accept.test(name)) {
+              skipped.add(child.getPath() + " (not a data file of this input)");
+            } else {
               out.add(child.getPath().toString());
             }
           }
@@ -58,11 +83,13 @@ public final class HadoopFiles {
       throw new UncheckedIOException("Cannot list input path " + path, e);
     }
     out.sort(null);
+    skipped.sort(null);
     if (out.isEmpty()) {
       throw new IllegalArgumentException("Invalid input path for " + what + ": " + path
-          + " holds no data files");
+          + " holds no data files" + (skipped.isEmpty() ? "" : " (skipped: "
+          + String.join(", ", skipped) + ")"));
     }
-    return out;
+    return new Listing(List.copyOf(out), List.copyOf(skipped), hidden);
   }
 
   public static String stem(String file) {

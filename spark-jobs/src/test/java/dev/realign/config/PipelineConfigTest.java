@@ -226,6 +226,7 @@ class PipelineConfigTest {
     assertThat(EncodeJob.encoderConfig(two, 4).intraOpThreads()).isEqualTo(2);
   }
 
+  /** Each shipped config parses and says what it is there to say (not merely: no exception). */
   @Test
   void theShippedConfigsParse() {
     Path configs = Path.of("..", "configs");
@@ -233,6 +234,42 @@ class PipelineConfigTest {
       PipelineConfig c = PipelineConfig.builder().file(configs.resolve(name)).build();
       assertThat(c.asMap()).as(name).containsOnlyKeys(ConfigKeys.defaults().keySet());
     }
+    PipelineConfig demo = PipelineConfig.builder().file(configs.resolve("demo.yaml")).build();
+    assertThat(demo.getBoolean(ConfigKeys.DEMO_GENERATE)).isTrue();
+    assertThat(demo.get(ConfigKeys.DEMO_CAPTIONS)).isEqualTo("6000");
+    assertThat(demo.get(ConfigKeys.OUTPUT_MODE)).isEqualTo("overwrite");
+    assertThat(demo.get(ConfigKeys.OUTPUT_DIR)).isEqualTo("realign-output/demo");
+    PipelineConfig embeddings = PipelineConfig.builder()
+        .file(configs.resolve("demo-embeddings.yaml")).build();
+    assertThat(embeddings.getBoolean(ConfigKeys.DEMO_GENERATE)).isTrue();
+    assertThat(embeddings.get(ConfigKeys.DEMO_CAPTIONS)).isEqualTo("0");
+    PipelineConfig local = PipelineConfig.builder().file(configs.resolve("local.yaml")).build();
+    assertThat(local.get(ConfigKeys.OUTPUT_MODE)).isEqualTo("error");
+    assertThat(local.get(ConfigKeys.SPLIT_ROWS)).isEqualTo("65536");
+    PipelineConfig cluster = PipelineConfig.builder().file(configs.resolve("cluster.yaml"))
+        .build();
+    assertThat(cluster.get(ConfigKeys.TEXT_EMBEDDINGS)).startsWith("hdfs:///");
+    assertThat(cluster.get(ConfigKeys.OUTPUT_DIR)).startsWith("hdfs:///");
+    assertThat(cluster.get(ConfigKeys.PROGRESS_INTERVAL)).isEqualTo("30");
+  }
+
+  @Test
+  void theFaultSeamsAreNotConfigKeys() {
+    assertThat(ConfigKeys.defaults().keySet()).noneMatch(k -> k.startsWith("testing."));
+    assertThatThrownBy(() -> PipelineConfig.builder().set("testing.fail_apply_split", "0"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Invalid config key: testing.fail_apply_split");
+  }
+
+  @Test
+  void theFitGuardsHaveTheCoreDefaults() {
+    PipelineConfig c = PipelineConfig.builder().build();
+    assertThat(c.getLong(ConfigKeys.FIT_MIN_ROWS, 1, Long.MAX_VALUE))
+        .isEqualTo(dev.realign.align.FitOptions.MIN_ROWS_DEFAULT);
+    assertThat(c.getDouble(ConfigKeys.FIT_MIN_TRACE, 0, 1))
+        .isEqualTo(dev.realign.align.FitOptions.MIN_TRACE_DEFAULT);
+    assertThatThrownBy(() -> PipelineConfig.builder().set("fit.min_rows", "0").build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fit.min_rows");
   }
 
   private static void assertBuildFails(String key, String value, String message) {

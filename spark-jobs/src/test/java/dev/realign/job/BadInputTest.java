@@ -187,14 +187,17 @@ class BadInputTest {
     Path texts = writeTexts("texts-mode", List.of(RowFactory.create("a", "x", good(1)),
         RowFactory.create("b", "y", good(2))));
     Path out = dir.resolve("out-mode");
-    PipelineFixture.run(spark, PipelineFixture.config(texts, dir.resolve("images.npy"), out));
+    // Two text rows: below the default fit.min_rows, which this test lowers.
+    PipelineFixture.run(spark, PipelineFixture.config(texts, dir.resolve("images.npy"), out,
+        "fit.min_rows", "2"));
     Files.writeString(out.resolve("keep-me.txt"), "user file");
     assertThatThrownBy(() -> PipelineFixture.run(spark, PipelineFixture.config(texts,
-        dir.resolve("images.npy"), out)))
+        dir.resolve("images.npy"), out, "fit.min_rows", "2")))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("already holds a realign run")
         .hasMessageContaining("overwrite").hasMessageContaining("resume");
     PipelineFixture.run(spark, PipelineFixture.config(texts, dir.resolve("images.npy"), out,
-        "output.mode", "overwrite"));
+        "output.mode", "overwrite", "fit.min_rows", "2"));
     assertThat(PipelineFixture.manifest(out).rows()).isEqualTo(2);
     assertThat(out.resolve("keep-me.txt")).hasContent("user file");
   }

@@ -115,8 +115,8 @@ class EncodeJobTest {
     Path clean = dir.resolve("clean");
     AlignJobs.encode(new JobContext(spark, config(clean)));
     Path broken = dir.resolve("broken");
-    assertThatThrownBy(() -> AlignJobs.encode(new JobContext(spark, config(broken,
-        "testing.fail_encode_split", "1"))))
+    assertThatThrownBy(() -> FailureAndResumeTest.withFault(FaultSeam.FAIL_ENCODE_SPLIT, 1,
+        () -> AlignJobs.encode(new JobContext(spark, config(broken)))))
         .hasStackTraceContaining("Injected failure after writing shard part-00001-of-00003");
     assertThat(broken.resolve("_manifest.json")).doesNotExist();
     assertThatThrownBy(() -> AlignJobs.encode(new JobContext(spark, config(broken))))

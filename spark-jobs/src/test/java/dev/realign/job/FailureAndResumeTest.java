@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.apache.spark.SparkException;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,6 +39,16 @@ class FailureAndResumeTest {
     spark.stop();
   }
 
+  /** Runs {@code job} with a fault seam set (a system property, never a config key). */
+  static void withFault(String property, int split, Runnable job) {
+    System.setProperty(property, Integer.toString(split));
+    try {
+      job.run();
+    } finally {
+      System.clearProperty(property);
+    }
+  }
+
   /** Relative path -> SHA-256 of every file under the output, except the hidden temporaries. */
   static Map<String, String> tree(Path root) throws IOException {
     Map<String, String> out = new TreeMap<>();
@@ -59,10 +70,11 @@ class FailureAndResumeTest {
         dir.resolve("images.npy"), clean, "input.partitions", "4"));
 
     Path broken = dir.resolve("broken");
-    assertThatThrownBy(() -> PipelineFixture.run(spark, PipelineFixture.config(
-        dir.resolve("texts.npy"), dir.resolve("images.npy"), broken, "input.partitions", "4",
-        "testing.fail_apply_split", "2")))
-        .hasStackTraceContaining("Injected failure after writing shard part-00002-of-00004");
+    assertThatThrownBy(() -> withFault(FaultSeam.FAIL_APPLY_SPLIT, 2, () -> PipelineFixture.run(
+        spark, PipelineFixture.config(dir.resolve("texts.npy"), dir.resolve("images.npy"), broken,
+            "input.partitions", "4"))))
+        .isInstanceOf(SparkException.class)
+        .hasMessageContaining("Injected failure after writing shard part-00002-of-00004");
     assertThat(broken.resolve("aligned/_manifest.json")).doesNotExist();
     assertThat(broken.resolve("aligned/_staging/part-00002-of-00004.parquet")).exists();
     Path staged = broken.resolve("aligned/_staging/part-00002-of-00004.parquet");
@@ -91,9 +103,12 @@ class FailureAndResumeTest {
 
     // A failed run whose staged shard is then corrupted: resume must notice and redo it.
     Path broken = dir.resolve("corrupt");
-    assertThatThrownBy(() -> PipelineFixture.run(spark, PipelineFixture.config(
-        dir.resolve("texts.npy"), dir.resolve("images.npy"), broken, "input.partitions", "3",
-        "testing.fail_apply_split", "0")));
+    assertThatThrownBy(() -> withFault(FaultSeam.FAIL_APPLY_SPLIT, 0, () -> PipelineFixture.run(
+        spark, PipelineFixture.config(dir.resolve("texts.npy"), dir.resolve("images.npy"), broken,
+            "input.partitions", "3"))))
+        .isInstanceOf(SparkException.class)
+        .hasMessageContaining("Injected failure after writing shard part-00000-of-00003")
+        .hasMessageContaining(FaultSeam.FAIL_APPLY_SPLIT + " = 0");
     Path staged = broken.resolve("aligned/_staging/part-00000-of-00003.parquet");
     byte[] bytes = Files.readAllBytes(staged);
     bytes[bytes.length / 2] ^= 0x5A;
@@ -101,5 +116,31 @@ class FailureAndResumeTest {
     PipelineFixture.run(spark, PipelineFixture.config(dir.resolve("texts.npy"),
         dir.resolve("images.npy"), broken, "input.partitions", "3", "output.mode", "resume"));
     assertThat(tree(broken)).isEqualTo(first);
+  }
+
+  /**
+   * A disk that fills up while a shard is written (Hadoop's FSError, an Error, from a file system
+   * that runs out of space after 4 KB): nothing is committed, and the one line the CLI prints
+   * names the shard, the path and the cause, with no stack trace.
+   */
+  @Test
+  void aFullDiskDuringApplyFailsInOneLineNamingTheShardThePathAndTheCause() {
+    org.apache.hadoop.conf.Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    hadoop.set("fs.fulldisk.impl", org.apache.hadoop.fs.FullDiskFileSystem.class.getName());
+    hadoop.setBoolean("fs.fulldisk.impl.disable.cache", true);
+    Path full = dir.resolve("full");
+    try {
+      assertThatThrownBy(() -> PipelineFixture.run(spark, PipelineFixture.config(
+          dir.resolve("texts.npy"), dir.resolve("images.npy"), Path.of("/"), "output.dir",
+          "fulldisk:" + full, "input.partitions", "4")))
+          .isInstanceOf(SparkException.class)
+          .satisfies(e -> assertThat(Failures.oneLine(e)).isEqualTo("Cannot write shard"
+              + " part-00001-of-00004.parquet of text split 1 to fulldisk:" + full
+              + "/aligned/_staging/part-00001-of-00004.parquet: No space left on device"));
+    } finally {
+      hadoop.unset("fs.fulldisk.impl");
+    }
+    assertThat(full.resolve("aligned/_manifest.json")).doesNotExist();
+    assertThat(full.resolve("aligned/part-00000-of-00004.parquet")).doesNotExist();
   }
 }

@@ -65,7 +65,18 @@ class SerializationTest {
       assertThat(roundTrip(s, config).asMap()).isEqualTo(config.asMap());
       assertThat(roundTrip(s, new SerializableHadoopConf(hadoop)).get().get("fs.example.setting"))
           .isEqualTo("42");
-      assertThat(roundTrip(s, ApplyPass.copy())).isNotNull();
+      ApplyPass.RowFunction copy = roundTrip(s, ApplyPass.copy());
+      assertThat(copy.sketchesOutput()).isFalse();
+      dev.realign.source.RowBatch batch = new dev.realign.source.RowBatch(D, 2);
+      batch.size = 2;
+      for (int j = 0; j < 2 * D; j++) {
+        batch.flat[j] = j + 0.5f;
+      }
+      batch.reject(1, dev.realign.vector.RejectReason.NULL_ID, "no id");
+      float[] out = new float[D];
+      assertThat(copy.apply(batch, 0, out, new double[D])).isTrue();
+      assertThat(out).containsExactly(java.util.Arrays.copyOf(batch.flat, D));
+      assertThat(copy.apply(batch, 1, out, new double[D])).isFalse();
       assertThat(roundTrip(s, new SplitStats(new byte[] {1, 2}, 5, 1,
           java.util.Map.of("zero_norm", 1L), List.of())).rows).isEqualTo(5);
     }

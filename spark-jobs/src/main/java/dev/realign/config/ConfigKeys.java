@@ -57,6 +57,18 @@ public final class ConfigKeys {
   public static final String OUTPUT_MODE = key("output.mode", "error",
       "error | overwrite | resume: what to do when output.dir already holds a run");
 
+  // arrow
+  public static final String OUTPUT_FORMAT = key("output.format", "parquet",
+      "parquet | arrow: file format of the aligned shards (arrow: one Arrow IPC stream file per"
+          + " shard, embedding as fixed_size_list<float, d>, readable zero-copy by pyarrow and"
+          + " Hugging Face datasets)");
+  public static final String OUTPUT_ARROW_BATCH_ROWS = key("output.arrow_batch_rows", "8192",
+      "output.format = arrow: rows per Arrow record batch (a batch must stay under 256 MiB of"
+          + " embeddings)");
+  public static final String OUTPUT_DTYPE = key("output.dtype", "float32",
+      "float32 | float16: stored element type of the aligned embeddings (float16: rounded to"
+          + " nearest, ties to even; statistics and the transform stay exact)");
+
   public static final String VARIANT = key("fit.variant", "realign",
       "anchor | anchor-trace | realign");
   public static final String REFINEMENT_ITERATIONS = key("fit.refinement_iterations", "0",

@@ -115,6 +115,10 @@ public final class PipelineConfig implements Serializable {
     oneOf(ConfigKeys.TEXT_FORMAT, "auto", "npy", "parquet");
     oneOf(ConfigKeys.IMAGE_FORMAT, "auto", "npy", "parquet");
     oneOf(ConfigKeys.VARIANT, "anchor", "anchor-trace", "realign");
+    // arrow
+    oneOf(ConfigKeys.OUTPUT_FORMAT, "parquet", "arrow");
+    oneOf(ConfigKeys.OUTPUT_DTYPE, "float32", "float16");
+    getInt(ConfigKeys.OUTPUT_ARROW_BATCH_ROWS, 1, 1 << 24);
     getInt(ConfigKeys.SPLIT_ROWS, 1, Integer.MAX_VALUE);
     getInt(ConfigKeys.PARTITIONS, 0, 1_000_000);
     getInt(ConfigKeys.REFINEMENT_ITERATIONS, 0, 16);

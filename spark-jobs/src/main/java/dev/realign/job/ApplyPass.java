@@ -4,7 +4,8 @@ import dev.realign.align.AlignmentKernel;
 import dev.realign.sink.OutputLayout;
 import dev.realign.sink.ShardInfo;
 import dev.realign.sink.ShardManifest;
-import dev.realign.sink.ShardWriter;
+import dev.realign.sink.EmbeddingShardWriter;
+import dev.realign.sink.ShardOutput;
 import dev.realign.source.EmbeddingSet;
 import dev.realign.source.EmbeddingSplit;
 import dev.realign.source.HadoopFiles;
@@ -79,13 +80,15 @@ final class ApplyPass {
     Broadcast<RowFunction> fn = ctx.jsc.broadcast(function);
     OutputLayout layout = ctx.layout;
     int splitCount = set.splits().size();
+    ShardOutput output = ShardOutput.fromConfig(ctx.config);
+    String completionKey = output.completionKey(transformSha256);
     ctx.jsc.setJobDescription("realign: " + stage);
     try (ProgressReporter progress = new ProgressReporter(ctx.jsc, stage, set.rows(),
         ctx.progressInterval())) {
       LongAccumulator counter = progress.counter();
       JavaRDD<ShardResult> results = ctx.jsc.parallelize(set.splits(), splitCount)
           .map(split -> shardOf(set, split, splitCount, layout, conf.value().get(), dups.value(),
-              fn.value(), transformSha256, resume, failSplit, counter));
+              fn.value(), output, completionKey, resume, failSplit, counter));
       List<ShardResult> out = new java.util.ArrayList<>(
           results.persist(StorageLevel.MEMORY_ONLY()).collect());
       results.unpersist(false);
@@ -97,14 +100,15 @@ final class ApplyPass {
 
   static ShardResult shardOf(EmbeddingSet set, EmbeddingSplit split, int splitCount,
       OutputLayout layout, Configuration conf, long[] duplicates, RowFunction fn,
-      String transformSha256, boolean resume, int failSplit, LongAccumulator counter) {
-    String name = OutputLayout.shardName(split.index(), splitCount);
+      ShardOutput output, String completionKey, boolean resume, int failSplit,
+      LongAccumulator counter) {
+    String name = output.shardName(split.index(), splitCount);
     Path staged = new Path(layout.staging(), name);
     Path done = new Path(layout.staging(), name + ".done.json");
     FileSystem fs = HadoopFiles.fs(staged, conf);
     if (resume) {
       ShardResult kept = verifiedCompletion(fs, layout.staging(), layout.aligned(), name, done,
-          transformSha256);
+          completionKey);
       if (kept != null) {
         counter.add(split.rows());
         return kept;
@@ -121,7 +125,7 @@ final class ApplyPass {
     ShardInfo info;
     RowBatch batch = SplitSource.newBatch(set);
     try (SplitReader reader = SplitSource.open(set, split, conf, duplicates);
-        ShardWriter writer = new ShardWriter(fs, tmp, dim, set.hasText(), conf)) {
+        EmbeddingShardWriter writer = output.open(fs, tmp, dim, set.hasText(), conf)) {
       while (reader.next(batch)) {
         for (int i = 0; i < batch.size; i++) {
           if (fn.apply(batch, i, out, scratch)) {
@@ -142,7 +146,7 @@ final class ApplyPass {
     }
     dev.realign.sink.AtomicFiles.publish(fs, tmp, staged);
     ShardResult result = new ShardResult(split.index(),
-        new ShardInfo(name, info.rows(), info.bytes(), info.sha256()), rejected, transformSha256,
+        new ShardInfo(name, info.rows(), info.bytes(), info.sha256()), rejected, completionKey,
         SketchCodec.encode(outSketch.snapshot()));
     ShardManifest.writeAtomically(fs, done, result.toJson());
     if (split.index() == failSplit) {

@@ -107,8 +107,9 @@ class AlignedIterable(torch.utils.data.IterableDataset):
 
     def state_dict(self, rows_seen: Optional[int] = None) -> dict:
         """Where this rank stands in the epoch. ``rows_seen``: rows this rank's training loop has
-        received this epoch (needed with DataLoader workers, whose progress this object cannot
-        see); without it, the rows this object yielded itself (``num_workers = 0``)."""
+        received this epoch (needed under a DataLoader: its workers' progress is invisible here,
+        and it fetches ahead of the loop); without it, the rows this object yielded itself
+        (right when the loop iterates the dataset directly)."""
         seen = self._skip + self._seen_here if rows_seen is None else int(rows_seen)
         return {"version": STATE_VERSION, "epoch": self.epoch, "rows_seen": seen,
                 "rank": self.rank, "world_size": self.world_size, "seed": self.seed,

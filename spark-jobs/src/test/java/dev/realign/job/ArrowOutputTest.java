@@ -206,13 +206,6 @@ class ArrowOutputTest {
         .isEqualTo(FailureAndResumeTest.tree(FIXTURES.resolve("arrow-float32/aligned")));
   }
 
-  @Test
-  void parquetFloat16IsRefusedUntilTheParquetWriterHasIt() {
-    assertThatThrownBy(() -> run(dir.resolve("pq16"), "1", "output.dtype", "float16"))
-        .isInstanceOf(Exception.class)
-        .hasStackTraceContaining("Invalid output.dtype: float16 with output.format = parquet");
-  }
-
   static void deleteTree(Path root) throws IOException {
     if (!Files.exists(root)) {
       return;

@@ -145,6 +145,33 @@ class ArrowShardWriterTest {
             .completionKey("abc"))).containsExactly("abc", "abc+float16");
   }
 
+  @Test
+  void parquetFloat16IsRefusedUntilTheParquetWriterHasIt() {
+    ShardOutput pq16 = new ShardOutput(ShardOutput.Format.PARQUET, ShardOutput.Dtype.FLOAT16, 8);
+    assertThatThrownBy(() -> pq16.open(FileSystem.getLocal(new Configuration()),
+        new org.apache.hadoop.fs.Path(dir.toString(), "x.parquet"), D, false, new Configuration()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid output.dtype: float16 with output.format = parquet is not supported"
+            + " by this build (use output.format = arrow)");
+  }
+
+  @Test
+  void shardOutputSurvivesJavaAndKryoSerialisation() {
+    org.apache.spark.SparkConf conf = new org.apache.spark.SparkConf();
+    ShardOutput out = new ShardOutput(ShardOutput.Format.ARROW, ShardOutput.Dtype.FLOAT16, 77);
+    for (org.apache.spark.serializer.Serializer serializer : List.of(
+        new org.apache.spark.serializer.JavaSerializer(conf),
+        new org.apache.spark.serializer.KryoSerializer(conf))) {
+      org.apache.spark.serializer.SerializerInstance s = serializer.newInstance();
+      scala.reflect.ClassTag<ShardOutput> tag = scala.reflect.ClassTag$.MODULE$.apply(
+          ShardOutput.class);
+      ShardOutput copy = s.deserialize(s.serialize(out, tag), tag);
+      assertThat(copy.format()).isEqualTo(ShardOutput.Format.ARROW);
+      assertThat(copy.dtype()).isEqualTo(ShardOutput.Dtype.FLOAT16);
+      assertThat(copy.arrowBatchRows()).isEqualTo(77);
+    }
+  }
+
   static String sha256(Path file) throws Exception {
     return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
         .digest(Files.readAllBytes(file)));

@@ -139,13 +139,20 @@ def _hf(m: Manifest):
                            f" view memory-maps Arrow IPC streams (write with --set"
                            f" output.format=arrow, or use datasets.load_dataset('parquet',"
                            f" data_files=...))")
+    from .shards import check_arrow_schema
+    for s in m.shards:
+        check_arrow_schema(m, s)
     parts = [datasets.Dataset.from_file(m.shard_path(s)) for s in m.shards]
     if not parts:
         raise DatasetError(f"Dataset {m.directory} has no shards")
     return parts[0] if len(parts) == 1 else datasets.concatenate_datasets(parts)
 
 
-def hf_dataset(path: str, verify: bool = False):
+def hf_dataset(path: str, verify: bool = False, *, dim: Optional[int] = None,
+               dtype: Optional[str] = None, transform_sha256: Optional[str] = None):
     """``datasets.Dataset`` over every Arrow shard (``Dataset.from_file``, concatenated in
-    manifest order), memory-mapped; the manifest is checked as by ``open_aligned``."""
-    return _hf(read_manifest(path, verify=verify))
+    manifest order), memory-mapped; the manifest and the shard schemas are checked as by
+    ``open_aligned``."""
+    m = read_manifest(path, verify=verify)
+    check_expected(m, dim, dtype, transform_sha256)
+    return _hf(m)

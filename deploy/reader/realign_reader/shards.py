@@ -92,6 +92,16 @@ def _load_parquet(path: str, m: Manifest) -> List[Chunk]:
     return [Chunk(ids, texts, vectors)]
 
 
+def check_arrow_schema(m: Manifest, shard: ShardEntry) -> None:
+    """Checks an Arrow shard's schema against the manifest without reading its batches."""
+    path = m.shard_path(shard)
+    try:
+        schema = pa.ipc.open_stream(pa.memory_map(path, "r")).schema
+    except (pa.ArrowInvalid, OSError) as e:
+        raise DatasetError(f"Corrupted shard {path}: {e}") from e
+    _check_schema(schema, path, m, fixed=True)
+
+
 def numpy_dtype(dtype: str):
     return _NUMPY[dtype]
 

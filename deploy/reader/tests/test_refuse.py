@@ -76,6 +76,8 @@ def test_wrong_dim_dtype_or_transform_is_refused(fixtures, copy_of):
     with pytest.raises(DatasetError, match=r"embedding is fixed_size_list<item: float not null>"
                                            r"\[512\], the manifest says dim 512 dtype float16"):
         open_aligned(out)
+    with pytest.raises(DatasetError, match="the manifest says dim 512 dtype float16"):
+        hf_dataset(out)
     _edit_manifest(out, dtype="float32", transform_sha256="f" * 64)
     with pytest.raises(DatasetError, match="but the realign-transform.json beside it is 46ff"):
         open_aligned(out)

@@ -10,8 +10,6 @@ import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.Float2Vector;
-import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
@@ -42,8 +40,11 @@ public final class ArrowShardWriter implements EmbeddingShardWriter {
   private final VarCharVector ids;
   private final VarCharVector texts;
   private final FixedSizeListVector embeddings;
-  private final Float4Vector f32;
-  private final Float2Vector f16;
+  private final FieldVector values;
+  /** One row's embedding as little-endian bytes, copied into the vector in one call. */
+  private final byte[] rowBytes;
+  private final java.nio.FloatBuffer rowFloats;
+  private final java.nio.ShortBuffer rowHalves;
   private final DigestingOutputStream digest;
   private final ArrowStreamWriter writer;
   private int inBatch;
@@ -84,9 +85,12 @@ public final class ArrowShardWriter implements EmbeddingShardWriter {
         v.setInitialCapacity(batchRows);
         v.allocateNew();
       }
-      FieldVector child = embeddings.getDataVector();
-      this.f32 = dtype == ShardOutput.Dtype.FLOAT32 ? (Float4Vector) child : null;
-      this.f16 = dtype == ShardOutput.Dtype.FLOAT16 ? (Float2Vector) child : null;
+      this.values = embeddings.getDataVector();
+      this.rowBytes = new byte[dim * dtype.bytes()];
+      java.nio.ByteBuffer row = java.nio.ByteBuffer.wrap(rowBytes)
+          .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      this.rowFloats = row.asFloatBuffer();
+      this.rowHalves = row.asShortBuffer();
       this.digest = new DigestingOutputStream(
           new BufferedOutputStream(fs.create(path, true), 1 << 20));
       this.writer = new ArrowStreamWriter(r, null, digest);
@@ -104,7 +108,7 @@ public final class ArrowShardWriter implements EmbeddingShardWriter {
   }
 
   @Override
-  public void write(String id, String text, float[] values, int offset) {
+  public void write(String id, String text, float[] row, int offset) {
     int i = inBatch;
     ids.setSafe(i, id.getBytes(StandardCharsets.UTF_8));
     if (texts != null) {
@@ -115,15 +119,17 @@ public final class ArrowShardWriter implements EmbeddingShardWriter {
       }
     }
     int start = embeddings.startNewValue(i);
-    if (f32 != null) {
-      for (int j = 0; j < dim; j++) {
-        f32.set(start + j, values[offset + j]);
-      }
+    if (dtype == ShardOutput.Dtype.FLOAT32) {
+      rowFloats.clear();
+      rowFloats.put(row, offset, dim);
     } else {
       for (int j = 0; j < dim; j++) {
-        f16.set(start + j, Float16.fromFloat(values[offset + j]));
+        rowHalves.put(j, Float16.fromFloat(row[offset + j]));
       }
     }
+    // Arrow buffers are little-endian; element validity is set for the whole batch in flush().
+    this.values.getDataBuffer().setBytes((long) start * dtype.bytes(), rowBytes, 0,
+        rowBytes.length);
     inBatch++;
     rows++;
     if (inBatch == batchRows) {
@@ -134,6 +140,12 @@ public final class ArrowShardWriter implements EmbeddingShardWriter {
   private void flush() {
     if (inBatch == 0) {
       return;
+    }
+    long elements = (long) inBatch * dim;
+    org.apache.arrow.memory.ArrowBuf validity = values.getValidityBuffer();
+    validity.setOne(0L, elements / 8);
+    for (long k = elements / 8 * 8; k < elements; k++) {
+      org.apache.arrow.vector.BitVectorHelper.setBit(validity, k);
     }
     root.setRowCount(inBatch);
     try {

@@ -82,6 +82,20 @@ public final class ConfigKeys {
       "what to do when output.dir already holds a run: refuse, replace what a run owns there, or"
           + " continue it reusing verified shards"));
 
+  // arrow
+  public static final String OUTPUT_FORMAT = declare(ConfigKey.choice("output.format", "parquet",
+      List.of("parquet", "arrow"),
+      "file format of the aligned shards (arrow: one Arrow IPC stream file per shard, embedding as"
+          + " fixed_size_list<float, d>, readable zero-copy by pyarrow and Hugging Face datasets)"));
+  public static final String OUTPUT_ARROW_BATCH_ROWS = declare(ConfigKey.integer(
+      "output.arrow_batch_rows", 8192, 1, 1 << 24,
+      "output.format = arrow: rows per Arrow record batch (a batch must stay under 256 MiB of"
+          + " embeddings)"));
+  public static final String OUTPUT_DTYPE = declare(ConfigKey.choice("output.dtype", "float32",
+      List.of("float32", "float16"),
+      "stored element type of the aligned embeddings (float16: rounded to nearest, ties to even;"
+          + " statistics and the transform stay exact)"));
+
   public static final String VARIANT = declare(ConfigKey.enumeration("fit.variant", Variant.DEFAULT,
       Variant::id, "which steps of ReAlign the transform applies (docs/design.md section 1)"));
   public static final String REFINEMENT_ITERATIONS = declare(ConfigKey.integer(

@@ -119,9 +119,11 @@ public final class AlignJobs {
         false, "copy");
     long rows = results.stream().mapToLong(r -> r.shard().rows()).sum();
     long rejected = results.stream().mapToLong(ShardResult::rejected).sum();
-    ShardManifest m = new ShardManifest(rows, texts.dim(), "float32", "none", rejected,
+    dev.realign.sink.ShardOutput output = dev.realign.sink.ShardOutput.fromConfig(ctx.config);
+    ShardManifest m = new ShardManifest(rows, texts.dim(), output.dtype().id(), "none", rejected,
         Map.of("text", new ShardManifest.ModalityCounts(rows + rejected, rows, rejected,
-            Map.of())), List.of(), Map.of(), StagedCommit.shards(results), Map.of());
+            Map.of())), List.of(), Map.of(), StagedCommit.shards(results), Map.of(),
+        output.format().id());
     StagedCommit.commit(ctx.fs, ctx.layout.aligned(), ctx.layout.staging(), m);
     Console.info("copy: %,d rows in %d shards -> %s", rows, results.size(), ctx.layout.aligned());
     return m;

@@ -219,11 +219,13 @@ public final class AlignPipeline {
         : new LinkedHashMap<>(summary.counts());
     inputs.put("text", new ModalityCounts(rows + rejected, rows, rejected,
         textCounts != null ? textCounts.byReason() : Map.of()));
-    ShardManifest manifest = new ShardManifest(rows, t.dimension(), "float32", t.sha256(),
-        rejected, inputs, summary == null ? List.of() : summary.rejectedFiles(), figures, StagedCommit.shards(results),
+    dev.realign.sink.ShardOutput output = dev.realign.sink.ShardOutput.fromConfig(ctx.config);
+    ShardManifest manifest = new ShardManifest(rows, t.dimension(), output.dtype().id(),
+        t.sha256(), rejected, inputs, summary == null ? List.of() : summary.rejectedFiles(),
+        figures, StagedCommit.shards(results),
         Map.of("encoder", t.encoder().name(), "encoder_sha256",
             t.encoder().sha256() == null ? "" : t.encoder().sha256(), "variant",
-            t.variant().id()));
+            t.variant().id()), output.format().id());
     StagedCommit.commit(ctx.fs, ctx.layout.aligned(), ctx.layout.staging(), manifest);
     return new Outcome(t, manifest, gapBefore, gapAfter, ctx.layout.transform(),
         ctx.layout.aligned());

@@ -4,7 +4,8 @@ import dev.realign.align.AlignmentKernel;
 import dev.realign.sink.OutputLayout;
 import dev.realign.sink.ShardInfo;
 import dev.realign.sink.ShardManifest;
-import dev.realign.sink.ShardWriter;
+import dev.realign.sink.EmbeddingShardWriter;
+import dev.realign.sink.ShardOutput;
 import dev.realign.source.EmbeddingSet;
 import dev.realign.source.EmbeddingSplit;
 import dev.realign.source.HadoopFiles;
@@ -81,13 +82,15 @@ final class ApplyPass {
     Broadcast<RowFunction> fn = ctx.jsc.broadcast(function);
     OutputLayout layout = ctx.layout;
     int splitCount = set.splits().size();
+    ShardOutput output = ShardOutput.fromConfig(ctx.config);
+    String completionKey = output.completionKey(transformSha256);
     ctx.jsc.setJobDescription("realign: " + stage);
     try (ProgressReporter progress = new ProgressReporter(ctx.jsc, stage, set.rows(),
         ctx.progressInterval())) {
       LongAccumulator counter = progress.counter();
       JavaRDD<ShardResult> results = ctx.jsc.parallelize(set.splits(), splitCount)
           .map(split -> shardOf(set, split, splitCount, layout, conf.value().get(), dups.value(),
-              fn.value(), transformSha256, resume, failSplit, counter));
+              fn.value(), output, completionKey, resume, failSplit, counter));
       List<ShardResult> out = new java.util.ArrayList<>(
           results.persist(StorageLevel.MEMORY_ONLY()).collect());
       results.unpersist(false);
@@ -99,14 +102,15 @@ final class ApplyPass {
 
   static ShardResult shardOf(EmbeddingSet set, EmbeddingSplit split, int splitCount,
       OutputLayout layout, Configuration conf, long[] duplicates, RowFunction fn,
-      String transformSha256, boolean resume, int failSplit, LongAccumulator counter) {
-    String name = OutputLayout.shardName(split.index(), splitCount);
+      ShardOutput output, String completionKey, boolean resume, int failSplit,
+      LongAccumulator counter) {
+    String name = output.shardName(split.index(), splitCount);
     Path staged = new Path(layout.staging(), name);
     Path done = new Path(layout.staging(), name + ".done.json");
     FileSystem fs = HadoopFiles.fs(staged, conf);
     if (resume) {
       ShardResult kept = verifiedCompletion(fs, layout.staging(), layout.aligned(), name, done,
-          transformSha256);
+          completionKey);
       if (kept != null) {
         counter.add(split.rows());
         return kept;
@@ -125,7 +129,7 @@ final class ApplyPass {
     // Whether a failure comes from the shard's writer (named as such) or from reading the input.
     boolean writing = false;
     try (SplitReader reader = SplitSource.open(set, split, conf, duplicates);
-        ShardWriter writer = openWriter(fs, tmp, set, name, split, staged, conf)) {
+        EmbeddingShardWriter writer = openWriter(output, fs, tmp, set, name, split, staged, conf)) {
       while (reader.next(batch)) {
         for (int i = 0; i < batch.size; i++) {
           if (fn.apply(batch, i, out, scratch)) {
@@ -155,7 +159,7 @@ final class ApplyPass {
     }
     dev.realign.sink.AtomicFiles.publish(fs, tmp, staged);
     ShardResult result = new ShardResult(split.index(),
-        new ShardInfo(name, info.rows(), info.bytes(), info.sha256()), rejected, transformSha256,
+        new ShardInfo(name, info.rows(), info.bytes(), info.sha256()), rejected, completionKey,
         SketchCodec.encode(outSketch.snapshot()));
     ShardManifest.writeAtomically(fs, done, result.toJson());
     if (split.index() == failSplit) {
@@ -164,10 +168,10 @@ final class ApplyPass {
     return result;
   }
 
-  private static ShardWriter openWriter(FileSystem fs, Path tmp, EmbeddingSet set, String name,
-      EmbeddingSplit split, Path staged, Configuration conf) {
+  private static EmbeddingShardWriter openWriter(ShardOutput output, FileSystem fs, Path tmp,
+      EmbeddingSet set, String name, EmbeddingSplit split, Path staged, Configuration conf) {
     try {
-      return new ShardWriter(fs, tmp, set.dim(), set.hasText(), conf);
+      return output.open(fs, tmp, set.dim(), set.hasText(), conf);
     } catch (UncheckedIOException | FSError e) {
       throw shardWriteFailure(set, name, split, staged, e);
     }

@@ -29,6 +29,8 @@ import org.apache.hadoop.fs.Path;
  * @param rejectedFiles the rejected-row files, relative to the output root
  * @param extra further figures (centroid gap before/after), written as given
  * @param provenance what produced the rows (e.g. the encoder's name and model SHA-256)
+ * @param shardFormat the shards' file format, {@code parquet} or {@code arrow} (JSON
+ *     {@code shard_format}: the key {@code format} already names the manifest's own format)
  */
 public record ShardManifest(
     long rows,
@@ -40,7 +42,16 @@ public record ShardManifest(
     List<ShardInfo> rejectedFiles,
     Map<String, Double> extra,
     List<ShardInfo> shards,
-    Map<String, String> provenance) {
+    Map<String, String> provenance,
+    String shardFormat) {
+
+  /** A manifest of Parquet shards. */
+  public ShardManifest(long rows, int dim, String dtype, String transformSha256, long rejectedRows,
+      Map<String, ModalityCounts> inputs, List<ShardInfo> rejectedFiles, Map<String, Double> extra,
+      List<ShardInfo> shards, Map<String, String> provenance) {
+    this(rows, dim, dtype, transformSha256, rejectedRows, inputs, rejectedFiles, extra, shards,
+        provenance, "parquet");
+  }
 
   public static final int FORMAT_VERSION = 1;
   public static final String FORMAT = "realign-shards";
@@ -58,7 +69,11 @@ public record ShardManifest(
     root.put("rows", rows);
     root.put("dim", dim);
     root.put("dtype", dtype);
-    root.put("layout", "embedding: list<float> of exactly dim non-null values");
+    root.put("shard_format", shardFormat);
+    root.put("layout", shardFormat.equals("arrow")
+        ? "embedding: fixed_size_list<" + (dtype.equals("float16") ? "halffloat" : "float")
+            + ", dim> non-null, Arrow IPC stream"
+        : "embedding: list<float> of exactly dim non-null values");
     root.put("transform_sha256", transformSha256);
     root.put("rejected_rows", rejectedRows);
     putCounts(root.putObject("inputs"), inputs);
@@ -140,7 +155,8 @@ public record ShardManifest(
       return new ShardManifest(root.path("rows").asLong(), root.path("dim").asInt(),
           root.path("dtype").asText(), root.path("transform_sha256").asText(),
           root.path("rejected_rows").asLong(), inputs, shardList(root.path("rejected_files")),
-          extra, shardList(root.path("shards")), provenance);
+          extra, shardList(root.path("shards")), provenance,
+          root.path("shard_format").asText("parquet"));
     } catch (IOException e) {
       throw new IllegalArgumentException("Invalid manifest " + where + ": not JSON", e);
     }

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The realign_reader tests (pytest) on the shards the Java test ArrowOutputTest wrote under
+# spark-jobs/target/reader-fixtures. `mvn verify` runs this in spark-jobs' integration-test phase,
+# after the Java tests (skip with -DskipReaderTests or -DskipTests); `.ci/run` installs what it needs.
+set -euo pipefail
+cd "$(dirname "$0")"
+PY="${PYTHON:-python3}"
+missing=$("$PY" -c 'import importlib.util as u; print(" ".join(m for m in
+  ("pytest", "numpy", "pyarrow", "torch", "datasets") if u.find_spec(m) is None))')
+if [ -n "$missing" ]; then
+  echo "The realign_reader tests need the Python packages: $missing" >&2
+  echo "Install them: $PY -m pip install --index-url file:///opt/pypi/simple --extra-index-url file:///opt/pypi-more/simple --find-links /opt/wheels $missing" >&2
+  echo "(elsewhere: pip install $missing; torch CPU is enough)" >&2
+  exit 1
+fi
+exec "$PY" -m pytest -q -p no:cacheprovider tests

@@ -1,0 +1,34 @@
+"""The torch transform equals the Java shards on COCO-500 (to 1e-6) and checks its file."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from realign_reader import load_transform
+
+TOLERANCE = 1e-6
+
+
+def test_torch_transform_matches_the_java_shards(fixtures, coco_texts, expected32):
+    t = load_transform(f"{fixtures}/arrow-float32")  # an output dir or the JSON file
+    assert t.dim == 512 and t.variant == "realign" and len(t.mu_hat) == 1
+    out = t(torch.from_numpy(coco_texts))
+    assert out.dtype == torch.float32 and out.shape == (500, 512)
+    assert np.abs(out.numpy() - expected32).max() <= TOLERANCE
+    # float32 compute (faster on GPUs) is still within tolerance of the shards
+    out32 = t(torch.from_numpy(coco_texts), compute_dtype=torch.float32)
+    assert np.abs(out32.numpy() - expected32).max() <= TOLERANCE
+
+
+def test_edited_transform_is_refused(fixtures, tmp_path):
+    doc = json.load(open(f"{fixtures}/arrow-float32/realign-transform.json"))
+    doc["scale"] = doc["scale"] * (1 + 1e-12)
+    p = tmp_path / "realign-transform.json"
+    p.write_text(json.dumps(doc))
+    with pytest.raises(ValueError, match="sha256 expected 46ff.*, actual .*edited or damaged"):
+        load_transform(str(p))
+    t = load_transform(f"{fixtures}/arrow-float32/realign-transform.json")
+    with pytest.raises(ValueError, match=r"shape \(3, 511\) \(must be \(n, 512\)"):
+        t(torch.zeros(3, 511))

@@ -1,0 +1,176 @@
+package dev.realign.sink;
+
+import dev.realign.config.ConfigKeys;
+import dev.realign.config.PipelineConfig;
+import java.io.Serializable;
+import java.util.Locale;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * How aligned shards are stored: file format ({@code output.format}), element type
+ * ({@code output.dtype}) and, for Arrow, rows per record batch. A plain class: tasks capture it.
+ */
+public final class ShardOutput implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** Largest record batch, in embedding bytes: Arrow's limit is 2 GiB; readers want far less. */
+  static final long MAX_BATCH_BYTES = 256L << 20;
+
+  /** Shard file format. */
+  public enum Format {
+    PARQUET("parquet"), ARROW("arrow");
+
+    private final String id;
+
+    Format(String id) {
+      this.id = id;
+    }
+
+    public String id() {
+      return id;
+    }
+
+    public static Format fromId(String id) {
+      for (Format f : values()) {
+        if (f.id.equals(id.trim().toLowerCase(Locale.ROOT))) {
+          return f;
+        }
+      }
+      throw new IllegalArgumentException("Invalid value for " + ConfigKeys.OUTPUT_FORMAT + ": \""
+          + id + "\" (must be one of [parquet, arrow])");
+    }
+  }
+
+  /** Stored element type of the embedding. */
+  public enum Dtype {
+    FLOAT32("float32", 4), FLOAT16("float16", 2);
+
+    private final String id;
+    private final int bytes;
+
+    Dtype(String id, int bytes) {
+      this.id = id;
+      this.bytes = bytes;
+    }
+
+    public String id() {
+      return id;
+    }
+
+    public int bytes() {
+      return bytes;
+    }
+
+    public static Dtype fromId(String id) {
+      for (Dtype d : values()) {
+        if (d.id.equals(id.trim().toLowerCase(Locale.ROOT))) {
+          return d;
+        }
+      }
+      throw new IllegalArgumentException("Invalid value for " + ConfigKeys.OUTPUT_DTYPE + ": \""
+          + id + "\" (must be one of [float32, float16])");
+    }
+  }
+
+  public static final ShardOutput PARQUET_FLOAT32 = new ShardOutput(Format.PARQUET, Dtype.FLOAT32,
+      8192);
+
+  private final Format format;
+  private final Dtype dtype;
+  private final int arrowBatchRows;
+
+  public ShardOutput(Format format, Dtype dtype, int arrowBatchRows) {
+    if (arrowBatchRows < 1) {
+      throw new IllegalArgumentException("Invalid " + ConfigKeys.OUTPUT_ARROW_BATCH_ROWS + ": "
+          + arrowBatchRows + " (must be >= 1)");
+    }
+    this.format = format;
+    this.dtype = dtype;
+    this.arrowBatchRows = arrowBatchRows;
+  }
+
+  public static ShardOutput fromConfig(PipelineConfig c) {
+    return new ShardOutput(Format.fromId(c.get(ConfigKeys.OUTPUT_FORMAT)),
+        Dtype.fromId(c.get(ConfigKeys.OUTPUT_DTYPE)),
+        c.getInt(ConfigKeys.OUTPUT_ARROW_BATCH_ROWS, 1, 1 << 24));
+  }
+
+  public Format format() {
+    return format;
+  }
+
+  public Dtype dtype() {
+    return dtype;
+  }
+
+  public int arrowBatchRows() {
+    return arrowBatchRows;
+  }
+
+  /** {@code part-00003-of-00064.parquet} or {@code .arrow}. */
+  public String shardName(int index, int count) {
+    return OutputLayout.shardName(index, count, format.id());
+  }
+
+  /**
+   * What a completion record must match, besides the shard's SHA-256, for a resumed run to keep
+   * the shard: the transform, and the dtype (the format is in the file name). Parquet float32 keeps
+   * the bare transform SHA-256, so completion records of earlier runs stay valid.
+   */
+  public String completionKey(String transformSha256) {
+    return dtype == Dtype.FLOAT32 ? transformSha256 : transformSha256 + "+" + dtype.id();
+  }
+
+  /** The manifest's one-line description of the embedding column. */
+  public String layout() {
+    String element = dtype == Dtype.FLOAT32 ? "float" : "halffloat";
+    return format == Format.ARROW
+        ? "embedding: fixed_size_list<" + element + ", dim> non-null (Arrow IPC stream)"
+        : "embedding: list<" + element + "> of exactly dim non-null values";
+  }
+
+  /** Opens the writer for one shard at {@code path}. */
+  public EmbeddingShardWriter open(FileSystem fs, Path path, int dim, boolean withText,
+      Configuration conf) {
+    if (format == Format.ARROW) {
+      long batchBytes = (long) arrowBatchRows * dim * dtype.bytes();
+      if (batchBytes > MAX_BATCH_BYTES) {
+        throw new IllegalArgumentException("Invalid " + ConfigKeys.OUTPUT_ARROW_BATCH_ROWS + ": "
+            + arrowBatchRows + " rows x " + dim + " x " + dtype.bytes() + " bytes = " + batchBytes
+            + " bytes per record batch (must be <= " + MAX_BATCH_BYTES + ")");
+      }
+      return new ArrowShardWriter(fs, path, dim, withText, dtype, arrowBatchRows);
+    }
+    if (dtype != Dtype.FLOAT32) {
+      // The Parquet writer's float16 (list<FLOAT16>) comes with the column-level Parquet writer.
+      throw new IllegalArgumentException("Invalid " + ConfigKeys.OUTPUT_DTYPE + ": float16 with "
+          + ConfigKeys.OUTPUT_FORMAT + " = parquet is not supported by this build (use "
+          + ConfigKeys.OUTPUT_FORMAT + " = arrow)");
+    }
+    ShardWriter w = new ShardWriter(fs, path, dim, withText, conf);
+    return new EmbeddingShardWriter() {
+      @Override
+      public void write(String id, String text, float[] values, int offset) {
+        w.write(id, text, values, offset);
+      }
+
+      @Override
+      public ShardInfo finish() {
+        return w.finish();
+      }
+
+      @Override
+      public void close() {
+        w.close();
+      }
+    };
+  }
+
+  @Override
+  public String toString() {
+    return format.id() + "/" + dtype.id()
+        + (format == Format.ARROW ? " (" + arrowBatchRows + " rows per batch)" : "");
+  }
+}

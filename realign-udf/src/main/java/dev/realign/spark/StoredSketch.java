@@ -105,6 +105,13 @@ public record StoredSketch(MomentSnapshot snapshot, EncoderIdentity encoder, Str
     writeAll(fs, infoPath(file), infoJson(role, s, encoder).getBytes(StandardCharsets.UTF_8));
   }
 
+  /** Writes only the sidecar of a sketch file that is already written. */
+  public static void writeInfo(Path file, String role, MomentSnapshot s, EncoderIdentity encoder,
+      Configuration conf) {
+    writeAll(fs(file, conf), infoPath(file),
+        infoJson(role, s, encoder).getBytes(StandardCharsets.UTF_8));
+  }
+
   /** The sidecar of a sketch file: {@code image.sketch} -> {@code image.sketch.json}. */
   public static Path infoPath(Path sketchFile) {
     return new Path(sketchFile.getParent(), sketchFile.getName() + ".json");

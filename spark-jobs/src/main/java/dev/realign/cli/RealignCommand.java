@@ -28,6 +28,7 @@ public final class RealignCommand {
       "  encode   texts -> embeddings with an ONNX model (default: bundled all-MiniLM-L6-v2):",
       "           --input PATH --output DIR [--model FILE --tokenizer FILE]",
       "  stats    exact sketches of both modalities -> OUTPUT/stats/",
+      "  stats merge --output DIR A B ...   merge stored sketches exactly -> DIR/stats/",
       "  fit      the transform from OUTPUT/stats/ + a centroid pass -> OUTPUT/realign-transform.json",
       "  apply    aligned shards -> OUTPUT/aligned/ (+ _manifest.json, written last)",
       "  report   gap report of OUTPUT: report/report.json and report/report.html",
@@ -50,6 +51,7 @@ public final class RealignCommand {
       "  --variant V              anchor | anchor-trace | realign     (fit.variant)",
       "  --partitions N           about N input splits               (input.partitions)",
       "  --master URL             Spark master when not spark-submit (spark.master)",
+      "  --image-stats SKETCH     fit/run against a stored image sketch (fit.image_stats)",
       "  --transform FILE         apply: the transform to use (default OUTPUT/realign-transform.json)",
       "  --config FILE            a YAML config file",
       "  --set key=value          any config key (repeatable); see 'realign config'",
@@ -66,6 +68,9 @@ public final class RealignCommand {
   /** Runs a command; returns the process exit code (0 ok, 2 bad usage or input, 1 failure). */
   public static int run(String[] args) {
     try {
+      if (args.length > 1 && args[0].equals("stats") && args[1].equals("merge")) {
+        return StatsMergeCommand.run(java.util.Arrays.copyOfRange(args, 2, args.length));
+      }
       CommandLine cl = CommandLine.parse(args);
       if (cl.command.equals("help")) {
         System.out.println(USAGE);

@@ -132,6 +132,17 @@ public final class ConfigKeys {
   public static final String FAIL_APPLY_SPLIT = key("testing.fail_apply_split", "-1",
       "fault injection for tests: the apply task of this split fails after writing its shard");
 
+  // ml
+  public static final String IMAGE_STATS = key("fit.image_stats", "",
+      "a stored image sketch (image.sketch file, stats directory or output directory): fit and run"
+          + " use it instead of reading image embeddings");
+  public static final String UDF_TRANSFORM = key("transform", "",
+      "Spark conf spark.realign.transform: the transform of the SQL UDF"
+          + " dev.realign.udf.RealignAlignUdf (not used by the CLI)");
+  public static final String UDF_ON_INVALID = key("udf.on_invalid", "error",
+      "Spark conf spark.realign.udf.on_invalid: error | null, what realign_align does with a bad"
+          + " row (not used by the CLI)");
+
   /** Keys and their defaults, in declaration order. */
   public static Map<String, String> defaults() {
     return Collections.unmodifiableMap(DEFAULTS);

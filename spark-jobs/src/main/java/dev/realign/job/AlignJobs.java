@@ -20,8 +20,15 @@ public final class AlignJobs {
   public static AlignPipeline.Stats stats(JobContext ctx) {
     OutputGuard.prepare(ctx.fs, ctx.layout, ctx.config.get(ConfigKeys.OUTPUT_MODE));
     EmbeddingSet texts = AlignPipeline.plan(ctx, "text");
+    if (ImageStatsJobs.requested(ctx)) {
+      return ImageStatsJobs.stats(ctx, texts, AlignPipeline.duplicates(ctx, texts),
+          ImageStatsJobs.readImageSketch(ctx), EncoderIdentity.PRECOMPUTED);
+    }
     EmbeddingSet images = AlignPipeline.plan(ctx, "image");
-    return AlignPipeline.stats(ctx, texts, AlignPipeline.duplicates(ctx, texts), images);
+    AlignPipeline.Stats stats =
+        AlignPipeline.stats(ctx, texts, AlignPipeline.duplicates(ctx, texts), images);
+    ImageStatsJobs.writeInfo(ctx, stats, EncoderIdentity.PRECOMPUTED);
+    return stats;
   }
 
   /** {@code report}: the gap report of an output directory ({@code OUTPUT/report/}). */
@@ -31,6 +38,9 @@ public final class AlignJobs {
 
   /** {@code fit}: the transform from {@code OUTPUT/stats/} plus the centroid pass over texts. */
   public static ReAlignTransform fit(JobContext ctx) {
+    if (ImageStatsJobs.requested(ctx)) {
+      return ImageStatsJobs.fit(ctx);
+    }
     EmbeddingSet texts = AlignPipeline.plan(ctx, "text");
     return AlignPipeline.fit(ctx, texts, AlignPipeline.duplicates(ctx, texts),
         AlignPipeline.readSketch(ctx, "text"), AlignPipeline.readSketch(ctx, "image"),
@@ -63,6 +73,9 @@ public final class AlignJobs {
 
   /** {@code run}: [encode,] stats, fit and apply [and report] in one application. */
   public static AlignPipeline.Outcome run(JobContext ctx) {
+    if (ImageStatsJobs.requested(ctx)) {
+      return ImageStatsJobs.run(ctx);
+    }
     OutputGuard.prepare(ctx.fs, ctx.layout, ctx.config.get(ConfigKeys.OUTPUT_MODE));
     long start = System.nanoTime();
     EncoderIdentity encoder = EncoderIdentity.PRECOMPUTED;
@@ -83,6 +96,7 @@ public final class AlignJobs {
     AlignPipeline.requireSameDimension(texts, images);
     long[] textDuplicates = AlignPipeline.duplicates(ctx, texts);
     AlignPipeline.Stats stats = AlignPipeline.stats(ctx, texts, textDuplicates, images);
+    ImageStatsJobs.writeInfo(ctx, stats, encoder);
     ReAlignTransform t = AlignPipeline.fit(ctx, texts, textDuplicates, stats.text(),
         stats.image(), encoder);
     AlignPipeline.Outcome o = AlignPipeline.apply(ctx, texts, textDuplicates, t, stats.summary());

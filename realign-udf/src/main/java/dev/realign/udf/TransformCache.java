@@ -41,7 +41,10 @@ final class TransformCache {
    */
   static ReAlignTransform transform(String path, String expectedSha256, Configuration conf) {
     String key = path + "#" + (expectedSha256 == null ? "" : expectedSha256);
-    return LOADED.computeIfAbsent(key, k -> load(path, expectedSha256, conf));
+    ReAlignTransform t = LOADED.computeIfAbsent(key, k -> load(path, expectedSha256, conf));
+    // The tasks ask by (path, sha256): a driver that is also an executor (local mode) reuses this.
+    LOADED.putIfAbsent(path + "#" + t.sha256(), t);
+    return t;
   }
 
   private static ReAlignTransform load(String path, String expectedSha256, Configuration conf) {

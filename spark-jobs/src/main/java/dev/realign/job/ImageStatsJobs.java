@@ -125,8 +125,8 @@ public final class ImageStatsJobs {
   }
 
   /**
-   * {@code stats merge --output DIR A B ...}: merges the sketches of each role present in every
-   * input (a .sketch file, a stats directory or an output directory) into
+   * {@code stats merge --output DIR A B ...}: merges the sketches of each role (text, image) that
+   * every input holds (a .sketch file, a stats directory or an output directory) into
    * {@code DIR/stats/<role>.sketch} with its sidecar. Exact: the result is the sketch of the union.
    *
    * @return the merged sketches by role
@@ -144,9 +144,9 @@ public final class ImageStatsJobs {
         continue;
       }
       if (having.size() != inputs.size()) {
-        throw new IllegalArgumentException("Invalid stats merge: " + having + " hold a " + role
-            + " sketch, " + inputs.stream().filter(i -> !having.contains(i)).toList()
-            + " do not (every input must hold the same roles)");
+        Console.info("stats merge: no %s sketch in %s; merging only the roles every input holds",
+            role, inputs.stream().filter(i -> !having.contains(i)).toList());
+        continue;
       }
       List<StoredSketch> parts = inputs.stream()
           .map(i -> StoredSketch.read(i, role, conf)).toList();
@@ -159,8 +159,9 @@ public final class ImageStatsJobs {
           parts.size(), merged.snapshot().count(), merged.snapshot().dimension(), file);
     }
     if (out.isEmpty()) {
-      throw new IllegalArgumentException("Invalid stats merge: no input holds a sketch " + inputs
-          + " (give .sketch files, stats directories or output directories)");
+      throw new IllegalArgumentException("Invalid stats merge: no role (text, image) has a sketch"
+          + " in every input " + inputs + " (give .sketch files, stats directories or output"
+          + " directories)");
     }
     return out;
   }

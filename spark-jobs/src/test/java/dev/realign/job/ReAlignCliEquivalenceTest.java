@@ -116,4 +116,23 @@ class ReAlignCliEquivalenceTest {
     }
     assertThat(Arrays.equals(cli.get("texts-0"), Arrays.copyOf(coco.texts(), D))).isFalse();
   }
+
+  @Test
+  void theReadmeShowsTheExampleExactlyAsItRuns() throws Exception {
+    Path root = Path.of("").toAbsolutePath();
+    while (!java.nio.file.Files.isRegularFile(root.resolve("README.md"))
+        || !java.nio.file.Files.isDirectory(root.resolve("spark-jobs"))) {
+      root = root.getParent();
+    }
+    String source = java.nio.file.Files.readString(root.resolve(
+        "spark-jobs/src/test/java/dev/realign/examples/ReAlignPipelineExample.java"));
+    String main = source.substring(source.indexOf("  public static void main"),
+        source.lastIndexOf("  }\n}") + 4);
+    StringBuilder indented = new StringBuilder();
+    for (String line : main.split("\n")) {
+      indented.append(line.isBlank() ? "" : "  " + line.substring(2)).append('\n');
+    }
+    assertThat(java.nio.file.Files.readString(root.resolve("README.md")))
+        .contains(indented.toString());
+  }
 }

@@ -4,25 +4,27 @@ import dev.realign.align.AlignmentKernel;
 import dev.realign.spark.DataFramePasses;
 import dev.realign.spark.VectorType;
 import dev.realign.vector.RejectReason;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.api.java.UDF2;
 
 /**
- * The per-row function of {@link ReAlignModel#transform}: aligns text rows with the captured
- * kernel (not the model), passes image rows through unchanged, and treats invalid rows by
+ * The per-row function of {@link ReAlignModel#transform}: aligns text rows with the broadcast
+ * kernel (not the model: a task ships the broadcast's handle), passes image rows through unchanged, and treats invalid rows by
  * {@code handleInvalid}: error throws, skip and keep return null (skip's rows are then filtered).
  */
 final class AlignRowFunction implements UDF2<Object, String, Object> {
   private static final long serialVersionUID = 1L;
 
-  private final AlignmentKernel kernel;
+  private final Broadcast<AlignmentKernel> broadcast;
   private final VectorType type;
   private final DataFramePasses.Columns cols;
   private final boolean failOnInvalid;
+  private transient AlignmentKernel kernel;
   private transient double[] scratch;
 
-  AlignRowFunction(AlignmentKernel kernel, VectorType type, DataFramePasses.Columns cols,
-      boolean failOnInvalid) {
-    this.kernel = kernel;
+  AlignRowFunction(Broadcast<AlignmentKernel> kernel, VectorType type,
+      DataFramePasses.Columns cols, boolean failOnInvalid) {
+    this.broadcast = kernel;
     this.type = type;
     this.cols = cols;
     this.failOnInvalid = failOnInvalid;
@@ -41,6 +43,9 @@ final class AlignRowFunction implements UDF2<Object, String, Object> {
             + " or keep)");
       }
       return null;
+    }
+    if (kernel == null) {
+      kernel = broadcast.value();
     }
     int dim = kernel.dimension();
     float[] in = VectorType.toFloats(vector);

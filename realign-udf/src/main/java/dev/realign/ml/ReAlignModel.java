@@ -13,6 +13,9 @@ import java.util.Arrays;
 import java.util.Objects;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import dev.realign.align.AlignmentKernel;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.Model;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
@@ -32,7 +35,8 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * A fitted ReAlign transform as a Spark ML Model. {@code transform} aligns the text rows of
- * {@code inputCol} into {@code outputCol} (the input's type) with the kernel captured in a UDF;
+ * {@code inputCol} into {@code outputCol} (the input's type) with the kernel broadcast once per
+ * call (the UDF captures the broadcast, not the model);
  * image rows pass through unchanged (they already live in the image distribution). Invalid text
  * rows (NaN/Inf, zero norm, wrong length, null) and rows of an unknown modality follow
  * {@code handleInvalid}: error fails the job, skip drops the row, keep gives a null output.
@@ -159,8 +163,10 @@ public final class ReAlignModel extends Model<ReAlignModel>
     String mode = getHandleInvalid();
     DataFramePasses.Columns cols = new DataFramePasses.Columns(getInputCol(),
         hasModality ? getModalityCol() : "(none)", getTextValue(), getImageValue());
+    Broadcast<AlignmentKernel> kernel = JavaSparkContext.fromSparkContext(
+        dataset.sparkSession().sparkContext()).broadcast(transform.kernel());
     UserDefinedFunction align = functions.udf(
-        new AlignRowFunction(transform.kernel(), type, cols, mode.equals("error")),
+        new AlignRowFunction(kernel, type, cols, mode.equals("error")),
         out.apply(getOutputCol()).dataType());
     Column modality = hasModality ? functions.col(getModalityCol())
         : functions.lit(getTextValue());

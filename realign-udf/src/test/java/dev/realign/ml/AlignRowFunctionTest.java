@@ -29,6 +29,18 @@ class AlignRowFunctionTest {
     return out;
   }
 
+  static org.apache.spark.sql.SparkSession spark;
+
+  @org.junit.jupiter.api.BeforeAll
+  static void start() {
+    spark = dev.realign.spark.LocalSpark.start();
+  }
+
+  @org.junit.jupiter.api.AfterAll
+  static void stop() {
+    spark.stop();
+  }
+
   @Test
   void alignsTextsPassesImagesAndSurvivesSerialisation() {
     AlignmentKernel k = ReAlignFitter.fitInMemory(FitOptions.defaults(), rows(2, 100, 1),
@@ -40,15 +52,18 @@ class AlignRowFunctionTest {
     }
     Object seq = scala.jdk.javaapi.CollectionConverters.asScala(Arrays.asList(boxed)).toSeq();
     DataFramePasses.Columns cols = new DataFramePasses.Columns("e", "m", "text", "image");
+    org.apache.spark.broadcast.Broadcast<AlignmentKernel> b =
+        org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext())
+            .broadcast(k);
     for (Serializer s : SparkFaceSerializationTest.serializers()) {
       AlignRowFunction f = SparkFaceSerializationTest.roundTrip(s,
-          new AlignRowFunction(k, VectorType.FLOAT_ARRAY, cols, true));
+          new AlignRowFunction(b, VectorType.FLOAT_ARRAY, cols, true));
       assertThat((float[]) f.call(seq, "text")).isEqualTo(k.apply(row));
       assertThat(f.call(seq, "image")).isSameAs(seq);
       assertThatThrownBy(() -> f.call(seq, "audio")).isInstanceOf(IllegalArgumentException.class)
           .hasMessageStartingWith("Invalid modality in column m: \"audio\"");
       AlignRowFunction v = SparkFaceSerializationTest.roundTrip(s,
-          new AlignRowFunction(k, VectorType.ML_VECTOR, cols, false));
+          new AlignRowFunction(b, VectorType.ML_VECTOR, cols, false));
       Object out = v.call(new DenseVector(ReAlignTestRows.widen(row)), "text");
       assertThat(VectorType.toFloats(out)).isEqualTo(k.apply(row));
       assertThat(v.call(List.of(1f, 2f), "text")).isNull();

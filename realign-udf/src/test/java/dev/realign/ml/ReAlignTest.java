@@ -215,6 +215,23 @@ class ReAlignTest {
   }
 
   @Test
+  void copiesKeepTheTransformAndTakeExtraParams() {
+    ReAlign r = new ReAlign().setOutputCol("a1");
+    ReAlign rc = r.copy(new org.apache.spark.ml.param.ParamMap().put(r.outputCol(), "a2"));
+    assertThat(List.of(r.getOutputCol(), rc.getOutputCol(), rc.uid()))
+        .containsExactly("a1", "a2", r.uid());
+    ReAlignModel m = r.fit(frame(rows(16, 40, D, 1), rows(17, 40, D, -1), D, FLOATS));
+    assertThat(m.getOutputCol()).isEqualTo("a1");
+    assertThat(m.parent()).isSameAs(r);
+    ReAlignModel mc = m.copy(new org.apache.spark.ml.param.ParamMap().put(m.handleInvalid(),
+        "skip"));
+    assertThat(mc.transformValue()).isEqualTo(m.transformValue());
+    assertThat(List.of(mc.getHandleInvalid(), m.getHandleInvalid(), mc.getOutputCol()))
+        .containsExactly("skip", "error", "a1");
+    assertThat(mc.parent()).isSameAs(r);
+  }
+
+  @Test
   void aTamperedTransformIsRefusedOnLoad() throws Exception {
     ReAlignModel model = new ReAlign().fit(frame(rows(7, 50, D, 1), rows(8, 50, D, -1), D,
         FLOATS));

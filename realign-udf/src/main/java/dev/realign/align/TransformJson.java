@@ -6,17 +6,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * {@code realign-transform.json}: the persisted transform, loadable with {@code json} + {@code
- * numpy} by the GPU stage. Doubles are written in Java's shortest round-trip decimal form, so they
+ * numpy} by the GPU stage. Files are {@link dev.realign.io.TransformFiles}' business: this
+ * package never touches them. Doubles are written in Java's shortest round-trip decimal form, so they
  * read back bit-exact; the {@code sha256} field is recomputed on read and must match.
  *
  * <pre>
@@ -83,28 +79,6 @@ public final class TransformJson {
   private static void putVector(ArrayNode arr, double[] v) {
     for (double x : v) {
       arr.add(x);
-    }
-  }
-
-  public static void write(ReAlignTransform t, Path file) {
-    try {
-      Files.writeString(file, toJson(t), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write transform " + file, e);
-    }
-  }
-
-  public static ReAlignTransform read(Path file) {
-    String json;
-    try {
-      json = Files.readString(file, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read transform " + file, e);
-    }
-    try {
-      return fromJson(json);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(e.getMessage() + " [in " + file + "]", e);
     }
   }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.realign.io.TransformFiles;
 import dev.realign.RowFixtures;
 import dev.realign.stats.RejectListener;
 import java.io.ByteArrayInputStream;
@@ -111,8 +112,8 @@ class TransformJsonTest {
         fitted(Variant.ANCHOR_TRACE, 0), fitted(Variant.REALIGN, 0), fitted(Variant.REALIGN, 3));
     for (ReAlignTransform t : all) {
       Path file = dir.resolve(t.variant().id() + t.muHat().length + ".json");
-      TransformJson.write(t, file);
-      ReAlignTransform back = TransformJson.read(file);
+      TransformFiles.write(t, file);
+      ReAlignTransform back = TransformFiles.read(file);
       assertBitExact(t, back);
       assertThat(TransformJson.toJson(back)).isEqualTo(TransformJson.toJson(t));
     }
@@ -236,7 +237,7 @@ class TransformJsonTest {
   void readNamesTheFile() throws Exception {
     Path file = dir.resolve(TransformJson.FILE_NAME);
     Files.writeString(file, "{ broken");
-    assertThatThrownBy(() -> TransformJson.read(file)).hasMessageContaining("not JSON")
+    assertThatThrownBy(() -> TransformFiles.read(file)).hasMessageContaining("not JSON")
         .hasMessageContaining(file.toString());
   }
 

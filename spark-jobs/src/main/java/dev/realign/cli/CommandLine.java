@@ -29,6 +29,7 @@ final class CommandLine {
     FLAG_KEYS.put("--tokenizer", "encode.tokenizer_path");
     FLAG_KEYS.put("--validation-text", "report.validation.text");
     FLAG_KEYS.put("--validation-image", "report.validation.image");
+    FLAG_KEYS.put("--image-stats", "fit.image_stats");
   }
 
   final String command;

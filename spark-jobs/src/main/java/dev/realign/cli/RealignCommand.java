@@ -28,6 +28,9 @@ public final class RealignCommand {
   /** Runs a command; returns the process exit code (0 ok, 2 bad usage or input, 1 failure). */
   public static int run(String[] args) {
     try {
+      if (args.length > 1 && args[0].equals("stats") && args[1].equals("merge")) {
+        return StatsMergeCommand.run(java.util.Arrays.copyOfRange(args, 2, args.length));
+      }
       return dispatch(CommandLine.parse(args));
     } catch (Throwable e) {
       // Errors too (an OutOfMemoryError, Hadoop's FSError): one line, no stack trace.

@@ -35,6 +35,8 @@ final class Subcommands {
     OPTION_HELP.put("--validation-image", "PATH   paired validation images (embedding set)");
     OPTION_HELP.put("--transform", "FILE   the transform to apply (default"
         + " OUTPUT/realign-transform.json)");
+    OPTION_HELP.put("--image-stats", "SKETCH fit against a stored image sketch (image.sketch,"
+        + " a stats directory or an output directory) instead of reading image embeddings");
     OPTION_HELP.put("--master", "URL    Spark master when not under spark-submit");
     OPTION_HELP.put("--config", "FILE   a YAML config file");
     OPTION_HELP.put("--set", "KEY=VALUE   any config key (repeatable); see 'realign config'");
@@ -56,19 +58,21 @@ final class Subcommands {
       new Subcommand("run", List.of("[encode +] stats + fit + apply [+ report] in one Spark"
           + " application", "(no options: the demo, configs/demo.yaml, on local Spark)"),
           options(List.of("--texts", "--model", "--tokenizer"), concat(EMBEDDINGS,
-              List.of("--output", "--mode", "--variant", "--partitions"))),
+              List.of("--image-stats", "--output", "--mode", "--variant", "--partitions"))),
           (ctx, cl) -> AlignJobs.run(ctx)),
       new Subcommand("encode", List.of("texts -> embeddings with an ONNX model (default: bundled"
           + " all-MiniLM-L6-v2)"),
           options(List.of("--input", "--model", "--tokenizer", "--output", "--mode"), List.of()),
           (ctx, cl) -> AlignJobs.encode(ctx)),
-      new Subcommand("stats", List.of("exact sketches of both modalities -> OUTPUT/stats/"),
-          options(EMBEDDINGS, List.of("--output", "--mode", "--partitions")),
+      new Subcommand("stats", List.of("exact sketches of both modalities -> OUTPUT/stats/",
+          "'realign stats merge --output DIR A B ...': merge stored sketches exactly ->"
+              + " DIR/stats/"),
+          options(EMBEDDINGS, List.of("--image-stats", "--output", "--mode", "--partitions")),
           (ctx, cl) -> AlignJobs.stats(ctx)),
       new Subcommand("fit", List.of("the transform from OUTPUT/stats/ + a centroid pass ->"
           + " OUTPUT/realign-transform.json"),
-          options(List.of("--text-embeddings", "--text-metadata"), List.of("--output", "--mode",
-              "--variant", "--partitions")),
+          options(List.of("--text-embeddings", "--text-metadata", "--image-stats"),
+              List.of("--output", "--mode", "--variant", "--partitions")),
           (ctx, cl) -> AlignJobs.fit(ctx)),
       new Subcommand("apply", List.of("aligned shards -> OUTPUT/aligned/ (+ _manifest.json,"
           + " written last)"),

@@ -203,6 +203,18 @@ public final class ConfigKeys {
     return k;
   }
 
+  // ml
+  public static final String IMAGE_STATS = key("fit.image_stats", "",
+      "a stored image sketch (image.sketch file, stats directory or output directory): fit and run"
+          + " use it instead of reading image embeddings");
+  public static final String UDF_TRANSFORM = key("transform", "",
+      "Spark conf spark.realign.transform: the transform of the SQL UDF"
+          + " dev.realign.udf.RealignAlignUdf (not used by the CLI)");
+  public static final String UDF_ON_INVALID = declare(ConfigKey.choice("udf.on_invalid", "error",
+      List.of("error", "null"),
+      "Spark conf spark.realign.udf.on_invalid: what realign_align does with a bad"
+          + " row (not used by the CLI)"));
+
   /** Keys and their defaults, in declaration order. */
   public static Map<String, String> defaults() {
     Map<String, String> m = new LinkedHashMap<>();

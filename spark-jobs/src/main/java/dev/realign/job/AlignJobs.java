@@ -22,8 +22,15 @@ public final class AlignJobs {
   public static AlignPipeline.Stats stats(JobContext ctx) {
     OutputGuard.prepare(ctx.fs, ctx.layout, ctx.config.outputMode().id());
     EmbeddingSet texts = AlignPipeline.plan(ctx, Modality.TEXT);
+    if (ImageStatsJobs.requested(ctx)) {
+      return ImageStatsJobs.stats(ctx, texts, AlignPipeline.duplicates(ctx, texts),
+          ImageStatsJobs.readImageSketch(ctx), EncoderIdentity.PRECOMPUTED);
+    }
     EmbeddingSet images = AlignPipeline.plan(ctx, Modality.IMAGE);
-    return AlignPipeline.stats(ctx, texts, AlignPipeline.duplicates(ctx, texts), images);
+    AlignPipeline.Stats stats =
+        AlignPipeline.stats(ctx, texts, AlignPipeline.duplicates(ctx, texts), images);
+    ImageStatsJobs.writeInfo(ctx, stats, EncoderIdentity.PRECOMPUTED);
+    return stats;
   }
 
   /** {@code report}: the gap report of an output directory ({@code OUTPUT/report/}). */
@@ -37,6 +44,9 @@ public final class AlignJobs {
    */
   public static ReAlignTransform fit(JobContext ctx) {
     OutputGuard.prepareFile(ctx.fs, ctx.layout.transform(), ctx.config.outputMode().id());
+    if (ImageStatsJobs.requested(ctx)) {
+      return ImageStatsJobs.fit(ctx);
+    }
     StatsSummary summary = AlignPipeline.requirePassedSummary(ctx, "fit");
     EmbeddingSet texts = AlignPipeline.plan(ctx, Modality.TEXT);
     return AlignPipeline.fit(ctx, texts, AlignPipeline.duplicates(ctx, texts),
@@ -77,6 +87,9 @@ public final class AlignJobs {
 
   /** {@code run}: [encode,] stats, fit and apply [and report] in one application. */
   public static AlignPipeline.Outcome run(JobContext ctx) {
+    if (ImageStatsJobs.requested(ctx)) {
+      return ImageStatsJobs.run(ctx);
+    }
     OutputGuard.prepare(ctx.fs, ctx.layout, ctx.config.outputMode().id());
     long start = System.nanoTime();
     EncoderIdentity encoder = EncoderIdentity.PRECOMPUTED;
@@ -97,6 +110,7 @@ public final class AlignJobs {
     AlignPipeline.requireSameDimension(texts, images);
     long[] textDuplicates = AlignPipeline.duplicates(ctx, texts);
     AlignPipeline.Stats stats = AlignPipeline.stats(ctx, texts, textDuplicates, images);
+    ImageStatsJobs.writeInfo(ctx, stats, encoder);
     ReAlignTransform t = AlignPipeline.fit(ctx, texts, textDuplicates, stats.text(),
         stats.image(), encoder);
     AlignPipeline.Outcome o = AlignPipeline.apply(ctx, texts, textDuplicates, t, stats.summary());

@@ -4,15 +4,16 @@ import dev.realign.align.AlignmentKernel;
 import dev.realign.source.EmbeddingSet;
 import dev.realign.source.RowBatch;
 import dev.realign.source.SplitReader;
-import dev.realign.stats.MomentSketch;
+import dev.realign.spark.SketchAggregation;
+import dev.realign.spark.SketchAggregation.CentroidAccumulator;
 import dev.realign.stats.MomentSnapshot;
-import dev.realign.stats.SketchCodec;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.util.LongAccumulator;
 
 /**
  * A centroid pass of the fit: the exact sketch of the current kernel's unit outputs over every
- * valid text row, with the kernel broadcast to the executors.
+ * valid text row, with the kernel broadcast to the executors (the shared {@link SketchAggregation}).
  */
 final class CentroidPass {
   private CentroidPass() {}
@@ -27,32 +28,25 @@ final class CentroidPass {
     try (ProgressReporter progress = new ProgressReporter(ctx.jsc,
         "centroid pass " + passNumber, texts.rows(), ctx.progressInterval())) {
       LongAccumulator counter = progress.counter();
-      byte[] merged = ctx.jsc.parallelize(texts.splits(), texts.splits().size())
+      JavaRDD<byte[]> partials = ctx.jsc.parallelize(texts.splits(), texts.splits().size())
           .map(split -> {
-            AlignmentKernel kern = k.value();
-            MomentSketch sketch = new MomentSketch(dim);
-            double[] unit = kern.newScratch();
+            CentroidAccumulator acc = new CentroidAccumulator(k.value());
             RowBatch batch = SplitSource.newBatch(texts);
             try (SplitReader r = SplitSource.open(texts, split, conf.value().get(), dups.value())) {
               while (r.next(batch)) {
                 for (int i = 0; i < batch.size; i++) {
-                  if (batch.reasons[i] == null
-                      && kern.forwardUnit(batch.flat, i * dim, unit) == null) {
-                    sketch.addUnit(unit);
+                  if (batch.reasons[i] == null) {
+                    acc.add(batch.flat, i * dim);
                   }
                 }
                 counter.add(batch.size);
               }
             }
-            return SketchCodec.encode(sketch.snapshot());
-          })
-          .treeAggregate(SketchCodec.encode(MomentSnapshot.empty(dim)),
-              (a, b) -> SketchCodec.encode(
-                  MomentSnapshot.merge(SketchCodec.decode(a), SketchCodec.decode(b))),
-              (a, b) -> SketchCodec.encode(
-                  MomentSnapshot.merge(SketchCodec.decode(a), SketchCodec.decode(b))), 2);
+            return acc.encoded();
+          });
+      MomentSnapshot merged = SketchAggregation.mergeAll(partials, dim);
       progress.finish();
-      return SketchCodec.decode(merged);
+      return merged;
     }
   }
 }

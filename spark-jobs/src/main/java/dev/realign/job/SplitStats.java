@@ -48,7 +48,7 @@ final class SplitStats implements Serializable {
     files.addAll(b.rejectFiles);
     files.sort(Comparator.comparing(ShardInfo::name));
     return new SplitStats(
-        SketchCodec.encode(MomentSnapshot.merge(a.snapshot(), b.snapshot())),
+        dev.realign.spark.SketchAggregation.mergeEncoded(a.sketch, b.sketch),
         a.rows + b.rows, a.rejected + b.rejected, by, files);
   }
 }

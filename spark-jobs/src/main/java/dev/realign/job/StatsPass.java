@@ -8,20 +8,21 @@ import dev.realign.source.EmbeddingSplit;
 import dev.realign.source.HadoopFiles;
 import dev.realign.source.RowBatch;
 import dev.realign.source.SplitReader;
-import dev.realign.stats.MomentSketch;
-import dev.realign.stats.SketchCodec;
+import dev.realign.spark.SketchAggregation;
+import dev.realign.spark.SketchAggregation.RowAccumulator;
 import dev.realign.vector.RejectReason;
 import dev.realign.vector.RowValidator;
 import java.util.List;
-import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.util.LongAccumulator;
 
 /**
- * One pass over an embedding set: the exact sketch of its valid rows (mapPartitions + treeAggregate
- * over sketches in codec form) and the rejected rows, written with their reasons to
+ * One pass over an embedding set: the exact sketch of its valid rows (the shared
+ * {@link SketchAggregation}: a RowAccumulator per split, merged by its tree) and the rejected rows,
+ * written with their reasons to
  * {@code rejected/<role>/part-k-of-M.parquet} (only splits that have rejects get a file).
  */
 final class StatsPass {
@@ -37,10 +38,11 @@ final class StatsPass {
     try (ProgressReporter progress = new ProgressReporter(ctx.jsc, "stats " + set.role(),
         set.rows(), ctx.progressInterval())) {
       LongAccumulator counter = progress.counter();
-      SplitStats total = ctx.jsc.parallelize(set.splits(), splitCount)
+      JavaRDD<SplitStats> partials = ctx.jsc.parallelize(set.splits(), splitCount)
           .map(split -> statsOf(set, split, splitCount, layout, conf.value().get(), dups.value(),
-              counter))
-          .treeAggregate(SplitStats.empty(dim), SplitStats::merge, SplitStats::merge, 2);
+              counter));
+      SplitStats total = SketchAggregation.treeMerge(partials, SplitStats.empty(dim),
+          SplitStats::merge);
       progress.finish();
       return total;
     }
@@ -48,37 +50,34 @@ final class StatsPass {
 
   static SplitStats statsOf(EmbeddingSet set, EmbeddingSplit split, int splitCount,
       OutputLayout layout, Configuration conf, long[] duplicates, LongAccumulator counter) {
-    MomentSketch sketch = new MomentSketch(set.dim());
-    TreeMap<String, Long> byReason = new TreeMap<>();
+    RowAccumulator acc = new RowAccumulator(set.dim());
     RowBatch batch = SplitSource.newBatch(set);
     String name = OutputLayout.shardName(split.index(), splitCount);
     RejectSink rejects = new RejectSink(layout.rejected(set.role()), name,
         "rejected/" + set.role() + "/" + name, split.file(), conf);
-    long rows = 0;
     try (SplitReader reader = SplitSource.open(set, split, conf, duplicates); rejects) {
       while (reader.next(batch)) {
         for (int i = 0; i < batch.size; i++) {
           RejectReason reason = batch.reasons[i];
           String detail = batch.details[i];
-          if (reason == null) {
-            reason = sketch.add(batch.flat, i * set.dim());
+          if (reason != null) {
+            acc.reject(reason);
+          } else {
+            reason = acc.add(batch.flat, i * set.dim());
             if (reason != null) {
               detail = reason == RejectReason.ZERO_NORM
                   ? "L2 norm below " + RowValidator.MIN_NORM : "NaN or infinite component";
             }
           }
           if (reason != null) {
-            byReason.merge(reason.code(), 1L, Long::sum);
             rejects.write(batch, i, reason, detail);
           }
         }
-        rows += batch.size;
         counter.add(batch.size);
       }
     }
     ShardInfo file = rejects.finish();
-    return new SplitStats(SketchCodec.encode(sketch.snapshot()), rows,
-        byReason.values().stream().mapToLong(Long::longValue).sum(), byReason,
+    return new SplitStats(acc.encoded(), acc.rows(), acc.rejected(), acc.byReason(),
         file == null ? List.of() : List.of(file));
   }
 

@@ -1,5 +1,6 @@
 package dev.realign.job;
 
+import dev.realign.io.TransformFiles;
 import dev.realign.SharedData;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -8,7 +9,6 @@ import static org.assertj.core.api.Assertions.fail;
 import dev.realign.align.FitOptions;
 import dev.realign.align.ReAlignFitter;
 import dev.realign.align.ReAlignTransform;
-import dev.realign.align.TransformJson;
 import dev.realign.io.Npy;
 import dev.realign.sink.ShardManifest;
 import java.nio.file.Files;
@@ -60,7 +60,7 @@ class CocoPipelineTest {
 
     ReAlignTransform core = ReAlignFitter.fitInMemory(FitOptions.defaults(), texts, images, D);
     assertThat(o.transform().sha256()).isEqualTo(core.sha256());
-    assertThat(TransformJson.read(out.resolve("realign-transform.json")).sha256())
+    assertThat(TransformFiles.read(out.resolve("realign-transform.json")).sha256())
         .isEqualTo(core.sha256());
 
     List<Row> rows = PipelineFixture.readShards(spark, out);

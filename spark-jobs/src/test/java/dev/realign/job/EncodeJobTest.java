@@ -3,7 +3,7 @@ package dev.realign.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.realign.align.TransformJson;
+import dev.realign.io.TransformFiles;
 import dev.realign.config.PipelineConfig;
 import dev.realign.encode.EncoderConfig;
 import dev.realign.encode.OnnxTextEncoder;
@@ -135,7 +135,7 @@ class EncodeJobTest {
     assertThat(o.manifest().rows()).isEqualTo(72);
     assertThat(o.transform().encoder().name()).isEqualTo("all-MiniLM-L6-v2");
     assertThat(o.transform().encoder().sha256()).hasSize(64);
-    assertThat(TransformJson.read(out.resolve("realign-transform.json")).encoder())
+    assertThat(TransformFiles.read(out.resolve("realign-transform.json")).encoder())
         .isEqualTo(o.transform().encoder());
     assertThat(out.resolve("encoded/_manifest.json")).isRegularFile();
     assertThat(PipelineFixture.readShards(spark, out).get(0).getString(0)).isEqualTo("a0");

@@ -188,9 +188,9 @@ class ArrowOutputTest {
   @Test
   void aFailedArrowRunResumesToTheSameBytesAndADtypeChangeRedoesTheShards() throws Exception {
     Path broken = dir.resolve("broken");
-    assertThatThrownBy(() -> run(broken, "3", "output.format", "arrow",
-        "output.arrow_batch_rows", "64", "output.dtype", "float16", "testing.fail_apply_split",
-        "1"))
+    assertThatThrownBy(() -> FailureAndResumeTest.withFault(FaultSeam.FAIL_APPLY_SPLIT, 1,
+        () -> run(broken, "3", "output.format", "arrow", "output.arrow_batch_rows", "64",
+            "output.dtype", "float16")))
         .isInstanceOf(Exception.class)
         .hasStackTraceContaining("Injected failure after writing shard part-00001-of-00003.arrow");
     assertThat(broken.resolve("aligned/_manifest.json")).doesNotExist();

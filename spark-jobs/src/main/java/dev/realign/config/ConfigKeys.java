@@ -102,6 +102,13 @@ public final class ConfigKeys {
   public static final String FAIL_ENCODE_SPLIT = key("testing.fail_encode_split", "-1",
       "fault injection for tests: the encode task of this split fails after writing its shard");
 
+  // encode (branch encode): cutting big corpus files into splits
+  public static final String ENCODE_SPLIT_BYTES = key("encode.split_bytes", "1048576",
+      "bytes of corpus per encode split: line files (JSONL, text) larger than this are cut into"
+          + " equal byte ranges at line starts, Parquet files between row groups; .gz files stay"
+          + " whole. 1 MiB of short captions is ~10,000 texts, about a minute of one core and a"
+          + " ~15 MB shard at d = 384. Part of the plan: changing it changes the shards");
+
   public static final String REPORT_IN_RUN = key("report.in_run", "true",
       "run the gap report as the last step of run");
   public static final String REPORT_SAMPLE_ROWS = key("report.sample_rows", "10000",

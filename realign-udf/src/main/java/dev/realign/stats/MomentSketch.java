@@ -4,6 +4,8 @@ import static dev.realign.Checks.checkArgument;
 
 import dev.realign.vector.RejectReason;
 import dev.realign.vector.RowValidator;
+import dev.realign.vector.VectorLanes;
+import dev.realign.vector.VectorSupport;
 
 /**
  * Exact, mergeable first and second moments of L2-normalised embedding rows: the count, the sum of
@@ -22,15 +24,21 @@ public final class MomentSketch {
   /** 64-bit partial sums of the current block of rows, spilled every BLOCK_ROWS rows. */
   private final long[] block;
   private int blockRows;
-  private final double[] unit;
+  /** Whether to run the Vector API form of the fused pass (same bits). */
+  private final boolean vector;
 
   public MomentSketch(int dim) {
+    this(dim, VectorSupport.ENABLED);
+  }
+
+  /** With {@code vector} false, the scalar loops only (tests compare both paths' bits). */
+  MomentSketch(int dim, boolean vector) {
     checkArgument(dim > 0, "Invalid dimension: %s (must be > 0)", dim);
     this.dim = dim;
+    this.vector = vector;
     this.hi = new long[dim + 1];
     this.lo = new long[dim + 1];
     this.block = new long[dim + 1];
-    this.unit = new double[dim];
   }
 
   /** A sketch that continues from {@code start} (incremental refit without re-reading old data). */
@@ -66,16 +74,73 @@ public final class MomentSketch {
 
   /** Like {@link #add(float[])} for the {@code dim} components of a flat array at {@code off}. */
   public RejectReason add(float[] flat, int off) {
-    double norm = RowValidator.normOrNegative(flat, off, dim);
+    double norm = vector ? normOrNegativeVector(flat, off) : RowValidator.normOrNegative(flat, off,
+        dim);
     if (norm < 0) {
       return RowValidator.reasonFor(norm);
     }
-    double[] u = unit;
-    for (int j = 0; j < dim; j++) {
-      u[j] = flat[off + j] / norm;
+    if (vector) {
+      double sq = SketchLanes.addNormalised(flat, off, dim, norm, block);
+      finishRow(sq);
+    } else {
+      addNormalised(flat, off, norm);
     }
-    accumulate(u, RowValidator.sumOfSquares(u, dim));
     return null;
+  }
+
+  /** {@link RowValidator#normOrNegative} with the Vector API sum of squares (same bits). */
+  private double normOrNegativeVector(float[] row, int off) {
+    double ss = VectorLanes.sumOfSquares(row, off, dim);
+    if (!Double.isFinite(ss)) {
+      return -1.0;
+    }
+    double norm = Math.sqrt(ss);
+    return norm < RowValidator.MIN_NORM ? -2.0 : norm;
+  }
+
+  /**
+   * One fused pass over a valid row: {@code u = x / norm} (a division, as the format defines it),
+   * its fixed-point value into the block, and its square into the four lanes of
+   * {@link RowValidator#sumOfSquares(double[], int)} in that method's documented order, so the
+   * squared norm has the same bits as normalising first and summing after (three passes).
+   */
+  private void addNormalised(float[] x, int off, double norm) {
+    long[] b = block;
+    int d = dim;
+    double s0 = 0.0;
+    double s1 = 0.0;
+    double s2 = 0.0;
+    double s3 = 0.0;
+    int j = 0;
+    for (; j + 3 < d; j += 4) {
+      double u0 = x[off + j] / norm;
+      double u1 = x[off + j + 1] / norm;
+      double u2 = x[off + j + 2] / norm;
+      double u3 = x[off + j + 3] / norm;
+      b[j] += FixedPoint.toFixed(u0);
+      b[j + 1] += FixedPoint.toFixed(u1);
+      b[j + 2] += FixedPoint.toFixed(u2);
+      b[j + 3] += FixedPoint.toFixed(u3);
+      s0 += u0 * u0;
+      s1 += u1 * u1;
+      s2 += u2 * u2;
+      s3 += u3 * u3;
+    }
+    for (; j < d; j++) {
+      double u = x[off + j] / norm;
+      b[j] += FixedPoint.toFixed(u);
+      s0 += u * u;
+    }
+    finishRow((s0 + s1) + (s2 + s3));
+  }
+
+  /** Adds a row's squared norm (its components are in the block already) and counts the row. */
+  private void finishRow(double squaredNorm) {
+    block[dim] += FixedPoint.toFixed(squaredNorm);
+    count++;
+    if (++blockRows == FixedPoint.BLOCK_ROWS) {
+      spill();
+    }
   }
 
   /**

@@ -4,8 +4,6 @@ import static dev.realign.Checks.checkArgument;
 
 import dev.realign.vector.RejectReason;
 import dev.realign.vector.RowValidator;
-import dev.realign.vector.VectorLanes;
-import dev.realign.vector.VectorSupport;
 
 /**
  * Exact, mergeable first and second moments of L2-normalised embedding rows: the count, the sum of
@@ -24,18 +22,10 @@ public final class MomentSketch {
   /** 64-bit partial sums of the current block of rows, spilled every BLOCK_ROWS rows. */
   private final long[] block;
   private int blockRows;
-  /** Whether to run the Vector API form of the fused pass (same bits). */
-  private final boolean vector;
 
   public MomentSketch(int dim) {
-    this(dim, VectorSupport.ENABLED);
-  }
-
-  /** With {@code vector} false, the scalar loops only (tests compare both paths' bits). */
-  MomentSketch(int dim, boolean vector) {
     checkArgument(dim > 0, "Invalid dimension: %s (must be > 0)", dim);
     this.dim = dim;
-    this.vector = vector;
     this.hi = new long[dim + 1];
     this.lo = new long[dim + 1];
     this.block = new long[dim + 1];
@@ -74,28 +64,12 @@ public final class MomentSketch {
 
   /** Like {@link #add(float[])} for the {@code dim} components of a flat array at {@code off}. */
   public RejectReason add(float[] flat, int off) {
-    double norm = vector ? normOrNegativeVector(flat, off) : RowValidator.normOrNegative(flat, off,
-        dim);
+    double norm = RowValidator.normOrNegative(flat, off, dim);
     if (norm < 0) {
       return RowValidator.reasonFor(norm);
     }
-    if (vector) {
-      double sq = SketchLanes.addNormalised(flat, off, dim, norm, block);
-      finishRow(sq);
-    } else {
-      addNormalised(flat, off, norm);
-    }
+    addNormalised(flat, off, norm);
     return null;
-  }
-
-  /** {@link RowValidator#normOrNegative} with the Vector API sum of squares (same bits). */
-  private double normOrNegativeVector(float[] row, int off) {
-    double ss = VectorLanes.sumOfSquares(row, off, dim);
-    if (!Double.isFinite(ss)) {
-      return -1.0;
-    }
-    double norm = Math.sqrt(ss);
-    return norm < RowValidator.MIN_NORM ? -2.0 : norm;
   }
 
   /**
@@ -103,6 +77,8 @@ public final class MomentSketch {
    * its fixed-point value into the block, and its square into the four lanes of
    * {@link RowValidator#sumOfSquares(double[], int)} in that method's documented order, so the
    * squared norm has the same bits as normalising first and summing after (three passes).
+   * Scalar on purpose: Vector API forms measured slower on JDK 17 (with a vector double-to-long
+   * conversion, 0.3x) or no faster (vector divide and square, scalar conversion) in KernelBench.
    */
   private void addNormalised(float[] x, int off, double norm) {
     long[] b = block;

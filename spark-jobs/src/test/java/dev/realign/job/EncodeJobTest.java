@@ -176,6 +176,26 @@ class EncodeJobTest {
     assertThat(rejects).anySatisfy(r -> assertThat(r).startsWith("empty_text a.jsonl:42"));
   }
 
+  @Test
+  void aLineLongerThanSeveralSplitsIsReadOnceAndLeavesEmptyShards() throws Exception {
+    Path one = dir.resolve("long");
+    Files.createDirectories(one);
+    String longText = "a very long caption about a cat " + "and another cat ".repeat(60);
+    Files.writeString(one.resolve("l.txt"), "short one\r\n" + longText + "\r\nshort two");
+    Path out = dir.resolve("long-out");
+    EncodeJob.Outcome o = AlignJobs.encode(new JobContext(spark, config(out,
+        "encode.input", one.toString(), "encode.split_bytes", "200")));
+    long bytes = Files.size(one.resolve("l.txt"));
+    assertThat(o.manifest().shards()).hasSize((int) ((bytes + 199) / 200));
+    assertThat(o.manifest().shards()).filteredOn(s -> s.rows() == 0).hasSizeGreaterThan(2);
+    List<Row> rows = shards(out);
+    String prefix = dev.realign.source.StableIds.filePrefix("l.txt");
+    assertThat(rows).extracting(r -> r.getString(0))
+        .containsExactly(prefix + "-1", prefix + "-2", prefix + "-3");
+    assertThat(rows).extracting(r -> r.getString(1))
+        .containsExactly("short one", longText, "short two");
+  }
+
   /** The rows of an encode output's shards, in manifest (= split) order. */
   static List<Row> shards(Path out) throws Exception {
     List<Row> rows = new java.util.ArrayList<>();

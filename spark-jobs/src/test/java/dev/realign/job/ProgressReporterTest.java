@@ -20,7 +20,10 @@ import org.junit.jupiter.api.io.TempDir;
  * movement.
  */
 class ProgressReporterTest {
-  static final long WAIT_MILLIS = 60_000;
+  /** How long the driver waits for a heartbeat (a loaded machine can delay them a lot). */
+  static final long WAIT_MILLIS = 120_000;
+  /** How long the task waits for the driver; longer, so a timeout fails the assertion, not races. */
+  static final long TASK_WAIT_MILLIS = 2 * WAIT_MILLIS;
   static SparkSession spark;
   @TempDir static Path dir;
 
@@ -34,7 +37,7 @@ class ProgressReporterTest {
         .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
         // Heartbeats carry running tasks' accumulators; the default is every 10 s.
-        .config("spark.executor.heartbeatInterval", "200ms")
+        .config("spark.executor.heartbeatInterval", "500ms")
         .getOrCreate();
   }
 
@@ -53,23 +56,26 @@ class ProgressReporterTest {
       CompletableFuture<Void> job = CompletableFuture.runAsync(() ->
           jsc.parallelize(List.of(1), 1).foreach(x -> {
             counter.add(7); // e.g. the first encoder batch of a long task
-            long deadline = System.currentTimeMillis() + WAIT_MILLIS;
+            long deadline = System.currentTimeMillis() + TASK_WAIT_MILLIS;
             while (!Files.exists(Path.of(releasePath)) && System.currentTimeMillis() < deadline) {
               Thread.sleep(20);
             }
             counter.add(3);
           }));
-      long deadline = System.currentTimeMillis() + WAIT_MILLIS;
-      while (progress.rowsSoFar() < 7 && System.currentTimeMillis() < deadline) {
-        Thread.sleep(20);
+      try {
+        long deadline = System.currentTimeMillis() + WAIT_MILLIS;
+        while (progress.rowsSoFar() < 7 && System.currentTimeMillis() < deadline) {
+          Thread.sleep(20);
+        }
+        // The task is still running (it waits for the release file): only the heartbeat knows.
+        assertThat(counter.value()).isZero();
+        assertThat(progress.rowsSoFar()).isEqualTo(7);
+      } finally {
+        Files.createFile(release);
       }
-      // The task is still running (it waits for the release file): only the heartbeat knows.
-      assertThat(progress.rowsSoFar()).isEqualTo(7);
-      assertThat(counter.value()).isZero();
-      Files.createFile(release);
       job.get();
       assertThat(counter.value()).isEqualTo(10);
-      deadline = System.currentTimeMillis() + WAIT_MILLIS;
+      long deadline = System.currentTimeMillis() + WAIT_MILLIS;
       while (progress.rowsSoFar() != 10 && System.currentTimeMillis() < deadline) {
         Thread.sleep(20);
       }

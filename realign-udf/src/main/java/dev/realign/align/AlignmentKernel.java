@@ -26,7 +26,7 @@ public final class AlignmentKernel implements Serializable {
   private final double[] muText;
   private final double[] muImage;
   private final double[][] centroids;
-  /** Tests force a path: 0 = the Vector API where {@code VectorSupport.ENABLED}, 1 scalar, 2 vector. */
+  /** Tests force a path: 0 = Vector API where {@code VectorSupport.ENABLED}, 1 scalar, 2 vector. */
   private transient int lanes;
 
   AlignmentKernel(double scale, double[] muText, double[] muImage, List<double[]> centroids) {

@@ -10,8 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
  * lane order of {@link RowValidator#sumOfSquares(float[], int, int)}: a 256-bit vector of four
  * doubles holds exactly the four partial sums (lane k takes the components {@code j = k mod 4}),
  * each updated in index order by a separate multiply and add (no FMA), so the results have the same
- * bits as the scalar loops. Callers test {@link VectorSupport#ENABLED} first and keep their scalar loop as the
- * fallback: this class is only loaded when {@link VectorSupport#ENABLED}.
+ * bits as the scalar loops. Callers test {@link VectorSupport#ENABLED} first and keep their scalar
+ * loop as the fallback, so this class is only loaded where the module is present.
  */
 public final class VectorLanes {
   public static final VectorSpecies<Double> D4 = DoubleVector.SPECIES_256;

@@ -10,8 +10,8 @@ import java.util.Set;
 
 /**
  * Immutable settings of one {@link OnnxTextEncoder} (built with {@link EncoderConfigBuilder}, or
- * read from string options by {@link EncoderOptions}). Serializable (plain strings and numbers) so a
- * Spark job can ship it to executors; equal configs share one ONNX Runtime session per JVM.
+ * read from string options by {@link EncoderOptions}). Serializable (plain strings and numbers)
+ * so a Spark job can ship it to executors; equal configs share one ONNX Runtime session per JVM.
  *
  * <p>Keys (for {@link #fromOptions}) are the constants below, each with its {@code _DEFAULT}:
  *

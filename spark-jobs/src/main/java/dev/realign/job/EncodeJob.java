@@ -21,12 +21,12 @@ import org.apache.spark.util.LongAccumulator;
 
 /**
  * {@code encode}: a text corpus to embeddings, inside the executors. The corpus files (in sorted
- * order of their relative paths) are cut into splits ({@link EncodePlan}: byte ranges of line files,
- * row groups of Parquet, whole {@code .gz} files); split k becomes {@code part-k-of-M.parquet} with
- * a completion record ({@link EncodeTask}), so a killed job rerun with {@code resume} skips the
- * finished splits and gives the same bytes. Rejected texts (empty, unreadable, invalid JSON with
- * file:line) go to {@code rejected/}. One ONNX Runtime session per executor JVM, shared by its
- * tasks ({@code SessionCache}).
+ * order of their relative paths) are cut into splits ({@link EncodePlan}: byte ranges of line
+ * files, row groups of Parquet, whole {@code .gz} files); split k becomes
+ * {@code part-k-of-M.parquet} with a completion record ({@link EncodeTask}), so a killed job rerun
+ * with {@code resume} skips the finished splits and gives the same bytes. Rejected texts (empty,
+ * unreadable, invalid JSON with file:line) go to {@code rejected/}. One ONNX Runtime session per
+ * executor JVM, shared by its tasks ({@code SessionCache}).
  */
 public final class EncodeJob {
   private EncodeJob() {}

@@ -64,7 +64,7 @@ final class EncodeTask implements Serializable {
     this.failSplit = failSplit;
   }
 
-  /** The completion record's provenance of one split: the encoder's plus where the rows come from. */
+  /** A split's completion-record provenance: the encoder's, plus where the rows come from. */
   String provenance(CorpusSplit split) {
     return provenance + " split=" + split.describe();
   }

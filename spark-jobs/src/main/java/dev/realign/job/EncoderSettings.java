@@ -10,7 +10,7 @@ import java.util.Map;
 final class EncoderSettings {
   private EncoderSettings() {}
 
-  /** {@code taskCpus} becomes the intra-op threads unless {@code encode.intra_op_threads} is set. */
+  /** {@code taskCpus} is the intra-op thread count unless {@code encode.intra_op_threads} is set. */
   static EncoderConfig of(PipelineConfig c, int taskCpus) {
     Map<String, String> o = new LinkedHashMap<>();
     if (!c.get(ConfigKeys.ENCODE_MODEL).isBlank()) {

@@ -138,7 +138,8 @@ public final class CorpusReader {
       throw new IllegalArgumentException("Parquet needs random access: use openParquet for "
           + relativePath);
     }
-    InputStream raw = gzip ? new GZIPInputStream(in, 1 << 16) : new BufferedInputStream(in, 1 << 16);
+    InputStream raw = gzip ? new GZIPInputStream(in, 1 << 16)
+        : new BufferedInputStream(in, 1 << 16);
     return new LineRecords(relativePath, format, new Utf8Lines(raw), json);
   }
 

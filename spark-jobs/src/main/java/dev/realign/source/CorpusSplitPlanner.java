@@ -19,8 +19,8 @@ import org.apache.parquet.hadoop.util.HadoopInputFile;
  *
  * <ul>
  *   <li>an uncompressed line file (JSONL, text) larger than {@code splitBytes} becomes
- *       {@code ceil(size / splitBytes)} byte ranges of equal size (to a byte), so equal tasks finish
- *       together; each owns the lines that start in it. Their first line numbers come from a count
+ *       {@code ceil(size / splitBytes)} byte ranges of equal size (to a byte), so equal tasks
+ *       finish together; each owns the lines that start in it. Their first line numbers come from a count
  *       of the lines in every range before ({@link LineStarts}; see {@link #numberLines});
  *   <li>a Parquet file larger than {@code splitBytes} is cut between row groups: consecutive row
  *       groups while their compressed size stays within {@code splitBytes} (at least one each);
@@ -45,7 +45,8 @@ public final class CorpusSplitPlanner {
     List<CorpusSplit> out = new ArrayList<>();
     for (CorpusSplit f : files) {
       if (f.kind() != CorpusSplit.Kind.WHOLE) {
-        throw new IllegalArgumentException("Invalid input to cut: " + f + " (must be a whole file)");
+        throw new IllegalArgumentException("Invalid input to cut: " + f
+            + " (must be a whole file)");
       }
       if (f.gzip()) {
         out.add(f.withIndex(out.size()));

@@ -10,8 +10,8 @@ import java.io.InputStream;
  * at the speed of a byte scan, without decoding.
  *
  * <p>A line starts at byte 0 of a non-empty file and after every {@code \n} that is not the file's
- * last byte. So the starts in {@code [start, end)} (with {@code end <= file length}) are: byte 0 when
- * {@code start == 0}, plus one per {@code \n} in bytes {@code [max(start - 1, 0), end - 1)}.
+ * last byte. So the starts in {@code [start, end)} (with {@code end <= file length}) are: byte 0
+ * when {@code start == 0}, plus one per {@code \n} in bytes {@code [max(start - 1, 0), end - 1)}.
  */
 public final class LineStarts {
   private LineStarts() {}

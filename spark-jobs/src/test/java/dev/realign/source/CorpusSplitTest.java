@@ -72,7 +72,7 @@ class CorpusSplitTest {
     return out;
   }
 
-  /** The plan's splits of {@code files}, numbered as the encode job does (counts from each range). */
+  /** The plan's splits of {@code files}, numbered as the encode job numbers them. */
   private List<CorpusSplit> plan(List<Path> files, long splitBytes) {
     List<CorpusSplit> whole = new ArrayList<>();
     for (Path p : files) {
@@ -129,7 +129,8 @@ class CorpusSplitTest {
           assertThat(concat(parts)).as("%s cut every %s bytes", name, size).isEqualTo(whole);
           if (size == 1) {
             // Most one-byte ranges lie inside a line and own no line at all.
-            assertThat(parts.stream().filter(List::isEmpty).count()).isGreaterThan(bytes.length / 2);
+            assertThat(parts.stream().filter(List::isEmpty).count())
+                .isGreaterThan(bytes.length / 2);
           }
         }
       }

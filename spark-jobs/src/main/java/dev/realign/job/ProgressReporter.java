@@ -28,6 +28,7 @@ public final class ProgressReporter implements AutoCloseable {
   /** Latest heartbeat value of each running task (task id -> rows), removed when it ends. */
   private final Map<Long, Long> running = new ConcurrentHashMap<>();
   private final SparkListener listener;
+  private boolean closed;
 
   public ProgressReporter(JavaSparkContext jsc, String stage, long totalRows, int intervalSeconds) {
     this.jsc = jsc;
@@ -115,6 +116,10 @@ public final class ProgressReporter implements AutoCloseable {
 
   @Override
   public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     if (thread != null) {
       thread.interrupt();
     }

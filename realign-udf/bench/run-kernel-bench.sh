@@ -17,9 +17,27 @@ if [ ! -f "$module/target/test-classes/META-INF/BenchmarkList" ]; then
 fi
 cp="$module/target/test-classes:$module/target/classes:$(cat "$cp_file")"
 json="$module/target/kernel-bench.json"
+# The forks inherit --add-modules, so the kernels take their Vector API path (VectorSupport); with
+# SCALAR=1 a second run measures the scalar fallback (-Drealign.vector=false) beside it.
 # shellcheck disable=SC2086
-java -cp "$cp" org.openjdk.jmh.Main 'dev.realign.bench.KernelBench' \
-  ${JMH_ARGS:--f 1 -wi 3 -i 5 -w 1s -r 1s} -t 1 -rf json -rff "$json" "$@"
+java --add-modules=jdk.incubator.vector -cp "$cp" org.openjdk.jmh.Main \
+  'dev.realign.bench.KernelBench' ${JMH_ARGS:--f 1 -wi 3 -i 5 -w 1s -r 1s} -t 1 -rf json \
+  -rff "$json" "$@"
+if [ "${SCALAR:-0}" = 1 ]; then
+  # shellcheck disable=SC2086
+  java --add-modules=jdk.incubator.vector -cp "$cp" org.openjdk.jmh.Main \
+    'dev.realign.bench.KernelBench.(exactSketchAddAll|realignApplyBatch)' \
+    ${JMH_ARGS:--f 1 -wi 3 -i 5 -w 1s -r 1s} -t 1 -rf json -rff "$json.scalar" \
+    -jvmArgsAppend -Drealign.vector=false "$@"
+  python3 - "$json" "$json.scalar" <<'PY'
+import json, sys
+runs = json.load(open(sys.argv[1]))
+for r in json.load(open(sys.argv[2])):
+    r["benchmark"] += "Scalar"
+    runs.append(r)
+json.dump(runs, open(sys.argv[1], "w"))
+PY
+fi
 
 python3 - "$json" <<'PY'
 import json, sys
@@ -27,7 +45,8 @@ runs = json.load(open(sys.argv[1]))
 mean, best = {}, {}
 # The machine may be shared: besides JMH's mean, print the best measurement iteration, which is
 # the least disturbed by other processes.
-print("\n%-20s %6s %12s %8s %8s %12s %8s" % ("benchmark", "d", "rows/s", "GB/s", "+-GB/s",
+print("load average: %s" % open("/proc/loadavg").read().split()[:3])
+print("\n%-26s %6s %12s %8s %8s %12s %8s" % ("benchmark", "d", "rows/s", "GB/s", "+-GB/s",
                                             "best rows/s", "GB/s"))
 for r in runs:
     name = r["benchmark"].rsplit(".", 1)[1]
@@ -38,11 +57,13 @@ for r in runs:
     top = max(x for fork in m["rawData"] for x in fork)
     mean[(name, d)], best[(name, d)] = rows, top
     gb = lambda x: x * d * 4 / 1e9
-    print("%-20s %6d %12.0f %8.3f %8.3f %12.0f %8.3f" % (name, d, rows, gb(rows), gb(err), top,
+    print("%-26s %6d %12.0f %8.3f %8.3f %12.0f %8.3f" % (name, d, rows, gb(rows), gb(err), top,
                                                           gb(top)))
 for d in sorted({d for _, d in mean}):
-    k = ("exactSketchAddAll", d), ("naiveDoubleSum", d)
-    if all(x in mean for x in k):
-        print("d=%d exact/naive throughput ratio: %.2f (means), %.2f (best iterations)"
-              % (d, mean[k[0]] / mean[k[1]], best[k[0]] / best[k[1]]))
+    for name in ("exactSketchAddAll", "exactSketchAddAllScalar", "realignApplyBatch",
+                 "realignApplyBatchScalar"):
+        k = (name, d), ("naiveDoubleSum", d)
+        if all(x in mean for x in k):
+            print("d=%d %s/naive throughput ratio: %.2f (means), %.2f (best iterations)"
+                  % (d, name, mean[k[0]] / mean[k[1]], best[k[0]] / best[k[1]]))
 PY

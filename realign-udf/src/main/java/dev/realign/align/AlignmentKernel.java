@@ -5,6 +5,8 @@ import static dev.realign.Checks.checkArgument;
 import dev.realign.stats.RejectListener;
 import dev.realign.vector.RejectReason;
 import dev.realign.vector.RowValidator;
+import dev.realign.vector.VectorLanes;
+import dev.realign.vector.VectorSupport;
 import java.io.Serializable;
 import java.util.List;
 
@@ -24,6 +26,8 @@ public final class AlignmentKernel implements Serializable {
   private final double[] muText;
   private final double[] muImage;
   private final double[][] centroids;
+  /** Tests force a path: 0 = Vector API where {@code VectorSupport.ENABLED}, 1 scalar, 2 vector. */
+  private transient int lanes;
 
   AlignmentKernel(double scale, double[] muText, double[] muImage, List<double[]> centroids) {
     checkArgument(muText.length == muImage.length, "Invalid means: text dimension %s, image"
@@ -54,6 +58,17 @@ public final class AlignmentKernel implements Serializable {
     List<double[]> next = new java.util.ArrayList<>(List.of(centroids));
     next.add(muHat);
     return new AlignmentKernel(scale, muText, muImage, next);
+  }
+
+  /** This kernel forced onto the Vector API or the scalar loops (tests compare their bits). */
+  AlignmentKernel withVectorLanes(boolean vector) {
+    AlignmentKernel k = new AlignmentKernel(scale, muText, muImage, List.of(centroids));
+    k.lanes = vector ? 2 : 1;
+    return k;
+  }
+
+  private boolean vector() {
+    return lanes == 0 ? VectorSupport.ENABLED : lanes == 2;
   }
 
   /** A scratch buffer of the right size for one thread. */
@@ -91,6 +106,10 @@ public final class AlignmentKernel implements Serializable {
       return RowValidator.reasonFor(n);
     }
     double inv = 1.0 / n;
+    if (vector()) {
+      AlignLanes.narrow(scratch, dim, inv, out, outOff);
+      return null;
+    }
     for (int j = 0; j < dim; j++) {
       out[outOff + j] = (float) (scratch[j] * inv);
     }
@@ -141,30 +160,99 @@ public final class AlignmentKernel implements Serializable {
    * {@link RowValidator#normOrNegative} for a bad input row.
    */
   private double forward(float[] in, int off, double[] buf) {
-    double norm = RowValidator.normOrNegative(in, off, dim);
-    if (norm < 0) {
-      return norm;
+    boolean v = vector();
+    double ss = v ? VectorLanes.sumOfSquares(in, off, dim)
+        : RowValidator.sumOfSquares(in, off, dim);
+    if (!Double.isFinite(ss)) {
+      return -1.0;
     }
-    double[] mt = muText;
-    double[] mi = muImage;
-    double s = scale;
+    double norm = Math.sqrt(ss);
+    if (norm < RowValidator.MIN_NORM) {
+      return -2.0;
+    }
     // Multiplying by reciprocals, not dividing: same result to an ulp, several times cheaper in
     // the loop; every engine runs this one kernel, so it is the contract all the same.
-    double invNorm = 1.0 / norm;
-    for (int j = 0; j < dim; j++) {
-      buf[j] = mi[j] + s * (in[off + j] * invNorm - mt[j]);
-    }
-    double n = Math.sqrt(RowValidator.sumOfSquares(buf, dim));
+    double n = Math.sqrt(v ? AlignLanes.anchorStep(in, off, dim, 1.0 / norm, scale, muText,
+        muImage, buf) : anchorStep(in, off, 1.0 / norm, buf));
     for (double[] c : centroids) {
-      double invN = 1.0 / n;
-      for (int j = 0; j < dim; j++) {
-        buf[j] = buf[j] * invN - c[j] + mi[j];
-      }
-      n = Math.sqrt(RowValidator.sumOfSquares(buf, dim));
+      n = Math.sqrt(v ? AlignLanes.centroidStep(buf, dim, 1.0 / n, c, muImage)
+          : centroidStep(buf, 1.0 / n, c));
     }
     // An intermediate vector of (near) zero norm has no direction; with real statistics this needs
     // mu_image and the shifted row to cancel exactly. Reported like a zero input row.
     return n < RowValidator.MIN_NORM ? -2.0 : n;
+  }
+
+  /**
+   * {@code buf[j] = mu_image[j] + s (in[j] invNorm - mu_text[j])}, returning the squared norm of
+   * {@code buf} summed as {@link RowValidator#sumOfSquares(double[], int)} does (four lanes by
+   * {@code j mod 4}, the tail into lane 0, then {@code (s0 + s1) + (s2 + s3)}): one fused pass with
+   * the bits of two.
+   */
+  private double anchorStep(float[] in, int off, double invNorm, double[] buf) {
+    double[] mt = muText;
+    double[] mi = muImage;
+    double s = scale;
+    int d = dim;
+    double s0 = 0.0;
+    double s1 = 0.0;
+    double s2 = 0.0;
+    double s3 = 0.0;
+    int j = 0;
+    for (; j + 3 < d; j += 4) {
+      double e0 = mi[j] + s * (in[off + j] * invNorm - mt[j]);
+      double e1 = mi[j + 1] + s * (in[off + j + 1] * invNorm - mt[j + 1]);
+      double e2 = mi[j + 2] + s * (in[off + j + 2] * invNorm - mt[j + 2]);
+      double e3 = mi[j + 3] + s * (in[off + j + 3] * invNorm - mt[j + 3]);
+      buf[j] = e0;
+      buf[j + 1] = e1;
+      buf[j + 2] = e2;
+      buf[j + 3] = e3;
+      s0 += e0 * e0;
+      s1 += e1 * e1;
+      s2 += e2 * e2;
+      s3 += e3 * e3;
+    }
+    for (; j < d; j++) {
+      double e = mi[j] + s * (in[off + j] * invNorm - mt[j]);
+      buf[j] = e;
+      s0 += e * e;
+    }
+    return (s0 + s1) + (s2 + s3);
+  }
+
+  /**
+   * {@code buf[j] = buf[j] invN - c[j] + mu_image[j]}, returning the squared norm of the result in
+   * the lane order of {@link #anchorStep}.
+   */
+  private double centroidStep(double[] buf, double invN, double[] c) {
+    double[] mi = muImage;
+    int d = dim;
+    double s0 = 0.0;
+    double s1 = 0.0;
+    double s2 = 0.0;
+    double s3 = 0.0;
+    int j = 0;
+    for (; j + 3 < d; j += 4) {
+      double e0 = buf[j] * invN - c[j] + mi[j];
+      double e1 = buf[j + 1] * invN - c[j + 1] + mi[j + 1];
+      double e2 = buf[j + 2] * invN - c[j + 2] + mi[j + 2];
+      double e3 = buf[j + 3] * invN - c[j + 3] + mi[j + 3];
+      buf[j] = e0;
+      buf[j + 1] = e1;
+      buf[j + 2] = e2;
+      buf[j + 3] = e3;
+      s0 += e0 * e0;
+      s1 += e1 * e1;
+      s2 += e2 * e2;
+      s3 += e3 * e3;
+    }
+    for (; j < d; j++) {
+      double e = buf[j] * invN - c[j] + mi[j];
+      buf[j] = e;
+      s0 += e * e;
+    }
+    return (s0 + s1) + (s2 + s3);
   }
 
   double scale() {

@@ -145,6 +145,13 @@ public final class ConfigKeys {
       p -> p.name().toLowerCase(Locale.ROOT),
       "where ONNX Runtime runs (cuda takes the task's GPU from TaskContext.resources())"));
 
+  // encode (branch encode): cutting big corpus files into splits
+  public static final String ENCODE_SPLIT_BYTES = declare(ConfigKey.longInteger(
+      "encode.split_bytes", 1_048_576, 1, Long.MAX_VALUE,
+      "bytes of corpus per encode split: line files (JSONL, text) larger than this are cut into"
+          + " equal byte ranges at line starts, Parquet files between row groups; .gz files stay"
+          + " whole. 1 MiB of short captions is ~10,000 texts, about a minute of one core and a"
+          + " ~15 MB shard at d = 384. Part of the plan: changing it changes the shards"));
   public static final String REPORT_IN_RUN = declare(ConfigKey.bool("report.in_run", true,
       "run the gap report as the last step of run"));
   public static final String REPORT_SAMPLE_ROWS = declare(ConfigKey.integer("report.sample_rows",

@@ -4,14 +4,14 @@ import static dev.realign.Checks.checkArgument;
 
 import java.io.Serializable;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
 /**
- * Immutable settings of one {@link OnnxTextEncoder}. Serializable (plain strings and numbers) so a
- * Spark job can ship it to executors; equal configs share one ONNX Runtime session per JVM.
+ * Immutable settings of one {@link OnnxTextEncoder} (built with {@link EncoderConfigBuilder}, or
+ * read from string options by {@link EncoderOptions}). Serializable (plain strings and numbers)
+ * so a Spark job can ship it to executors; equal configs share one ONNX Runtime session per JVM.
  *
  * <p>Keys (for {@link #fromOptions}) are the constants below, each with its {@code _DEFAULT}:
  *
@@ -51,7 +51,8 @@ public final class EncoderConfig implements Serializable {
   public static final String DEVICE_ID = "device_id";
   public static final int DEVICE_ID_DEFAULT = 0;
 
-  private static final Set<String> KEYS = Set.of(MODEL_PATH, TOKENIZER_PATH, MODEL_NAME, MAX_LENGTH,
+  /** Every option key. */
+  static final Set<String> KEYS = Set.of(MODEL_PATH, TOKENIZER_PATH, MODEL_NAME, MAX_LENGTH,
       POOLING, NORMALIZE, BATCH_SIZE, INTRA_OP_THREADS, EXECUTION_PROVIDER, DEVICE_ID);
 
   private final String modelPath;
@@ -163,12 +164,12 @@ public final class EncoderConfig implements Serializable {
     return builder().bundledModel().build();
   }
 
-  public static Builder builder() {
-    return new Builder();
+  public static EncoderConfigBuilder builder() {
+    return new EncoderConfigBuilder();
   }
 
-  public Builder toBuilder() {
-    return new Builder()
+  public EncoderConfigBuilder toBuilder() {
+    return new EncoderConfigBuilder()
         .model(modelPath, modelName)
         .tokenizer(tokenizerPath)
         .maxLength(maxLength)
@@ -180,147 +181,14 @@ public final class EncoderConfig implements Serializable {
   }
 
   /**
-   * Reads a config from string options (YAML or command line). Without {@code model_path} the
-   * bundled model is used, and then {@code tokenizer_path} must be absent too. Unknown keys fail
-   * naming the key and the allowed keys.
+   * Reads a config from string options (YAML or command line); see {@link EncoderOptions}.
    */
   public static EncoderConfig fromOptions(Map<String, String> options) {
-    for (String key : options.keySet()) {
-      checkArgument(KEYS.contains(key), "Invalid encoder option: %s (must be one of %s)", key,
-          KEYS.stream().sorted().toList());
-    }
-    Builder b = builder();
-    String model = options.get(MODEL_PATH);
-    String tokenizer = options.get(TOKENIZER_PATH);
-    if (model == null) {
-      checkArgument(tokenizer == null, "Invalid %s: %s (set only together with %s)",
-          TOKENIZER_PATH, tokenizer, MODEL_PATH);
-      b.bundledModel();
-      if (options.containsKey(MODEL_NAME)) {
-        b.modelName = options.get(MODEL_NAME);
-      }
-    } else {
-      checkArgument(tokenizer != null, "Missing %s (required with %s=%s)", TOKENIZER_PATH,
-          MODEL_PATH, model);
-      b.model(model, options.get(MODEL_NAME)).tokenizer(tokenizer);
-    }
-    b.maxLength(intOption(options, MAX_LENGTH, MAX_LENGTH_DEFAULT));
-    if (options.containsKey(POOLING)) {
-      b.pooling(Pooling.parse(options.get(POOLING)));
-    }
-    if (options.containsKey(NORMALIZE)) {
-      String v = options.get(NORMALIZE).trim().toLowerCase(Locale.ROOT);
-      checkArgument(v.equals("true") || v.equals("false"),
-          "Invalid %s: %s (must be true or false)", NORMALIZE, options.get(NORMALIZE));
-      b.normalize(Boolean.parseBoolean(v));
-    }
-    b.batchSize(intOption(options, BATCH_SIZE, BATCH_SIZE_DEFAULT));
-    b.intraOpThreads(intOption(options, INTRA_OP_THREADS, INTRA_OP_THREADS_DEFAULT));
-    ExecutionProvider provider = options.containsKey(EXECUTION_PROVIDER)
-        ? ExecutionProvider.parse(options.get(EXECUTION_PROVIDER))
-        : EXECUTION_PROVIDER_DEFAULT;
-    b.provider(provider, intOption(options, DEVICE_ID, DEVICE_ID_DEFAULT));
-    return b.build();
-  }
-
-  private static int intOption(Map<String, String> options, String key, int dflt) {
-    String v = options.get(key);
-    if (v == null) {
-      return dflt;
-    }
-    try {
-      return Integer.parseInt(v.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("Invalid " + key + ": " + v + " (must be an integer)", e);
-    }
+    return EncoderOptions.parse(options);
   }
 
   private static String defaultName(String modelPath) {
     String file = Path.of(modelPath).getFileName().toString();
     return file.endsWith(".onnx") ? file.substring(0, file.length() - 5) : file;
-  }
-
-  /** Mutable builder; {@link #build()} validates. */
-  public static final class Builder {
-    private String modelPath;
-    private String tokenizerPath;
-    private String modelName;
-    private int maxLength = MAX_LENGTH_DEFAULT;
-    private Pooling pooling = POOLING_DEFAULT;
-    private boolean normalize = NORMALIZE_DEFAULT;
-    private int batchSize = BATCH_SIZE_DEFAULT;
-    private int intraOpThreads = INTRA_OP_THREADS_DEFAULT;
-    private ExecutionProvider provider = EXECUTION_PROVIDER_DEFAULT;
-    private int deviceId = DEVICE_ID_DEFAULT;
-
-    private Builder() {}
-
-    /** Uses all-MiniLM-L6-v2 from the langchain4j artifact, copied once to a local cache. */
-    public Builder bundledModel() {
-      BundledModel m = BundledModel.allMiniLmL6V2();
-      this.modelPath = m.modelPath().toString();
-      this.tokenizerPath = m.tokenizerPath().toString();
-      this.modelName = m.name();
-      return this;
-    }
-
-    public Builder model(Path path) {
-      return model(path.toString(), null);
-    }
-
-    /** A model file; {@code name} null = the file name without {@code .onnx}. */
-    public Builder model(String path, String name) {
-      this.modelPath = path;
-      this.modelName = name;
-      return this;
-    }
-
-    public Builder tokenizer(Path path) {
-      return tokenizer(path.toString());
-    }
-
-    public Builder tokenizer(String path) {
-      this.tokenizerPath = path;
-      return this;
-    }
-
-    public Builder maxLength(int maxLength) {
-      this.maxLength = maxLength;
-      return this;
-    }
-
-    public Builder pooling(Pooling pooling) {
-      this.pooling = pooling;
-      return this;
-    }
-
-    public Builder normalize(boolean normalize) {
-      this.normalize = normalize;
-      return this;
-    }
-
-    public Builder batchSize(int batchSize) {
-      this.batchSize = batchSize;
-      return this;
-    }
-
-    public Builder intraOpThreads(int threads) {
-      this.intraOpThreads = threads;
-      return this;
-    }
-
-    public Builder provider(ExecutionProvider provider, int deviceId) {
-      this.provider = provider;
-      this.deviceId = deviceId;
-      return this;
-    }
-
-    public EncoderConfig build() {
-      checkArgument(modelPath != null, "Missing %s (or use the bundled model)", MODEL_PATH);
-      checkArgument(tokenizerPath != null, "Missing %s (required with %s=%s)", TOKENIZER_PATH,
-          MODEL_PATH, modelPath);
-      return new EncoderConfig(modelPath, tokenizerPath, modelName, maxLength, pooling, normalize,
-          batchSize, intraOpThreads, provider, deviceId);
-    }
   }
 }

@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntConsumer;
 
 /**
  * Text to embeddings with ONNX Runtime and a Hugging Face {@code tokenizer.json}, engine-free so a
@@ -119,6 +120,14 @@ public final class OnnxTextEncoder {
 
   /** Embeds {@code texts}; row i of the result is text i. Never throws for a bad text. */
   public EncodeResult encode(List<String> texts) {
+    return encode(texts, batch -> { });
+  }
+
+  /**
+   * Like {@link #encode(List)}, telling {@code afterBatch} the number of texts of each batch as it
+   * finishes (for progress inside long tasks); empty texts are never in a batch.
+   */
+  public EncodeResult encode(List<String> texts, IntConsumer afterBatch) {
     int n = texts.size();
     EncodeResult.Status[] status = new EncodeResult.Status[n];
     int[] index = new int[n];
@@ -162,6 +171,7 @@ public final class OnnxTextEncoder {
         realTokens += tokens[k].ids().length;
       }
       paddedTokens += (long) batch.length * len;
+      afterBatch.accept(batch.length);
     }
     return new EncodeResult(dimension, out, status, realTokens, paddedTokens);
   }

@@ -28,6 +28,19 @@ public record CorpusRecord(String id, String text, String location, RejectReason
     return new CorpusRecord(id, null, location, Objects.requireNonNull(reason, "reason"), detail);
   }
 
+  /** A text record, or an {@link RejectReason#EMPTY_TEXT} reject when the text is null or blank. */
+  public static CorpusRecord ofText(String id, String text, String location) {
+    if (text == null || text.isBlank()) {
+      return rejected(id, location, RejectReason.EMPTY_TEXT, "empty text at " + location);
+    }
+    return ok(id, text, location);
+  }
+
+  /** {@code <relative path>:<n>}. */
+  public static String location(String relativePath, long n) {
+    return relativePath + ":" + n;
+  }
+
   public boolean isRejected() {
     return reject != null;
   }

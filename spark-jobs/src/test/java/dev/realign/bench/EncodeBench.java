@@ -43,7 +43,63 @@ public final class EncodeBench {
     return texts;
   }
 
+  /**
+   * {@code marginal <small corpus> <big corpus>}: langchain4j embedAll and in-process
+   * OnnxTextEncoder (one caller per core, 1 intra-op thread each, as Spark's local[cores] runs
+   * tasks) on the small then the big corpus, after a warm-up; prints one line per system and size:
+   * {@code MARGINAL <system> <texts> <wall s> <cpu s>}, from which run-encode-onefile.sh takes the
+   * marginal rate (big - small texts) / (big - small seconds), startup excluded.
+   */
+  static void marginal(String small, String big) throws Exception {
+    int cores = Runtime.getRuntime().availableProcessors();
+    List<String> a = corpusTexts(small);
+    List<String> b = corpusTexts(big);
+    AllMiniLmL6V2EmbeddingModel l4j = new AllMiniLmL6V2EmbeddingModel();
+    l4j.embedAll(a.subList(0, Math.min(256, a.size())).stream().map(TextSegment::from).toList());
+    for (List<String> texts : List.of(a, b)) {
+      List<TextSegment> segments = texts.stream().map(TextSegment::from).toList();
+      long t = System.nanoTime();
+      long c = cpuNanos();
+      l4j.embedAll(segments);
+      report("langchain4j", texts.size(), t, c);
+    }
+    EncoderConfig perTask = EncoderConfig.bundled().toBuilder().intraOpThreads(1).build();
+    OnnxTextEncoder.create(perTask).encode(a.subList(0, Math.min(256, a.size())));
+    for (List<String> texts : List.of(a, b)) {
+      ExecutorService pool = Executors.newFixedThreadPool(cores);
+      long t = System.nanoTime();
+      long c = cpuNanos();
+      List<Future<?>> futures = new ArrayList<>();
+      for (int k = 0; k < cores; k++) {
+        int part = k;
+        futures.add(pool.submit(() -> {
+          OnnxTextEncoder enc = OnnxTextEncoder.create(perTask);
+          int from = texts.size() * part / cores;
+          int to = texts.size() * (part + 1) / cores;
+          for (int start = from; start < to; start += CHUNK) {
+            enc.encode(texts.subList(start, Math.min(to, start + CHUNK)));
+          }
+          return null;
+        }));
+      }
+      for (Future<?> f : futures) {
+        f.get();
+      }
+      pool.shutdown();
+      report("onnxruntime-in-process", texts.size(), t, c);
+    }
+  }
+
+  private static void report(String system, int n, long startNanos, long startCpu) {
+    System.out.printf(Locale.ROOT, "MARGINAL %s %d %.3f %.3f%n", system, n,
+        (System.nanoTime() - startNanos) / 1e9, (cpuNanos() - startCpu) / 1e9);
+  }
+
   public static void main(String[] args) throws Exception {
+    if (args.length == 3 && args[0].equals("marginal")) {
+      marginal(args[1], args[2]);
+      return;
+    }
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
     int sweepN = args.length > 1 ? Integer.parseInt(args[1]) : n;
     String sizes = args.length > 2 ? args[2] : "16,32,64,128,256";

@@ -24,7 +24,7 @@ class EncoderBadInputTest {
     return BundledModel.allMiniLmL6V2().tokenizerPath();
   }
 
-  private EncoderConfig.Builder config(Path model) {
+  private EncoderConfigBuilder config(Path model) {
     return EncoderConfig.builder().model(model).tokenizer(tokenizer());
   }
 

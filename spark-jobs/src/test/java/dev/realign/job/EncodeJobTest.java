@@ -126,6 +126,104 @@ class EncodeJobTest {
   }
 
   @Test
+  void oneFileCutIntoByteRangesGivesTheSameRowsInShardsOfItsSplits() throws Exception {
+    Path whole = dir.resolve("whole");
+    AlignJobs.encode(new JobContext(spark, config(whole)));
+    Path cut = dir.resolve("cut");
+    // a.jsonl (about 2.6 KB) becomes several ranges; b.txt.gz stays whole; c.txt is small.
+    EncodeJob.Outcome o = AlignJobs.encode(new JobContext(spark, config(cut,
+        "encode.split_bytes", "400")));
+    ShardManifest m = o.manifest();
+    long aBytes = Files.size(corpus.resolve("a.jsonl"));
+    int aSplits = (int) ((aBytes + 399) / 400);
+    assertThat(aSplits).isGreaterThan(4);
+    assertThat(m.shards()).hasSize(aSplits + 2);
+    assertThat(m.shards().get(0).name()).isEqualTo(String.format("part-%05d-of-%05d.parquet", 0,
+        aSplits + 2));
+    assertThat(m.rows()).isEqualTo(72);
+    assertThat(m.rejectedRows()).isEqualTo(3);
+
+    List<Row> a = shards(whole);
+    List<Row> b = shards(cut);
+    assertThat(b).extracting(r -> r.getString(0))
+        .containsExactlyElementsOf(a.stream().map(r -> r.getString(0)).toList());
+    assertThat(b).extracting(r -> r.getString(1))
+        .containsExactlyElementsOf(a.stream().map(r -> r.getString(1)).toList());
+    for (int i = 0; i < a.size(); i++) {
+      // Batches differ between cuts, and ONNX Runtime's kernels may round by batch shape.
+      float[] x = PipelineFixture.embedding(a.get(i));
+      float[] y = PipelineFixture.embedding(b.get(i));
+      double dot = 0;
+      for (int j = 0; j < x.length; j++) {
+        dot += (double) x[j] * y[j];
+      }
+      assertThat(dot).isGreaterThan(0.99999);
+    }
+    // Every range holds the lines that start in it, in order: shard k = split k.
+    int next = 0;
+    for (int k = 0; k < aSplits; k++) {
+      List<Row> shard = spark.read().parquet(cut.resolve(m.shards().get(k).name()).toString())
+          .collectAsList();
+      for (Row r : shard) {
+        assertThat(r.getString(0)).isEqualTo("a" + next++);
+      }
+    }
+    assertThat(next).isEqualTo(40);
+    List<String> rejects = spark.read().parquet(cut.resolve("rejected").toString())
+        .collectAsList().stream().map(r -> r.getString(r.fieldIndex("reason")) + " "
+            + r.getString(r.fieldIndex("detail"))).toList();
+    assertThat(rejects).anySatisfy(r -> assertThat(r).startsWith("unreadable_text a.jsonl:41"));
+    assertThat(rejects).anySatisfy(r -> assertThat(r).startsWith("empty_text a.jsonl:42"));
+  }
+
+  @Test
+  void aLineLongerThanSeveralSplitsIsReadOnceAndLeavesEmptyShards() throws Exception {
+    Path one = dir.resolve("long");
+    Files.createDirectories(one);
+    String longText = "a very long caption about a cat " + "and another cat ".repeat(60);
+    Files.writeString(one.resolve("l.txt"), "short one\r\n" + longText + "\r\nshort two");
+    Path out = dir.resolve("long-out");
+    EncodeJob.Outcome o = AlignJobs.encode(new JobContext(spark, config(out,
+        "encode.input", one.toString(), "encode.split_bytes", "200")));
+    long bytes = Files.size(one.resolve("l.txt"));
+    assertThat(o.manifest().shards()).hasSize((int) ((bytes + 199) / 200));
+    assertThat(o.manifest().shards()).filteredOn(s -> s.rows() == 0).hasSizeGreaterThan(2);
+    List<Row> rows = shards(out);
+    String prefix = dev.realign.source.StableIds.filePrefix("l.txt");
+    assertThat(rows).extracting(r -> r.getString(0))
+        .containsExactly(prefix + "-1", prefix + "-2", prefix + "-3");
+    assertThat(rows).extracting(r -> r.getString(1))
+        .containsExactly("short one", longText, "short two");
+  }
+
+  /** The rows of an encode output's shards, in manifest (= split) order. */
+  static List<Row> shards(Path out) throws Exception {
+    List<Row> rows = new java.util.ArrayList<>();
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(out.toString(), "_manifest.json");
+    ShardManifest m = ShardManifest.read(dev.realign.source.HadoopFiles.fs(p,
+        new org.apache.hadoop.conf.Configuration()), p);
+    for (var s : m.shards()) {
+      rows.addAll(spark.read().parquet(out.resolve(s.name()).toString()).collectAsList());
+    }
+    return rows;
+  }
+
+  @Test
+  void aFailedTaskOfACutFileIsResumedToTheSameBytes() throws Exception {
+    Path clean = dir.resolve("cut-clean");
+    AlignJobs.encode(new JobContext(spark, config(clean, "encode.split_bytes", "700")));
+    Path broken = dir.resolve("cut-broken");
+    assertThatThrownBy(() -> FailureAndResumeTest.withFault(FaultSeam.FAIL_ENCODE_SPLIT, 2,
+        () -> AlignJobs.encode(new JobContext(spark, config(broken, "encode.split_bytes",
+            "700")))))
+        .isInstanceOf(Exception.class)
+        .hasStackTraceContaining("Injected failure after writing shard part-00002-of-");
+    AlignJobs.encode(new JobContext(spark, config(broken, "encode.split_bytes", "700",
+        "output.mode", "resume")));
+    assertThat(FailureAndResumeTest.tree(broken)).isEqualTo(FailureAndResumeTest.tree(clean));
+  }
+
+  @Test
   void runWithTextsEncodesFitsAndAlignsAndRecordsTheEncoder() throws Exception {
     Path images = dir.resolve("images.npy");
     Npy.write(images, PipelineFixture.randomRows(4, 500, 384, 1.0), 500, 384);

@@ -1,0 +1,53 @@
+package dev.realign.vector;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Four-lane float64 kernels on the Vector API ({@code jdk.incubator.vector}), in the documented
+ * lane order of {@link RowValidator#sumOfSquares(float[], int, int)}: a 256-bit vector of four
+ * doubles holds exactly the four partial sums (lane k takes the components {@code j = k mod 4}),
+ * each updated in index order by a separate multiply and add (no FMA), so the results have the same
+ * bits as the scalar loops. Callers test {@link VectorSupport#ENABLED} first and keep their scalar
+ * loop as the fallback, so this class is only loaded where the module is present.
+ */
+public final class VectorLanes {
+  public static final VectorSpecies<Double> D4 = DoubleVector.SPECIES_256;
+  public static final VectorSpecies<Float> F4 = FloatVector.SPECIES_128;
+
+  private VectorLanes() {}
+
+  /** Bits of the CPU's preferred double vector (256 or more: four-lane vectors are real). */
+  static int preferredBits() {
+    return DoubleVector.SPECIES_PREFERRED.vectorBitSize();
+  }
+
+  /** Four floats at {@code off} as four doubles. */
+  public static DoubleVector widen(float[] x, int off) {
+    return (DoubleVector) FloatVector.fromArray(F4, x, off).convertShape(VectorOperators.F2D, D4,
+        0);
+  }
+
+  /** {@link RowValidator#sumOfSquares(float[], int, int)}, same bits. */
+  public static double sumOfSquares(float[] x, int off, int d) {
+    DoubleVector acc = DoubleVector.zero(D4);
+    int j = 0;
+    for (; j + 3 < d; j += 4) {
+      DoubleVector v = widen(x, off + j);
+      acc = acc.add(v.mul(v));
+    }
+    double s0 = acc.lane(0);
+    for (; j < d; j++) {
+      double a = x[off + j];
+      s0 += a * a;
+    }
+    return fold(s0, acc);
+  }
+
+  /** {@code (s0 + s1) + (s2 + s3)} with lane 0 taken from {@code s0} (it holds the tail). */
+  public static double fold(double s0, DoubleVector acc) {
+    return (s0 + acc.lane(1)) + (acc.lane(2) + acc.lane(3));
+  }
+}

@@ -115,6 +115,17 @@ public final class ConfigKeys {
   public static final String VALIDATION_IMAGE = key("report.validation.image", "",
       "paired validation images (embedding set)");
 
+  // report
+  public static final String REPORT_KNN_QUERIES = key("report.knn_queries", "500",
+      "k-NN queries a modality (the first rows of the id-hash sample), each against the whole"
+          + " sample; a sample this small or smaller gives exact k-NN figures");
+  public static final String REPORT_PAIR_BUDGET = key("report.pair_budget", "524288",
+      "pairs a pairwise-cosine histogram (JS divergence); all pairs when they fit (exact)");
+  public static final String REPORT_GEMM = key("report.gemm", "true",
+      "float32 candidate search with ND4J's GEMM (false: plain Java); figures do not depend on it");
+  public static final String VALIDATION_MAX_PAIRS = key("report.validation.max_pairs", "10000",
+      "validation pairs used for recall (O(n^2)): those with the smallest id hash");
+
   public static final String DEMO_GENERATE = key("demo.generate", "false",
       "generate the synthetic demo embedding set under <output.dir>/demo-input and use it");
   public static final String DEMO_TEXT_ROWS = key("demo.text_rows", "100000",

@@ -7,7 +7,8 @@ package dev.realign.metrics;
  * order, any thread count and any BLAS give the same figures, as long as each score is within the
  * float32 error bound {@link NearestSearch#errorBound} of the float64 cosine.
  *
- * <p>Implementations: {@link #JAVA} (engine-free, plain loops), and an ND4J GEMM in spark-jobs.
+ * <p>Implementations: {@link #JAVA} (engine-free, plain loops), the Vector API
+ * ({@link #fastest()}), and an ND4J GEMM in spark-jobs.
  */
 public interface CandidateScorer {
   /** The rows to score against, prepared once (e.g. copied into a native matrix). */
@@ -27,6 +28,21 @@ public interface CandidateScorer {
 
   /** Prepares {@code rows} ({@code n x d} floats, flat row-major; not copied, not changed). */
   Prepared prepare(float[] rows, int n, int d);
+
+  /**
+   * The fastest engine-free scorer: the Vector API ({@link VectorScorer}) when the JVM was started
+   * with {@code --add-modules=jdk.incubator.vector}, else {@link #JAVA}.
+   */
+  static CandidateScorer fastest() {
+    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+      try {
+        return VectorScorer.INSTANCE;
+      } catch (LinkageError e) {
+        return JAVA;
+      }
+    }
+    return JAVA;
+  }
 
   /** Plain Java, eight float32 partial sums a dot, query rows spread over the common pool. */
   CandidateScorer JAVA = (rows, n, d) -> new Prepared() {

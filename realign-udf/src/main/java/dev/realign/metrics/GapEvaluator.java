@@ -66,8 +66,8 @@ public final class GapEvaluator {
     this.bins = bins;
     this.plan = plan;
     this.edges = CosineHistogram.edges(bins);
-    this.textQueries = Math.min(plan.textQueries(), rawTexts.rows());
-    this.imageQueries = Math.min(plan.imageQueries(), images.rows());
+    this.textQueries = queries(plan.textQueries(), rawTexts.rows(), plan.exactRows());
+    this.imageQueries = queries(plan.imageQueries(), images.rows(), plan.exactRows());
     this.textNeighboursK = Math.min(Math.max(mixingK, overlapK), rawTexts.rows() - 1);
     this.imageMean = images.mean();
     this.imageTrace = images.trace();
@@ -80,6 +80,10 @@ public final class GapEvaluator {
     float[] raw32 = rawTexts.toFloat32();
     this.raw = side(rawTexts, raw32, plan.scorer().prepare(raw32, rawTexts.rows(),
         rawTexts.dimension()));
+  }
+
+  private static int queries(int wanted, int rows, int exactRows) {
+    return rows <= exactRows ? rows : Math.min(wanted, rows);
   }
 
   private long[][] counts(UnitRows x, float[] x32) {

@@ -109,14 +109,44 @@ class GapEstimationTest {
     };
     GapEvaluator a = new GapEvaluator(images, texts, 20, 10, 100, SMALL);
     GapEvaluator b = new GapEvaluator(images, texts, 20, 10, 100, SMALL.withScorer(noisy));
+    GapEvaluator c = new GapEvaluator(images, texts, 20, 10, 100,
+        SMALL.withScorer(CandidateScorer.fastest()));
+    assertThat(CandidateScorer.fastest()).as("surefire adds jdk.incubator.vector")
+        .isSameAs(VectorScorer.INSTANCE);
     for (GapFigures[] f : new GapFigures[][] {{a.before(), b.before()},
-        {a.evaluate(aligned), b.evaluate(aligned)}}) {
+        {a.evaluate(aligned), b.evaluate(aligned)}, {a.before(), c.before()},
+        {a.evaluate(aligned), c.evaluate(aligned)}}) {
       assertThat(f[1].mixing()).isEqualTo(f[0].mixing());
       assertThat(f[1].overlap()).isEqualTo(f[0].overlap());
       assertThat(f[1].js()).isEqualTo(f[0].js());
       assertThat(f[1].textPairCosineCounts()).containsExactly(f[0].textPairCosineCounts());
     }
     assertThat(b.imagePairCosineCounts()).containsExactly(a.imagePairCosineCounts());
+  }
+
+  /** Each scorer stays within half the error bound the candidate margin assumes, odd d too. */
+  @Test
+  void scorersStayWithinTheErrorBound() {
+    for (int d : new int[] {1280, 37}) {
+      Random rnd = new Random(d);
+      float[] x = new float[70 * d];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = (float) rnd.nextGaussian() + (i % d == 0 ? 5f : 0f);
+      }
+      UnitRows u = UnitRows.normalise(x, d);
+      float[] u32 = u.toFloat32();
+      for (CandidateScorer s : new CandidateScorer[] {CandidateScorer.JAVA,
+          CandidateScorer.fastest()}) {
+        float[] out = new float[70 * 70];
+        s.prepare(u32, 70, d).scores(u32, 70, out);
+        for (int i = 0; i < 70; i++) {
+          for (int j = 0; j < 70; j++) {
+            assertThat((double) out[i * 70 + j]).as("%s d=%s (%s, %s)", s, d, i, j)
+                .isCloseTo(u.cosine(i, u, j), within(NearestSearch.errorBound(d) / 2));
+          }
+        }
+      }
+    }
   }
 
   /** Float32 candidates + float64 re-scoring give the exhaustive float64 lists, ties included. */

@@ -108,21 +108,25 @@ public final class ConfigKeys {
       "rows a modality in the report's deterministic sample (rows whose id hash is smallest)");
   public static final String REPORT_VARIANTS = key("report.variants",
       "anchor,anchor-trace,realign", "variants compared side by side in the report");
-  public static final String REPORT_SPECTRA = key("report.spectra", "true",
-      "second-order diagnostics (covariance spectra with ND4J) in the report");
+  public static final String REPORT_SPECTRA = key("report.spectra", "false",
+      "second-order diagnostics (covariance spectra with ND4J) in the report: ~2.5 s of CPU a"
+          + " d = 1280 eigendecomposition, six of them, plus ND4J's start-up; on request");
   public static final String VALIDATION_TEXT = key("report.validation.text", "",
       "paired validation texts (embedding set): pairs by id, or by position for two .npy");
   public static final String VALIDATION_IMAGE = key("report.validation.image", "",
       "paired validation images (embedding set)");
 
   // report
-  public static final String REPORT_KNN_QUERIES = key("report.knn_queries", "500",
+  public static final String REPORT_KNN_QUERIES = key("report.knn_queries", "200",
       "k-NN queries a modality (the first rows of the id-hash sample), each against the whole"
           + " sample; a sample this small or smaller gives exact k-NN figures");
-  public static final String REPORT_PAIR_BUDGET = key("report.pair_budget", "524288",
+  public static final String REPORT_PAIR_BUDGET = key("report.pair_budget", "262144",
       "pairs a pairwise-cosine histogram (JS divergence); all pairs when they fit (exact)");
-  public static final String REPORT_GEMM = key("report.gemm", "true",
-      "float32 candidate search with ND4J's GEMM (false: plain Java); figures do not depend on it");
+  public static final String REPORT_SPECTRUM_ROWS = key("report.spectrum_rows", "2000",
+      "rows a modality (the first of the id-hash sample) behind the spectra and the gap split");
+  public static final String REPORT_GEMM = key("report.gemm", "false",
+      "float32 candidate search with ND4J's GEMM (false: the JDK Vector API, or plain Java without"
+          + " it; faster here, and ND4J's start-up is ~2.5 s); figures do not depend on it");
   public static final String VALIDATION_MAX_PAIRS = key("report.validation.max_pairs", "10000",
       "validation pairs used for recall (O(n^2)): those with the smallest id hash");
 

@@ -118,15 +118,17 @@ public final class ReportJob {
         : AlignPipeline.duplicates(ctx, images);
     float[] imageSample = SampleRows.flat(SampleRows.sample(ctx, images, imageDups, n,
         imageSketch.count(), "images"), images.dim());
-    Console.info("report: samples of %,d texts and %,d images (report.sample_rows = %,d%s)",
-        textSample.length / texts.dim(), imageSample.length / images.dim(), n,
-        textSample.length / texts.dim() < n ? "; fewer rows exist, all are used" : "");
+    Console.info("report: samples of %,d texts and %,d images (report.sample_rows = %,d%s) in"
+        + " %.1f s", textSample.length / texts.dim(), imageSample.length / images.dim(), n,
+        textSample.length / texts.dim() < n ? "; fewer rows exist, all are used" : "",
+        (System.nanoTime() - t0) / 1e9);
 
     ReportOptions options = ReportOptions.defaults().withSampleRows(n)
         .withSpectra(ctx.config.getBoolean(ConfigKeys.REPORT_SPECTRA))
         .withEstimation(ctx.config.getInt(ConfigKeys.REPORT_KNN_QUERIES, 1, 1_000_000),
             ctx.config.getLong(ConfigKeys.REPORT_PAIR_BUDGET, 1, Long.MAX_VALUE),
-            ctx.config.getBoolean(ConfigKeys.REPORT_GEMM));
+            ctx.config.getBoolean(ConfigKeys.REPORT_GEMM))
+        .withSpectrumRows(ctx.config.getInt(ConfigKeys.REPORT_SPECTRUM_ROWS, 2, 1_000_000));
     ReportInputs in = new ReportInputs(textSample, imageSample, texts.dim(), transforms, null,
         null, options, fullData(ctx, fitted, textSketch, imageSketch));
     String vt = ctx.config.get(ConfigKeys.VALIDATION_TEXT);

@@ -23,11 +23,15 @@ import java.util.Map;
  * centroid gap and trace ratio from exact sketches when given, spectra, the 2-D view and the
  * validation table.
  *
- * <p>Cost at the defaults (10,000 rows a modality, 500 queries, 2^19 pairs): per table row, one
- * float32 GEMM of the queries against the sample ({@code ~3 q n d} flops), the float64 re-scoring
- * of a few candidates a query, and 16 blocks of pairs; linear in the sample, not quadratic.
+ * <p>Cost at the defaults (10,000 rows a modality, 200 queries, 2^18 pairs): per table row,
+ * float32 scores of the queries against the sample ({@code 6 q n d} flops, ~15 GFLOP at d = 1280),
+ * the float64 re-scoring of a few candidates a query, and 16 blocks of pairs; linear in the
+ * sample, not quadratic.
  */
 public final class ComputeGapReport {
+  /** Rows a modality behind the 2-D view's principal axes. */
+  static final int AXES_ROWS = 500;
+
   private ComputeGapReport() {}
 
   /** Elapsed time per stage. */
@@ -70,9 +74,10 @@ public final class ComputeGapReport {
     definitions(b, o);
     clock.time(b, "load");
 
-    CandidateScorer scorer = o.gemm() ? Nd4jScorer.INSTANCE : CandidateScorer.JAVA;
+    CandidateScorer scorer = o.gemm() ? Nd4jScorer.INSTANCE : CandidateScorer.fastest();
     EstimationPlan plan = new EstimationPlan(o.knnQueries(), o.knnQueries(), o.pairBudget(),
-        EstimationPlan.PAIR_GROUPS_DEFAULT, scorer);
+        EstimationPlan.PAIR_GROUPS_DEFAULT, scorer,
+        Math.max(o.knnQueries(), EstimationPlan.EXACT_ROWS_DEFAULT));
     GapEvaluator eval = new GapEvaluator(img, raw, b.mixingK, b.overlapK, o.bins(), plan);
     b.edges = eval.histogramEdges();
     long[] imageCounts = eval.imagePairCosineCounts();
@@ -80,13 +85,17 @@ public final class ComputeGapReport {
     long imagePairs = java.util.Arrays.stream(imageCounts).sum();
     b.estimation = new GapReport.Estimation(eval.queries()[0], eval.queries()[1],
         o.pairBudget(), EstimationPlan.PAIR_GROUPS_DEFAULT, imagePairs,
-        (long) img.rows() * (img.rows() - 1) / 2, o.gemm() ? "nd4j-sgemm" : "java-float32");
+        (long) img.rows() * (img.rows() - 1) / 2, o.gemm() ? "nd4j-sgemm"
+            : scorer == CandidateScorer.JAVA ? "java-float32" : "vector-api-float32");
     MomentSnapshot fullText = in.fullData() == null ? null : in.fullData().text();
     MomentSnapshot fullImage = in.fullData() == null ? null : in.fullData().image();
     addRow(b, GapReport.BEFORE, eval.before(), fullText, fullImage);
     clock.time(b, "metrics");
 
-    PrincipalAxes axes = PrincipalAxes.of(raw, img);
+    // The axes of the 2-D view from at most AXES_ROWS rows a modality (evenly strided): an
+    // O(n d^2) covariance in plain Java, kept small; the view draws ~1,000 points anyway.
+    PrincipalAxes axes = PrincipalAxes.of(raw.select(stride(raw.rows(), AXES_ROWS)),
+        img.select(stride(img.rows(), AXES_ROWS)));
     int[] plotT = stride(raw.rows(), o.maxPlotPoints());
     int[] plotI = stride(img.rows(), o.maxPlotPoints());
     float[] imageXY = axes.project(img, plotI);
@@ -98,10 +107,17 @@ public final class ComputeGapReport {
     List<ModalitySpectrum> spectra = new ArrayList<>();
     List<GapSplit> splits = new ArrayList<>();
     double[] muImage = img.mean();
+    UnitRows specRaw = raw.head(Math.min(o.spectrumRows(), raw.rows()));
+    UnitRows specImg = img.head(Math.min(o.spectrumRows(), img.rows()));
     if (o.spectra()) {
-      spectra.add(Spectrum.of("text", raw, o.topK(), o.energyThreshold()));
-      spectra.add(Spectrum.of("image", img, o.topK(), o.energyThreshold()));
-      frame = Spectrum.fixedFrame(raw, img, o.topK(), o.energyThreshold());
+      if (specRaw.rows() < raw.rows() || specImg.rows() < img.rows()) {
+        b.notes.add(String.format(Locale.ROOT, "spectra and gap split: the first %d texts and %d"
+            + " images of the samples (id-hash order; report.spectrum_rows)", specRaw.rows(),
+            specImg.rows()));
+      }
+      spectra.add(Spectrum.of("text", specRaw, o.topK(), o.energyThreshold()));
+      spectra.add(Spectrum.of("image", specImg, o.topK(), o.energyThreshold()));
+      frame = Spectrum.fixedFrame(specRaw, specImg, o.topK(), o.energyThreshold());
       splits.add(frame.split(GapReport.BEFORE, minus(muImage, raw.mean())));
       clock.time(b, "spectra");
     }
@@ -116,7 +132,8 @@ public final class ComputeGapReport {
       panels.add(new GapReport.Projection(label, axes.project(aligned, plotT), imageXY));
       clock.time(b, "pca");
       if (frame != null) {
-        spectra.add(Spectrum.of("text after " + label, aligned, o.topK(), o.energyThreshold()));
+        spectra.add(Spectrum.of("text after " + label, aligned.head(specRaw.rows()), o.topK(),
+            o.energyThreshold()));
         splits.add(frame.split(label, minus(muImage, aligned.mean())));
         clock.time(b, "spectra");
       }

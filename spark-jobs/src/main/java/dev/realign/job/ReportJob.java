@@ -16,26 +16,16 @@ import dev.realign.report.ReportHtml;
 import dev.realign.report.ReportInputs;
 import dev.realign.report.ReportJson;
 import dev.realign.report.ReportOptions;
-import dev.realign.source.EmbeddingFormat;
 import dev.realign.source.EmbeddingSet;
-import dev.realign.source.EmbeddingSetPlanner;
-import dev.realign.source.RowBatch;
-import dev.realign.source.SplitReader;
 import dev.realign.stats.MomentSnapshot;
-import dev.realign.vector.RowValidator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.broadcast.Broadcast;
 
 /**
  * {@code report}: the gap report of an output directory, as {@code report/report.json} and a

@@ -9,6 +9,7 @@ import dev.realign.align.ReAlignFitter;
 import dev.realign.align.ReAlignTransform;
 import dev.realign.align.Variant;
 import dev.realign.metrics.UnitRows;
+import dev.realign.stats.MomentSketch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -136,6 +137,60 @@ class GapReportTest {
       dot += p.axis(0)[j] * p.axis(1)[j];
     }
     assertThat(dot).isCloseTo(0.0, within(1e-12));
+  }
+
+  /**
+   * With exact sketches of every row, the centroid gap and trace ratio of "before" and of the
+   * sketched variant are the sketches' (the sample's stay beside them); other variants keep the
+   * sample's, and say so.
+   */
+  @Test
+  void fullDataSketchesGiveTheGapAndTraceRatioOfEveryRow() {
+    Map<Variant, ReAlignTransform> t = fit(Variant.ANCHOR, Variant.REALIGN);
+    MomentSketch text = new MomentSketch(D);
+    MomentSketch image = new MomentSketch(D);
+    for (int i = 0; i < 30; i++) {
+      assertThat(text.add(TEXTS, i * D)).isNull();
+    }
+    for (int i = 0; i < 25; i++) {
+      assertThat(image.add(IMAGES, i * D)).isNull();
+    }
+    // "every row": here a superset of the sample (the first 20 texts are sampled)
+    ReAlignTransform realign = t.get(Variant.REALIGN);
+    MomentSketch aligned = new MomentSketch(D);
+    float[] out = new float[D];
+    double[] unit = new double[D];
+    for (int i = 0; i < 30; i++) {
+      assertThat(realign.kernel().apply(TEXTS, i * D, out, 0, realign.kernel().newScratch()))
+          .isNull();
+      for (int j = 0; j < D; j++) {
+        unit[j] = out[j];
+      }
+      aligned.addUnit(unit);
+    }
+    float[] first20 = java.util.Arrays.copyOf(TEXTS, 20 * D);
+    GapReport r = ComputeGapReport.compute(ReportInputs.of(first20, IMAGES, D, t)
+        .withOptions(ReportOptions.defaults().withSpectra(false))
+        .withFullData(new FullDataSketches(text.snapshot(), image.snapshot(),
+            Map.of(Variant.REALIGN, aligned.snapshot()))));
+    GapReport.MetricsRow before = r.rows().get(0);
+    assertThat(before.fullData()).isTrue();
+    assertThat(before.fullDataRows()).isEqualTo(30);
+    assertThat(before.centroidGap()).isEqualTo(dev.realign.metrics.GapMetrics.distance(
+        image.snapshot().mean(), text.snapshot().mean()));
+    assertThat(before.traceRatio()).isEqualTo(text.snapshot().trace() / image.snapshot().trace());
+    assertThat(before.sampleCentroidGap()).isNotEqualTo(before.centroidGap());
+    GapReport.MetricsRow anchor = r.rows().get(1);
+    assertThat(anchor.fullData()).isFalse();
+    assertThat(anchor.centroidGap()).isEqualTo(anchor.sampleCentroidGap());
+    GapReport.MetricsRow after = r.rows().get(2);
+    assertThat(after.centroidGap()).isEqualTo(dev.realign.metrics.GapMetrics.distance(
+        image.snapshot().mean(), aligned.snapshot().mean()));
+    assertThat(r.notes()).anySatisfy(n -> assertThat(n).contains("exact over every row")
+        .contains("over the samples for anchor"));
+    assertThatThrownBy(() -> new FullDataSketches(text.snapshot(), new MomentSketch(D).snapshot(),
+        Map.of())).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Invalid full-data sketches: 30 texts");
   }
 
   /**

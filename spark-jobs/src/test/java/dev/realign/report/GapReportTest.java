@@ -193,6 +193,31 @@ class GapReportTest {
         .hasMessageContaining("Invalid full-data sketches: 30 texts");
   }
 
+  /** ND4J's GEMM and the Vector API find the same candidates: identical estimated figures. */
+  @Test
+  void theGemmAndTheVectorApiGiveTheSameFigures() {
+    float[] texts = gaussian(1_500, 0, 11);
+    float[] images = gaussian(1_400, 1, 12);
+    Map<Variant, ReAlignTransform> t = Map.of(Variant.REALIGN,
+        ReAlignFitter.fitInMemory(FitOptions.of(Variant.REALIGN), texts, images, D));
+    ReportOptions o = ReportOptions.defaults().withSpectra(false);
+    GapReport vector = ComputeGapReport.compute(ReportInputs.of(texts, images, D, t)
+        .withOptions(o.withEstimation(120, 30_000, false)));
+    GapReport gemm = ComputeGapReport.compute(ReportInputs.of(texts, images, D, t)
+        .withOptions(o.withEstimation(120, 30_000, true)));
+    assertThat(vector.estimation().scorer()).isEqualTo("vector-api-float32");
+    assertThat(gemm.estimation().scorer()).isEqualTo("nd4j-sgemm");
+    assertThat(gemm.estimation().textQueries()).as("1,500 rows > 1,000: estimated").isEqualTo(120);
+    for (int r = 0; r < 2; r++) {
+      GapReport.MetricsRow a = vector.rows().get(r);
+      GapReport.MetricsRow b = gemm.rows().get(r);
+      assertThat(a.js().isExact()).isFalse();
+      assertThat(b.js()).isEqualTo(a.js());
+      assertThat(b.mixing()).isEqualTo(a.mixing());
+      assertThat(b.overlap()).isEqualTo(a.overlap());
+    }
+  }
+
   /**
    * ND4J stays behind Spectrum and the GEMM scorer: no other main class may name an ND4J type
    * (so it loads only when spectra or the GEMM candidate search are used).

@@ -179,6 +179,24 @@ class ReportJobTest {
     assertThat(v.pairs()).isEqualTo(2);
   }
 
+  /** The validation pairing's executor-side values survive Java and Kryo serialisation. */
+  @Test
+  void validationPairingValuesRoundTrip() {
+    ValidationPairs.Pair p = new ValidationPairs.Pair(-5L, "k", new float[] {1, 2},
+        new float[] {3, 4});
+    ValidationPairs.Pair q = new ValidationPairs.Pair(7L, "j", new float[] {1}, new float[] {2});
+    for (org.apache.spark.serializer.Serializer s : SerializationTest.serializers()) {
+      ValidationPairs.Pair copy = SerializationTest.roundTrip(s, p);
+      assertThat(copy.key).isEqualTo("k");
+      assertThat(copy.text).containsExactly(1, 2);
+      assertThat(copy.image).containsExactly(3, 4);
+      assertThat(SerializationTest.roundTrip(s, new ValidationPairs.Keyed(null)).vector).isNull();
+      // unsigned order: -5 is above 7
+      assertThat(SerializationTest.roundTrip(s, new ValidationPairs.ByHash()).compare(q, copy))
+          .isNegative();
+    }
+  }
+
   @Test
   void validationIdsThatMatchNothingFailClearly() {
     StructType schema = new StructType().add("id", DataTypes.StringType)

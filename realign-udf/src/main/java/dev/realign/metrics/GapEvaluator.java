@@ -4,33 +4,52 @@ import static dev.realign.Checks.checkArgument;
 
 /**
  * Evaluates several text samples (raw, then aligned by each variant: row i is always the same text)
- * against one image sample, computing the image side and the raw-text neighbourhoods once. Each
- * {@link #evaluate} costs one all-pairs pass over the texts and one text-image pass, spread over the
- * available cores (the results do not depend on how many). Measured on the shared 2-core dev
- * machine, 10,000 texts and 10,000 images of d = 512: single-threaded (load ~4.5) 26 s wall for the
- * constructor and 26 s for each {@code evaluate}; two threads (load ~6.5) 23 s and 17 s.
+ * against one image sample, computing the image side and the raw-text neighbourhoods once.
+ *
+ * <p>What it costs is set by an {@link EstimationPlan}: the k-NN figures are averaged over the
+ * first {@code textQueries} texts and {@code imageQueries} images, each query's neighbours searched
+ * exactly among the whole sample ({@link NearestSearch}: float32 candidates, float64 cosines); the
+ * histograms count all pairs when they fit in the pair budget, else the pairs inside fixed blocks
+ * ({@link PairHistograms}). With {@link EstimationPlan#exact()} (or samples within the plan) every
+ * figure is exact; otherwise each comes with its standard error. Results do not depend on the
+ * scorer or the number of threads.
  *
  * <p>Not thread-safe in construction; immutable afterwards.
  */
 public final class GapEvaluator {
   private final UnitRows images;
+  private final float[] images32;
   private final UnitRows rawTexts;
   private final int mixingK;
   private final int overlapK;
   private final int bins;
   private final double[] edges;
+  private final EstimationPlan plan;
+  private final int textQueries;
+  private final int imageQueries;
+  private final int textNeighboursK;
   private final double[] imageMean;
   private final double imageTrace;
-  private final long[] imageCounts;
+  private final long[][] imageCounts;
   private final Neighbours imageNeighbours;
-  private final Neighbours rawTextNeighbours;
-  private final long[] rawTextCounts;
+  private final CandidateScorer.Prepared imagesPrepared;
+  private final Side raw;
+
+  /** One text sample's own-side results: its k-NN among texts and its histogram blocks. */
+  private record Side(UnitRows texts, float[] texts32, CandidateScorer.Prepared prepared,
+      Neighbours within, long[][] counts) {}
+
+  /** The exact evaluator ({@link EstimationPlan#exact()}). */
+  public GapEvaluator(UnitRows images, UnitRows rawTexts, int mixingK, int overlapK, int bins) {
+    this(images, rawTexts, mixingK, overlapK, bins, EstimationPlan.exact());
+  }
 
   /**
    * @throws IllegalArgumentException if {@code mixingK} is not in {@code [1, texts + images - 1]},
    *     {@code overlapK} not in {@code [1, texts - 1]}, or either sample has fewer than 2 rows
    */
-  public GapEvaluator(UnitRows images, UnitRows rawTexts, int mixingK, int overlapK, int bins) {
+  public GapEvaluator(UnitRows images, UnitRows rawTexts, int mixingK, int overlapK, int bins,
+      EstimationPlan plan) {
     images.checkSameDimension(rawTexts, "samples");
     checkArgument(images.rows() >= 2 && rawTexts.rows() >= 2, "Invalid samples: %s texts and %s"
         + " images (each must have >= 2 rows: the pairwise metrics need a pair)", rawTexts.rows(),
@@ -39,29 +58,57 @@ public final class GapEvaluator {
     checkArgument(overlapK >= 1 && overlapK <= rawTexts.rows() - 1, "Invalid k: %s for the"
         + " neighbourhood overlap (must be in [1, %s], the texts minus one)", overlapK,
         rawTexts.rows() - 1);
+    CosineHistogram.checkBins(bins);
     this.images = images;
     this.rawTexts = rawTexts;
     this.mixingK = mixingK;
     this.overlapK = overlapK;
     this.bins = bins;
+    this.plan = plan;
     this.edges = CosineHistogram.edges(bins);
+    this.textQueries = queries(plan.textQueries(), rawTexts.rows(), plan.exactRows());
+    this.imageQueries = queries(plan.imageQueries(), images.rows(), plan.exactRows());
+    this.textNeighboursK = Math.min(Math.max(mixingK, overlapK), rawTexts.rows() - 1);
     this.imageMean = images.mean();
     this.imageTrace = images.trace();
-    this.imageCounts = new long[bins];
-    this.imageNeighbours = Neighbours.within(images, Math.min(mixingK, images.rows() - 1),
-        imageCounts, edges);
-    this.rawTextCounts = new long[bins];
-    this.rawTextNeighbours = textNeighbours(rawTexts, rawTextCounts);
+    this.images32 = images.toFloat32();
+    this.imagesPrepared = plan.scorer().prepare(images32, images.rows(), images.dimension());
+    this.imageCounts = counts(images, images32);
+    int kii = Math.min(mixingK, images.rows() - 1);
+    this.imageNeighbours = NearestSearch.search(images, images32, imageQueries, true, images,
+        imagesPrepared, kii);
+    float[] raw32 = rawTexts.toFloat32();
+    this.raw = side(rawTexts, raw32, plan.scorer().prepare(raw32, rawTexts.rows(),
+        rawTexts.dimension()));
   }
 
-  private Neighbours textNeighbours(UnitRows texts, long[] counts) {
-    int k = Math.min(Math.max(mixingK, overlapK), texts.rows() - 1);
-    return Neighbours.within(texts, k, counts, edges);
+  private static int queries(int wanted, int rows, int exactRows) {
+    return rows <= exactRows ? rows : Math.min(wanted, rows);
   }
 
-  /** The image-image pairwise-cosine histogram. */
+  private long[][] counts(UnitRows x, float[] x32) {
+    long pairs = pairs(x.rows());
+    if (pairs <= plan.pairBudget()) {
+      return new long[][] {CosineHistogram.pairwise(x, bins)};
+    }
+    int groups = plan.pairGroups();
+    int size = PairHistograms.groupSize(x.rows(), plan.pairBudget(), groups);
+    return PairHistograms.blockCounts(x, x32, groups, size, plan.scorer(), edges);
+  }
+
+  private static long pairs(long n) {
+    return n * (n - 1) / 2;
+  }
+
+  private Side side(UnitRows texts, float[] texts32, CandidateScorer.Prepared prepared) {
+    Neighbours within = NearestSearch.search(texts, texts32, textQueries, true, texts, prepared,
+        textNeighboursK);
+    return new Side(texts, texts32, prepared, within, counts(texts, texts32));
+  }
+
+  /** The image-image pairwise-cosine histogram (of the pairs used). */
   public long[] imagePairCosineCounts() {
-    return imageCounts.clone();
+    return PairHistograms.sum(imageCounts);
   }
 
   public double[] histogramEdges() {
@@ -72,9 +119,19 @@ public final class GapEvaluator {
     return bins;
   }
 
+  /** The k-NN queries used a modality: {@code [texts, images]}. */
+  public int[] queries() {
+    return new int[] {textQueries, imageQueries};
+  }
+
+  /** The plan (budgets and scorer). */
+  public EstimationPlan plan() {
+    return plan;
+  }
+
   /** The figures of the raw texts (overlap 1 by definition). */
   public GapFigures before() {
-    return evaluate(rawTexts);
+    return figures(raw);
   }
 
   /** The figures of {@code texts}, row i being raw text i aligned. */
@@ -82,21 +139,105 @@ public final class GapEvaluator {
     texts.checkSameDimension(images, "samples");
     checkArgument(texts.rows() == rawTexts.rows(), "Invalid aligned texts: %s rows (must be %s,"
         + " the raw sample's: row i of each is one text)", texts.rows(), rawTexts.rows());
-    long[] textCounts;
-    Neighbours tt;
     if (texts == rawTexts) {
-      textCounts = rawTextCounts.clone();
-      tt = rawTextNeighbours;
-    } else {
-      textCounts = new long[bins];
-      tt = textNeighbours(texts, textCounts);
+      return before();
     }
-    Neighbours[] cross = Neighbours.between(texts, Math.min(mixingK, images.rows()), images,
-        Math.min(mixingK, texts.rows()));
-    double mixing = GapMetrics.knnMixing(tt, imageNeighbours, cross[0], cross[1], mixingK);
-    double overlap = GapMetrics.neighbourhoodOverlap(rawTextNeighbours, tt, overlapK);
-    return new GapFigures(GapMetrics.distance(imageMean, texts.mean()),
-        CosineHistogram.jensenShannon(textCounts, imageCounts), mixing, overlap,
-        texts.trace() / imageTrace, textCounts);
+    float[] t32 = texts.toFloat32();
+    try (CandidateScorer.Prepared p = plan.scorer().prepare(t32, texts.rows(),
+        texts.dimension())) {
+      return figures(side(texts, t32, p));
+    }
+  }
+
+  private GapFigures figures(Side s) {
+    UnitRows texts = s.texts();
+    int nt = texts.rows();
+    int ni = images.rows();
+    Neighbours ti = NearestSearch.search(texts, s.texts32(), textQueries, false, images,
+        imagesPrepared, Math.min(mixingK, ni));
+    Neighbours it = NearestSearch.search(images, images32, imageQueries, false, texts,
+        s.prepared(), Math.min(mixingK, nt));
+    long[] otherT = new long[textQueries];
+    long[] otherI = new long[imageQueries];
+    for (int r = 0; r < textQueries; r++) {
+      otherT[r] = GapMetrics.countOther(s.within(), ti, r, mixingK, 0, nt);
+    }
+    for (int r = 0; r < imageQueries; r++) {
+      otherI[r] = GapMetrics.countOther(imageNeighbours, it, r, mixingK, nt, 0);
+    }
+    Estimate mixing = mixing(otherT, otherI, nt, ni);
+    Estimate overlap = overlap(raw.within(), s.within(), nt);
+    Estimate js = PairHistograms.jensenShannon(s.counts(), imageCounts, pairs(nt));
+    return new GapFigures(GapMetrics.distance(imageMean, texts.mean()), texts.trace() / imageTrace,
+        js, mixing, GapMetrics.perfectMixing(nt, ni), overlap, PairHistograms.sum(s.counts()));
+  }
+
+  /**
+   * Mixing over the pool: exact (integer count over all rows) when every row was a query, else the
+   * stratified estimate {@code (n_t m_t + n_i m_i) / N} from the per-query fractions, with the
+   * finite-population standard error of each stratum.
+   */
+  private Estimate mixing(long[] otherT, long[] otherI, int nt, int ni) {
+    long total = nt + ni;
+    if (otherT.length == nt && otherI.length == ni) {
+      long other = 0;
+      for (long o : otherT) {
+        other += o;
+      }
+      for (long o : otherI) {
+        other += o;
+      }
+      return Estimate.exact((double) other / ((double) mixingK * total), total);
+    }
+    double[] t = meanAndVariance(otherT, mixingK);
+    double[] i = meanAndVariance(otherI, mixingK);
+    double wt = (double) nt / total;
+    double wi = (double) ni / total;
+    double var = wt * wt * t[1] / otherT.length * (1 - (double) otherT.length / nt)
+        + wi * wi * i[1] / otherI.length * (1 - (double) otherI.length / ni);
+    return new Estimate(wt * t[0] + wi * i[0], Math.sqrt(Math.max(0, var)),
+        otherT.length + otherI.length, total);
+  }
+
+  /** Overlap over the text queries; exact when every text was a query. */
+  private Estimate overlap(Neighbours rawNb, Neighbours alignedNb, int nt) {
+    int k = overlapK;
+    long[] shared = new long[textQueries];
+    int[] mine = new int[k];
+    long all = 0;
+    for (int r = 0; r < textQueries; r++) {
+      for (int q = 0; q < k; q++) {
+        mine[q] = rawNb.index(r, q);
+      }
+      java.util.Arrays.sort(mine);
+      for (int q = 0; q < k; q++) {
+        if (java.util.Arrays.binarySearch(mine, alignedNb.index(r, q)) >= 0) {
+          shared[r]++;
+        }
+      }
+      all += shared[r];
+    }
+    double value = (double) all / ((double) k * textQueries);
+    if (textQueries == nt) {
+      return Estimate.exact(value, nt);
+    }
+    double[] mv = meanAndVariance(shared, k);
+    double se = Math.sqrt(Math.max(0, mv[1] / textQueries * (1 - (double) textQueries / nt)));
+    return new Estimate(value, se, textQueries, nt);
+  }
+
+  /** Mean and sample variance (n - 1) of {@code x / scale}. */
+  private static double[] meanAndVariance(long[] x, int scale) {
+    double mean = 0;
+    for (long v : x) {
+      mean += (double) v / scale;
+    }
+    mean /= x.length;
+    double ss = 0;
+    for (long v : x) {
+      double c = (double) v / scale - mean;
+      ss += c * c;
+    }
+    return new double[] {mean, x.length > 1 ? ss / (x.length - 1) : 0.0};
   }
 }

@@ -40,6 +40,9 @@ public final class GapMetrics {
   public static final String KNN_MIXING_DEFINITION = "pool texts and images, k=%d nearest by"
       + " cosine excluding self (ties: lower pooled index first, texts before images); fraction of"
       + " neighbours from the other modality, averaged over all rows";
+  public static final String KNN_MIXING_NORMALISED_DEFINITION = "knn_mixing divided by its value"
+      + " for a perfectly mixed pool of the same sizes, 2 n_t n_i / (N (N - 1)), N = n_t + n_i"
+      + " (1 = as mixed as chance; comparable across unequal samples)";
   public static final String OVERLAP_DEFINITION = "k=%d nearest other texts by cosine before and"
       + " after alignment; |N_raw ∩ N_aligned| / k, averaged over texts";
   public static final String TRACE_RATIO_DEFINITION = "T_text / T_image, T = mean ||x - mu||^2"
@@ -125,7 +128,7 @@ public final class GapMetrics {
    * Merges a row's same-modality and other-modality lists into its pooled top {@code k} and counts
    * the other-modality ones. Pooled index = list index + the list's offset.
    */
-  private static int countOther(Neighbours same, Neighbours other, int row, int k, int sameOffset,
+  static int countOther(Neighbours same, Neighbours other, int row, int k, int sameOffset,
       int otherOffset) {
     int s = 0;
     int o = 0;
@@ -150,6 +153,20 @@ public final class GapMetrics {
       }
     }
     return fromOther;
+  }
+
+  /**
+   * The k-NN mixing of a perfectly mixed pool of {@code texts + images = N} rows: each row's
+   * neighbours a uniform draw from the {@code N - 1} others, so a text expects a share
+   * {@code images / (N - 1)} from the other modality and an image {@code texts / (N - 1)}; averaged
+   * over the pool, {@code 2 n_t n_i / (N (N - 1))}. Dividing a mixing by it makes pools of unequal
+   * sizes comparable (1 = as mixed as chance).
+   */
+  public static double perfectMixing(int texts, int images) {
+    checkArgument(texts >= 1 && images >= 1, "Invalid pool: %s texts and %s images (must be >= 1"
+        + " each)", texts, images);
+    double n = (double) texts + images;
+    return 2.0 * texts * images / (n * (n - 1));
   }
 
   /**

@@ -115,7 +115,13 @@ public final class Neighbours {
         k, available, what);
   }
 
-  private void offer(int row, int candidate, double c) {
+  /** An empty table ({@code rows x k}) to fill with {@link #offer}. */
+  static Neighbours empty(int rows, int k) {
+    return new Neighbours(rows, k);
+  }
+
+  /** Offers candidate {@code candidate} with cosine {@code c} to row {@code row}'s list. */
+  void offer(int row, int candidate, double c) {
     int base = row * k;
     int last = base + k - 1;
     if (!better(c, candidate, cosine[last], index[last])) {

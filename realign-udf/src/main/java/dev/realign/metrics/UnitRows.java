@@ -64,6 +64,21 @@ public final class UnitRows {
     return data.clone();
   }
 
+  /** The rows rounded to float32, flat row-major (for a {@link CandidateScorer}). */
+  public float[] toFloat32() {
+    float[] out = new float[data.length];
+    for (int i = 0; i < data.length; i++) {
+      out[i] = (float) data[i];
+    }
+    return out;
+  }
+
+  /** The first {@code n} rows as a new sample. */
+  public UnitRows head(int n) {
+    checkArgument(n >= 0 && n <= rows, "Invalid row count: %s (must be in [0, %s])", n, rows);
+    return new UnitRows(n, dim, java.util.Arrays.copyOf(data, n * dim));
+  }
+
   /** The rows at {@code indices}, in that order, as a new sample. */
   public UnitRows select(int[] indices) {
     double[] out = new double[indices.length * dim];

@@ -54,6 +54,42 @@ class ThreadIndependenceTest {
     }
   }
 
+  /**
+   * The estimated figures (query subsets, pair blocks, Vector API candidates) computed inside
+   * pools of 1 and 3 threads (parallel streams run in the calling pool) are identical.
+   */
+  @Test
+  void estimatedFiguresAreTheSameOnOneThreadAndMany() throws Exception {
+    UnitRows t = random(1_200, 3, true);
+    UnitRows i = random(1_100, 4, false);
+    UnitRows a = random(1_200, 5, false);
+    EstimationPlan plan = new EstimationPlan(100, 90, 20_000, 8, CandidateScorer.fastest());
+    GapFigures[] one = null;
+    for (int threads : new int[] {1, 3}) {
+      Cosines.threads = threads;
+      java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(threads);
+      try {
+        GapFigures[] f = pool.submit(() -> {
+          GapEvaluator e = new GapEvaluator(i, t, 20, 10, 100, plan);
+          return new GapFigures[] {e.before(), e.evaluate(a)};
+        }).get();
+        assertThat(f[1].mixing().isExact()).isFalse();
+        if (one == null) {
+          one = f;
+        } else {
+          for (int r = 0; r < 2; r++) {
+            assertThat(f[r].mixing()).isEqualTo(one[r].mixing());
+            assertThat(f[r].overlap()).isEqualTo(one[r].overlap());
+            assertThat(f[r].js()).isEqualTo(one[r].js());
+            assertThat(f[r].centroidGap()).isEqualTo(one[r].centroidGap());
+          }
+        }
+      } finally {
+        pool.shutdown();
+      }
+    }
+  }
+
   private static void same(Neighbours a, Neighbours b) {
     assertThat(b.rows()).isEqualTo(a.rows());
     for (int r = 0; r < a.rows(); r++) {

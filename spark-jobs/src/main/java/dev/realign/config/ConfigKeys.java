@@ -160,12 +160,31 @@ public final class ConfigKeys {
   public static final String REPORT_VARIANTS = declare(ConfigKey.enumList("report.variants",
       List.of(Variant.values()), Variant.class, Variant::id,
       "variants compared side by side in the report"));
-  public static final String REPORT_SPECTRA = declare(ConfigKey.bool("report.spectra", true,
-      "second-order diagnostics (covariance spectra with ND4J) in the report"));
+  public static final String REPORT_SPECTRA = declare(ConfigKey.bool("report.spectra", false,
+      "second-order diagnostics (covariance spectra with ND4J) in the report: ~2.5 s of CPU a"
+          + " d = 1280 eigendecomposition, six of them, plus ND4J's start-up; on request"));
   public static final String VALIDATION_TEXT = key("report.validation.text", "",
       "paired validation texts (embedding set): pairs by id, or by position for two .npy");
   public static final String VALIDATION_IMAGE = key("report.validation.image", "",
       "paired validation images (embedding set)");
+
+  // report
+  public static final String REPORT_KNN_QUERIES = declare(ConfigKey.integer("report.knn_queries",
+      200, 1, 1_000_000,
+      "k-NN queries a modality (the first rows of the id-hash sample), each against the whole"
+          + " sample; a sample this small or smaller gives exact k-NN figures"));
+  public static final String REPORT_PAIR_BUDGET = declare(ConfigKey.integer(
+      "report.pair_budget", 262_144, 1, Integer.MAX_VALUE,
+      "pairs a pairwise-cosine histogram (JS divergence); all pairs when they fit (exact)"));
+  public static final String REPORT_SPECTRUM_ROWS = declare(ConfigKey.integer(
+      "report.spectrum_rows", 2000, 2, 1_000_000,
+      "rows a modality (the first of the id-hash sample) behind the spectra and the gap split"));
+  public static final String REPORT_GEMM = declare(ConfigKey.bool("report.gemm", false,
+      "float32 candidate search with ND4J's GEMM (false: the JDK Vector API, or plain Java without"
+          + " it; faster here, and ND4J's start-up is ~2.5 s); figures do not depend on it"));
+  public static final String VALIDATION_MAX_PAIRS = declare(ConfigKey.integer(
+      "report.validation.max_pairs", 10_000, 1, Integer.MAX_VALUE,
+      "validation pairs used for recall (O(n^2)): those with the smallest id hash"));
 
   public static final String DEMO_GENERATE = declare(ConfigKey.bool("demo.generate", false,
       "generate the synthetic demo embedding set under <output.dir>/demo-input and use it"));

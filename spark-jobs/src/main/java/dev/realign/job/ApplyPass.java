@@ -95,6 +95,9 @@ final class ApplyPass {
           results.persist(StorageLevel.MEMORY_ONLY()).collect());
       results.unpersist(false);
       out.sort(Comparator.comparingInt(ShardResult::split));
+      if (function.sketchesOutput()) {
+        AlignedSketch.write(ctx, transformSha256, out, set.dim()); // the report's exact "after"
+      }
       progress.finish();
       return out;
     }

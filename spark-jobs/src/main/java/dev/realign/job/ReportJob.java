@@ -10,31 +10,23 @@ import dev.realign.align.Variant;
 import dev.realign.config.ConfigKeys;
 import dev.realign.config.Modality;
 import dev.realign.config.PipelineConfig;
+import dev.realign.report.ComputeGapReport;
+import dev.realign.report.FullDataSketches;
 import dev.realign.report.GapReport;
 import dev.realign.report.ReportHtml;
 import dev.realign.report.ReportInputs;
 import dev.realign.report.ReportJson;
 import dev.realign.report.ReportOptions;
-import dev.realign.source.EmbeddingFormat;
 import dev.realign.source.EmbeddingSet;
-import dev.realign.source.EmbeddingSetPlanner;
-import dev.realign.source.RowBatch;
-import dev.realign.source.SplitReader;
 import dev.realign.stats.MomentSnapshot;
-import dev.realign.vector.RowValidator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.broadcast.Broadcast;
 
 /**
  * {@code report}: the gap report of an output directory, as {@code report/report.json} and a
@@ -117,14 +109,19 @@ public final class ReportJob {
         : AlignPipeline.duplicates(ctx, images);
     float[] imageSample = SampleRows.flat(SampleRows.sample(ctx, images, imageDups, n,
         imageSketch.count(), "images"), images.dim());
-    Console.info("report: samples of %,d texts and %,d images (report.sample_rows = %,d%s)",
-        textSample.length / texts.dim(), imageSample.length / images.dim(), n,
-        textSample.length / texts.dim() < n ? "; fewer rows exist, all are used" : "");
+    Console.info("report: samples of %,d texts and %,d images (report.sample_rows = %,d%s) in"
+        + " %.1f s", textSample.length / texts.dim(), imageSample.length / images.dim(), n,
+        textSample.length / texts.dim() < n ? "; fewer rows exist, all are used" : "",
+        (System.nanoTime() - t0) / 1e9);
 
     ReportOptions options = ReportOptions.defaults().withSampleRows(n)
-        .withSpectra(ctx.config.getBoolean(ConfigKeys.REPORT_SPECTRA));
+        .withSpectra(ctx.config.getBoolean(ConfigKeys.REPORT_SPECTRA))
+        .withEstimation(ctx.config.getInt(ConfigKeys.REPORT_KNN_QUERIES, 1, 1_000_000),
+            ctx.config.getLong(ConfigKeys.REPORT_PAIR_BUDGET, 1, Long.MAX_VALUE),
+            ctx.config.getBoolean(ConfigKeys.REPORT_GEMM))
+        .withSpectrumRows(ctx.config.getInt(ConfigKeys.REPORT_SPECTRUM_ROWS, 2, 1_000_000));
     ReportInputs in = new ReportInputs(textSample, imageSample, texts.dim(), transforms, null,
-        null, options);
+        null, options, fullData(ctx, fitted, textSketch, imageSketch));
     String vt = ctx.config.get(ConfigKeys.VALIDATION_TEXT);
     String vi = ctx.config.get(ConfigKeys.VALIDATION_IMAGE);
     if (vt.isBlank() != vi.isBlank()) {
@@ -133,15 +130,19 @@ public final class ReportJob {
           + ConfigKeys.VALIDATION_TEXT + " and " + ConfigKeys.VALIDATION_IMAGE + ", or neither)");
     }
     if (!vt.isBlank()) {
-      float[][] pairs = validationPairs(ctx, vt, vi, texts.dim());
-      in = in.withValidation(pairs[0], pairs[1]);
+      ValidationPairs pairs = ValidationPairs.read(ctx, vt, vi, texts.dim(),
+          ctx.config.getInt(ConfigKeys.VALIDATION_MAX_PAIRS, 1, 1_000_000));
+      in = in.withValidation(pairs.texts(), pairs.images(), pairs.counts());
     }
-    GapReport report = GapReport.compute(in);
+    GapReport report = ComputeGapReport.compute(in);
     writeReport(ctx, report);
     for (GapReport.MetricsRow r : report.rows()) {
-      Console.info(String.format(Locale.ROOT, "report %-13s centroid gap %.6f  JS %.6f  k-NN mixing"
-          + " %.4f  overlap %.4f", r.label(), r.centroidGap(), r.jsPairwiseCos(), r.knnMixing(),
-          r.neighbourhoodOverlap()));
+      Console.info(String.format(Locale.ROOT, "report %-13s centroid gap %.6f%s  JS %.6f ± %.1g"
+          + "  k-NN mixing %.4f ± %.1g (%.3f of perfect)  overlap %.4f ± %.1g", r.label(),
+          r.centroidGap(), r.fullData() ? " (all rows)" : " (sample)", r.jsPairwiseCos(),
+          r.js().standardError(), r.knnMixing(), r.mixing().standardError(),
+          r.knnMixingNormalised().value(), r.neighbourhoodOverlap(),
+          r.overlap().standardError()));
     }
     report.validation().ifPresent(v -> v.rows().forEach(r -> Console.info(String.format(
         Locale.ROOT, "validation %-13s paired cos %.4f  recall@1 %.3f  recall@5 %.3f (%d pairs)",
@@ -172,101 +173,22 @@ public final class ReportJob {
   }
 
   /**
-   * Reads a paired validation set: rows pair by id, or by position when both are .npy files with
-   * made-up ids and equal row counts. Pairs with a bad row on either side are left out (counted).
+   * The exact sketches of every row: raw texts and images from the stats pass, and the aligned
+   * texts of the fitted variant when the apply pass stored theirs (and it counts every valid text).
    */
-  static float[][] validationPairs(JobContext ctx, String textPath, String imagePath, int dim) {
-    EmbeddingSet t = planValidation(ctx, "validation text", textPath);
-    EmbeddingSet i = planValidation(ctx, "validation image", imagePath);
-    for (EmbeddingSet s : List.of(t, i)) {
-      if (s.dim() != dim) {
-        throw new IllegalArgumentException("Invalid " + s.role() + " set " + s.path()
-            + ": dimension " + s.dim() + " (must be " + dim + ", the transform's)");
-      }
-    }
-    List<SampleRows.Sampled> tr = readAll(ctx, t);
-    List<SampleRows.Sampled> ir = readAll(ctx, i);
-    List<float[]> pt = new ArrayList<>();
-    List<float[]> pi = new ArrayList<>();
-    long skipped = 0;
-    boolean byPosition = t.format() == EmbeddingFormat.NPY && i.format() == EmbeddingFormat.NPY
-        && !t.idsFromColumn() && !i.idsFromColumn() && t.rows() == i.rows();
-    if (byPosition) {
-      for (int k = 0; k < tr.size(); k++) {
-        if (tr.get(k).vector != null && ir.get(k).vector != null) {
-          pt.add(tr.get(k).vector);
-          pi.add(ir.get(k).vector);
-        } else {
-          skipped++;
-        }
-      }
+  private static FullDataSketches fullData(JobContext ctx, ReAlignTransform fitted,
+      MomentSnapshot text, MomentSnapshot image) {
+    Map<Variant, MomentSnapshot> aligned = new EnumMap<>(Variant.class);
+    MomentSnapshot a = AlignedSketch.read(ctx, fitted.sha256());
+    if (a != null && a.count() == text.count()) {
+      aligned.put(fitted.variant(), a);
     } else {
-      Map<String, float[]> images = new HashMap<>();
-      for (SampleRows.Sampled s : ir) {
-        images.putIfAbsent(s.id, s.vector);
-      }
-      long matched = 0;
-      for (SampleRows.Sampled s : tr) {
-        if (!images.containsKey(s.id)) {
-          continue;
-        }
-        matched++;
-        float[] img = images.get(s.id);
-        if (s.vector != null && img != null) {
-          pt.add(s.vector);
-          pi.add(img);
-        } else {
-          skipped++;
-        }
-      }
-      if (matched == 0) {
-        throw new IllegalArgumentException("Invalid validation set: none of the " + tr.size()
-            + " ids of " + textPath + " match an id of " + imagePath + " (rows pair by id; by"
-            + " position only when both are .npy files of equal length)");
-      }
+      Console.info("report: no sketch of the aligned rows for transform %s%s: the centroid gap"
+          + " after alignment is over the samples (run apply to get it over every row)",
+          fitted.sha256().substring(0, 12), a == null ? "" : " (it counts " + a.count()
+          + " rows, the stats " + text.count() + ")");
     }
-    if (pt.isEmpty()) {
-      throw new IllegalArgumentException("Invalid validation set: no usable pair (" + skipped
-          + " pairs have a bad row)");
-    }
-    Console.info("validation: %,d pairs by %s (%,d left out for a bad row)", pt.size(),
-        byPosition ? "position" : "id", skipped);
-    float[][] out = {new float[pt.size() * dim], new float[pt.size() * dim]};
-    for (int k = 0; k < pt.size(); k++) {
-      System.arraycopy(pt.get(k), 0, out[0], k * dim, dim);
-      System.arraycopy(pi.get(k), 0, out[1], k * dim, dim);
-    }
-    return out;
-  }
-
-  private static EmbeddingSet planValidation(JobContext ctx, String role, String path) {
-    PipelineConfig c = ctx.config;
-    return EmbeddingSetPlanner.plan(new EmbeddingSetPlanner.Spec(role, path, null, "",
-        new dev.realign.source.Columns(c.get(ConfigKeys.ID_COLUMN),
-            c.get(ConfigKeys.VECTOR_COLUMN), c.get(ConfigKeys.TEXT_COLUMN)),
-        c.getInt(ConfigKeys.SPLIT_ROWS), 0),
-        ctx.jsc.hadoopConfiguration());
-  }
-
-  /** Every row of a (small) set in input order; invalid rows keep their id with a null vector. */
-  private static List<SampleRows.Sampled> readAll(JobContext ctx, EmbeddingSet set) {
-    Broadcast<SerializableHadoopConf> conf = ctx.hadoopConf;
-    int dim = set.dim();
-    return ctx.jsc.parallelize(set.splits(), set.splits().size()).flatMap(split -> {
-      List<SampleRows.Sampled> out = new ArrayList<>();
-      RowBatch batch = SplitSource.newBatch(set);
-      try (SplitReader r = SplitSource.open(set, split, conf.value().get(), new long[0])) {
-        while (r.next(batch)) {
-          for (int k = 0; k < batch.size; k++) {
-            boolean ok = batch.reasons[k] == null
-                && RowValidator.normOrNegative(batch.flat, k * dim, dim) >= 0;
-            out.add(new SampleRows.Sampled(0, batch.ids[k],
-                ok ? Arrays.copyOfRange(batch.flat, k * dim, (k + 1) * dim) : null));
-          }
-        }
-      }
-      return out.iterator();
-    }).collect();
+    return new FullDataSketches(text, image, aligned);
   }
 
   static void writeReport(JobContext ctx, GapReport report) {

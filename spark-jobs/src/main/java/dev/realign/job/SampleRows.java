@@ -89,12 +89,13 @@ final class SampleRows {
           try (SplitReader r = SplitSource.open(set, split, conf.value().get(), dups.value())) {
             while (r.next(batch)) {
               for (int i = 0; i < batch.size; i++) {
-                if (batch.reasons[i] != null
-                    || RowValidator.normOrNegative(batch.flat, i * dim, dim) < 0) {
+                if (batch.reasons[i] != null) {
                   continue;
                 }
+                // The hash first: only the ~1.25 n kept rows pay for the validity check.
                 long h = idHash(batch.ids[i]);
-                if (Long.compareUnsigned(h, threshold) <= 0) {
+                if (Long.compareUnsigned(h, threshold) <= 0
+                    && RowValidator.normOrNegative(batch.flat, i * dim, dim) >= 0) {
                   out.add(new Sampled(h, batch.ids[i],
                       Arrays.copyOfRange(batch.flat, i * dim, (i + 1) * dim)));
                 }

@@ -43,18 +43,30 @@ final class PrincipalAxes {
       centre[j] = (ma[j] * a.rows() + mb[j] * b.rows()) / n;
     }
     double[][] cov = new double[d][d];
-    double[] x = new double[d];
+    // Rank-4 updates (four centred rows a sweep over the triangle): a quarter of the memory
+    // traffic of rank-1 updates, in a fixed order (deterministic).
+    double[][] x = new double[4][d];
     for (UnitRows s : new UnitRows[] {a, b}) {
       double[] flat = s.toFlatArray();
-      for (int i = 0; i < s.rows(); i++) {
-        for (int j = 0; j < d; j++) {
-          x[j] = flat[i * d + j] - centre[j];
+      for (int i0 = 0; i0 < s.rows(); i0 += 4) {
+        int m = Math.min(4, s.rows() - i0);
+        for (int r = 0; r < 4; r++) {
+          for (int j = 0; j < d; j++) {
+            x[r][j] = r < m ? flat[(i0 + r) * d + j] - centre[j] : 0.0;
+          }
         }
+        double[] x0 = x[0];
+        double[] x1 = x[1];
+        double[] x2 = x[2];
+        double[] x3 = x[3];
         for (int p = 0; p < d; p++) {
-          double xp = x[p];
+          double a0 = x0[p];
+          double a1 = x1[p];
+          double a2 = x2[p];
+          double a3 = x3[p];
           double[] row = cov[p];
           for (int q = p; q < d; q++) {
-            row[q] += xp * x[q];
+            row[q] += ((a0 * x0[q] + a1 * x1[q]) + (a2 * x2[q] + a3 * x3[q]));
           }
         }
       }

@@ -85,15 +85,27 @@ public final class ReportHtml {
         + "<th>centroid gap</th><th>JS pairwise cos</th>");
     h.append(String.format(Locale.ROOT, "<th>k-NN mixing (k=%d)</th><th>k-NN overlap (k=%d)</th>",
         r.mixingK(), r.overlapK()));
-    h.append("<th>trace ratio</th></tr></thead><tbody>\n");
+    h.append("<th>k-NN mixing / perfect</th><th>trace ratio</th><th>gap and ratio over</th>"
+        + "</tr></thead><tbody>\n");
     for (GapReport.MetricsRow m : r.rows()) {
       h.append("<tr><td>").append(esc(m.label())).append("</td>")
-          .append(td(m.centroidGap())).append(td(m.jsPairwiseCos())).append(td(m.knnMixing()))
-          .append(td(m.neighbourhoodOverlap())).append(td(m.traceRatio())).append("</tr>\n");
+          .append(td(m.centroidGap())).append(td(m.js())).append(td(m.mixing()))
+          .append(td(m.overlap())).append(td(m.knnMixingNormalised())).append(td(m.traceRatio()))
+          .append("<td>").append(m.fullData() ? String.format(Locale.ROOT, "all %,d rows",
+              m.fullDataRows()) : "samples").append("</td></tr>\n");
     }
+    GapReport.Estimation e = r.estimation();
+    GapReport.MetricsRow first = r.rows().get(0);
     h.append("</tbody></table>\n<p class=\"note\">Lower centroid gap and JS are better; higher"
-        + " mixing means the modalities interleave; overlap is how many of a text's neighbours"
-        + " survive the alignment; trace ratio 1 means equal spread.</p>\n");
+        + " mixing means the modalities interleave (normalised: 1 = as mixed as a random pool of"
+        + String.format(Locale.ROOT, " these sizes, %.4g); overlap is how many of a text's",
+            first.perfectMixing())
+        + " neighbours survive the alignment; trace ratio 1 means equal spread. ± is one standard"
+        + String.format(Locale.ROOT, " error. Sizes: k-NN over %d text and %d image queries (of %d"
+            + " and %d), JS over %,d text pairs (of %,d) and %,d image pairs (of %,d).</p>\n",
+            e.textQueries(), e.imageQueries(), r.samples().get(0).used(),
+            r.samples().get(1).used(), first.js().used(),
+            first.js().available(), e.imagePairs(), e.imagePairsAvailable()));
   }
 
   private static void validationTable(StringBuilder h, GapReport.Validation v) {
@@ -295,6 +307,13 @@ public final class ReportHtml {
       }
     }
     return c.length - 1;
+  }
+
+  private static String td(dev.realign.metrics.Estimate e) {
+    if (e.standardError() == 0.0 || !Double.isFinite(e.value())) {
+      return td(e.value());
+    }
+    return String.format(Locale.ROOT, "<td>%.6g &#177; %.2g</td>", e.value(), e.standardError());
   }
 
   private static String td(double v) {

@@ -16,11 +16,29 @@ import java.util.Objects;
  * (row i of each is one pair) and the options. The float arrays are not copied: do not change them
  * while a report is computed.
  *
+ * <p>Rows should come in an order where a prefix is a fair subset (the job's samples are in id-hash
+ * order): the k-NN queries and the histogram pairs are taken from the front.
+ *
  * @param validationTexts null, or raw validation texts (then {@code validationImages} too)
+ * @param fullData null, or exact sketches of all rows (then the centroid gap and trace ratio are
+ *     full-data figures)
  */
 public record ReportInputs(float[] texts, float[] images, int dimension,
     Map<Variant, ReAlignTransform> transforms, float[] validationTexts, float[] validationImages,
-    ReportOptions options) {
+    ReportOptions options, FullDataSketches fullData, Map<String, Long> validationPairing) {
+  public ReportInputs(float[] texts, float[] images, int dimension,
+      Map<Variant, ReAlignTransform> transforms, float[] validationTexts, float[] validationImages,
+      ReportOptions options, FullDataSketches fullData) {
+    this(texts, images, dimension, transforms, validationTexts, validationImages, options,
+        fullData, Map.of());
+  }
+
+  public ReportInputs(float[] texts, float[] images, int dimension,
+      Map<Variant, ReAlignTransform> transforms, float[] validationTexts, float[] validationImages,
+      ReportOptions options) {
+    this(texts, images, dimension, transforms, validationTexts, validationImages, options, null);
+  }
+
   public ReportInputs {
     Objects.requireNonNull(texts, "texts");
     Objects.requireNonNull(images, "images");
@@ -41,6 +59,11 @@ public record ReportInputs(float[] texts, float[] images, int dimension,
     checkArgument((validationTexts == null) == (validationImages == null), "Invalid validation"
         + " set: %s (must give both texts and images, or neither)",
         validationTexts == null ? "images without texts" : "texts without images");
+    validationPairing = Map.copyOf(validationPairing);
+    if (fullData != null) {
+      checkArgument(fullData.text().dimension() == dimension, "Invalid full-data sketches:"
+          + " dimension %s (must be %s, the samples')", fullData.text().dimension(), dimension);
+    }
     if (validationTexts != null) {
       checkRows(validationTexts, dimension, "validation texts");
       checkRows(validationImages, dimension, "validation images");
@@ -59,12 +82,24 @@ public record ReportInputs(float[] texts, float[] images, int dimension,
 
   public ReportInputs withValidation(float[] pairedTexts, float[] pairedImages) {
     return new ReportInputs(texts, images, dimension, transforms, pairedTexts, pairedImages,
-        options);
+        options, fullData);
+  }
+
+  /** With a validation set and the counts of its pairing (unmatched, duplicated, capped ...). */
+  public ReportInputs withValidation(float[] pairedTexts, float[] pairedImages,
+      Map<String, Long> pairing) {
+    return new ReportInputs(texts, images, dimension, transforms, pairedTexts, pairedImages,
+        options, fullData, pairing);
   }
 
   public ReportInputs withOptions(ReportOptions o) {
     return new ReportInputs(texts, images, dimension, transforms, validationTexts, validationImages,
-        o);
+        o, fullData, validationPairing);
+  }
+
+  public ReportInputs withFullData(FullDataSketches sketches) {
+    return new ReportInputs(texts, images, dimension, transforms, validationTexts, validationImages,
+        options, sketches, validationPairing);
   }
 
   public boolean hasValidation() {

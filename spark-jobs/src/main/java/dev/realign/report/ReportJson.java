@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.realign.metrics.Estimate;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -17,7 +18,7 @@ import java.util.Map;
  */
 public final class ReportJson {
   public static final String FORMAT = "realign-gap-report";
-  public static final int VERSION = 1;
+  public static final int VERSION = 2;
 
   private static final ObjectMapper MAPPER =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -54,6 +55,16 @@ public final class ReportJson {
     ObjectNode defs = root.putObject("definitions");
     r.definitions().forEach(defs::put);
 
+    GapReport.Estimation est = r.estimation();
+    ObjectNode en = root.putObject("estimation");
+    en.put("knn_queries_text", est.textQueries());
+    en.put("knn_queries_image", est.imageQueries());
+    en.put("pair_budget", est.pairBudget());
+    en.put("pair_groups", est.pairGroups());
+    en.put("image_pairs", est.imagePairs());
+    en.put("image_pairs_available", est.imagePairsAvailable());
+    en.put("candidate_scorer", est.scorer());
+
     ArrayNode metrics = root.putArray("metrics");
     for (GapReport.MetricsRow m : r.rows()) {
       ObjectNode row = metrics.addObject();
@@ -63,6 +74,17 @@ public final class ReportJson {
       num(row, "knn_mixing", m.knnMixing());
       num(row, "knn_overlap", m.neighbourhoodOverlap());
       num(row, "trace_ratio", m.traceRatio());
+      row.put("centroid_gap_scope", m.fullData() ? "full_data" : "sample");
+      row.put("full_data_rows", m.fullDataRows());
+      num(row, "sample_centroid_gap", m.sampleCentroidGap());
+      num(row, "sample_trace_ratio", m.sampleTraceRatio());
+      num(row, "knn_mixing_normalised", m.knnMixingNormalised().value());
+      num(row, "knn_perfect_mixing", m.perfectMixing());
+      estimate(row.putObject("js_pairwise_cos_estimate"), m.js(), "pairs");
+      estimate(row.putObject("knn_mixing_estimate"), m.mixing(), "queries");
+      estimate(row.putObject("knn_mixing_normalised_estimate"), m.knnMixingNormalised(),
+          "queries");
+      estimate(row.putObject("knn_overlap_estimate"), m.overlap(), "queries");
     }
 
     r.validation().ifPresent(v -> {
@@ -70,6 +92,8 @@ public final class ReportJson {
       val.put("pairs", v.pairs());
       val.put("recall_k1", v.recallK1());
       val.put("recall_k5", v.recallK5());
+      ObjectNode pairing = val.putObject("pairing");
+      v.pairing().forEach(pairing::put);
       ArrayNode rows = val.putArray("rows");
       for (GapReport.PairedRow p : v.rows()) {
         ObjectNode row = rows.addObject();
@@ -150,6 +174,14 @@ public final class ReportJson {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write the gap report " + file, e);
     }
+  }
+
+  private static void estimate(ObjectNode o, Estimate e, String unit) {
+    num(o, "value", e.value());
+    num(o, "standard_error", e.standardError());
+    o.put(unit + "_used", e.used());
+    o.put(unit + "_available", e.available());
+    o.put("exact", e.isExact() && e.standardError() == 0.0);
   }
 
   private static void spectrum(ObjectNode o, ModalitySpectrum s) {

@@ -12,6 +12,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.realign.config.PipelineConfig;
 import dev.realign.io.Npy;
 import dev.realign.report.GapReport;
+import dev.realign.stats.MomentSketch;
+import dev.realign.stats.MomentSnapshot;
+import dev.realign.stats.SketchCodec;
+import org.apache.spark.sql.Row;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -84,12 +88,23 @@ class ReportJobTest {
           .isCloseTo(e.get("js_pairwise_cos").doubleValue(), within(ALLOWED_ERROR));
       assertThat(m.knnMixing()).as(rows[q][0])
           .isCloseTo(e.get("knn_mixing").doubleValue(), within(ALLOWED_ERROR));
+      assertThat(m.neighbourhoodOverlap()).as(rows[q][0])
+          .isCloseTo(e.get("knn_overlap_k10").doubleValue(), within(ALLOWED_ERROR));
+      assertThat(m.mixing().standardError()).isEqualTo(0.0);
+      // before: the stats sketches; realign (the written variant): the apply pass's sketch
+      assertThat(m.fullData()).as(rows[q][0] + " full data")
+          .isEqualTo(q == 0 || rows[q][0].equals("realign"));
       GapReport.PairedRow p = r.validation().orElseThrow().rows().get(q);
       assertThat(p.pairedCosine()).as(rows[q][0])
           .isCloseTo(e.get("paired_cos").doubleValue(), within(ALLOWED_ERROR));
       assertThat(p.recallAt1()).as(rows[q][0])
           .isCloseTo(e.get("t2i_r1").doubleValue(), within(ALLOWED_ERROR));
+      assertThat(p.recallAt5()).as(rows[q][0])
+          .isCloseTo(e.get("t2i_r5").doubleValue(), within(ALLOWED_ERROR));
     }
+    assertThat(r.validation().orElseThrow().pairing()).containsEntry("pairs", (long) N)
+        .containsEntry("used", (long) N).containsEntry("unmatched_text", 0L)
+        .containsEntry("duplicate_image", 0L);
     // The default sample (10,000) is larger than the data: all 500 rows are used, and said so.
     assertThat(r.samples()).allSatisfy(s -> assertThat(s.used()).isEqualTo(N));
     assertThat(String.join(" ", r.notes())).contains("500");
@@ -97,6 +112,89 @@ class ReportJobTest {
     String html = Files.readString(out.resolve("report/report.html"));
     assertThat(html).contains("<svg").doesNotContain("http://").doesNotContain("https://")
         .doesNotContain("<script");
+  }
+
+  /** The exact sketch stored by apply is the sketch of the shards' rows as read back. */
+  @Test
+  void theAlignedSketchEqualsTheShardsReadBack() throws Exception {
+    String sha = PipelineFixture.manifest(out).transformSha256();
+    Path stored = out.resolve("stats").resolve("aligned-" + sha + ".sketch");
+    MomentSnapshot fromApply = SketchCodec.decode(Files.readAllBytes(stored));
+    MomentSketch readBack = new MomentSketch(D);
+    double[] unit = new double[D];
+    for (Row row : PipelineFixture.readShards(spark, out)) {
+      float[] v = PipelineFixture.embedding(row);
+      for (int j = 0; j < D; j++) {
+        unit[j] = v[j];
+      }
+      readBack.addUnit(unit);
+    }
+    assertThat(fromApply.count()).isEqualTo(N);
+    assertThat(fromApply).isEqualTo(readBack.snapshot());
+    // and the report's "after" centroid gap is the one of every written row
+    GapReport r = ReportJob.run(reportContext("report.variants", "realign"), null);
+    double[] mu = fromApply.mean();
+    double[] muImage = dev.realign.job.AlignPipeline.readSketch(reportContext(), "image").mean();
+    assertThat(r.rows().get(1).centroidGap()).isEqualTo(
+        dev.realign.metrics.GapMetrics.distance(muImage, mu));
+  }
+
+  /** Issue 12 item 6: every id is accounted for, duplicates are counted, the pairs are capped. */
+  @Test
+  void validationPairingCountsUnmatchedAndDuplicateIdsAndCapsThePairs() {
+    StructType schema = new StructType().add("id", DataTypes.StringType)
+        .add("embedding", DataTypes.createArrayType(DataTypes.FloatType));
+    float[] raw = PipelineFixture.randomRows(5, 8, D, 0.0);
+    java.util.function.IntFunction<List<Float>> vec = i -> {
+      List<Float> l = new java.util.ArrayList<>();
+      for (int j = 0; j < D; j++) {
+        l.add(i < 0 ? Float.NaN : raw[i * D + j]);
+      }
+      return l;
+    };
+    Path vt = dir.resolve("pairing-text");
+    Path vi = dir.resolve("pairing-image");
+    // a, f, g pair; b twice among texts; c twice among images; d only a text (bad row); e only an
+    // image; h pairs with a NaN text
+    spark.createDataFrame(List.of(RowFactory.create("a", vec.apply(0)),
+        RowFactory.create("b", vec.apply(1)), RowFactory.create("b", vec.apply(2)),
+        RowFactory.create("c", vec.apply(3)), RowFactory.create("d", vec.apply(-1)),
+        RowFactory.create("f", vec.apply(4)), RowFactory.create("g", vec.apply(5)),
+        RowFactory.create("h", vec.apply(-1))), schema).coalesce(1).write()
+        .parquet(vt.toString());
+    spark.createDataFrame(List.of(RowFactory.create("a", vec.apply(6)),
+        RowFactory.create("b", vec.apply(7)), RowFactory.create("c", vec.apply(0)),
+        RowFactory.create("c", vec.apply(1)), RowFactory.create("e", vec.apply(2)),
+        RowFactory.create("f", vec.apply(3)), RowFactory.create("g", vec.apply(4)),
+        RowFactory.create("h", vec.apply(5))), schema).coalesce(1).write()
+        .parquet(vi.toString());
+    GapReport r = ReportJob.run(reportContext("report.validation.text", vt.toString(),
+        "report.validation.image", vi.toString(), "report.variants", "realign",
+        "report.validation.max_pairs", "2"), null);
+    GapReport.Validation v = r.validation().orElseThrow();
+    assertThat(v.pairing()).containsEntry("pairs", 3L).containsEntry("used", 2L)
+        .containsEntry("max_pairs", 2L).containsEntry("duplicate_text", 1L)
+        .containsEntry("duplicate_image", 1L).containsEntry("unmatched_text", 1L)
+        .containsEntry("unmatched_image", 1L).containsEntry("bad_row", 1L);
+    assertThat(v.pairs()).isEqualTo(2);
+  }
+
+  /** The validation pairing's executor-side values survive Java and Kryo serialisation. */
+  @Test
+  void validationPairingValuesRoundTrip() {
+    ValidationPairs.Pair p = new ValidationPairs.Pair(-5L, "k", new float[] {1, 2},
+        new float[] {3, 4});
+    ValidationPairs.Pair q = new ValidationPairs.Pair(7L, "j", new float[] {1}, new float[] {2});
+    for (org.apache.spark.serializer.Serializer s : SerializationTest.serializers()) {
+      ValidationPairs.Pair copy = SerializationTest.roundTrip(s, p);
+      assertThat(copy.key).isEqualTo("k");
+      assertThat(copy.text).containsExactly(1, 2);
+      assertThat(copy.image).containsExactly(3, 4);
+      assertThat(SerializationTest.roundTrip(s, new ValidationPairs.Keyed(null)).vector).isNull();
+      // unsigned order: -5 is above 7
+      assertThat(SerializationTest.roundTrip(s, new ValidationPairs.ByHash()).compare(q, copy))
+          .isNegative();
+    }
   }
 
   @Test

@@ -24,7 +24,7 @@ public final class CocoReportDemo {
 
   public static void main(String[] args) {
     Path out = Path.of(args.length > 0 ? args[0] : "target/coco-report");
-    GapReport r = GapReport.compute(CocoData.load().inputs());
+    GapReport r = ComputeGapReport.compute(CocoData.load().inputs());
     ReportJson.write(r, out.resolve("report.json"));
     ReportHtml.write(r, out.resolve("report.html"));
     System.out.println("wrote " + out.resolve("report.html").toAbsolutePath() + " and report.json"

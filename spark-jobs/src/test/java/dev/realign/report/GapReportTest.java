@@ -9,6 +9,7 @@ import dev.realign.align.ReAlignFitter;
 import dev.realign.align.ReAlignTransform;
 import dev.realign.align.Variant;
 import dev.realign.metrics.UnitRows;
+import dev.realign.stats.MomentSketch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +46,7 @@ class GapReportTest {
 
   @Test
   void aSampleLargerThanTheDataUsesAllAndSaysSo() {
-    GapReport r = GapReport.compute(ReportInputs.of(TEXTS, IMAGES, D, fit(Variant.REALIGN))
+    GapReport r = ComputeGapReport.compute(ReportInputs.of(TEXTS, IMAGES, D, fit(Variant.REALIGN))
         .withOptions(ReportOptions.defaults().withSampleRows(100)));
     assertThat(r.samples()).containsExactly(new GapReport.SampleSize("text", 30, 30),
         new GapReport.SampleSize("image", 25, 25));
@@ -61,7 +62,7 @@ class GapReportTest {
 
   @Test
   void aSmallerSampleIsEvenlyStridedAndKIsClamped() {
-    GapReport r = GapReport.compute(ReportInputs.of(TEXTS, IMAGES, D, fit(Variant.ANCHOR))
+    GapReport r = ComputeGapReport.compute(ReportInputs.of(TEXTS, IMAGES, D, fit(Variant.ANCHOR))
         .withOptions(ReportOptions.defaults().withSampleRows(6).withSpectra(false)));
     assertThat(r.samples()).containsExactly(new GapReport.SampleSize("text", 30, 6),
         new GapReport.SampleSize("image", 25, 6));
@@ -73,14 +74,14 @@ class GapReportTest {
     assertThat(r.diagnostics()).as("spectra off: ND4J never asked").isEmpty();
     assertThat(ReportJson.toTree(r).has("spectra")).isFalse();
     assertThat(ReportHtml.render(r)).doesNotContain("Covariance spectra");
-    assertThat(GapReport.stride(30, 6)).containsExactly(0, 5, 10, 15, 20, 25);
+    assertThat(ComputeGapReport.stride(30, 6)).containsExactly(0, 5, 10, 15, 20, 25);
   }
 
   @Test
   void validationRecallIsClampedToThePairs() {
     float[] vt = java.util.Arrays.copyOf(TEXTS, 3 * D);
     float[] vi = java.util.Arrays.copyOf(IMAGES, 3 * D);
-    GapReport r = GapReport.compute(ReportInputs.of(TEXTS, IMAGES, D, fit(Variant.values()))
+    GapReport r = ComputeGapReport.compute(ReportInputs.of(TEXTS, IMAGES, D, fit(Variant.values()))
         .withValidation(vt, vi).withOptions(ReportOptions.defaults().withSpectra(false)));
     GapReport.Validation v = r.validation().orElseThrow();
     assertThat(v.pairs()).isEqualTo(3);
@@ -109,7 +110,7 @@ class GapReportTest {
         .hasMessageContaining("texts without images");
     float[] zeroRow = TEXTS.clone();
     java.util.Arrays.fill(zeroRow, 7 * D, 8 * D, 0f);
-    assertThatThrownBy(() -> GapReport.compute(ReportInputs.of(zeroRow, IMAGES, D, t)))
+    assertThatThrownBy(() -> ComputeGapReport.compute(ReportInputs.of(zeroRow, IMAGES, D, t)))
         .hasMessage("Invalid row 7: ZERO_NORM (must be finite with a norm >= 1.0E-10)");
     assertThatThrownBy(() -> ReportOptions.defaults().withEnergyThreshold(1.5))
         .hasMessageContaining("Invalid energy threshold: 1.5");
@@ -138,14 +139,97 @@ class GapReportTest {
     assertThat(dot).isCloseTo(0.0, within(1e-12));
   }
 
-  /** ND4J stays behind Spectrum: no other main class may name an ND4J type. */
+  /**
+   * With exact sketches of every row, the centroid gap and trace ratio of "before" and of the
+   * sketched variant are the sketches' (the sample's stay beside them); other variants keep the
+   * sample's, and say so.
+   */
+  @Test
+  void fullDataSketchesGiveTheGapAndTraceRatioOfEveryRow() {
+    Map<Variant, ReAlignTransform> t = fit(Variant.ANCHOR, Variant.REALIGN);
+    MomentSketch text = new MomentSketch(D);
+    MomentSketch image = new MomentSketch(D);
+    for (int i = 0; i < 30; i++) {
+      assertThat(text.add(TEXTS, i * D)).isNull();
+    }
+    for (int i = 0; i < 25; i++) {
+      assertThat(image.add(IMAGES, i * D)).isNull();
+    }
+    // "every row": here a superset of the sample (the first 20 texts are sampled)
+    ReAlignTransform realign = t.get(Variant.REALIGN);
+    MomentSketch aligned = new MomentSketch(D);
+    float[] out = new float[D];
+    double[] unit = new double[D];
+    for (int i = 0; i < 30; i++) {
+      assertThat(realign.kernel().apply(TEXTS, i * D, out, 0, realign.kernel().newScratch()))
+          .isNull();
+      for (int j = 0; j < D; j++) {
+        unit[j] = out[j];
+      }
+      aligned.addUnit(unit);
+    }
+    float[] first20 = java.util.Arrays.copyOf(TEXTS, 20 * D);
+    GapReport r = ComputeGapReport.compute(ReportInputs.of(first20, IMAGES, D, t)
+        .withOptions(ReportOptions.defaults().withSpectra(false))
+        .withFullData(new FullDataSketches(text.snapshot(), image.snapshot(),
+            Map.of(Variant.REALIGN, aligned.snapshot()))));
+    GapReport.MetricsRow before = r.rows().get(0);
+    assertThat(before.fullData()).isTrue();
+    assertThat(before.fullDataRows()).isEqualTo(30);
+    assertThat(before.centroidGap()).isEqualTo(dev.realign.metrics.GapMetrics.distance(
+        image.snapshot().mean(), text.snapshot().mean()));
+    assertThat(before.traceRatio()).isEqualTo(text.snapshot().trace() / image.snapshot().trace());
+    assertThat(before.sampleCentroidGap()).isNotEqualTo(before.centroidGap());
+    GapReport.MetricsRow anchor = r.rows().get(1);
+    assertThat(anchor.fullData()).isFalse();
+    assertThat(anchor.centroidGap()).isEqualTo(anchor.sampleCentroidGap());
+    GapReport.MetricsRow after = r.rows().get(2);
+    assertThat(after.centroidGap()).isEqualTo(dev.realign.metrics.GapMetrics.distance(
+        image.snapshot().mean(), aligned.snapshot().mean()));
+    assertThat(r.notes()).anySatisfy(n -> assertThat(n).contains("exact over every row")
+        .contains("over the samples for anchor"));
+    assertThatThrownBy(() -> new FullDataSketches(text.snapshot(), new MomentSketch(D).snapshot(),
+        Map.of())).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Invalid full-data sketches: 30 texts");
+  }
+
+  /** ND4J's GEMM and the Vector API find the same candidates: identical estimated figures. */
+  @Test
+  void theGemmAndTheVectorApiGiveTheSameFigures() {
+    float[] texts = gaussian(1_500, 0, 11);
+    float[] images = gaussian(1_400, 1, 12);
+    Map<Variant, ReAlignTransform> t = Map.of(Variant.REALIGN,
+        ReAlignFitter.fitInMemory(FitOptions.of(Variant.REALIGN), texts, images, D));
+    ReportOptions o = ReportOptions.defaults().withSpectra(false);
+    GapReport vector = ComputeGapReport.compute(ReportInputs.of(texts, images, D, t)
+        .withOptions(o.withEstimation(120, 30_000, false)));
+    GapReport gemm = ComputeGapReport.compute(ReportInputs.of(texts, images, D, t)
+        .withOptions(o.withEstimation(120, 30_000, true)));
+    assertThat(vector.estimation().scorer()).isEqualTo("vector-api-float32");
+    assertThat(gemm.estimation().scorer()).isEqualTo("nd4j-sgemm");
+    assertThat(gemm.estimation().textQueries()).as("1,500 rows > 1,000: estimated").isEqualTo(120);
+    for (int r = 0; r < 2; r++) {
+      GapReport.MetricsRow a = vector.rows().get(r);
+      GapReport.MetricsRow b = gemm.rows().get(r);
+      assertThat(a.js().isExact()).isFalse();
+      assertThat(b.js()).isEqualTo(a.js());
+      assertThat(b.mixing()).isEqualTo(a.mixing());
+      assertThat(b.overlap()).isEqualTo(a.overlap());
+    }
+  }
+
+  /**
+   * ND4J stays behind Spectrum and the GEMM scorer: no other main class may name an ND4J type
+   * (so it loads only when spectra or the GEMM candidate search are used).
+   */
   @Test
   void onlySpectrumReferencesNd4j() throws IOException {
     Path main = Path.of("src", "main", "java");
     try (Stream<Path> files = Files.walk(main)) {
       assertThat(files.filter(f -> f.toString().endsWith(".java"))
           .filter(f -> read(f).contains("org.nd4j"))
-          .map(f -> f.getFileName().toString())).containsExactly("Spectrum.java");
+          .map(f -> f.getFileName().toString()))
+          .containsExactlyInAnyOrder("Spectrum.java", "Nd4jScorer.java");
     }
   }
 

@@ -22,13 +22,14 @@ class ReportCocoTest {
   static final Path OUT = Path.of("target", "coco-report");
 
   static GapReport report;
+  static final int N = 500;
   static JsonNode expected;
 
   @BeforeAll
   static void build() throws Exception {
     expected = new ObjectMapper().readTree(Files.readString(CocoData.file(
         "expected_realign.json")));
-    report = GapReport.compute(CocoData.load().inputs());
+    report = ComputeGapReport.compute(CocoData.load().inputs());
     ReportJson.write(report, OUT.resolve("report.json"));
     ReportHtml.write(report, OUT.resolve("report.html"));
   }
@@ -49,11 +50,22 @@ class ReportCocoTest {
           .isCloseTo(e.get("js_pairwise_cos").doubleValue(), within(ALLOWED_ERROR));
       assertThat(m.knnMixing()).as(rows[q][0]).isCloseTo(e.get("knn_mixing").doubleValue(),
           within(ALLOWED_ERROR));
+      assertThat(m.neighbourhoodOverlap()).as(rows[q][0])
+          .isCloseTo(e.get("knn_overlap_k10").doubleValue(), within(ALLOWED_ERROR));
+      // 500 + 500 rows fit the default plan: exact, no standard error
+      assertThat(List.of(m.js(), m.mixing(), m.overlap())).allSatisfy(est -> {
+        assertThat(est.isExact()).isTrue();
+        assertThat(est.standardError()).isEqualTo(0.0);
+      });
+      assertThat(m.knnMixingNormalised().value()).isCloseTo(
+          m.knnMixing() / (2.0 * N * N / (2.0 * N * (2 * N - 1))), within(1e-12));
       GapReport.PairedRow p = report.validation().orElseThrow().rows().get(q);
       assertThat(p.label()).isEqualTo(rows[q][0]);
       assertThat(p.pairedCosine()).as(rows[q][0]).isCloseTo(e.get("paired_cos").doubleValue(),
           within(ALLOWED_ERROR));
       assertThat(p.recallAt1()).as(rows[q][0]).isCloseTo(e.get("t2i_r1").doubleValue(),
+          within(ALLOWED_ERROR));
+      assertThat(p.recallAt5()).as(rows[q][0]).isCloseTo(e.get("t2i_r5").doubleValue(),
           within(ALLOWED_ERROR));
     }
     // sample sizes: the default 10,000 > 500 available, so all 500 used, and said so
@@ -95,6 +107,17 @@ class ReportCocoTest {
     assertThat(j.get("histograms").get("counts")).hasSize(5);
     assertThat(j.get("pca_2d").get("panels")).hasSize(4);
     assertThat(j.get("definitions").get("js_pairwise_cos").asText()).contains("100 equal bins");
+    JsonNode realign = j.get("metrics").get(3);
+    assertThat(realign.get("knn_overlap").asDouble()).isCloseTo(
+        expected.get("after_realign").get("knn_overlap_k10").doubleValue(), within(ALLOWED_ERROR));
+    assertThat(realign.get("knn_mixing_estimate").get("standard_error").asDouble()).isEqualTo(0.0);
+    assertThat(realign.get("knn_mixing_estimate").get("queries_used").asLong()).isEqualTo(1000);
+    assertThat(realign.get("js_pairwise_cos_estimate").get("pairs_used").asLong())
+        .isEqualTo(500L * 499 / 2);
+    assertThat(realign.get("knn_mixing_normalised").asDouble()).isPositive();
+    assertThat(realign.get("centroid_gap_scope").asText()).isEqualTo("sample");
+    assertThat(j.get("validation").get("rows").get(3).get("t2i_r5").asDouble()).isCloseTo(
+        expected.get("after_realign").get("t2i_r5").doubleValue(), within(ALLOWED_ERROR));
   }
 
   @Test

@@ -1,0 +1,117 @@
+package dev.realign.metrics;
+
+import static dev.realign.Checks.checkArgument;
+
+import java.util.stream.IntStream;
+
+/**
+ * Exact k nearest rows of some query rows within a set, found in two steps: float32 scores of every
+ * query against every row ({@link CandidateScorer}, e.g. a GEMM), then float64 cosines
+ * ({@link Cosines#dot}, one fixed summation order) of the candidates only. The candidates of a query
+ * are the rows whose float32 score is within {@code 2 e} of its k-th best float32 score, where
+ * {@code e} ({@link #errorBound}) bounds {@code |score - cosine|}: every row of the true top k has a
+ * score of at least {@code c_k - e}, and the k-th best score is at most {@code c_k + e}
+ * ({@code c_k} the k-th best float64 cosine), so no row of the true top k is missed. The result is
+ * therefore the float64 top k under {@link Neighbours}' order (ties by lower index), the same bits
+ * as an exhaustive float64 search, whatever the scorer, its threads and its summation order.
+ */
+final class NearestSearch {
+  /** Scores held at once: 4 Mi floats (16 MB). */
+  private static final int SCORE_BUDGET = 1 << 22;
+
+  private NearestSearch() {}
+
+  /**
+   * A bound on {@code |float32 score - float64 cosine|} for unit rows of dimension {@code d}: the
+   * rounding of the inputs to float32 ({@code 2u}), a float32 dot product in any order
+   * ({@code d u / (1 - d u)}, {@code u = 2^-24}) and the float64 cosine's own error, doubled for
+   * margin: {@code (d + 4) 2^-23}.
+   */
+  static double errorBound(int d) {
+    return (d + 4) * 0x1p-23;
+  }
+
+  /**
+   * The {@code k} nearest rows of {@code set} of query rows {@code 0..q-1} of {@code queries}.
+   *
+   * @param queries32 {@code queries} rounded to float32 (at least {@code q} rows)
+   * @param self when true, query row {@code r} is row {@code r} of {@code set} and is excluded
+   * @param set the rows to search, with {@code prepared} its float32 rows in a scorer
+   */
+  static Neighbours search(UnitRows queries, float[] queries32, int q, boolean self, UnitRows set,
+      CandidateScorer.Prepared prepared, int k) {
+    int n = set.rows();
+    int d = set.dimension();
+    checkArgument(k >= 1 && k <= n - (self ? 1 : 0), "Invalid k: %s (must be in [1, %s], the"
+        + " number of candidate rows)", k, n - (self ? 1 : 0));
+    checkArgument(q >= 0 && q <= queries.rows(), "Invalid query count: %s (must be in [0, %s])",
+        q, queries.rows());
+    Neighbours out = Neighbours.empty(q, k);
+    double margin = 2 * errorBound(d);
+    int block = Math.max(1, Math.min(q, SCORE_BUDGET / Math.max(1, n)));
+    float[] scores = new float[block * n];
+    for (int q0 = 0; q0 < q; q0 += block) {
+      int rowsHere = Math.min(block, q - q0);
+      float[] qs = java.util.Arrays.copyOfRange(queries32, q0 * d, (q0 + rowsHere) * d);
+      prepared.scores(qs, rowsHere, scores);
+      int start = q0;
+      IntStream.range(0, rowsHere).parallel().forEach(r -> {
+        int row = start + r;
+        int skip = self ? row : -1;
+        int base = r * n;
+        double threshold = kthLargest(scores, base, n, skip, k) - margin;
+        int qo = row * d;
+        for (int j = 0; j < n; j++) {
+          if (j != skip && scores[base + j] >= threshold) {
+            out.offer(row, j, Cosines.dot(queries.data, qo, set.data, j * d, d));
+          }
+        }
+      });
+    }
+    return out;
+  }
+
+  /** The k-th largest of {@code s[base .. base + n)} leaving out index {@code skip}. */
+  static float kthLargest(float[] s, int base, int n, int skip, int k) {
+    // A min-heap of the k largest so far.
+    float[] heap = new float[k];
+    int size = 0;
+    for (int j = 0; j < n; j++) {
+      if (j == skip) {
+        continue;
+      }
+      float v = s[base + j];
+      if (size < k) {
+        int i = size++;
+        heap[i] = v;
+        while (i > 0 && heap[(i - 1) >> 1] > heap[i]) {
+          float t = heap[i];
+          heap[i] = heap[(i - 1) >> 1];
+          heap[(i - 1) >> 1] = t;
+          i = (i - 1) >> 1;
+        }
+      } else if (v > heap[0]) {
+        heap[0] = v;
+        int i = 0;
+        while (true) {
+          int l = 2 * i + 1;
+          int m = i;
+          if (l < k && heap[l] < heap[m]) {
+            m = l;
+          }
+          if (l + 1 < k && heap[l + 1] < heap[m]) {
+            m = l + 1;
+          }
+          if (m == i) {
+            break;
+          }
+          float t = heap[i];
+          heap[i] = heap[m];
+          heap[m] = t;
+          i = m;
+        }
+      }
+    }
+    return heap[0];
+  }
+}

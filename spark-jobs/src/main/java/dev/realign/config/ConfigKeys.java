@@ -57,6 +57,15 @@ public final class ConfigKeys {
   public static final String OUTPUT_MODE = key("output.mode", "error",
       "error | overwrite | resume: what to do when output.dir already holds a run");
 
+  // io
+  public static final String OUTPUT_DTYPE = key("output.dtype", "float32",
+      "float32 | float16: element type of the aligned shards' embedding (float16: Parquet FLOAT16,"
+          + " rounded to nearest, ties to even; statistics and the transform stay float64); the"
+          + " manifest's dtype says which");
+  public static final String OUTPUT_PARQUET_CODEC = key("output.parquet.codec", "uncompressed",
+      "uncompressed | snappy | zstd: page codec of the aligned shards (unit float vectors barely"
+          + " compress; see the README's shard section)");
+
   public static final String VARIANT = key("fit.variant", "realign",
       "anchor | anchor-trace | realign");
   public static final String REFINEMENT_ITERATIONS = key("fit.refinement_iterations", "0",

@@ -105,7 +105,8 @@ public final class AlignJobs {
         false, -1, "copy");
     long rows = results.stream().mapToLong(r -> r.shard().rows()).sum();
     long rejected = results.stream().mapToLong(ShardResult::rejected).sum();
-    ShardManifest m = new ShardManifest(rows, texts.dim(), "float32", "none", rejected,
+    ShardManifest m = new ShardManifest(rows, texts.dim(),
+        ApplyPass.shardFormat(ctx.config).dtype().manifestName(), "none", rejected,
         Map.of("text", new ShardManifest.ModalityCounts(rows + rejected, rows, rejected,
             Map.of())), List.of(), Map.of(), StagedCommit.shards(results), Map.of());
     StagedCommit.commit(ctx.fs, ctx.layout.aligned(), ctx.layout.staging(), m);

@@ -168,7 +168,8 @@ public final class AlignPipeline {
     Map<String, ModalityCounts> inputs = new LinkedHashMap<>(summary.counts());
     inputs.put("text", new ModalityCounts(rows + rejected, rows, rejected,
         textCounts != null ? textCounts.byReason() : Map.of()));
-    ShardManifest manifest = new ShardManifest(rows, t.dimension(), "float32", t.sha256(),
+    ShardManifest manifest = new ShardManifest(rows, t.dimension(),
+        ApplyPass.shardFormat(ctx.config).dtype().manifestName(), t.sha256(),
         rejected, inputs, summary.rejectedFiles(), figures, StagedCommit.shards(results),
         Map.of("encoder", t.encoder().name(), "encoder_sha256",
             t.encoder().sha256() == null ? "" : t.encoder().sha256(), "variant",

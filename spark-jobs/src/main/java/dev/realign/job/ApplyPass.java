@@ -2,6 +2,9 @@ package dev.realign.job;
 
 import dev.realign.align.AlignmentKernel;
 import dev.realign.sink.OutputLayout;
+import dev.realign.config.ConfigKeys;
+import dev.realign.config.PipelineConfig;
+import dev.realign.sink.ShardFormat;
 import dev.realign.sink.ShardInfo;
 import dev.realign.sink.ShardManifest;
 import dev.realign.sink.ShardWriter;
@@ -71,9 +74,20 @@ final class ApplyPass {
     };
   }
 
+  /** The shard format of {@code output.dtype} and {@code output.parquet.codec}. */
+  static ShardFormat shardFormat(PipelineConfig config) {
+    return ShardFormat.parse(ConfigKeys.OUTPUT_DTYPE, config.get(ConfigKeys.OUTPUT_DTYPE),
+        ConfigKeys.OUTPUT_PARQUET_CODEC, config.get(ConfigKeys.OUTPUT_PARQUET_CODEC));
+  }
+
   static List<ShardResult> run(JobContext ctx, EmbeddingSet set, long[] duplicates,
       RowFunction function, String transformSha256, boolean resume, int failSplit,
       String stage) {
+    ShardFormat format = shardFormat(ctx.config);
+    // A resumed shard must match the format too: fold it into the completion record's key
+    // (unchanged for the default format, so older completion records still verify).
+    String completionKey = format.toString().equals(ShardFormat.DEFAULT.toString())
+        ? transformSha256 : transformSha256 + "/" + format;
     Broadcast<SerializableHadoopConf> conf = ctx.hadoopConf;
     Broadcast<long[]> dups = ctx.jsc.broadcast(duplicates);
     Broadcast<RowFunction> fn = ctx.jsc.broadcast(function);
@@ -85,7 +99,7 @@ final class ApplyPass {
       LongAccumulator counter = progress.counter();
       JavaRDD<ShardResult> results = ctx.jsc.parallelize(set.splits(), splitCount)
           .map(split -> shardOf(set, split, splitCount, layout, conf.value().get(), dups.value(),
-              fn.value(), transformSha256, resume, failSplit, counter));
+              fn.value(), format, completionKey, resume, failSplit, counter));
       List<ShardResult> out = new java.util.ArrayList<>(
           results.persist(StorageLevel.MEMORY_ONLY()).collect());
       results.unpersist(false);
@@ -97,7 +111,7 @@ final class ApplyPass {
 
   static ShardResult shardOf(EmbeddingSet set, EmbeddingSplit split, int splitCount,
       OutputLayout layout, Configuration conf, long[] duplicates, RowFunction fn,
-      String transformSha256, boolean resume, int failSplit, LongAccumulator counter) {
+      ShardFormat format, String transformSha256, boolean resume, int failSplit, LongAccumulator counter) {
     String name = OutputLayout.shardName(split.index(), splitCount);
     Path staged = new Path(layout.staging(), name);
     Path done = new Path(layout.staging(), name + ".done.json");
@@ -121,7 +135,7 @@ final class ApplyPass {
     ShardInfo info;
     RowBatch batch = SplitSource.newBatch(set);
     try (SplitReader reader = SplitSource.open(set, split, conf, duplicates);
-        ShardWriter writer = new ShardWriter(fs, tmp, dim, set.hasText(), conf)) {
+        ShardWriter writer = new ShardWriter(fs, tmp, dim, set.hasText(), format)) {
       while (reader.next(batch)) {
         for (int i = 0; i < batch.size; i++) {
           if (fn.apply(batch, i, out, scratch)) {

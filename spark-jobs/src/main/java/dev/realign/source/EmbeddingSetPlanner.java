@@ -139,7 +139,7 @@ public final class EmbeddingSetPlanner {
         spec.columns(), metadata != null, hasText, files, splits);
   }
 
-  private static Npy.Header npyHeader(String file, Configuration conf) {
+  static Npy.Header npyHeader(String file, Configuration conf) {
     Path p = new Path(file);
     FileSystem fs = HadoopFiles.fs(p, conf);
     try (FSDataInputStream in = fs.open(p)) {

@@ -35,6 +35,8 @@ public final class ShardWriter implements AutoCloseable {
   private static final byte[] MAGIC = "PAR1".getBytes(StandardCharsets.US_ASCII);
   static final String CREATED_BY = "realign ShardWriter 1";
 
+  private final int pageBytes;
+  private final long rowGroupBytes;
   private final int dim;
   private final boolean withText;
   private final ShardFormat format;
@@ -64,6 +66,14 @@ public final class ShardWriter implements AutoCloseable {
   }
 
   public ShardWriter(FileSystem fs, Path path, int dim, boolean withText, ShardFormat format) {
+    this(fs, path, dim, withText, format, PAGE_BYTES, ROW_GROUP_BYTES);
+  }
+
+  /** With other page and row-group sizes: for tests of many pages and row groups. */
+  ShardWriter(FileSystem fs, Path path, int dim, boolean withText, ShardFormat format,
+      int pageBytes, long rowGroupBytes) {
+    this.pageBytes = pageBytes;
+    this.rowGroupBytes = rowGroupBytes;
     if (dim <= 0) {
       throw new IllegalArgumentException("Invalid dimension: " + dim + " (must be > 0)");
     }
@@ -79,8 +89,8 @@ public final class ShardWriter implements AutoCloseable {
         : Type.FLOAT;
     this.vectorColumn = new ColumnChunkWriter(List.of("embedding", "list", "element"), element,
         true, codec);
-    this.vectors = new PageBytes(PAGE_BYTES + dim * 4);
-    this.body = new PageBytes(PAGE_BYTES + dim * 8);
+    this.vectors = new PageBytes(pageBytes + dim * 4);
+    this.body = new PageBytes(pageBytes + dim * 8);
     try {
       this.out = file.createPlain();
       out.write(MAGIC);
@@ -115,7 +125,7 @@ public final class ShardWriter implements AutoCloseable {
     pageRows++;
     groupRows++;
     rows++;
-    if (vectors.size >= PAGE_BYTES || ids.size >= PAGE_BYTES || texts.size >= PAGE_BYTES) {
+    if (vectors.size >= pageBytes || ids.size >= pageBytes || texts.size >= pageBytes) {
       flushPage();
     }
   }
@@ -171,7 +181,7 @@ public final class ShardWriter implements AutoCloseable {
     pageRows = 0;
     long buffered = idColumn.bufferedBytes() + textColumn.bufferedBytes()
         + vectorColumn.bufferedBytes();
-    if (buffered >= ROW_GROUP_BYTES) {
+    if (buffered >= rowGroupBytes) {
       flushRowGroup();
     }
   }

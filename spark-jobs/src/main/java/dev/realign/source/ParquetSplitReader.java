@@ -178,8 +178,9 @@ final class ParquetSplitReader implements SplitReader {
         ? vectors : current.equals(idColumn == null ? null : idColumn.getPath()[0]) ? ids : texts;
     return new IllegalArgumentException("Invalid Parquet file " + split.file() + ": row group "
         + groupOrdinal() + " (rows " + groupFirstRow + ".." + (groupFirstRow + groupRows - 1)
-        + "), column '" + current + "'" + (c == null ? "" : ", page " + c.pageIndex())
-        + " is corrupt: " + e.getMessage() + " (the file must be rewritten or removed)", e);
+        + ")" + (current.isEmpty() ? "" : ", column '" + current + "'"
+            + (c == null ? "" : ", page " + c.pageIndex()))
+        + " is corrupt or unreadable: " + e.getMessage() + " (rewrite or remove the file)", e);
   }
 
   private long groupOrdinal() {
@@ -207,11 +208,15 @@ final class ParquetSplitReader implements SplitReader {
     PageReadStore store;
     current = "";
     group++;
+    if (group < groups.size()) {
+      groupRows = groups.get(group).getRowCount();
+    }
     try {
       store = reader.readNextRowGroup();
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read row group " + groupOrdinal() + " of Parquet file "
-          + split.file(), e);
+      // Page headers that do not parse, CRCs that do not match: parquet-mr reads them here.
+      throw new CorruptPageException("its pages cannot be read (" + e.getMessage()
+          + (e.getCause() == null ? "" : ": " + e.getCause().getMessage()) + ")");
     }
     if (store == null) {
       return false;

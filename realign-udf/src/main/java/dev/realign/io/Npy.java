@@ -327,7 +327,7 @@ public final class Npy {
     }
     if (n != length) {
       throw new IllegalArgumentException("Invalid shape " + Arrays.toString(shape) + " for "
-          + length + " values (the product must equal the length)");
+          + length + " floats (the product must equal the length)");
     }
     StringBuilder shapeText = new StringBuilder("(");
     for (int i = 0; i < shape.length; i++) {

@@ -63,6 +63,7 @@ public final class AlignJobs {
 
   /** {@code run}: [encode,] stats, fit and apply [and report] in one application. */
   public static AlignPipeline.Outcome run(JobContext ctx) {
+    ApplyPass.shardFormat(ctx.config); // a bad output.dtype / codec fails before any work
     OutputGuard.prepare(ctx.fs, ctx.layout, ctx.config.get(ConfigKeys.OUTPUT_MODE));
     long start = System.nanoTime();
     EncoderIdentity encoder = EncoderIdentity.PRECOMPUTED;
@@ -99,6 +100,7 @@ public final class AlignJobs {
    * in the same shard format, through the same reader, writer and commit.
    */
   public static ShardManifest copy(JobContext ctx) {
+    ApplyPass.shardFormat(ctx.config);
     OutputGuard.prepare(ctx.fs, ctx.layout, ctx.config.get(ConfigKeys.OUTPUT_MODE));
     EmbeddingSet texts = AlignPipeline.plan(ctx, "text");
     List<ShardResult> results = ApplyPass.run(ctx, texts, new long[0], ApplyPass.copy(), "none",

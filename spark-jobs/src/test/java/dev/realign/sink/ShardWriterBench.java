@@ -1,13 +1,24 @@
 package dev.realign.sink;
 
+import dev.realign.source.Columns;
+import dev.realign.source.EmbeddingFormat;
+import dev.realign.source.EmbeddingSet;
+import dev.realign.source.EmbeddingSetPlanner;
+import dev.realign.source.EmbeddingSplit;
+import dev.realign.source.RowBatch;
+import dev.realign.source.SplitReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 
 /**
- * Timing of the shard writer alone (no Spark): MB/s of float32 payload per core, per codec and
- * dtype. Arguments: rows, d, output directory (kept, for reading back with pyarrow), repeats.
+ * Single-thread timing of the shard writer and the column-level reader, no Spark: MB/s of float32
+ * payload, per dtype and codec, best of N; then reads each extra Parquet file given (e.g. one
+ * pyarrow wrote) through the same reader. Driven by spark-jobs/bench/run-shard-micro-bench.sh.
+ *
+ * <p>Arguments: rows, d, output directory, repeats, [Parquet files to read ...].
  */
 public final class ShardWriterBench {
   public static void main(String[] args) throws Exception {
@@ -17,7 +28,7 @@ public final class ShardWriterBench {
     int repeats = Integer.parseInt(args.length > 3 ? args[3] : "3");
     Files.createDirectories(dir);
     java.util.Random rnd = new java.util.Random(7);
-    float[] v = new float[rows * d < 50_000_000 ? rows * d : d * 1000];
+    float[] v = new float[Math.min(rows, 10_000) * d];
     for (int j = 0; j < v.length; j++) {
       v[j] = (float) (rnd.nextGaussian() / Math.sqrt(d));
     }
@@ -25,28 +36,59 @@ public final class ShardWriterBench {
     Configuration conf = new Configuration();
     FileSystem fs = FileSystem.getLocal(conf);
     fs.setWriteChecksum(false);
+    double mb = rows * (double) d * 4 / 1e6;
     for (ShardFormat.Dtype dtype : ShardFormat.Dtype.values()) {
       for (ShardFormat.Codec codec : ShardFormat.Codec.values()) {
         ShardFormat format = new ShardFormat(dtype, codec);
         double best = Double.MAX_VALUE;
         ShardInfo info = null;
+        Path file = dir.resolve(format.toString().replace('/', '-') + ".parquet");
         for (int rep = 0; rep < repeats; rep++) {
           long t0 = System.nanoTime();
-          org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(
-              dir.resolve(dtype.manifestName() + "-" + codec.name().toLowerCase(
-                  java.util.Locale.ROOT) + ".parquet").toString());
-          try (ShardWriter w = new ShardWriter(fs, p, d, true, format)) {
+          try (ShardWriter w = new ShardWriter(fs, new org.apache.hadoop.fs.Path(file.toString()),
+              d, false, format)) {
             for (int i = 0; i < rows; i++) {
-              w.write("id-" + i, i % 3 == 0 ? null : "text " + i, v, (i % cycle) * d);
+              w.write("id-" + i, null, v, (i % cycle) * d);
             }
             info = w.finish();
           }
           best = Math.min(best, (System.nanoTime() - t0) / 1e9);
         }
-        System.out.printf(java.util.Locale.ROOT,
-            "shard writer %s: %d rows x %d in %.3f s = %.0f MB/s of float32, file %.1f MB%n",
-            format, rows, d, best, rows * (double) d * 4 / 1e6 / best, info.bytes() / 1e6);
+        System.out.printf(Locale.ROOT, "realign write %-18s %8.0f MB/s  (%d x %d, file %.1f MB,"
+            + " best of %d)%n", format, mb / best, rows, d, info.bytes() / 1e6, repeats);
+        System.out.printf(Locale.ROOT, "realign read  %-18s %8.0f MB/s%n", format,
+            mb / readSeconds(file, repeats, conf));
       }
     }
+    for (int i = 4; i < args.length; i++) {
+      Path file = Path.of(args[i]);
+      System.out.printf(Locale.ROOT, "realign read  %-18s %8.0f MB/s%n", file.getFileName(),
+          mb / readSeconds(file, repeats, conf));
+    }
+  }
+
+  /** Best-of-N seconds to read every vector of {@code file} through the column-level reader. */
+  static double readSeconds(Path file, int repeats, Configuration conf) {
+    double best = Double.MAX_VALUE;
+    for (int rep = 0; rep < repeats; rep++) {
+      long t0 = System.nanoTime();
+      EmbeddingSet set = EmbeddingSetPlanner.plan(new EmbeddingSetPlanner.Spec("text",
+          file.toUri().toString(), EmbeddingFormat.PARQUET, null, Columns.DEFAULT, 1 << 30, 0),
+          conf);
+      long n = 0;
+      for (EmbeddingSplit split : set.splits()) {
+        RowBatch batch = new RowBatch(set.dim(), 1024);
+        try (SplitReader r = EmbeddingSetPlanner.open(set, split, false, conf)) {
+          while (r.next(batch)) {
+            n += batch.size;
+          }
+        }
+      }
+      if (n != set.rows()) {
+        throw new IllegalStateException("read " + n + " rows of " + set.rows());
+      }
+      best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+    }
+    return best;
   }
 }

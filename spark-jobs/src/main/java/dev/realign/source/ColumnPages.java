@@ -35,6 +35,14 @@ final class ColumnPages {
   final int maxDef;
   private final boolean float16;
   private int pageIndex = -1;
+  /** Every half's float value (256 KiB), for float16 pages. */
+  private static final float[] HALVES = new float[1 << 16];
+
+  static {
+    for (int h = 0; h < HALVES.length; h++) {
+      HALVES[h] = dev.realign.vector.Float16.toFloat((short) h);
+    }
+  }
 
   int[] rep = new int[0];
   int[] def = new int[0];
@@ -143,8 +151,12 @@ final class ColumnPages {
       rep = new int[n];
       def = new int[n];
     }
-    java.util.Arrays.fill(rep, 0, n, 0);
-    java.util.Arrays.fill(def, 0, n, 0);
+    if (maxRep == 0) { // no section to decode: every entry starts a row
+      java.util.Arrays.fill(rep, 0, n, 0);
+    }
+    if (maxDef == 0) {
+      java.util.Arrays.fill(def, 0, n, 0);
+    }
     count = n;
     pos = 0;
     valuePos = 0;
@@ -307,7 +319,7 @@ final class ColumnPages {
           data.asFloatBuffer().get(floats, 0, defined);
         } else if (enc == Encoding.PLAIN) {
           for (int i = 0; i < defined; i++) {
-            floats[i] = dev.realign.vector.Float16.toFloat(data.getShort(2 * i));
+            floats[i] = HALVES[data.getShort(2 * i) & 0xffff];
           }
         } else {
           ValuesReader r = reader(enc, data, defined);

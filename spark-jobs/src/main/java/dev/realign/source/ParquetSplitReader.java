@@ -281,6 +281,8 @@ final class ParquetSplitReader implements SplitReader {
         grow(len);
         b.slice().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(scratch, 0, len);
       }
+    } else if (fullRowInPage(c, batch, i)) {
+      return;
     } else {
       boolean first = true;
       int max = c.maxDef;
@@ -328,6 +330,37 @@ final class ParquetSplitReader implements SplitReader {
     } else {
       System.arraycopy(scratch, 0, batch.flat, i * d, d);
     }
+  }
+
+  /**
+   * The common case in one step: the row lies inside the current page (and is not its last), has
+   * exactly d entries and all are defined; its values go straight into the batch. False (nothing
+   * consumed) otherwise: the entry-by-entry path handles the rest.
+   */
+  private static boolean fullRowInPage(ColumnPages c, RowBatch batch, int i) {
+    int d = batch.dim;
+    int p = c.pos;
+    int rowEnd = p + d;
+    if (rowEnd >= c.count || c.rep[rowEnd] != 0) {
+      return false; // longer than d, or the last row of the page (it may continue on the next)
+    }
+    int[] rep = c.rep;
+    int[] def = c.def;
+    int max = c.maxDef;
+    for (int k = p + 1; k < rowEnd; k++) {
+      if (rep[k] == 0) {
+        return false; // shorter than d
+      }
+    }
+    for (int k = p; k < rowEnd; k++) {
+      if (def[k] != max) {
+        return false;
+      }
+    }
+    System.arraycopy(c.floats, c.valuePos, batch.flat, i * d, d);
+    c.valuePos += d;
+    c.pos = rowEnd;
+    return true;
   }
 
   private void grow(int n) {

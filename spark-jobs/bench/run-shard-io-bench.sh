@@ -9,7 +9,8 @@
 #
 # Usage: spark-jobs/bench/run-shard-io-bench.sh [WORKDIR] (default /tmp/realign-io-bench)
 # Environment: ROWS (default 200000 a modality), DIM (default 1280), MASTER (default local[2]),
-# REPEATS (default 2; best of N is reported), CODEC (default uncompressed).
+# REPEATS (default 2; best of N is reported), CODEC (default uncompressed), FILES (default "1 4":
+# files a modality).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 W="${1:-/tmp/realign-io-bench}"
@@ -18,12 +19,13 @@ DIM="${DIM:-1280}"
 MASTER="${MASTER:-local[2]}"
 REPEATS="${REPEATS:-2}"
 CODEC="${CODEC:-uncompressed}"
+FILES="${FILES:-1 4}"
 CORES=$(echo "$MASTER" | sed -n 's/^local\[\([0-9]*\)\]$/\1/p'); CORES="${CORES:-1}"
 mkdir -p "$W"
 R=./realign
 MB=$(python3 -c "print($ROWS * $DIM * 4 / 1e6)")
 
-for files in 1 4; do
+for files in $FILES; do
   if [ ! -d "$W/gen$files/demo-input/text" ]; then
     $R generate --output "$W/gen$files" --set demo.text_rows="$ROWS" \
       --set demo.image_rows="$ROWS" --set demo.dim="$DIM" --set demo.files=$files >/dev/null
@@ -32,12 +34,12 @@ done
 
 : > "$W/results.txt"
 echo "== pyarrow $(python3 -c 'import pyarrow; print(pyarrow.__version__)'), one thread: the same rows as list<float>"
-python3 - "$W" "$REPEATS" <<'PY'
+python3 - "$W" "$REPEATS" $FILES <<'PY'
 import glob, os, sys, time
 import numpy as np, pyarrow as pa, pyarrow.parquet as pq
-w, repeats = sys.argv[1], int(sys.argv[2])
+w, repeats, counts = sys.argv[1], int(sys.argv[2]), [int(f) for f in sys.argv[3:]]
 pa.set_cpu_count(1); pa.set_io_thread_count(1)
-for files in (1, 4):
+for files in counts:
     for m in ("text", "image"):
         out = f"{w}/pq{files}/{m}"
         os.makedirs(out, exist_ok=True)
@@ -49,14 +51,15 @@ for files in (1, 4):
             t = pa.table({"id": [f"{m}-{i}" for i in range(n)], "embedding": lists})
             dst = f"{out}/{os.path.basename(f)[:-4]}.parquet"
             best_w = best_r = 1e9
-            for _ in range(repeats if (files == 1 and m == "text") else 1):
+            first = files == counts[0] and m == "text"
+            for _ in range(repeats if first else 1):
                 t0 = time.perf_counter()
                 pq.write_table(t, dst, compression="none", use_dictionary=["id"])
                 best_w = min(best_w, time.perf_counter() - t0)
                 t0 = time.perf_counter()
                 back = pq.read_table(dst, use_threads=False)
                 best_r = min(best_r, time.perf_counter() - t0)
-            if files == 1 and m == "text":
+            if first:
                 mb = n * d * 4 / 1e6
                 print(f"pyarrow write {mb:.0f} MB list<float> uncompressed: {mb / best_w:.0f} MB/s;"
                       f" read: {mb / best_r:.0f} MB/s (one thread, best of {repeats})")
@@ -88,7 +91,7 @@ measure() { # name, args...
 }
 
 echo "== realign ($MASTER, codec $CODEC): $ROWS x $DIM float32 = $MB MB a modality"
-for files in 1 4; do
+for files in $FILES; do
   measure "copy-npy$files" copy --text-embeddings "$W/gen$files/demo-input/text" \
     --output "$W/out-copy-npy$files"
   measure "run-npy$files" run --set report.in_run=false \
@@ -99,10 +102,10 @@ for files in 1 4; do
     --image-embeddings "$W/pq$files/image" --output "$W/out-run-pq$files"
 done
 
-python3 - "$W/results.txt" "$MB" "$CORES" <<'PY'
+python3 - "$W/results.txt" "$MB" "$CORES" $FILES <<'PY'
 import sys
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
-mb, cores = float(sys.argv[2]), int(sys.argv[3])
+mb, cores, counts = float(sys.argv[2]), int(sys.argv[3]), [int(f) for f in sys.argv[4:]]
 best = {}
 for r in rows:
     if r[0].startswith("pyarrow"):
@@ -113,7 +116,7 @@ for r in rows:
         if b is None or wall < b[0]:
             best[r[0]] = (wall, stage, int(r[2]))
 print("== summary (best of repeats; per core = MB/s / %d)" % cores)
-for files in (1, 4):
+for files in counts:
     for job in ("copy", "run"):
         for fmt in ("npy", "pq"):
             k = f"{job}-{fmt}{files}"

@@ -59,33 +59,6 @@ def _sha256(path):
     return sha256_file(path)
 
 
-@pytest.fixture(scope="session")
-def parquet16(fixtures, tmp_path_factory):
-    """Parquet float16 shards (list<halffloat>, Parquet's FLOAT16 logical type) made here from
-    the Java Arrow float16 shards with pyarrow, manifest and all: a stand-in until the Java
-    Parquet writer's float16 is on this branch; then ArrowOutputTest writes it like the others."""
-    src = os.path.join(fixtures, "arrow-float16")
-    out = tmp_path_factory.mktemp("pq16") / "parquet-float16"
-    shutil.copytree(src, out, ignore=shutil.ignore_patterns("*.arrow"))
-    manifest = json.load(open(os.path.join(src, "aligned", "_manifest.json")))
-    for s in manifest["shards"]:
-        table = pa.ipc.open_stream(pa.memory_map(os.path.join(src, "aligned", s["name"]))) \
-            .read_all()
-        emb = table.column("embedding").combine_chunks()
-        as_list = pa.ListArray.from_arrays(
-            pa.array(np.arange(0, (len(emb) + 1) * D, D, dtype=np.int32)), emb.flatten())
-        table = table.set_column(table.schema.get_field_index("embedding"),
-                                 pa.field("embedding", pa.list_(pa.float16()), False), as_list)
-        name = s["name"].replace(".arrow", ".parquet")
-        path = os.path.join(out, "aligned", name)
-        pq.write_table(table, path)
-        s.update(name=name, bytes=os.path.getsize(path), sha256=_sha256(path))
-    manifest["shard_format"] = "parquet"
-    with open(os.path.join(out, "aligned", "_manifest.json"), "w") as f:
-        json.dump(manifest, f, indent=2)
-    return str(out)
-
-
 @pytest.fixture
 def copy_of(fixtures, tmp_path):
     """A private copy of one fixture output, for tests that damage it."""

@@ -15,8 +15,8 @@ def _expected(expected32, dtype):
 
 @pytest.mark.parametrize("name", ["parquet-float32", "arrow-float32", "arrow-float16",
                                   "parquet-float16"])
-def test_java_shards_read_bit_identical(name, fixtures, parquet16, expected32):
-    path = parquet16 if name == "parquet-float16" else f"{fixtures}/{name}"
+def test_java_shards_read_bit_identical(name, fixtures, expected32):
+    path = f"{fixtures}/{name}"
     ds = open_aligned(path, verify=True)
     fmt, dtype = name.split("-")
     assert ds.manifest.shard_format == fmt and ds.dtype == dtype and ds.dim == D

@@ -15,9 +15,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads and writes numpy {@code .npy} files of little-endian float32 ({@code <f4}) in C order:
- * format versions 1.0 and 2.0 (version 2 only widens the header length). Rows are the first axis;
- * a row is the product of the other axes, so {@code (n, d)} gives n rows of d floats.
+ * Reads and writes numpy {@code .npy} files in C order: format versions 1.0 and 2.0 (version 2
+ * only widens the header length). Reads little-endian float16 ({@code <f2}, what clip-retrieval,
+ * LAION and the paper's embed.py write), float32 ({@code <f4}) and float64 ({@code <f8}) into
+ * floats (float16 exactly, float64 rounded to nearest); writes float32. Rows are the first axis; a
+ * row is the product of the other axes, so {@code (n, d)} gives n rows of d values.
  */
 public final class Npy {
   private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
@@ -27,8 +29,68 @@ public final class Npy {
 
   private Npy() {}
 
-  /** The parsed header of a float32 {@code .npy} file. */
-  public record Header(long[] shape, long dataOffset) {
+  /** The element types read, each with its numpy {@code descr} and its size in bytes. */
+  public enum Dtype {
+    FLOAT16("<f2", 2),
+    FLOAT32("<f4", 4),
+    FLOAT64("<f8", 8);
+
+    private final String descr;
+    private final int bytes;
+
+    Dtype(String descr, int bytes) {
+      this.descr = descr;
+      this.bytes = bytes;
+    }
+
+    public String descr() {
+      return descr;
+    }
+
+    /** Bytes per element. */
+    public int bytes() {
+      return bytes;
+    }
+
+    static Dtype ofDescr(String descr, String file) {
+      for (Dtype t : values()) {
+        if (t.descr.equals(descr)) {
+          return t;
+        }
+      }
+      throw new IllegalArgumentException("Invalid .npy file " + file + ": dtype '" + descr
+          + "' (must be '<f2', '<f4' or '<f8': little-endian float16, float32 or float64)");
+    }
+
+    /**
+     * Decodes {@code n} little-endian elements of {@code src} from byte {@code off} into
+     * {@code dst[to..]}: float16 exactly, float64 rounded to the nearest float.
+     */
+    public void decode(byte[] src, int off, float[] dst, int to, int n) {
+      ByteBuffer b = ByteBuffer.wrap(src, off, n * bytes).order(ByteOrder.LITTLE_ENDIAN);
+      switch (this) {
+        case FLOAT32 -> b.asFloatBuffer().get(dst, to, n);
+        case FLOAT64 -> {
+          for (int i = 0; i < n; i++) {
+            dst[to + i] = (float) b.getDouble(off + 8 * i);
+          }
+        }
+        case FLOAT16 -> {
+          for (int i = 0; i < n; i++) {
+            dst[to + i] = dev.realign.vector.Float16.toFloat(b.getShort(off + 2 * i));
+          }
+        }
+        default -> throw new IllegalStateException("unreachable: " + this);
+      }
+    }
+  }
+
+  /** The parsed header of a {@code .npy} file. */
+  public record Header(long[] shape, long dataOffset, Dtype dtype) {
+    public Header(long[] shape, long dataOffset) {
+      this(shape, dataOffset, Dtype.FLOAT32);
+    }
+
     public long rows() {
       return shape.length == 0 ? 1 : shape[0];
     }
@@ -117,11 +179,7 @@ public final class Npy {
   public static Header parseHeader(byte[] first12, byte[] dict, long fileSize, String file) {
     long headerStart = headerStart(first12, file);
     String header = new String(dict, StandardCharsets.ISO_8859_1);
-    String descr = find(DESCR, header, "descr", file);
-    if (!descr.equals("<f4")) {
-      throw new IllegalArgumentException("Invalid .npy file " + file + ": dtype expected '<f4'"
-          + " (little-endian float32), actual '" + descr + "'");
-    }
+    Dtype dtype = Dtype.ofDescr(find(DESCR, header, "descr", file), file);
     if (find(FORTRAN, header, "fortran_order", file).equals("True")) {
       throw new IllegalArgumentException("Invalid .npy file " + file
           + ": fortran_order expected False (C order), actual True");
@@ -134,8 +192,8 @@ public final class Npy {
       }
     }
     long[] shape = dims.stream().mapToLong(Long::longValue).toArray();
-    Header h = new Header(shape, headerStart + dict.length);
-    long expectedBytes = h.dataOffset() + 4 * h.elements();
+    Header h = new Header(shape, headerStart + dict.length, dtype);
+    long expectedBytes = h.dataOffset() + dtype.bytes() * h.elements();
     if (fileSize < expectedBytes) {
       throw new IllegalArgumentException("Invalid .npy file " + file + ": shape "
           + Arrays.toString(shape) + " needs " + expectedBytes + " bytes, actual " + fileSize
@@ -179,11 +237,13 @@ public final class Npy {
     private final FileChannel ch;
     private final Header header;
     private ByteBuffer buf = ByteBuffer.allocate(0);
+    private final int size;
 
     private RowReader(Path file, FileChannel ch, Header header) {
       this.file = file;
       this.ch = ch;
       this.header = header;
+      this.size = header.dtype().bytes();
     }
 
     public Header header() {
@@ -199,19 +259,19 @@ public final class Npy {
       }
       long floats = rows * rowLen;
       int chunkFloats = (int) Math.min(floats, 1 << 20);
-      if (buf.capacity() < chunkFloats * 4) {
-        buf = ByteBuffer.allocate(chunkFloats * 4).order(ByteOrder.LITTLE_ENDIAN);
+      if (buf.capacity() < chunkFloats * size) {
+        buf = ByteBuffer.allocate(chunkFloats * size).order(ByteOrder.LITTLE_ENDIAN);
       }
-      long pos = header.dataOffset() + firstRow * rowLen * 4;
+      long pos = header.dataOffset() + firstRow * rowLen * size;
       int out = dstOff;
       long left = floats;
       try {
         while (left > 0) {
           int n = (int) Math.min(left, chunkFloats);
-          buf.clear().limit(n * 4);
+          buf.clear().limit(n * size);
           readFully(ch, buf, pos, file);
-          buf.asFloatBuffer().get(dst, out, n);
-          pos += n * 4L;
+          header.dtype().decode(buf.array(), 0, dst, out, n);
+          pos += (long) n * size;
           out += n;
           left -= n;
         }
@@ -232,13 +292,42 @@ public final class Npy {
 
   /** Writes {@code data} with the given shape as a version 1.0 {@code <f4} file. */
   public static void write(Path file, float[] data, long... shape) {
+    write(file, Dtype.FLOAT32, data.length, shape,
+        (body, i, m) -> body.asFloatBuffer().put(data, i, m)); // raw bits, NaN payloads too
+  }
+
+  /** Fills {@code body} with elements {@code [i, i + m)} (at most 1 MiB / 8 of them). */
+  private interface BodyFill {
+    void fill(ByteBuffer body, int i, int m);
+  }
+
+  /**
+   * Writes {@code data} with the given shape as a version 1.0 file of {@code dtype}: float64
+   * exactly, float32 rounded to nearest, float16 rounded to float32 and then to half (ties to
+   * even).
+   */
+  public static void write(Path file, Dtype dtype, double[] data, long... shape) {
+    write(file, dtype, data.length, shape, (body, i, m) -> {
+      for (int j = 0; j < m; j++) {
+        double v = data[i + j];
+        switch (dtype) {
+          case FLOAT64 -> body.putDouble(v);
+          case FLOAT32 -> body.putFloat((float) v);
+          default -> body.putShort(dev.realign.vector.Float16.fromFloat((float) v));
+        }
+      }
+      body.flip();
+    });
+  }
+
+  private static void write(Path file, Dtype dtype, int length, long[] shape, BodyFill fill) {
     long n = 1;
     for (long s : shape) {
       n *= s;
     }
-    if (n != data.length) {
+    if (n != length) {
       throw new IllegalArgumentException("Invalid shape " + Arrays.toString(shape) + " for "
-          + data.length + " floats (the product must equal the length)");
+          + length + " floats (the product must equal the length)");
     }
     StringBuilder shapeText = new StringBuilder("(");
     for (int i = 0; i < shape.length; i++) {
@@ -248,7 +337,8 @@ public final class Npy {
       }
     }
     shapeText.append(')');
-    String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shapeText + ", }";
+    String dict = "{'descr': '" + dtype.descr() + "', 'fortran_order': False, 'shape': "
+        + shapeText + ", }";
     int unpadded = 10 + dict.length() + 1;
     int total = (unpadded + 63) / 64 * 64;
     String header = dict + " ".repeat(total - unpadded) + "\n";
@@ -261,11 +351,13 @@ public final class Npy {
       writeFully(ch, ByteBuffer.wrap(header.getBytes(StandardCharsets.ISO_8859_1)));
       ByteBuffer body = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
       int i = 0;
-      while (i < data.length) {
+      while (i < length) {
         body.clear();
-        int m = Math.min(data.length - i, body.capacity() / 4);
-        body.asFloatBuffer().put(data, i, m);
-        body.limit(m * 4);
+        int m = Math.min(length - i, body.capacity() / 8);
+        fill.fill(body, i, m);
+        if (body.position() == 0 && body.limit() == body.capacity()) {
+          body.limit(m * dtype.bytes()); // filled through a view: the position did not move
+        }
         writeFully(ch, body);
         i += m;
       }

@@ -145,15 +145,16 @@ class NpyTest {
   }
 
   @Test
-  void aFloat64DtypeFails() throws Exception {
-    Path f = file("f8.npy", npy(MAGIC,
-        "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }", 32));
-    assertThatThrownBy(() -> Npy.readFloats(f))
-        .hasMessage("Invalid .npy file " + f + ": dtype expected '<f4' (little-endian float32),"
-            + " actual '<f8'");
+  void aBigEndianOrIntegerDtypeFails() throws Exception {
     Path big = file("bigendian.npy", npy(MAGIC,
         "{'descr': '>f4', 'fortran_order': False, 'shape': (2, 2), }", 16));
-    assertThatThrownBy(() -> Npy.readHeader(big)).hasMessageContaining("actual '>f4'");
+    assertThatThrownBy(() -> Npy.readHeader(big)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid .npy file " + big + ": dtype '>f4' (must be '<f2', '<f4' or '<f8':"
+            + " little-endian float16, float32 or float64)");
+    Path ints = file("i4.npy", npy(MAGIC,
+        "{'descr': '<i4', 'fortran_order': False, 'shape': (2, 2), }", 16));
+    assertThatThrownBy(() -> Npy.readFloats(ints)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("dtype '<i4' (must be");
   }
 
   @Test
@@ -199,5 +200,38 @@ class NpyTest {
   void aMissingFileNamesIt() {
     Path f = dir.resolve("nope.npy");
     assertThatThrownBy(() -> Npy.readHeader(f)).hasMessageContaining(f.toString());
+  }
+
+  @Test
+  void float16AndFloat64FilesReadAsFloats() {
+    double[] values = {1.0 / 3, -2.5, 65504, 1e-8, 0, -0.0, 1e300};
+    for (Npy.Dtype dtype : Npy.Dtype.values()) {
+      Path file = dir.resolve(dtype + ".npy");
+      Npy.write(file, dtype, values, 7, 1);
+      Npy.Header h = Npy.readHeader(file);
+      assertThat(h.dtype()).isEqualTo(dtype);
+      float[] back = Npy.readFloats(file);
+      for (int i = 0; i < values.length; i++) {
+        float want = dtype == Npy.Dtype.FLOAT16
+            ? dev.realign.vector.Float16.toFloat(dev.realign.vector.Float16.fromFloat(
+                (float) values[i]))
+            : (float) values[i];
+        assertThat(Float.floatToRawIntBits(back[i])).as("%s value %d", dtype, i)
+            .isEqualTo(Float.floatToRawIntBits(want));
+      }
+    }
+  }
+
+  @Test
+  void anotherDtypeFailsNamingTheFileAndTheDtype() throws Exception {
+    Path file = dir.resolve("f8be.npy");
+    Npy.write(file, Npy.Dtype.FLOAT64, new double[] {1, 2}, 2);
+    byte[] bytes = Files.readAllBytes(file);
+    Files.write(file, new String(bytes, StandardCharsets.ISO_8859_1).replace("'<f8'", "'>f8'")
+        .getBytes(StandardCharsets.ISO_8859_1));
+    assertThatThrownBy(() -> Npy.readHeader(file))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid .npy file " + file + ": dtype '>f8' (must be '<f2', '<f4' or '<f8':"
+            + " little-endian float16, float32 or float64)");
   }
 }

@@ -82,7 +82,7 @@ public final class ConfigKeys {
       "what to do when output.dir already holds a run: refuse, replace what a run owns there, or"
           + " continue it reusing verified shards"));
 
-  // arrow
+  // arrow, io
   public static final String OUTPUT_FORMAT = declare(ConfigKey.choice("output.format", "parquet",
       List.of("parquet", "arrow"),
       "file format of the aligned shards (arrow: one Arrow IPC stream file per shard, embedding as"
@@ -93,8 +93,13 @@ public final class ConfigKeys {
           + " embeddings)"));
   public static final String OUTPUT_DTYPE = declare(ConfigKey.choice("output.dtype", "float32",
       List.of("float32", "float16"),
-      "stored element type of the aligned embeddings (float16: rounded to nearest, ties to even;"
-          + " statistics and the transform stay exact)"));
+      "stored element type of the aligned embeddings (float16: Parquet FLOAT16 or Arrow halffloat,"
+          + " rounded to nearest, ties to even; statistics and the transform stay float64); the"
+          + " manifest's dtype says which"));
+  public static final String OUTPUT_PARQUET_CODEC = declare(ConfigKey.choice(
+      "output.parquet.codec", "uncompressed", List.of("uncompressed", "snappy", "zstd"),
+      "page codec of the Parquet shards (unit float vectors barely compress; see the README's"
+          + " shard section)"));
 
   public static final String VARIANT = declare(ConfigKey.enumeration("fit.variant", Variant.DEFAULT,
       Variant::id, "which steps of ReAlign the transform applies (docs/design.md section 1)"));

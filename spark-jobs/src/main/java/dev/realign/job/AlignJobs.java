@@ -6,6 +6,7 @@ import dev.realign.config.ConfigKeys;
 import dev.realign.config.Modality;
 import dev.realign.config.OutputMode;
 import dev.realign.sink.ShardManifest;
+import dev.realign.sink.ShardOutput;
 import dev.realign.source.EmbeddingSet;
 import java.util.List;
 import java.util.Locale;
@@ -90,6 +91,7 @@ public final class AlignJobs {
     if (ImageStatsJobs.requested(ctx)) {
       return ImageStatsJobs.run(ctx);
     }
+    ShardOutput.fromConfig(ctx.config); // a bad output.dtype / codec fails before any work
     OutputGuard.prepare(ctx.fs, ctx.layout, ctx.config.outputMode().id());
     long start = System.nanoTime();
     EncoderIdentity encoder = EncoderIdentity.PRECOMPUTED;
@@ -127,13 +129,13 @@ public final class AlignJobs {
    * in the same shard format, through the same reader, writer and commit.
    */
   public static ShardManifest copy(JobContext ctx) {
+    ShardOutput output = ShardOutput.fromConfig(ctx.config); // fails before any work
     OutputGuard.prepare(ctx.fs, ctx.layout, ctx.config.outputMode().id());
     EmbeddingSet texts = AlignPipeline.plan(ctx, Modality.TEXT);
     List<ShardResult> results = ApplyPass.run(ctx, texts, new long[0], ApplyPass.copy(), "none",
         false, "copy");
     long rows = results.stream().mapToLong(r -> r.shard().rows()).sum();
     long rejected = results.stream().mapToLong(ShardResult::rejected).sum();
-    dev.realign.sink.ShardOutput output = dev.realign.sink.ShardOutput.fromConfig(ctx.config);
     ShardManifest m = new ShardManifest(rows, texts.dim(), output.dtype().id(), "none", rejected,
         Map.of("text", new ShardManifest.ModalityCounts(rows + rejected, rows, rejected,
             Map.of())), List.of(), Map.of(), StagedCommit.shards(results), Map.of(),

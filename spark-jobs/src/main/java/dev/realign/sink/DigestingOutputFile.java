@@ -20,7 +20,10 @@ import org.apache.parquet.io.PositionOutputStream;
  * same rows written by an executor and by a local driver differed in two bytes of the footer). The
  * stream holds the last {@link #HOLD_BACK} bytes back; on close, if the whole footer is among them,
  * it rewrites each {@code encodings} list in ascending order (same elements, same length, same
- * offsets) before the bytes reach the file and the digest.
+ * offsets) before the bytes reach the file and the digest. When it cannot (see
+ * {@link ParquetFooters#sortEncodings}) the file fails to close, naming it: never a silent
+ * fallback to JVM-dependent bytes. {@link ShardWriter}'s footers are canonical by construction and
+ * skip this ({@link #createPlain()}).
  */
 final class DigestingOutputFile implements OutputFile {
   private final FileSystem fs;
@@ -54,6 +57,32 @@ final class DigestingOutputFile implements OutputFile {
   @Override
   public PositionOutputStream createOrOverwrite(long blockSizeHint) throws IOException {
     return wrap(fs.create(path, true));
+  }
+
+  /**
+   * A plain stream over a new file (replacing any) that digests and counts what passes through,
+   * for writers whose footer is canonical by construction ({@link ShardWriter}): no hold-back.
+   */
+  java.io.OutputStream createPlain() throws IOException {
+    FSDataOutputStream out = fs.create(path, true);
+    return new java.io.OutputStream() {
+      @Override
+      public void write(int b) throws IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) throws IOException {
+        out.write(b, off, len);
+        digest.update(b, off, len);
+        bytes += len;
+      }
+
+      @Override
+      public void close() throws IOException {
+        out.close();
+      }
+    };
   }
 
   /** Bytes held back for the footer: far more than the footer of a shard of any sane size. */
@@ -108,7 +137,12 @@ final class DigestingOutputFile implements OutputFile {
 
       @Override
       public void close() throws IOException {
-        ParquetFooters.sortEncodings(tail, held);
+        try {
+          ParquetFooters.sortEncodings(tail, held);
+        } catch (IllegalStateException e) {
+          out.close();
+          throw new IOException(e.getMessage() + " in " + path, e);
+        }
         emit(tail, 0, held);
         held = 0;
         out.close();

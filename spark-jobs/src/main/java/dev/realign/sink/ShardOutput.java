@@ -80,8 +80,16 @@ public final class ShardOutput implements Serializable {
   private final Format format;
   private final Dtype dtype;
   private final int arrowBatchRows;
+  /** The Parquet writer's element type and page codec (output.dtype, output.parquet.codec). */
+  private final ShardFormat parquet;
 
   public ShardOutput(Format format, Dtype dtype, int arrowBatchRows) {
+    this(format, dtype, arrowBatchRows, dtype == Dtype.FLOAT16
+        ? new ShardFormat(ShardFormat.Dtype.FLOAT16, ShardFormat.Codec.UNCOMPRESSED)
+        : ShardFormat.DEFAULT);
+  }
+
+  public ShardOutput(Format format, Dtype dtype, int arrowBatchRows, ShardFormat parquet) {
     if (arrowBatchRows < 1) {
       throw new IllegalArgumentException("Invalid " + ConfigKeys.OUTPUT_ARROW_BATCH_ROWS + ": "
           + arrowBatchRows + " (must be >= 1)");
@@ -89,12 +97,20 @@ public final class ShardOutput implements Serializable {
     this.format = format;
     this.dtype = dtype;
     this.arrowBatchRows = arrowBatchRows;
+    this.parquet = parquet;
   }
 
   public static ShardOutput fromConfig(PipelineConfig c) {
     return new ShardOutput(Format.fromId(c.get(ConfigKeys.OUTPUT_FORMAT)),
         Dtype.fromId(c.get(ConfigKeys.OUTPUT_DTYPE)),
-        c.getInt(ConfigKeys.OUTPUT_ARROW_BATCH_ROWS, 1, 1 << 24));
+        c.getInt(ConfigKeys.OUTPUT_ARROW_BATCH_ROWS),
+        ShardFormat.parse(ConfigKeys.OUTPUT_DTYPE, c.get(ConfigKeys.OUTPUT_DTYPE),
+            ConfigKeys.OUTPUT_PARQUET_CODEC, c.get(ConfigKeys.OUTPUT_PARQUET_CODEC)));
+  }
+
+  /** The Parquet writer's element type and codec. */
+  public ShardFormat parquet() {
+    return parquet;
   }
 
   public Format format() {
@@ -116,11 +132,16 @@ public final class ShardOutput implements Serializable {
 
   /**
    * What a completion record must match, besides the shard's SHA-256, for a resumed run to keep
-   * the shard: the transform, and the dtype (the format is in the file name). Parquet float32 keeps
-   * the bare transform SHA-256, so completion records of earlier runs stay valid.
+   * the shard: the transform, and the dtype (and for Parquet the codec; the format is in the file
+   * name). The default (Parquet, float32, uncompressed) keeps the bare transform SHA-256, so
+   * completion records of earlier runs stay valid.
    */
   public String completionKey(String transformSha256) {
-    return dtype == Dtype.FLOAT32 ? transformSha256 : transformSha256 + "+" + dtype.id();
+    if (format == Format.ARROW) {
+      return dtype == Dtype.FLOAT32 ? transformSha256 : transformSha256 + "+" + dtype.id();
+    }
+    return parquet.toString().equals(ShardFormat.DEFAULT.toString()) ? transformSha256
+        : transformSha256 + "/" + parquet;
   }
 
   /** The manifest's one-line description of the embedding column. */
@@ -128,7 +149,8 @@ public final class ShardOutput implements Serializable {
     String element = dtype == Dtype.FLOAT32 ? "float" : "halffloat";
     return format == Format.ARROW
         ? "embedding: fixed_size_list<" + element + ", dim> non-null (Arrow IPC stream)"
-        : "embedding: list<" + element + "> of exactly dim non-null values";
+        : "embedding: list<" + element + "> of exactly dim non-null values (Parquet"
+            + (dtype == Dtype.FLOAT16 ? " FLOAT16" : "") + ")";
   }
 
   /** Opens the writer for one shard at {@code path}. */
@@ -143,13 +165,7 @@ public final class ShardOutput implements Serializable {
       }
       return new ArrowShardWriter(fs, path, dim, withText, dtype, arrowBatchRows);
     }
-    if (dtype != Dtype.FLOAT32) {
-      // The Parquet writer's float16 (list<FLOAT16>) comes with the column-level Parquet writer.
-      throw new IllegalArgumentException("Invalid " + ConfigKeys.OUTPUT_DTYPE + ": float16 with "
-          + ConfigKeys.OUTPUT_FORMAT + " = parquet is not supported by this build (use "
-          + ConfigKeys.OUTPUT_FORMAT + " = arrow)");
-    }
-    ShardWriter w = new ShardWriter(fs, path, dim, withText, conf);
+    ShardWriter w = new ShardWriter(fs, path, dim, withText, parquet);
     return new EmbeddingShardWriter() {
       @Override
       public void write(String id, String text, float[] values, int offset) {
@@ -170,7 +186,8 @@ public final class ShardOutput implements Serializable {
 
   @Override
   public String toString() {
-    return format.id() + "/" + dtype.id()
-        + (format == Format.ARROW ? " (" + arrowBatchRows + " rows per batch)" : "");
+    return format == Format.ARROW
+        ? "arrow/" + dtype.id() + " (" + arrowBatchRows + " rows per batch)"
+        : "parquet/" + parquet;
   }
 }

@@ -3,8 +3,6 @@ package dev.realign.source;
 import dev.realign.vector.RejectReason;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.Path;
@@ -17,6 +15,7 @@ import org.apache.parquet.hadoop.ParquetReader;
 final class NpySplitReader implements SplitReader {
   private final EmbeddingSplit split;
   private final long dataOffset;
+  private final dev.realign.io.Npy.Dtype dtype;
   private final FSDataInputStream in;
   private final ParquetReader<ParquetEmbeddingRecord> metadata;
   private byte[] bytes = new byte[0];
@@ -30,6 +29,7 @@ final class NpySplitReader implements SplitReader {
     this.idsOnly = idsOnly;
     this.dataOffset = dataOffset;
     this.next = split.firstRow();
+    this.dtype = EmbeddingSetPlanner.npyHeader(split.file(), conf).dtype();
     Path p = new Path(split.file());
     try {
       this.in = HadoopFiles.fs(p, conf).open(p);
@@ -67,18 +67,18 @@ final class NpySplitReader implements SplitReader {
     }
     int d = batch.dim;
     if (!idsOnly) {
-      int byteCount = n * d * 4;
+      int size = dtype.bytes();
+      int byteCount = Math.multiplyExact(n * d, size);
       if (bytes.length < byteCount) {
         bytes = new byte[byteCount];
       }
       try {
-        in.readFully(dataOffset + next * d * 4L, bytes, 0, byteCount);
+        in.readFully(dataOffset + next * d * (long) size, bytes, 0, byteCount);
       } catch (IOException e) {
         throw new UncheckedIOException("Cannot read rows " + next + ".." + (next + n)
             + " of .npy file " + split.file(), e);
       }
-      ByteBuffer.wrap(bytes, 0, byteCount).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer()
-          .get(batch.flat, 0, n * d);
+      dtype.decode(bytes, 0, batch.flat, 0, n * d);
     }
     for (int i = 0; i < n; i++) {
       long row = next + i;

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * shards and the core, bit for bit; float16 rounded ties-to-even; identical bytes for any partition
  * count and after a failure and resume.
  *
- * <p>It also leaves its outputs in {@code target/reader-fixtures/} (Parquet float32, Arrow float32
+ * <p>It also leaves its outputs in {@code target/reader-fixtures/} (Parquet and Arrow, float32
  * and float16, with their transform, plus the core's aligned rows as {@code expected-float32.npy}):
  * the Python reader's tests ({@code deploy/reader/tests}, run by {@code mvn verify} after this) read
  * them, so Python is checked against shards the Java job really wrote.
@@ -85,6 +85,8 @@ class ArrowOutputTest {
         "output.arrow_batch_rows", "64");
     run(FIXTURES.resolve("arrow-float16"), "3", "output.format", "arrow",
         "output.arrow_batch_rows", "64", "output.dtype", "float16");
+    run(FIXTURES.resolve("parquet-float16"), "3", "output.format", "parquet", "output.dtype",
+        "float16");
   }
 
   @AfterAll

@@ -146,16 +146,6 @@ class ArrowShardWriterTest {
   }
 
   @Test
-  void parquetFloat16IsRefusedUntilTheParquetWriterHasIt() {
-    ShardOutput pq16 = new ShardOutput(ShardOutput.Format.PARQUET, ShardOutput.Dtype.FLOAT16, 8);
-    assertThatThrownBy(() -> pq16.open(FileSystem.getLocal(new Configuration()),
-        new org.apache.hadoop.fs.Path(dir.toString(), "x.parquet"), D, false, new Configuration()))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Invalid output.dtype: float16 with output.format = parquet is not supported"
-            + " by this build (use output.format = arrow)");
-  }
-
-  @Test
   void shardOutputSurvivesJavaAndKryoSerialisation() {
     org.apache.spark.SparkConf conf = new org.apache.spark.SparkConf();
     ShardOutput out = new ShardOutput(ShardOutput.Format.ARROW, ShardOutput.Dtype.FLOAT16, 77);

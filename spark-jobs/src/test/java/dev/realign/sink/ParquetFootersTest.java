@@ -1,6 +1,7 @@
 package dev.realign.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -98,11 +99,37 @@ class ParquetFootersTest {
   }
 
   @Test
-  void bytesWithoutACompleteFooterAreLeftAlone() {
+  void bytesWithoutACompleteFooterFailInsteadOfFallingBackSilently() {
     byte[] junk = "not a parquet file at all PAR1".getBytes(StandardCharsets.UTF_8);
     byte[] copy = junk.clone();
-    assertThat(ParquetFooters.sortEncodings(copy, copy.length)).isFalse();
+    assertThatThrownBy(() -> ParquetFooters.sortEncodings(copy, copy.length))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("Cannot make the Parquet footer canonical")
+        .hasMessageContaining("footer length");
     assertThat(copy).isEqualTo(junk);
-    assertThat(ParquetFooters.sortEncodings(new byte[4], 4)).isFalse();
+    assertThatThrownBy(() -> ParquetFooters.sortEncodings(new byte[4], 4))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("do not end with the magic PAR1");
+    byte[] garbled = junk.clone();
+    java.nio.ByteBuffer.wrap(garbled, garbled.length - 8, 4).order(ByteOrder.LITTLE_ENDIAN)
+        .putInt(10);
+    assertThatThrownBy(() -> ParquetFooters.sortEncodings(garbled, garbled.length))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("does not parse");
+  }
+
+  @Test
+  void theRejectedWriterGoesThroughTheCanonicalFooter() throws Exception {
+    Path file = dir.resolve("rejected.parquet");
+    Configuration conf = new Configuration();
+    FileSystem fs = FileSystem.getLocal(conf);
+    try (RejectedWriter w = new RejectedWriter(fs, new org.apache.hadoop.fs.Path(file.toUri()),
+        conf)) {
+      w.write("a", "src.npy", 3, "nan", "component 2 is NaN", null, new float[] {1, Float.NaN});
+      w.finish();
+    }
+    byte[] bytes = Files.readAllBytes(file);
+    assertThat(ParquetFooters.sortEncodings(bytes, bytes.length)).as("already canonical")
+        .isFalse();
   }
 }

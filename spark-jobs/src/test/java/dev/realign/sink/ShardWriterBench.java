@@ -1,64 +1,94 @@
 package dev.realign.sink;
 
+import dev.realign.source.Columns;
+import dev.realign.source.EmbeddingFormat;
+import dev.realign.source.EmbeddingSet;
+import dev.realign.source.EmbeddingSetPlanner;
+import dev.realign.source.EmbeddingSplit;
+import dev.realign.source.RowBatch;
+import dev.realign.source.SplitReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 
-/** Throwaway timing of the shard writer: rows/s and MB/s of float32 payload. */
+/**
+ * Single-thread timing of the shard writer and the column-level reader, no Spark: MB/s of float32
+ * payload, per dtype and codec, best of N; then reads each extra Parquet file given (e.g. one
+ * pyarrow wrote) through the same reader. Driven by spark-jobs/bench/run-shard-micro-bench.sh.
+ *
+ * <p>Arguments: rows, d, output directory, repeats, [Parquet files to read ...].
+ */
 public final class ShardWriterBench {
   public static void main(String[] args) throws Exception {
     int rows = Integer.parseInt(args.length > 0 ? args[0] : "50000");
     int d = Integer.parseInt(args.length > 1 ? args[1] : "1280");
-    float[] v = new float[d];
-    for (int j = 0; j < d; j++) {
-      v[j] = (float) Math.sin(j);
+    Path dir = args.length > 2 ? Path.of(args[2]) : Files.createTempDirectory("shard-bench");
+    int repeats = Integer.parseInt(args.length > 3 ? args[3] : "3");
+    Files.createDirectories(dir);
+    java.util.Random rnd = new java.util.Random(7);
+    float[] v = new float[Math.min(rows, 10_000) * d];
+    for (int j = 0; j < v.length; j++) {
+      v[j] = (float) (rnd.nextGaussian() / Math.sqrt(d));
     }
-    Path dir = Files.createTempDirectory("shard-bench");
+    int cycle = v.length / d;
     Configuration conf = new Configuration();
     FileSystem fs = FileSystem.getLocal(conf);
     fs.setWriteChecksum(false);
-    org.apache.parquet.schema.MessageType twoLevel = org.apache.parquet.schema.MessageTypeParser
-        .parseMessageType("message m { required binary id (STRING); required group embedding"
-            + " (LIST) { repeated float array; } }");
-    for (int rep = 0; rep < 3; rep++) {
-      long t0 = System.nanoTime();
-      try (ParquetRowWriter<float[]> w = new ParquetRowWriter<>(fs, new org.apache.hadoop.fs.Path(
-          dir.resolve("t" + rep + ".parquet").toString()), twoLevel, conf, (c, row) -> {
-            ParquetRowWriter.writeString(c, "id", 0, "id-x");
-            c.startField("embedding", 1);
-            c.startGroup();
-            c.startField("array", 0);
-            for (int j = 0; j < row.length; j++) {
-              c.addFloat(row[j]);
+    double mb = rows * (double) d * 4 / 1e6;
+    for (ShardFormat.Dtype dtype : ShardFormat.Dtype.values()) {
+      for (ShardFormat.Codec codec : ShardFormat.Codec.values()) {
+        ShardFormat format = new ShardFormat(dtype, codec);
+        double best = Double.MAX_VALUE;
+        ShardInfo info = null;
+        Path file = dir.resolve(format.toString().replace('/', '-') + ".parquet");
+        for (int rep = 0; rep < repeats; rep++) {
+          long t0 = System.nanoTime();
+          try (ShardWriter w = new ShardWriter(fs, new org.apache.hadoop.fs.Path(file.toString()),
+              d, false, format)) {
+            for (int i = 0; i < rows; i++) {
+              w.write("id-" + i, null, v, (i % cycle) * d);
             }
-            c.endField("array", 0);
-            c.endGroup();
-            c.endField("embedding", 1);
-          })) {
-        for (int i = 0; i < rows; i++) {
-          v[0] = i;
-          w.write(v);
+            info = w.finish();
+          }
+          best = Math.min(best, (System.nanoTime() - t0) / 1e9);
         }
-        w.finish();
+        System.out.printf(Locale.ROOT, "realign write %-18s %8.0f MB/s  (%d x %d, file %.1f MB,"
+            + " best of %d)%n", format, mb / best, rows, d, info.bytes() / 1e6, repeats);
+        System.out.printf(Locale.ROOT, "realign read  %-18s %8.0f MB/s%n", format,
+            mb / readSeconds(file, repeats, conf));
       }
-      double s = (System.nanoTime() - t0) / 1e9;
-      System.out.printf("2-level rep %d: %.0f rows/s, %.0f MB/s%n", rep, rows / s,
-          rows * (double) d * 4 / 1e6 / s);
     }
-    for (int rep = 0; rep < 3; rep++) {
+    for (int i = 4; i < args.length; i++) {
+      Path file = Path.of(args[i]);
+      System.out.printf(Locale.ROOT, "realign read  %-18s %8.0f MB/s%n", file.getFileName(),
+          mb / readSeconds(file, repeats, conf));
+    }
+  }
+
+  /** Best-of-N seconds to read every vector of {@code file} through the column-level reader. */
+  static double readSeconds(Path file, int repeats, Configuration conf) {
+    double best = Double.MAX_VALUE;
+    for (int rep = 0; rep < repeats; rep++) {
       long t0 = System.nanoTime();
-      try (ShardWriter w = new ShardWriter(fs, new org.apache.hadoop.fs.Path(
-          dir.resolve("s" + rep + ".parquet").toString()), d, false, conf)) {
-        for (int i = 0; i < rows; i++) {
-          v[0] = i;
-          w.write("id-" + i, null, v, 0);
+      EmbeddingSet set = EmbeddingSetPlanner.plan(new EmbeddingSetPlanner.Spec("text",
+          file.toUri().toString(), EmbeddingFormat.PARQUET, null, Columns.DEFAULT, 1 << 30, 0),
+          conf);
+      long n = 0;
+      for (EmbeddingSplit split : set.splits()) {
+        RowBatch batch = new RowBatch(set.dim(), 1024);
+        try (SplitReader r = EmbeddingSetPlanner.open(set, split, false, conf)) {
+          while (r.next(batch)) {
+            n += batch.size;
+          }
         }
-        w.finish();
       }
-      double s = (System.nanoTime() - t0) / 1e9;
-      System.out.printf("rep %d: %d rows x %d in %.2f s = %.0f rows/s, %.0f MB/s%n", rep, rows, d,
-          s, rows / s, rows * (double) d * 4 / 1e6 / s);
+      if (n != set.rows()) {
+        throw new IllegalStateException("read " + n + " rows of " + set.rows());
+      }
+      best = Math.min(best, (System.nanoTime() - t0) / 1e9);
     }
+    return best;
   }
 }

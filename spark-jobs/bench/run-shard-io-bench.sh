@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Issue 9 part 1 benchmark: shard I/O at column level, side by side with pyarrow in one run.
+#  - apply (read + align + write, the stage's own time) and copy (read + write) in MB/s of float32
+#    per core, realign on local[2], from .npy inputs; beside pyarrow (one thread) writing and
+#    reading the same rows as list<float> Parquet;
+#  - the whole run (stats + fit + apply; the gap report is measured elsewhere) on pyarrow-written
+#    list<float> Parquet input against the same run on .npy input;
+#  - one big file per modality and 4 files per modality.
+#
+# Usage: spark-jobs/bench/run-shard-io-bench.sh [WORKDIR] (default /tmp/realign-io-bench)
+# Environment: ROWS (default 200000 a modality), DIM (default 1280), MASTER (default local[2]),
+# REPEATS (default 2; best of N is reported), CODEC (default uncompressed), FILES (default "1 4":
+# files a modality).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+W="${1:-/tmp/realign-io-bench}"
+ROWS="${ROWS:-200000}"
+DIM="${DIM:-1280}"
+MASTER="${MASTER:-local[2]}"
+REPEATS="${REPEATS:-2}"
+CODEC="${CODEC:-uncompressed}"
+FILES="${FILES:-1 4}"
+CORES=$(echo "$MASTER" | sed -n 's/^local\[\([0-9]*\)\]$/\1/p'); CORES="${CORES:-1}"
+mkdir -p "$W"
+R=./realign
+MB=$(python3 -c "print($ROWS * $DIM * 4 / 1e6)")
+
+for files in $FILES; do
+  if [ ! -d "$W/gen$files/demo-input/text" ]; then
+    $R generate --output "$W/gen$files" --set demo.text_rows="$ROWS" \
+      --set demo.image_rows="$ROWS" --set demo.dim="$DIM" --set demo.files=$files >/dev/null
+  fi
+done
+
+: > "$W/results.txt"
+echo "== pyarrow $(python3 -c 'import pyarrow; print(pyarrow.__version__)'), one thread: the same rows as list<float>"
+python3 - "$W" "$REPEATS" $FILES <<'PY'
+import glob, os, sys, time
+import numpy as np, pyarrow as pa, pyarrow.parquet as pq
+w, repeats, counts = sys.argv[1], int(sys.argv[2]), [int(f) for f in sys.argv[3:]]
+pa.set_cpu_count(1); pa.set_io_thread_count(1)
+for files in counts:
+    for m in ("text", "image"):
+        out = f"{w}/pq{files}/{m}"
+        os.makedirs(out, exist_ok=True)
+        for k, f in enumerate(sorted(glob.glob(f"{w}/gen{files}/demo-input/{m}/*.npy"))):
+            x = np.load(f)
+            n, d = x.shape
+            lists = pa.ListArray.from_arrays(pa.array(np.arange(0, n * d + 1, d, dtype=np.int32)),
+                                             pa.array(x.ravel()))
+            t = pa.table({"id": [f"{m}-{k}-{i}" for i in range(n)], "embedding": lists})
+            dst = f"{out}/{os.path.basename(f)[:-4]}.parquet"
+            best_w = best_r = 1e9
+            first = files == counts[0] and m == "text" and k == 0
+            for _ in range(repeats if first else 1):
+                t0 = time.perf_counter()
+                pq.write_table(t, dst, compression="none", use_dictionary=["id"])
+                best_w = min(best_w, time.perf_counter() - t0)
+                t0 = time.perf_counter()
+                back = pq.read_table(dst, use_threads=False)
+                best_r = min(best_r, time.perf_counter() - t0)
+            if first:
+                mb = n * d * 4 / 1e6
+                print(f"pyarrow write {n} x {d} ({mb:.0f} MB) list<float> uncompressed: {mb / best_w:.0f} MB/s;"
+                      f" read: {mb / best_r:.0f} MB/s (one thread, best of {repeats})")
+                with open(f"{w}/results.txt", "a") as r:
+                    r.write(f"pyarrow-write {mb / best_w:.1f}\npyarrow-read {mb / best_r:.1f}\n")
+PY
+
+stage_seconds() { # log, stage -> seconds of "<stage>: done, N rows in X s"
+  sed -n "s/.*$2: done, [0-9,]* rows in \([0-9.]*\) s.*/\1/p" "$1" | tail -1
+}
+
+measure() { # name, args...
+  local name="$1"; shift
+  local best=""
+  for rep in $(seq "$REPEATS"); do
+    /usr/bin/time -f "%e %M" -o "$W/$name.time" "$R" "$@" --master "$MASTER" --mode overwrite \
+      --set output.parquet.codec="$CODEC" --set progress.interval_seconds=0 \
+      > "$W/$name.log" 2>&1 || { cat "$W/$name.log"; exit 1; }
+    read -r secs kb < "$W/$name.time"
+    local stage=""
+    case "$name" in
+      copy-*) stage=$(stage_seconds "$W/$name.log" copy) ;;
+      run-*) stage=$(stage_seconds "$W/$name.log" apply) ;;
+    esac
+    printf "%-12s rep %d: %7.1f s wall, %6.0f MB peak RSS, %s stage %s s\n" "$name" "$rep" \
+      "$secs" "$((kb / 1024))" "${name%%-*}" "${stage:-?}"
+    echo "$name $secs $kb ${stage:-0}" >> "$W/results.txt"
+  done
+}
+
+echo "== realign ($MASTER, codec $CODEC): $ROWS x $DIM float32 = $MB MB a modality"
+for files in $FILES; do
+  measure "copy-npy$files" copy --text-embeddings "$W/gen$files/demo-input/text" \
+    --output "$W/out-copy-npy$files"
+  measure "run-npy$files" run --set report.in_run=false \
+    --text-embeddings "$W/gen$files/demo-input/text" \
+    --image-embeddings "$W/gen$files/demo-input/image" --output "$W/out-run-npy$files"
+  measure "copy-pq$files" copy --text-embeddings "$W/pq$files/text" --output "$W/out-copy-pq$files"
+  measure "run-pq$files" run --set report.in_run=false --text-embeddings "$W/pq$files/text" \
+    --image-embeddings "$W/pq$files/image" --output "$W/out-run-pq$files"
+done
+
+python3 - "$W/results.txt" "$MB" "$CORES" $FILES <<'PY'
+import sys
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+mb, cores, counts = float(sys.argv[2]), int(sys.argv[3]), [int(f) for f in sys.argv[4:]]
+best = {}
+for r in rows:
+    if r[0].startswith("pyarrow"):
+        best[r[0]] = max(best.get(r[0], 0), float(r[1]))
+    else:
+        wall, stage = float(r[1]), float(r[3])
+        b = best.get(r[0])
+        if b is None or wall < b[0]:
+            best[r[0]] = (wall, stage, int(r[2]))
+print("== summary (best of repeats; per core = MB/s / %d)" % cores)
+for files in counts:
+    for job in ("copy", "run"):
+        for fmt in ("npy", "pq"):
+            k = f"{job}-{fmt}{files}"
+            wall, stage, kb = best[k]
+            what = "copy stage" if job == "copy" else "apply stage"
+            print(f"{k:10s} {files} file(s): wall {wall:6.1f} s, {what} {stage:5.1f} s ="
+                  f" {mb / stage / cores if stage else 0:6.0f} MB/s per core, RSS {kb / 1024:.0f} MB")
+    print(f"  run on pyarrow Parquet / run on .npy ({files} file(s)): "
+          f"{best[f'run-pq{files}'][0] / best[f'run-npy{files}'][0]:.2f} (target <= 1.3)")
+print(f"pyarrow one thread: write {best['pyarrow-write']:.0f} MB/s, read {best['pyarrow-read']:.0f} MB/s")
+PY

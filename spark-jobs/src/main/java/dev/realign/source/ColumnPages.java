@@ -1,0 +1,398 @@
+package dev.realign.source;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.apache.parquet.bytes.ByteBufferInputStream;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.Dictionary;
+import org.apache.parquet.column.Encoding;
+import org.apache.parquet.column.ValuesType;
+import org.apache.parquet.column.page.DataPage;
+import org.apache.parquet.column.page.DataPageV1;
+import org.apache.parquet.column.page.DataPageV2;
+import org.apache.parquet.column.page.DictionaryPage;
+import org.apache.parquet.column.page.PageReader;
+import org.apache.parquet.column.values.ValuesReader;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.PrimitiveType;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
+
+/**
+ * The pages of one column of one row group, decoded a page at a time into level arrays and typed
+ * values, with the checks a careful reader makes: every level section decodes to exactly the
+ * page's {@code num_values} entries within its declared length, levels stay within their maxima,
+ * and the values fill the rest of the page exactly (one value per defined entry). parquet-mr
+ * verifies the page CRCs where the writer stored them. A mismatch throws
+ * {@link CorruptPageException}.
+ */
+final class ColumnPages {
+  final ColumnDescriptor column;
+  private final PageReader pages;
+  private final Dictionary dictionary;
+  final int maxRep;
+  final int maxDef;
+  private final boolean float16;
+  private int pageIndex = -1;
+  /** Every half's float value (256 KiB), for float16 pages. */
+  private static final float[] HALVES = new float[1 << 16];
+
+  static {
+    for (int h = 0; h < HALVES.length; h++) {
+      HALVES[h] = dev.realign.vector.Float16.toFloat((short) h);
+    }
+  }
+
+  int[] rep = new int[0];
+  int[] def = new int[0];
+  /** Level entries of the current page, and the next one to read. */
+  int count;
+  int pos;
+  /** Values of the current page: one per entry whose definition level is {@link #maxDef}. */
+  float[] floats = new float[0];
+  long[] longs = new long[0];
+  Binary[] binaries = new Binary[0];
+  int valuePos;
+
+  ColumnPages(ColumnDescriptor column, PageReader pages) {
+    this.column = column;
+    this.pages = pages;
+    this.maxRep = column.getMaxRepetitionLevel();
+    this.maxDef = column.getMaxDefinitionLevel();
+    PrimitiveType t = column.getPrimitiveType();
+    this.float16 = t.getPrimitiveTypeName() == PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY
+        && t.getLogicalTypeAnnotation() instanceof LogicalTypeAnnotation.Float16LogicalTypeAnnotation;
+    DictionaryPage dp = pages.readDictionaryPage();
+    try {
+      this.dictionary = dp == null ? null : dp.getEncoding().initDictionary(column, dp);
+    } catch (IOException e) {
+      throw new CorruptPageException("dictionary page does not decode (" + e.getMessage() + ")");
+    }
+  }
+
+  /** Whether the column's values are floats (FLOAT, or FLOAT16 halves widened exactly). */
+  boolean floatValues() {
+    return float16 || column.getPrimitiveType().getPrimitiveTypeName() == PrimitiveTypeName.FLOAT;
+  }
+
+  int pageIndex() {
+    return pageIndex;
+  }
+
+  /** Makes the next entry available; false at the end of the column chunk. */
+  boolean ensureEntry() {
+    while (pos == count) {
+      DataPage page = pages.readPage();
+      if (page == null) {
+        return false;
+      }
+      pageIndex++;
+      if (page instanceof DataPageV1 v1) {
+        loadV1(v1);
+      } else {
+        loadV2((DataPageV2) page);
+      }
+    }
+    return true;
+  }
+
+  private void loadV1(DataPageV1 page) {
+    int n = page.getValueCount();
+    ByteBuffer body = bytes(page.getBytes(), "page body");
+    if (body.remaining() != page.getUncompressedSize()) {
+      throw new CorruptPageException("page decompresses to " + body.remaining()
+          + " bytes, its header says " + page.getUncompressedSize());
+    }
+    levelsArrays(n);
+    int at = body.position();
+    at = levelsV1(body, at, page.getRlEncoding(), maxRep, rep, n, "repetition");
+    at = levelsV1(body, at, page.getDlEncoding(), maxDef, def, n, "definition");
+    body.position(at);
+    values(page.getValueEncoding(), body.slice().order(ByteOrder.LITTLE_ENDIAN), definedCount(n),
+        n);
+  }
+
+  private void loadV2(DataPageV2 page) {
+    int n = page.getValueCount();
+    levelsArrays(n);
+    if (maxRep > 0) {
+      ByteBuffer r = bytes(page.getRepetitionLevels(), "repetition levels");
+      int end = hybrid(r, r.position(), r.limit(), maxRep, rep, n, "repetition");
+      requireEnd(end, r.limit(), "repetition");
+    }
+    if (maxDef > 0) {
+      ByteBuffer d = bytes(page.getDefinitionLevels(), "definition levels");
+      int end = hybrid(d, d.position(), d.limit(), maxDef, def, n, "definition");
+      requireEnd(end, d.limit(), "definition");
+    }
+    int defined = definedCount(n);
+    if (n - defined != page.getNullCount()) {
+      throw new CorruptPageException("page has " + (n - defined) + " undefined entries, its"
+          + " header says " + page.getNullCount() + " nulls");
+    }
+    ByteBuffer data = bytes(page.getData(), "values");
+    values(page.getDataEncoding(), data.slice().order(ByteOrder.LITTLE_ENDIAN), defined, n);
+  }
+
+  private static ByteBuffer bytes(org.apache.parquet.bytes.BytesInput in, String what) {
+    try {
+      return in.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    } catch (IOException e) {
+      throw new CorruptPageException(what + " do not decompress (" + e.getMessage() + ")");
+    }
+  }
+
+  private void levelsArrays(int n) {
+    if (n < 0) {
+      throw new CorruptPageException("page header says " + n + " values");
+    }
+    if (rep.length < n) {
+      rep = new int[n];
+      def = new int[n];
+    }
+    if (maxRep == 0) { // no section to decode: every entry starts a row
+      java.util.Arrays.fill(rep, 0, n, 0);
+    }
+    if (maxDef == 0) {
+      java.util.Arrays.fill(def, 0, n, 0);
+    }
+    count = n;
+    pos = 0;
+    valuePos = 0;
+  }
+
+  private int definedCount(int n) {
+    if (maxDef == 0) {
+      return n;
+    }
+    int defined = 0;
+    for (int i = 0; i < n; i++) {
+      defined += def[i] == maxDef ? 1 : 0;
+    }
+    return defined;
+  }
+
+  private int levelsV1(ByteBuffer body, int at, Encoding enc, int max, int[] out, int n,
+      String what) {
+    if (max == 0) {
+      return at;
+    }
+    if (enc != Encoding.RLE) {
+      // BIT_PACKED (deprecated, never seen from current writers): parquet-mr decodes it.
+      ValuesReader r = enc.getValuesReader(column, what.equals("repetition")
+          ? ValuesType.REPETITION_LEVEL : ValuesType.DEFINITION_LEVEL);
+      try {
+        ByteBufferInputStream in = ByteBufferInputStream.wrap(body.duplicate().position(at));
+        r.initFromPage(n, in);
+        for (int i = 0; i < n; i++) {
+          out[i] = checkLevel(r.readInteger(), max, what);
+        }
+        return at + (int) in.position();
+      } catch (IOException | RuntimeException e) {
+        throw new CorruptPageException(what + " levels do not decode (" + e + ")");
+      }
+    }
+    if (body.limit() - at < 4) {
+      throw new CorruptPageException(what + " levels: no length prefix (page of "
+          + body.limit() + " bytes)");
+    }
+    int len = body.getInt(at);
+    int start = at + 4;
+    if (len < 0 || len > body.limit() - start) {
+      throw new CorruptPageException(what + " levels of " + len + " bytes in a page with "
+          + (body.limit() - start) + " bytes left");
+    }
+    int end = hybrid(body, start, start + len, max, out, n, what);
+    requireEnd(end, start + len, what);
+    return start + len;
+  }
+
+  private static void requireEnd(int end, int declared, String what) {
+    if (end != declared) {
+      throw new CorruptPageException(what + " levels end at byte " + end + " of a section that"
+          + " ends at " + declared);
+    }
+  }
+
+  private static int checkLevel(int v, int max, String what) {
+    if (v < 0 || v > max) {
+      throw new CorruptPageException(what + " level " + v + " (must be in 0.." + max + ")");
+    }
+    return v;
+  }
+
+  /**
+   * Decodes exactly {@code n} levels of the RLE / bit-packed hybrid in {@code b[start, end)};
+   * returns where the last run ended.
+   */
+  static int hybrid(ByteBuffer b, int start, int end, int max, int[] out, int n, String what) {
+    int width = 32 - Integer.numberOfLeadingZeros(max);
+    int byteWidth = (width + 7) / 8;
+    int at = start;
+    int i = 0;
+    while (i < n) {
+      if (at >= end) {
+        throw new CorruptPageException(what + " levels end after " + i + " of " + n
+            + " entries");
+      }
+      long header = 0;
+      int shift = 0;
+      while (true) {
+        if (at >= end || shift > 28) {
+          throw new CorruptPageException(what + " levels: a run header runs past its section");
+        }
+        int x = b.get(at++) & 0xff;
+        header |= (long) (x & 0x7f) << shift;
+        shift += 7;
+        if ((x & 0x80) == 0) {
+          break;
+        }
+      }
+      if ((header & 1) == 0) { // RLE run
+        long run = header >>> 1;
+        if (run == 0 || run > n - i) {
+          throw new CorruptPageException(what + " levels: a run of " + run + " with "
+              + (n - i) + " entries left");
+        }
+        if (end - at < byteWidth) {
+          throw new CorruptPageException(what + " levels: a run value runs past its section");
+        }
+        int v = 0;
+        for (int k = 0; k < byteWidth; k++) {
+          v |= (b.get(at++) & 0xff) << (8 * k);
+        }
+        checkLevel(v, max, what);
+        java.util.Arrays.fill(out, i, i + (int) run, v);
+        i += (int) run;
+      } else { // bit-packed groups of 8
+        long groups = header >>> 1;
+        long bytes = groups * width;
+        if (groups == 0 || bytes > end - at) {
+          throw new CorruptPageException(what + " levels: " + groups + " bit-packed groups in "
+              + (end - at) + " bytes");
+        }
+        long values = groups * 8;
+        int take = (int) Math.min(values, n - i);
+        // The last group may be padded past n: padding values are ignored.
+        if (values - take >= 8) {
+          throw new CorruptPageException(what + " levels: " + values + " bit-packed values with "
+              + (n - i) + " entries left");
+        }
+        long bitPos = (long) at * 8;
+        for (int k = 0; k < take; k++) {
+          int v = 0;
+          for (int bit = 0; bit < width; bit++) {
+            long p = bitPos + (long) k * width + bit;
+            v |= ((b.get((int) (p >>> 3)) >>> (p & 7)) & 1) << bit;
+          }
+          out[i + k] = checkLevel(v, max, what);
+        }
+        i += take;
+        at += (int) bytes;
+      }
+    }
+    return at;
+  }
+
+  private void values(Encoding enc, ByteBuffer data, int defined, int n) {
+    PrimitiveTypeName type = column.getPrimitiveType().getPrimitiveTypeName();
+    int fixed = column.getPrimitiveType().getTypeLength();
+    if (enc == Encoding.PLAIN) {
+      int size = switch (type) {
+        case FLOAT, INT32 -> 4;
+        case INT64, DOUBLE -> 8;
+        case FIXED_LEN_BYTE_ARRAY -> fixed;
+        default -> -1;
+      };
+      if (size > 0 && (long) defined * size != data.remaining()) {
+        throw new CorruptPageException("values take " + data.remaining() + " bytes, the levels"
+            + " say " + defined + " values of " + size + " bytes");
+      }
+    }
+    try {
+      if (floatValues()) {
+        if (floats.length < defined) {
+          floats = new float[Math.max(defined, 2 * floats.length)];
+        }
+        if (enc == Encoding.PLAIN && !float16) {
+          data.asFloatBuffer().get(floats, 0, defined);
+        } else if (enc == Encoding.PLAIN) {
+          for (int i = 0; i < defined; i++) {
+            floats[i] = HALVES[data.getShort(2 * i) & 0xffff];
+          }
+        } else {
+          ValuesReader r = reader(enc, data, defined);
+          for (int i = 0; i < defined; i++) {
+            floats[i] = float16 ? halfOf(r.readBytes()) : r.readFloat();
+          }
+        }
+      } else if (type == PrimitiveTypeName.INT32 || type == PrimitiveTypeName.INT64) {
+        if (longs.length < defined) {
+          longs = new long[Math.max(defined, 2 * longs.length)];
+        }
+        ValuesReader r = reader(enc, data, defined);
+        for (int i = 0; i < defined; i++) {
+          longs[i] = type == PrimitiveTypeName.INT32 ? r.readInteger() : r.readLong();
+        }
+      } else {
+        if (binaries.length < defined) {
+          binaries = new Binary[Math.max(defined, 2 * binaries.length)];
+        }
+        if (enc == Encoding.PLAIN && type == PrimitiveTypeName.BINARY) {
+          plainBinaries(data, defined);
+        } else {
+          ValuesReader r = reader(enc, data, defined);
+          for (int i = 0; i < defined; i++) {
+            binaries[i] = r.readBytes();
+          }
+        }
+      }
+    } catch (CorruptPageException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      throw new CorruptPageException(defined + " " + enc + " values do not decode (" + e + ")");
+    }
+  }
+
+  private void plainBinaries(ByteBuffer data, int defined) {
+    int at = 0;
+    int end = data.limit();
+    for (int i = 0; i < defined; i++) {
+      if (end - at < 4) {
+        throw new CorruptPageException("values end after " + i + " of " + defined
+            + " byte arrays");
+      }
+      int len = data.getInt(at);
+      if (len < 0 || len > end - at - 4) {
+        throw new CorruptPageException("byte array " + i + " of " + len + " bytes with "
+            + (end - at - 4) + " bytes left in the page");
+      }
+      binaries[i] = Binary.fromConstantByteBuffer(data, at + 4, len);
+      at += 4 + len;
+    }
+    if (at != end) {
+      throw new CorruptPageException((end - at) + " bytes left after the page's " + defined
+          + " byte arrays");
+    }
+  }
+
+  private static float halfOf(Binary b) {
+    ByteBuffer x = b.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    return dev.realign.vector.Float16.toFloat(x.getShort(x.position()));
+  }
+
+  private ValuesReader reader(Encoding enc, ByteBuffer data, int defined) throws IOException {
+    ValuesReader r;
+    if (enc.usesDictionary()) {
+      if (dictionary == null) {
+        throw new CorruptPageException(enc + " values without a dictionary page");
+      }
+      r = enc.getDictionaryBasedValuesReader(column, ValuesType.VALUES, dictionary);
+    } else {
+      r = enc.getValuesReader(column, ValuesType.VALUES);
+    }
+    r.initFromPage(defined, ByteBufferInputStream.wrap(data));
+    return r;
+  }
+}

@@ -73,7 +73,8 @@ public record ShardManifest(
     root.put("layout", shardFormat.equals("arrow")
         ? "embedding: fixed_size_list<" + (dtype.equals("float16") ? "halffloat" : "float")
             + ", dim> non-null, Arrow IPC stream"
-        : "embedding: list<float> of exactly dim non-null values");
+        : "embedding: list<" + (dtype.equals("float16") ? "halffloat (Parquet FLOAT16)" : "float")
+            + "> of exactly dim non-null values");
     root.put("transform_sha256", transformSha256);
     root.put("rejected_rows", rejectedRows);
     putCounts(root.putObject("inputs"), inputs);

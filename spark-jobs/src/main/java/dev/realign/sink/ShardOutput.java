@@ -144,15 +144,6 @@ public final class ShardOutput implements Serializable {
         : transformSha256 + "/" + parquet;
   }
 
-  /** The manifest's one-line description of the embedding column. */
-  public String layout() {
-    String element = dtype == Dtype.FLOAT32 ? "float" : "halffloat";
-    return format == Format.ARROW
-        ? "embedding: fixed_size_list<" + element + ", dim> non-null (Arrow IPC stream)"
-        : "embedding: list<" + element + "> of exactly dim non-null values (Parquet"
-            + (dtype == Dtype.FLOAT16 ? " FLOAT16" : "") + ")";
-  }
-
   /** Opens the writer for one shard at {@code path}. */
   public EmbeddingShardWriter open(FileSystem fs, Path path, int dim, boolean withText,
       Configuration conf) {

@@ -103,7 +103,7 @@ class ThirdPartyInputsTest {
     for (String name : FIXTURES) {
       try (ParquetFileReader r = ParquetFileReader.open(HadoopInputFile.fromPath(
           new org.apache.hadoop.fs.Path(fixture(name).toUri()), CONF))) {
-        int d = EmbeddingSetPlanner.schemaDim(r.getFooter().getFileMetaData(), "embedding",
+        int d = ParquetDimension.schemaDim(r.getFooter().getFileMetaData(), "embedding",
             name);
         assertThat(d).as(name).isEqualTo(name.contains("fixed-size") ? DIM : -1);
       }

@@ -178,8 +178,8 @@ public final class ConfigKeys {
       200, 1, 1_000_000,
       "k-NN queries a modality (the first rows of the id-hash sample), each against the whole"
           + " sample; a sample this small or smaller gives exact k-NN figures"));
-  public static final String REPORT_PAIR_BUDGET = declare(ConfigKey.integer(
-      "report.pair_budget", 262_144, 1, Integer.MAX_VALUE,
+  public static final String REPORT_PAIR_BUDGET = declare(ConfigKey.longInteger(
+      "report.pair_budget", 262_144, 1, Long.MAX_VALUE,
       "pairs a pairwise-cosine histogram (JS divergence); all pairs when they fit (exact)"));
   public static final String REPORT_SPECTRUM_ROWS = declare(ConfigKey.integer(
       "report.spectrum_rows", 2000, 2, 1_000_000,
@@ -188,7 +188,7 @@ public final class ConfigKeys {
       "float32 candidate search with ND4J's GEMM (false: the JDK Vector API, or plain Java without"
           + " it; faster here, and ND4J's start-up is ~2.5 s); figures do not depend on it"));
   public static final String VALIDATION_MAX_PAIRS = declare(ConfigKey.integer(
-      "report.validation.max_pairs", 10_000, 1, Integer.MAX_VALUE,
+      "report.validation.max_pairs", 10_000, 1, 1_000_000,
       "validation pairs used for recall (O(n^2)): those with the smallest id hash"));
 
   public static final String DEMO_GENERATE = declare(ConfigKey.bool("demo.generate", false,

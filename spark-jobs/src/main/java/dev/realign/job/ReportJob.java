@@ -116,10 +116,10 @@ public final class ReportJob {
 
     ReportOptions options = ReportOptions.defaults().withSampleRows(n)
         .withSpectra(ctx.config.getBoolean(ConfigKeys.REPORT_SPECTRA))
-        .withEstimation(ctx.config.getInt(ConfigKeys.REPORT_KNN_QUERIES, 1, 1_000_000),
-            ctx.config.getLong(ConfigKeys.REPORT_PAIR_BUDGET, 1, Long.MAX_VALUE),
+        .withEstimation(ctx.config.getInt(ConfigKeys.REPORT_KNN_QUERIES),
+            ctx.config.getLong(ConfigKeys.REPORT_PAIR_BUDGET),
             ctx.config.getBoolean(ConfigKeys.REPORT_GEMM))
-        .withSpectrumRows(ctx.config.getInt(ConfigKeys.REPORT_SPECTRUM_ROWS, 2, 1_000_000));
+        .withSpectrumRows(ctx.config.getInt(ConfigKeys.REPORT_SPECTRUM_ROWS));
     ReportInputs in = new ReportInputs(textSample, imageSample, texts.dim(), transforms, null,
         null, options, fullData(ctx, fitted, textSketch, imageSketch));
     String vt = ctx.config.get(ConfigKeys.VALIDATION_TEXT);
@@ -131,7 +131,7 @@ public final class ReportJob {
     }
     if (!vt.isBlank()) {
       ValidationPairs pairs = ValidationPairs.read(ctx, vt, vi, texts.dim(),
-          ctx.config.getInt(ConfigKeys.VALIDATION_MAX_PAIRS, 1, 1_000_000));
+          ctx.config.getInt(ConfigKeys.VALIDATION_MAX_PAIRS));
       in = in.withValidation(pairs.texts(), pairs.images(), pairs.counts());
     }
     GapReport report = ComputeGapReport.compute(in);

@@ -199,7 +199,7 @@ record ValidationPairs(float[] texts, float[] images, boolean byPosition,
     return EmbeddingSetPlanner.plan(new EmbeddingSetPlanner.Spec(role, path, null, "",
         new dev.realign.source.Columns(c.get(ConfigKeys.ID_COLUMN),
             c.get(ConfigKeys.VECTOR_COLUMN), c.get(ConfigKeys.TEXT_COLUMN)),
-        c.getInt(ConfigKeys.SPLIT_ROWS, 1, Integer.MAX_VALUE), 0),
+        c.getInt(ConfigKeys.SPLIT_ROWS), 0),
         ctx.jsc.hadoopConfiguration());
   }
 }

@@ -55,15 +55,82 @@ final class AlignLanes {
     return VectorLanes.fold(s0, acc);
   }
 
-  /** {@code out[outOff + j] = (float) (buf[j] inv)}. */
-  static void narrow(double[] buf, int d, double inv, float[] out, int outOff) {
+  /**
+   * {@link #anchorStep} of rows {@code a} and {@code b} in one loop (their chains of adds overlap),
+   * into {@code buf[0..d)} and {@code buf[d..2d)}; the squared norms go to {@code buf[2d]} and
+   * {@code buf[2d + 1]}. Same bits as two calls.
+   */
+  static void anchorStepPair(float[] in, int offA, int offB, int d, double invA, double invB,
+      double s, double[] mt, double[] mi, double[] buf) {
+    DoubleVector accA = DoubleVector.zero(VectorLanes.D4);
+    DoubleVector accB = DoubleVector.zero(VectorLanes.D4);
     int j = 0;
     for (; j + 3 < d; j += 4) {
-      ((FloatVector) DoubleVector.fromArray(VectorLanes.D4, buf, j).mul(inv)
+      DoubleVector m = DoubleVector.fromArray(VectorLanes.D4, mt, j);
+      DoubleVector i = DoubleVector.fromArray(VectorLanes.D4, mi, j);
+      DoubleVector a = i.add(VectorLanes.widen(in, offA + j).mul(invA).sub(m).mul(s));
+      DoubleVector b = i.add(VectorLanes.widen(in, offB + j).mul(invB).sub(m).mul(s));
+      a.intoArray(buf, j);
+      b.intoArray(buf, d + j);
+      accA = accA.add(a.mul(a));
+      accB = accB.add(b.mul(b));
+    }
+    double a0 = accA.lane(0);
+    double b0 = accB.lane(0);
+    for (; j < d; j++) {
+      double a = mi[j] + s * (in[offA + j] * invA - mt[j]);
+      buf[j] = a;
+      a0 += a * a;
+      double b = mi[j] + s * (in[offB + j] * invB - mt[j]);
+      buf[d + j] = b;
+      b0 += b * b;
+    }
+    buf[2 * d] = VectorLanes.fold(a0, accA);
+    buf[2 * d + 1] = VectorLanes.fold(b0, accB);
+  }
+
+  /**
+   * {@link #centroidStep} of the two rows held in {@code buf[0..d)} and {@code buf[d..2d)}, squared
+   * norms to {@code buf[2d]} and {@code buf[2d + 1]}. Same bits as two calls.
+   */
+  static void centroidStepPair(double[] buf, int d, double invA, double invB, double[] c,
+      double[] mi) {
+    DoubleVector accA = DoubleVector.zero(VectorLanes.D4);
+    DoubleVector accB = DoubleVector.zero(VectorLanes.D4);
+    int j = 0;
+    for (; j + 3 < d; j += 4) {
+      DoubleVector cj = DoubleVector.fromArray(VectorLanes.D4, c, j);
+      DoubleVector i = DoubleVector.fromArray(VectorLanes.D4, mi, j);
+      DoubleVector a = DoubleVector.fromArray(VectorLanes.D4, buf, j).mul(invA).sub(cj).add(i);
+      DoubleVector b = DoubleVector.fromArray(VectorLanes.D4, buf, d + j).mul(invB).sub(cj).add(i);
+      a.intoArray(buf, j);
+      b.intoArray(buf, d + j);
+      accA = accA.add(a.mul(a));
+      accB = accB.add(b.mul(b));
+    }
+    double a0 = accA.lane(0);
+    double b0 = accB.lane(0);
+    for (; j < d; j++) {
+      double a = buf[j] * invA - c[j] + mi[j];
+      buf[j] = a;
+      a0 += a * a;
+      double b = buf[d + j] * invB - c[j] + mi[j];
+      buf[d + j] = b;
+      b0 += b * b;
+    }
+    buf[2 * d] = VectorLanes.fold(a0, accA);
+    buf[2 * d + 1] = VectorLanes.fold(b0, accB);
+  }
+
+  /** {@code out[outOff + j] = (float) (buf[from + j] inv)}. */
+  static void narrow(double[] buf, int from, int d, double inv, float[] out, int outOff) {
+    int j = 0;
+    for (; j + 3 < d; j += 4) {
+      ((FloatVector) DoubleVector.fromArray(VectorLanes.D4, buf, from + j).mul(inv)
           .convertShape(VectorOperators.D2F, VectorLanes.F4, 0)).intoArray(out, outOff + j);
     }
     for (; j < d; j++) {
-      out[outOff + j] = (float) (buf[j] * inv);
+      out[outOff + j] = (float) (buf[from + j] * inv);
     }
   }
 }

@@ -71,9 +71,12 @@ public final class AlignmentKernel implements Serializable {
     return lanes == 0 ? VectorSupport.ENABLED : lanes == 2;
   }
 
-  /** A scratch buffer of the right size for one thread. */
+  /**
+   * A scratch buffer of the right size for one thread: {@code 2 d + 2} doubles, room for
+   * {@link #applyBatch} to align two rows at a time ({@code d} doubles are enough for one row).
+   */
   public double[] newScratch() {
-    return new double[dim];
+    return new double[2 * dim + 2];
   }
 
   /**
@@ -107,7 +110,7 @@ public final class AlignmentKernel implements Serializable {
     }
     double inv = 1.0 / n;
     if (vector()) {
-      AlignLanes.narrow(scratch, dim, inv, out, outOff);
+      AlignLanes.narrow(scratch, 0, dim, inv, out, outOff);
       return null;
     }
     for (int j = 0; j < dim; j++) {
@@ -143,16 +146,74 @@ public final class AlignmentKernel implements Serializable {
         "Invalid output batch: %s rows x %s at offset %s (must fit in %s floats)", rows, dim,
         outOff, out.length);
     int ok = 0;
-    for (int r = 0; r < rows; r++) {
-      RejectReason reason = apply(in, inOff + r * dim, out, outOff + r * dim, scratch);
-      if (reason == null) {
-        ok++;
-      } else {
-        java.util.Arrays.fill(out, outOff + r * dim, outOff + (r + 1) * dim, Float.NaN);
-        rejects.rejected(r, reason);
+    int r = 0;
+    if (vector() && scratch.length >= 2 * dim + 2) {
+      for (; r + 1 < rows; r += 2) {
+        int a = inOff + r * dim;
+        if (forwardPair(in, a, a + dim, scratch)) {
+          AlignLanes.narrow(scratch, 0, dim, 1.0 / scratch[2 * dim], out, outOff + r * dim);
+          AlignLanes.narrow(scratch, dim, dim, 1.0 / scratch[2 * dim + 1], out,
+              outOff + (r + 1) * dim);
+          ok += 2;
+        } else {
+          ok += applyOne(in, inOff, r, out, outOff, scratch, rejects);
+          ok += applyOne(in, inOff, r + 1, out, outOff, scratch, rejects);
+        }
       }
     }
+    for (; r < rows; r++) {
+      ok += applyOne(in, inOff, r, out, outOff, scratch, rejects);
+    }
     return ok;
+  }
+
+  private int applyOne(float[] in, int inOff, int r, float[] out, int outOff, double[] scratch,
+      RejectListener rejects) {
+    RejectReason reason = apply(in, inOff + r * dim, out, outOff + r * dim, scratch);
+    if (reason == null) {
+      return 1;
+    }
+    java.util.Arrays.fill(out, outOff + r * dim, outOff + (r + 1) * dim, Float.NaN);
+    rejects.rejected(r, reason);
+    return 0;
+  }
+
+  /**
+   * {@link #forward} of two rows side by side (Vector API only), the same operations per row, so
+   * the same bits: each row's squared norms are chains of dependent adds, and two independent
+   * chains overlap their latency. Rows land in {@code buf[0..d)} and {@code buf[d..2d)}, their norms
+   * in {@code buf[2d]} and {@code buf[2d + 1]}.
+   *
+   * @return false when either row is bad or degenerate: the caller redoes both one at a time,
+   *     which names the reason
+   */
+  private boolean forwardPair(float[] in, int offA, int offB, double[] buf) {
+    int d = dim;
+    VectorLanes.sumOfSquaresPair(in, offA, offB, d, buf, 2 * d);
+    double ssA = buf[2 * d];
+    double ssB = buf[2 * d + 1];
+    if (!Double.isFinite(ssA) || !Double.isFinite(ssB)) {
+      return false;
+    }
+    double nA = Math.sqrt(ssA);
+    double nB = Math.sqrt(ssB);
+    if (nA < RowValidator.MIN_NORM || nB < RowValidator.MIN_NORM) {
+      return false;
+    }
+    AlignLanes.anchorStepPair(in, offA, offB, d, 1.0 / nA, 1.0 / nB, scale, muText, muImage, buf);
+    nA = Math.sqrt(buf[2 * d]);
+    nB = Math.sqrt(buf[2 * d + 1]);
+    for (double[] c : centroids) {
+      AlignLanes.centroidStepPair(buf, d, 1.0 / nA, 1.0 / nB, c, muImage);
+      nA = Math.sqrt(buf[2 * d]);
+      nB = Math.sqrt(buf[2 * d + 1]);
+    }
+    if (nA < RowValidator.MIN_NORM || nB < RowValidator.MIN_NORM) {
+      return false;
+    }
+    buf[2 * d] = nA;
+    buf[2 * d + 1] = nB;
+    return true;
   }
 
   /**

@@ -46,6 +46,33 @@ public final class VectorLanes {
     return fold(s0, acc);
   }
 
+  /**
+   * {@link #sumOfSquares} of two rows in one loop, into {@code res[at]} and {@code res[at + 1]}:
+   * same bits as two calls. Each row's sum is one chain of dependent vector adds; running two
+   * independent chains side by side lets the adds' latency overlap.
+   */
+  public static void sumOfSquaresPair(float[] x, int offA, int offB, int d, double[] res, int at) {
+    DoubleVector accA = DoubleVector.zero(D4);
+    DoubleVector accB = DoubleVector.zero(D4);
+    int j = 0;
+    for (; j + 3 < d; j += 4) {
+      DoubleVector a = widen(x, offA + j);
+      DoubleVector b = widen(x, offB + j);
+      accA = accA.add(a.mul(a));
+      accB = accB.add(b.mul(b));
+    }
+    double a0 = accA.lane(0);
+    double b0 = accB.lane(0);
+    for (; j < d; j++) {
+      double a = x[offA + j];
+      a0 += a * a;
+      double b = x[offB + j];
+      b0 += b * b;
+    }
+    res[at] = fold(a0, accA);
+    res[at + 1] = fold(b0, accB);
+  }
+
   /** {@code (s0 + s1) + (s2 + s3)} with lane 0 taken from {@code s0} (it holds the tail). */
   public static double fold(double s0, DoubleVector acc) {
     return (s0 + acc.lane(1)) + (acc.lane(2) + acc.lane(3));

@@ -99,6 +99,58 @@ class KernelBitIdentityTest {
     }
   }
 
+  /**
+   * applyBatch aligns two rows at a time on the Vector API path: every row gets the bits of the
+   * one-row apply, wherever the bad rows fall (first or second of a pair, both, the odd last row),
+   * and the rejects are reported with the same row numbers and reasons.
+   */
+  @Test
+  void applyBatchGivesTheBitsOfOneRowAtATime() {
+    Random rnd = new Random(11);
+    for (int d : DIMS) {
+      for (int steps = 0; steps <= 2; steps++) {
+        List<double[]> cs = new ArrayList<>();
+        for (int c = 0; c < steps; c++) {
+          cs.add(randomVector(d, rnd, 0.01));
+        }
+        AlignmentKernel plain = new AlignmentKernel(0.3 + rnd.nextDouble(),
+            randomVector(d, rnd, 0.05), randomVector(d, rnd, 0.05), cs);
+        List<float[]> rows = rows(d, rnd);
+        java.util.Collections.shuffle(rows, rnd);
+        for (int n : new int[] {rows.size(), rows.size() - 1, 1, 0}) {
+          float[] flat = new float[n * d];
+          for (int r = 0; r < n; r++) {
+            System.arraycopy(rows.get(r), 0, flat, r * d, d);
+          }
+          for (AlignmentKernel k : List.of(plain.withVectorLanes(false),
+              plain.withVectorLanes(true))) {
+            float[] want = new float[n * d];
+            List<String> wantRejects = new ArrayList<>();
+            double[] oneRow = new double[d];
+            int wantOk = 0;
+            for (int r = 0; r < n; r++) {
+              RejectReason reason = k.apply(flat, r * d, want, r * d, oneRow);
+              if (reason == null) {
+                wantOk++;
+              } else {
+                java.util.Arrays.fill(want, r * d, (r + 1) * d, Float.NaN);
+                wantRejects.add(r + " " + reason);
+              }
+            }
+            float[] got = new float[n * d];
+            List<String> gotRejects = new ArrayList<>();
+            int ok = k.applyBatch(flat, 0, n, got, 0, k.newScratch(),
+                (row, reason) -> gotRejects.add(row + " " + reason));
+            assertThat(ok).isEqualTo(wantOk);
+            assertThat(gotRejects).isEqualTo(wantRejects);
+            assertThat(floatBits(got)).as("d = %s, %s steps, %s rows", d, steps, n)
+                .isEqualTo(floatBits(want));
+          }
+        }
+      }
+    }
+  }
+
   @Test
   void theVectorApiRunsInTheseTests() {
     // surefire's argLine adds the module: the default path here is the vector one.

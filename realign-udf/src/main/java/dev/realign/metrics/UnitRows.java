@@ -31,15 +31,23 @@ public final class UnitRows {
         + " dimension %s)", flat.length, dim);
     int n = flat.length / dim;
     double[] out = new double[flat.length];
+    // Rows are independent: spread over the common pool (the same bits); the first bad row, by
+    // index, is the one reported.
+    double[] norms = new double[n];
+    java.util.stream.IntStream.range(0, n).parallel().forEach(i ->
+        norms[i] = RowValidator.normOrNegative(flat, i * dim, dim));
     for (int i = 0; i < n; i++) {
-      int off = i * dim;
-      double norm = RowValidator.normOrNegative(flat, off, dim);
+      double norm = norms[i];
       checkArgument(norm >= 0, "Invalid row %s: %s (must be finite with a norm >= %s)", i,
           RowValidator.reasonFor(norm), RowValidator.MIN_NORM);
+    }
+    java.util.stream.IntStream.range(0, n).parallel().forEach(i -> {
+      int off = i * dim;
+      double norm = norms[i];
       for (int j = 0; j < dim; j++) {
         out[off + j] = flat[off + j] / norm;
       }
-    }
+    });
     return new UnitRows(n, dim, out);
   }
 

@@ -92,8 +92,34 @@ public final class ReportJob {
     EmbeddingSet texts = AlignPipeline.plan(ctx, Modality.TEXT);
     EmbeddingSet images = AlignPipeline.plan(ctx, Modality.IMAGE);
     long[] dups = textDuplicates != null ? textDuplicates : AlignPipeline.duplicates(ctx, texts);
-    MomentSnapshot textSketch = AlignPipeline.readSketch(ctx, "text");
-    MomentSnapshot imageSketch = AlignPipeline.readSketch(ctx, "image");
+    long[] imageDups = imageDuplicates != null ? imageDuplicates
+        : AlignPipeline.duplicates(ctx, images);
+    return compute(ctx, fitted, new InRun(texts, images, dups, imageDups,
+        AlignPipeline.readSketch(ctx, "text"), AlignPipeline.readSketch(ctx, "image"), null,
+        null), t0);
+  }
+
+  /**
+   * What {@code run} already holds when its report starts: the planned sets, the duplicate
+   * positions, the sketches of the stats pass and the samples that pass drew (null when it drew
+   * none; the report then draws them with its own pass).
+   */
+  record InRun(EmbeddingSet texts, EmbeddingSet images, long[] textDuplicates,
+      long[] imageDuplicates, MomentSnapshot textSketch, MomentSnapshot imageSketch,
+      float[] textSample, float[] imageSample) {}
+
+  /** The report inside {@code run}: no planning, sketch reads or (usually) sampling pass. */
+  static GapReport runWith(JobContext ctx, ReAlignTransform fitted, InRun in) {
+    return compute(ctx, fitted, in, System.nanoTime());
+  }
+
+  private static GapReport compute(JobContext ctx, ReAlignTransform fitted, InRun held,
+      long t0) {
+    EmbeddingSet texts = held.texts();
+    EmbeddingSet images = held.images();
+    long[] dups = held.textDuplicates();
+    MomentSnapshot textSketch = held.textSketch();
+    MomentSnapshot imageSketch = held.imageSketch();
     if (fitted.dimension() != texts.dim()) {
       throw new IllegalArgumentException("Invalid transform " + ctx.layout.transform()
           + ": dimension " + fitted.dimension() + " (must be " + texts.dim()
@@ -103,16 +129,17 @@ public final class ReportJob {
         imageSketch);
 
     int n = ctx.config.getInt(ConfigKeys.REPORT_SAMPLE_ROWS);
-    float[] textSample = SampleRows.flat(SampleRows.sample(ctx, texts, dups, n,
-        textSketch.count(), "texts"), texts.dim());
-    long[] imageDups = imageDuplicates != null ? imageDuplicates
-        : AlignPipeline.duplicates(ctx, images);
-    float[] imageSample = SampleRows.flat(SampleRows.sample(ctx, images, imageDups, n,
-        imageSketch.count(), "images"), images.dim());
-    Console.info("report: samples of %,d texts and %,d images (report.sample_rows = %,d%s) in"
+    boolean drawn = held.textSample() != null && held.imageSample() != null;
+    float[] textSample = held.textSample() != null ? held.textSample()
+        : SampleRows.flat(SampleRows.sample(ctx, texts, dups, n, textSketch.count(), "texts"),
+            texts.dim());
+    float[] imageSample = held.imageSample() != null ? held.imageSample()
+        : SampleRows.flat(SampleRows.sample(ctx, images, held.imageDuplicates(), n,
+            imageSketch.count(), "images"), images.dim());
+    Console.info("report: samples of %,d texts and %,d images (report.sample_rows = %,d%s) %s"
         + " %.1f s", textSample.length / texts.dim(), imageSample.length / images.dim(), n,
         textSample.length / texts.dim() < n ? "; fewer rows exist, all are used" : "",
-        (System.nanoTime() - t0) / 1e9);
+        drawn ? "drawn by the stats pass; ready in" : "in", (System.nanoTime() - t0) / 1e9);
 
     ReportOptions options = ReportOptions.defaults().withSampleRows(n)
         .withSpectra(ctx.config.getBoolean(ConfigKeys.REPORT_SPECTRA))

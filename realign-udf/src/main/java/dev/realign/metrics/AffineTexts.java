@@ -17,7 +17,8 @@ import java.util.stream.IntStream;
  * {@code e} bounds the raw float32 score's error, {@code f} and {@code g} are the rows'
  * amplification {@code beta s} (1 for an image), and the extra {@code e} covers the float32
  * rounding of the aligned rows and the float64 arithmetic here (both below {@code 1e-6} while
- * {@link #magnitude()} is moderate). The figures themselves are the float64 cosines of the aligned
+ * {@link #magnitude()} is at most 100: the rounding is relative to terms at most magnitude^2
+ * larger than the result, {@code 1e4 x 2^-53 x a few}). The figures themselves are the float64 cosines of the aligned
  * rows, as before: only which pairs are re-scored comes from here.
  */
 public final class AffineTexts {
@@ -25,7 +26,7 @@ public final class AffineTexts {
    * Beyond this {@link #magnitude()} (terms that cancel to a unit vector) the float64 slack is no
    * longer negligible and the evaluator scores the aligned rows directly.
    */
-  static final double MAX_MAGNITUDE = 1e3;
+  static final double MAX_MAGNITUDE = 1e2;
 
   final int rows;
   final int steps;
@@ -58,8 +59,8 @@ public final class AffineTexts {
    * The form of the transform with {@code scale}, the means and the centroid steps, over the raw
    * unit rows {@code raw} (the report's raw text sample).
    *
-   * @throws IllegalArgumentException if the dimensions differ, or a row cannot be aligned (an
-   *     intermediate vector of zero norm)
+   * @throws IllegalArgumentException if the dimensions differ (a row the transform cannot align
+   *     makes the form unusable: {@link #usable()})
    */
   public static AffineTexts of(UnitRows raw, double scale, double[] muText, double[] muImage,
       double[][] centroids) {
@@ -87,57 +88,43 @@ public final class AffineTexts {
       vNorm[k] = Math.sqrt(gram[k * steps + k]);
     }
     int n = raw.rows();
+    double[] y = raw.data;
+    double[] rawDotV = new double[n * steps];
+    IntStream.range(0, n).parallel().forEach(i -> {
+      for (int k = 0; k < steps; k++) {
+        rawDotV[i * steps + k] = Cosines.dot(y, i * d, v[k], 0, d);
+      }
+    });
+    // The steps' norms from the dots, a few flops a row (|y| = 1 and each step's e is a unit
+    // vector): |s y + v_0|^2 = s^2 + 2 s <y, v_0> + |v_0|^2, then |e + v_k|^2 = 1 + 2 <e, v_k> +
+    // |v_k|^2 with <e, v_k> = beta (s <y, v_k> + sum_l a_l <v_l, v_k>). Their rounding is
+    // relative to the terms, so it stays negligible while the magnitude is moderate (usable()).
     double[] beta = new double[n];
     double[] coef = new double[n * steps];
-    double[] rawDotV = new double[n * steps];
-    double[] mag = new double[n];
-    double[] y = raw.data;
-    IntStream.range(0, n).parallel().forEach(i -> {
-      int off = i * d;
-      double[] e = new double[d];
-      double ss = 0;
-      for (int j = 0; j < d; j++) {
-        e[j] = scale * y[off + j] + v[0][j];
-        ss += e[j] * e[j];
-      }
-      double b = 1.0 / checkNorm(Math.sqrt(ss), i);
-      coef[i * steps] = 1.0;
-      for (int j = 0; j < d; j++) {
-        e[j] *= b;
-      }
+    double magnitude = 0;
+    for (int i = 0; i < n; i++) {
+      int o = i * steps;
+      double b = 1.0 / Math.sqrt(scale * scale + 2 * scale * rawDotV[o] + gram[0]);
+      coef[o] = 1.0;
       for (int k = 1; k < steps; k++) {
-        ss = 0;
-        for (int j = 0; j < d; j++) {
-          e[j] += v[k][j];
-          ss += e[j] * e[j];
+        double ev = scale * rawDotV[o + k];
+        for (int l = 0; l < k; l++) {
+          ev += coef[o + l] * gram[l * steps + k];
         }
-        double norm = checkNorm(Math.sqrt(ss), i);
-        coef[i * steps + k] = 1.0 / b;
-        b /= norm;
-        for (int j = 0; j < d; j++) {
-          e[j] /= norm;
-        }
+        ev *= b;
+        coef[o + k] = 1.0 / b;
+        b /= Math.sqrt(1 + 2 * ev + gram[k * steps + k]);
       }
       beta[i] = b;
       double m = scale;
       for (int k = 0; k < steps; k++) {
-        rawDotV[i * steps + k] = Cosines.dot(y, off, v[k], 0, d);
-        m += Math.abs(coef[i * steps + k]) * vNorm[k];
+        m += Math.abs(coef[o + k]) * vNorm[k];
       }
-      mag[i] = b * m;
-    });
-    double magnitude = 0;
-    for (double m : mag) {
-      magnitude = Math.max(magnitude, m);
+      // NaN (a step of norm 0 or below rounding) stays NaN: the form is then unusable.
+      magnitude = Double.isNaN(b * m) || Double.isNaN(magnitude) ? Double.NaN
+          : Math.max(magnitude, b * m);
     }
     return new AffineTexts(n, steps, scale, beta, coef, rawDotV, gram, v, magnitude);
-  }
-
-  private static double checkNorm(double norm, int row) {
-    checkArgument(norm >= dev.realign.vector.RowValidator.MIN_NORM, "Invalid row %s: an"
-        + " alignment step has norm %s (must be >= %s; the transform cannot align it)", row, norm,
-        dev.realign.vector.RowValidator.MIN_NORM);
-    return norm;
   }
 
   public int rows() {

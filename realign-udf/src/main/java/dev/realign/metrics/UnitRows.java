@@ -17,6 +17,8 @@ public final class UnitRows {
   private final int rows;
   private final int dim;
   final double[] data;
+  /** The mean row, computed on first use (an immutable value: a benign race at worst). */
+  private volatile double[] mean;
 
   private UnitRows(int rows, int dim, double[] data) {
     this.rows = rows;
@@ -101,13 +103,34 @@ public final class UnitRows {
   /** The mean row, accumulated in float64 in row order. */
   public double[] mean() {
     checkArgument(rows > 0, "Invalid sample: 0 rows (the mean needs at least one)");
-    double[] m = new double[dim];
-    for (int i = 0; i < rows; i++) {
-      int off = i * dim;
-      for (int j = 0; j < dim; j++) {
-        m[j] += data[off + j];
-      }
+    double[] m = mean;
+    if (m == null) {
+      m = computeMean();
+      mean = m;
     }
+    return m.clone();
+  }
+
+  /** Columns a task of {@link #computeMean}. */
+  private static final int MEAN_COLUMNS = 64;
+
+  /**
+   * Each column summed in row order, column blocks spread over the common pool: every component
+   * gets the same additions in the same order as one sequential pass (the same bits).
+   */
+  private double[] computeMean() {
+    double[] m = new double[dim];
+    java.util.stream.IntStream.range(0, (dim + MEAN_COLUMNS - 1) / MEAN_COLUMNS).parallel()
+        .forEach(c -> {
+          int j0 = c * MEAN_COLUMNS;
+          int j1 = Math.min(dim, j0 + MEAN_COLUMNS);
+          for (int i = 0; i < rows; i++) {
+            int off = i * dim;
+            for (int j = j0; j < j1; j++) {
+              m[j] += data[off + j];
+            }
+          }
+        });
     for (int j = 0; j < dim; j++) {
       m[j] /= rows;
     }

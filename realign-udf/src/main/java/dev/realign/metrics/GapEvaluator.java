@@ -10,7 +10,9 @@ import static dev.realign.Checks.checkArgument;
  * first {@code textQueries} texts and {@code imageQueries} images, each query's neighbours searched
  * exactly among the whole sample ({@link NearestSearch}: float32 candidates, float64 cosines); the
  * histograms count all pairs when they fit in the pair budget, else the pairs inside fixed blocks
- * ({@link PairHistograms}). With {@link EstimationPlan#exact()} (or samples within the plan) every
+ * ({@link PairHistograms}). The raw texts' float32 scores are kept (within a budget), so that texts
+ * aligned by a transform ({@link #evaluate(UnitRows, AffineTexts)}) need no float32 scoring of
+ * their own. With {@link EstimationPlan#exact()} (or samples within the plan) every
  * figure is exact; otherwise each comes with its standard error. Results do not depend on the
  * scorer or the number of threads.
  *
@@ -34,6 +36,18 @@ public final class GapEvaluator {
   private final Neighbours imageNeighbours;
   private final CandidateScorer.Prepared imagesPrepared;
   private final Side raw;
+  /**
+   * The raw texts' float32 scores, kept to derive those of aligned texts ({@link AffineTexts}):
+   * text queries x texts, text queries x images, image queries x texts; null beyond the budget.
+   */
+  private final float[] rawTT;
+  private final float[] rawTI;
+  private final float[] rawIT;
+  /** The raw texts' histogram block scores (null when every pair is counted). */
+  private final float[][] rawBlockScores;
+
+  /** Floats a kept score matrix may hold (32 MB; the defaults need 2 Mi: 200 x 10,000). */
+  static final long KEPT_SCORES_BUDGET = 1L << 23;
 
   /** One text sample's own-side results: its k-NN among texts and its histogram blocks. */
   private record Side(UnitRows texts, float[] texts32, CandidateScorer.Prepared prepared,
@@ -78,8 +92,30 @@ public final class GapEvaluator {
     this.imageNeighbours = NearestSearch.search(images, images32, imageQueries, true, images,
         imagesPrepared, kii);
     float[] raw32 = rawTexts.toFloat32();
-    this.raw = side(rawTexts, raw32, plan.scorer().prepare(raw32, rawTexts.rows(),
-        rawTexts.dimension()));
+    CandidateScorer.Prepared rawPrepared = plan.scorer().prepare(raw32, rawTexts.rows(),
+        rawTexts.dimension());
+    int nt = rawTexts.rows();
+    int ni = images.rows();
+    int d = images.dimension();
+    if ((long) textQueries * Math.max(nt, ni) <= KEPT_SCORES_BUDGET
+        && (long) imageQueries * nt <= KEPT_SCORES_BUDGET) {
+      this.rawTT = NearestSearch.allScores(raw32, textQueries, d, rawPrepared);
+      this.rawTI = NearestSearch.allScores(raw32, textQueries, d, imagesPrepared);
+      this.rawIT = NearestSearch.allScores(images32, imageQueries, d, rawPrepared);
+      this.rawBlockScores = pairs(nt) <= plan.pairBudget() ? null
+          : PairHistograms.blockScores(rawTexts, raw32, plan.pairGroups(), blockSize(nt),
+              plan.scorer());
+      this.raw = new Side(rawTexts, raw32, rawPrepared, NearestSearch.fromScores(rawTexts,
+          textQueries, true, rawTexts, rawTT, textNeighboursK), rawBlockScores == null
+              ? counts(rawTexts, raw32)
+              : PairHistograms.countBlocks(rawTexts, rawBlockScores, blockSize(nt), edges));
+    } else {
+      this.rawBlockScores = null;
+      this.rawTT = null;
+      this.rawTI = null;
+      this.rawIT = null;
+      this.raw = side(rawTexts, raw32, rawPrepared);
+    }
   }
 
   private static int queries(int wanted, int rows, int exactRows) {
@@ -91,9 +127,12 @@ public final class GapEvaluator {
     if (pairs <= plan.pairBudget()) {
       return new long[][] {CosineHistogram.pairwise(x, bins)};
     }
-    int groups = plan.pairGroups();
-    int size = PairHistograms.groupSize(x.rows(), plan.pairBudget(), groups);
-    return PairHistograms.blockCounts(x, x32, groups, size, plan.scorer(), edges);
+    return PairHistograms.blockCounts(x, x32, plan.pairGroups(), blockSize(x.rows()),
+        plan.scorer(), edges);
+  }
+
+  private int blockSize(int rows) {
+    return PairHistograms.groupSize(rows, plan.pairBudget(), plan.pairGroups());
   }
 
   private static long pairs(long n) {
@@ -131,7 +170,64 @@ public final class GapEvaluator {
 
   /** The figures of the raw texts (overlap 1 by definition). */
   public GapFigures before() {
-    return figures(raw);
+    if (rawTT == null) {
+      return figures(raw);
+    }
+    int nt = rawTexts.rows();
+    int ni = images.rows();
+    return figures(rawTexts, raw.within(), NearestSearch.fromScores(rawTexts, textQueries, false,
+        images, rawTI, Math.min(mixingK, ni)), NearestSearch.fromScores(images, imageQueries,
+        false, rawTexts, rawIT, Math.min(mixingK, nt)), raw.counts());
+  }
+
+  /**
+   * {@link #evaluate(UnitRows)} for texts aligned by a transform of the form {@code form} (over
+   * this evaluator's raw texts): the same figures, with the candidate scores of the k-NN searches
+   * derived from the raw texts' kept scores instead of computed again. Falls back to
+   * {@link #evaluate(UnitRows)} when no scores were kept or the form's error bound is too loose.
+   */
+  public GapFigures evaluate(UnitRows texts, AffineTexts form) {
+    texts.checkSameDimension(images, "samples");
+    int nt = rawTexts.rows();
+    int ni = images.rows();
+    checkArgument(texts.rows() == nt && form.rows() == nt, "Invalid aligned texts: %s rows and a"
+        + " form of %s (must be %s, the raw sample's: row i of each is one text)", texts.rows(),
+        form.rows(), nt);
+    if (rawTT == null || !form.usable()) {
+      return evaluate(texts);
+    }
+    int steps = form.steps;
+    double e = NearestSearch.errorBound(texts.dimension());
+    double slack = e + 1e-6;
+    double[] f = form.amplification();
+    double[] imageV = form.dotsWith(images);
+    Neighbours within = NearestSearch.fromRowScores(texts, textQueries, true, texts,
+        (r, score, bound) -> {
+          int base = r * nt;
+          for (int i = 0; i < nt; i++) {
+            score[i] = form.withText(r, i, rawTT[base + i]);
+            bound[i] = e * f[r] * f[i] + slack;
+          }
+        }, textNeighboursK);
+    Neighbours ti = NearestSearch.fromRowScores(texts, textQueries, false, images,
+        (r, score, bound) -> {
+          int base = r * ni;
+          for (int j = 0; j < ni; j++) {
+            score[j] = form.withOther(r, rawTI[base + j], imageV, j * steps);
+            bound[j] = e * f[r] + slack;
+          }
+        }, Math.min(mixingK, ni));
+    Neighbours it = NearestSearch.fromRowScores(images, imageQueries, false, texts,
+        (q, score, bound) -> {
+          int base = q * nt;
+          for (int i = 0; i < nt; i++) {
+            score[i] = form.withOther(i, rawIT[base + i], imageV, q * steps);
+            bound[i] = e * f[i] + slack;
+          }
+        }, Math.min(mixingK, nt));
+    long[][] textCounts = rawBlockScores == null ? counts(texts, null)
+        : PairHistograms.countDerivedBlocks(texts, rawBlockScores, blockSize(nt), edges, form);
+    return figures(texts, within, ti, it, textCounts);
   }
 
   /** The figures of {@code texts}, row i being raw text i aligned. */
@@ -157,19 +253,27 @@ public final class GapEvaluator {
         imagesPrepared, Math.min(mixingK, ni));
     Neighbours it = NearestSearch.search(images, images32, imageQueries, false, texts,
         s.prepared(), Math.min(mixingK, nt));
+    return figures(texts, s.within(), ti, it, s.counts());
+  }
+
+  /** The figures from the neighbour tables and the histogram blocks of one text sample. */
+  private GapFigures figures(UnitRows texts, Neighbours within, Neighbours ti, Neighbours it,
+      long[][] textCounts) {
+    int nt = texts.rows();
+    int ni = images.rows();
     long[] otherT = new long[textQueries];
     long[] otherI = new long[imageQueries];
     for (int r = 0; r < textQueries; r++) {
-      otherT[r] = GapMetrics.countOther(s.within(), ti, r, mixingK, 0, nt);
+      otherT[r] = GapMetrics.countOther(within, ti, r, mixingK, 0, nt);
     }
     for (int r = 0; r < imageQueries; r++) {
       otherI[r] = GapMetrics.countOther(imageNeighbours, it, r, mixingK, nt, 0);
     }
     Estimate mixing = mixing(otherT, otherI, nt, ni);
-    Estimate overlap = overlap(raw.within(), s.within(), nt);
-    Estimate js = PairHistograms.jensenShannon(s.counts(), imageCounts, pairs(nt));
+    Estimate overlap = overlap(raw.within(), within, nt);
+    Estimate js = PairHistograms.jensenShannon(textCounts, imageCounts, pairs(nt));
     return new GapFigures(GapMetrics.distance(imageMean, texts.mean()), texts.trace() / imageTrace,
-        js, mixing, GapMetrics.perfectMixing(nt, ni), overlap, PairHistograms.sum(s.counts()));
+        js, mixing, GapMetrics.perfectMixing(nt, ni), overlap, PairHistograms.sum(textCounts));
   }
 
   /**

@@ -71,6 +71,133 @@ final class NearestSearch {
     return out;
   }
 
+  /**
+   * Every float32 score of query rows {@code 0..q-1} against the prepared set, {@code q x n}
+   * row-major (kept by the caller to derive the scores of aligned rows, {@link AffineTexts}).
+   */
+  static float[] allScores(float[] queries32, int q, int d, CandidateScorer.Prepared prepared) {
+    float[] out = new float[q * prepared.rows()];
+    prepared.scores(java.util.Arrays.copyOf(queries32, q * d), q, out);
+    return out;
+  }
+
+  /** {@link #search} from the scores of {@link #allScores} (the same neighbours). */
+  static Neighbours fromScores(UnitRows queries, int q, boolean self, UnitRows set,
+      float[] scores, int k) {
+    int n = set.rows();
+    int d = set.dimension();
+    checkK(k, n, self);
+    checkArgument(scores.length >= q * n, "Invalid scores: %s (must hold %s x %s)", scores.length,
+        q, n);
+    Neighbours out = Neighbours.empty(q, k);
+    double margin = 2 * errorBound(d);
+    IntStream.range(0, q).parallel().forEach(row -> {
+      int skip = self ? row : -1;
+      int base = row * n;
+      double threshold = kthLargest(scores, base, n, skip, k) - margin;
+      int qo = row * d;
+      for (int j = 0; j < n; j++) {
+        if (j != skip && scores[base + j] >= threshold) {
+          out.offer(row, j, Cosines.dot(queries.data, qo, set.data, j * d, d));
+        }
+      }
+    });
+    return out;
+  }
+
+  /** Scores of one query row against every row of a set, each with a bound on its error. */
+  interface RowScores {
+    /**
+     * Fills {@code score[j]} and {@code bound[j]} for every row j of the set, such that
+     * {@code |score[j] - float64 cosine| <= bound[j]}.
+     */
+    void fill(int query, double[] score, double[] bound);
+  }
+
+  /**
+   * {@link #search} from scores with per-pair error bounds: with {@code L} the k-th largest lower
+   * bound {@code score - bound} (at least k rows have a cosine of at least L, so the k-th best
+   * cosine is at least L), every row of the true top k has {@code score + bound >= L}; those rows
+   * are re-scored in float64. The same neighbours as an exhaustive float64 search.
+   */
+  static Neighbours fromRowScores(UnitRows queries, int q, boolean self, UnitRows set,
+      RowScores scores, int k) {
+    int n = set.rows();
+    int d = set.dimension();
+    checkK(k, n, self);
+    Neighbours out = Neighbours.empty(q, k);
+    // Query rows in chunks, each chunk's buffers allocated once (not three arrays a query).
+    int chunk = 16;
+    IntStream.range(0, (q + chunk - 1) / chunk).parallel().forEach(c -> {
+      double[] score = new double[n];
+      double[] bound = new double[n];
+      double[] lower = new double[n];
+      for (int row = c * chunk; row < Math.min(q, (c + 1) * chunk); row++) {
+        scores.fill(row, score, bound);
+        int skip = self ? row : -1;
+        for (int j = 0; j < n; j++) {
+          lower[j] = score[j] - bound[j];
+        }
+        double threshold = kthLargest(lower, n, skip, k);
+        int qo = row * d;
+        for (int j = 0; j < n; j++) {
+          if (j != skip && score[j] + bound[j] >= threshold) {
+            out.offer(row, j, Cosines.dot(queries.data, qo, set.data, j * d, d));
+          }
+        }
+      }
+    });
+    return out;
+  }
+
+  private static void checkK(int k, int n, boolean self) {
+    checkArgument(k >= 1 && k <= n - (self ? 1 : 0), "Invalid k: %s (must be in [1, %s], the"
+        + " number of candidate rows)", k, n - (self ? 1 : 0));
+  }
+
+  /** The k-th largest of {@code s[0 .. n)} leaving out index {@code skip}. */
+  static double kthLargest(double[] s, int n, int skip, int k) {
+    double[] heap = new double[k];
+    int size = 0;
+    for (int j = 0; j < n; j++) {
+      if (j == skip) {
+        continue;
+      }
+      double v = s[j];
+      if (size < k) {
+        int i = size++;
+        heap[i] = v;
+        while (i > 0 && heap[(i - 1) >> 1] > heap[i]) {
+          double t = heap[i];
+          heap[i] = heap[(i - 1) >> 1];
+          heap[(i - 1) >> 1] = t;
+          i = (i - 1) >> 1;
+        }
+      } else if (v > heap[0]) {
+        heap[0] = v;
+        int i = 0;
+        while (true) {
+          int l = 2 * i + 1;
+          int m = i;
+          if (l < k && heap[l] < heap[m]) {
+            m = l;
+          }
+          if (l + 1 < k && heap[l + 1] < heap[m]) {
+            m = l + 1;
+          }
+          if (m == i) {
+            break;
+          }
+          double t = heap[i];
+          heap[i] = heap[m];
+          heap[m] = t;
+          i = m;
+        }
+      }
+    }
+    return heap[0];
+  }
+
   /** The k-th largest of {@code s[base .. base + n)} leaving out index {@code skip}. */
   static float kthLargest(float[] s, int base, int n, int skip, int k) {
     // A min-heap of the k largest so far.

@@ -30,24 +30,69 @@ public final class PairHistograms {
   /** Per-block counts: {@code counts[g][bin]} over the pairs inside block g. */
   static long[][] blockCounts(UnitRows x, float[] x32, int groups, int size,
       CandidateScorer scorer, double[] edges) {
+    return countBlocks(x, blockScores(x, x32, groups, size, scorer), size, edges);
+  }
+
+  /** The float32 scores of every block, {@code size x size} each. */
+  static float[][] blockScores(UnitRows x, float[] x32, int groups, int size,
+      CandidateScorer scorer) {
     checkArgument(groups >= 1 && size >= 2 && (long) groups * size <= x.rows(), "Invalid pair"
         + " blocks: %s x %s rows (must fit in the %s rows, blocks of >= 2)", groups, size,
         x.rows());
     int d = x.dimension();
-    int bins = edges.length - 1;
-    double eps = NearestSearch.errorBound(d);
-    long[][] counts = new long[groups][bins];
-    float[] scores = new float[size * size];
+    float[][] out = new float[groups][size * size];
     for (int g = 0; g < groups; g++) {
       float[] block = Arrays.copyOfRange(x32, g * size * d, (g + 1) * size * d);
       try (CandidateScorer.Prepared p = scorer.prepare(block, size, d)) {
-        p.scores(block, size, scores);
+        p.scores(block, size, out[g]);
       }
+    }
+    return out;
+  }
+
+  /** Counts the pairs of each block from its float32 scores (the scorer's error bound). */
+  static long[][] countBlocks(UnitRows x, float[][] scores, int size, double[] edges) {
+    int d = x.dimension();
+    double eps = NearestSearch.errorBound(d);
+    return count(x, scores.length, size, edges, (g, i, j) -> scores[g][i * size + j],
+        (g, i, j) -> eps);
+  }
+
+  /**
+   * Counts the pairs of each block of aligned texts {@code x} from the raw texts' block scores
+   * through {@code form} ({@link AffineTexts}: derived scores with per-pair bounds).
+   */
+  static long[][] countDerivedBlocks(UnitRows x, float[][] rawScores, int size, double[] edges,
+      AffineTexts form) {
+    double e = NearestSearch.errorBound(x.dimension());
+    double slack = e + 1e-6;
+    double[] f = form.amplification();
+    return count(x, rawScores.length, size, edges,
+        (g, i, j) -> form.withText(g * size + i, g * size + j, rawScores[g][i * size + j]),
+        (g, i, j) -> e * f[g * size + i] * f[g * size + j] + slack);
+  }
+
+  /** A value of pair (i, j) of block g. */
+  private interface PairValue {
+    double at(int g, int i, int j);
+  }
+
+  /**
+   * Each pair lands in the bin of its float64 cosine: from its score when the score's error
+   * interval lies inside one bin, else from the float64 cosine itself.
+   */
+  private static long[][] count(UnitRows x, int groups, int size, double[] edges,
+      PairValue score, PairValue bound) {
+    int d = x.dimension();
+    int bins = edges.length - 1;
+    long[][] counts = new long[groups][bins];
+    for (int g = 0; g < groups; g++) {
       long[] c = counts[g];
       int r0 = g * size;
       for (int i = 0; i < size; i++) {
         for (int j = i + 1; j < size; j++) {
-          float s = scores[i * size + j];
+          double s = score.at(g, i, j);
+          double eps = bound.at(g, i, j);
           int lo = CosineHistogram.binOf(s - eps, edges);
           int b = lo == CosineHistogram.binOf(s + eps, edges) ? lo
               : CosineHistogram.binOf(Cosines.dot(x.data, (r0 + i) * d, x.data, (r0 + j) * d, d),

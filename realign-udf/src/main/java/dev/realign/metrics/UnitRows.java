@@ -17,6 +17,8 @@ public final class UnitRows {
   private final int rows;
   private final int dim;
   final double[] data;
+  /** The mean row, computed on first use (an immutable value: a benign race at worst). */
+  private volatile double[] mean;
 
   private UnitRows(int rows, int dim, double[] data) {
     this.rows = rows;
@@ -31,15 +33,23 @@ public final class UnitRows {
         + " dimension %s)", flat.length, dim);
     int n = flat.length / dim;
     double[] out = new double[flat.length];
+    // Rows are independent: spread over the common pool (the same bits); the first bad row, by
+    // index, is the one reported.
+    double[] norms = new double[n];
+    java.util.stream.IntStream.range(0, n).parallel().forEach(i ->
+        norms[i] = RowValidator.normOrNegative(flat, i * dim, dim));
     for (int i = 0; i < n; i++) {
-      int off = i * dim;
-      double norm = RowValidator.normOrNegative(flat, off, dim);
+      double norm = norms[i];
       checkArgument(norm >= 0, "Invalid row %s: %s (must be finite with a norm >= %s)", i,
           RowValidator.reasonFor(norm), RowValidator.MIN_NORM);
+    }
+    java.util.stream.IntStream.range(0, n).parallel().forEach(i -> {
+      int off = i * dim;
+      double norm = norms[i];
       for (int j = 0; j < dim; j++) {
         out[off + j] = flat[off + j] / norm;
       }
-    }
+    });
     return new UnitRows(n, dim, out);
   }
 
@@ -93,13 +103,34 @@ public final class UnitRows {
   /** The mean row, accumulated in float64 in row order. */
   public double[] mean() {
     checkArgument(rows > 0, "Invalid sample: 0 rows (the mean needs at least one)");
-    double[] m = new double[dim];
-    for (int i = 0; i < rows; i++) {
-      int off = i * dim;
-      for (int j = 0; j < dim; j++) {
-        m[j] += data[off + j];
-      }
+    double[] m = mean;
+    if (m == null) {
+      m = computeMean();
+      mean = m;
     }
+    return m.clone();
+  }
+
+  /** Columns a task of {@link #computeMean}. */
+  private static final int MEAN_COLUMNS = 64;
+
+  /**
+   * Each column summed in row order, column blocks spread over the common pool: every component
+   * gets the same additions in the same order as one sequential pass (the same bits).
+   */
+  private double[] computeMean() {
+    double[] m = new double[dim];
+    java.util.stream.IntStream.range(0, (dim + MEAN_COLUMNS - 1) / MEAN_COLUMNS).parallel()
+        .forEach(c -> {
+          int j0 = c * MEAN_COLUMNS;
+          int j1 = Math.min(dim, j0 + MEAN_COLUMNS);
+          for (int i = 0; i < rows; i++) {
+            int off = i * dim;
+            for (int j = j0; j < j1; j++) {
+              m[j] += data[off + j];
+            }
+          }
+        });
     for (int j = 0; j < dim; j++) {
       m[j] /= rows;
     }

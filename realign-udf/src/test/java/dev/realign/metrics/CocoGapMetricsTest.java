@@ -70,6 +70,27 @@ class CocoGapMetricsTest {
         img);
   }
 
+  /**
+   * The report's path: the aligned texts' candidate scores derived from the raw texts' kept
+   * scores ({@link AffineTexts}) give the same exact figures.
+   */
+  @Test
+  void derivedCandidateScoresReproduceTheReferenceTable() {
+    UnitRows img = UnitRows.normalise(images, D);
+    UnitRows raw = UnitRows.normalise(texts, D);
+    GapEvaluator eval = new GapEvaluator(img, raw, GapMetrics.KNN_MIXING_K_DEFAULT,
+        GapMetrics.OVERLAP_K_DEFAULT, CosineHistogram.BINS_DEFAULT,
+        EstimationPlan.defaults(CandidateScorer.JAVA));
+    String[][] cases = {{"anchor", "after_anchor_only"}, {"anchor-trace", "after_anchor_trace"},
+        {"realign", "after_realign"}};
+    for (String[] c : cases) {
+      Variant v = Variant.fromId(c[0]);
+      ReAlignTransform t = ReAlignFitter.fitInMemory(FitOptions.of(v), texts, images, D);
+      AffineTexts form = AffineTexts.of(raw, t.scale(), t.muText(), t.muImage(), t.muHat());
+      check(c[1], eval.evaluate(UnitRows.normalise(align(v), D), form), null, img);
+    }
+  }
+
   private static void check(String row, GapFigures f, UnitRows raw, UnitRows img) {
     JsonNode e = expected.get(row);
     assertThat(f.centroidGap()).as(row + " centroid_gap")

@@ -28,6 +28,45 @@ class ThreadIndependenceTest {
     return UnitRows.normalise(x, D);
   }
 
+  /**
+   * The sample's mean (column blocks on the pool, cached) and its normalisation (rows on the pool)
+   * have the bits of one sequential pass in row order; the cached mean is handed out as a copy.
+   */
+  @Test
+  void parallelMeanAndNormalisationEqualASequentialPass() {
+    int n = 3_001;
+    int d = 131;
+    Random rnd = new Random(3);
+    float[] x = new float[n * d];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) (rnd.nextGaussian() * (1 + i % 5));
+    }
+    UnitRows u = UnitRows.normalise(x, d);
+    double[] mean = new double[d];
+    for (int i = 0; i < n; i++) {
+      double norm = dev.realign.vector.RowValidator.normOrNegative(x, i * d, d);
+      for (int j = 0; j < d; j++) {
+        double v = x[i * d + j] / norm;
+        assertThat(u.data[i * d + j]).isEqualTo(v);
+        mean[j] += v;
+      }
+    }
+    for (int j = 0; j < d; j++) {
+      mean[j] /= n;
+    }
+    assertThat(u.mean()).containsExactly(mean);
+    u.mean()[0] = 42.0;
+    assertThat(u.mean()).containsExactly(mean);
+    double trace = 0;
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < d; j++) {
+        double c = u.data[i * d + j] - mean[j];
+        trace += c * c;
+      }
+    }
+    assertThat(u.trace()).isEqualTo(trace / n);
+  }
+
   record Result(Neighbours within, Neighbours[] between, long[] counts, double[] recall,
       double mixing) {}
 

@@ -111,14 +111,19 @@ public final class AlignJobs {
     EmbeddingSet images = AlignPipeline.plan(ctx, Modality.IMAGE);
     AlignPipeline.requireSameDimension(texts, images);
     long[] textDuplicates = AlignPipeline.duplicates(ctx, texts);
-    AlignPipeline.Stats stats = AlignPipeline.stats(ctx, texts, textDuplicates, images);
+    boolean withReport = ctx.config.getBoolean(ConfigKeys.REPORT_IN_RUN);
+    // The report's samples are drawn by the stats pass, which reads every row anyway.
+    AlignPipeline.Stats stats = AlignPipeline.stats(ctx, texts, textDuplicates, images,
+        withReport ? ctx.config.getInt(ConfigKeys.REPORT_SAMPLE_ROWS) : 0);
     ImageStatsJobs.writeInfo(ctx, stats, encoder);
     ReAlignTransform t = AlignPipeline.fit(ctx, texts, textDuplicates, stats.text(),
         stats.image(), encoder);
     AlignPipeline.Outcome o = AlignPipeline.apply(ctx, texts, textDuplicates, t, stats.summary());
     report(o);
-    if (ctx.config.getBoolean(ConfigKeys.REPORT_IN_RUN)) {
-      ReportJob.run(ctx, textDuplicates, stats.imageDuplicates());
+    if (withReport) {
+      ReportJob.runWith(ctx, t, new ReportJob.InRun(texts, images, textDuplicates,
+          stats.imageDuplicates(), stats.text(), stats.image(), stats.textSample(),
+          stats.imageSample()));
     }
     Console.info("run finished in %.1f s", (System.nanoTime() - start) / 1e9);
     return o;

@@ -40,9 +40,20 @@ import org.apache.hadoop.fs.Path;
 public final class AlignPipeline {
   private AlignPipeline() {}
 
-  /** Results of the stats stage. */
+  /**
+   * Results of the stats stage.
+   *
+   * @param textSample null, or the report's text sample drawn by the stats pass (flat, id-hash
+   *     order: exactly the rows a sampling pass would pick)
+   * @param imageSample likewise for the images
+   */
   public record Stats(MomentSnapshot text, MomentSnapshot image, StatsSummary summary,
-      long[] imageDuplicates) {}
+      long[] imageDuplicates, float[] textSample, float[] imageSample) {
+    public Stats(MomentSnapshot text, MomentSnapshot image, StatsSummary summary,
+        long[] imageDuplicates) {
+      this(text, image, summary, imageDuplicates, null, null);
+    }
+  }
 
   /** What {@code run} and {@code apply} report. */
   public record Outcome(ReAlignTransform transform, ShardManifest manifest, double gapBefore,
@@ -99,10 +110,20 @@ public final class AlignPipeline {
    */
   public static Stats stats(JobContext ctx, EmbeddingSet texts, long[] textDuplicates,
       EmbeddingSet images) {
+    return stats(ctx, texts, textDuplicates, images, 0);
+  }
+
+  /**
+   * {@link #stats}, drawing the report's samples of {@code sampleRows} rows a modality on the way
+   * when {@code > 0} (a sample the pass could not complete is left null: the report then draws it
+   * with its own pass).
+   */
+  public static Stats stats(JobContext ctx, EmbeddingSet texts, long[] textDuplicates,
+      EmbeddingSet images, int sampleRows) {
     requireSameDimension(texts, images);
     long[] imageDuplicates = duplicates(ctx, images);
-    SplitStats t = StatsPass.run(ctx, texts, textDuplicates);
-    SplitStats i = StatsPass.run(ctx, images, imageDuplicates);
+    SplitStats t = StatsPass.run(ctx, texts, textDuplicates, sampleRows);
+    SplitStats i = StatsPass.run(ctx, images, imageDuplicates, sampleRows);
     Map<String, ModalityCounts> counts = new LinkedHashMap<>();
     counts.put("text", counts(t));
     counts.put("image", counts(i));
@@ -126,7 +147,9 @@ public final class AlignPipeline {
     if (failure != null) {
       throw new IllegalStateException(failure);
     }
-    return new Stats(t.snapshot(), i.snapshot(), summary, imageDuplicates);
+    return new Stats(t.snapshot(), i.snapshot(), summary, imageDuplicates,
+        t.draw.complete() ? SampleRows.flat(t.draw.sample(), texts.dim()) : null,
+        i.draw.complete() ? SampleRows.flat(i.draw.sample(), images.dim()) : null);
   }
 
   private static ModalityCounts counts(SplitStats s) {

@@ -92,8 +92,35 @@ public final class ReportJob {
     EmbeddingSet texts = AlignPipeline.plan(ctx, Modality.TEXT);
     EmbeddingSet images = AlignPipeline.plan(ctx, Modality.IMAGE);
     long[] dups = textDuplicates != null ? textDuplicates : AlignPipeline.duplicates(ctx, texts);
-    MomentSnapshot textSketch = AlignPipeline.readSketch(ctx, "text");
-    MomentSnapshot imageSketch = AlignPipeline.readSketch(ctx, "image");
+    long[] imageDups = imageDuplicates != null ? imageDuplicates
+        : AlignPipeline.duplicates(ctx, images);
+    return compute(ctx, fitted, new InRun(texts, images, dups, imageDups,
+        AlignPipeline.readSketch(ctx, "text"), AlignPipeline.readSketch(ctx, "image"), null,
+        null), t0);
+  }
+
+  /**
+   * What {@code run} already holds when its report starts: the planned sets, the duplicate
+   * positions, the sketches of the stats pass and the samples that pass drew (null when it drew
+   * none; the report then draws them with its own pass).
+   */
+  record InRun(EmbeddingSet texts, EmbeddingSet images, long[] textDuplicates,
+      long[] imageDuplicates, MomentSnapshot textSketch, MomentSnapshot imageSketch,
+      float[] textSample, float[] imageSample) {}
+
+  /** The report inside {@code run}: no planning, sketch reads or (usually) sampling pass. */
+  static GapReport runWith(JobContext ctx, ReAlignTransform fitted, InRun in) {
+    return compute(ctx, fitted, in, System.nanoTime());
+  }
+
+  private static GapReport compute(JobContext ctx, ReAlignTransform fitted, InRun held,
+      long t0) {
+    double cpu0 = processCpuSeconds();
+    EmbeddingSet texts = held.texts();
+    EmbeddingSet images = held.images();
+    long[] dups = held.textDuplicates();
+    MomentSnapshot textSketch = held.textSketch();
+    MomentSnapshot imageSketch = held.imageSketch();
     if (fitted.dimension() != texts.dim()) {
       throw new IllegalArgumentException("Invalid transform " + ctx.layout.transform()
           + ": dimension " + fitted.dimension() + " (must be " + texts.dim()
@@ -103,16 +130,17 @@ public final class ReportJob {
         imageSketch);
 
     int n = ctx.config.getInt(ConfigKeys.REPORT_SAMPLE_ROWS);
-    float[] textSample = SampleRows.flat(SampleRows.sample(ctx, texts, dups, n,
-        textSketch.count(), "texts"), texts.dim());
-    long[] imageDups = imageDuplicates != null ? imageDuplicates
-        : AlignPipeline.duplicates(ctx, images);
-    float[] imageSample = SampleRows.flat(SampleRows.sample(ctx, images, imageDups, n,
-        imageSketch.count(), "images"), images.dim());
-    Console.info("report: samples of %,d texts and %,d images (report.sample_rows = %,d%s) in"
+    boolean drawn = held.textSample() != null && held.imageSample() != null;
+    float[] textSample = held.textSample() != null ? held.textSample()
+        : SampleRows.flat(SampleRows.sample(ctx, texts, dups, n, textSketch.count(), "texts"),
+            texts.dim());
+    float[] imageSample = held.imageSample() != null ? held.imageSample()
+        : SampleRows.flat(SampleRows.sample(ctx, images, held.imageDuplicates(), n,
+            imageSketch.count(), "images"), images.dim());
+    Console.info("report: samples of %,d texts and %,d images (report.sample_rows = %,d%s) %s"
         + " %.1f s", textSample.length / texts.dim(), imageSample.length / images.dim(), n,
         textSample.length / texts.dim() < n ? "; fewer rows exist, all are used" : "",
-        (System.nanoTime() - t0) / 1e9);
+        drawn ? "drawn by the stats pass; ready in" : "in", (System.nanoTime() - t0) / 1e9);
 
     ReportOptions options = ReportOptions.defaults().withSampleRows(n)
         .withSpectra(ctx.config.getBoolean(ConfigKeys.REPORT_SPECTRA))
@@ -147,8 +175,9 @@ public final class ReportJob {
     report.validation().ifPresent(v -> v.rows().forEach(r -> Console.info(String.format(
         Locale.ROOT, "validation %-13s paired cos %.4f  recall@1 %.3f  recall@5 %.3f (%d pairs)",
         r.label(), r.pairedCosine(), r.recallAt1(), r.recallAt5(), v.pairs()))));
-    Console.info("report: %s/report.html and report.json (%.1f s)", ctx.layout.report(),
-        (System.nanoTime() - t0) / 1e9);
+    // The CPU seconds (all threads, JIT included) say more than the wall on a shared machine.
+    Console.info("report: %s/report.html and report.json (%.1f s), %.1f s of CPU",
+        ctx.layout.report(), (System.nanoTime() - t0) / 1e9, processCpuSeconds() - cpu0);
     return report;
   }
 
@@ -189,6 +218,13 @@ public final class ReportJob {
           + " rows, the stats " + text.count() + ")");
     }
     return new FullDataSketches(text, image, aligned);
+  }
+
+  /** CPU seconds of this JVM so far (all threads), or NaN where the JVM does not say. */
+  static double processCpuSeconds() {
+    return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os
+        ? os.getProcessCpuTime() / 1e9 : Double.NaN;
   }
 
   static void writeReport(JobContext ctx, GapReport report) {

@@ -60,15 +60,102 @@ final class SampleRows {
       long validRows, String what) {
     // Keep about 1.25 n rows per pass on average, then take the n smallest at the driver; widen
     // the filter and retry in the rare case the first pass kept fewer than n.
-    double fraction = Math.min(1.0, 1.25 * n / Math.max(1, validRows) + 1e-9);
+    double fraction = fraction(1.25, n, validRows);
     while (true) {
-      List<Sampled> kept = new ArrayList<>(pass(ctx, set, duplicates, fraction, what));
+      List<Sampled> kept = pass(ctx, set, duplicates, fraction, what);
       if (kept.size() >= n || fraction >= 1.0) {
-        kept.sort(Comparator.<Sampled>comparingLong(s -> s.hash ^ Long.MIN_VALUE)
-            .thenComparing(s -> s.id));
-        return new ArrayList<>(kept.subList(0, Math.min(n, kept.size())));
+        return smallest(kept, n);
       }
       fraction = Math.min(1.0, fraction * 2);
+    }
+  }
+
+  /** The share of the hash range that holds about {@code factor x n} of {@code rows} rows. */
+  static double fraction(double factor, int n, long rows) {
+    return Math.min(1.0, factor * n / Math.max(1, rows) + 1e-9);
+  }
+
+  /** The unsigned hash threshold of a fraction: rows with {@code hash <= fraction * 2^64}. */
+  static long threshold(double fraction) {
+    return fraction >= 1.0 ? -1L
+        : new java.math.BigDecimal(fraction).multiply(new java.math.BigDecimal(
+            java.math.BigInteger.ONE.shiftLeft(64))).toBigInteger().longValue();
+  }
+
+  private static final Comparator<Sampled> ORDER =
+      Comparator.<Sampled>comparingLong(s -> s.hash ^ Long.MIN_VALUE).thenComparing(s -> s.id);
+
+  /** The {@code n} smallest of {@code rows} by (unsigned hash, id), in that order (a new list). */
+  static ArrayList<Sampled> smallest(List<Sampled> rows, int n) {
+    List<Sampled> sorted = new ArrayList<>(rows);
+    sorted.sort(ORDER);
+    return new ArrayList<>(sorted.subList(0, Math.min(n, sorted.size())));
+  }
+
+  /**
+   * The sample drawn as a side product of a pass that reads and validates every row (the stats
+   * pass): each task keeps its valid rows under a hash threshold, partial draws merge keeping the
+   * {@code n} smallest (exact: the n smallest of a union are among the n smallest of its parts),
+   * and the result is the sample of {@link #sample} when at least {@code n} rows fell under the
+   * threshold or the threshold is the whole range ({@link #complete}); otherwise the caller falls
+   * back to a sampling pass. A plain class (Kryo).
+   */
+  static final class Draw implements Serializable {
+    private static final long serialVersionUID = 1L;
+    final int n;
+    final long threshold;
+    final boolean wholeRange;
+    final ArrayList<Sampled> rows;
+
+    /** Keeps rows under the threshold of {@code fraction}; {@code n = 0} keeps nothing. */
+    Draw(int n, double fraction) {
+      this(n, threshold(fraction), fraction >= 1.0, new ArrayList<>());
+    }
+
+    private Draw(int n, long threshold, boolean wholeRange, ArrayList<Sampled> rows) {
+      this.n = n;
+      this.threshold = threshold;
+      this.wholeRange = wholeRange;
+      this.rows = rows;
+    }
+
+    static Draw none() {
+      return new Draw(0, 0L, false, new ArrayList<>());
+    }
+
+    /** Offers a row the caller has validated (and that is not a later duplicate). */
+    void offer(String id, float[] flat, int off, int dim) {
+      if (n == 0) {
+        return;
+      }
+      long h = idHash(id);
+      if (Long.compareUnsigned(h, threshold) <= 0) {
+        rows.add(new Sampled(h, id, Arrays.copyOfRange(flat, off, off + dim)));
+      }
+    }
+
+    /** Whether the draw holds the exact sample of {@link #sample}. */
+    boolean complete() {
+      return n > 0 && (rows.size() >= n || wholeRange);
+    }
+
+    static Draw merge(Draw a, Draw b) {
+      if (a.n == 0) {
+        return b;
+      }
+      if (b.n == 0) {
+        return a;
+      }
+      ArrayList<Sampled> all = new ArrayList<>(a.rows.size() + b.rows.size());
+      all.addAll(a.rows);
+      all.addAll(b.rows);
+      int n = Math.max(a.n, b.n);
+      return new Draw(n, a.threshold, a.wholeRange, all.size() > n ? smallest(all, n) : all);
+    }
+
+    /** The sample, in order; only meaningful when {@link #complete}. */
+    List<Sampled> sample() {
+      return smallest(rows, n);
     }
   }
 
@@ -77,9 +164,7 @@ final class SampleRows {
     Broadcast<SerializableHadoopConf> conf = ctx.hadoopConf;
     Broadcast<long[]> dups = ctx.jsc.broadcast(duplicates);
     // Unsigned threshold on the hash: keep rows with hash <= fraction * 2^64.
-    long threshold = fraction >= 1.0 ? -1L
-        : new java.math.BigDecimal(fraction).multiply(new java.math.BigDecimal(
-            java.math.BigInteger.ONE.shiftLeft(64))).toBigInteger().longValue();
+    long threshold = threshold(fraction);
     int dim = set.dim();
     ctx.jsc.setJobDescription("realign: sample of " + what);
     return ctx.jsc.parallelize(set.splits(), set.splits().size())

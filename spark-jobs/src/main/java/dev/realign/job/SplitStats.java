@@ -12,7 +12,8 @@ import java.util.TreeMap;
 
 /**
  * The mergeable result of the stats pass over some splits: the sketch (in its codec form, never
- * Java-serialised), row counts, rejects by reason and the rejected-row files written.
+ * Java-serialised), row counts, rejects by reason, the rejected-row files written and, when asked
+ * for, the report's sample drawn on the way ({@link SampleRows.Draw}).
  */
 final class SplitStats implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -22,9 +23,16 @@ final class SplitStats implements Serializable {
   final long rejected;
   final TreeMap<String, Long> byReason;
   final List<ShardInfo> rejectFiles;
+  final SampleRows.Draw draw;
 
   SplitStats(byte[] sketch, long rows, long rejected, Map<String, Long> byReason,
       List<ShardInfo> rejectFiles) {
+    this(sketch, rows, rejected, byReason, rejectFiles, SampleRows.Draw.none());
+  }
+
+  SplitStats(byte[] sketch, long rows, long rejected, Map<String, Long> byReason,
+      List<ShardInfo> rejectFiles, SampleRows.Draw draw) {
+    this.draw = draw;
     this.sketch = sketch;
     this.rows = rows;
     this.rejected = rejected;
@@ -49,6 +57,7 @@ final class SplitStats implements Serializable {
     files.sort(Comparator.comparing(ShardInfo::name));
     return new SplitStats(
         dev.realign.spark.SketchAggregation.mergeEncoded(a.sketch, b.sketch),
-        a.rows + b.rows, a.rejected + b.rejected, by, files);
+        a.rows + b.rows, a.rejected + b.rejected, by, files,
+        SampleRows.Draw.merge(a.draw, b.draw));
   }
 }

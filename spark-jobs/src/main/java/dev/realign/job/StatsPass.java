@@ -23,12 +23,27 @@ import org.apache.spark.util.LongAccumulator;
  * One pass over an embedding set: the exact sketch of its valid rows (the shared
  * {@link SketchAggregation}: a RowAccumulator per split, merged by its tree) and the rejected rows,
  * written with their reasons to
- * {@code rejected/<role>/part-k-of-M.parquet} (only splits that have rejects get a file).
+ * {@code rejected/<role>/part-k-of-M.parquet} (only splits that have rejects get a file); on request
+ * also the report's sample of the valid rows ({@link SampleRows.Draw}), so that {@code run} needs
+ * no sampling pass.
  */
 final class StatsPass {
   private StatsPass() {}
 
   static SplitStats run(JobContext ctx, EmbeddingSet set, long[] duplicates) {
+    return run(ctx, set, duplicates, 0);
+  }
+
+  /**
+   * The pass, drawing a sample of {@code sampleRows} valid rows on the way when {@code > 0}: each
+   * task keeps the rows whose id hash falls in the lowest {@code (n + 8 sqrt(n) + 16) / planned
+   * rows} of the hash range: n rows plus eight standard deviations of the binomial count, so a
+   * draw comes up short (and the report falls back to its own pass) only when many planned rows
+   * are invalid or duplicates.
+   */
+  static SplitStats run(JobContext ctx, EmbeddingSet set, long[] duplicates, int sampleRows) {
+    double fraction = SampleRows.fraction(1.0, sampleRows + (int) Math.ceil(8 * Math.sqrt(
+        sampleRows)) + 16, set.rows());
     Broadcast<SerializableHadoopConf> conf = ctx.hadoopConf;
     Broadcast<long[]> dups = ctx.jsc.broadcast(duplicates);
     OutputLayout layout = ctx.layout;
@@ -40,7 +55,8 @@ final class StatsPass {
       LongAccumulator counter = progress.counter();
       JavaRDD<SplitStats> partials = ctx.jsc.parallelize(set.splits(), splitCount)
           .map(split -> statsOf(set, split, splitCount, layout, conf.value().get(), dups.value(),
-              counter));
+              counter, sampleRows > 0 ? new SampleRows.Draw(sampleRows, fraction)
+                  : SampleRows.Draw.none()));
       SplitStats total = SketchAggregation.treeMerge(partials, SplitStats.empty(dim),
           SplitStats::merge);
       progress.finish();
@@ -49,7 +65,8 @@ final class StatsPass {
   }
 
   static SplitStats statsOf(EmbeddingSet set, EmbeddingSplit split, int splitCount,
-      OutputLayout layout, Configuration conf, long[] duplicates, LongAccumulator counter) {
+      OutputLayout layout, Configuration conf, long[] duplicates, LongAccumulator counter,
+      SampleRows.Draw draw) {
     RowAccumulator acc = new RowAccumulator(set.dim());
     RowBatch batch = SplitSource.newBatch(set);
     String name = OutputLayout.shardName(split.index(), splitCount);
@@ -64,7 +81,9 @@ final class StatsPass {
             acc.reject(reason);
           } else {
             reason = acc.add(batch.flat, i * set.dim());
-            if (reason != null) {
+            if (reason == null) {
+              draw.offer(batch.ids[i], batch.flat, i * set.dim(), set.dim());
+            } else {
               detail = reason == RejectReason.ZERO_NORM
                   ? "L2 norm below " + RowValidator.MIN_NORM : "NaN or infinite component";
             }
@@ -78,7 +97,7 @@ final class StatsPass {
     }
     ShardInfo file = rejects.finish();
     return new SplitStats(acc.encoded(), acc.rows(), acc.rejected(), acc.byReason(),
-        file == null ? List.of() : List.of(file));
+        file == null ? List.of() : List.of(file), draw);
   }
 
   /** Opens the rejected-row file of a split lazily, on its first reject. */

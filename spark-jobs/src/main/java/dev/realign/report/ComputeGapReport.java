@@ -5,6 +5,7 @@ import static dev.realign.Checks.checkArgument;
 import dev.realign.align.AlignmentKernel;
 import dev.realign.align.ReAlignTransform;
 import dev.realign.align.Variant;
+import dev.realign.metrics.AffineTexts;
 import dev.realign.metrics.CandidateScorer;
 import dev.realign.metrics.EstimationPlan;
 import dev.realign.metrics.GapEvaluator;
@@ -23,10 +24,11 @@ import java.util.Map;
  * centroid gap and trace ratio from exact sketches when given, spectra, the 2-D view and the
  * validation table.
  *
- * <p>Cost at the defaults (10,000 rows a modality, 200 queries, 2^18 pairs): per table row,
- * float32 scores of the queries against the sample ({@code 6 q n d} flops, ~15 GFLOP at d = 1280),
- * the float64 re-scoring of a few candidates a query, and 16 blocks of pairs; linear in the
- * sample, not quadratic.
+ * <p>Cost at the defaults (10,000 rows a modality, 200 queries, 2^18 pairs): float32 scores of
+ * the image and raw-text queries against the samples (four {@code q x n} score matrices, {@code 2 q
+ * n d} flops each, ~20 GFLOP in all at d = 1280) and the histogram blocks, once; per variant only
+ * derived scores ({@link AffineTexts}: a few flops a pair), the float64 re-scoring of a few
+ * candidates a query and the alignment of the sample; linear in the sample, not quadratic.
  */
 public final class ComputeGapReport {
   /** Rows a modality behind the 2-D view's principal axes. */
@@ -127,7 +129,11 @@ public final class ComputeGapReport {
       UnitRows aligned = UnitRows.normalise(align(e.getValue(), textSample, d, "text sample"), d);
       clock.time(b, "align");
       MomentSnapshot full = in.fullData() == null ? null : in.fullData().aligned().get(e.getKey());
-      addRow(b, label, eval.evaluate(aligned), full, fullImage);
+      // Every variant is affine in the raw texts up to per-row scalars: its candidate scores are
+      // derived from the raw texts' (the figures are still the aligned rows' float64 cosines).
+      ReAlignTransform t = e.getValue();
+      AffineTexts form = AffineTexts.of(raw, t.scale(), t.muText(), t.muImage(), t.muHat());
+      addRow(b, label, eval.evaluate(aligned, form), full, fullImage);
       clock.time(b, "metrics");
       panels.add(new GapReport.Projection(label, axes.project(aligned, plotT), imageXY));
       clock.time(b, "pca");
@@ -224,14 +230,28 @@ public final class ComputeGapReport {
         f.textPairCosineCounts()));
   }
 
+  /** Rows a chunk of {@link #align}: chunks run on the common pool. */
+  private static final int ALIGN_CHUNK = 256;
+
   private static float[] align(ReAlignTransform t, float[] rows, int d, String what) {
     AlignmentKernel k = t.kernel();
     int n = rows.length / d;
     float[] out = new float[rows.length];
-    k.applyBatch(rows, 0, n, out, 0, k.newScratch(), (row, reason) -> {
-      throw new IllegalArgumentException(String.format(Locale.ROOT, "Invalid row %d of the %s:"
-          + " %s (the %s transform cannot align it)", row, what, reason, t.variant()));
-    });
+    // Rows are independent (the same bits in any order); the first bad row by index is reported.
+    dev.realign.vector.RejectReason[] rejected = new dev.realign.vector.RejectReason[n];
+    java.util.stream.IntStream.range(0, (n + ALIGN_CHUNK - 1) / ALIGN_CHUNK).parallel()
+        .forEach(c -> {
+          int r0 = c * ALIGN_CHUNK;
+          int m = Math.min(ALIGN_CHUNK, n - r0);
+          k.applyBatch(rows, r0 * d, m, out, r0 * d, k.newScratch(),
+              (row, reason) -> rejected[r0 + row] = reason);
+        });
+    for (int row = 0; row < n; row++) {
+      if (rejected[row] != null) {
+        throw new IllegalArgumentException(String.format(Locale.ROOT, "Invalid row %d of the %s:"
+            + " %s (the %s transform cannot align it)", row, what, rejected[row], t.variant()));
+      }
+    }
     return out;
   }
 

@@ -44,22 +44,19 @@ final class PrincipalAxes {
     }
     double[][] cov = new double[d][d];
     // Rank-4 updates (four centred rows a sweep over the triangle): a quarter of the memory
-    // traffic of rank-1 updates, in a fixed order (deterministic).
-    double[][] x = new double[4][d];
-    for (UnitRows s : new UnitRows[] {a, b}) {
-      double[] flat = s.toFlatArray();
-      for (int i0 = 0; i0 < s.rows(); i0 += 4) {
-        int m = Math.min(4, s.rows() - i0);
-        for (int r = 0; r < 4; r++) {
-          for (int j = 0; j < d; j++) {
-            x[r][j] = r < m ? flat[(i0 + r) * d + j] - centre[j] : 0.0;
-          }
-        }
-        double[] x0 = x[0];
-        double[] x1 = x[1];
-        double[] x2 = x[2];
-        double[] x3 = x[3];
-        for (int p = 0; p < d; p++) {
+    // traffic of rank-1 updates, in a fixed order (deterministic). The centred rows come in blocks
+    // of four (the last zero-padded), a sample at a time; the triangle's rows are shared out in
+    // bands of equal area, each band sweeping every block in that same order, so every entry gets
+    // the same additions in the same order whatever the threads.
+    double[][][] blocks = centredBlocks(new UnitRows[] {a, b}, centre);
+    int[] bands = bands(d, 16);
+    java.util.stream.IntStream.range(0, bands.length - 1).parallel().forEach(band -> {
+      for (double[][] block : blocks) {
+        double[] x0 = block[0];
+        double[] x1 = block[1];
+        double[] x2 = block[2];
+        double[] x3 = block[3];
+        for (int p = bands[band]; p < bands[band + 1]; p++) {
           double a0 = x0[p];
           double a1 = x1[p];
           double a2 = x2[p];
@@ -70,7 +67,7 @@ final class PrincipalAxes {
           }
         }
       }
-    }
+    });
     double total = 0.0;
     for (int p = 0; p < d; p++) {
       for (int q = p; q < d; q++) {
@@ -84,6 +81,42 @@ final class PrincipalAxes {
     return new PrincipalAxes(centre, v, var, total);
   }
 
+  /** The centred rows of the samples in blocks of four ({@code 4 x d}, the last zero-padded). */
+  private static double[][][] centredBlocks(UnitRows[] samples, double[] centre) {
+    int d = centre.length;
+    java.util.List<double[][]> out = new java.util.ArrayList<>();
+    for (UnitRows s : samples) {
+      double[] flat = s.toFlatArray();
+      for (int i0 = 0; i0 < s.rows(); i0 += 4) {
+        int m = Math.min(4, s.rows() - i0);
+        double[][] x = new double[4][d];
+        for (int r = 0; r < m; r++) {
+          for (int j = 0; j < d; j++) {
+            x[r][j] = flat[(i0 + r) * d + j] - centre[j];
+          }
+        }
+        out.add(x);
+      }
+    }
+    return out.toArray(new double[0][][]);
+  }
+
+  /** Row bounds of {@code count} bands of equal area of the upper triangle of a d x d matrix. */
+  private static int[] bands(int d, int count) {
+    int[] b = new int[count + 1];
+    double area = (double) d * (d + 1) / 2;
+    int p = 0;
+    for (int k = 1; k < count; k++) {
+      // Rows 0..p-1 of the triangle hold p d - p (p - 1) / 2 entries.
+      while (p < d && (double) p * d - (double) p * (p - 1) / 2 < area * k / count) {
+        p++;
+      }
+      b[k] = p;
+    }
+    b[count] = d;
+    return b;
+  }
+
   private static double[][] topTwo(double[][] c) {
     int d = c.length;
     Random rnd = new Random(20260226L);
@@ -95,8 +128,9 @@ final class PrincipalAxes {
     }
     orthonormalise(u, w);
     for (int it = 0; it < MAX_ITERATIONS; it++) {
-      double[] nu = mul(c, u);
-      double[] nw = mul(c, w);
+      double[][] next = mul2(c, u, w);
+      double[] nu = next[0];
+      double[] nw = next[1];
       orthonormalise(nu, nw);
       double change = outside(nu, u, w) + outside(nw, u, w);
       u = nu;
@@ -106,8 +140,9 @@ final class PrincipalAxes {
       }
     }
     // Rayleigh-Ritz in span{u, w}: rotate to the eigenvectors of the 2x2 projected matrix.
-    double[] cu = mul(c, u);
-    double[] cw = mul(c, w);
+    double[][] cuw = mul2(c, u, w);
+    double[] cu = cuw[0];
+    double[] cw = cuw[1];
     double h11 = dot(u, cu);
     double h12 = dot(u, cw);
     double h22 = dot(w, cw);
@@ -180,6 +215,28 @@ final class PrincipalAxes {
       out[p] = dot(c[p], v);
     }
     return out;
+  }
+
+  /**
+   * {@code [mul(c, u), mul(c, w)]} in one pass over {@code c}, rows spread over the common pool:
+   * each entry is the same sequential dot product as {@link #mul}'s (the same bits).
+   */
+  private static double[][] mul2(double[][] c, double[] u, double[] w) {
+    int d = u.length;
+    double[] ou = new double[d];
+    double[] ow = new double[d];
+    java.util.stream.IntStream.range(0, d).parallel().forEach(p -> {
+      double[] row = c[p];
+      double su = 0.0;
+      double sw = 0.0;
+      for (int j = 0; j < d; j++) {
+        su += row[j] * u[j];
+        sw += row[j] * w[j];
+      }
+      ou[p] = su;
+      ow[p] = sw;
+    });
+    return new double[][] {ou, ow};
   }
 
   private static double dot(double[] a, double[] b) {

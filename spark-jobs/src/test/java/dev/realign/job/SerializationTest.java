@@ -79,6 +79,16 @@ class SerializationTest {
       assertThat(copy.apply(batch, 1, out, new double[D])).isFalse();
       assertThat(roundTrip(s, new SplitStats(new byte[] {1, 2}, 5, 1,
           java.util.Map.of("zero_norm", 1L), List.of())).rows).isEqualTo(5);
+      SampleRows.Draw draw = new SampleRows.Draw(3, 1.0);
+      draw.offer("a", batch.flat, 0, D);
+      draw.offer("b", batch.flat, D, D);
+      SplitStats drawn = roundTrip(s, new SplitStats(new byte[] {1}, 2, 0, java.util.Map.of(),
+          List.of(), draw));
+      assertThat(drawn.draw.complete()).isTrue();
+      assertThat(drawn.draw.sample()).extracting(r -> r.id)
+          .containsExactlyElementsOf(draw.sample().stream().map(r -> r.id).toList());
+      assertThat(drawn.draw.sample().get(0).vector)
+          .isEqualTo(draw.sample().get(0).vector);
     }
   }
 }

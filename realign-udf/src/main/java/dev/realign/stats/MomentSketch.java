@@ -160,6 +160,28 @@ public final class MomentSketch {
     accumulate(unitRow, sq);
   }
 
+  /**
+   * {@link #addUnit(double[])} of the {@code dim} float32 components at {@code off}, widened to
+   * float64: the same bits, without a widened copy of the row (the apply pass sketches every row
+   * it writes, as written).
+   */
+  public void addUnit(float[] row, int off) {
+    checkArgument(off >= 0 && (long) off + dim <= row.length,
+        "Invalid unit row: offset %s + %s components (must fit in %s floats)", off, dim,
+        row.length);
+    // widening each float is exact, so these are the squares and lanes of the double[] form
+    double sq = RowValidator.sumOfSquares(row, off, dim);
+    if (!(sq <= UNIT_TOLERANCE)) {
+      throw new IllegalArgumentException("Invalid unit row: squared norm " + sq
+          + " (must be finite and 1 up to rounding)");
+    }
+    long[] b = block;
+    for (int j = 0; j < dim; j++) {
+      b[j] += FixedPoint.toFixed(row[off + j]);
+    }
+    finishRow(sq);
+  }
+
   /** Slack for rounding in {@link #addUnit}: 1,024 values of this size still fit in a long. */
   private static final double UNIT_TOLERANCE = 1.000001;
 

@@ -123,14 +123,28 @@ class SketchBitIdentityTest {
   }
 
   @Test
-  void addingAFloatRowThatIsNotAUnitRowFailsNamingItsSquaredNorm() {
+  void addingAFloatRowThatIsNotAUnitRowFailsNamingItsSquaredNormAndLeavesTheSketchUnchanged() {
     MomentSketch s = new MomentSketch(2);
+    MomentSketch control = new MomentSketch(2);
+    s.addUnit(new float[] {0.6f, -0.8f}, 0);
+    control.addUnit(new float[] {0.6f, -0.8f}, 0);
     assertThatThrownBy(() -> s.addUnit(new float[] {9f, 1f, 1f}, 1))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("Invalid unit row: squared norm 2.0 (must be finite and 1 up to rounding)");
+    // huge components saturate the fixed-point conversion and wrap the block: taken back exactly
+    assertThatThrownBy(() -> s.addUnit(new float[] {3e38f, -3e38f}, 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid unit row: squared norm 1.800000006597307E77 (must be finite and 1"
+            + " up to rounding)");
+    assertThatThrownBy(() -> s.addUnit(new float[] {Float.NaN, 0.5f}, 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid unit row: squared norm NaN (must be finite and 1 up to rounding)");
     assertThatThrownBy(() -> s.addUnit(new float[] {0.6f, 0.8f}, 1))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("Invalid unit row: offset 1 + 2 components (must fit in 2 floats)");
-    assertThat(s.count()).isZero();
+    assertThat(s.count()).isEqualTo(1);
+    s.addUnit(new float[] {-1f, 0f}, 0);
+    control.addUnit(new float[] {-1f, 0f}, 0);
+    assertThat(s.snapshot()).isEqualTo(control.snapshot());
   }
 }

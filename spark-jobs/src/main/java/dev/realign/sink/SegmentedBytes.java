@@ -12,16 +12,24 @@ import java.util.zip.CRC32;
 
 /**
  * An append-only byte buffer in fixed-size segments, for a column chunk's buffered row group
- * (64 MiB of vectors). One big growable array costs a copy per doubling, and on G1 every array of
- * half a region (1 MiB on a 4 GiB heap) or more is a humongous allocation, zeroed and faulted in
- * afresh for every shard; segments of {@link #SEGMENT} bytes are neither, and they go back to a
- * pool shared by the JVM's writers, so the next row group or shard reuses warm memory.
+ * (64 MiB of vectors). One big growable array costs a copy per doubling and was allocated afresh,
+ * zeroed and faulted in, for every shard. Segments go back to a pool shared by the JVM's writers,
+ * so the next row group or shard reuses warm memory. They are large on purpose: G1 allocates an
+ * array of half a region or more as a humongous object, which a young collection never copies
+ * (256 KiB segments were copied between survivor spaces, up to 64 MiB a writer, until promoted).
  */
 final class SegmentedBytes {
-  /** Bytes per segment: well under half of G1's smallest region (1 MiB). */
-  static final int SEGMENT = 256 << 10;
+  /**
+   * Bytes per segment: 4 MiB less room for the array header, so a segment fills whole regions
+   * (two of 2 MiB, G1's size for a 4 GiB heap; four of 1 MiB) and is humongous up to 4 MiB
+   * regions (8 GiB heaps and below). A multiple of 4: float data starting a segment never
+   * straddles two.
+   */
+  static final int SEGMENT = (4 << 20) - 64;
+  /** Bytes per write to the output stream: the JVM copies a write through a native buffer. */
+  static final int WRITE_BYTES = 256 << 10;
   /** Idle segments the pool keeps (128 MiB); more are left to the garbage collector. */
-  static final int MAX_POOLED = 512;
+  static final int MAX_POOLED = 32;
 
   private static final ConcurrentLinkedQueue<byte[]> POOL = new ConcurrentLinkedQueue<>();
   private static final AtomicInteger POOLED = new AtomicInteger();
@@ -112,13 +120,13 @@ final class SegmentedBytes {
     forEachRange(from, to, crc::update);
   }
 
-  /** Writes bytes {@code [from, to)} to {@code out}, at most one segment per call. */
+  /** Writes bytes {@code [from, to)} to {@code out}, at most {@link #WRITE_BYTES} per call. */
   void writeTo(OutputStream out, long from, long to) throws IOException {
     IOException[] failure = new IOException[1];
     forEachRange(from, to, (seg, off, len) -> {
-      if (failure[0] == null) {
+      for (int at = off; at < off + len && failure[0] == null; at += WRITE_BYTES) {
         try {
-          out.write(seg, off, len);
+          out.write(seg, at, Math.min(WRITE_BYTES, off + len - at));
         } catch (IOException e) {
           failure[0] = e;
         }

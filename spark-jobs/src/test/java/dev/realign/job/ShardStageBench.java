@@ -44,6 +44,14 @@ public final class ShardStageBench {
     ShardOutput output = ShardOutput.PARQUET_FLOAT32;
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     double mb = set.rows() * (double) d * 4 / 1e6;
+    int stageThreads = Integer.getInteger("stage.threads", 0);
+    if (stageThreads > 0) { // first, in the cold JVM: the stages as local[N] runs them
+      for (String mode : new String[] {"copy", "apply"}) {
+        stage(mode, mode.equals("copy") ? ApplyPass.copy()
+            : ApplyPass.align(kernel.transform.kernel()), set, layout, conf, output, stageThreads,
+            mb);
+      }
+    }
     for (String mode : new String[] {"copy", "apply"}) {
       ApplyPass.RowFunction fn = mode.equals("copy") ? ApplyPass.copy()
           : ApplyPass.align(kernel.transform.kernel());
@@ -63,6 +71,54 @@ public final class ShardStageBench {
             mb / wallS, cpuS, mb / cpuS);
       }
     }
+  }
+
+  /**
+   * One stage as a local[N] executor runs it, in this JVM: N task threads take the splits in
+   * order. Prints the wall time, the task threads' CPU and the whole process's CPU (GC and JIT
+   * included) over the stage; the process CPU divided by N is the stage time an idle machine would
+   * show if the threads never waited.
+   */
+  private static void stage(String mode, ApplyPass.RowFunction fn, EmbeddingSet set,
+      OutputLayout layout, Configuration conf, ShardOutput output, int n, double mb)
+      throws Exception {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+        ManagementFactory.getOperatingSystemMXBean();
+    java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicLong taskCpu = new java.util.concurrent.atomic.AtomicLong();
+    java.util.List<EmbeddingSplit> splits = set.splits();
+    long process = os.getProcessCpuTime();
+    long wall = System.nanoTime();
+    Thread[] workers = new Thread[n];
+    Throwable[] failure = new Throwable[1];
+    for (int t = 0; t < n; t++) {
+      workers[t] = new Thread(() -> {
+        long cpu = threads.getCurrentThreadCpuTime();
+        try {
+          for (int k = next.getAndIncrement(); k < splits.size(); k = next.getAndIncrement()) {
+            ApplyPass.shardOf(set, splits.get(k), splits.size(), layout, conf, new long[0], fn,
+                output, "bench", false, -1, new LongAccumulator());
+          }
+        } catch (Throwable e) {
+          failure[0] = e;
+        }
+        taskCpu.addAndGet(threads.getCurrentThreadCpuTime() - cpu);
+      });
+      workers[t].start();
+    }
+    for (Thread w : workers) {
+      w.join();
+    }
+    if (failure[0] != null) {
+      throw new IllegalStateException("stage failed", failure[0]);
+    }
+    double wallS = (System.nanoTime() - wall) / 1e9;
+    double processS = (os.getProcessCpuTime() - process) / 1e9;
+    System.out.printf(Locale.ROOT, "%-5s stage, %d threads, cold: %.0f MB in %.2f s wall = %.0f"
+        + " MB/s per core; task CPU %.2f s = %.0f MB/s per core; process CPU %.2f s = %.0f MB/s"
+        + " per core%n", mode, n, mb, wallS, mb / wallS / n, taskCpu.get() / 1e9,
+        mb / (taskCpu.get() / 1e9), processS, mb / processS);
   }
 
   /** A transform fitted in memory on the first rows of each input: what the kernel costs. */

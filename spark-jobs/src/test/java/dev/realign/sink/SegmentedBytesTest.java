@@ -35,15 +35,16 @@ class SegmentedBytesTest {
   void floatsAcrossSegmentBoundariesAtEveryAlignmentAreTheRawLittleEndianBits() throws Exception {
     for (int lead = 0; lead < 4; lead++) {
       SegmentedBytes s = new SegmentedBytes();
-      ByteBuffer flat = ByteBuffer.allocate(lead + 4 * 200_000).order(ByteOrder.LITTLE_ENDIAN);
+      int n = (3 * SEGMENT / 4 / 1_000 + 1) * 1_000; // rows of 1,000 floats over 3 segments
+      ByteBuffer flat = ByteBuffer.allocate(lead + 4 * n).order(ByteOrder.LITTLE_ENDIAN);
       byte[] head = new byte[lead];
       for (int i = 0; i < lead; i++) {
         head[i] = (byte) (0x51 + i);
       }
       s.put(head, 0, lead);
       flat.put(head);
-      float[] v = floats(200_000, lead); // 800,000 bytes: four segments
-      for (int off = 0; off < v.length; off += 1_000) { // rows of 1,000 floats
+      float[] v = floats(n, lead);
+      for (int off = 0; off < v.length; off += 1_000) {
         s.putFloats(v, off, 1_000);
         for (int j = off; j < off + 1_000; j++) {
           flat.putInt(Float.floatToRawIntBits(v[j]));
@@ -60,7 +61,7 @@ class SegmentedBytesTest {
   void halvesAreTheLittleEndianFloat16OfEachFloat() throws Exception {
     SegmentedBytes s = new SegmentedBytes();
     s.put(new byte[] {7}, 0, 1); // odd start: a half straddles a segment boundary
-    float[] v = floats(140_000, 3);
+    float[] v = floats(SEGMENT / 2 + 10_000, 3);
     s.putHalves(v, 0, v.length);
     ByteBuffer flat = ByteBuffer.allocate(1 + 2 * v.length).order(ByteOrder.LITTLE_ENDIAN);
     flat.put((byte) 7);
@@ -72,8 +73,16 @@ class SegmentedBytesTest {
 
   /** Every range: written and checksummed as the same range of the flat array. */
   private static void assertSameBytes(SegmentedBytes s, byte[] flat) throws Exception {
-    ByteArrayOutputStream all = new ByteArrayOutputStream();
+    int[] largestWrite = new int[1];
+    ByteArrayOutputStream all = new ByteArrayOutputStream() {
+      @Override
+      public synchronized void write(byte[] b, int off, int len) {
+        largestWrite[0] = Math.max(largestWrite[0], len);
+        super.write(b, off, len);
+      }
+    };
     s.writeTo(all, 0, s.size());
+    assertThat(largestWrite[0]).isEqualTo(SegmentedBytes.WRITE_BYTES);
     assertThat(all.toByteArray()).isEqualTo(flat);
     long[][] ranges = {{0, 0}, {0, 5}, {SEGMENT - 3, SEGMENT + 3}, {1, flat.length},
         {SEGMENT, 2L * SEGMENT + 17}, {flat.length - 2, flat.length}};

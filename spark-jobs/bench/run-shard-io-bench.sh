@@ -10,7 +10,8 @@
 # Usage: spark-jobs/bench/run-shard-io-bench.sh [WORKDIR] (default /tmp/realign-io-bench)
 # Environment: ROWS (default 200000 a modality), DIM (default 1280), MASTER (default local[2]),
 # REPEATS (default 2; best of N is reported), CODEC (default uncompressed), FILES (default "1 4":
-# files a modality).
+# files a modality), JOBS (default "copy-npy run-npy copy-pq run-pq": which runs), KEEP_OUTPUTS
+# (default 0: each run's output is deleted once measured, so the disk holds one output at a time).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 W="${1:-/tmp/realign-io-bench}"
@@ -20,6 +21,8 @@ MASTER="${MASTER:-local[2]}"
 REPEATS="${REPEATS:-2}"
 CODEC="${CODEC:-uncompressed}"
 FILES="${FILES:-1 4}"
+JOBS="${JOBS:-copy-npy run-npy copy-pq run-pq}"
+KEEP_OUTPUTS="${KEEP_OUTPUTS:-0}"
 CORES=$(echo "$MASTER" | sed -n 's/^local\[\([0-9]*\)\]$/\1/p'); CORES="${CORES:-1}"
 mkdir -p "$W"
 R=./realign
@@ -34,10 +37,13 @@ done
 
 : > "$W/results.txt"
 echo "== pyarrow $(python3 -c 'import pyarrow; print(pyarrow.__version__)'), one thread: the same rows as list<float>"
-python3 - "$W" "$REPEATS" $FILES <<'PY'
+PQ_INPUTS=0
+case " $JOBS " in *-pq" "*) PQ_INPUTS=1 ;; esac
+python3 - "$W" "$REPEATS" "$PQ_INPUTS" $FILES <<'PY'
 import glob, os, sys, time
 import numpy as np, pyarrow as pa, pyarrow.parquet as pq
-w, repeats, counts = sys.argv[1], int(sys.argv[2]), [int(f) for f in sys.argv[3:]]
+w, repeats, pq_inputs = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
+counts = [int(f) for f in sys.argv[4:]]
 pa.set_cpu_count(1); pa.set_io_thread_count(1)
 for files in counts:
     for m in ("text", "image"):
@@ -65,6 +71,9 @@ for files in counts:
                       f" read: {mb / best_r:.0f} MB/s (one thread, best of {repeats})")
                 with open(f"{w}/results.txt", "a") as r:
                     r.write(f"pyarrow-write {mb / best_w:.1f}\npyarrow-read {mb / best_r:.1f}\n")
+            if not pq_inputs:  # the reference figures only: no Parquet inputs wanted
+                os.remove(dst)
+                sys.exit(0)
 PY
 
 stage_seconds() { # log, stage -> seconds of "<stage>: done, N rows in X s"
@@ -87,19 +96,23 @@ measure() { # name, args...
     printf "%-12s rep %d: %7.1f s wall, %6.0f MB peak RSS, %s stage %s s\n" "$name" "$rep" \
       "$secs" "$((kb / 1024))" "${name%%-*}" "${stage:-?}"
     echo "$name $secs $kb ${stage:-0}" >> "$W/results.txt"
+    [ "$KEEP_OUTPUTS" = 1 ] || rm -rf "$W/out-$name"
   done
 }
+wanted() { case " $JOBS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 
 echo "== realign ($MASTER, codec $CODEC): $ROWS x $DIM float32 = $MB MB a modality"
 for files in $FILES; do
-  measure "copy-npy$files" copy --text-embeddings "$W/gen$files/demo-input/text" \
-    --output "$W/out-copy-npy$files"
-  measure "run-npy$files" run --set report.in_run=false \
+  ! wanted copy-npy || measure "copy-npy$files" copy \
+    --text-embeddings "$W/gen$files/demo-input/text" --output "$W/out-copy-npy$files"
+  ! wanted run-npy || measure "run-npy$files" run --set report.in_run=false \
     --text-embeddings "$W/gen$files/demo-input/text" \
     --image-embeddings "$W/gen$files/demo-input/image" --output "$W/out-run-npy$files"
-  measure "copy-pq$files" copy --text-embeddings "$W/pq$files/text" --output "$W/out-copy-pq$files"
-  measure "run-pq$files" run --set report.in_run=false --text-embeddings "$W/pq$files/text" \
-    --image-embeddings "$W/pq$files/image" --output "$W/out-run-pq$files"
+  ! wanted copy-pq || measure "copy-pq$files" copy --text-embeddings "$W/pq$files/text" \
+    --output "$W/out-copy-pq$files"
+  ! wanted run-pq || measure "run-pq$files" run --set report.in_run=false \
+    --text-embeddings "$W/pq$files/text" --image-embeddings "$W/pq$files/image" \
+    --output "$W/out-run-pq$files"
 done
 
 python3 - "$W/results.txt" "$MB" "$CORES" $FILES <<'PY'
@@ -120,11 +133,14 @@ for files in counts:
     for job in ("copy", "run"):
         for fmt in ("npy", "pq"):
             k = f"{job}-{fmt}{files}"
+            if k not in best:
+                continue
             wall, stage, kb = best[k]
             what = "copy stage" if job == "copy" else "apply stage"
             print(f"{k:10s} {files} file(s): wall {wall:6.1f} s, {what} {stage:5.1f} s ="
                   f" {mb / stage / cores if stage else 0:6.0f} MB/s per core, RSS {kb / 1024:.0f} MB")
-    print(f"  run on pyarrow Parquet / run on .npy ({files} file(s)): "
-          f"{best[f'run-pq{files}'][0] / best[f'run-npy{files}'][0]:.2f} (target <= 1.3)")
+    if f"run-pq{files}" in best and f"run-npy{files}" in best:
+        print(f"  run on pyarrow Parquet / run on .npy ({files} file(s)): "
+              f"{best[f'run-pq{files}'][0] / best[f'run-npy{files}'][0]:.2f} (target <= 1.3)")
 print(f"pyarrow one thread: write {best['pyarrow-write']:.0f} MB/s, read {best['pyarrow-read']:.0f} MB/s")
 PY

@@ -1,6 +1,7 @@
 package dev.realign.stats;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.realign.vector.RejectReason;
 import dev.realign.vector.RowValidator;
@@ -90,5 +91,60 @@ class SketchBitIdentityTest {
       differs = sequential != RowValidator.sumOfSquares(u, u.length);
     }
     assertThat(differs).isTrue();
+  }
+
+  @Test
+  void addingFloatUnitRowsInPlaceGivesTheBitsOfAddingTheirWidenedCopies() {
+    Random rnd = new Random(5);
+    for (int d : DIMS) {
+      int rowsPerBatch = 7;
+      MomentSketch inPlace = new MomentSketch(d);
+      MomentSketch widened = new MomentSketch(d);
+      float[] flat = new float[rowsPerBatch * d + 3]; // rows at offsets 3, 3 + d, ...
+      for (int rep = 0; rep < 400; rep++) { // 2,800 rows: several 1,024-row blocks
+        for (float[] row : rows(d, rnd)) {
+          double[] u = new double[d];
+          if (RowValidator.normalizeInto(row, 0, d, u) != null) {
+            continue;
+          }
+          int at = 3 + (rep % rowsPerBatch) * d;
+          double[] w = new double[d];
+          for (int j = 0; j < d; j++) {
+            flat[at + j] = (float) u[j]; // an aligned row as a shard holds it
+            w[j] = flat[at + j];
+          }
+          inPlace.addUnit(flat, at);
+          widened.addUnit(w);
+        }
+      }
+      assertThat(widened.count()).isGreaterThan(2048);
+      assertThat(inPlace.snapshot()).as("d = %s", d).isEqualTo(widened.snapshot());
+    }
+  }
+
+  @Test
+  void addingAFloatRowThatIsNotAUnitRowFailsNamingItsSquaredNormAndLeavesTheSketchUnchanged() {
+    MomentSketch s = new MomentSketch(2);
+    MomentSketch control = new MomentSketch(2);
+    s.addUnit(new float[] {0.6f, -0.8f}, 0);
+    control.addUnit(new float[] {0.6f, -0.8f}, 0);
+    assertThatThrownBy(() -> s.addUnit(new float[] {9f, 1f, 1f}, 1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid unit row: squared norm 2.0 (must be finite and 1 up to rounding)");
+    // huge components saturate the fixed-point conversion and wrap the block: taken back exactly
+    assertThatThrownBy(() -> s.addUnit(new float[] {3e38f, -3e38f}, 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid unit row: squared norm 1.800000006597307E77 (must be finite and 1"
+            + " up to rounding)");
+    assertThatThrownBy(() -> s.addUnit(new float[] {Float.NaN, 0.5f}, 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid unit row: squared norm NaN (must be finite and 1 up to rounding)");
+    assertThatThrownBy(() -> s.addUnit(new float[] {0.6f, 0.8f}, 1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid unit row: offset 1 + 2 components (must fit in 2 floats)");
+    assertThat(s.count()).isEqualTo(1);
+    s.addUnit(new float[] {-1f, 0f}, 0);
+    control.addUnit(new float[] {-1f, 0f}, 0);
+    assertThat(s.snapshot()).isEqualTo(control.snapshot());
   }
 }

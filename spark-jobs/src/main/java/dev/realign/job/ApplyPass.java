@@ -46,6 +46,14 @@ final class ApplyPass {
     default boolean sketchesOutput() {
       return true;
     }
+
+    /**
+     * Whether every accepted row is written as read: then the pass writes it from the batch and
+     * skips {@link #apply}'s copy, and a row is accepted when it has no reject reason.
+     */
+    default boolean unchanged() {
+      return false;
+    }
   }
 
   static RowFunction align(AlignmentKernel kernel) {
@@ -70,6 +78,11 @@ final class ApplyPass {
       @Override
       public boolean sketchesOutput() {
         return false;
+      }
+
+      @Override
+      public boolean unchanged() {
+        return true;
       }
     };
   }
@@ -122,11 +135,11 @@ final class ApplyPass {
     int dim = set.dim();
     Path tmp = new Path(layout.staging(), "." + name + ".tmp-" + java.util.UUID.randomUUID());
     MomentSketch outSketch = new MomentSketch(dim);
-    double[] unit = new double[dim];
     float[] out = new float[dim];
     double[] scratch = new double[dim];
     long rejected = 0;
     boolean sketches = fn.sketchesOutput();
+    boolean unchanged = fn.unchanged();
     ShardInfo info;
     RowBatch batch = SplitSource.newBatch(set);
     // Whether a failure comes from the shard's writer (named as such) or from reading the input.
@@ -135,15 +148,14 @@ final class ApplyPass {
         EmbeddingShardWriter writer = openWriter(output, fs, tmp, set, name, split, staged, conf)) {
       while (reader.next(batch)) {
         for (int i = 0; i < batch.size; i++) {
-          if (fn.apply(batch, i, out, scratch)) {
+          if (unchanged ? batch.reasons[i] == null : fn.apply(batch, i, out, scratch)) {
+            float[] row = unchanged ? batch.flat : out;
+            int at = unchanged ? i * dim : 0;
             writing = true;
-            writer.write(batch.ids[i], batch.texts[i], out, 0);
+            writer.write(batch.ids[i], batch.texts[i], row, at);
             writing = false;
             if (sketches) {
-              for (int j = 0; j < dim; j++) {
-                unit[j] = out[j];
-              }
-              outSketch.addUnit(unit);
+              outSketch.addUnit(row, at); // the rows as written, widened: exact
             }
           } else {
             rejected++;

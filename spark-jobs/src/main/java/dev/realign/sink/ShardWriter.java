@@ -26,6 +26,10 @@ import org.apache.parquet.format.Util;
  * the file follows from the rows and the {@link ShardFormat}: page and row-group boundaries are
  * byte counts of the rows, the footer has no timestamps, no statistics and no hash-ordered sets,
  * so the bytes are the same on every JVM, partitioning and retry. Each page carries its CRC-32.
+ *
+ * <p>A row group's column chunks are buffered until the row group ends (the ids' chunk precedes
+ * the vectors' in the file). Uncompressed vectors are copied once, from the caller's array into
+ * the vector chunk's pooled segments ({@link SegmentedBytes}), and written from there.
  */
 public final class ShardWriter implements AutoCloseable {
   /** Target uncompressed bytes of one page (of the largest column). */
@@ -49,7 +53,11 @@ public final class ShardWriter implements AutoCloseable {
   private final PageBytes ids = new PageBytes(1 << 16);
   private final PageBytes texts = new PageBytes(1 << 16);
   private final PageBytes textDefinitions = new PageBytes(1 << 10);
+  /** A page's values when they are compressed; uncompressed ones go straight to the chunk. */
   private final PageBytes vectors;
+  private final boolean plainVectors;
+  private long pageVectorBytes;
+  private final PageBytes levels = new PageBytes(1 << 12);
   private final PageBytes body;
   private int textRunValue = -1;
   private int textRunLength;
@@ -89,8 +97,9 @@ public final class ShardWriter implements AutoCloseable {
         : Type.FLOAT;
     this.vectorColumn = new ColumnChunkWriter(List.of("embedding", "list", "element"), element,
         true, codec);
-    this.vectors = new PageBytes(pageBytes + dim * 4);
-    this.body = new PageBytes(pageBytes + dim * 8);
+    this.plainVectors = codec == ShardFormat.Codec.UNCOMPRESSED;
+    this.vectors = new PageBytes(plainVectors ? 16 : pageBytes + dim * 4);
+    this.body = new PageBytes(plainVectors ? 1 << 16 : pageBytes + dim * 8);
     try {
       this.out = file.createPlain();
       out.write(MAGIC);
@@ -117,15 +126,24 @@ public final class ShardWriter implements AutoCloseable {
         texts.putPlainString(text);
       }
     }
-    if (format.dtype() == ShardFormat.Dtype.FLOAT16) {
+    boolean half = format.dtype() == ShardFormat.Dtype.FLOAT16;
+    if (plainVectors) {
+      SegmentedBytes chunk = vectorColumn.values();
+      if (half) {
+        chunk.putHalves(values, offset, dim);
+      } else {
+        chunk.putFloats(values, offset, dim);
+      }
+    } else if (half) {
       vectors.putHalves(values, offset, dim);
     } else {
       vectors.putFloats(values, offset, dim);
     }
+    pageVectorBytes += (long) dim * format.dtype().bytes();
     pageRows++;
     groupRows++;
     rows++;
-    if (vectors.size >= pageBytes || ids.size >= pageBytes || texts.size >= pageBytes) {
+    if (pageVectorBytes >= pageBytes || ids.size >= pageBytes || texts.size >= pageBytes) {
       flushPage();
     }
   }
@@ -152,25 +170,31 @@ public final class ShardWriter implements AutoCloseable {
         body.put(texts.buf, 0, texts.size);
         textColumn.addPage(body, pageRows);
       }
-      body.clear();
-      int at = body.size;
-      body.putIntLe(0);
+      levels.clear();
+      int at = levels.size;
+      levels.putIntLe(0);
       for (int r = 0; r < pageRows; r++) { // repetition: 0 starts a row, then d - 1 ones
-        body.putUnsignedVarInt(1 << 1);
-        body.put((byte) 0);
+        levels.putUnsignedVarInt(1 << 1);
+        levels.put((byte) 0);
         if (dim > 1) {
-          body.putUnsignedVarInt((dim - 1) << 1);
-          body.put((byte) 1);
+          levels.putUnsignedVarInt((dim - 1) << 1);
+          levels.put((byte) 1);
         }
       }
-      body.setIntLe(at, body.size - at - 4);
-      at = body.size;
-      body.putIntLe(0);
-      body.putUnsignedVarInt((pageRows * dim) << 1); // definition: every element present
-      body.put((byte) 1);
-      body.setIntLe(at, body.size - at - 4);
-      body.put(vectors.buf, 0, vectors.size);
-      vectorColumn.addPage(body, pageRows * dim);
+      levels.setIntLe(at, levels.size - at - 4);
+      at = levels.size;
+      levels.putIntLe(0);
+      levels.putUnsignedVarInt((pageRows * dim) << 1); // definition: every element present
+      levels.put((byte) 1);
+      levels.setIntLe(at, levels.size - at - 4);
+      if (plainVectors) {
+        vectorColumn.addPlainPage(levels, pageRows * dim);
+      } else {
+        body.clear();
+        body.put(levels.buf, 0, levels.size);
+        body.put(vectors.buf, 0, vectors.size);
+        vectorColumn.addPage(body, pageRows * dim);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write Parquet file " + path, e);
     }
@@ -178,6 +202,7 @@ public final class ShardWriter implements AutoCloseable {
     texts.clear();
     textDefinitions.clear();
     vectors.clear();
+    pageVectorBytes = 0;
     pageRows = 0;
     long buffered = idColumn.bufferedBytes() + textColumn.bufferedBytes()
         + vectorColumn.bufferedBytes();
@@ -256,6 +281,10 @@ public final class ShardWriter implements AutoCloseable {
       out.close();
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot close Parquet file " + path, e);
+    } finally {
+      idColumn.release();
+      textColumn.release();
+      vectorColumn.release();
     }
   }
 }

@@ -67,6 +67,7 @@ class SerializationTest {
           .isEqualTo("42");
       ApplyPass.RowFunction copy = roundTrip(s, ApplyPass.copy());
       assertThat(copy.sketchesOutput()).isFalse();
+      assertThat(copy.unchanged()).isTrue();
       dev.realign.source.RowBatch batch = new dev.realign.source.RowBatch(D, 2);
       batch.size = 2;
       for (int j = 0; j < 2 * D; j++) {

@@ -37,10 +37,20 @@ import org.apache.spark.util.LongAccumulator;
 final class ApplyPass {
   private ApplyPass() {}
 
-  /** Per-row work of a pass that writes shards: align, or copy unchanged. */
+  /** Per-batch work of a pass that writes shards: align, or copy unchanged. */
   interface RowFunction extends java.io.Serializable {
-    /** Writes row i of the batch into out[0..d); returns false if the row is rejected. */
-    boolean apply(RowBatch batch, int i, float[] out, double[] scratch);
+    /**
+     * Writes the batch's rows into {@code out} (row i at {@code i d}) and sets {@code accepted[i]}
+     * for each row written; rows with a reason in {@code batch.reasons} are never accepted.
+     *
+     * @param scratch {@link #scratchSize} doubles owned by the calling thread
+     */
+    void apply(RowBatch batch, float[] out, boolean[] accepted, double[] scratch);
+
+    /** The scratch {@link #apply} needs, in doubles. */
+    default int scratchSize(int dim) {
+      return 0;
+    }
 
     /** Whether outputs are unit vectors whose exact sketch (the centroid after) is wanted. */
     default boolean sketchesOutput() {
@@ -49,16 +59,34 @@ final class ApplyPass {
 
     /**
      * Whether every accepted row is written as read: then the pass writes it from the batch and
-     * skips {@link #apply}'s copy, and a row is accepted when it has no reject reason.
+     * never calls {@link #apply}, and a row is accepted when it has no reject reason.
      */
     default boolean unchanged() {
       return false;
     }
   }
 
+  /** Aligns a batch through {@link AlignmentKernel#applyBatch} (two rows at a time). */
   static RowFunction align(AlignmentKernel kernel) {
-    return (batch, i, out, scratch) -> batch.reasons[i] == null
-        && kernel.apply(batch.flat, i * batch.dim, out, 0, scratch) == null;
+    return new RowFunction() {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      public void apply(RowBatch batch, float[] out, boolean[] accepted, double[] scratch) {
+        for (int i = 0; i < batch.size; i++) {
+          accepted[i] = batch.reasons[i] == null;
+        }
+        // Rows already rejected are aligned too (their floats are whatever the reader left) and
+        // stay rejected: one call keeps the kernel's two-row loop going.
+        kernel.applyBatch(batch.flat, 0, batch.size, out, 0, scratch,
+            (row, reason) -> accepted[row] = false);
+      }
+
+      @Override
+      public int scratchSize(int dim) {
+        return kernel.newScratch().length;
+      }
+    };
   }
 
   /** Copies rows unchanged (NaN and zero rows too: only structural rejects are dropped). */
@@ -67,12 +95,11 @@ final class ApplyPass {
       private static final long serialVersionUID = 1L;
 
       @Override
-      public boolean apply(RowBatch batch, int i, float[] out, double[] scratch) {
-        if (batch.reasons[i] != null) {
-          return false;
+      public void apply(RowBatch batch, float[] out, boolean[] accepted, double[] scratch) {
+        System.arraycopy(batch.flat, 0, out, 0, batch.size * batch.dim);
+        for (int i = 0; i < batch.size; i++) {
+          accepted[i] = batch.reasons[i] == null;
         }
-        System.arraycopy(batch.flat, i * batch.dim, out, 0, batch.dim);
-        return true;
       }
 
       @Override
@@ -135,27 +162,31 @@ final class ApplyPass {
     int dim = set.dim();
     Path tmp = new Path(layout.staging(), "." + name + ".tmp-" + java.util.UUID.randomUUID());
     MomentSketch outSketch = new MomentSketch(dim);
-    float[] out = new float[dim];
-    double[] scratch = new double[dim];
     long rejected = 0;
     boolean sketches = fn.sketchesOutput();
     boolean unchanged = fn.unchanged();
     ShardInfo info;
     RowBatch batch = SplitSource.newBatch(set);
+    float[] out = unchanged ? null : new float[batch.capacity * dim];
+    boolean[] accepted = new boolean[batch.capacity];
+    double[] scratch = new double[fn.scratchSize(dim)];
     // Whether a failure comes from the shard's writer (named as such) or from reading the input.
     boolean writing = false;
     try (SplitReader reader = SplitSource.open(set, split, conf, duplicates);
         EmbeddingShardWriter writer = openWriter(output, fs, tmp, set, name, split, staged, conf)) {
       while (reader.next(batch)) {
+        if (!unchanged) {
+          fn.apply(batch, out, accepted, scratch);
+        }
+        float[] rows = unchanged ? batch.flat : out;
         for (int i = 0; i < batch.size; i++) {
-          if (unchanged ? batch.reasons[i] == null : fn.apply(batch, i, out, scratch)) {
-            float[] row = unchanged ? batch.flat : out;
-            int at = unchanged ? i * dim : 0;
+          if (unchanged ? batch.reasons[i] == null : accepted[i]) {
+            int at = i * dim;
             writing = true;
-            writer.write(batch.ids[i], batch.texts[i], row, at);
+            writer.write(batch.ids[i], batch.texts[i], rows, at);
             writing = false;
             if (sketches) {
-              outSketch.addUnit(row, at); // the rows as written, widened: exact
+              outSketch.addUnit(rows, at); // the rows as written, widened: exact
             }
           } else {
             rejected++;

@@ -74,10 +74,11 @@ class SerializationTest {
         batch.flat[j] = j + 0.5f;
       }
       batch.reject(1, dev.realign.vector.RejectReason.NULL_ID, "no id");
-      float[] out = new float[D];
-      assertThat(copy.apply(batch, 0, out, new double[D])).isTrue();
-      assertThat(out).containsExactly(java.util.Arrays.copyOf(batch.flat, D));
-      assertThat(copy.apply(batch, 1, out, new double[D])).isFalse();
+      float[] out = new float[2 * D];
+      boolean[] accepted = new boolean[2];
+      copy.apply(batch, out, accepted, new double[copy.scratchSize(D)]);
+      assertThat(out).containsExactly(java.util.Arrays.copyOf(batch.flat, 2 * D));
+      assertThat(accepted).containsExactly(true, false);
       assertThat(roundTrip(s, new SplitStats(new byte[] {1, 2}, 5, 1,
           java.util.Map.of("zero_norm", 1L), List.of())).rows).isEqualTo(5);
       SampleRows.Draw draw = new SampleRows.Draw(3, 1.0);

@@ -12,7 +12,6 @@ import org.apache.parquet.column.page.DataPage;
 import org.apache.parquet.column.page.DataPageV1;
 import org.apache.parquet.column.page.DataPageV2;
 import org.apache.parquet.column.page.DictionaryPage;
-import org.apache.parquet.column.page.PageReader;
 import org.apache.parquet.column.values.ValuesReader;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
@@ -29,12 +28,11 @@ import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
  */
 final class ColumnPages {
   final ColumnDescriptor column;
-  private final PageReader pages;
+  private final PageStream pages;
   private final Dictionary dictionary;
   final int maxRep;
   final int maxDef;
   private final boolean float16;
-  private int pageIndex = -1;
   /** Every half's float value (256 KiB), for float16 pages. */
   private static final float[] HALVES = new float[1 << 16];
 
@@ -55,7 +53,7 @@ final class ColumnPages {
   Binary[] binaries = new Binary[0];
   int valuePos;
 
-  ColumnPages(ColumnDescriptor column, PageReader pages) {
+  ColumnPages(ColumnDescriptor column, PageStream pages) {
     this.column = column;
     this.pages = pages;
     this.maxRep = column.getMaxRepetitionLevel();
@@ -77,7 +75,11 @@ final class ColumnPages {
   }
 
   int pageIndex() {
-    return pageIndex;
+    return pages.pageIndex();
+  }
+
+  org.apache.parquet.hadoop.metadata.ColumnChunkMetaData chunk() {
+    return pages.chunk();
   }
 
   /** Makes the next entry available; false at the end of the column chunk. */
@@ -87,7 +89,6 @@ final class ColumnPages {
       if (page == null) {
         return false;
       }
-      pageIndex++;
       if (page instanceof DataPageV1 v1) {
         loadV1(v1);
       } else {
@@ -95,6 +96,45 @@ final class ColumnPages {
       }
     }
     return true;
+  }
+
+  /**
+   * Positions the column at the first entry of row {@code row} of the row group: whole pages
+   * before it are passed by their headers (or the offset index, when given) without decoding
+   * their values; the page holding the row is decoded and walked to the row's first entry.
+   */
+  void skipRows(long row, org.apache.parquet.internal.column.columnindex.OffsetIndex index) {
+    if (row <= 0) {
+      return;
+    }
+    long started = index == null ? 0 : pages.seekToPageOf(row, index);
+    while (pos == count) {
+      int starts = pages.peekRowStarts();
+      if (starts == -1) {
+        throw new CorruptPageException("the column ends before row " + row + " of the row"
+            + " group (" + started + " rows)");
+      }
+      if (starts < 0 || started + starts > row) {
+        break; // the row starts in this page (or its levels need the full decoder)
+      }
+      pages.skipPage();
+      started += starts;
+    }
+    while (true) {
+      if (!ensureEntry()) {
+        throw new CorruptPageException("the column ends before row " + row + " of the row"
+            + " group (" + started + " rows)");
+      }
+      if (rep[pos] == 0) {
+        if (started == row) {
+          return;
+        }
+        started++;
+      }
+      if (def[pos++] == maxDef) {
+        valuePos++;
+      }
+    }
   }
 
   private void loadV1(DataPageV1 page) {

@@ -13,18 +13,20 @@ import org.apache.parquet.column.page.DataPageV1;
 import org.apache.parquet.column.page.DataPageV2;
 import org.apache.parquet.column.page.DictionaryPage;
 import org.apache.parquet.column.values.ValuesReader;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.internal.column.columnindex.OffsetIndex;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.PrimitiveType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 
 /**
- * The pages of one column of one row group, decoded a page at a time into level arrays and typed
- * values, with the checks a careful reader makes: every level section decodes to exactly the
- * page's {@code num_values} entries within its declared length, levels stay within their maxima,
- * and the values fill the rest of the page exactly (one value per defined entry). parquet-mr
- * verifies the page CRCs where the writer stored them. A mismatch throws
- * {@link CorruptPageException}.
+ * The pages of one column of one row group ({@link PageStream}), decoded a page at a time into
+ * level arrays and typed values, with the checks a careful reader makes: every level section
+ * decodes to exactly the page's {@code num_values} entries within its declared length, levels
+ * stay within their maxima, and the values fill the rest of the page exactly (one value per
+ * defined entry). The page stream verifies the page CRCs where the writer stored them. A
+ * mismatch throws {@link CorruptPageException}.
  */
 final class ColumnPages {
   final ColumnDescriptor column;
@@ -78,7 +80,7 @@ final class ColumnPages {
     return pages.pageIndex();
   }
 
-  org.apache.parquet.hadoop.metadata.ColumnChunkMetaData chunk() {
+  ColumnChunkMetaData chunk() {
     return pages.chunk();
   }
 
@@ -103,7 +105,7 @@ final class ColumnPages {
    * before it are passed by their headers (or the offset index, when given) without decoding
    * their values; the page holding the row is decoded and walked to the row's first entry.
    */
-  void skipRows(long row, org.apache.parquet.internal.column.columnindex.OffsetIndex index) {
+  void skipRows(long row, OffsetIndex index) {
     if (row <= 0) {
       return;
     }

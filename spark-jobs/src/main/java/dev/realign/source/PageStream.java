@@ -43,7 +43,6 @@ final class PageStream implements PageReader {
   private final boolean compressed;
   private final CRC32 crc = new CRC32();
   private byte[] buffer = new byte[1 << 16];
-  private int[] levelScratch = new int[0];
   /** Data pages passed (returned or skipped), and their values (level entries). */
   private int dataPages;
   private long values;
@@ -230,15 +229,9 @@ final class PageStream implements PageReader {
       throw new CorruptPageException("repetition levels of " + len + " bytes in a page with "
           + (end - start - 4) + " bytes left");
     }
-    if (levelScratch.length < n) {
-      levelScratch = new int[n];
-    }
-    ColumnPages.hybrid(levels, start + 4, start + 4 + len, maxRep, levelScratch, n, "repetition");
-    int starts = 0;
-    for (int i = 0; i < n; i++) {
-      starts += levelScratch[i] == 0 ? 1 : 0;
-    }
-    return starts;
+    ColumnPages.Matches starts = new ColumnPages.Matches(0, null);
+    ColumnPages.hybrid(levels, start + 4, start + 4 + len, maxRep, null, n, "repetition", starts);
+    return starts.count;
   }
 
   /** Passes the data page {@link #peekRowStarts} looked at, unread. */

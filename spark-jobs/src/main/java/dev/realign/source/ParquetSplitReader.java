@@ -423,26 +423,29 @@ final class ParquetSplitReader implements SplitReader {
   /**
    * The common case in one step: the row lies inside the current page (and is not its last), has
    * exactly d entries and all are defined; its values go straight into the batch. False (nothing
-   * consumed) otherwise: the entry-by-entry path handles the rest.
+   * consumed) otherwise: the entry-by-entry path handles the rest. The page's row starts, counted
+   * from its level runs, answer the length question without a pass over the levels.
    */
   private static boolean fullRowInPage(ColumnPages c, RowBatch batch, int i) {
     int d = batch.dim;
     int p = c.pos;
     int rowEnd = p + d;
-    if (rowEnd >= c.count || c.rep[rowEnd] != 0) {
-      return false; // longer than d, or the last row of the page (it may continue on the next)
+    int k = c.startCursor;
+    int[] starts = c.starts;
+    while (k < c.startCount && starts[k] <= p) {
+      k++;
     }
-    int[] rep = c.rep;
-    int[] def = c.def;
-    int max = c.maxDef;
-    for (int k = p + 1; k < rowEnd; k++) {
-      if (rep[k] == 0) {
-        return false; // shorter than d
-      }
+    c.startCursor = k;
+    if (k == c.startCount || starts[k] != rowEnd) {
+      return false; // not d entries, or the last row of the page (it may continue on the next)
     }
-    for (int k = p; k < rowEnd; k++) {
-      if (def[k] != max) {
-        return false;
+    if (!c.allDefined) {
+      int[] def = c.def;
+      int max = c.maxDef;
+      for (int q = p; q < rowEnd; q++) {
+        if (def[q] != max) {
+          return false;
+        }
       }
     }
     System.arraycopy(c.floats, c.valuePos, batch.flat, i * d, d);

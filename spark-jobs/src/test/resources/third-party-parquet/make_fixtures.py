@@ -25,3 +25,15 @@ con = duckdb.connect()
 con.execute("CREATE TABLE v AS SELECT id, CAST(embedding AS FLOAT[]) AS embedding"
             " FROM read_parquet('pyarrow-list-snappy.parquet')")
 con.execute("COPY (SELECT * FROM v) TO 'duckdb-list.parquet' (FORMAT parquet)")
+
+# Splits inside one row group (ParquetRowRangeSplitsTest): pages of about 2 KB in one row group;
+# V1 without an offset index (a reader walks the page headers and repetition levels), V2 with
+# write_page_index's offset index.
+small = pa.table({"id": ids, "text": texts, "embedding": lists})
+pq.write_table(small, "pyarrow-small-pages-none.parquet", compression="none",
+               use_dictionary=["id"], data_page_size=2048, write_batch_size=100,
+               data_page_version="1.0")
+pq.write_table(small, "pyarrow-small-pages-v2-zstd-index.parquet", compression="zstd",
+               use_dictionary=["id"], use_byte_stream_split=["embedding.list.element"],
+               data_page_size=2048, write_batch_size=100, data_page_version="2.0",
+               write_page_index=True)

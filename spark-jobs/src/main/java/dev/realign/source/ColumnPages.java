@@ -12,29 +12,29 @@ import org.apache.parquet.column.page.DataPage;
 import org.apache.parquet.column.page.DataPageV1;
 import org.apache.parquet.column.page.DataPageV2;
 import org.apache.parquet.column.page.DictionaryPage;
-import org.apache.parquet.column.page.PageReader;
 import org.apache.parquet.column.values.ValuesReader;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.internal.column.columnindex.OffsetIndex;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.PrimitiveType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 
 /**
- * The pages of one column of one row group, decoded a page at a time into level arrays and typed
- * values, with the checks a careful reader makes: every level section decodes to exactly the
- * page's {@code num_values} entries within its declared length, levels stay within their maxima,
- * and the values fill the rest of the page exactly (one value per defined entry). parquet-mr
- * verifies the page CRCs where the writer stored them. A mismatch throws
- * {@link CorruptPageException}.
+ * The pages of one column of one row group ({@link PageStream}), decoded a page at a time into
+ * level arrays and typed values, with the checks a careful reader makes: every level section
+ * decodes to exactly the page's {@code num_values} entries within its declared length, levels
+ * stay within their maxima, and the values fill the rest of the page exactly (one value per
+ * defined entry). The page stream verifies the page CRCs where the writer stored them. A
+ * mismatch throws {@link CorruptPageException}.
  */
 final class ColumnPages {
   final ColumnDescriptor column;
-  private final PageReader pages;
+  private final PageStream pages;
   private final Dictionary dictionary;
   final int maxRep;
   final int maxDef;
   private final boolean float16;
-  private int pageIndex = -1;
   /** Every half's float value (256 KiB), for float16 pages. */
   private static final float[] HALVES = new float[1 << 16];
 
@@ -54,12 +54,24 @@ final class ColumnPages {
   long[] longs = new long[0];
   Binary[] binaries = new Binary[0];
   int valuePos;
+  /**
+   * For lists: the entries of the current page that start a row (repetition level 0), counted
+   * from the level runs, and the first of them not before {@link #pos} (see
+   * {@link ParquetSplitReader}'s full-row check); whether every entry of the page is defined.
+   */
+  int[] starts = new int[0];
+  int startCount;
+  int startCursor;
+  boolean allDefined;
+  private final Matches rowStarts = new Matches(0, starts);
+  private final Matches definedEntries;
 
-  ColumnPages(ColumnDescriptor column, PageReader pages) {
+  ColumnPages(ColumnDescriptor column, PageStream pages) {
     this.column = column;
     this.pages = pages;
     this.maxRep = column.getMaxRepetitionLevel();
     this.maxDef = column.getMaxDefinitionLevel();
+    this.definedEntries = new Matches(maxDef, null);
     PrimitiveType t = column.getPrimitiveType();
     this.float16 = t.getPrimitiveTypeName() == PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY
         && t.getLogicalTypeAnnotation() instanceof LogicalTypeAnnotation.Float16LogicalTypeAnnotation;
@@ -77,7 +89,11 @@ final class ColumnPages {
   }
 
   int pageIndex() {
-    return pageIndex;
+    return pages.pageIndex();
+  }
+
+  ColumnChunkMetaData chunk() {
+    return pages.chunk();
   }
 
   /** Makes the next entry available; false at the end of the column chunk. */
@@ -87,7 +103,6 @@ final class ColumnPages {
       if (page == null) {
         return false;
       }
-      pageIndex++;
       if (page instanceof DataPageV1 v1) {
         loadV1(v1);
       } else {
@@ -95,6 +110,45 @@ final class ColumnPages {
       }
     }
     return true;
+  }
+
+  /**
+   * Positions the column at the first entry of row {@code row} of the row group: whole pages
+   * before it are passed by their headers (or the offset index, when given) without decoding
+   * their values; the page holding the row is decoded and walked to the row's first entry.
+   */
+  void skipRows(long row, OffsetIndex index) {
+    if (row <= 0) {
+      return;
+    }
+    long started = index == null ? 0 : pages.seekToPageOf(row, index);
+    while (pos == count) {
+      int starts = pages.peekRowStarts();
+      if (starts == -1) {
+        throw new CorruptPageException("the column ends before row " + row + " of the row"
+            + " group (" + started + " rows)");
+      }
+      if (starts < 0 || started + starts > row) {
+        break; // the row starts in this page (or its levels need the full decoder)
+      }
+      pages.skipPage();
+      started += starts;
+    }
+    while (true) {
+      if (!ensureEntry()) {
+        throw new CorruptPageException("the column ends before row " + row + " of the row"
+            + " group (" + started + " rows)");
+      }
+      if (rep[pos] == 0) {
+        if (started == row) {
+          return;
+        }
+        started++;
+      }
+      if (def[pos++] == maxDef) {
+        valuePos++;
+      }
+    }
   }
 
   private void loadV1(DataPageV1 page) {
@@ -106,11 +160,19 @@ final class ColumnPages {
     }
     levelsArrays(n);
     int at = body.position();
-    at = levelsV1(body, at, page.getRlEncoding(), maxRep, rep, n, "repetition");
-    at = levelsV1(body, at, page.getDlEncoding(), maxDef, def, n, "definition");
+    at = levelsV1(body, at, page.getRlEncoding(), maxRep, rep, n, "repetition", rowStarts);
+    at = levelsV1(body, at, page.getDlEncoding(), maxDef, def, n, "definition", definedEntries);
     body.position(at);
-    values(page.getValueEncoding(), body.slice().order(ByteOrder.LITTLE_ENDIAN), definedCount(n),
-        n);
+    values(page.getValueEncoding(), body.slice().order(ByteOrder.LITTLE_ENDIAN), counted(n), n);
+  }
+
+  /** Sets the counts of the page just decoded; returns its number of defined entries. */
+  private int counted(int n) {
+    startCount = maxRep == 0 ? n : rowStarts.count;
+    startCursor = 0;
+    int defined = maxDef == 0 ? n : definedEntries.count;
+    allDefined = defined == n;
+    return defined;
   }
 
   private void loadV2(DataPageV2 page) {
@@ -118,15 +180,16 @@ final class ColumnPages {
     levelsArrays(n);
     if (maxRep > 0) {
       ByteBuffer r = bytes(page.getRepetitionLevels(), "repetition levels");
-      int end = hybrid(r, r.position(), r.limit(), maxRep, rep, n, "repetition");
+      int end = hybrid(r, r.position(), r.limit(), maxRep, rep, n, "repetition", rowStarts);
       requireEnd(end, r.limit(), "repetition");
     }
     if (maxDef > 0) {
       ByteBuffer d = bytes(page.getDefinitionLevels(), "definition levels");
-      int end = hybrid(d, d.position(), d.limit(), maxDef, def, n, "definition");
+      int end = hybrid(d, d.position(), d.limit(), maxDef, def, n, "definition",
+          definedEntries);
       requireEnd(end, d.limit(), "definition");
     }
-    int defined = definedCount(n);
+    int defined = counted(n);
     if (n - defined != page.getNullCount()) {
       throw new CorruptPageException("page has " + (n - defined) + " undefined entries, its"
           + " header says " + page.getNullCount() + " nulls");
@@ -150,6 +213,10 @@ final class ColumnPages {
     if (rep.length < n) {
       rep = new int[n];
       def = new int[n];
+      if (maxRep > 0) {
+        starts = new int[n];
+        rowStarts.positions = starts;
+      }
     }
     if (maxRep == 0) { // no section to decode: every entry starts a row
       java.util.Arrays.fill(rep, 0, n, 0);
@@ -162,19 +229,8 @@ final class ColumnPages {
     valuePos = 0;
   }
 
-  private int definedCount(int n) {
-    if (maxDef == 0) {
-      return n;
-    }
-    int defined = 0;
-    for (int i = 0; i < n; i++) {
-      defined += def[i] == maxDef ? 1 : 0;
-    }
-    return defined;
-  }
-
   private int levelsV1(ByteBuffer body, int at, Encoding enc, int max, int[] out, int n,
-      String what) {
+      String what, Matches matches) {
     if (max == 0) {
       return at;
     }
@@ -185,8 +241,15 @@ final class ColumnPages {
       try {
         ByteBufferInputStream in = ByteBufferInputStream.wrap(body.duplicate().position(at));
         r.initFromPage(n, in);
+        matches.count = 0;
         for (int i = 0; i < n; i++) {
           out[i] = checkLevel(r.readInteger(), max, what);
+          if (out[i] == matches.value) {
+            if (matches.positions != null) {
+              matches.positions[matches.count] = i;
+            }
+            matches.count++;
+          }
         }
         return at + (int) in.position();
       } catch (IOException | RuntimeException e) {
@@ -203,7 +266,7 @@ final class ColumnPages {
       throw new CorruptPageException(what + " levels of " + len + " bytes in a page with "
           + (body.limit() - start) + " bytes left");
     }
-    int end = hybrid(body, start, start + len, max, out, n, what);
+    int end = hybrid(body, start, start + len, max, out, n, what, matches);
     requireEnd(end, start + len, what);
     return start + len;
   }
@@ -227,6 +290,34 @@ final class ColumnPages {
    * returns where the last run ended.
    */
   static int hybrid(ByteBuffer b, int start, int end, int max, int[] out, int n, String what) {
+    return hybrid(b, start, end, max, out, n, what, null);
+  }
+
+  /**
+   * The entries of a level section equal to one value, counted run by run (a run of 1,279 ones
+   * costs one step, not 1,279), and where {@code positions} is given, listed.
+   */
+  static final class Matches {
+    final int value;
+    int[] positions;
+    int count;
+
+    Matches(int value, int[] positions) {
+      this.value = value;
+      this.positions = positions;
+    }
+  }
+
+  /**
+   * As {@link #hybrid(ByteBuffer, int, int, int, int[], int, String)}; {@code out} may be null
+   * (levels not kept), and {@code matches}, where given, counts (and lists) the entries equal to
+   * its value.
+   */
+  static int hybrid(ByteBuffer b, int start, int end, int max, int[] out, int n, String what,
+      Matches matches) {
+    if (matches != null) {
+      matches.count = 0;
+    }
     int width = 32 - Integer.numberOfLeadingZeros(max);
     int byteWidth = (width + 7) / 8;
     int at = start;
@@ -263,7 +354,17 @@ final class ColumnPages {
           v |= (b.get(at++) & 0xff) << (8 * k);
         }
         checkLevel(v, max, what);
-        java.util.Arrays.fill(out, i, i + (int) run, v);
+        if (out != null) {
+          java.util.Arrays.fill(out, i, i + (int) run, v);
+        }
+        if (matches != null && v == matches.value) {
+          if (matches.positions != null) {
+            for (int k = 0; k < run; k++) {
+              matches.positions[matches.count + k] = i + k;
+            }
+          }
+          matches.count += (int) run;
+        }
         i += (int) run;
       } else { // bit-packed groups of 8
         long groups = header >>> 1;
@@ -286,7 +387,16 @@ final class ColumnPages {
             long p = bitPos + (long) k * width + bit;
             v |= ((b.get((int) (p >>> 3)) >>> (p & 7)) & 1) << bit;
           }
-          out[i + k] = checkLevel(v, max, what);
+          checkLevel(v, max, what);
+          if (out != null) {
+            out[i + k] = v;
+          }
+          if (matches != null && v == matches.value) {
+            if (matches.positions != null) {
+              matches.positions[matches.count] = i + k;
+            }
+            matches.count++;
+          }
         }
         i += take;
         at += (int) bytes;

@@ -202,36 +202,68 @@ public final class EmbeddingSetPlanner {
     int per = splitRows(spec, total);
     List<EmbeddingSplit> splits = new ArrayList<>();
     for (int i = 0; i < files.size(); i++) {
-      long fileRow = 0;
-      long first = 0;
-      long rows = 0;
-      long start = -1;
-      long end = 0;
-      for (BlockMetaData b : blocks.get(i)) {
-        if (b.getRowCount() == 0) {
-          continue;
-        }
-        if (start < 0) {
-          start = b.getStartingPos();
-          first = fileRow;
-        }
-        end = b.getStartingPos() + b.getCompressedSize();
-        rows += b.getRowCount();
-        fileRow += b.getRowCount();
-        if (rows >= per) {
-          splits.add(new EmbeddingSplit(splits.size(), EmbeddingFormat.PARQUET, files.get(i),
-              first, rows, start, end, null, HadoopFiles.stem(files.get(i))));
-          start = -1;
-          rows = 0;
-        }
-      }
-      if (rows > 0) {
-        splits.add(new EmbeddingSplit(splits.size(), EmbeddingFormat.PARQUET, files.get(i),
-            first, rows, start, end, null, HadoopFiles.stem(files.get(i))));
-      }
+      cutParquet(files.get(i), blocks.get(i), per, splits);
     }
     return new EmbeddingSet(spec.role(), spec.path(), EmbeddingFormat.PARQUET, dim, total, cols,
         idsFromColumn, hasText, files, splits);
+  }
+
+  /**
+   * Cuts one Parquet file into splits of about {@code per} rows: small row groups are gathered
+   * whole until they hold {@code per} rows; a row group of more than {@code per} rows (pyarrow
+   * writes a file of up to 1 Mi rows as one) becomes equal row ranges of at most {@code per} rows,
+   * so one big file keeps every core busy. The reader skips to a range's first row by the page
+   * headers, and ids never depend on the cut (column ids, or {@code <stem>-<row in file>}).
+   */
+  private static void cutParquet(String file, List<BlockMetaData> blocks, int per,
+      List<EmbeddingSplit> splits) {
+    String stem = HadoopFiles.stem(file);
+    long fileRow = 0;
+    long first = 0;
+    long rows = 0;
+    long start = -1;
+    long end = 0;
+    for (BlockMetaData b : blocks) {
+      long n = b.getRowCount();
+      if (n == 0) {
+        continue;
+      }
+      long blockEnd = b.getStartingPos() + b.getCompressedSize();
+      if (n > per) {
+        if (rows > 0) {
+          splits.add(new EmbeddingSplit(splits.size(), EmbeddingFormat.PARQUET, file, first, rows,
+              start, end, null, stem));
+          start = -1;
+          rows = 0;
+        }
+        long pieces = (n + per - 1) / per;
+        for (long k = 0; k < pieces; k++) {
+          long from = n * k / pieces;
+          long to = n * (k + 1) / pieces;
+          splits.add(new EmbeddingSplit(splits.size(), EmbeddingFormat.PARQUET, file,
+              fileRow + from, to - from, b.getStartingPos(), blockEnd, null, stem));
+        }
+        fileRow += n;
+        continue;
+      }
+      if (start < 0) {
+        start = b.getStartingPos();
+        first = fileRow;
+      }
+      end = blockEnd;
+      rows += n;
+      fileRow += n;
+      if (rows >= per) {
+        splits.add(new EmbeddingSplit(splits.size(), EmbeddingFormat.PARQUET, file, first, rows,
+            start, end, null, stem));
+        start = -1;
+        rows = 0;
+      }
+    }
+    if (rows > 0) {
+      splits.add(new EmbeddingSplit(splits.size(), EmbeddingFormat.PARQUET, file, first, rows,
+          start, end, null, stem));
+    }
   }
 
   private static void requireRows(Spec spec, long total) {

@@ -4,9 +4,10 @@ import java.io.Serializable;
 import java.util.Objects;
 
 /**
- * One unit of work over an embedding set: a contiguous row range of one file. Split {@code k} is
- * task {@code k} and becomes output shard {@code k}. A plain class, not a record: it is RDD data,
- * and Spark's Kryo cannot serialise records.
+ * One unit of work over an embedding set: a contiguous row range of one file (for Parquet: whole
+ * row groups, or a row range inside one big row group). Split {@code k} is task {@code k} and
+ * becomes output shard {@code k}. A plain class, not a record: it is RDD data, and Spark's Kryo
+ * cannot serialise records.
  */
 public final class EmbeddingSplit implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -26,8 +27,9 @@ public final class EmbeddingSplit implements Serializable {
    * @param file the vector file (a Hadoop path URI)
    * @param firstRow index in {@code file} of the split's first row
    * @param rows rows in the split
-   * @param rangeStart for Parquet: start of the byte range selecting the split's row groups; for
-   *     .npy: the byte offset of the file's data
+   * @param rangeStart for Parquet: start of the byte range of the split's row groups (for a
+   *     row range inside a row group: that row group's; the reader selects row groups by
+   *     {@code firstRow} and {@code rows}); for .npy: the byte offset of the file's data
    * @param rangeEnd for Parquet: end of that byte range; for .npy: 0
    * @param metadataFile for .npy: the Parquet file with the ids of {@code file}, or null
    * @param idPrefix for ids made up as {@code <idPrefix>-<row index in file>}

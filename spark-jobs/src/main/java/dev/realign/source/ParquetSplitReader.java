@@ -13,41 +13,61 @@ import org.apache.hadoop.fs.Path;
 import org.apache.parquet.HadoopReadOptions;
 import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.column.ColumnDescriptor;
-import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.hadoop.CodecFactory;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.api.ReadSupport;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnPath;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.parquet.internal.column.columnindex.OffsetIndex;
+import org.apache.parquet.io.SeekableInputStream;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.Type;
 
 /**
- * Reads the rows of a Parquet split (a range of row groups) in file order, at column level: pages
- * are decoded a page at a time ({@link ColumnPages}) and vector components copied in bulk, with
- * no record assembly. A page that does not add up (levels, values, CRC, decompression) fails the
- * task naming the file, the row group, the column and the page.
+ * Reads the rows of a Parquet split (whole row groups, or a row range inside one) in file order,
+ * at column level: each column's pages are streamed from the file a page at a time
+ * ({@link PageStream}, {@link ColumnPages}) and vector components copied in bulk, with no record
+ * assembly and never a whole column chunk in memory. A split that starts inside a row group skips
+ * each column's pages up to its first row separately (the columns' pages need not line up). A
+ * page that does not add up (levels, values, CRC, decompression) fails the task naming the file,
+ * the row group, the column and the page.
  */
 final class ParquetSplitReader implements SplitReader {
   private final EmbeddingSplit split;
   private final boolean idsFromColumn;
   private final boolean idsOnly;
   private final ParquetFileReader reader;
-  private final List<BlockMetaData> groups;
+  private final CodecFactory codecs;
+  private final List<SeekableInputStream> streams = new ArrayList<>();
+  /** The row groups holding the split's rows, and the file row index of each one's first row. */
+  private final List<BlockMetaData> groups = new ArrayList<>();
+  private final List<Long> groupStarts = new ArrayList<>();
+  private final List<Integer> groupOrdinals = new ArrayList<>();
+  /** File row index after the split's last row. */
+  private final long endRow;
   private final ColumnDescriptor idColumn;
   private final ColumnDescriptor textColumn;
   private final ColumnDescriptor vectorColumn;
+  private final SeekableInputStream idStream;
+  private final SeekableInputStream textStream;
+  private final SeekableInputStream vectorStream;
   private final VectorLevels levels;
   private ColumnPages ids;
   private ColumnPages texts;
   private ColumnPages vectors;
   private int group = -1;
   private long groupRows;
+  /** Rows of the current row group passed (read, or skipped before the split's first row). */
   private long groupRead;
   private long groupFirstRow;
   private long row;
   private float[] scratch = new float[1024];
   private String current = "";
+  /** False only in tests: skip to a split's first row by the page headers alone. */
+  private boolean useOffsetIndex = true;
 
   ParquetSplitReader(EmbeddingSplit split, Columns columns, boolean idsFromColumn,
       boolean idsOnly, Configuration conf) {
@@ -55,18 +75,30 @@ final class ParquetSplitReader implements SplitReader {
     this.idsFromColumn = idsFromColumn;
     this.idsOnly = idsOnly;
     this.row = split.firstRow();
-    this.groupFirstRow = split.firstRow();
+    // rows == 0: the whole file (the dimension sampler reads from the start until it has enough)
+    this.endRow = split.rows() > 0 ? split.firstRow() + split.rows() : Long.MAX_VALUE;
+    HadoopInputFile input;
     try {
       Path path = new Path(split.file());
-      ParquetReadOptions.Builder options = HadoopReadOptions.builder(conf, path)
-          .usePageChecksumVerification(true);
-      if (split.rangeEnd() > split.rangeStart()) {
-        options = options.withRange(split.rangeStart(), split.rangeEnd());
-      }
-      this.reader = new ParquetFileReader(HadoopInputFile.fromPath(path, conf), options.build());
+      input = HadoopInputFile.fromPath(path, conf);
+      ParquetReadOptions options = HadoopReadOptions.builder(conf, path).build();
+      this.reader = ParquetFileReader.open(input, options);
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException("Invalid Parquet file " + split.file()
           + ": cannot read its footer (" + e.getMessage() + ")", e);
+    }
+    this.codecs = new CodecFactory(conf, 0);
+    long start = 0;
+    List<BlockMetaData> blocks = reader.getFooter().getBlocks();
+    for (int k = 0; k < blocks.size(); k++) {
+      BlockMetaData b = blocks.get(k);
+      long end = start + b.getRowCount();
+      if (end > split.firstRow() && start < endRow && b.getRowCount() > 0) {
+        groups.add(b);
+        groupStarts.add(start);
+        groupOrdinals.add(k);
+      }
+      start = end;
     }
     MessageType file = reader.getFooter().getFileMetaData().getSchema();
     List<Type> fields = new ArrayList<>();
@@ -77,8 +109,6 @@ final class ParquetSplitReader implements SplitReader {
       }
     }
     MessageType projection = new MessageType(file.getName(), fields);
-    reader.setRequestedSchema(projection);
-    this.groups = reader.getRowGroups();
     ColumnDescriptor id = null;
     ColumnDescriptor text = null;
     ColumnDescriptor vector = null;
@@ -91,14 +121,33 @@ final class ParquetSplitReader implements SplitReader {
       } else if (vector == null) {
         vector = c;
       } else {
+        close();
         throw new IllegalArgumentException("Invalid column '" + columns.vector() + "' in "
             + split.file() + ": more than one leaf (must be list<float> or binary)");
       }
     }
     this.idColumn = idsFromColumn ? id : null;
     this.textColumn = text;
-    this.vectorColumn = vector;
+    this.vectorColumn = idsOnly ? null : vector;
     this.levels = vector == null ? null : VectorLevels.of(projection, vector);
+    // One stream per column: the columns' chunks lie apart in the file and are read side by side.
+    this.idStream = stream(input, idColumn);
+    this.textStream = stream(input, textColumn);
+    this.vectorStream = stream(input, vectorColumn);
+  }
+
+  private SeekableInputStream stream(HadoopInputFile input, ColumnDescriptor c) {
+    if (c == null) {
+      return null;
+    }
+    try {
+      SeekableInputStream s = input.newStream();
+      streams.add(s);
+      return s;
+    } catch (IOException e) {
+      close();
+      throw new java.io.UncheckedIOException("Cannot open Parquet file " + split.file(), e);
+    }
   }
 
   /** Definition-level thresholds of a vector column (see {@link #readVector}). */
@@ -142,7 +191,7 @@ final class ParquetSplitReader implements SplitReader {
   public boolean next(RowBatch batch) {
     batch.clear();
     try {
-      while (batch.size < batch.capacity) {
+      while (batch.size < batch.capacity && row < endRow) {
         if (groupRead == groupRows && !nextGroup()) {
           break;
         }
@@ -165,76 +214,115 @@ final class ParquetSplitReader implements SplitReader {
         }
         row++;
         groupRead++;
+        if (groupRead == groupRows) {
+          finishGroup();
+        }
       }
     } catch (CorruptPageException | org.apache.parquet.io.ParquetDecodingException
         | java.nio.BufferUnderflowException | IndexOutOfBoundsException e) {
-      throw corrupt(e);
+      throw new IllegalArgumentException("Invalid Parquet file " + split.file() + ": " + where()
+          + " is corrupt or unreadable: " + e.getMessage() + " (rewrite or remove the file)", e);
+    } catch (UncheckedIOException e) {
+      throw new UncheckedIOException("Cannot read Parquet file " + split.file() + ": " + where()
+          + ": " + e.getMessage(), e.getCause());
     }
     return batch.size > 0;
   }
 
-  private IllegalArgumentException corrupt(RuntimeException e) {
+  /** The row group, column and page being read, for error messages. */
+  private String where() {
     ColumnPages c = current.equals(vectorColumn == null ? null : vectorColumn.getPath()[0])
         ? vectors : current.equals(idColumn == null ? null : idColumn.getPath()[0]) ? ids : texts;
-    return new IllegalArgumentException("Invalid Parquet file " + split.file() + ": row group "
-        + groupOrdinal() + " (rows " + groupFirstRow + ".." + (groupFirstRow + groupRows - 1)
-        + ")" + (current.isEmpty() ? "" : ", column '" + current + "'"
-            + (c == null ? "" : ", page " + c.pageIndex()))
-        + " is corrupt or unreadable: " + e.getMessage() + " (rewrite or remove the file)", e);
+    return "row group " + groupOrdinal() + " (rows " + groupFirstRow + ".."
+        + (groupFirstRow + groupRows - 1) + ")" + (current.isEmpty() ? "" : ", column '"
+            + current + "'" + (c == null ? "" : ", page " + c.pageIndex()));
   }
 
   private long groupOrdinal() {
-    if (group < 0 || group >= groups.size()) {
-      return group;
-    }
-    int ordinal = groups.get(group).getOrdinal();
-    return ordinal >= 0 ? ordinal : group;
+    return group < 0 || group >= groups.size() ? group : groupOrdinals.get(group);
   }
 
-  /** Checks the finished row group and opens the next; false after the last. */
+  /** Checks that every column of the finished row group ends with its last row. */
+  private void finishGroup() {
+    for (ColumnPages c : new ColumnPages[] {ids, texts, vectors}) {
+      if (c != null) {
+        current = c.column.getPath()[0];
+        if (c.pos < c.count || c.ensureEntry()) {
+          throw new CorruptPageException("the column has more entries than the row group's "
+              + groupRows + " rows");
+        }
+      }
+    }
+    current = "";
+  }
+
+  /**
+   * Opens the next row group of the split, each column positioned at the split's next row; false
+   * after the last.
+   */
   private boolean nextGroup() {
-    if (group >= 0) {
+    current = "";
+    group++;
+    if (group >= groups.size()) {
+      return false;
+    }
+    BlockMetaData block = groups.get(group);
+    groupFirstRow = groupStarts.get(group);
+    groupRows = block.getRowCount();
+    groupRead = row - groupFirstRow; // > 0 only when the split starts inside this row group
+    ids = null; // a failure below must not name a page of the previous row group
+    texts = null;
+    vectors = null;
+    ids = open(block, idColumn, idStream);
+    texts = open(block, textColumn, textStream);
+    vectors = open(block, vectorColumn, vectorStream);
+    if (groupRead > 0) {
       for (ColumnPages c : new ColumnPages[] {ids, texts, vectors}) {
         if (c != null) {
           current = c.column.getPath()[0];
-          if (c.pos < c.count || c.ensureEntry()) {
-            throw new CorruptPageException("the column has more entries than the row group's "
-                + groupRows + " rows");
-          }
+          c.skipRows(groupRead, offsetIndex(c.chunk()));
         }
       }
-      groupFirstRow += groupRows;
+      current = "";
     }
-    PageReadStore store;
-    current = "";
-    group++;
-    if (group < groups.size()) {
-      groupRows = groups.get(group).getRowCount();
-    }
-    try {
-      store = reader.readNextRowGroup();
-    } catch (IOException e) {
-      // Page headers that do not parse, CRCs that do not match: parquet-mr reads them here.
-      throw new CorruptPageException("its pages cannot be read (" + e.getMessage()
-          + (e.getCause() == null ? "" : ": " + e.getCause().getMessage()) + ")");
-    }
-    if (store == null) {
-      return false;
-    }
-    groupRows = store.getRowCount();
-    groupRead = 0;
-    ids = open(store, idColumn);
-    texts = open(store, textColumn);
-    vectors = idsOnly ? null : open(store, vectorColumn);
-    return groupRows > 0 || nextGroup();
+    return true;
   }
 
-  private ColumnPages open(PageReadStore store, ColumnDescriptor c) {
+  private ColumnPages open(BlockMetaData block, ColumnDescriptor c, SeekableInputStream in) {
     if (c == null) {
       return null;
     }
     current = c.getPath()[0];
-    return new ColumnPages(c, store.getPageReader(c));
+    ColumnPath path = ColumnPath.get(c.getPath());
+    ColumnChunkMetaData chunk = null;
+    for (ColumnChunkMetaData m : block.getColumns()) {
+      if (m.getPath().equals(path)) {
+        chunk = m;
+      }
+    }
+    if (chunk == null) {
+      throw new CorruptPageException("the row group has no chunk of column " + path);
+    }
+    return new ColumnPages(c, new PageStream(in, chunk, c.getMaxRepetitionLevel(),
+        codecs.getDecompressor(chunk.getCodec())));
+  }
+
+  /** For tests: ignore the files' offset indexes (the header walk must find the same rows). */
+  ParquetSplitReader withoutOffsetIndex() {
+    useOffsetIndex = false;
+    return this;
+  }
+
+  /** The chunk's offset index (page locations and first rows), or null where it has none. */
+  private OffsetIndex offsetIndex(ColumnChunkMetaData chunk) {
+    if (!useOffsetIndex || chunk.getOffsetIndexReference() == null) {
+      return null;
+    }
+    try {
+      return reader.readOffsetIndex(chunk);
+    } catch (IOException | RuntimeException e) {
+      return null; // the index is an optimisation: walking the page headers gives the same rows
+    }
   }
 
   private void requireEntry(ColumnPages c) {
@@ -335,26 +423,29 @@ final class ParquetSplitReader implements SplitReader {
   /**
    * The common case in one step: the row lies inside the current page (and is not its last), has
    * exactly d entries and all are defined; its values go straight into the batch. False (nothing
-   * consumed) otherwise: the entry-by-entry path handles the rest.
+   * consumed) otherwise: the entry-by-entry path handles the rest. The page's row starts, counted
+   * from its level runs, answer the length question without a pass over the levels.
    */
   private static boolean fullRowInPage(ColumnPages c, RowBatch batch, int i) {
     int d = batch.dim;
     int p = c.pos;
     int rowEnd = p + d;
-    if (rowEnd >= c.count || c.rep[rowEnd] != 0) {
-      return false; // longer than d, or the last row of the page (it may continue on the next)
+    int k = c.startCursor;
+    int[] starts = c.starts;
+    while (k < c.startCount && starts[k] <= p) {
+      k++;
     }
-    int[] rep = c.rep;
-    int[] def = c.def;
-    int max = c.maxDef;
-    for (int k = p + 1; k < rowEnd; k++) {
-      if (rep[k] == 0) {
-        return false; // shorter than d
-      }
+    c.startCursor = k;
+    if (k == c.startCount || starts[k] != rowEnd) {
+      return false; // not d entries, or the last row of the page (it may continue on the next)
     }
-    for (int k = p; k < rowEnd; k++) {
-      if (def[k] != max) {
-        return false;
+    if (!c.allDefined) {
+      int[] def = c.def;
+      int max = c.maxDef;
+      for (int q = p; q < rowEnd; q++) {
+        if (def[q] != max) {
+          return false;
+        }
       }
     }
     System.arraycopy(c.floats, c.valuePos, batch.flat, i * d, d);
@@ -371,10 +462,25 @@ final class ParquetSplitReader implements SplitReader {
 
   @Override
   public void close() {
+    IOException failed = null;
+    for (java.io.Closeable c : streams) {
+      try {
+        c.close();
+      } catch (IOException e) {
+        failed = e;
+      }
+    }
+    streams.clear();
+    if (codecs != null) {
+      codecs.release();
+    }
     try {
       reader.close();
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot close Parquet file " + split.file(), e);
+      failed = e;
+    }
+    if (failed != null) {
+      throw new UncheckedIOException("Cannot close Parquet file " + split.file(), failed);
     }
   }
 }

@@ -9,6 +9,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.example.data.simple.SimpleGroupFactory;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.example.ExampleParquetWriter;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.MessageTypeParser;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -18,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The sketches, the transform and the aligned rows do not depend on how the input is cut: 1, 3
- * and 17 partitions, and one file against several, give identical bytes.
+ * and 17 partitions, one file against several, and one Parquet row group cut into row ranges,
+ * give identical bytes.
  */
 class PartitionInvarianceTest {
   static final int D = 48;
@@ -44,6 +51,57 @@ class PartitionInvarianceTest {
       Npy.write(dir.resolve("texts-split").resolve("t" + f + ".npy"), part,
           cuts[f + 1] - cuts[f], D);
     }
+  }
+
+  /** The texts as one Parquet row group of small pages, without ids (so ids are texts-<row>). */
+  static Path textsAsOneRowGroup() throws Exception {
+    Path file = dir.resolve("texts-parquet").resolve("texts.parquet");
+    Files.createDirectories(file.getParent());
+    MessageType schema = MessageTypeParser.parseMessageType("message m { optional group"
+        + " embedding (LIST) { repeated group list { optional float element; } } }");
+    try (ParquetWriter<Group> w = ExampleParquetWriter.builder(
+        new org.apache.hadoop.fs.Path(file.toUri())).withType(schema).withPageSize(8192).build()) {
+      SimpleGroupFactory f = new SimpleGroupFactory(schema);
+      for (int i = 0; i < TEXT_ROWS; i++) {
+        Group row = f.newGroup();
+        Group list = row.addGroup("embedding");
+        for (int j = 0; j < D; j++) {
+          list.addGroup("list").append("element", texts[i * D + j]);
+        }
+        w.write(row);
+      }
+    }
+    return file.getParent();
+  }
+
+  @Test
+  void oneParquetRowGroupCutInto3Or17SplitsGivesTheBitsOfTheNpyInput() throws Exception {
+    Result npy = run("npy-p1", dir.resolve("texts.npy"), 1);
+    Path parquet = textsAsOneRowGroup();
+    Result one = run("pq-p1", parquet, 1);
+    Result three = run("pq-p3", parquet, 3);
+    Result seventeen = run("pq-p17", parquet, 17);
+
+    assertThat(List.of(one.shards(), three.shards(), seventeen.shards()))
+        .containsExactly(1, 3, 17);
+    List<String> ids = ids("npy-p1");
+    assertThat(ids).hasSize(TEXT_ROWS).startsWith("texts-0", "texts-1").endsWith("texts-3000");
+    for (String name : List.of("pq-p1", "pq-p3", "pq-p17")) {
+      assertThat(ids(name)).as(name).isEqualTo(ids);
+    }
+    for (Result r : List.of(one, three, seventeen)) {
+      assertThat(r.sketches()).isEqualTo(npy.sketches());
+      assertThat(r.transformSha()).isEqualTo(one.transformSha());
+      assertThat(r.rows()).hasSize(TEXT_ROWS);
+      for (int i = 0; i < TEXT_ROWS; i++) {
+        assertThat(r.rows().get(i)).as("row %s", i).isEqualTo(npy.rows().get(i));
+      }
+    }
+  }
+
+  static List<String> ids(String name) {
+    return PipelineFixture.readShards(spark, dir.resolve(name)).stream()
+        .map(r -> r.getString(r.fieldIndex("id"))).toList();
   }
 
   @AfterAll

@@ -111,19 +111,20 @@ public final class UnitRows {
     return m.clone();
   }
 
-  /** Columns a task of {@link #computeMean}. */
-  private static final int MEAN_COLUMNS = 64;
-
   /**
-   * Each column summed in row order, column blocks spread over the common pool: every component
-   * gets the same additions in the same order as one sequential pass (the same bits).
+   * Each column summed in row order, a few wide column blocks spread over the common pool: every
+   * component gets the same additions in the same order as one sequential pass (the same bits).
+   * One block a core, so each task streams its share of every row once (narrow blocks would stream
+   * the whole sample once a block).
    */
   private double[] computeMean() {
     double[] m = new double[dim];
-    java.util.stream.IntStream.range(0, (dim + MEAN_COLUMNS - 1) / MEAN_COLUMNS).parallel()
+    int blocks = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), dim / 64));
+    int width = ((dim + blocks - 1) / blocks + 7) / 8 * 8; // whole cache lines of doubles
+    java.util.stream.IntStream.range(0, (dim + width - 1) / width).parallel()
         .forEach(c -> {
-          int j0 = c * MEAN_COLUMNS;
-          int j1 = Math.min(dim, j0 + MEAN_COLUMNS);
+          int j0 = c * width;
+          int j1 = Math.min(dim, j0 + width);
           for (int i = 0; i < rows; i++) {
             int off = i * dim;
             for (int j = j0; j < j1; j++) {

@@ -1,5 +1,6 @@
 package dev.realign.cli;
 
+import dev.realign.config.ConfigKeys;
 import dev.realign.config.PipelineConfig;
 import dev.realign.demo.DemoInput;
 import dev.realign.job.Console;
@@ -61,6 +62,9 @@ public final class RealignCommand {
       default -> { }
     }
     config = DemoInput.prepare(config);
+    if (command.name().equals("run") && config.getBoolean(ConfigKeys.REPORT_IN_RUN)) {
+      dev.realign.report.ReportWarmup.start(); // on the core Spark's start leaves idle
+    }
     SparkSession spark = JobContext.startSpark(config);
     try {
       command.action().run(new JobContext(spark, config), cl);

@@ -1,0 +1,69 @@
+package dev.realign.report;
+
+import dev.realign.align.FitOptions;
+import dev.realign.align.ReAlignFitter;
+import dev.realign.align.ReAlignTransform;
+import dev.realign.align.Variant;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Runs the gap report once over small synthetic samples on a background thread, so the JIT has
+ * compiled its kernels (Vector API scoring, neighbour selection, float64 re-scoring, the 2-D view)
+ * before the real report needs them. {@code run} starts it before Spark: starting a session keeps
+ * about one core busy for seconds, and the other core does this instead of idling. A cold report
+ * spends about a second of CPU compiling; the figures are unaffected (the warm-up's result is
+ * dropped). Failures are ignored: the warm-up is only ever an optimisation.
+ */
+public final class ReportWarmup {
+  /** Synthetic rows a modality, and their dimension: enough loop trips for the compilers. */
+  private static final int ROWS = 2_000;
+  private static final int DIM = 256;
+
+  private ReportWarmup() {}
+
+  /** Starts the warm-up on a daemon thread at minimum priority. */
+  public static void start() {
+    Thread t = new Thread(ReportWarmup::runQuietly, "realign-report-warmup");
+    t.setDaemon(true);
+    t.setPriority(Thread.MIN_PRIORITY);
+    t.start();
+  }
+
+  private static void runQuietly() {
+    try {
+      run();
+    } catch (RuntimeException | LinkageError e) {
+      // Only an optimisation: the real report compiles what it needs itself.
+    }
+  }
+
+  static GapReport run() {
+    float[] texts = gaussian(ROWS, 0, 1);
+    float[] images = gaussian(ROWS, 1, 2);
+    Map<Variant, ReAlignTransform> transforms = new EnumMap<>(Variant.class);
+    for (Variant v : Variant.values()) {
+      transforms.put(v, ReAlignFitter.fitInMemory(FitOptions.of(v), texts, images, DIM));
+    }
+    return ComputeGapReport.compute(ReportInputs.of(texts, images, DIM, transforms)
+        .withOptions(ReportOptions.defaults().withSampleRows(ROWS)));
+  }
+
+  private static float[] gaussian(int rows, int shiftAxis, long seed) {
+    SplittableRandom rnd = new SplittableRandom(seed);
+    float[] x = new float[rows * DIM];
+    for (int i = 0; i < rows; i++) {
+      for (int j = 0; j < DIM; j++) {
+        x[i * DIM + j] = (float) (nextGaussian(rnd) + (j == shiftAxis ? 3.0 : 0.0));
+      }
+    }
+    return x;
+  }
+
+  private static double nextGaussian(SplittableRandom rnd) {
+    // Box-Muller: SplittableRandom has no nextGaussian on Java 17.
+    double u = 1.0 - rnd.nextDouble();
+    return Math.sqrt(-2.0 * Math.log(u)) * Math.cos(2.0 * Math.PI * rnd.nextDouble());
+  }
+}

@@ -7,6 +7,7 @@ import dev.realign.source.RowBatch;
 import dev.realign.source.SplitReader;
 import dev.realign.vector.RowValidator;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -14,17 +15,18 @@ import java.util.NavigableSet;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.api.java.JavaRDD;
 import scala.Tuple2;
 
 /**
  * Finds the rows whose id already occurred earlier in input order (files sorted, rows in order):
  * the first valid occurrence is kept, every later valid one is rejected as {@code duplicate_id}.
  * Invalid rows (null, NaN/Inf, zero or wrong-length vectors) do not count as occurrences: they are
- * rejected for their own reason. Two steps, so the common case reads no vectors: the ids alone
- * (with their row positions) find the ids that occur more than once; only the splits holding such
- * rows are then read with their vectors to tell valid occurrences from invalid ones. Shuffles ids
- * and row positions only, never embeddings. Skipped when ids are made up from file and row.
+ * rejected for their own reason. Two steps, so the common case reads no vectors and shuffles no
+ * strings: (1) the ids alone are read and their 64-bit hashes (with row positions) are shuffled as
+ * primitive arrays, one per split and hash bucket, to find the hashes that occur twice or more;
+ * (2) only the splits holding such rows are read again, with their vectors, and the valid rows
+ * among them are grouped by their exact id (so two ids that merely share a hash are told apart).
+ * Never shuffles embeddings. Skipped when ids are made up from file and row.
  */
 final class DuplicateIdPass {
   private DuplicateIdPass() {}
@@ -35,45 +37,35 @@ final class DuplicateIdPass {
       return new long[0];
     }
     var conf = ctx.hadoopConf;
-    JavaRDD<EmbeddingSplit> splits = ctx.jsc.parallelize(set.splits(), set.splits().size());
+    int buckets = Math.max(1, set.splits().size());
     ctx.jsc.setJobDescription("realign: duplicate ids of " + set.role());
-    // Every id that occurs twice or more, with the positions of its rows (any validity).
-    List<List<Long>> repeated = splits
-        .flatMapToPair(split -> idsOf(set, split, conf.value().get()))
-        .groupByKey()
-        .flatMap(e -> {
-          List<Long> positions = new ArrayList<>();
-          e._2().forEach(positions::add);
-          List<List<Long>> repeat = new ArrayList<>(); // ArrayLists: Kryo serialises them
-          if (positions.size() > 1) {
-            repeat.add(positions);
-          }
-          return repeat.iterator();
-        })
-        .collect();
-    if (repeated.isEmpty()) {
+    // Positions of the rows whose id hash occurs twice or more (any validity).
+    List<Long> candidates = new ArrayList<>(ctx.jsc
+        .parallelize(set.splits(), set.splits().size())
+        .flatMapToPair(split -> hashesOf(set, split, buckets, conf.value().get()))
+        .groupByKey(buckets)
+        .flatMap(e -> positionsOfRepeatedHashes(e._2()))
+        .collect());
+    if (candidates.isEmpty()) {
       return new long[0];
     }
-    TreeSet<Long> candidates = new TreeSet<>();
-    repeated.forEach(candidates::addAll);
+    TreeSet<Long> candidateSet = new TreeSet<>(candidates);
     Set<Integer> candidateSplits = new TreeSet<>();
-    candidates.forEach(p -> candidateSplits.add((int) (p >>> 40)));
+    candidateSet.forEach(p -> candidateSplits.add((int) (p >>> 40)));
     List<EmbeddingSplit> toRead = set.splits().stream()
         .filter(s -> candidateSplits.contains(s.index())).toList();
-    ctx.jsc.setJobDescription("realign: validity of rows with repeated ids of " + set.role());
-    Set<Long> valid = new HashSet<>(ctx.jsc
+    ctx.jsc.setJobDescription("realign: rows with repeated ids of " + set.role());
+    long[] out = ctx.jsc
         .parallelize(toRead, toRead.size())
-        .flatMap(split -> validAmong(set, split, candidates, conf.value().get()))
-        .collect());
-    List<Long> dups = new ArrayList<>();
-    for (List<Long> positions : repeated) {
-      List<Long> used = new ArrayList<>(positions.stream().filter(valid::contains).toList());
-      used.sort(null);
-      if (used.size() > 1) {
-        dups.addAll(used.subList(1, used.size()));
-      }
-    }
-    long[] out = dups.stream().mapToLong(Long::longValue).sorted().toArray();
+        .flatMapToPair(split -> validAmong(set, split, candidateSet, conf.value().get()))
+        .groupByKey()
+        .flatMap(e -> {
+          List<Long> used = new ArrayList<>(); // ArrayLists: Kryo serialises them
+          e._2().forEach(used::add);
+          used.sort(null);
+          return used.subList(Math.min(1, used.size()), used.size()).iterator();
+        })
+        .collect().stream().mapToLong(Long::longValue).sorted().toArray();
     if (out.length > 0) {
       Console.info("%s: %,d rows repeat an earlier id (rejected as duplicate_id; the first"
           + " valid occurrence is kept)", set.role(), out.length);
@@ -81,17 +73,66 @@ final class DuplicateIdPass {
     return out;
   }
 
-  /** The non-empty ids of a split with their row positions, read without the vectors. */
-  private static Iterator<Tuple2<String, Long>> idsOf(EmbeddingSet set, EmbeddingSplit split,
-      Configuration conf) {
-    List<Tuple2<String, Long>> out = new ArrayList<>();
+  /**
+   * The split's non-empty ids as (hash, position) pairs, read without the vectors, dealt into
+   * {@code buckets} flat arrays by hash: one shuffle record per bucket, not one per row.
+   */
+  private static Iterator<Tuple2<Integer, long[]>> hashesOf(EmbeddingSet set, EmbeddingSplit split,
+      int buckets, Configuration conf) {
+    long[][] pairs = new long[buckets][16];
+    int[] sizes = new int[buckets];
     RowBatch batch = SplitSource.newBatch(set);
     try (SplitReader r = EmbeddingSetPlanner.open(set, split, true, conf)) {
       while (r.next(batch)) {
         for (int i = 0; i < batch.size; i++) {
           String id = batch.ids[i];
           if (id != null && !id.isEmpty()) {
-            out.add(new Tuple2<>(id, split.position(batch.rowInFile[i] - split.firstRow())));
+            long hash = SampleRows.idHash(id);
+            int b = (int) Long.remainderUnsigned(hash, buckets);
+            if (sizes[b] + 2 > pairs[b].length) {
+              pairs[b] = Arrays.copyOf(pairs[b], pairs[b].length * 2);
+            }
+            pairs[b][sizes[b]++] = hash;
+            pairs[b][sizes[b]++] = split.position(batch.rowInFile[i] - split.firstRow());
+          }
+        }
+      }
+    }
+    List<Tuple2<Integer, long[]>> out = new ArrayList<>();
+    for (int b = 0; b < buckets; b++) {
+      if (sizes[b] > 0) {
+        out.add(new Tuple2<>(b, Arrays.copyOf(pairs[b], sizes[b])));
+      }
+    }
+    return out.iterator();
+  }
+
+  /** The positions, in one bucket's (hash, position) arrays, of rows whose hash occurs twice+. */
+  static Iterator<Long> positionsOfRepeatedHashes(Iterable<long[]> arrays) {
+    int n = 0;
+    for (long[] a : arrays) {
+      n += a.length / 2;
+    }
+    long[] hashes = new long[n];
+    int k = 0;
+    for (long[] a : arrays) {
+      for (int i = 0; i < a.length; i += 2) {
+        hashes[k++] = a[i];
+      }
+    }
+    Arrays.sort(hashes);
+    Set<Long> repeated = new HashSet<>();
+    for (int i = 1; i < n; i++) {
+      if (hashes[i] == hashes[i - 1]) {
+        repeated.add(hashes[i]);
+      }
+    }
+    List<Long> out = new ArrayList<>();
+    if (!repeated.isEmpty()) {
+      for (long[] a : arrays) {
+        for (int i = 0; i < a.length; i += 2) {
+          if (repeated.contains(a[i])) {
+            out.add(a[i + 1]);
           }
         }
       }
@@ -100,13 +141,13 @@ final class DuplicateIdPass {
   }
 
   /**
-   * The positions among {@code candidates} of the split's rows that would be used. Only such a row
-   * counts as an occurrence: an invalid row is rejected for its own reason and must not hide a
-   * later valid row with the same id.
+   * The (id, position) of the split's rows among {@code candidates} that would be used. Only such
+   * a row counts as an occurrence: an invalid row is rejected for its own reason and must not hide
+   * a later valid row with the same id.
    */
-  private static Iterator<Long> validAmong(EmbeddingSet set, EmbeddingSplit split,
+  private static Iterator<Tuple2<String, Long>> validAmong(EmbeddingSet set, EmbeddingSplit split,
       NavigableSet<Long> candidates, Configuration conf) {
-    List<Long> out = new ArrayList<>();
+    List<Tuple2<String, Long>> out = new ArrayList<>();
     RowBatch batch = SplitSource.newBatch(set);
     int dim = set.dim();
     try (SplitReader r = EmbeddingSetPlanner.open(set, split, false, conf)) {
@@ -116,7 +157,7 @@ final class DuplicateIdPass {
           if (candidates.contains(position) && batch.reasons[i] == null
               && RowValidator.reasonFor(RowValidator.normOrNegative(batch.flat, i * dim, dim))
                   == null) {
-            out.add(position);
+            out.add(new Tuple2<>(batch.ids[i], position));
           }
         }
       }

@@ -62,9 +62,9 @@ public final class RealignCommand {
       default -> { }
     }
     config = DemoInput.prepare(config);
-    if (command.name().equals("run") && config.getBoolean(ConfigKeys.REPORT_IN_RUN)) {
-      dev.realign.report.ReportWarmup.start(); // on the core Spark's start leaves idle
-    }
+    // On the core Spark's start leaves idle: SHA-256, and the report's kernels for a run.
+    dev.realign.job.Warmups.start(command.name().equals("run")
+        && config.getBoolean(ConfigKeys.REPORT_IN_RUN));
     SparkSession spark = JobContext.startSpark(config);
     try {
       command.action().run(new JobContext(spark, config), cl);

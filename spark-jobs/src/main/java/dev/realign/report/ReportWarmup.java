@@ -11,10 +11,9 @@ import java.util.SplittableRandom;
 /**
  * Runs the gap report once over small synthetic samples on a background thread, so the JIT has
  * compiled its kernels (Vector API scoring, neighbour selection, float64 re-scoring, the 2-D view)
- * before the real report needs them. {@code run} starts it before Spark: starting a session keeps
- * about one core busy for seconds, and the other core does this instead of idling. A cold report
- * spends about a second of CPU compiling; the figures are unaffected (the warm-up's result is
- * dropped). Failures are ignored: the warm-up is only ever an optimisation.
+ * before the real report needs them ({@code dev.realign.job.Warmups} runs it while Spark starts).
+ * A cold report spends about a second of CPU compiling; the figures are unaffected (the warm-up's
+ * result is dropped).
  */
 public final class ReportWarmup {
   /** Synthetic rows a modality, and their dimension: enough loop trips for the compilers. */
@@ -23,23 +22,8 @@ public final class ReportWarmup {
 
   private ReportWarmup() {}
 
-  /** Starts the warm-up on a daemon thread at minimum priority. */
-  public static void start() {
-    Thread t = new Thread(ReportWarmup::runQuietly, "realign-report-warmup");
-    t.setDaemon(true);
-    t.setPriority(Thread.MIN_PRIORITY);
-    t.start();
-  }
-
-  private static void runQuietly() {
-    try {
-      run();
-    } catch (RuntimeException | LinkageError e) {
-      // Only an optimisation: the real report compiles what it needs itself.
-    }
-  }
-
-  static GapReport run() {
+  /** One report over the synthetic rows (the caller drops it). */
+  public static GapReport run() {
     float[] texts = gaussian(ROWS, 0, 1);
     float[] images = gaussian(ROWS, 1, 2);
     Map<Variant, ReAlignTransform> transforms = new EnumMap<>(Variant.class);

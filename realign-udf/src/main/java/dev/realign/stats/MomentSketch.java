@@ -2,8 +2,11 @@ package dev.realign.stats;
 
 import static dev.realign.Checks.checkArgument;
 
+import dev.realign.vector.FixedPointLanes;
 import dev.realign.vector.RejectReason;
 import dev.realign.vector.RowValidator;
+import dev.realign.vector.VectorLanes;
+import dev.realign.vector.VectorSupport;
 
 /**
  * Exact, mergeable first and second moments of L2-normalised embedding rows: the count, the sum of
@@ -163,52 +166,38 @@ public final class MomentSketch {
   /**
    * {@link #addUnit(double[])} of the {@code dim} float32 components at {@code off}, widened to
    * float64: the same bits, without a widened copy of the row (the apply pass sketches every row
-   * it writes, as written). One fused pass: fixed point into the block and the squares into the
-   * four lanes of {@link RowValidator#sumOfSquares(float[], int, int)}; a row that turns out not
-   * to be a unit row is taken back out of the block (exact integer arithmetic) before the throw.
+   * it writes, as written). The squared norm is checked first (four lanes, as
+   * {@link RowValidator#sumOfSquares(float[], int, int)}), so a row that is not a unit row never
+   * touches the block; its bound (every component below 2) is what lets the fixed-point values be
+   * taken from the floats' bits in integer vector lanes ({@link FixedPointLanes}), same bits as the
+   * scalar cast.
    */
   public void addUnit(float[] row, int off) {
     checkArgument(off >= 0 && (long) off + dim <= row.length,
         "Invalid unit row: offset %s + %s components (must fit in %s floats)", off, dim,
         row.length);
-    long[] b = block;
     int d = dim;
-    double s0 = 0.0;
-    double s1 = 0.0;
-    double s2 = 0.0;
-    double s3 = 0.0;
-    int j = 0;
-    for (; j + 3 < d; j += 4) {
-      double u0 = row[off + j];
-      double u1 = row[off + j + 1];
-      double u2 = row[off + j + 2];
-      double u3 = row[off + j + 3];
-      b[j] += FixedPoint.toFixed(u0);
-      b[j + 1] += FixedPoint.toFixed(u1);
-      b[j + 2] += FixedPoint.toFixed(u2);
-      b[j + 3] += FixedPoint.toFixed(u3);
-      s0 += u0 * u0;
-      s1 += u1 * u1;
-      s2 += u2 * u2;
-      s3 += u3 * u3;
-    }
-    for (; j < d; j++) {
-      double u = row[off + j];
-      b[j] += FixedPoint.toFixed(u);
-      s0 += u * u;
-    }
-    double sq = (s0 + s1) + (s2 + s3);
+    double sq = VectorSupport.ENABLED ? VectorLanes.sumOfSquares(row, off, d)
+        : RowValidator.sumOfSquares(row, off, d);
     if (!(sq <= UNIT_TOLERANCE)) {
-      for (j = 0; j < d; j++) {
-        b[j] -= FixedPoint.toFixed(row[off + j]);
-      }
       throw new IllegalArgumentException("Invalid unit row: squared norm " + sq
           + " (must be finite and 1 up to rounding)");
+    }
+    long[] b = block;
+    if (VectorSupport.ENABLED) {
+      FixedPointLanes.addTruncated(row, off, d, FixedPoint.SCALE_BITS, b);
+    } else {
+      for (int j = 0; j < d; j++) {
+        b[j] += FixedPoint.toFixed(row[off + j]);
+      }
     }
     finishRow(sq);
   }
 
-  /** Slack for rounding in {@link #addUnit}: 1,024 values of this size still fit in a long. */
+  /**
+   * Slack for rounding in {@link #addUnit}: 1,024 values of this size still fit in a long, and
+   * every component of a row within it is below 2 ({@link FixedPointLanes}'s bound).
+   */
   private static final double UNIT_TOLERANCE = 1.000001;
 
   private void accumulate(double[] u, double squaredNorm) {

@@ -42,6 +42,8 @@ public class KernelBench {
   private AlignmentKernel kernel;
   private float[] out;
   private double[] scratch;
+  private float[] unitRows;
+  private MomentSketch unitSketch;
 
   @Setup
   public void setUp() {
@@ -59,12 +61,27 @@ public class KernelBench {
     kernel = ReAlignFitter.fitInMemory(FitOptions.defaults(), rows, images, d).kernel();
     out = new float[ROWS * d];
     scratch = kernel.newScratch();
+    unitRows = new float[ROWS * d];
+    kernel.applyBatch(rows, 0, ROWS, unitRows, 0, scratch, RejectListener.IGNORE);
+    unitSketch = new MomentSketch(d);
   }
 
   /** (a) The exact sketch: validate, normalise, fixed-point block sums, 128-bit spill. */
   @Benchmark
   public int exactSketchAddAll() {
     return sketch.addAll(rows, 0, ROWS, RejectListener.IGNORE);
+  }
+
+  /** (a') The apply pass's sketch of the rows it writes: float32 unit rows, added as they are. */
+  @Benchmark
+  public MomentSketch exactSketchAddUnitRows() {
+    MomentSketch s = unitSketch;
+    float[] x = unitRows;
+    int dim = d;
+    for (int r = 0; r < ROWS; r++) {
+      s.addUnit(x, r * dim);
+    }
+    return s;
   }
 
   /**

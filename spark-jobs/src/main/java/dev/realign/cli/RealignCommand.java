@@ -6,9 +6,11 @@ import dev.realign.demo.DemoInput;
 import dev.realign.job.Console;
 import dev.realign.job.Failures;
 import dev.realign.job.JobContext;
+import dev.realign.job.Warmups;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.SparkConf;
@@ -62,9 +64,12 @@ public final class RealignCommand {
       default -> { }
     }
     config = DemoInput.prepare(config);
-    // On the core Spark's start leaves idle: SHA-256, and the report's kernels for a run.
-    dev.realign.job.Warmups.start(command.name().equals("run")
-        && config.getBoolean(ConfigKeys.REPORT_IN_RUN));
+    // On the core Spark's start leaves idle: the passes' row code for the commands that read
+    // embedding rows, SHA-256, and the report's kernels for a run that ends with one.
+    String name = command.name();
+    Warmups.start(name.equals("copy") ? Warmups.Rows.COPY
+        : List.of("run", "stats", "fit", "apply").contains(name) ? Warmups.Rows.PASSES
+        : Warmups.Rows.NONE, name.equals("run") && config.getBoolean(ConfigKeys.REPORT_IN_RUN));
     SparkSession spark = JobContext.startSpark(config);
     try {
       command.action().run(new JobContext(spark, config), cl);

@@ -24,8 +24,8 @@ public final class ReportWarmup {
 
   /** One report over the synthetic rows (the caller drops it). */
   public static GapReport run() {
-    float[] texts = gaussian(ROWS, 0, 1);
-    float[] images = gaussian(ROWS, 1, 2);
+    float[] texts = syntheticRows(ROWS, DIM, 0, 1);
+    float[] images = syntheticRows(ROWS, DIM, 1, 2);
     Map<Variant, ReAlignTransform> transforms = new EnumMap<>(Variant.class);
     for (Variant v : Variant.values()) {
       transforms.put(v, ReAlignFitter.fitInMemory(FitOptions.of(v), texts, images, DIM));
@@ -34,12 +34,17 @@ public final class ReportWarmup {
         .withOptions(ReportOptions.defaults().withSampleRows(ROWS)));
   }
 
-  private static float[] gaussian(int rows, int shiftAxis, long seed) {
+  /**
+   * {@code rows} Gaussian rows of dimension {@code dim}, flat, shifted by 3 along one axis: a
+   * modality-like cloud for warm-ups (the other warm-ups in {@code dev.realign.job.Warmups} use it
+   * too).
+   */
+  public static float[] syntheticRows(int rows, int dim, int shiftAxis, long seed) {
     SplittableRandom rnd = new SplittableRandom(seed);
-    float[] x = new float[rows * DIM];
+    float[] x = new float[rows * dim];
     for (int i = 0; i < rows; i++) {
-      for (int j = 0; j < DIM; j++) {
-        x[i * DIM + j] = (float) (nextGaussian(rnd) + (j == shiftAxis ? 3.0 : 0.0));
+      for (int j = 0; j < dim; j++) {
+        x[i * dim + j] = (float) (nextGaussian(rnd) + (j == shiftAxis ? 3.0 : 0.0));
       }
     }
     return x;

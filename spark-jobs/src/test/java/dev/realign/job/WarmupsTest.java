@@ -4,9 +4,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.security.MessageDigest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** The digest warm-up hashes what it says: 20,000 one-KiB blocks, each tagged with its index. */
+/**
+ * The digest warm-up hashes what it says: 20,000 one-KiB blocks, each tagged with its index; the
+ * row-kernel warm-up walks every pass's kernel and sketches every synthetic row it aligned.
+ */
 class WarmupsTest {
+  @Test
+  void rowKernelWarmUpWritesEveryValidRowAndDeletesItsShards(@TempDir java.nio.file.Path tmp)
+      throws Exception {
+    // Each shard takes the batch 3 times: the aligned one less its zero row and NaN row (rejected
+    // by the kernel), the copied one whole (copy drops structural rejects only).
+    for (Warmups.Rows rows : new Warmups.Rows[] {Warmups.Rows.PASSES, Warmups.Rows.COPY}) {
+      assertThat(Warmups.rowKernels(tmp, rows)).as("%s", rows)
+          .isEqualTo(rows == Warmups.Rows.PASSES ? 3 * 1_998 + 3 * 2_000 : 3 * 2_000);
+      try (var left = java.nio.file.Files.list(tmp)) {
+        assertThat(left).as("%s", rows).isEmpty();
+      }
+    }
+  }
+
   @Test
   void digestWarmUpHashesItsBlocks() throws Exception {
     MessageDigest md = MessageDigest.getInstance("SHA-256");

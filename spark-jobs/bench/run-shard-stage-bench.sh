@@ -18,6 +18,6 @@ mkdir -p "$W"
 mvn -B -ntp -q -o -DskipClusterJar -pl spark-jobs -am test-compile dependency:build-classpath \
   -Dmdep.outputFile="$W/cp.txt" -Dmdep.includeScope=test >/dev/null
 CP="spark-jobs/target/test-classes:spark-jobs/target/classes:realign-udf/target/classes:$(cat "$W/cp.txt")"
-java -Xmx3g -Dstage.threads="${STAGE_THREADS:-2}" ${BENCH_OPTS:-} --add-modules=jdk.incubator.vector -cp "$CP" dev.realign.job.ShardStageBench \
+java -Xmx3g -Dstage.threads="${STAGE_THREADS:-2}" -Dstage.rounds="${STAGE_ROUNDS:-1}" ${BENCH_OPTS:-} --add-modules=jdk.incubator.vector -cp "$CP" dev.realign.job.ShardStageBench \
   "$TEXT" "$IMAGE" "$W/out" "$REPEATS" "$SPLIT_ROWS" 2>&1 | grep -v "^WARNING: Using incubator"
 rm -rf "$W/out"

@@ -45,11 +45,13 @@ public final class ShardStageBench {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     double mb = set.rows() * (double) d * 4 / 1e6;
     int stageThreads = Integer.getInteger("stage.threads", 0);
-    if (stageThreads > 0) { // first, in the cold JVM: the stages as local[N] runs them
+    int stageRounds = Integer.getInteger("stage.rounds", 1);
+    for (int round = 0; stageThreads > 0 && round < stageRounds; round++) {
+      // first, in the cold JVM: the stages as local[N] runs them (later rounds: warm)
       for (String mode : new String[] {"copy", "apply"}) {
         stage(mode, mode.equals("copy") ? ApplyPass.copy()
             : ApplyPass.align(kernel.transform.kernel()), set, layout, conf, output, stageThreads,
-            mb);
+            mb, round == 0 ? "cold" : "warm");
       }
     }
     for (String mode : new String[] {"copy", "apply"}) {
@@ -80,7 +82,7 @@ public final class ShardStageBench {
    * show if the threads never waited.
    */
   private static void stage(String mode, ApplyPass.RowFunction fn, EmbeddingSet set,
-      OutputLayout layout, Configuration conf, ShardOutput output, int n, double mb)
+      OutputLayout layout, Configuration conf, ShardOutput output, int n, double mb, String state)
       throws Exception {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
@@ -115,9 +117,9 @@ public final class ShardStageBench {
     }
     double wallS = (System.nanoTime() - wall) / 1e9;
     double processS = (os.getProcessCpuTime() - process) / 1e9;
-    System.out.printf(Locale.ROOT, "%-5s stage, %d threads, cold: %.0f MB in %.2f s wall = %.0f"
+    System.out.printf(Locale.ROOT, "%-5s stage, %d threads, %s: %.0f MB in %.2f s wall = %.0f"
         + " MB/s per core; task CPU %.2f s = %.0f MB/s per core; process CPU %.2f s = %.0f MB/s"
-        + " per core%n", mode, n, mb, wallS, mb / wallS / n, taskCpu.get() / 1e9,
+        + " per core%n", mode, n, state, mb, wallS, mb / wallS / n, taskCpu.get() / 1e9,
         mb / (taskCpu.get() / 1e9), processS, mb / processS);
   }
 

@@ -38,7 +38,8 @@ import org.apache.hadoop.fs.Path;
  *   <li>with {@code report}, the gap report's kernels ({@link ReportWarmup}).
  * </ul>
  *
- * <p>{@code -Drealign.warmup.log=true} prints the row-kernel warm-up's rounds to stderr.
+ * <p>{@code -Drealign.warmup.log=true} prints the row-kernel warm-up's rounds to stderr;
+ * {@code -Drealign.warmup=false} turns every warm-up off.
  */
 public final class Warmups {
   private static final int DIGEST_UPDATES = 20_000;
@@ -68,8 +69,14 @@ public final class Warmups {
     PASSES
   }
 
-  /** Starts the warm-ups; {@code report}: also the gap report's (a run that ends with one). */
+  /**
+   * Starts the warm-ups; {@code report}: also the gap report's (a run that ends with one). None
+   * with {@code -Drealign.warmup=false} (for measuring what they save).
+   */
   public static void start(Rows rows, boolean report) {
+    if (!Boolean.parseBoolean(System.getProperty("realign.warmup", "true"))) {
+      return;
+    }
     Thread t = new Thread(() -> run(rows, report), "realign-warmup");
     t.setDaemon(true);
     t.setPriority(Thread.MIN_PRIORITY);

@@ -148,6 +148,10 @@ final class ApplyPass {
       ShardOutput output, String completionKey, boolean resume, int failSplit,
       LongAccumulator counter) {
     String name = output.shardName(split.index(), splitCount);
+    // A completion record holds for this split's rows only: a shard of another plan (an older
+    // version's cut of the same file) is written again rather than kept.
+    completionKey = completionKey + " " + split.file() + "#" + split.firstRow() + "+"
+        + split.rows();
     Path staged = new Path(layout.staging(), name);
     Path done = new Path(layout.staging(), name + ".done.json");
     FileSystem fs = HadoopFiles.fs(staged, conf);

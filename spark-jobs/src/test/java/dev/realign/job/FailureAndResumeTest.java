@@ -119,6 +119,36 @@ class FailureAndResumeTest {
   }
 
   /**
+   * A completion record holds for its split's rows only: one whose row range is not the plan's (as
+   * a shard staged by an older version, which cut a file differently, reads) is not trusted, and
+   * the shard is written again.
+   */
+  @Test
+  void aStagedShardOfAnotherCutIsWrittenAgain() throws Exception {
+    Path clean = dir.resolve("cut-clean");
+    PipelineFixture.run(spark, PipelineFixture.config(dir.resolve("texts.npy"),
+        dir.resolve("images.npy"), clean, "input.partitions", "2"));
+    Path broken = dir.resolve("cut-broken");
+    assertThatThrownBy(() -> withFault(FaultSeam.FAIL_APPLY_SPLIT, 0, () -> PipelineFixture.run(
+        spark, PipelineFixture.config(dir.resolve("texts.npy"), dir.resolve("images.npy"), broken,
+            "input.partitions", "2"))))
+        .isInstanceOf(SparkException.class);
+    Path record = broken.resolve("aligned/_staging/part-00000-of-00002.parquet.done.json");
+    String json = Files.readString(record);
+    assertThat(json).contains("texts.npy#0+2000");
+    Files.writeString(record, json.replace("texts.npy#0+2000", "texts.npy#0+2048"));
+    Path staged = broken.resolve("aligned/_staging/part-00000-of-00002.parquet");
+    Files.setLastModifiedTime(staged, java.nio.file.attribute.FileTime.fromMillis(0));
+
+    PipelineFixture.run(spark, PipelineFixture.config(dir.resolve("texts.npy"),
+        dir.resolve("images.npy"), broken, "input.partitions", "2", "output.mode", "resume"));
+
+    assertThat(tree(broken)).isEqualTo(tree(clean));
+    assertThat(Files.getLastModifiedTime(broken.resolve("aligned/part-00000-of-00002.parquet"))
+        .toMillis()).as("written again, not kept").isGreaterThan(0);
+  }
+
+  /**
    * A disk that fills up while a shard is written (Hadoop's FSError, an Error, from a file system
    * that runs out of space after 4 KB): nothing is committed, and the one line the CLI prints
    * names the shard, the path and the cause, with no stack trace.

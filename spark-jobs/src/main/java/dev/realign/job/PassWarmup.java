@@ -1,0 +1,133 @@
+package dev.realign.job;
+
+import dev.realign.align.AlignmentKernel;
+import dev.realign.align.FitOptions;
+import dev.realign.align.ReAlignFitter;
+import dev.realign.report.ReportWarmup;
+import dev.realign.sink.EmbeddingShardWriter;
+import dev.realign.sink.ShardOutput;
+import dev.realign.source.RowBatch;
+import dev.realign.spark.SketchAggregation.CentroidAccumulator;
+import dev.realign.spark.SketchAggregation.RowAccumulator;
+import dev.realign.stats.MomentSketch;
+import java.io.IOException;
+import java.nio.file.Files;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * The warm-up of the passes' per-row code ({@link Warmups} runs it first): the kernels are Vector
+ * API code, which runs as slow generic Java until C2 has compiled it.
+ */
+final class PassWarmup {
+  /** Synthetic rows (one batch) and dimension of the warm-up. */
+  private static final int ROWS = 2_000;
+  private static final int DIM = 256;
+  /** Writes of the batch per warm-up shard: 6 MB, past a 4 MiB buffer segment. */
+  private static final int WRITES = 3;
+  /**
+   * Rounds of the warm-up: until a round is no faster than 4/5 of the one before (C2
+   * has compiled the loops), at least 2 and at most 8. While Spark starts, C2's queue is long and
+   * its thresholds scale with it: measured on 2 cores, rounds took 1,100, 250, 140, 90, 34 and
+   * 35 ms, and two rounds left the kernels for the real pass to compile.
+   */
+  private static final int MIN_ROUNDS = 2;
+  private static final int MAX_ROUNDS = 8;
+
+  private PassWarmup() {}
+
+  /**
+   * The passes' per-row code over synthetic rows, through the same calls as the real tasks: the
+   * stats pass's sketch add, the centroid pass's kernel output and sketch, and the apply pass's
+   * batch function ({@link ApplyPass#align}) and {@link ApplyPass#writeBatch} into a real shard
+   * writer (a temporary file, deleted) with the sketch of the written rows, and the copy pass's
+   * write of the rows as read. Two rows are bad (a zero row, a NaN), so the reject branches real
+   * inputs take are compiled as well rather than deoptimised later. The shards go to a new directory under {@code tmp}, deleted with them.
+   * With {@link Warmups.Rows#COPY}, only the copy pass's write. Returns the rows the last round's shards
+   * took (the caller drops it).
+   */
+  static long run(java.nio.file.Path tmp, Warmups.Rows rows) throws IOException {
+    boolean passes = rows == Warmups.Rows.PASSES;
+    float[] texts = ReportWarmup.syntheticRows(ROWS, DIM, 0, 3);
+    float[] images = ReportWarmup.syntheticRows(ROWS, DIM, 1, 4);
+    AlignmentKernel kernel = passes
+        ? ReAlignFitter.fitInMemory(FitOptions.defaults(), texts, images, DIM).kernel() : null;
+    // Late in the batch, so that the first round's profile (which starts after some rows) has them.
+    java.util.Arrays.fill(texts, (ROWS - 7) * DIM, (ROWS - 6) * DIM, 0f);
+    texts[(ROWS - 3) * DIM + 5] = Float.NaN;
+    RowBatch batch = new RowBatch(DIM, ROWS);
+    System.arraycopy(texts, 0, batch.flat, 0, texts.length);
+    for (int i = 0; i < ROWS; i++) {
+      batch.ids[i] = "warmup-" + i;
+    }
+    batch.size = ROWS;
+    ApplyPass.RowFunction align = passes ? ApplyPass.align(kernel) : null;
+    float[] out = new float[ROWS * DIM];
+    boolean[] accepted = new boolean[ROWS];
+    double[] scratch = passes ? new double[align.scratchSize(DIM)] : null;
+    Configuration conf = new Configuration();
+    java.nio.file.Path dir = Files.createTempDirectory(tmp, "realign-warmup-");
+    dir.toFile().deleteOnExit(); // a daemon thread: the JVM may exit before the finally below
+    long written = 0;
+    // An instance of its own, closed after: the cached one is the job's, with the job's settings.
+    try (FileSystem fs = FileSystem.newInstance(dir.toUri(), conf)) {
+      fs.setWriteChecksum(false); // as HadoopFiles.fs: no .crc side files
+      long previous = Long.MAX_VALUE;
+      for (int round = 0; round < MAX_ROUNDS; round++) {
+        long start = System.nanoTime();
+        written = 0;
+        // Each shard takes the batch WRITES times: past a buffer segment and a few pages.
+        if (passes) {
+          RowAccumulator stats = new RowAccumulator(DIM);
+          CentroidAccumulator centroid = new CentroidAccumulator(kernel);
+          for (int i = 0; i < ROWS; i++) {
+            if (stats.add(texts, i * DIM) == null) {
+              centroid.add(texts, i * DIM);
+            }
+          }
+          align.apply(batch, out, accepted, scratch);
+          MomentSketch sketch = new MomentSketch(DIM);
+          try (EmbeddingShardWriter writer = shardWriter(fs, dir, "aligned-" + round, conf)) {
+            for (int w = 0; w < WRITES; w++) {
+              written += ROWS - ApplyPass.writeBatch(batch, out, accepted, writer, sketch);
+            }
+            writer.finish();
+          }
+        }
+        try (EmbeddingShardWriter writer = shardWriter(fs, dir, "copied-" + round, conf)) {
+          for (int w = 0; w < WRITES; w++) {
+            written += ROWS - ApplyPass.writeBatch(batch, batch.flat, null, writer, null);
+          }
+          writer.finish();
+        }
+        long took = System.nanoTime() - start;
+        if (Boolean.getBoolean("realign.warmup.log")) {
+          System.err.printf(java.util.Locale.ROOT, "[realign] warm-up round %d: %.0f ms%n", round,
+              took / 1e6);
+        }
+        if (round + 1 >= MIN_ROUNDS && took > previous * 4 / 5) {
+          break; // no longer getting faster: compiled
+        }
+        previous = took;
+      }
+    } finally {
+      try (java.util.stream.Stream<java.nio.file.Path> files = Files.list(dir)) {
+        for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files::iterator) {
+          Files.deleteIfExists(f);
+        }
+      }
+      Files.deleteIfExists(dir);
+    }
+    return written;
+  }
+
+  private static EmbeddingShardWriter shardWriter(FileSystem fs, java.nio.file.Path dir,
+      String name, Configuration conf) {
+    java.nio.file.Path file = dir.resolve(name + ".parquet");
+    file.toFile().deleteOnExit(); // before the directory, which was registered first
+    Path shard = new Path(file.toUri());
+    return ShardOutput.PARQUET_FLOAT32.open(fs, shard, DIM, false, conf);
+  }
+
+}

@@ -67,7 +67,9 @@ public final class ConfigKeys {
       "Parquet column holding the text, copied to the aligned shards when present");
   public static final String SPLIT_ROWS = declare(ConfigKey.integer("input.split_rows", 65_536,
       1, Integer.MAX_VALUE,
-      "rows per input split (one split = one task = one output shard); splits never span files"));
+      "rows per input split (one split = one task = one output shard): a .npy file, or a bigger"
+          + " Parquet row group, is cut into the fewest equal splits of at most this many rows,"
+          + " smaller row groups are gathered whole to about this many; splits never span files"));
   public static final String PARTITIONS = declare(ConfigKey.integer("input.partitions", 0,
       0, 1_000_000,
       "if > 0: cut the input into about this many splits instead of using input.split_rows"));

@@ -49,6 +49,16 @@ class FailureAndResumeTest {
     }
   }
 
+  /** Runs the pipeline on the test inputs into {@code out} with {@code input.partitions}, + keys. */
+  static void run(Path out, int partitions, String... more) {
+    String[] kv = new String[2 + more.length];
+    kv[0] = "input.partitions";
+    kv[1] = Integer.toString(partitions);
+    System.arraycopy(more, 0, kv, 2, more.length);
+    PipelineFixture.run(spark, PipelineFixture.config(dir.resolve("texts.npy"),
+        dir.resolve("images.npy"), out, kv));
+  }
+
   /** Relative path -> SHA-256 of every file under the output, except the hidden temporaries. */
   static Map<String, String> tree(Path root) throws IOException {
     Map<String, String> out = new TreeMap<>();
@@ -126,12 +136,9 @@ class FailureAndResumeTest {
   @Test
   void aStagedShardOfAnotherCutIsWrittenAgain() throws Exception {
     Path clean = dir.resolve("cut-clean");
-    PipelineFixture.run(spark, PipelineFixture.config(dir.resolve("texts.npy"),
-        dir.resolve("images.npy"), clean, "input.partitions", "2"));
+    run(clean, 2);
     Path broken = dir.resolve("cut-broken");
-    assertThatThrownBy(() -> withFault(FaultSeam.FAIL_APPLY_SPLIT, 0, () -> PipelineFixture.run(
-        spark, PipelineFixture.config(dir.resolve("texts.npy"), dir.resolve("images.npy"), broken,
-            "input.partitions", "2"))))
+    assertThatThrownBy(() -> withFault(FaultSeam.FAIL_APPLY_SPLIT, 0, () -> run(broken, 2)))
         .isInstanceOf(SparkException.class);
     Path record = broken.resolve("aligned/_staging/part-00000-of-00002.parquet.done.json");
     String json = Files.readString(record);
@@ -140,8 +147,7 @@ class FailureAndResumeTest {
     Path staged = broken.resolve("aligned/_staging/part-00000-of-00002.parquet");
     Files.setLastModifiedTime(staged, java.nio.file.attribute.FileTime.fromMillis(0));
 
-    PipelineFixture.run(spark, PipelineFixture.config(dir.resolve("texts.npy"),
-        dir.resolve("images.npy"), broken, "input.partitions", "2", "output.mode", "resume"));
+    run(broken, 2, "output.mode", "resume");
 
     assertThat(tree(broken)).isEqualTo(tree(clean));
     assertThat(Files.getLastModifiedTime(broken.resolve("aligned/part-00000-of-00002.parquet"))

@@ -150,14 +150,13 @@ final class ApplyPass {
     String name = output.shardName(split.index(), splitCount);
     // A completion record holds for this split's rows only: a shard of another plan (an older
     // version's cut of the same file) is written again rather than kept.
-    completionKey = completionKey + " " + split.file() + "#" + split.firstRow() + "+"
-        + split.rows();
+    String key = completionKey + " " + split.file() + "#" + split.firstRow() + "+" + split.rows();
     Path staged = new Path(layout.staging(), name);
     Path done = new Path(layout.staging(), name + ".done.json");
     FileSystem fs = HadoopFiles.fs(staged, conf);
     if (resume) {
       ShardResult kept = verifiedCompletion(fs, layout.staging(), layout.aligned(), name, done,
-          completionKey);
+          key);
       if (kept != null) {
         counter.add(split.rows());
         return kept;
@@ -199,7 +198,7 @@ final class ApplyPass {
     }
     dev.realign.sink.AtomicFiles.publish(fs, tmp, staged);
     ShardResult result = new ShardResult(split.index(),
-        new ShardInfo(name, info.rows(), info.bytes(), info.sha256()), rejected, completionKey,
+        new ShardInfo(name, info.rows(), info.bytes(), info.sha256()), rejected, key,
         SketchCodec.encode(outSketch.snapshot()));
     ShardManifest.writeAtomically(fs, done, result.toJson());
     if (split.index() == failSplit) {

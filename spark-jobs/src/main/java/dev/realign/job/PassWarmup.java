@@ -129,5 +129,4 @@ final class PassWarmup {
     Path shard = new Path(file.toUri());
     return ShardOutput.PARQUET_FLOAT32.open(fs, shard, DIM, false, conf);
   }
-
 }

@@ -140,17 +140,25 @@ public final class UnitRows {
 
   /**
    * The trace of the covariance, {@code mean ||x - mu||^2} (1/n), computed from centred rows (not
-   * as {@code E||x||^2 - ||mu||^2}).
+   * as {@code E||x||^2 - ||mu||^2}): each row's {@code ||x - mu||^2} summed over its components in
+   * order (rows spread over the common pool), then those summed in row order, so the bits do not
+   * depend on the threads.
    */
   public double trace() {
     double[] m = mean();
-    double t = 0.0;
-    for (int i = 0; i < rows; i++) {
+    double[] perRow = new double[rows];
+    java.util.stream.IntStream.range(0, rows).parallel().forEach(i -> {
       int off = i * dim;
+      double r = 0.0;
       for (int j = 0; j < dim; j++) {
         double c = data[off + j] - m[j];
-        t += c * c;
+        r += c * c;
       }
+      perRow[i] = r;
+    });
+    double t = 0.0;
+    for (double r : perRow) {
+      t += r;
     }
     return t / rows;
   }

@@ -30,7 +30,8 @@ class ThreadIndependenceTest {
 
   /**
    * The sample's mean (column blocks on the pool, cached) and its normalisation (rows on the pool)
-   * have the bits of one sequential pass in row order; the cached mean is handed out as a copy.
+   * have the bits of one sequential pass in row order, the trace those of per-row sums added in
+   * row order; the cached mean is handed out as a copy.
    */
   @Test
   void parallelMeanAndNormalisationEqualASequentialPass() {
@@ -59,10 +60,12 @@ class ThreadIndependenceTest {
     assertThat(u.mean()).containsExactly(mean);
     double trace = 0;
     for (int i = 0; i < n; i++) {
+      double row = 0;
       for (int j = 0; j < d; j++) {
         double c = u.data[i * d + j] - mean[j];
-        trace += c * c;
+        row += c * c;
       }
+      trace += row;
     }
     assertThat(u.trace()).isEqualTo(trace / n);
   }

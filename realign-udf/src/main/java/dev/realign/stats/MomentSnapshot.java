@@ -65,9 +65,15 @@ public final class MomentSnapshot {
   }
 
   private double exactMean(int index) {
-    BigDecimal sum = new BigDecimal(FixedPoint.toBigInteger(hi[index], lo[index]));
-    double q = sum.divide(BigDecimal.valueOf(count), DIVISION).doubleValue();
-    return Math.scalb(q, -FixedPoint.SCALE_BITS);
+    Double q = FixedPoint.quotient(hi[index], lo[index], count);
+    return Math.scalb(q != null ? q : bigQuotient(hi[index], lo[index], count),
+        -FixedPoint.SCALE_BITS);
+  }
+
+  /** The sum divided by the count, to 40 digits, then rounded to double. */
+  static double bigQuotient(long hi, long lo, long count) {
+    BigDecimal sum = new BigDecimal(FixedPoint.toBigInteger(hi, lo));
+    return sum.divide(BigDecimal.valueOf(count), DIVISION).doubleValue();
   }
 
   public int dimension() {

@@ -71,7 +71,7 @@ class SampleDrawTest {
       for (int i = 0; i < a.size(); i++) {
         assertThat(a.get(i).id).as("n = %d row %d", n, i).isEqualTo(b.get(i).id);
         assertThat(a.get(i).hash).isEqualTo(b.get(i).hash);
-        assertThat(a.get(i).vector).isEqualTo(b.get(i).vector);
+        assertThat(a.get(i).vector()).isEqualTo(b.get(i).vector());
       }
       // The sketch is the same bytes with or without the draw.
       SplitStats plain = StatsPass.run(context("plain-" + n, "input.partitions", "3"), texts,

@@ -28,11 +28,27 @@ public final class UnitRows {
 
   /** Normalises the flat row-major {@code rows} ({@code n x d} floats) into a new sample. */
   public static UnitRows normalise(float[] flat, int dim) {
+    return normaliseInto(flat, dim, null);
+  }
+
+  /**
+   * {@link #normalise}, into {@code storage} ({@code flat.length} doubles) instead of a new array:
+   * for a caller that normalises samples of one size in turn and uses one at a time. (The report
+   * aligns its text sample once per variant: a fresh 100 MB array each time cost 40-300 ms of
+   * first-touch page faults in a run.) The sample wraps {@code storage}, so it is only valid until
+   * the caller hands {@code storage} out again.
+   *
+   * @param storage null for a new array
+   */
+  public static UnitRows normaliseInto(float[] flat, int dim, double[] storage) {
     checkDimension(dim);
     checkArgument(flat.length % dim == 0, "Invalid rows: %s floats (must be a multiple of the"
         + " dimension %s)", flat.length, dim);
+    checkArgument(storage == null || storage.length == flat.length, "Invalid storage: %s doubles"
+        + " (must be %s, one a float of the rows)", storage == null ? 0 : storage.length,
+        flat.length);
     int n = flat.length / dim;
-    double[] out = new double[flat.length];
+    double[] out = storage != null ? storage : new double[flat.length];
     // Rows are independent: spread over the common pool (the same bits); the first bad row, by
     // index, is the one reported.
     double[] norms = new double[n];

@@ -70,6 +70,28 @@ class ThreadIndependenceTest {
     assertThat(u.trace()).isEqualTo(trace / n);
   }
 
+  /** Normalising into caller storage gives the bits of a new sample, and checks the size. */
+  @Test
+  void normaliseIntoStorageEqualsANewSample() {
+    int n = 257;
+    int d = 33;
+    Random rnd = new Random(9);
+    float[] x = new float[n * d];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) rnd.nextGaussian();
+    }
+    double[] storage = new double[n * d];
+    java.util.Arrays.fill(storage, Double.NaN);
+    UnitRows into = UnitRows.normaliseInto(x, d, storage);
+    UnitRows fresh = UnitRows.normalise(x, d);
+    assertThat(into.data).isSameAs(storage).containsExactly(fresh.data);
+    assertThat(into.mean()).containsExactly(fresh.mean());
+    assertThat(into.trace()).isEqualTo(fresh.trace());
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> UnitRows.normaliseInto(x, d,
+        new double[n * d - 1])).hasMessage("Invalid storage: " + (n * d - 1) + " doubles (must be "
+            + n * d + ", one a float of the rows)");
+  }
+
   record Result(Neighbours within, Neighbours[] between, long[] counts, double[] recall,
       double mixing) {}
 

@@ -124,9 +124,14 @@ public final class ComputeGapReport {
       clock.time(b, "spectra");
     }
 
+    // One aligned sample at a time, in buffers reused across the variants (fresh 50 + 100 MB
+    // arrays a variant spent their time in first-touch page faults).
+    float[] alignedFlat = new float[textSample.length];
+    double[] alignedUnit = new double[textSample.length];
     for (Map.Entry<Variant, ReAlignTransform> e : in.transforms().entrySet()) {
       String label = e.getKey().id();
-      UnitRows aligned = UnitRows.normalise(align(e.getValue(), textSample, d, "text sample"), d);
+      align(e.getValue(), textSample, d, "text sample", alignedFlat);
+      UnitRows aligned = UnitRows.normaliseInto(alignedFlat, d, alignedUnit);
       clock.time(b, "align");
       MomentSnapshot full = in.fullData() == null ? null : in.fullData().aligned().get(e.getKey());
       // Every variant is affine in the raw texts up to per-row scalars: its candidate scores are
@@ -201,8 +206,9 @@ public final class ComputeGapReport {
     List<GapReport.PairedRow> rows = new ArrayList<>();
     rows.add(paired(GapReport.BEFORE, vt, vi, k1, k5));
     for (Map.Entry<Variant, ReAlignTransform> e : in.transforms().entrySet()) {
-      UnitRows aligned = UnitRows.normalise(
-          align(e.getValue(), in.validationTexts(), d, "validation texts"), d);
+      float[] out = new float[in.validationTexts().length];
+      align(e.getValue(), in.validationTexts(), d, "validation texts", out);
+      UnitRows aligned = UnitRows.normalise(out, d);
       rows.add(paired(e.getKey().id(), aligned, vi, k1, k5));
     }
     return new GapReport.Validation(n, k1, k5, rows, in.validationPairing());
@@ -233,10 +239,10 @@ public final class ComputeGapReport {
   /** Rows a chunk of {@link #align}: chunks run on the common pool. */
   private static final int ALIGN_CHUNK = 256;
 
-  private static float[] align(ReAlignTransform t, float[] rows, int d, String what) {
+  /** Aligns {@code rows} into {@code out} (as long as {@code rows}). */
+  private static void align(ReAlignTransform t, float[] rows, int d, String what, float[] out) {
     AlignmentKernel k = t.kernel();
     int n = rows.length / d;
-    float[] out = new float[rows.length];
     // Rows are independent (the same bits in any order); the first bad row by index is reported.
     dev.realign.vector.RejectReason[] rejected = new dev.realign.vector.RejectReason[n];
     java.util.stream.IntStream.range(0, (n + ALIGN_CHUNK - 1) / ALIGN_CHUNK).parallel()
@@ -252,7 +258,6 @@ public final class ComputeGapReport {
             + " %s (the %s transform cannot align it)", row, what, rejected[row], t.variant()));
       }
     }
-    return out;
   }
 
   /** At most {@code max} rows: all of them (with a note when fewer than asked), or a stride. */

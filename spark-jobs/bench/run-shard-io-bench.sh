@@ -90,6 +90,8 @@ measure() { # name, args...
   local name="$1"; shift
   local best=""
   for rep in $(seq "$REPEATS"); do
+    # Each run starts without the previous one's writeback pending (outputs are 1-2 GB).
+    sync
     /usr/bin/time -f "%e %M" -o "$W/$name.time" "$R" "$@" --master "$MASTER" --mode overwrite \
       --set output.parquet.codec="$CODEC" --set progress.interval_seconds=0 \
       > "$W/$name.log" 2>&1 || { cat "$W/$name.log"; exit 1; }

@@ -34,9 +34,9 @@ public final class UnitRows {
   /**
    * {@link #normalise}, into {@code storage} ({@code flat.length} doubles) instead of a new array:
    * for a caller that normalises samples of one size in turn and uses one at a time. (The report
-   * aligns its text sample once per variant: a fresh 100 MB array each time cost 40-300 ms of
-   * first-touch page faults in a run.) The sample wraps {@code storage}, so it is only valid until
-   * the caller hands {@code storage} out again.
+   * aligns its text sample once per variant; with fresh arrays each time, memory the heap had not
+   * touched yet, its align phase took several times as long in a run.) The sample wraps
+   * {@code storage}, so it is only valid until the caller hands {@code storage} out again.
    *
    * @param storage null for a new array
    */

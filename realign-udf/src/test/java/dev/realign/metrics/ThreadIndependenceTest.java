@@ -15,12 +15,17 @@ class ThreadIndependenceTest {
     Cosines.threads = 0;
   }
 
-  static UnitRows random(int n, long seed, boolean withDuplicates) {
+  static float[] gaussianRows(int n, int d, long seed) {
     Random rnd = new Random(seed);
-    float[] x = new float[n * D];
+    float[] x = new float[n * d];
     for (int i = 0; i < x.length; i++) {
       x[i] = (float) rnd.nextGaussian();
     }
+    return x;
+  }
+
+  static UnitRows random(int n, long seed, boolean withDuplicates) {
+    float[] x = gaussianRows(n, D, seed);
     if (withDuplicates) {
       // ties: rows 10..19 repeat rows 0..9
       System.arraycopy(x, 0, x, 10 * D, 10 * D);
@@ -75,11 +80,7 @@ class ThreadIndependenceTest {
   void normaliseIntoStorageEqualsANewSample() {
     int n = 257;
     int d = 33;
-    Random rnd = new Random(9);
-    float[] x = new float[n * d];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = (float) rnd.nextGaussian();
-    }
+    float[] x = gaussianRows(n, d, 9);
     double[] storage = new double[n * d];
     java.util.Arrays.fill(storage, Double.NaN);
     UnitRows into = UnitRows.normaliseInto(x, d, storage);

@@ -8,7 +8,6 @@ import dev.realign.vector.RowValidator;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import org.apache.spark.broadcast.Broadcast;

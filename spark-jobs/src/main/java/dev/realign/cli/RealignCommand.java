@@ -6,6 +6,7 @@ import dev.realign.demo.DemoInput;
 import dev.realign.job.Console;
 import dev.realign.job.Failures;
 import dev.realign.job.JobContext;
+import dev.realign.job.ReportJob;
 import dev.realign.job.Warmups;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -69,7 +70,8 @@ public final class RealignCommand {
     String name = command.name();
     Warmups.start(name.equals("copy") ? Warmups.Rows.COPY
         : List.of("run", "stats", "fit", "apply").contains(name) ? Warmups.Rows.PASSES
-        : Warmups.Rows.NONE, name.equals("run") && config.getBoolean(ConfigKeys.REPORT_IN_RUN));
+        : Warmups.Rows.NONE, name.equals("run") && config.getBoolean(ConfigKeys.REPORT_IN_RUN)
+            ? ReportJob.options(config) : null);
     SparkSession spark = JobContext.startSpark(config);
     try {
       command.action().run(new JobContext(spark, config), cl);

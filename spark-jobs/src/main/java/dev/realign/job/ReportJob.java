@@ -142,14 +142,8 @@ public final class ReportJob {
         textSample.length / texts.dim() < n ? "; fewer rows exist, all are used" : "",
         drawn ? "drawn by the stats pass; ready in" : "in", (System.nanoTime() - t0) / 1e9);
 
-    ReportOptions options = ReportOptions.defaults().withSampleRows(n)
-        .withSpectra(ctx.config.getBoolean(ConfigKeys.REPORT_SPECTRA))
-        .withEstimation(ctx.config.getInt(ConfigKeys.REPORT_KNN_QUERIES),
-            ctx.config.getLong(ConfigKeys.REPORT_PAIR_BUDGET),
-            ctx.config.getBoolean(ConfigKeys.REPORT_GEMM))
-        .withSpectrumRows(ctx.config.getInt(ConfigKeys.REPORT_SPECTRUM_ROWS));
     ReportInputs in = new ReportInputs(textSample, imageSample, texts.dim(), transforms, null,
-        null, options, fullData(ctx, fitted, textSketch, imageSketch));
+        null, options(ctx.config), fullData(ctx, fitted, textSketch, imageSketch));
     String vt = ctx.config.get(ConfigKeys.VALIDATION_TEXT);
     String vi = ctx.config.get(ConfigKeys.VALIDATION_IMAGE);
     if (vt.isBlank() != vi.isBlank()) {
@@ -179,6 +173,15 @@ public final class ReportJob {
     Console.info("report: %s/report.html and report.json (%.1f s), %.1f s of CPU",
         ctx.layout.report(), (System.nanoTime() - t0) / 1e9, processCpuSeconds() - cpu0);
     return report;
+  }
+
+  /** The report's options from the config (the report.* keys). */
+  public static ReportOptions options(PipelineConfig c) {
+    return ReportOptions.defaults().withSampleRows(c.getInt(ConfigKeys.REPORT_SAMPLE_ROWS))
+        .withSpectra(c.getBoolean(ConfigKeys.REPORT_SPECTRA))
+        .withEstimation(c.getInt(ConfigKeys.REPORT_KNN_QUERIES),
+            c.getLong(ConfigKeys.REPORT_PAIR_BUDGET), c.getBoolean(ConfigKeys.REPORT_GEMM))
+        .withSpectrumRows(c.getInt(ConfigKeys.REPORT_SPECTRUM_ROWS));
   }
 
   private static Map<Variant, ReAlignTransform> variants(JobContext ctx, EmbeddingSet texts,

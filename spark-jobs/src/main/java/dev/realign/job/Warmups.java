@@ -1,5 +1,6 @@
 package dev.realign.job;
 
+import dev.realign.report.ReportOptions;
 import dev.realign.report.ReportWarmup;
 import java.io.IOException;
 import java.security.MessageDigest;
@@ -17,7 +18,8 @@ import java.security.NoSuchAlgorithmException;
  *       on a cold JVM. Measured on 200,000 x 1280 rows in 4 splits, local[2]: without it the apply
  *       stage's first two tasks used 0.84-1.15 s of CPU for 256 MB each and the next two 0.47 s;
  *       with it, 0.51-0.60 s and 0.47 s.
- *   <li>with {@code report}, the gap report's kernels ({@link ReportWarmup}).
+ *   <li>for a run that ends with a gap report, the report's kernels ({@link ReportWarmup}), with
+ *       that report's options.
  *   <li>SHA-256, which every shard and sketch is hashed with: the JDK runs its SHA-NI/AVX2 stub only
  *       from compiled code, and a multi-megabyte update is one call, so a cold JVM hashes its first
  *       few hundred megabytes at about half speed. 20,000 small updates (20 MB, about 80 ms) reach
@@ -44,10 +46,11 @@ public final class Warmups {
   }
 
   /**
-   * Starts the warm-ups; {@code report}: also the gap report's (a run that ends with one). None
-   * with {@code -Drealign.warmup=false} (for measuring what they save).
+   * Starts the warm-ups; {@code report}: null, or the options of the gap report the command ends
+   * with (its warm-up runs with them). None with {@code -Drealign.warmup=false} (for measuring what
+   * they save).
    */
-  public static void start(Rows rows, boolean report) {
+  public static void start(Rows rows, ReportOptions report) {
     if (!Boolean.parseBoolean(System.getProperty("realign.warmup", "true"))) {
       return;
     }
@@ -57,7 +60,7 @@ public final class Warmups {
     t.start();
   }
 
-  private static void run(Rows rows, boolean report) {
+  private static void run(Rows rows, ReportOptions report) {
     try {
       // The passes' code first: the stats pass is the first thing a job runs. (Measured on a
       // 200k-row run, 6 runs each: the report's warm-up first made the stats pass slower and the
@@ -65,8 +68,8 @@ public final class Warmups {
       if (rows != Rows.NONE) {
         PassWarmup.run(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")), rows);
       }
-      if (report) {
-        ReportWarmup.run();
+      if (report != null) {
+        ReportWarmup.run(report);
       }
       sha256();
     } catch (IOException | RuntimeException | LinkageError e) {

@@ -14,6 +14,10 @@ import java.util.SplittableRandom;
  * before the real report needs them ({@code dev.realign.job.Warmups} runs it while Spark starts).
  * It renders the report's JSON and HTML too, and drops them. A cold report spends about a second of
  * CPU compiling; the figures are unaffected (the warm-up's result is dropped).
+ *
+ * <p>It runs with the real report's options, so it walks the code that report will run and no
+ * other: with the library's defaults it computed the spectra too, which loaded ND4J and took 1.6 s
+ * of the warm-up thread in a default {@code run}, whose report has no spectra.
  */
 public final class ReportWarmup {
   /** Synthetic rows a modality, and their dimension: enough loop trips for the compilers. */
@@ -22,8 +26,11 @@ public final class ReportWarmup {
 
   private ReportWarmup() {}
 
-  /** One report over the synthetic rows (the caller drops it). */
-  public static GapReport run() {
+  /**
+   * One report over the synthetic rows with the real report's {@code options} (its sample size
+   * aside), which the caller drops.
+   */
+  public static GapReport run(ReportOptions options) {
     float[] texts = syntheticRows(ROWS, DIM, 0, 1);
     float[] images = syntheticRows(ROWS, DIM, 1, 2);
     Map<Variant, ReAlignTransform> transforms = new EnumMap<>(Variant.class);
@@ -31,7 +38,7 @@ public final class ReportWarmup {
       transforms.put(v, ReAlignFitter.fitInMemory(FitOptions.of(v), texts, images, DIM));
     }
     GapReport r = ComputeGapReport.compute(ReportInputs.of(texts, images, DIM, transforms)
-        .withOptions(ReportOptions.defaults().withSampleRows(ROWS)));
+        .withOptions(options.withSampleRows(ROWS)));
     // The report's files too: cold, rendering them took about 0.2 s of a 200k-row run's report.
     ReportJson.toJson(r);
     ReportHtml.render(r);

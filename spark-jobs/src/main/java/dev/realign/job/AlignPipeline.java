@@ -147,9 +147,11 @@ public final class AlignPipeline {
     if (failure != null) {
       throw new IllegalStateException(failure);
     }
+    SampleRows.Draw td = t.draw();
+    SampleRows.Draw id = i.draw();
     return new Stats(t.snapshot(), i.snapshot(), summary, imageDuplicates,
-        t.draw.complete() ? SampleRows.flat(t.draw.sample(), texts.dim()) : null,
-        i.draw.complete() ? SampleRows.flat(i.draw.sample(), images.dim()) : null);
+        td.complete() ? SampleRows.flat(td.sample(), texts.dim()) : null,
+        id.complete() ? SampleRows.flat(id.sample(), images.dim()) : null);
   }
 
   private static ModalityCounts counts(SplitStats s) {

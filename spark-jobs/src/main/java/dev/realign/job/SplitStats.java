@@ -13,7 +13,7 @@ import java.util.TreeMap;
 /**
  * The mergeable result of the stats pass over some splits: the sketch (in its codec form, never
  * Java-serialised), row counts, rejects by reason, the rejected-row files written and, when asked
- * for, the report's sample drawn on the way ({@link SampleRows.Draw}).
+ * for, the report's sample drawn on the way ({@link SampleRows.Draw}, in its byte form too).
  */
 final class SplitStats implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -23,7 +23,7 @@ final class SplitStats implements Serializable {
   final long rejected;
   final TreeMap<String, Long> byReason;
   final List<ShardInfo> rejectFiles;
-  final SampleRows.Draw draw;
+  private final byte[] draw;
 
   SplitStats(byte[] sketch, long rows, long rejected, Map<String, Long> byReason,
       List<ShardInfo> rejectFiles) {
@@ -32,6 +32,11 @@ final class SplitStats implements Serializable {
 
   SplitStats(byte[] sketch, long rows, long rejected, Map<String, Long> byReason,
       List<ShardInfo> rejectFiles, SampleRows.Draw draw) {
+    this(sketch, rows, rejected, byReason, rejectFiles, draw.encode());
+  }
+
+  private SplitStats(byte[] sketch, long rows, long rejected, Map<String, Long> byReason,
+      List<ShardInfo> rejectFiles, byte[] draw) {
     this.draw = draw;
     this.sketch = sketch;
     this.rows = rows;
@@ -43,6 +48,10 @@ final class SplitStats implements Serializable {
   static SplitStats empty(int dim) {
     return new SplitStats(SketchCodec.encode(MomentSnapshot.empty(dim)), 0, 0, Map.of(),
         List.of());
+  }
+
+  SampleRows.Draw draw() {
+    return SampleRows.Draw.decode(draw);
   }
 
   MomentSnapshot snapshot() {
@@ -58,6 +67,6 @@ final class SplitStats implements Serializable {
     return new SplitStats(
         dev.realign.spark.SketchAggregation.mergeEncoded(a.sketch, b.sketch),
         a.rows + b.rows, a.rejected + b.rejected, by, files,
-        SampleRows.Draw.merge(a.draw, b.draw));
+        SampleRows.Draw.mergeEncoded(a.draw, b.draw));
   }
 }

@@ -62,8 +62,8 @@ class SampleDrawTest {
       JobContext ctx = context("draw-" + n, "input.partitions", "5");
       EmbeddingSet texts = AlignPipeline.plan(ctx, Modality.TEXT);
       SplitStats drawn = StatsPass.run(ctx, texts, new long[0], n);
-      assertThat(drawn.draw.complete()).as("n = %d complete", n).isTrue();
-      List<SampleRows.Sampled> a = drawn.draw.sample();
+      assertThat(drawn.draw().complete()).as("n = %d complete", n).isTrue();
+      List<SampleRows.Sampled> a = drawn.draw().sample();
       List<SampleRows.Sampled> b = SampleRows.sample(ctx, texts, new long[0], n,
           drawn.snapshot().count(), "texts");
       assertThat(drawn.snapshot().count()).isEqualTo(2_969);
@@ -77,7 +77,7 @@ class SampleDrawTest {
       SplitStats plain = StatsPass.run(context("plain-" + n, "input.partitions", "3"), texts,
           new long[0]);
       assertThat(plain.sketch).isEqualTo(drawn.sketch);
-      assertThat(plain.draw.complete()).isFalse();
+      assertThat(plain.draw().complete()).isFalse();
     }
   }
 

@@ -86,11 +86,11 @@ class SerializationTest {
       draw.offer("b", batch.flat, D, D);
       SplitStats drawn = roundTrip(s, new SplitStats(new byte[] {1}, 2, 0, java.util.Map.of(),
           List.of(), draw));
-      assertThat(drawn.draw.complete()).isTrue();
-      assertThat(drawn.draw.sample()).extracting(r -> r.id)
+      assertThat(drawn.draw().complete()).isTrue();
+      assertThat(drawn.draw().sample()).extracting(r -> r.id)
           .containsExactlyElementsOf(draw.sample().stream().map(r -> r.id).toList());
       for (int i = 0; i < 2; i++) {
-        SampleRows.Sampled r = drawn.draw.sample().get(i);
+        SampleRows.Sampled r = drawn.draw().sample().get(i);
         int row = r.id.equals("a") ? 0 : 1;
         assertThat(r.vector()).isEqualTo(java.util.Arrays.copyOfRange(batch.flat, row * D,
             (row + 1) * D));

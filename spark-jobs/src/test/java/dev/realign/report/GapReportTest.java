@@ -140,6 +140,117 @@ class GapReportTest {
   }
 
   /**
+   * The axes and variances against an independent eigendecomposition (cyclic Jacobi) of the
+   * explicitly formed 1/n covariance of the pooled, centred rows.
+   */
+  @Test
+  void principalAxesAreTheCovariancesTopEigenvectors() {
+    int d = 7;
+    Random rnd = new Random(8);
+    float[] a = new float[150 * d];
+    float[] b = new float[90 * d];
+    for (float[] x : new float[][] {a, b}) {
+      for (int i = 0; i < x.length; i++) {
+        int j = i % d;
+        x[i] = (float) (rnd.nextGaussian() * (1.0 + j) + (x == a && j == 1 ? 4 : 0));
+      }
+    }
+    UnitRows ua = UnitRows.normalise(a, d);
+    UnitRows ub = UnitRows.normalise(b, d);
+    int n = ua.rows() + ub.rows();
+    double[] mean = new double[d];
+    double[][] all = new double[n][];
+    for (int i = 0; i < n; i++) {
+      all[i] = i < ua.rows() ? ua.row(i) : ub.row(i - ua.rows());
+      for (int j = 0; j < d; j++) {
+        mean[j] += all[i][j] / n;
+      }
+    }
+    double[][] cov = new double[d][d];
+    for (double[] r : all) {
+      for (int p = 0; p < d; p++) {
+        for (int q = 0; q < d; q++) {
+          cov[p][q] += (r[p] - mean[p]) * (r[q] - mean[q]) / n;
+        }
+      }
+    }
+    double[][] eig = jacobi(cov); // [values (descending)], then the vectors as rows
+    PrincipalAxes p = PrincipalAxes.of(ua, ub);
+    double trace = 0;
+    for (int j = 0; j < d; j++) {
+      trace += cov[j][j];
+    }
+    assertThat(p.totalVariance()).isCloseTo(trace, within(1e-12));
+    assertThat(p.variance()[0]).isCloseTo(eig[0][0], within(1e-10));
+    assertThat(p.variance()[1]).isCloseTo(eig[0][1], within(1e-10));
+    for (int k = 0; k < 2; k++) {
+      double dot = 0;
+      for (int j = 0; j < d; j++) {
+        dot += p.axis(k)[j] * eig[1 + k][j];
+      }
+      assertThat(Math.abs(dot)).as("axis %d", k).isCloseTo(1.0, within(1e-8));
+    }
+  }
+
+  /** Eigenvalues (descending, row 0) and unit eigenvectors (rows 1..d) of a symmetric matrix. */
+  private static double[][] jacobi(double[][] m) {
+    int d = m.length;
+    double[][] a = new double[d][];
+    double[][] v = new double[d][d];
+    for (int i = 0; i < d; i++) {
+      a[i] = m[i].clone();
+      v[i][i] = 1;
+    }
+    for (int sweep = 0; sweep < 100; sweep++) {
+      for (int p = 0; p < d; p++) {
+        for (int q = p + 1; q < d; q++) {
+          if (Math.abs(a[p][q]) < 1e-300) {
+            continue;
+          }
+          double theta = (a[q][q] - a[p][p]) / (2 * a[p][q]);
+          double t = Math.signum(theta) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+          if (theta == 0) {
+            t = 1;
+          }
+          double c = 1 / Math.sqrt(t * t + 1);
+          double s = t * c;
+          for (int k = 0; k < d; k++) {
+            double akp = a[k][p];
+            double akq = a[k][q];
+            a[k][p] = c * akp - s * akq;
+            a[k][q] = s * akp + c * akq;
+          }
+          for (int k = 0; k < d; k++) {
+            double apk = a[p][k];
+            double aqk = a[q][k];
+            a[p][k] = c * apk - s * aqk;
+            a[q][k] = s * apk + c * aqk;
+          }
+          for (int k = 0; k < d; k++) {
+            double vkp = v[k][p];
+            double vkq = v[k][q];
+            v[k][p] = c * vkp - s * vkq;
+            v[k][q] = s * vkp + c * vkq;
+          }
+        }
+      }
+    }
+    Integer[] order = new Integer[d];
+    for (int i = 0; i < d; i++) {
+      order[i] = i;
+    }
+    java.util.Arrays.sort(order, (x, y) -> Double.compare(a[y][y], a[x][x]));
+    double[][] out = new double[d + 1][d];
+    for (int r = 0; r < d; r++) {
+      out[0][r] = a[order[r]][order[r]];
+      for (int k = 0; k < d; k++) {
+        out[1 + r][k] = v[k][order[r]];
+      }
+    }
+    return out;
+  }
+
+  /**
    * With exact sketches of every row, the centroid gap and trace ratio of "before" and of the
    * sketched variant are the sketches' (the sample's stay beside them); other variants keep the
    * sample's, and say so.

@@ -27,7 +27,8 @@ import java.security.NoSuchAlgorithmException;
  *       shard instead of 0.74-1.28 GB/s over the first 768 MB.
  * </ul>
  *
- * <p>{@code -Drealign.warmup.log=true} prints the row-kernel warm-up's rounds to stderr;
+ * <p>{@code -Drealign.warmup.log=true} prints the row-kernel warm-up's rounds and the report
+ * warm-up's time (and its report's phases) to stderr;
  * {@code -Drealign.warmup=false} turns every warm-up off.
  */
 public final class Warmups {
@@ -69,7 +70,12 @@ public final class Warmups {
         PassWarmup.run(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")), rows);
       }
       if (report != null) {
-        ReportWarmup.run(report);
+        long t0 = System.nanoTime();
+        dev.realign.report.GapReport r = ReportWarmup.run(report);
+        if (Boolean.getBoolean("realign.warmup.log")) {
+          System.err.printf(java.util.Locale.ROOT, "[realign] report warm-up: %.0f ms %s%n",
+              (System.nanoTime() - t0) / 1e6, r.timingsMillis());
+        }
       }
       sha256();
     } catch (IOException | RuntimeException | LinkageError e) {

@@ -23,6 +23,8 @@ public final class ReportWarmup {
   /** Synthetic rows a modality, and their dimension: enough loop trips for the compilers. */
   private static final int ROWS = 2_000;
   private static final int DIM = 256;
+  /** Of the synthetic rows' spectrum ({@link #syntheticRows(int, int, int, long, double)}). */
+  private static final double SPECTRUM_DECAY = 0.25;
 
   private ReportWarmup() {}
 
@@ -31,8 +33,8 @@ public final class ReportWarmup {
    * aside), which the caller drops.
    */
   public static GapReport run(ReportOptions options) {
-    float[] texts = syntheticRows(ROWS, DIM, 0, 1);
-    float[] images = syntheticRows(ROWS, DIM, 1, 2);
+    float[] texts = syntheticRows(ROWS, DIM, 0, 1, SPECTRUM_DECAY);
+    float[] images = syntheticRows(ROWS, DIM, 1, 2, SPECTRUM_DECAY);
     Map<Variant, ReAlignTransform> transforms = new EnumMap<>(Variant.class);
     for (Variant v : Variant.values()) {
       transforms.put(v, ReAlignFitter.fitInMemory(FitOptions.of(v), texts, images, DIM));
@@ -51,11 +53,25 @@ public final class ReportWarmup {
    * too).
    */
   public static float[] syntheticRows(int rows, int dim, int shiftAxis, long seed) {
+    return syntheticRows(rows, dim, shiftAxis, seed, 0.0);
+  }
+
+  /**
+   * {@link #syntheticRows(int, int, int, long)} with the standard deviation of component j
+   * falling as {@code 1 / sqrt(1 + decay j)}: a spectrum like embeddings', on which the 2-D
+   * view's iteration converges (on the isotropic cloud the report's warm-up spent 362 iterations
+   * and 0.37 s there).
+   */
+  static float[] syntheticRows(int rows, int dim, int shiftAxis, long seed, double decay) {
     SplittableRandom rnd = new SplittableRandom(seed);
+    double[] sd = new double[dim];
+    for (int j = 0; j < dim; j++) {
+      sd[j] = 1.0 / Math.sqrt(1.0 + decay * j);
+    }
     float[] x = new float[rows * dim];
     for (int i = 0; i < rows; i++) {
       for (int j = 0; j < dim; j++) {
-        x[i * dim + j] = (float) (nextGaussian(rnd) + (j == shiftAxis ? 3.0 : 0.0));
+        x[i * dim + j] = (float) (sd[j] * nextGaussian(rnd) + (j == shiftAxis ? 3.0 : 0.0));
       }
     }
     return x;

@@ -33,6 +33,15 @@ final class PassWarmup {
    * 35 ms, and two rounds left the kernels for the real pass to compile.
    */
   private static final int MIN_ROUNDS = 2;
+  /**
+   * Alignments of the batch a round. The kernel aligns rows two at a time, and C2 takes a method
+   * only after thousands of calls (3,000 and more with the launcher's raised thresholds, scaled up
+   * further while C2's queue is long): with one alignment a round (1,000 calls) the rounds stopped
+   * getting faster before the pair kernels were compiled, and the first apply tasks of a 200k-row
+   * run aligned at a third of the speed of the later ones (260-490 ms against 90-114 ms for 256
+   * MB; -XX:+PrintCompilation showed the pair kernels reaching C2 mid-stage).
+   */
+  private static final int ALIGN_REPEATS = 6;
   private static final int MAX_ROUNDS = 8;
 
   private PassWarmup() {}
@@ -86,7 +95,9 @@ final class PassWarmup {
               centroid.add(texts, i * DIM);
             }
           }
-          align.apply(batch, out, accepted, scratch);
+          for (int a = 0; a < ALIGN_REPEATS; a++) {
+            align.apply(batch, out, accepted, scratch);
+          }
           MomentSketch sketch = new MomentSketch(DIM);
           try (EmbeddingShardWriter writer = shardWriter(fs, dir, "aligned-" + round, conf)) {
             for (int w = 0; w < WRITES; w++) {

@@ -6,13 +6,15 @@
 #
 # Usage: spark-jobs/bench/run-report-bench.sh [WORKDIR] (default /tmp/realign-report-bench)
 # Environment: ROWS (default "200000"; e.g. "50000 200000 800000" for the linear-cost check), DIM
-# (default 1280), MASTER (default local[2]), BASE (optional: a second checkout, the "before").
+# (default 1280), MASTER (default local[2]), BASE (optional: a second checkout, the "before"),
+# REPEATS (default 1: interleaved rounds of the runs; the summary gives each pair's difference).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 W="${1:-/tmp/realign-report-bench}"
 ROWS="${ROWS:-200000}"
 DIM="${DIM:-1280}"
 MASTER="${MASTER:-local[2]}"
+REPEATS="${REPEATS:-1}"
 mkdir -p "$W"
 : > "$W/results.txt"
 
@@ -36,11 +38,32 @@ for n in $ROWS; do
   fi
   IN=(--text-embeddings "$G/demo-input/text" --image-embeddings "$G/demo-input/image")
   echo "== $n text + $n image rows x $DIM ($((n * DIM * 4 / 1000000)) MB a modality)"
-  measure "run-noreport-$n" . run "${IN[@]}" --output "$W/out-$n" --set report.in_run=false
-  measure "run-report-$n" . run "${IN[@]}" --output "$W/out-$n"
-  python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print('   timings_ms', r['timings_ms'])" \
-    "$W/out-$n/report/report.json"
-  if [ -n "${BASE:-}" ]; then
-    measure "before-run-report-$n" "$BASE" run "${IN[@]}" --output "$W/out-before-$n"
-  fi
+  find "$G/demo-input" -type f -exec cat {} + > /dev/null # cached inputs for every run
+  for rep in $(seq "$REPEATS"); do
+    measure "run-noreport-$n" . run "${IN[@]}" --output "$W/out-$n" --set report.in_run=false
+    measure "run-report-$n" . run "${IN[@]}" --output "$W/out-$n"
+    python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print('   timings_ms', r['timings_ms'])" \
+      "$W/out-$n/report/report.json"
+    if [ -n "${BASE:-}" ]; then
+      measure "before-run-report-$n" "$BASE" run "${IN[@]}" --output "$W/out-before-$n"
+    fi
+  done
 done
+
+python3 - "$W/results.txt" <<'PY'
+import collections, sys
+runs = collections.defaultdict(list)
+for line in open(sys.argv[1]):
+    name, secs, rep, kb = line.split()
+    runs[name].append((float(secs), rep))
+print("== summary: each pair's whole cost of the report (run with it - run without it)")
+for name in [k for k in runs if k.startswith("run-report-")]:
+    n = name.rsplit("-", 1)[1]
+    pairs = list(zip(runs["run-noreport-" + n], runs[name]))
+    diffs = sorted(r[0] - o[0] for o, r in pairs)
+    shares = sorted(float(r[1]) / r[0] for o, r in pairs if r[1] != "-")
+    print(f"{n} rows: runs {', '.join(f'{r[0]:.1f}' for o, r in pairs)} s with the report,"
+          f" {', '.join(f'{o[0]:.1f}' for o, r in pairs)} s without; whole cost"
+          f" {diffs[0]:.1f}-{diffs[-1]:.1f} s; report stage {shares[0]:.0%}-{shares[-1]:.0%}"
+          " of the run")
+PY

@@ -204,11 +204,7 @@ final class SampleRows {
         ids[i] = rows.get(i).id.getBytes(StandardCharsets.UTF_8);
         size += 8 + 4 + ids[i].length + 4L * dim;
       }
-      if (size > Integer.MAX_VALUE - 8) {
-        throw new IllegalStateException("Invalid sample draw: " + size + " bytes (must fit in an"
-            + " array; lower report.sample_rows)");
-      }
-      java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate((int) size);
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(checkSize(size));
       b.put(CODEC_VERSION).putInt(n).putLong(threshold).put((byte) (wholeRange ? 1 : 0))
           .putInt(ids.length).putInt(dim);
       for (int i = 0; i < ids.length; i++) {
@@ -216,6 +212,14 @@ final class SampleRows {
         b.putLong(r.hash).putInt(ids[i].length).put(ids[i]).put(r.bytes);
       }
       return b.array();
+    }
+
+    private static int checkSize(long bytes) {
+      if (bytes > Integer.MAX_VALUE - 8) {
+        throw new IllegalStateException("Invalid sample draw: " + bytes + " bytes (must fit in an"
+            + " array; lower report.sample_rows)");
+      }
+      return (int) bytes;
     }
 
     /** Bytes before the first row in {@link #encode}'s form. */
@@ -249,7 +253,7 @@ final class SampleRows {
       int n = Math.max(na, nb);
       int total = ca + cb;
       if (total <= n) {
-        byte[] out = new byte[a.length + b.length - HEADER];
+        byte[] out = new byte[checkSize((long) a.length + b.length - HEADER)];
         System.arraycopy(a, 0, out, 0, a.length);
         System.arraycopy(b, HEADER, out, a.length, b.length - HEADER);
         java.nio.ByteBuffer.wrap(out).putInt(1, n).putInt(14, total).putInt(18, dim);
@@ -273,7 +277,7 @@ final class SampleRows {
       for (int k = 0; k < n; k++) {
         size += len[order[k]];
       }
-      byte[] out = new byte[(int) size];
+      byte[] out = new byte[checkSize(size)];
       System.arraycopy(a, 0, out, 0, HEADER);
       java.nio.ByteBuffer.wrap(out).putInt(1, n).putInt(14, n).putInt(18, dim);
       int at = HEADER;

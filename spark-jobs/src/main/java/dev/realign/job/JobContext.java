@@ -11,6 +11,17 @@ import org.apache.spark.sql.SparkSession;
 
 /** What every job needs: Spark, the resolved config, the output layout and its file system. */
 public final class JobContext {
+  private static final String DIRECT_RESULT_KEY = "spark.task.maxDirectResultSize";
+
+  /**
+   * In local mode a task result up to this size is handed to the driver in-process. Above Spark's
+   * default (1 MiB) it is put in the block manager and fetched back through the block transfer
+   * service, in the same JVM: the stats pass's tasks return the report's sampled rows (about 14 MB
+   * a task at the defaults), and that round trip took the 200k-row text stats stage from 1.36 to
+   * 1.76 s (Spark's event log). Where {@code -Dspark.task.maxDirectResultSize} is set, it wins.
+   */
+  private static final String LOCAL_DIRECT_RESULT = "64m";
+
   public final SparkSession spark;
   public final JavaSparkContext jsc;
   public final PipelineConfig config;
@@ -32,17 +43,6 @@ public final class JobContext {
    * from {@code spark.master} of the config (default {@code local[*]}), bound to 127.0.0.1 with
    * the UI off.
    */
-  private static final String DIRECT_RESULT_KEY = "spark.task.maxDirectResultSize";
-
-  /**
-   * In local mode a task result up to this size is handed to the driver in-process. Above Spark's
-   * default (1 MiB) it is put in the block manager and fetched back through the block transfer
-   * service, in the same JVM: the stats pass's tasks return the report's sampled rows (about 14 MB
-   * a task at the defaults), and that round trip took the 200k-row text stats stage from 1.36 to
-   * 1.76 s (Spark's event log). Where {@code -Dspark.task.maxDirectResultSize} is set, it wins.
-   */
-  private static final String LOCAL_DIRECT_RESULT = "64m";
-
   public static SparkSession startSpark(PipelineConfig config) {
     SparkSession.Builder b = SparkSession.builder().appName(config.get(ConfigKeys.SPARK_APP_NAME))
         .config("spark.ui.showConsoleProgress", "false");

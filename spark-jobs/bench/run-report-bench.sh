@@ -25,7 +25,7 @@ measure() { # name, launcher dir, args...
     || { cat "$W/$name.log"; exit 1; }
   read -r secs kb < "$W/$name.time"
   local rep
-  rep=$(grep -o 'report.json ([0-9.]* s)' "$W/$name.log" | grep -o '[0-9.]* s' || echo "- s")
+  rep=$(grep -o 'report.json ([0-9.]* s)' "$W/$name.log" | tail -1 | grep -o '[0-9.]* s' || echo "- s")
   printf "%-22s run %8.1f s  report %8s  %6d MB peak RSS\n" "$name" "$secs" "$rep" "$((kb / 1024))"
   echo "$name $secs ${rep% s} $kb" >> "$W/results.txt"
 }
@@ -62,8 +62,9 @@ for name in [k for k in runs if k.startswith("run-report-")]:
     pairs = list(zip(runs["run-noreport-" + n], runs[name]))
     diffs = sorted(r[0] - o[0] for o, r in pairs)
     shares = sorted(float(r[1]) / r[0] for o, r in pairs if r[1] != "-")
+    stage = (f"report stage {shares[0]:.0%}-{shares[-1]:.0%} of the run" if shares
+             else "no report time in the logs")
     print(f"{n} rows: runs {', '.join(f'{r[0]:.1f}' for o, r in pairs)} s with the report,"
           f" {', '.join(f'{o[0]:.1f}' for o, r in pairs)} s without; whole cost"
-          f" {diffs[0]:.1f}-{diffs[-1]:.1f} s; report stage {shares[0]:.0%}-{shares[-1]:.0%}"
-          " of the run")
+          f" {diffs[0]:.1f}-{diffs[-1]:.1f} s; {stage}")
 PY

@@ -193,25 +193,36 @@ final class SampleRows {
 
     /**
      * The draw as bytes, rows in the order held: version byte, {@code n}, threshold, whole-range
-     * flag, row count and dimension, then per row its hash, its id's UTF-8 length and bytes and its
-     * vector's little-endian float32 bytes (header fields big-endian).
+     * flag, row count and dimension, then per row its hash, its id's length in chars and the chars
+     * (UTF-16, as the String holds them: lossless for any id, so ties order as the objects do) and
+     * its vector's little-endian float32 bytes (other fields big-endian).
      */
     byte[] encode() {
-      byte[][] ids = new byte[rows.size()][];
-      long size = 1 + 4 + 8 + 1 + 4 + 4;
+      long size = HEADER;
       int dim = rows.isEmpty() ? 0 : rows.get(0).bytes.length / 4;
-      for (int i = 0; i < ids.length; i++) {
-        ids[i] = rows.get(i).id.getBytes(StandardCharsets.UTF_8);
-        size += 8 + 4 + ids[i].length + 4L * dim;
+      for (Sampled r : rows) {
+        size += 8 + 4 + 2L * r.id.length() + 4L * dim;
       }
       java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(checkSize(size));
       b.put(CODEC_VERSION).putInt(n).putLong(threshold).put((byte) (wholeRange ? 1 : 0))
-          .putInt(ids.length).putInt(dim);
-      for (int i = 0; i < ids.length; i++) {
-        Sampled r = rows.get(i);
-        b.putLong(r.hash).putInt(ids[i].length).put(ids[i]).put(r.bytes);
+          .putInt(rows.size()).putInt(dim);
+      for (Sampled r : rows) {
+        b.putLong(r.hash).putInt(r.id.length());
+        for (int c = 0; c < r.id.length(); c++) {
+          b.putChar(r.id.charAt(c));
+        }
+        b.put(r.bytes);
       }
       return b.array();
+    }
+
+    /** The id of {@code chars} chars at byte {@code at}. */
+    private static String id(java.nio.ByteBuffer b, int at, int chars) {
+      char[] c = new char[chars];
+      for (int i = 0; i < chars; i++) {
+        c[i] = b.getChar(at + 2 * i);
+      }
+      return new String(c);
     }
 
     private static int checkSize(long bytes) {
@@ -305,12 +316,12 @@ final class SampleRows {
       int at = HEADER;
       for (int i = 0; i < count; i++) {
         int k = first + i;
-        int idLength = b.getInt(at + 8);
+        int chars = b.getInt(at + 8);
         src[k] = bytes;
         off[k] = at;
-        len[k] = 8 + 4 + idLength + 4 * dim;
+        len[k] = 8 + 4 + 2 * chars + 4 * dim;
         hash[k] = b.getLong(at);
-        id[k] = new String(bytes, at + 12, idLength, StandardCharsets.UTF_8);
+        id[k] = id(b, at + 12, chars);
         at += len[k];
       }
       if (at != bytes.length) {
@@ -335,11 +346,12 @@ final class SampleRows {
       ArrayList<Sampled> rows = new ArrayList<>(count);
       for (int i = 0; i < count; i++) {
         long hash = b.getLong();
-        byte[] id = new byte[b.getInt()];
-        b.get(id);
+        int chars = b.getInt();
+        String id = id(b, b.position(), chars);
+        b.position(b.position() + 2 * chars);
         byte[] vector = new byte[4 * dim];
         b.get(vector);
-        rows.add(new Sampled(hash, new String(id, StandardCharsets.UTF_8), vector));
+        rows.add(new Sampled(hash, id, vector));
       }
       if (b.hasRemaining()) {
         throw new IllegalArgumentException("Invalid sample draw: " + b.remaining()

@@ -94,8 +94,8 @@ public final class ComputeGapReport {
     addRow(b, GapReport.BEFORE, eval.before(), fullText, fullImage);
     clock.time(b, "metrics");
 
-    // The axes of the 2-D view from at most AXES_ROWS rows a modality (evenly strided): an
-    // O(n d^2) covariance in plain Java, kept small; the view draws ~1,000 points anyway.
+    // The axes of the 2-D view from at most AXES_ROWS rows a modality (evenly strided): plain
+    // Java iteration on those rows, kept small; the view draws ~1,000 points anyway.
     PrincipalAxes axes = PrincipalAxes.of(raw.select(stride(raw.rows(), AXES_ROWS)),
         img.select(stride(img.rows(), AXES_ROWS)));
     int[] plotT = stride(raw.rows(), o.maxPlotPoints());

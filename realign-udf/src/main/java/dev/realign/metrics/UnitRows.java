@@ -59,14 +59,51 @@ public final class UnitRows {
       checkArgument(norm >= 0, "Invalid row %s: %s (must be finite with a norm >= %s)", i,
           RowValidator.reasonFor(norm), RowValidator.MIN_NORM);
     }
-    java.util.stream.IntStream.range(0, n).parallel().forEach(i -> {
-      int off = i * dim;
-      double norm = norms[i];
-      for (int j = 0; j < dim; j++) {
-        out[off + j] = flat[off + j] / norm;
+    // The mean on the way, while each row is in cache: a pass less over the sample (the report
+    // normalises five samples of 10,000 x 1,280 doubles, 100 MB each), with the bits of
+    // computeMean (the same chunks, the same order).
+    double[][] partial = new double[chunks(n)][];
+    java.util.stream.IntStream.range(0, partial.length).parallel().forEach(c -> {
+      double[] sum = new double[dim];
+      for (int i = c * MEAN_CHUNK; i < Math.min(n, (c + 1) * MEAN_CHUNK); i++) {
+        int off = i * dim;
+        double norm = norms[i];
+        for (int j = 0; j < dim; j++) {
+          double v = flat[off + j] / norm;
+          out[off + j] = v;
+          sum[j] += v;
+        }
       }
+      partial[c] = sum;
     });
-    return new UnitRows(n, dim, out);
+    UnitRows u = new UnitRows(n, dim, out);
+    if (n > 0) {
+      u.mean = combine(partial, dim, n);
+    }
+    return u;
+  }
+
+  /**
+   * Rows a chunk of the mean's sums: each chunk's column sums in row order, then the chunks'
+   * sums added in chunk order, so the bits depend on neither the threads nor who computed it.
+   */
+  private static final int MEAN_CHUNK = 256;
+
+  private static int chunks(int rows) {
+    return (rows + MEAN_CHUNK - 1) / MEAN_CHUNK;
+  }
+
+  private static double[] combine(double[][] partial, int dim, int rows) {
+    double[] m = new double[dim];
+    for (double[] p : partial) {
+      for (int j = 0; j < dim; j++) {
+        m[j] += p[j];
+      }
+    }
+    for (int j = 0; j < dim; j++) {
+      m[j] /= rows;
+    }
+    return m;
   }
 
   public int rows() {
@@ -127,31 +164,20 @@ public final class UnitRows {
     return m.clone();
   }
 
-  /**
-   * Each column summed in row order, a few wide column blocks spread over the common pool: every
-   * component gets the same additions in the same order as one sequential pass (the same bits).
-   * One block a core, so each task streams its share of every row once (narrow blocks would stream
-   * the whole sample once a block).
-   */
+  /** The mean as {@link #normaliseInto} computes it on the way (chunks of rows on the pool). */
   private double[] computeMean() {
-    double[] m = new double[dim];
-    int blocks = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), dim / 64));
-    int width = ((dim + blocks - 1) / blocks + 7) / 8 * 8; // whole cache lines of doubles
-    java.util.stream.IntStream.range(0, (dim + width - 1) / width).parallel()
-        .forEach(c -> {
-          int j0 = c * width;
-          int j1 = Math.min(dim, j0 + width);
-          for (int i = 0; i < rows; i++) {
-            int off = i * dim;
-            for (int j = j0; j < j1; j++) {
-              m[j] += data[off + j];
-            }
-          }
-        });
-    for (int j = 0; j < dim; j++) {
-      m[j] /= rows;
-    }
-    return m;
+    double[][] partial = new double[chunks(rows)][];
+    java.util.stream.IntStream.range(0, partial.length).parallel().forEach(c -> {
+      double[] sum = new double[dim];
+      for (int i = c * MEAN_CHUNK; i < Math.min(rows, (c + 1) * MEAN_CHUNK); i++) {
+        int off = i * dim;
+        for (int j = 0; j < dim; j++) {
+          sum[j] += data[off + j];
+        }
+      }
+      partial[c] = sum;
+    });
+    return combine(partial, dim, rows);
   }
 
   /**

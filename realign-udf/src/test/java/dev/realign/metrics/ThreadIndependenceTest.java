@@ -34,9 +34,10 @@ class ThreadIndependenceTest {
   }
 
   /**
-   * The sample's mean (column blocks on the pool, cached) and its normalisation (rows on the pool)
-   * have the bits of one sequential pass in row order, the trace those of per-row sums added in
-   * row order; the cached mean is handed out as a copy.
+   * The sample's normalisation (rows on the pool) has the bits of a sequential pass, its mean
+   * (computed on the way, cached) those of column sums over chunks of 256 rows in row order added
+   * in chunk order, as is the mean of a sample not made by normalising ({@code select}); the trace
+   * has the bits of per-row sums added in row order; the cached mean is handed out as a copy.
    */
   @Test
   void parallelMeanAndNormalisationEqualASequentialPass() {
@@ -49,18 +50,30 @@ class ThreadIndependenceTest {
     }
     UnitRows u = UnitRows.normalise(x, d);
     double[] mean = new double[d];
+    double[] chunk = new double[d];
     for (int i = 0; i < n; i++) {
       double norm = dev.realign.vector.RowValidator.normOrNegative(x, i * d, d);
       for (int j = 0; j < d; j++) {
         double v = x[i * d + j] / norm;
         assertThat(u.data[i * d + j]).isEqualTo(v);
-        mean[j] += v;
+        chunk[j] += v;
+      }
+      if ((i + 1) % 256 == 0 || i == n - 1) {
+        for (int j = 0; j < d; j++) {
+          mean[j] += chunk[j];
+          chunk[j] = 0;
+        }
       }
     }
     for (int j = 0; j < d; j++) {
       mean[j] /= n;
     }
     assertThat(u.mean()).containsExactly(mean);
+    int[] all = new int[n];
+    for (int i = 0; i < n; i++) {
+      all[i] = i;
+    }
+    assertThat(u.select(all).mean()).as("computed, not on the way").containsExactly(mean);
     u.mean()[0] = 42.0;
     assertThat(u.mean()).containsExactly(mean);
     double trace = 0;

@@ -235,6 +235,10 @@ final class SampleRows {
 
     /** Bytes before the first row in {@link #encode}'s form. */
     private static final int HEADER = 1 + 4 + 8 + 1 + 4 + 4;
+    /** Where the header's {@code n}, row count and dimension lie (after version and threshold). */
+    private static final int N_AT = 1;
+    private static final int COUNT_AT = 14;
+    private static final int DIM_AT = 18;
 
     /**
      * {@link #merge} of two draws in {@link #encode}'s form, without making objects of their
@@ -246,20 +250,20 @@ final class SampleRows {
     static byte[] mergeEncoded(byte[] a, byte[] b) {
       java.nio.ByteBuffer ha = header(a);
       java.nio.ByteBuffer hb = header(b);
-      int na = ha.getInt(1);
-      int nb = hb.getInt(1);
+      int na = ha.getInt(N_AT);
+      int nb = hb.getInt(N_AT);
       if (na == 0) {
         return b;
       }
       if (nb == 0) {
         return a;
       }
-      int ca = ha.getInt(14);
-      int cb = hb.getInt(14);
-      int dim = ca > 0 ? ha.getInt(18) : hb.getInt(18);
-      if (ca > 0 && cb > 0 && ha.getInt(18) != hb.getInt(18)) {
-        throw new IllegalArgumentException("Invalid sample draws: dimensions " + ha.getInt(18)
-            + " and " + hb.getInt(18) + " (must be equal)");
+      int ca = ha.getInt(COUNT_AT);
+      int cb = hb.getInt(COUNT_AT);
+      int dim = ca > 0 ? ha.getInt(DIM_AT) : hb.getInt(DIM_AT);
+      if (ca > 0 && cb > 0 && ha.getInt(DIM_AT) != hb.getInt(DIM_AT)) {
+        throw new IllegalArgumentException("Invalid sample draws: dimensions " + ha.getInt(DIM_AT)
+            + " and " + hb.getInt(DIM_AT) + " (must be equal)");
       }
       int n = Math.max(na, nb);
       int total = ca + cb;
@@ -267,7 +271,7 @@ final class SampleRows {
         byte[] out = new byte[checkSize((long) a.length + b.length - HEADER)];
         System.arraycopy(a, 0, out, 0, a.length);
         System.arraycopy(b, HEADER, out, a.length, b.length - HEADER);
-        java.nio.ByteBuffer.wrap(out).putInt(1, n).putInt(14, total).putInt(18, dim);
+        java.nio.ByteBuffer.wrap(out).putInt(N_AT, n).putInt(COUNT_AT, total).putInt(DIM_AT, dim);
         return out;
       }
       // Row k of the pair: its source, offset and length; then the n smallest by (hash, id).
@@ -290,7 +294,7 @@ final class SampleRows {
       }
       byte[] out = new byte[checkSize(size)];
       System.arraycopy(a, 0, out, 0, HEADER);
-      java.nio.ByteBuffer.wrap(out).putInt(1, n).putInt(14, n).putInt(18, dim);
+      java.nio.ByteBuffer.wrap(out).putInt(N_AT, n).putInt(COUNT_AT, n).putInt(DIM_AT, dim);
       int at = HEADER;
       for (int k = 0; k < n; k++) {
         int r = order[k];

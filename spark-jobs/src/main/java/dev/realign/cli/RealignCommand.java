@@ -73,6 +73,7 @@ public final class RealignCommand {
         : Warmups.Rows.NONE, name.equals("run") && config.getBoolean(ConfigKeys.REPORT_IN_RUN)
             ? ReportJob.options(config) : null);
     SparkSession spark = JobContext.startSpark(config);
+    Warmups.sparkStarted();
     try {
       command.action().run(new JobContext(spark, config), cl);
     } finally {

@@ -32,4 +32,21 @@ class ReportWarmupTest {
     assertThat(r.estimation().pairBudget()).isEqualTo(10_000);
     assertThat(r.options().sampleRows()).as("its own synthetic rows").isEqualTo(2_000);
   }
+
+  /**
+   * The warm-up's rounds share one set of inputs: a report must leave them as it found them, so
+   * every round computes the same figures.
+   */
+  @Test
+  void roundsOverOneSetOfInputsComputeTheSameReport() {
+    ReportInputs in = ReportWarmup.inputs(ReportOptions.defaults().withSpectra(false));
+    float[] texts = in.texts().clone();
+    float[] images = in.images().clone();
+    GapReport first = ReportWarmup.run(in);
+    GapReport second = ReportWarmup.run(in);
+    assertThat(in.texts()).isEqualTo(texts);
+    assertThat(in.images()).isEqualTo(images);
+    assertThat(ReportJson.toJson(second).replaceAll("\"timings_ms\"[^}]*}", ""))
+        .isEqualTo(ReportJson.toJson(first).replaceAll("\"timings_ms\"[^}]*}", ""));
+  }
 }

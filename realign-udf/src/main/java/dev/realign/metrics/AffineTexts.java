@@ -88,13 +88,7 @@ public final class AffineTexts {
       vNorm[k] = Math.sqrt(gram[k * steps + k]);
     }
     int n = raw.rows();
-    double[] y = raw.data;
-    double[] rawDotV = new double[n * steps];
-    IntStream.range(0, n).parallel().forEach(i -> {
-      for (int k = 0; k < steps; k++) {
-        rawDotV[i * steps + k] = Cosines.dot(y, i * d, v[k], 0, d);
-      }
-    });
+    double[] rawDotV = dots(raw, v);
     // The steps' norms from the dots, a few flops a row (|y| = 1 and each step's e is a unit
     // vector): |s y + v_0|^2 = s^2 + 2 s <y, v_0> + |v_0|^2, then |e + v_k|^2 = 1 + 2 <e, v_k> +
     // |v_k|^2 with <e, v_k> = beta (s <y, v_k> + sum_l a_l <v_l, v_k>). Their rounding is
@@ -155,11 +149,28 @@ public final class AffineTexts {
 
   /** {@code <v_k, x_j>} for every row of {@code x} (row-major {@code x.rows() x steps}). */
   double[] dotsWith(UnitRows x) {
+    return dots(x, v);
+  }
+
+  /** Rows a task of {@link #dots}. */
+  private static final int DOT_CHUNK = 64;
+
+  /**
+   * {@code out[i * v.length + k] = <x_i, v_k>} ({@link Cosines#dot}, the unit row first), rows in
+   * chunks over the common pool, each row's unit components divided out once into a buffer.
+   */
+  private static double[] dots(UnitRows x, double[][] v) {
     int d = x.dimension();
-    double[] out = new double[x.rows() * steps];
-    IntStream.range(0, x.rows()).parallel().forEach(j -> {
-      for (int k = 0; k < steps; k++) {
-        out[j * steps + k] = Cosines.dot(x.data, j * d, v[k], 0, d);
+    int steps = v.length;
+    int n = x.rows();
+    double[] out = new double[n * steps];
+    IntStream.range(0, (n + DOT_CHUNK - 1) / DOT_CHUNK).parallel().forEach(c -> {
+      double[] row = new double[d];
+      for (int i = c * DOT_CHUNK; i < Math.min(n, (c + 1) * DOT_CHUNK); i++) {
+        x.rowInto(i, row, 0);
+        for (int k = 0; k < steps; k++) {
+          out[i * steps + k] = Cosines.dot(row, 0, v[k], 0, d);
+        }
       }
     });
     return out;

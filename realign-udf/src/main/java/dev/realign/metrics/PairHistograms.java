@@ -86,21 +86,30 @@ public final class PairHistograms {
     int d = x.dimension();
     int bins = edges.length - 1;
     long[][] counts = new long[groups][bins];
-    for (int g = 0; g < groups; g++) {
+    // Blocks are independent (each its own counts): spread over the common pool, the same bits.
+    java.util.stream.IntStream.range(0, groups).parallel().forEach(g -> {
       long[] c = counts[g];
       int r0 = g * size;
+      // The block's unit rows, divided out once, for the pairs near a bin edge.
+      double[] unit = null;
       for (int i = 0; i < size; i++) {
         for (int j = i + 1; j < size; j++) {
           double s = score.at(g, i, j);
           double eps = bound.at(g, i, j);
           int lo = CosineHistogram.binOf(s - eps, edges);
-          int b = lo == CosineHistogram.binOf(s + eps, edges) ? lo
-              : CosineHistogram.binOf(Cosines.dot(x.data, (r0 + i) * d, x.data, (r0 + j) * d, d),
-                  edges);
-          c[b]++;
+          if (lo != CosineHistogram.binOf(s + eps, edges)) {
+            if (unit == null) {
+              unit = new double[size * d];
+              for (int r = 0; r < size; r++) {
+                x.rowInto(r0 + r, unit, r * d);
+              }
+            }
+            lo = CosineHistogram.binOf(Cosines.dot(unit, i * d, unit, j * d, d), edges);
+          }
+          c[lo]++;
         }
       }
-    }
+    });
     return counts;
   }
 

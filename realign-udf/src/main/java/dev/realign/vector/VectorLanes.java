@@ -73,6 +73,47 @@ public final class VectorLanes {
     res[at + 1] = fold(b0, accB);
   }
 
+  /** {@code out[o + j] = x[off + j] / divisor} for {@code j < d}: the scalar loop's bits. */
+  public static void divide(float[] x, int off, double divisor, double[] out, int o, int d) {
+    DoubleVector n = DoubleVector.broadcast(D4, divisor);
+    int j = 0;
+    for (; j + 3 < d; j += 4) {
+      widen(x, off + j).div(n).intoArray(out, o + j);
+    }
+    for (; j < d; j++) {
+      out[o + j] = x[off + j] / divisor;
+    }
+  }
+
+  /** {@code out[o + j] = (float) (x[off + j] / divisor)} for {@code j < d}: the scalar bits. */
+  public static void divideToFloat(float[] x, int off, double divisor, float[] out, int o,
+      int d) {
+    DoubleVector n = DoubleVector.broadcast(D4, divisor);
+    int j = 0;
+    for (; j + 3 < d; j += 4) {
+      ((FloatVector) widen(x, off + j).div(n).convertShape(VectorOperators.D2F, F4, 0))
+          .intoArray(out, o + j);
+    }
+    for (; j < d; j++) {
+      out[o + j] = (float) (x[off + j] / divisor);
+    }
+  }
+
+  /**
+   * {@code sum[j] += x[off + j] / divisor} for {@code j < d}: the scalar loop's bits (each lane
+   * divides one widened float and adds to one column's sum).
+   */
+  public static void addQuotients(float[] x, int off, double divisor, double[] sum, int d) {
+    DoubleVector n = DoubleVector.broadcast(D4, divisor);
+    int j = 0;
+    for (; j + 3 < d; j += 4) {
+      DoubleVector.fromArray(D4, sum, j).add(widen(x, off + j).div(n)).intoArray(sum, j);
+    }
+    for (; j < d; j++) {
+      sum[j] += x[off + j] / divisor;
+    }
+  }
+
   /** {@code (s0 + s1) + (s2 + s3)} with lane 0 taken from {@code s0} (it holds the tail). */
   public static double fold(double s0, DoubleVector acc) {
     return (s0 + acc.lane(1)) + (acc.lane(2) + acc.lane(3));

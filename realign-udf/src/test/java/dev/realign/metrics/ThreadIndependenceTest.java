@@ -49,13 +49,15 @@ class ThreadIndependenceTest {
       x[i] = (float) (rnd.nextGaussian() * (1 + i % 5));
     }
     UnitRows u = UnitRows.normalise(x, d);
+    double[] unit = u.toFlatArray();
     double[] mean = new double[d];
     double[] chunk = new double[d];
     for (int i = 0; i < n; i++) {
       double norm = dev.realign.vector.RowValidator.normOrNegative(x, i * d, d);
       for (int j = 0; j < d; j++) {
         double v = x[i * d + j] / norm;
-        assertThat(u.data[i * d + j]).isEqualTo(v);
+        assertThat(unit[i * d + j]).isEqualTo(v);
+        assertThat(u.row(i)[j]).isEqualTo(v);
         chunk[j] += v;
       }
       if ((i + 1) % 256 == 0 || i == n - 1) {
@@ -80,7 +82,7 @@ class ThreadIndependenceTest {
     for (int i = 0; i < n; i++) {
       double row = 0;
       for (int j = 0; j < d; j++) {
-        double c = u.data[i * d + j] - mean[j];
+        double c = unit[i * d + j] - mean[j];
         row += c * c;
       }
       trace += row;
@@ -88,22 +90,27 @@ class ThreadIndependenceTest {
     assertThat(u.trace()).isEqualTo(trace / n);
   }
 
-  /** Normalising into caller storage gives the bits of a new sample, and checks the size. */
+  /**
+   * A view reads the caller's rows (no copy) and gives the bits of a normalised copy; the copy
+   * does not change with the caller's array.
+   */
   @Test
-  void normaliseIntoStorageEqualsANewSample() {
+  void viewEqualsANormalisedCopy() {
     int n = 257;
     int d = 33;
     float[] x = gaussianRows(n, d, 9);
-    double[] storage = new double[n * d];
-    java.util.Arrays.fill(storage, Double.NaN);
-    UnitRows into = UnitRows.normaliseInto(x, d, storage);
-    UnitRows fresh = UnitRows.normalise(x, d);
-    assertThat(into.data).isSameAs(storage).containsExactly(fresh.data);
-    assertThat(into.mean()).containsExactly(fresh.mean());
-    assertThat(into.trace()).isEqualTo(fresh.trace());
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> UnitRows.normaliseInto(x, d,
-        new double[n * d - 1])).hasMessage("Invalid storage: " + (n * d - 1) + " doubles (must be "
-            + n * d + ", one a float of the rows)");
+    UnitRows view = UnitRows.view(x, d);
+    UnitRows copy = UnitRows.normalise(x, d);
+    assertThat(view.source).isSameAs(x);
+    assertThat(view.toFlatArray()).containsExactly(copy.toFlatArray());
+    assertThat(view.toFloat32()).containsExactly(copy.toFloat32());
+    assertThat(view.mean()).containsExactly(copy.mean());
+    assertThat(view.trace()).isEqualTo(copy.trace());
+    assertThat(view.head(100).toFlatArray()).containsExactly(
+        java.util.Arrays.copyOf(copy.toFlatArray(), 100 * d));
+    double[] before = copy.toFlatArray();
+    x[0] = 1e6f;
+    assertThat(copy.toFlatArray()).containsExactly(before);
   }
 
   record Result(Neighbours within, Neighbours[] between, long[] counts, double[] recall,

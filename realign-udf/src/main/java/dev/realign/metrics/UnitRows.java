@@ -66,7 +66,7 @@ public final class UnitRows {
     return new UnitRows(n, dim, flat, norms);
   }
 
-  /** Rows a chunk of the mean's sums ({@link #computeMean}). */
+  /** Rows a task of the passes over the sample (mean, trace, float32 rows) on the common pool. */
   private static final int MEAN_CHUNK = 256;
 
   private static int chunks(int rows) {

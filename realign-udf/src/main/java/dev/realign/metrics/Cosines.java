@@ -110,10 +110,11 @@ final class Cosines {
           int ti = (i - i0) * w;
           int ai = (i - i0) * d;
           int j = j0;
-          for (; j + 1 < j1; j += 2) {
-            dot2(rowsA, ai, rowsB, (j - j0) * d, (j + 1 - j0) * d, d, tile, ti + j - j0);
+          for (; j + 3 < j1; j += 4) {
+            int b0 = (j - j0) * d;
+            dot4(rowsA, ai, rowsB, b0, b0 + d, b0 + 2 * d, b0 + 3 * d, d, tile, ti + j - j0);
           }
-          if (j < j1) {
+          for (; j < j1; j++) {
             tile[ti + j - j0] = dot(rowsA, ai, rowsB, (j - j0) * d, d);
           }
         }
@@ -174,9 +175,9 @@ final class Cosines {
    * Four dot products of {@code x} with the rows of {@code y} at {@code y0..y3}, into
    * {@code out[at..at + 4)}; each equals {@link #dot} to the bit (the same four partial sums, added
    * in the same order). The four share the loads of {@code x} and run sixteen independent sums
-   * instead of four: the float64 re-scoring of candidates ({@link NearestSearch}) took 130 ms for
-   * 165,000 dots at d = 1280, against 280-310 ms with {@link #dot} (one thread, rows of a 100 MB
-   * sample, the count one default report re-scores).
+   * instead of four, for the tiles here and the float64 re-scoring of candidates
+   * ({@link NearestSearch}): 165,000 dots at d = 1280 (what one default report re-scores) took 130
+   * ms against 280-310 ms with {@link #dot}, one thread, rows of a 100 MB sample.
    */
   static void dot4(double[] x, int xo, double[] y, int y0, int y1, int y2, int y3, int d,
       double[] out, int at) {
@@ -230,39 +231,5 @@ final class Cosines {
     out[at + 1] = (b0 + b1) + (b2 + b3);
     out[at + 2] = (c0 + c1) + (c2 + c3);
     out[at + 3] = (e0 + e1) + (e2 + e3);
-  }
-
-  /** Two dot products of {@code x} at once; each equals {@link #dot} to the bit. */
-  private static void dot2(double[] x, int xo, double[] y, int y0, int y1, int d, double[] out,
-      int at) {
-    double a0 = 0;
-    double a1 = 0;
-    double a2 = 0;
-    double a3 = 0;
-    double b0 = 0;
-    double b1 = 0;
-    double b2 = 0;
-    double b3 = 0;
-    int k = 0;
-    for (; k + 3 < d; k += 4) {
-      double x0 = x[xo + k];
-      double x1 = x[xo + k + 1];
-      double x2 = x[xo + k + 2];
-      double x3 = x[xo + k + 3];
-      a0 += x0 * y[y0 + k];
-      a1 += x1 * y[y0 + k + 1];
-      a2 += x2 * y[y0 + k + 2];
-      a3 += x3 * y[y0 + k + 3];
-      b0 += x0 * y[y1 + k];
-      b1 += x1 * y[y1 + k + 1];
-      b2 += x2 * y[y1 + k + 2];
-      b3 += x3 * y[y1 + k + 3];
-    }
-    for (; k < d; k++) {
-      a0 += x[xo + k] * y[y0 + k];
-      b0 += x[xo + k] * y[y1 + k];
-    }
-    out[at] = (a0 + a1) + (a2 + a3);
-    out[at + 1] = (b0 + b1) + (b2 + b3);
   }
 }

@@ -16,42 +16,81 @@ import org.junit.jupiter.api.Test;
  * TransformFiles) by design, but it stays engine-free (no Spark, no Hadoop).
  */
 class LayeringTest {
-  static final String[] MATH = {"dev.realign", "dev.realign.align..", "dev.realign.stats..",
-      "dev.realign.vector..", "dev.realign.metrics.."};
+  static final String[] MATH = {
+    "dev.realign",
+    "dev.realign.align..",
+    "dev.realign.stats..",
+    "dev.realign.vector..",
+    "dev.realign.metrics.."
+  };
   static JavaClasses classes;
 
   @BeforeAll
   static void importClasses() {
-    classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-        .importPackages("dev.realign");
+    classes =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("dev.realign");
   }
 
   @Test
   void mathPackagesUseNoEngine() {
-    ArchRule rule = noClasses().that().resideInAnyPackage(MATH).should().dependOnClassesThat()
-        .resideInAnyPackage("org.apache.spark..", "org.apache.hadoop..", "scala..",
-            "dev.realign.spark..", "dev.realign.ml..", "dev.realign.udf..", "dev.realign.io..")
-        .because("the math runs in any engine (DESIGN section 2)");
+    ArchRule rule =
+        noClasses()
+            .that()
+            .resideInAnyPackage(MATH)
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(
+                "org.apache.spark..",
+                "org.apache.hadoop..",
+                "scala..",
+                "dev.realign.spark..",
+                "dev.realign.ml..",
+                "dev.realign.udf..",
+                "dev.realign.io..")
+            .because("the math runs in any engine (DESIGN section 2)");
     rule.check(classes);
   }
 
   @Test
   void mathPackagesTouchNoFiles() {
-    ArchRule rule = noClasses().that().resideInAnyPackage(MATH).should().dependOnClassesThat()
-        .resideInAnyPackage("java.nio.file..", "java.nio.channels..")
-        .orShould().dependOnClassesThat().haveFullyQualifiedName("java.io.File")
-        .orShould().dependOnClassesThat().haveFullyQualifiedName("java.io.FileInputStream")
-        .orShould().dependOnClassesThat().haveFullyQualifiedName("java.io.FileOutputStream")
-        .orShould().dependOnClassesThat().haveFullyQualifiedName("java.io.RandomAccessFile")
-        .orShould().dependOnClassesThat().haveFullyQualifiedName("java.io.FileReader")
-        .orShould().dependOnClassesThat().haveFullyQualifiedName("java.io.FileWriter")
-        .because("files are io's business (and the engine's): the math takes arrays and bytes");
+    ArchRule rule =
+        noClasses()
+            .that()
+            .resideInAnyPackage(MATH)
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("java.nio.file..", "java.nio.channels..")
+            .orShould()
+            .dependOnClassesThat()
+            .haveFullyQualifiedName("java.io.File")
+            .orShould()
+            .dependOnClassesThat()
+            .haveFullyQualifiedName("java.io.FileInputStream")
+            .orShould()
+            .dependOnClassesThat()
+            .haveFullyQualifiedName("java.io.FileOutputStream")
+            .orShould()
+            .dependOnClassesThat()
+            .haveFullyQualifiedName("java.io.RandomAccessFile")
+            .orShould()
+            .dependOnClassesThat()
+            .haveFullyQualifiedName("java.io.FileReader")
+            .orShould()
+            .dependOnClassesThat()
+            .haveFullyQualifiedName("java.io.FileWriter")
+            .because("files are io's business (and the engine's): the math takes arrays and bytes");
     rule.check(classes);
   }
 
   @Test
   void ioUsesNoEngine() {
-    noClasses().that().resideInAPackage("dev.realign.io..").should().dependOnClassesThat()
+    noClasses()
+        .that()
+        .resideInAPackage("dev.realign.io..")
+        .should()
+        .dependOnClassesThat()
         .resideInAnyPackage("org.apache.spark..", "org.apache.hadoop..", "scala..")
         .check(classes);
   }
@@ -59,9 +98,15 @@ class LayeringTest {
   @Test
   void theRuleCatchesAViolation() {
     // Negative control: the Spark face itself does depend on Spark, so the same rule fails there.
-    ArchRule rule = noClasses().that().resideInAPackage("dev.realign.spark..").should()
-        .dependOnClassesThat().resideInAnyPackage("org.apache.spark..");
+    ArchRule rule =
+        noClasses()
+            .that()
+            .resideInAPackage("dev.realign.spark..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("org.apache.spark..");
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> rule.check(classes))
-        .isInstanceOf(AssertionError.class).hasMessageContaining("org.apache.spark");
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("org.apache.spark");
   }
 }

@@ -7,10 +7,10 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * COCO-500, the real CLIP embeddings committed as test resources under
- * {@code realign-udf/src/test/resources/modality-gap-2022} (MIT, provenance in the README beside
- * them). The parent pom passes the folder as {@code -Drealign.fixtures.dir}; without it (an IDE run)
- * the folder is found relative to the module. A missing file fails the test, never skips it.
+ * COCO-500, the real CLIP embeddings committed as test resources under {@code
+ * realign-udf/src/test/resources/modality-gap-2022} (MIT, provenance in the README beside them).
+ * The parent pom passes the folder as {@code -Drealign.fixtures.dir}; without it (an IDE run) the
+ * folder is found relative to the module. A missing file fails the test, never skips it.
  */
 public final class SharedData {
   private static final String FOLDER = "modality-gap-2022";
@@ -23,10 +23,12 @@ public final class SharedData {
     if (prop != null && Files.isDirectory(Path.of(prop))) {
       return Path.of(prop).toAbsolutePath().normalize();
     }
-    for (Path candidate : new Path[] {
-        Path.of("src", "test", "resources", FOLDER),
-        Path.of("..", "realign-udf", "src", "test", "resources", FOLDER),
-        Path.of("realign-udf", "src", "test", "resources", FOLDER)}) {
+    for (Path candidate :
+        new Path[] {
+          Path.of("src", "test", "resources", FOLDER),
+          Path.of("..", "realign-udf", "src", "test", "resources", FOLDER),
+          Path.of("realign-udf", "src", "test", "resources", FOLDER)
+        }) {
       if (Files.isDirectory(candidate)) {
         return candidate.toAbsolutePath().normalize();
       }
@@ -50,9 +52,14 @@ public final class SharedData {
   public static Path modalityGap(String name) {
     Path file = fixturesDir().resolve(name);
     if (!Files.isRegularFile(file)) {
-      fail("This test needs the COCO-500 fixture " + file + " (committed under"
-          + " realign-udf/src/test/resources/" + FOLDER + "); set -Drealign.fixtures.dir=PATH if"
-          + " the tests run from elsewhere.");
+      fail(
+          "This test needs the COCO-500 fixture "
+              + file
+              + " (committed under"
+              + " realign-udf/src/test/resources/"
+              + FOLDER
+              + "); set -Drealign.fixtures.dir=PATH if"
+              + " the tests run from elsewhere.");
     }
     return file;
   }

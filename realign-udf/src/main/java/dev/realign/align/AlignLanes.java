@@ -15,13 +15,22 @@ final class AlignLanes {
   private AlignLanes() {}
 
   /** {@code buf[j] = mi[j] + s (in[j] invNorm - mt[j])}; returns the squared norm of buf. */
-  static double anchorStep(float[] in, int off, int d, double invNorm, double s, double[] mt,
-      double[] mi, double[] buf) {
+  static double anchorStep(
+      float[] in,
+      int off,
+      int d,
+      double invNorm,
+      double s,
+      double[] mt,
+      double[] mi,
+      double[] buf) {
     DoubleVector acc = DoubleVector.zero(VectorLanes.D4);
     int j = 0;
     for (; j + 3 < d; j += 4) {
-      DoubleVector t = VectorLanes.widen(in, off + j).mul(invNorm)
-          .sub(DoubleVector.fromArray(VectorLanes.D4, mt, j));
+      DoubleVector t =
+          VectorLanes.widen(in, off + j)
+              .mul(invNorm)
+              .sub(DoubleVector.fromArray(VectorLanes.D4, mt, j));
       DoubleVector e = DoubleVector.fromArray(VectorLanes.D4, mi, j).add(t.mul(s));
       e.intoArray(buf, j);
       acc = acc.add(e.mul(e));
@@ -40,9 +49,11 @@ final class AlignLanes {
     DoubleVector acc = DoubleVector.zero(VectorLanes.D4);
     int j = 0;
     for (; j + 3 < d; j += 4) {
-      DoubleVector e = DoubleVector.fromArray(VectorLanes.D4, buf, j).mul(invN)
-          .sub(DoubleVector.fromArray(VectorLanes.D4, c, j))
-          .add(DoubleVector.fromArray(VectorLanes.D4, mi, j));
+      DoubleVector e =
+          DoubleVector.fromArray(VectorLanes.D4, buf, j)
+              .mul(invN)
+              .sub(DoubleVector.fromArray(VectorLanes.D4, c, j))
+              .add(DoubleVector.fromArray(VectorLanes.D4, mi, j));
       e.intoArray(buf, j);
       acc = acc.add(e.mul(e));
     }
@@ -60,8 +71,17 @@ final class AlignLanes {
    * into {@code buf[0..d)} and {@code buf[d..2d)}; the squared norms go to {@code buf[2d]} and
    * {@code buf[2d + 1]}. Same bits as two calls.
    */
-  static void anchorStepPair(float[] in, int offA, int offB, int d, double invA, double invB,
-      double s, double[] mt, double[] mi, double[] buf) {
+  static void anchorStepPair(
+      float[] in,
+      int offA,
+      int offB,
+      int d,
+      double invA,
+      double invB,
+      double s,
+      double[] mt,
+      double[] mi,
+      double[] buf) {
     DoubleVector accA = DoubleVector.zero(VectorLanes.D4);
     DoubleVector accB = DoubleVector.zero(VectorLanes.D4);
     int j = 0;
@@ -93,8 +113,8 @@ final class AlignLanes {
    * {@link #centroidStep} of the two rows held in {@code buf[0..d)} and {@code buf[d..2d)}, squared
    * norms to {@code buf[2d]} and {@code buf[2d + 1]}. Same bits as two calls.
    */
-  static void centroidStepPair(double[] buf, int d, double invA, double invB, double[] c,
-      double[] mi) {
+  static void centroidStepPair(
+      double[] buf, int d, double invA, double invB, double[] c, double[] mi) {
     DoubleVector accA = DoubleVector.zero(VectorLanes.D4);
     DoubleVector accB = DoubleVector.zero(VectorLanes.D4);
     int j = 0;
@@ -126,8 +146,11 @@ final class AlignLanes {
   static void narrow(double[] buf, int from, int d, double inv, float[] out, int outOff) {
     int j = 0;
     for (; j + 3 < d; j += 4) {
-      ((FloatVector) DoubleVector.fromArray(VectorLanes.D4, buf, from + j).mul(inv)
-          .convertShape(VectorOperators.D2F, VectorLanes.F4, 0)).intoArray(out, outOff + j);
+      ((FloatVector)
+              DoubleVector.fromArray(VectorLanes.D4, buf, from + j)
+                  .mul(inv)
+                  .convertShape(VectorOperators.D2F, VectorLanes.F4, 0))
+          .intoArray(out, outOff + j);
     }
     for (; j < d; j++) {
       out[outOff + j] = (float) (buf[from + j] * inv);

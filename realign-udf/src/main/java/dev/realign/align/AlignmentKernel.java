@@ -26,22 +26,32 @@ public final class AlignmentKernel implements Serializable {
   private final double[] muText;
   private final double[] muImage;
   private final double[][] centroids;
+
   /** Tests force a path: 0 = Vector API where {@code VectorSupport.ENABLED}, 1 scalar, 2 vector. */
   private transient int lanes;
 
   AlignmentKernel(double scale, double[] muText, double[] muImage, List<double[]> centroids) {
-    checkArgument(muText.length == muImage.length, "Invalid means: text dimension %s, image"
-        + " dimension %s (must be equal)", muText.length, muImage.length);
-    checkArgument(Double.isFinite(scale) && scale >= 0, "Invalid scale: %s (must be finite and"
-        + " >= 0)", scale);
+    checkArgument(
+        muText.length == muImage.length,
+        "Invalid means: text dimension %s, image" + " dimension %s (must be equal)",
+        muText.length,
+        muImage.length);
+    checkArgument(
+        Double.isFinite(scale) && scale >= 0,
+        "Invalid scale: %s (must be finite and" + " >= 0)",
+        scale);
     this.dim = muText.length;
     this.scale = scale;
     this.muText = muText.clone();
     this.muImage = muImage.clone();
     this.centroids = new double[centroids.size()][];
     for (int c = 0; c < centroids.size(); c++) {
-      checkArgument(centroids.get(c).length == dim, "Invalid centroid %s: dimension %s (must be"
-          + " %s)", c, centroids.get(c).length, dim);
+      checkArgument(
+          centroids.get(c).length == dim,
+          "Invalid centroid %s: dimension %s (must be" + " %s)",
+          c,
+          centroids.get(c).length,
+          dim);
       this.centroids[c] = centroids.get(c).clone();
     }
   }
@@ -72,8 +82,8 @@ public final class AlignmentKernel implements Serializable {
   }
 
   /**
-   * A scratch buffer of the right size for one thread: {@code 2 d + 2} doubles, room for
-   * {@link #applyBatch} to align two rows at a time ({@code d} doubles are enough for one row).
+   * A scratch buffer of the right size for one thread: {@code 2 d + 2} doubles, room for {@link
+   * #applyBatch} to align two rows at a time ({@code d} doubles are enough for one row).
    */
   public double[] newScratch() {
     return new double[2 * dim + 2];
@@ -121,30 +131,47 @@ public final class AlignmentKernel implements Serializable {
 
   /** Aligns one row; a convenience that allocates. */
   public float[] apply(float[] row) {
-    checkArgument(row.length == dim, "Invalid row: dimension %s (must be %s, the transform's)",
-        row.length, dim);
+    checkArgument(
+        row.length == dim,
+        "Invalid row: dimension %s (must be %s, the transform's)",
+        row.length,
+        dim);
     float[] out = new float[dim];
     RejectReason r = apply(row, 0, out, 0, newScratch());
-    checkArgument(r == null, "Invalid row: %s (must be finite with a norm >= %s)", r,
-        RowValidator.MIN_NORM);
+    checkArgument(
+        r == null, "Invalid row: %s (must be finite with a norm >= %s)", r, RowValidator.MIN_NORM);
     return out;
   }
 
   /**
-   * Aligns {@code rows} rows of a flat row-major batch. The output is row-aligned with the input; the
-   * output rows of rejected inputs are filled with NaN and reported to {@code rejects}.
+   * Aligns {@code rows} rows of a flat row-major batch. The output is row-aligned with the input;
+   * the output rows of rejected inputs are filled with NaN and reported to {@code rejects}.
    *
    * @return the number of rows aligned
    */
-  public int applyBatch(float[] in, int inOff, int rows, float[] out, int outOff, double[] scratch,
+  public int applyBatch(
+      float[] in,
+      int inOff,
+      int rows,
+      float[] out,
+      int outOff,
+      double[] scratch,
       RejectListener rejects) {
     checkArgument(rows >= 0, "Invalid row count: %s (must be >= 0)", rows);
-    checkArgument((long) inOff + (long) rows * dim <= in.length,
-        "Invalid input batch: %s rows x %s at offset %s (must fit in %s floats)", rows, dim, inOff,
+    checkArgument(
+        (long) inOff + (long) rows * dim <= in.length,
+        "Invalid input batch: %s rows x %s at offset %s (must fit in %s floats)",
+        rows,
+        dim,
+        inOff,
         in.length);
-    checkArgument((long) outOff + (long) rows * dim <= out.length,
-        "Invalid output batch: %s rows x %s at offset %s (must fit in %s floats)", rows, dim,
-        outOff, out.length);
+    checkArgument(
+        (long) outOff + (long) rows * dim <= out.length,
+        "Invalid output batch: %s rows x %s at offset %s (must fit in %s floats)",
+        rows,
+        dim,
+        outOff,
+        out.length);
     int ok = 0;
     int r = 0;
     if (vector() && scratch.length >= 2 * dim + 2) {
@@ -152,8 +179,8 @@ public final class AlignmentKernel implements Serializable {
         int a = inOff + r * dim;
         if (forwardPair(in, a, a + dim, scratch)) {
           AlignLanes.narrow(scratch, 0, dim, 1.0 / scratch[2 * dim], out, outOff + r * dim);
-          AlignLanes.narrow(scratch, dim, dim, 1.0 / scratch[2 * dim + 1], out,
-              outOff + (r + 1) * dim);
+          AlignLanes.narrow(
+              scratch, dim, dim, 1.0 / scratch[2 * dim + 1], out, outOff + (r + 1) * dim);
           ok += 2;
         } else {
           ok += applyOne(in, inOff, r, out, outOff, scratch, rejects);
@@ -167,7 +194,13 @@ public final class AlignmentKernel implements Serializable {
     return ok;
   }
 
-  private int applyOne(float[] in, int inOff, int r, float[] out, int outOff, double[] scratch,
+  private int applyOne(
+      float[] in,
+      int inOff,
+      int r,
+      float[] out,
+      int outOff,
+      double[] scratch,
       RejectListener rejects) {
     RejectReason reason = apply(in, inOff + r * dim, out, outOff + r * dim, scratch);
     if (reason == null) {
@@ -181,11 +214,11 @@ public final class AlignmentKernel implements Serializable {
   /**
    * {@link #forward} of two rows side by side (Vector API only), the same operations per row, so
    * the same bits: each row's squared norms are chains of dependent adds, and two independent
-   * chains overlap their latency. Rows land in {@code buf[0..d)} and {@code buf[d..2d)}, their norms
-   * in {@code buf[2d]} and {@code buf[2d + 1]}.
+   * chains overlap their latency. Rows land in {@code buf[0..d)} and {@code buf[d..2d)}, their
+   * norms in {@code buf[2d]} and {@code buf[2d + 1]}.
    *
-   * @return false when either row is bad or degenerate: the caller redoes both one at a time,
-   *     which names the reason
+   * @return false when either row is bad or degenerate: the caller redoes both one at a time, which
+   *     names the reason
    */
   private boolean forwardPair(float[] in, int offA, int offB, double[] buf) {
     int d = dim;
@@ -222,8 +255,8 @@ public final class AlignmentKernel implements Serializable {
    */
   private double forward(float[] in, int off, double[] buf) {
     boolean v = vector();
-    double ss = v ? VectorLanes.sumOfSquares(in, off, dim)
-        : RowValidator.sumOfSquares(in, off, dim);
+    double ss =
+        v ? VectorLanes.sumOfSquares(in, off, dim) : RowValidator.sumOfSquares(in, off, dim);
     if (!Double.isFinite(ss)) {
       return -1.0;
     }
@@ -233,11 +266,17 @@ public final class AlignmentKernel implements Serializable {
     }
     // Multiplying by reciprocals, not dividing: same result to an ulp, several times cheaper in
     // the loop; every engine runs this one kernel, so it is the contract all the same.
-    double n = Math.sqrt(v ? AlignLanes.anchorStep(in, off, dim, 1.0 / norm, scale, muText,
-        muImage, buf) : anchorStep(in, off, 1.0 / norm, buf));
+    double n =
+        Math.sqrt(
+            v
+                ? AlignLanes.anchorStep(in, off, dim, 1.0 / norm, scale, muText, muImage, buf)
+                : anchorStep(in, off, 1.0 / norm, buf));
     for (double[] c : centroids) {
-      n = Math.sqrt(v ? AlignLanes.centroidStep(buf, dim, 1.0 / n, c, muImage)
-          : centroidStep(buf, 1.0 / n, c));
+      n =
+          Math.sqrt(
+              v
+                  ? AlignLanes.centroidStep(buf, dim, 1.0 / n, c, muImage)
+                  : centroidStep(buf, 1.0 / n, c));
     }
     // An intermediate vector of (near) zero norm has no direction; with real statistics this needs
     // mu_image and the shifted row to cancel exactly. Reported like a zero input row.

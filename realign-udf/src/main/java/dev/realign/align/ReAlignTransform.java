@@ -19,8 +19,8 @@ import java.util.Objects;
  */
 public final class ReAlignTransform {
   /** Where the statistics came from: fingerprints of the sketches the fit consumed. */
-  public record Inputs(String textSketchSha256, String imageSketchSha256,
-      List<String> centroidSketchSha256) {
+  public record Inputs(
+      String textSketchSha256, String imageSketchSha256, List<String> centroidSketchSha256) {
     public Inputs {
       Objects.requireNonNull(textSketchSha256, "text sketch fingerprint");
       Objects.requireNonNull(imageSketchSha256, "image sketch fingerprint");
@@ -38,17 +38,33 @@ public final class ReAlignTransform {
   private final Inputs inputs;
   private final String sha256;
 
-  ReAlignTransform(Variant variant, long textCount, long imageCount, double textTrace,
-      double imageTrace, AlignmentKernel kernel, EncoderIdentity encoder, Inputs inputs) {
+  ReAlignTransform(
+      Variant variant,
+      long textCount,
+      long imageCount,
+      double textTrace,
+      double imageTrace,
+      AlignmentKernel kernel,
+      EncoderIdentity encoder,
+      Inputs inputs) {
     this.variant = Objects.requireNonNull(variant, "variant");
-    checkArgument(textCount > 0 && imageCount > 0, "Invalid counts: text %s, image %s (must be >"
-        + " 0)", textCount, imageCount);
+    checkArgument(
+        textCount > 0 && imageCount > 0,
+        "Invalid counts: text %s, image %s (must be >" + " 0)",
+        textCount,
+        imageCount);
     int expectedSteps = variant.hasCentroidStep() ? Math.max(1, kernel.centroidSteps()) : 0;
-    checkArgument(kernel.centroidSteps() == expectedSteps, "Invalid centroid steps: %s for variant"
-        + " %s (must be %s)", kernel.centroidSteps(), variant,
+    checkArgument(
+        kernel.centroidSteps() == expectedSteps,
+        "Invalid centroid steps: %s for variant" + " %s (must be %s)",
+        kernel.centroidSteps(),
+        variant,
         variant.hasCentroidStep() ? ">= 1" : "0");
-    checkArgument(variant.matchesTrace() || kernel.scale() == 1.0, "Invalid scale: %s for variant"
-        + " %s (must be 1)", kernel.scale(), variant);
+    checkArgument(
+        variant.matchesTrace() || kernel.scale() == 1.0,
+        "Invalid scale: %s for variant" + " %s (must be 1)",
+        kernel.scale(),
+        variant);
     this.textCount = textCount;
     this.imageCount = imageCount;
     this.textTrace = textTrace;
@@ -151,8 +167,8 @@ public final class ReAlignTransform {
         out.writeUTF(s);
       }
       out.flush();
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-          .digest(bytes.toByteArray()));
+      return HexFormat.of()
+          .formatHex(MessageDigest.getInstance("SHA-256").digest(bytes.toByteArray()));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (NoSuchAlgorithmException e) {
@@ -180,7 +196,14 @@ public final class ReAlignTransform {
 
   @Override
   public String toString() {
-    return "ReAlignTransform{variant=" + variant + ", dim=" + dimension() + ", scale=" + scale()
-        + ", sha256=" + sha256 + "}";
+    return "ReAlignTransform{variant="
+        + variant
+        + ", dim="
+        + dimension()
+        + ", scale="
+        + scale()
+        + ", sha256="
+        + sha256
+        + "}";
   }
 }

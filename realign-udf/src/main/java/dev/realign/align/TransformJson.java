@@ -11,9 +11,9 @@ import java.util.List;
 
 /**
  * {@code realign-transform.json}: the persisted transform, loadable with {@code json} + {@code
- * numpy} by the GPU stage. Files are {@link dev.realign.io.TransformFiles}' business: this
- * package never touches them. Doubles are written in Java's shortest round-trip decimal form, so they
- * read back bit-exact; the {@code sha256} field is recomputed on read and must match.
+ * numpy} by the GPU stage. Files are {@link dev.realign.io.TransformFiles}' business: this package
+ * never touches them. Doubles are written in Java's shortest round-trip decimal form, so they read
+ * back bit-exact; the {@code sha256} field is recomputed on read and must match.
  *
  * <pre>
  * {
@@ -28,8 +28,8 @@ import java.util.List;
  * }
  * </pre>
  *
- * Applying it: {@code y = t/|t|; e = normalize(mu_image + scale*(y - mu_text)); for c in mu_hat:
- * e = normalize(e - c + mu_image)}.
+ * Applying it: {@code y = t/|t|; e = normalize(mu_image + scale*(y - mu_text)); for c in mu_hat: e
+ * = normalize(e - c + mu_image)}.
  */
 public final class TransformJson {
   public static final String FORMAT = "realign-transform";
@@ -87,19 +87,24 @@ public final class TransformJson {
     try {
       root = MAPPER.readTree(json);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("Invalid transform: not JSON (" + e.getOriginalMessage()
-          + ")", e);
+      throw new IllegalArgumentException(
+          "Invalid transform: not JSON (" + e.getOriginalMessage() + ")", e);
     }
     String format = text(root, "format");
     if (!FORMAT.equals(format)) {
-      throw new IllegalArgumentException("Invalid transform format: expected \"" + FORMAT
-          + "\", actual \"" + format + "\"");
+      throw new IllegalArgumentException(
+          "Invalid transform format: expected \"" + FORMAT + "\", actual \"" + format + "\"");
     }
     int version = required(root, "format_version").intValue();
     if (version != FORMAT_VERSION) {
-      throw new IllegalArgumentException("Transform format version mismatch: expected "
-          + FORMAT_VERSION + ", actual " + version
-          + (version > FORMAT_VERSION ? " (written by a newer realign; upgrade to read it)" : ""));
+      throw new IllegalArgumentException(
+          "Transform format version mismatch: expected "
+              + FORMAT_VERSION
+              + ", actual "
+              + version
+              + (version > FORMAT_VERSION
+                  ? " (written by a newer realign; upgrade to read it)"
+                  : ""));
     }
     Variant variant = Variant.fromId(text(root, "variant"));
     int dim = required(root, "dim").intValue();
@@ -114,25 +119,33 @@ public final class TransformJson {
     }
     JsonNode enc = required(root, "encoder");
     JsonNode encSha = enc.get("sha256");
-    EncoderIdentity encoder = new EncoderIdentity(text(enc, "name"),
-        encSha == null || encSha.isNull() ? null : encSha.asText());
+    EncoderIdentity encoder =
+        new EncoderIdentity(
+            text(enc, "name"), encSha == null || encSha.isNull() ? null : encSha.asText());
     JsonNode in = required(root, "inputs");
     List<String> centroidShas = new ArrayList<>();
     for (JsonNode s : required(in, "centroid_sketch_sha256")) {
       centroidShas.add(s.asText());
     }
-    ReAlignTransform t = new ReAlignTransform(variant,
-        required(required(root, "counts"), "text").longValue(),
-        required(required(root, "counts"), "image").longValue(),
-        number(required(root, "traces"), "text"),
-        number(required(root, "traces"), "image"),
-        new AlignmentKernel(number(root, "scale"), muText, muImage, hats), encoder,
-        new ReAlignTransform.Inputs(text(in, "text_sketch_sha256"),
-            text(in, "image_sketch_sha256"), centroidShas));
+    ReAlignTransform t =
+        new ReAlignTransform(
+            variant,
+            required(required(root, "counts"), "text").longValue(),
+            required(required(root, "counts"), "image").longValue(),
+            number(required(root, "traces"), "text"),
+            number(required(root, "traces"), "image"),
+            new AlignmentKernel(number(root, "scale"), muText, muImage, hats),
+            encoder,
+            new ReAlignTransform.Inputs(
+                text(in, "text_sketch_sha256"), text(in, "image_sketch_sha256"), centroidShas));
     String recorded = text(root, "sha256");
     if (!recorded.equals(t.sha256())) {
-      throw new IllegalArgumentException("Transform checksum mismatch: expected " + recorded
-          + " (recorded), actual " + t.sha256() + " (recomputed): the file was edited or corrupted");
+      throw new IllegalArgumentException(
+          "Transform checksum mismatch: expected "
+              + recorded
+              + " (recorded), actual "
+              + t.sha256()
+              + " (recomputed): the file was edited or corrupted");
     }
     return t;
   }
@@ -148,8 +161,8 @@ public final class TransformJson {
   private static String text(JsonNode node, String field) {
     JsonNode v = required(node, field);
     if (!v.isTextual()) {
-      throw new IllegalArgumentException("Invalid transform field \"" + field + "\": " + v
-          + " (must be a string)");
+      throw new IllegalArgumentException(
+          "Invalid transform field \"" + field + "\": " + v + " (must be a string)");
     }
     return v.asText();
   }
@@ -157,8 +170,8 @@ public final class TransformJson {
   private static double number(JsonNode node, String field) {
     JsonNode v = required(node, field);
     if (!v.isNumber()) {
-      throw new IllegalArgumentException("Invalid transform field \"" + field + "\": " + v
-          + " (must be a number)");
+      throw new IllegalArgumentException(
+          "Invalid transform field \"" + field + "\": " + v + " (must be a number)");
     }
     return v.doubleValue();
   }
@@ -166,16 +179,21 @@ public final class TransformJson {
   private static double[] vector(JsonNode node, String field, int dim) {
     JsonNode arr = node.isArray() ? node : required(node, field);
     if (!arr.isArray() || arr.size() != dim) {
-      throw new IllegalArgumentException("Invalid transform field \"" + field + "\": "
-          + (arr.isArray() ? arr.size() + " values" : arr.getNodeType().toString())
-          + " (must be an array of dim = " + dim + " numbers)");
+      throw new IllegalArgumentException(
+          "Invalid transform field \""
+              + field
+              + "\": "
+              + (arr.isArray() ? arr.size() + " values" : arr.getNodeType().toString())
+              + " (must be an array of dim = "
+              + dim
+              + " numbers)");
     }
     double[] v = new double[dim];
     for (int j = 0; j < dim; j++) {
       JsonNode x = arr.get(j);
       if (!x.isNumber()) {
-        throw new IllegalArgumentException("Invalid transform field \"" + field + "\"[" + j
-            + "]: " + x + " (must be a number)");
+        throw new IllegalArgumentException(
+            "Invalid transform field \"" + field + "\"[" + j + "]: " + x + " (must be a number)");
       }
       v[j] = x.doubleValue();
     }

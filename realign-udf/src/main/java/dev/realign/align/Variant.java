@@ -42,8 +42,12 @@ public enum Variant {
         return v;
       }
     }
-    throw new IllegalArgumentException("Invalid variant: " + id + " (must be one of "
-        + Arrays.stream(values()).map(Variant::id).toList() + ")");
+    throw new IllegalArgumentException(
+        "Invalid variant: "
+            + id
+            + " (must be one of "
+            + Arrays.stream(values()).map(Variant::id).toList()
+            + ")");
   }
 
   @Override

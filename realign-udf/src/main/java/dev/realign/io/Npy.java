@@ -15,11 +15,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads and writes numpy {@code .npy} files in C order: format versions 1.0 and 2.0 (version 2
- * only widens the header length). Reads little-endian float16 ({@code <f2}, what clip-retrieval,
- * LAION and the paper's embed.py write), float32 ({@code <f4}) and float64 ({@code <f8}) into
- * floats (float16 exactly, float64 rounded to nearest); writes float32. Rows are the first axis; a
- * row is the product of the other axes, so {@code (n, d)} gives n rows of d values.
+ * Reads and writes numpy {@code .npy} files in C order: format versions 1.0 and 2.0 (version 2 only
+ * widens the header length). Reads little-endian float16 ({@code <f2}, what clip-retrieval, LAION
+ * and the paper's embed.py write), float32 ({@code <f4}) and float64 ({@code <f8}) into floats
+ * (float16 exactly, float64 rounded to nearest); writes float32. Rows are the first axis; a row is
+ * the product of the other axes, so {@code (n, d)} gives n rows of d values.
  */
 public final class Npy {
   private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
@@ -58,13 +58,17 @@ public final class Npy {
           return t;
         }
       }
-      throw new IllegalArgumentException("Invalid .npy file " + file + ": dtype '" + descr
-          + "' (must be '<f2', '<f4' or '<f8': little-endian float16, float32 or float64)");
+      throw new IllegalArgumentException(
+          "Invalid .npy file "
+              + file
+              + ": dtype '"
+              + descr
+              + "' (must be '<f2', '<f4' or '<f8': little-endian float16, float32 or float64)");
     }
 
     /**
-     * Decodes {@code n} little-endian elements of {@code src} from byte {@code off} into
-     * {@code dst[to..]}: float16 exactly, float64 rounded to the nearest float.
+     * Decodes {@code n} little-endian elements of {@code src} from byte {@code off} into {@code
+     * dst[to..]}: float16 exactly, float64 rounded to the nearest float.
      */
     public void decode(byte[] src, int off, float[] dst, int to, int n) {
       ByteBuffer b = ByteBuffer.wrap(src, off, n * bytes).order(ByteOrder.LITTLE_ENDIAN);
@@ -140,11 +144,13 @@ public final class Npy {
   public static long headerLength(byte[] first12, String file) {
     checkMagic(first12, file);
     ByteBuffer pre = ByteBuffer.wrap(first12).order(ByteOrder.LITTLE_ENDIAN);
-    long len = (first12[6] & 0xff) == 1 ? Short.toUnsignedInt(pre.getShort(8))
-        : Integer.toUnsignedLong(pre.getInt(8));
+    long len =
+        (first12[6] & 0xff) == 1
+            ? Short.toUnsignedInt(pre.getShort(8))
+            : Integer.toUnsignedLong(pre.getInt(8));
     if (len > 1 << 20) {
-      throw new IllegalArgumentException("Invalid .npy file " + file + ": header of " + len
-          + " bytes (must be < 1 MiB)");
+      throw new IllegalArgumentException(
+          "Invalid .npy file " + file + ": header of " + len + " bytes (must be < 1 MiB)");
     }
     return len;
   }
@@ -158,13 +164,21 @@ public final class Npy {
   private static void checkMagic(byte[] first12, String file) {
     byte[] magic = Arrays.copyOf(first12, 6);
     if (first12.length < 12 || !Arrays.equals(magic, MAGIC)) {
-      throw new IllegalArgumentException("Invalid .npy file " + file
-          + ": expected the magic \\x93NUMPY, actual " + printable(magic));
+      throw new IllegalArgumentException(
+          "Invalid .npy file "
+              + file
+              + ": expected the magic \\x93NUMPY, actual "
+              + printable(magic));
     }
     int major = first12[6] & 0xff;
     if (major < 1 || major > 3) {
-      throw new IllegalArgumentException("Invalid .npy file " + file
-          + ": format version expected 1.0 or 2.0, actual " + major + "." + (first12[7] & 0xff));
+      throw new IllegalArgumentException(
+          "Invalid .npy file "
+              + file
+              + ": format version expected 1.0 or 2.0, actual "
+              + major
+              + "."
+              + (first12[7] & 0xff));
     }
   }
 
@@ -181,8 +195,8 @@ public final class Npy {
     String header = new String(dict, StandardCharsets.ISO_8859_1);
     Dtype dtype = Dtype.ofDescr(find(DESCR, header, "descr", file), file);
     if (find(FORTRAN, header, "fortran_order", file).equals("True")) {
-      throw new IllegalArgumentException("Invalid .npy file " + file
-          + ": fortran_order expected False (C order), actual True");
+      throw new IllegalArgumentException(
+          "Invalid .npy file " + file + ": fortran_order expected False (C order), actual True");
     }
     String shapeText = find(SHAPE, header, "shape", file).trim();
     List<Long> dims = new ArrayList<>();
@@ -195,9 +209,16 @@ public final class Npy {
     Header h = new Header(shape, headerStart + dict.length, dtype);
     long expectedBytes = h.dataOffset() + dtype.bytes() * h.elements();
     if (fileSize < expectedBytes) {
-      throw new IllegalArgumentException("Invalid .npy file " + file + ": shape "
-          + Arrays.toString(shape) + " needs " + expectedBytes + " bytes, actual " + fileSize
-          + " (truncated)");
+      throw new IllegalArgumentException(
+          "Invalid .npy file "
+              + file
+              + ": shape "
+              + Arrays.toString(shape)
+              + " needs "
+              + expectedBytes
+              + " bytes, actual "
+              + fileSize
+              + " (truncated)");
     }
     return h;
   }
@@ -206,8 +227,12 @@ public final class Npy {
   public static float[] readFloats(Path file) {
     Header h = readHeader(file);
     if (h.elements() > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException("Invalid .npy file " + file + " for readFloats: "
-          + h.elements() + " floats (must be < 2^31; read it by rows)");
+      throw new IllegalArgumentException(
+          "Invalid .npy file "
+              + file
+              + " for readFloats: "
+              + h.elements()
+              + " floats (must be < 2^31; read it by rows)");
     }
     float[] out = new float[(int) h.elements()];
     try (RowReader r = openRows(file)) {
@@ -254,8 +279,16 @@ public final class Npy {
     public void read(long firstRow, long rows, float[] dst, int dstOff) {
       long rowLen = header.rowLength();
       if (firstRow < 0 || rows < 0 || firstRow + rows > header.rows()) {
-        throw new IllegalArgumentException("Invalid row range [" + firstRow + ", "
-            + (firstRow + rows) + ") of " + file + " (must be within [0, " + header.rows() + "))");
+        throw new IllegalArgumentException(
+            "Invalid row range ["
+                + firstRow
+                + ", "
+                + (firstRow + rows)
+                + ") of "
+                + file
+                + " (must be within [0, "
+                + header.rows()
+                + "))");
       }
       long floats = rows * rowLen;
       int chunkFloats = (int) Math.min(floats, 1 << 20);
@@ -292,7 +325,11 @@ public final class Npy {
 
   /** Writes {@code data} with the given shape as a version 1.0 {@code <f4} file. */
   public static void write(Path file, float[] data, long... shape) {
-    write(file, Dtype.FLOAT32, data.length, shape,
+    write(
+        file,
+        Dtype.FLOAT32,
+        data.length,
+        shape,
         (body, i, m) -> body.asFloatBuffer().put(data, i, m)); // raw bits, NaN payloads too
   }
 
@@ -307,17 +344,22 @@ public final class Npy {
    * even).
    */
   public static void write(Path file, Dtype dtype, double[] data, long... shape) {
-    write(file, dtype, data.length, shape, (body, i, m) -> {
-      for (int j = 0; j < m; j++) {
-        double v = data[i + j];
-        switch (dtype) {
-          case FLOAT64 -> body.putDouble(v);
-          case FLOAT32 -> body.putFloat((float) v);
-          default -> body.putShort(dev.realign.vector.Float16.fromFloat((float) v));
-        }
-      }
-      body.flip();
-    });
+    write(
+        file,
+        dtype,
+        data.length,
+        shape,
+        (body, i, m) -> {
+          for (int j = 0; j < m; j++) {
+            double v = data[i + j];
+            switch (dtype) {
+              case FLOAT64 -> body.putDouble(v);
+              case FLOAT32 -> body.putFloat((float) v);
+              default -> body.putShort(dev.realign.vector.Float16.fromFloat((float) v));
+            }
+          }
+          body.flip();
+        });
   }
 
   private static void write(Path file, Dtype dtype, int length, long[] shape, BodyFill fill) {
@@ -326,8 +368,12 @@ public final class Npy {
       n *= s;
     }
     if (n != length) {
-      throw new IllegalArgumentException("Invalid shape " + Arrays.toString(shape) + " for "
-          + length + " floats (the product must equal the length)");
+      throw new IllegalArgumentException(
+          "Invalid shape "
+              + Arrays.toString(shape)
+              + " for "
+              + length
+              + " floats (the product must equal the length)");
     }
     StringBuilder shapeText = new StringBuilder("(");
     for (int i = 0; i < shape.length; i++) {
@@ -337,15 +383,19 @@ public final class Npy {
       }
     }
     shapeText.append(')');
-    String dict = "{'descr': '" + dtype.descr() + "', 'fortran_order': False, 'shape': "
-        + shapeText + ", }";
+    String dict =
+        "{'descr': '" + dtype.descr() + "', 'fortran_order': False, 'shape': " + shapeText + ", }";
     int unpadded = 10 + dict.length() + 1;
     int total = (unpadded + 63) / 64 * 64;
     String header = dict + " ".repeat(total - unpadded) + "\n";
     ByteBuffer pre = ByteBuffer.allocate(10).order(ByteOrder.LITTLE_ENDIAN);
     pre.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE,
-        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+    try (FileChannel ch =
+        FileChannel.open(
+            file,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE)) {
       pre.flip();
       writeFully(ch, pre);
       writeFully(ch, ByteBuffer.wrap(header.getBytes(StandardCharsets.ISO_8859_1)));
@@ -378,8 +428,13 @@ public final class Npy {
     while (b.hasRemaining()) {
       int n = ch.read(b, p);
       if (n < 0) {
-        throw new IllegalArgumentException("Invalid .npy file " + file + ": unexpected end of file"
-            + " at byte " + p + " (truncated)");
+        throw new IllegalArgumentException(
+            "Invalid .npy file "
+                + file
+                + ": unexpected end of file"
+                + " at byte "
+                + p
+                + " (truncated)");
       }
       p += n;
     }
@@ -389,8 +444,14 @@ public final class Npy {
   private static String find(Pattern p, String header, String key, String file) {
     Matcher m = p.matcher(header);
     if (!m.find()) {
-      throw new IllegalArgumentException("Invalid .npy file " + file + ": header has no '" + key
-          + "' (header: " + header.trim() + ")");
+      throw new IllegalArgumentException(
+          "Invalid .npy file "
+              + file
+              + ": header has no '"
+              + key
+              + "' (header: "
+              + header.trim()
+              + ")");
     }
     return m.group(1);
   }

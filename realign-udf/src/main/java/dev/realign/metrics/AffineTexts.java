@@ -5,11 +5,11 @@ import static dev.realign.Checks.checkArgument;
 import java.util.stream.IntStream;
 
 /**
- * Aligned texts written in terms of the raw ones: every ReAlign variant maps a raw unit row
- * {@code y_i} to {@code e_i = beta_i (s y_i + sum_k a_ik v_k)}, with {@code v_0 = mu_image - s
- * mu_text}, {@code v_k = mu_image - c_k} for each centroid step {@code c_k}, and per-row scalars
- * {@code beta_i}, {@code a_ik} (the reciprocal norms of the steps). So a dot product of an aligned
- * text with an image or another aligned text is a few flops on the raw texts' dot product plus
+ * Aligned texts written in terms of the raw ones: every ReAlign variant maps a raw unit row {@code
+ * y_i} to {@code e_i = beta_i (s y_i + sum_k a_ik v_k)}, with {@code v_0 = mu_image - s mu_text},
+ * {@code v_k = mu_image - c_k} for each centroid step {@code c_k}, and per-row scalars {@code
+ * beta_i}, {@code a_ik} (the reciprocal norms of the steps). So a dot product of an aligned text
+ * with an image or another aligned text is a few flops on the raw texts' dot product plus
  * precomputed dots with the {@code v_k}: {@link GapEvaluator} derives the aligned texts' candidate
  * scores from the raw ones instead of scoring every pair again.
  *
@@ -17,9 +17,9 @@ import java.util.stream.IntStream;
  * {@code e} bounds the raw float32 score's error, {@code f} and {@code g} are the rows'
  * amplification {@code beta s} (1 for an image), and the extra {@code e} covers the float32
  * rounding of the aligned rows and the float64 arithmetic here (both below {@code 1e-6} while
- * {@link #magnitude()} is at most 100: the rounding is relative to terms at most magnitude^2
- * larger than the result, {@code 1e4 x 2^-53 x a few}). The figures themselves are the float64 cosines of the aligned
- * rows, as before: only which pairs are re-scored comes from here.
+ * {@link #magnitude()} is at most 100: the rounding is relative to terms at most magnitude^2 larger
+ * than the result, {@code 1e4 x 2^-53 x a few}). The figures themselves are the float64 cosines of
+ * the aligned rows, as before: only which pairs are re-scored comes from here.
  */
 public final class AffineTexts {
   /**
@@ -31,19 +31,32 @@ public final class AffineTexts {
   final int rows;
   final int steps;
   final double scale;
+
   /** Per row: {@code beta_i}. */
   final double[] beta;
+
   /** Per row and step: {@code a_ik} (row-major {@code rows x steps}). */
   final double[] coef;
+
   /** Per row and step: {@code <y_i, v_k>}. */
   final double[] rawDotV;
+
   /** {@code <v_k, v_l>}. */
   final double[] gram;
+
   final double[][] v;
   private final double magnitude;
 
-  private AffineTexts(int rows, int steps, double scale, double[] beta, double[] coef,
-      double[] rawDotV, double[] gram, double[][] v, double magnitude) {
+  private AffineTexts(
+      int rows,
+      int steps,
+      double scale,
+      double[] beta,
+      double[] coef,
+      double[] rawDotV,
+      double[] gram,
+      double[][] v,
+      double magnitude) {
     this.rows = rows;
     this.steps = steps;
     this.scale = scale;
@@ -62,19 +75,27 @@ public final class AffineTexts {
    * @throws IllegalArgumentException if the dimensions differ (a row the transform cannot align
    *     makes the form unusable: {@link #usable()})
    */
-  public static AffineTexts of(UnitRows raw, double scale, double[] muText, double[] muImage,
-      double[][] centroids) {
+  public static AffineTexts of(
+      UnitRows raw, double scale, double[] muText, double[] muImage, double[][] centroids) {
     int d = raw.dimension();
-    checkArgument(muText.length == d && muImage.length == d, "Invalid means: dimension %s and %s"
-        + " (must be %s, the sample's)", muText.length, muImage.length, d);
+    checkArgument(
+        muText.length == d && muImage.length == d,
+        "Invalid means: dimension %s and %s" + " (must be %s, the sample's)",
+        muText.length,
+        muImage.length,
+        d);
     int steps = 1 + centroids.length;
     double[][] v = new double[steps][d];
     for (int j = 0; j < d; j++) {
       v[0][j] = muImage[j] - scale * muText[j];
     }
     for (int k = 1; k < steps; k++) {
-      checkArgument(centroids[k - 1].length == d, "Invalid centroid %s: dimension %s (must be"
-          + " %s)", k - 1, centroids[k - 1].length, d);
+      checkArgument(
+          centroids[k - 1].length == d,
+          "Invalid centroid %s: dimension %s (must be" + " %s)",
+          k - 1,
+          centroids[k - 1].length,
+          d);
       for (int j = 0; j < d; j++) {
         v[k][j] = muImage[j] - centroids[k - 1][j];
       }
@@ -115,8 +136,8 @@ public final class AffineTexts {
         m += Math.abs(coef[o + k]) * vNorm[k];
       }
       // NaN (a step of norm 0 or below rounding) stays NaN: the form is then unusable.
-      magnitude = Double.isNaN(b * m) || Double.isNaN(magnitude) ? Double.NaN
-          : Math.max(magnitude, b * m);
+      magnitude =
+          Double.isNaN(b * m) || Double.isNaN(magnitude) ? Double.NaN : Math.max(magnitude, b * m);
     }
     return new AffineTexts(n, steps, scale, beta, coef, rawDotV, gram, v, magnitude);
   }
@@ -164,21 +185,24 @@ public final class AffineTexts {
     int steps = v.length;
     int n = x.rows();
     double[] out = new double[n * steps];
-    IntStream.range(0, (n + DOT_CHUNK - 1) / DOT_CHUNK).parallel().forEach(c -> {
-      double[] row = new double[d];
-      for (int i = c * DOT_CHUNK; i < Math.min(n, (c + 1) * DOT_CHUNK); i++) {
-        x.rowInto(i, row, 0);
-        for (int k = 0; k < steps; k++) {
-          out[i * steps + k] = Cosines.dot(row, 0, v[k], 0, d);
-        }
-      }
-    });
+    IntStream.range(0, (n + DOT_CHUNK - 1) / DOT_CHUNK)
+        .parallel()
+        .forEach(
+            c -> {
+              double[] row = new double[d];
+              for (int i = c * DOT_CHUNK; i < Math.min(n, (c + 1) * DOT_CHUNK); i++) {
+                x.rowInto(i, row, 0);
+                for (int k = 0; k < steps; k++) {
+                  out[i * steps + k] = Cosines.dot(row, 0, v[k], 0, d);
+                }
+              }
+            });
     return out;
   }
 
   /**
-   * The derived score of aligned text {@code i} with a row {@code x} whose raw-text score is
-   * {@code raw} and whose dots with the {@code v_k} are {@code xv[xo ..]}.
+   * The derived score of aligned text {@code i} with a row {@code x} whose raw-text score is {@code
+   * raw} and whose dots with the {@code v_k} are {@code xv[xo ..]}.
    */
   double withOther(int i, double raw, double[] xv, int xo) {
     double t = scale * raw;

@@ -7,8 +7,8 @@ package dev.realign.metrics;
  * order, any thread count and any BLAS give the same figures, as long as each score is within the
  * float32 error bound {@link NearestSearch#errorBound} of the float64 cosine.
  *
- * <p>Implementations: {@link #JAVA} (engine-free, plain loops), the Vector API
- * ({@link #fastest()}), and an ND4J GEMM in spark-jobs.
+ * <p>Implementations: {@link #JAVA} (engine-free, plain loops), the Vector API ({@link
+ * #fastest()}), and an ND4J GEMM in spark-jobs.
  */
 public interface CandidateScorer {
   /** The rows to score against, prepared once (e.g. copied into a native matrix). */
@@ -45,23 +45,28 @@ public interface CandidateScorer {
   }
 
   /** Plain Java, eight float32 partial sums a dot, query rows spread over the common pool. */
-  CandidateScorer JAVA = (rows, n, d) -> new Prepared() {
-    @Override
-    public int rows() {
-      return n;
-    }
+  CandidateScorer JAVA =
+      (rows, n, d) ->
+          new Prepared() {
+            @Override
+            public int rows() {
+              return n;
+            }
 
-    @Override
-    public void scores(float[] queries, int queryRows, float[] out) {
-      java.util.stream.IntStream.range(0, queryRows).parallel().forEach(q -> {
-        int qo = q * d;
-        int base = q * n;
-        for (int j = 0; j < n; j++) {
-          out[base + j] = dot32(queries, qo, rows, j * d, d);
-        }
-      });
-    }
-  };
+            @Override
+            public void scores(float[] queries, int queryRows, float[] out) {
+              java.util.stream.IntStream.range(0, queryRows)
+                  .parallel()
+                  .forEach(
+                      q -> {
+                        int qo = q * d;
+                        int base = q * n;
+                        for (int j = 0; j < n; j++) {
+                          out[base + j] = dot32(queries, qo, rows, j * d, d);
+                        }
+                      });
+            }
+          };
 
   /** A float32 dot product with eight partial sums. */
   static float dot32(float[] x, int xo, float[] y, int yo, int d) {

@@ -9,11 +9,11 @@ import java.util.Arrays;
  * divergence between two of them.
  *
  * <p>Edges and bins follow {@code numpy.histogram(c, bins, range=(-1, 1))} exactly: the edges are
- * {@code e_b = b * (2 / bins) - 1} for {@code b < bins} and {@code e_bins = 1}, computed in float64;
- * bin {@code b} holds {@code e_b <= c < e_(b+1)}, and the last bin is closed ({@code c = 1} falls in
- * bin {@code bins - 1}). One deviation: a cosine that rounding pushes outside {@code [-1, 1]} (a
- * pair of identical rows can give {@code 1 + 2^-52}) is counted in the first or last bin, where
- * numpy would drop it, so that every pair is counted.
+ * {@code e_b = b * (2 / bins) - 1} for {@code b < bins} and {@code e_bins = 1}, computed in
+ * float64; bin {@code b} holds {@code e_b <= c < e_(b+1)}, and the last bin is closed ({@code c =
+ * 1} falls in bin {@code bins - 1}). One deviation: a cosine that rounding pushes outside {@code
+ * [-1, 1]} (a pair of identical rows can give {@code 1 + 2^-52}) is counted in the first or last
+ * bin, where numpy would drop it, so that every pair is counted.
  */
 public final class CosineHistogram {
   public static final int BINS_DEFAULT = 100;
@@ -57,15 +57,20 @@ public final class CosineHistogram {
   public static long[] pairwise(UnitRows x, int bins) {
     double[] edges = edges(bins);
     long[] counts = new long[bins];
-    for (long[] part : Cosines.forEachTile(x, x, true, () -> new long[bins],
-        (c, i0, i1, j0, j1, tile) -> {
-          int w = j1 - j0;
-          for (int i = i0; i < i1; i++) {
-            for (int j = Math.max(j0, i + 1); j < j1; j++) {
-              c[binOf(tile[(i - i0) * w + j - j0], edges)]++;
-            }
-          }
-        })) {
+    for (long[] part :
+        Cosines.forEachTile(
+            x,
+            x,
+            true,
+            () -> new long[bins],
+            (c, i0, i1, j0, j1, tile) -> {
+              int w = j1 - j0;
+              for (int i = i0; i < i1; i++) {
+                for (int j = Math.max(j0, i + 1); j < j1; j++) {
+                  c[binOf(tile[(i - i0) * w + j - j0], edges)]++;
+                }
+              }
+            })) {
       for (int b = 0; b < bins; b++) {
         counts[b] += part[b];
       }
@@ -74,19 +79,26 @@ public final class CosineHistogram {
   }
 
   /**
-   * Jensen-Shannon divergence, natural log, of the two histograms each normalised to sum 1:
-   * {@code JS = KL(p || m) / 2 + KL(q || m) / 2}, {@code m = (p + q) / 2}, with {@code 0 log 0 = 0}.
-   * In {@code [0, ln 2]}; 0 for equal shapes.
+   * Jensen-Shannon divergence, natural log, of the two histograms each normalised to sum 1: {@code
+   * JS = KL(p || m) / 2 + KL(q || m) / 2}, {@code m = (p + q) / 2}, with {@code 0 log 0 = 0}. In
+   * {@code [0, ln 2]}; 0 for equal shapes.
    *
    * @throws IllegalArgumentException for different lengths or an empty histogram
    */
   public static double jensenShannon(long[] p, long[] q) {
-    checkArgument(p.length == q.length, "Invalid histograms: %s and %s bins (must be equal)",
-        p.length, q.length);
+    checkArgument(
+        p.length == q.length,
+        "Invalid histograms: %s and %s bins (must be equal)",
+        p.length,
+        q.length);
     long np = Arrays.stream(p).sum();
     long nq = Arrays.stream(q).sum();
-    checkArgument(np > 0 && nq > 0, "Invalid histograms: totals %s and %s (must be > 0: a sample"
-        + " needs at least 2 rows to have a pair)", np, nq);
+    checkArgument(
+        np > 0 && nq > 0,
+        "Invalid histograms: totals %s and %s (must be > 0: a sample"
+            + " needs at least 2 rows to have a pair)",
+        np,
+        nq);
     double kp = 0.0;
     double kq = 0.0;
     for (int b = 0; b < p.length; b++) {

@@ -22,8 +22,8 @@ final class Cosines {
   private Cosines() {}
 
   /**
-   * Threads for the tile loops; 0 = {@code Runtime.availableProcessors()}. Tests set it to check that
-   * results do not depend on it.
+   * Threads for the tile loops; 0 = {@code Runtime.availableProcessors()}. Tests set it to check
+   * that results do not depend on it.
    */
   static volatile int threads = 0;
 
@@ -43,13 +43,13 @@ final class Cosines {
    * {@code j0 >= i0}, so that every pair {@code i < j} is seen at least once (a diagonal tile holds
    * pairs on both sides of the diagonal: the visitor filters).
    *
-   * <p>Row blocks are spread over worker threads, each with its own {@code state} from
-   * {@code newState}; the states come back for the caller to merge. Which worker sees which block
-   * varies from run to run, so callers merge with order-independent operations only (integer sums,
-   * top-k under a total order), which makes every result independent of the threads.
+   * <p>Row blocks are spread over worker threads, each with its own {@code state} from {@code
+   * newState}; the states come back for the caller to merge. Which worker sees which block varies
+   * from run to run, so callers merge with order-independent operations only (integer sums, top-k
+   * under a total order), which makes every result independent of the threads.
    */
-  static <S> List<S> forEachTile(UnitRows a, UnitRows b, boolean upper, Supplier<S> newState,
-      TileVisitor<S> v) {
+  static <S> List<S> forEachTile(
+      UnitRows a, UnitRows b, boolean upper, Supplier<S> newState, TileVisitor<S> v) {
     int blocks = (a.rows() + TILE - 1) / TILE;
     int wanted = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
     int workers = Math.max(1, Math.min(Math.min(wanted, MAX_THREADS), blocks));
@@ -64,10 +64,11 @@ final class Cosines {
     }
     List<Callable<Void>> tasks = new ArrayList<>(workers);
     for (S state : states) {
-      tasks.add(() -> {
-        work(a, b, upper, state, v, next, blocks);
-        return null;
-      });
+      tasks.add(
+          () -> {
+            work(a, b, upper, state, v, next, blocks);
+            return null;
+          });
     }
     for (Future<Void> f : ForkJoinPool.commonPool().invokeAll(tasks)) {
       try {
@@ -86,8 +87,14 @@ final class Cosines {
     return states;
   }
 
-  private static <S> void work(UnitRows a, UnitRows b, boolean upper, S state, TileVisitor<S> v,
-      AtomicInteger next, int blocks) {
+  private static <S> void work(
+      UnitRows a,
+      UnitRows b,
+      boolean upper,
+      S state,
+      TileVisitor<S> v,
+      AtomicInteger next,
+      int blocks) {
     int d = a.dimension();
     double[] tile = new double[TILE * TILE];
     // The unit rows of a block of a and of a tile of b, divided out once a tile (UnitRows keeps
@@ -172,15 +179,15 @@ final class Cosines {
   }
 
   /**
-   * Four dot products of {@code x} with the rows of {@code y} at {@code y0..y3}, into
-   * {@code out[at..at + 4)}; each equals {@link #dot} to the bit (the same four partial sums, added
-   * in the same order). The four share the loads of {@code x} and run sixteen independent sums
-   * instead of four, for the tiles here and the float64 re-scoring of candidates
-   * ({@link NearestSearch}): 165,000 dots at d = 1280 (what one default report re-scores) took 130
-   * ms against 280-310 ms with {@link #dot}, one thread, rows of a 100 MB sample.
+   * Four dot products of {@code x} with the rows of {@code y} at {@code y0..y3}, into {@code
+   * out[at..at + 4)}; each equals {@link #dot} to the bit (the same four partial sums, added in the
+   * same order). The four share the loads of {@code x} and run sixteen independent sums instead of
+   * four, for the tiles here and the float64 re-scoring of candidates ({@link NearestSearch}):
+   * 165,000 dots at d = 1280 (what one default report re-scores) took 130 ms against 280-310 ms
+   * with {@link #dot}, one thread, rows of a 100 MB sample.
    */
-  static void dot4(double[] x, int xo, double[] y, int y0, int y1, int y2, int y3, int d,
-      double[] out, int at) {
+  static void dot4(
+      double[] x, int xo, double[] y, int y0, int y1, int y2, int y3, int d, double[] out, int at) {
     double a0 = 0;
     double a1 = 0;
     double a2 = 0;

@@ -12,9 +12,9 @@ import static dev.realign.Checks.checkArgument;
  * histograms count all pairs when they fit in the pair budget, else the pairs inside fixed blocks
  * ({@link PairHistograms}). The raw texts' float32 scores are kept (within a budget), so that texts
  * aligned by a transform ({@link #evaluate(UnitRows, AffineTexts)}) need no float32 scoring of
- * their own. With {@link EstimationPlan#exact()} (or samples within the plan) every
- * figure is exact; otherwise each comes with its standard error. Results do not depend on the
- * scorer or the number of threads.
+ * their own. With {@link EstimationPlan#exact()} (or samples within the plan) every figure is
+ * exact; otherwise each comes with its standard error. Results do not depend on the scorer or the
+ * number of threads.
  *
  * <p>Not thread-safe in construction; immutable afterwards.
  */
@@ -36,13 +36,16 @@ public final class GapEvaluator {
   private final Neighbours imageNeighbours;
   private final CandidateScorer.Prepared imagesPrepared;
   private final Side raw;
+
   /**
    * The raw texts' float32 scores, kept to derive those of aligned texts ({@link AffineTexts}):
    * text queries x texts, text queries x images, image queries x texts; null beyond the budget.
    */
   private final float[] rawTT;
+
   private final float[] rawTI;
   private final float[] rawIT;
+
   /** The raw texts' histogram block scores (null when every pair is counted). */
   private final float[][] rawBlockScores;
 
@@ -50,8 +53,12 @@ public final class GapEvaluator {
   static final long KEPT_SCORES_BUDGET = 1L << 23;
 
   /** One text sample's own-side results: its k-NN among texts and its histogram blocks. */
-  private record Side(UnitRows texts, float[] texts32, CandidateScorer.Prepared prepared,
-      Neighbours within, long[][] counts) {}
+  private record Side(
+      UnitRows texts,
+      float[] texts32,
+      CandidateScorer.Prepared prepared,
+      Neighbours within,
+      long[][] counts) {}
 
   /** The exact evaluator ({@link EstimationPlan#exact()}). */
   public GapEvaluator(UnitRows images, UnitRows rawTexts, int mixingK, int overlapK, int bins) {
@@ -62,15 +69,26 @@ public final class GapEvaluator {
    * @throws IllegalArgumentException if {@code mixingK} is not in {@code [1, texts + images - 1]},
    *     {@code overlapK} not in {@code [1, texts - 1]}, or either sample has fewer than 2 rows
    */
-  public GapEvaluator(UnitRows images, UnitRows rawTexts, int mixingK, int overlapK, int bins,
+  public GapEvaluator(
+      UnitRows images,
+      UnitRows rawTexts,
+      int mixingK,
+      int overlapK,
+      int bins,
       EstimationPlan plan) {
     images.checkSameDimension(rawTexts, "samples");
-    checkArgument(images.rows() >= 2 && rawTexts.rows() >= 2, "Invalid samples: %s texts and %s"
-        + " images (each must have >= 2 rows: the pairwise metrics need a pair)", rawTexts.rows(),
+    checkArgument(
+        images.rows() >= 2 && rawTexts.rows() >= 2,
+        "Invalid samples: %s texts and %s"
+            + " images (each must have >= 2 rows: the pairwise metrics need a pair)",
+        rawTexts.rows(),
         images.rows());
     GapMetrics.checkMixingK(mixingK, rawTexts.rows(), images.rows());
-    checkArgument(overlapK >= 1 && overlapK <= rawTexts.rows() - 1, "Invalid k: %s for the"
-        + " neighbourhood overlap (must be in [1, %s], the texts minus one)", overlapK,
+    checkArgument(
+        overlapK >= 1 && overlapK <= rawTexts.rows() - 1,
+        "Invalid k: %s for the"
+            + " neighbourhood overlap (must be in [1, %s], the texts minus one)",
+        overlapK,
         rawTexts.rows() - 1);
     CosineHistogram.checkBins(bins);
     this.images = images;
@@ -89,11 +107,11 @@ public final class GapEvaluator {
     this.imagesPrepared = plan.scorer().prepare(images32, images.rows(), images.dimension());
     this.imageCounts = counts(images, images32);
     int kii = Math.min(mixingK, images.rows() - 1);
-    this.imageNeighbours = NearestSearch.search(images, images32, imageQueries, true, images,
-        imagesPrepared, kii);
+    this.imageNeighbours =
+        NearestSearch.search(images, images32, imageQueries, true, images, imagesPrepared, kii);
     float[] raw32 = rawTexts.toFloat32();
-    CandidateScorer.Prepared rawPrepared = plan.scorer().prepare(raw32, rawTexts.rows(),
-        rawTexts.dimension());
+    CandidateScorer.Prepared rawPrepared =
+        plan.scorer().prepare(raw32, rawTexts.rows(), rawTexts.dimension());
     int nt = rawTexts.rows();
     int ni = images.rows();
     int d = images.dimension();
@@ -102,13 +120,21 @@ public final class GapEvaluator {
       this.rawTT = NearestSearch.allScores(raw32, textQueries, d, rawPrepared);
       this.rawTI = NearestSearch.allScores(raw32, textQueries, d, imagesPrepared);
       this.rawIT = NearestSearch.allScores(images32, imageQueries, d, rawPrepared);
-      this.rawBlockScores = pairs(nt) <= plan.pairBudget() ? null
-          : PairHistograms.blockScores(rawTexts, raw32, plan.pairGroups(), blockSize(nt),
-              plan.scorer());
-      this.raw = new Side(rawTexts, raw32, rawPrepared, NearestSearch.fromScores(rawTexts,
-          textQueries, true, rawTexts, rawTT, textNeighboursK), rawBlockScores == null
-              ? counts(rawTexts, raw32)
-              : PairHistograms.countBlocks(rawTexts, rawBlockScores, blockSize(nt), edges));
+      this.rawBlockScores =
+          pairs(nt) <= plan.pairBudget()
+              ? null
+              : PairHistograms.blockScores(
+                  rawTexts, raw32, plan.pairGroups(), blockSize(nt), plan.scorer());
+      this.raw =
+          new Side(
+              rawTexts,
+              raw32,
+              rawPrepared,
+              NearestSearch.fromScores(
+                  rawTexts, textQueries, true, rawTexts, rawTT, textNeighboursK),
+              rawBlockScores == null
+                  ? counts(rawTexts, raw32)
+                  : PairHistograms.countBlocks(rawTexts, rawBlockScores, blockSize(nt), edges));
     } else {
       this.rawBlockScores = null;
       this.rawTT = null;
@@ -127,8 +153,8 @@ public final class GapEvaluator {
     if (pairs <= plan.pairBudget()) {
       return new long[][] {CosineHistogram.pairwise(x, bins)};
     }
-    return PairHistograms.blockCounts(x, x32, plan.pairGroups(), blockSize(x.rows()),
-        plan.scorer(), edges);
+    return PairHistograms.blockCounts(
+        x, x32, plan.pairGroups(), blockSize(x.rows()), plan.scorer(), edges);
   }
 
   private int blockSize(int rows) {
@@ -140,8 +166,8 @@ public final class GapEvaluator {
   }
 
   private Side side(UnitRows texts, float[] texts32, CandidateScorer.Prepared prepared) {
-    Neighbours within = NearestSearch.search(texts, texts32, textQueries, true, texts, prepared,
-        textNeighboursK);
+    Neighbours within =
+        NearestSearch.search(texts, texts32, textQueries, true, texts, prepared, textNeighboursK);
     return new Side(texts, texts32, prepared, within, counts(texts, texts32));
   }
 
@@ -175,24 +201,33 @@ public final class GapEvaluator {
     }
     int nt = rawTexts.rows();
     int ni = images.rows();
-    return figures(rawTexts, raw.within(), NearestSearch.fromScores(rawTexts, textQueries, false,
-        images, rawTI, Math.min(mixingK, ni)), NearestSearch.fromScores(images, imageQueries,
-        false, rawTexts, rawIT, Math.min(mixingK, nt)), raw.counts());
+    return figures(
+        rawTexts,
+        raw.within(),
+        NearestSearch.fromScores(
+            rawTexts, textQueries, false, images, rawTI, Math.min(mixingK, ni)),
+        NearestSearch.fromScores(
+            images, imageQueries, false, rawTexts, rawIT, Math.min(mixingK, nt)),
+        raw.counts());
   }
 
   /**
    * {@link #evaluate(UnitRows)} for texts aligned by a transform of the form {@code form} (over
    * this evaluator's raw texts): the same figures, with the candidate scores of the k-NN searches
-   * derived from the raw texts' kept scores instead of computed again. Falls back to
-   * {@link #evaluate(UnitRows)} when no scores were kept or the form's error bound is too loose.
+   * derived from the raw texts' kept scores instead of computed again. Falls back to {@link
+   * #evaluate(UnitRows)} when no scores were kept or the form's error bound is too loose.
    */
   public GapFigures evaluate(UnitRows texts, AffineTexts form) {
     texts.checkSameDimension(images, "samples");
     int nt = rawTexts.rows();
     int ni = images.rows();
-    checkArgument(texts.rows() == nt && form.rows() == nt, "Invalid aligned texts: %s rows and a"
-        + " form of %s (must be %s, the raw sample's: row i of each is one text)", texts.rows(),
-        form.rows(), nt);
+    checkArgument(
+        texts.rows() == nt && form.rows() == nt,
+        "Invalid aligned texts: %s rows and a"
+            + " form of %s (must be %s, the raw sample's: row i of each is one text)",
+        texts.rows(),
+        form.rows(),
+        nt);
     if (rawTT == null || !form.usable()) {
       return evaluate(texts);
     }
@@ -201,46 +236,69 @@ public final class GapEvaluator {
     double slack = e + 1e-6;
     double[] f = form.amplification();
     double[] imageV = form.dotsWith(images);
-    Neighbours within = NearestSearch.fromRowScores(texts, textQueries, true, texts,
-        (r, score, bound) -> {
-          int base = r * nt;
-          for (int i = 0; i < nt; i++) {
-            score[i] = form.withText(r, i, rawTT[base + i]);
-            bound[i] = e * f[r] * f[i] + slack;
-          }
-        }, textNeighboursK);
-    Neighbours ti = NearestSearch.fromRowScores(texts, textQueries, false, images,
-        (r, score, bound) -> {
-          int base = r * ni;
-          for (int j = 0; j < ni; j++) {
-            score[j] = form.withOther(r, rawTI[base + j], imageV, j * steps);
-            bound[j] = e * f[r] + slack;
-          }
-        }, Math.min(mixingK, ni));
-    Neighbours it = NearestSearch.fromRowScores(images, imageQueries, false, texts,
-        (q, score, bound) -> {
-          int base = q * nt;
-          for (int i = 0; i < nt; i++) {
-            score[i] = form.withOther(i, rawIT[base + i], imageV, q * steps);
-            bound[i] = e * f[i] + slack;
-          }
-        }, Math.min(mixingK, nt));
-    long[][] textCounts = rawBlockScores == null ? counts(texts, null)
-        : PairHistograms.countDerivedBlocks(texts, rawBlockScores, blockSize(nt), edges, form);
+    Neighbours within =
+        NearestSearch.fromRowScores(
+            texts,
+            textQueries,
+            true,
+            texts,
+            (r, score, bound) -> {
+              int base = r * nt;
+              for (int i = 0; i < nt; i++) {
+                score[i] = form.withText(r, i, rawTT[base + i]);
+                bound[i] = e * f[r] * f[i] + slack;
+              }
+            },
+            textNeighboursK);
+    Neighbours ti =
+        NearestSearch.fromRowScores(
+            texts,
+            textQueries,
+            false,
+            images,
+            (r, score, bound) -> {
+              int base = r * ni;
+              for (int j = 0; j < ni; j++) {
+                score[j] = form.withOther(r, rawTI[base + j], imageV, j * steps);
+                bound[j] = e * f[r] + slack;
+              }
+            },
+            Math.min(mixingK, ni));
+    Neighbours it =
+        NearestSearch.fromRowScores(
+            images,
+            imageQueries,
+            false,
+            texts,
+            (q, score, bound) -> {
+              int base = q * nt;
+              for (int i = 0; i < nt; i++) {
+                score[i] = form.withOther(i, rawIT[base + i], imageV, q * steps);
+                bound[i] = e * f[i] + slack;
+              }
+            },
+            Math.min(mixingK, nt));
+    long[][] textCounts =
+        rawBlockScores == null
+            ? counts(texts, null)
+            : PairHistograms.countDerivedBlocks(texts, rawBlockScores, blockSize(nt), edges, form);
     return figures(texts, within, ti, it, textCounts);
   }
 
   /** The figures of {@code texts}, row i being raw text i aligned. */
   public GapFigures evaluate(UnitRows texts) {
     texts.checkSameDimension(images, "samples");
-    checkArgument(texts.rows() == rawTexts.rows(), "Invalid aligned texts: %s rows (must be %s,"
-        + " the raw sample's: row i of each is one text)", texts.rows(), rawTexts.rows());
+    checkArgument(
+        texts.rows() == rawTexts.rows(),
+        "Invalid aligned texts: %s rows (must be %s,"
+            + " the raw sample's: row i of each is one text)",
+        texts.rows(),
+        rawTexts.rows());
     if (texts == rawTexts) {
       return before();
     }
     float[] t32 = texts.toFloat32();
-    try (CandidateScorer.Prepared p = plan.scorer().prepare(t32, texts.rows(),
-        texts.dimension())) {
+    try (CandidateScorer.Prepared p = plan.scorer().prepare(t32, texts.rows(), texts.dimension())) {
       return figures(side(texts, t32, p));
     }
   }
@@ -249,16 +307,18 @@ public final class GapEvaluator {
     UnitRows texts = s.texts();
     int nt = texts.rows();
     int ni = images.rows();
-    Neighbours ti = NearestSearch.search(texts, s.texts32(), textQueries, false, images,
-        imagesPrepared, Math.min(mixingK, ni));
-    Neighbours it = NearestSearch.search(images, images32, imageQueries, false, texts,
-        s.prepared(), Math.min(mixingK, nt));
+    Neighbours ti =
+        NearestSearch.search(
+            texts, s.texts32(), textQueries, false, images, imagesPrepared, Math.min(mixingK, ni));
+    Neighbours it =
+        NearestSearch.search(
+            images, images32, imageQueries, false, texts, s.prepared(), Math.min(mixingK, nt));
     return figures(texts, s.within(), ti, it, s.counts());
   }
 
   /** The figures from the neighbour tables and the histogram blocks of one text sample. */
-  private GapFigures figures(UnitRows texts, Neighbours within, Neighbours ti, Neighbours it,
-      long[][] textCounts) {
+  private GapFigures figures(
+      UnitRows texts, Neighbours within, Neighbours ti, Neighbours it, long[][] textCounts) {
     int nt = texts.rows();
     int ni = images.rows();
     long[] otherT = new long[textQueries];
@@ -272,8 +332,14 @@ public final class GapEvaluator {
     Estimate mixing = mixing(otherT, otherI, nt, ni);
     Estimate overlap = overlap(raw.within(), within, nt);
     Estimate js = PairHistograms.jensenShannon(textCounts, imageCounts, pairs(nt));
-    return new GapFigures(GapMetrics.distance(imageMean, texts.mean()), texts.trace() / imageTrace,
-        js, mixing, GapMetrics.perfectMixing(nt, ni), overlap, PairHistograms.sum(textCounts));
+    return new GapFigures(
+        GapMetrics.distance(imageMean, texts.mean()),
+        texts.trace() / imageTrace,
+        js,
+        mixing,
+        GapMetrics.perfectMixing(nt, ni),
+        overlap,
+        PairHistograms.sum(textCounts));
   }
 
   /**
@@ -297,10 +363,11 @@ public final class GapEvaluator {
     double[] i = meanAndVariance(otherI, mixingK);
     double wt = (double) nt / total;
     double wi = (double) ni / total;
-    double var = wt * wt * t[1] / otherT.length * (1 - (double) otherT.length / nt)
-        + wi * wi * i[1] / otherI.length * (1 - (double) otherI.length / ni);
-    return new Estimate(wt * t[0] + wi * i[0], Math.sqrt(Math.max(0, var)),
-        otherT.length + otherI.length, total);
+    double var =
+        wt * wt * t[1] / otherT.length * (1 - (double) otherT.length / nt)
+            + wi * wi * i[1] / otherI.length * (1 - (double) otherI.length / ni);
+    return new Estimate(
+        wt * t[0] + wi * i[0], Math.sqrt(Math.max(0, var)), otherT.length + otherI.length, total);
   }
 
   /** Overlap over the text queries; exact when every text was a query. */

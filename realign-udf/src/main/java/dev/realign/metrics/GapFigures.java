@@ -7,13 +7,19 @@ package dev.realign.metrics;
  *
  * @param js Jensen-Shannon divergence of the pairwise-cosine histograms
  * @param mixing k-NN modality mixing
- * @param perfectMixing the mixing of a perfectly mixed pool of these sizes,
- *     {@code 2 n_t n_i / (N (N - 1))} ({@link GapMetrics#perfectMixing})
+ * @param perfectMixing the mixing of a perfectly mixed pool of these sizes, {@code 2 n_t n_i / (N
+ *     (N - 1))} ({@link GapMetrics#perfectMixing})
  * @param overlap k-NN neighbourhood overlap with the raw texts
  * @param textPairCosineCounts the text-text pairwise-cosine histogram behind {@code js}
  */
-public record GapFigures(double centroidGap, double traceRatio, Estimate js, Estimate mixing,
-    double perfectMixing, Estimate overlap, long[] textPairCosineCounts) {
+public record GapFigures(
+    double centroidGap,
+    double traceRatio,
+    Estimate js,
+    Estimate mixing,
+    double perfectMixing,
+    Estimate overlap,
+    long[] textPairCosineCounts) {
   public GapFigures {
     textPairCosineCounts = textPairCosineCounts.clone();
   }

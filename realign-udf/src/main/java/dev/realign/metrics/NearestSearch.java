@@ -6,14 +6,14 @@ import java.util.stream.IntStream;
 
 /**
  * Exact k nearest rows of some query rows within a set, found in two steps: float32 scores of every
- * query against every row ({@link CandidateScorer}, e.g. a GEMM), then float64 cosines
- * ({@link Cosines#dot}, one fixed summation order) of the candidates only. The candidates of a query
- * are the rows whose float32 score is within {@code 2 e} of its k-th best float32 score, where
- * {@code e} ({@link #errorBound}) bounds {@code |score - cosine|}: every row of the true top k has a
- * score of at least {@code c_k - e}, and the k-th best score is at most {@code c_k + e}
- * ({@code c_k} the k-th best float64 cosine), so no row of the true top k is missed. The result is
- * therefore the float64 top k under {@link Neighbours}' order (ties by lower index), the same bits
- * as an exhaustive float64 search, whatever the scorer, its threads and its summation order.
+ * query against every row ({@link CandidateScorer}, e.g. a GEMM), then float64 cosines ({@link
+ * Cosines#dot}, one fixed summation order) of the candidates only. The candidates of a query are
+ * the rows whose float32 score is within {@code 2 e} of its k-th best float32 score, where {@code
+ * e} ({@link #errorBound}) bounds {@code |score - cosine|}: every row of the true top k has a score
+ * of at least {@code c_k - e}, and the k-th best score is at most {@code c_k + e} ({@code c_k} the
+ * k-th best float64 cosine), so no row of the true top k is missed. The result is therefore the
+ * float64 top k under {@link Neighbours}' order (ties by lower index), the same bits as an
+ * exhaustive float64 search, whatever the scorer, its threads and its summation order.
  */
 final class NearestSearch {
   /** Scores held at once: 4 Mi floats (16 MB). */
@@ -23,9 +23,9 @@ final class NearestSearch {
 
   /**
    * A bound on {@code |float32 score - float64 cosine|} for unit rows of dimension {@code d}: the
-   * rounding of the inputs to float32 ({@code 2u}), a float32 dot product in any order
-   * ({@code d u / (1 - d u)}, {@code u = 2^-24}) and the float64 cosine's own error, doubled for
-   * margin: {@code (d + 4) 2^-23}.
+   * rounding of the inputs to float32 ({@code 2u}), a float32 dot product in any order ({@code d u
+   * / (1 - d u)}, {@code u = 2^-24}) and the float64 cosine's own error, doubled for margin: {@code
+   * (d + 4) 2^-23}.
    */
   static double errorBound(int d) {
     return (d + 4) * 0x1p-23;
@@ -38,14 +38,26 @@ final class NearestSearch {
    * @param self when true, query row {@code r} is row {@code r} of {@code set} and is excluded
    * @param set the rows to search, with {@code prepared} its float32 rows in a scorer
    */
-  static Neighbours search(UnitRows queries, float[] queries32, int q, boolean self, UnitRows set,
-      CandidateScorer.Prepared prepared, int k) {
+  static Neighbours search(
+      UnitRows queries,
+      float[] queries32,
+      int q,
+      boolean self,
+      UnitRows set,
+      CandidateScorer.Prepared prepared,
+      int k) {
     int n = set.rows();
     int d = set.dimension();
-    checkArgument(k >= 1 && k <= n - (self ? 1 : 0), "Invalid k: %s (must be in [1, %s], the"
-        + " number of candidate rows)", k, n - (self ? 1 : 0));
-    checkArgument(q >= 0 && q <= queries.rows(), "Invalid query count: %s (must be in [0, %s])",
-        q, queries.rows());
+    checkArgument(
+        k >= 1 && k <= n - (self ? 1 : 0),
+        "Invalid k: %s (must be in [1, %s], the" + " number of candidate rows)",
+        k,
+        n - (self ? 1 : 0));
+    checkArgument(
+        q >= 0 && q <= queries.rows(),
+        "Invalid query count: %s (must be in [0, %s])",
+        q,
+        queries.rows());
     Neighbours out = Neighbours.empty(q, k);
     double margin = 2 * errorBound(d);
     int block = Math.max(1, Math.min(q, SCORE_BUDGET / Math.max(1, n)));
@@ -55,19 +67,22 @@ final class NearestSearch {
       float[] qs = java.util.Arrays.copyOfRange(queries32, q0 * d, (q0 + rowsHere) * d);
       prepared.scores(qs, rowsHere, scores);
       int start = q0;
-      forEachChunk(rowsHere, d, (r, c) -> {
-        int row = start + r;
-        int skip = self ? row : -1;
-        int base = r * n;
-        double threshold = kthLargest(scores, base, n, skip, k) - margin;
-        c.clear();
-        for (int j = 0; j < n; j++) {
-          if (j != skip && scores[base + j] >= threshold) {
-            c.add(j);
-          }
-        }
-        c.offerTo(out, queries, row, set);
-      });
+      forEachChunk(
+          rowsHere,
+          d,
+          (r, c) -> {
+            int row = start + r;
+            int skip = self ? row : -1;
+            int base = r * n;
+            double threshold = kthLargest(scores, base, n, skip, k) - margin;
+            c.clear();
+            for (int j = 0; j < n; j++) {
+              if (j != skip && scores[base + j] >= threshold) {
+                c.add(j);
+              }
+            }
+            c.offerTo(out, queries, row, set);
+          });
     }
     return out;
   }
@@ -83,27 +98,30 @@ final class NearestSearch {
   }
 
   /** {@link #search} from the scores of {@link #allScores} (the same neighbours). */
-  static Neighbours fromScores(UnitRows queries, int q, boolean self, UnitRows set,
-      float[] scores, int k) {
+  static Neighbours fromScores(
+      UnitRows queries, int q, boolean self, UnitRows set, float[] scores, int k) {
     int n = set.rows();
     int d = set.dimension();
     checkK(k, n, self);
-    checkArgument(scores.length >= q * n, "Invalid scores: %s (must hold %s x %s)", scores.length,
-        q, n);
+    checkArgument(
+        scores.length >= q * n, "Invalid scores: %s (must hold %s x %s)", scores.length, q, n);
     Neighbours out = Neighbours.empty(q, k);
     double margin = 2 * errorBound(d);
-    forEachChunk(q, d, (row, c) -> {
-      int skip = self ? row : -1;
-      int base = row * n;
-      double threshold = kthLargest(scores, base, n, skip, k) - margin;
-      c.clear();
-      for (int j = 0; j < n; j++) {
-        if (j != skip && scores[base + j] >= threshold) {
-          c.add(j);
-        }
-      }
-      c.offerTo(out, queries, row, set);
-    });
+    forEachChunk(
+        q,
+        d,
+        (row, c) -> {
+          int skip = self ? row : -1;
+          int base = row * n;
+          double threshold = kthLargest(scores, base, n, skip, k) - margin;
+          c.clear();
+          for (int j = 0; j < n; j++) {
+            if (j != skip && scores[base + j] >= threshold) {
+              c.add(j);
+            }
+          }
+          c.offerTo(out, queries, row, set);
+        });
     return out;
   }
 
@@ -117,19 +135,22 @@ final class NearestSearch {
 
   /** Runs {@code work} for rows {@code 0..q-1}, chunks of rows on the common pool. */
   private static void forEachChunk(int q, int d, QueryWork work) {
-    IntStream.range(0, (q + QUERY_CHUNK - 1) / QUERY_CHUNK).parallel().forEach(c -> {
-      Candidates candidates = new Candidates(d);
-      for (int row = c * QUERY_CHUNK; row < Math.min(q, (c + 1) * QUERY_CHUNK); row++) {
-        work.run(row, candidates);
-      }
-    });
+    IntStream.range(0, (q + QUERY_CHUNK - 1) / QUERY_CHUNK)
+        .parallel()
+        .forEach(
+            c -> {
+              Candidates candidates = new Candidates(d);
+              for (int row = c * QUERY_CHUNK; row < Math.min(q, (c + 1) * QUERY_CHUNK); row++) {
+                work.run(row, candidates);
+              }
+            });
   }
 
   /** Scores of one query row against every row of a set, each with a bound on its error. */
   interface RowScores {
     /**
-     * Fills {@code score[j]} and {@code bound[j]} for every row j of the set, such that
-     * {@code |score[j] - float64 cosine| <= bound[j]}.
+     * Fills {@code score[j]} and {@code bound[j]} for every row j of the set, such that {@code
+     * |score[j] - float64 cosine| <= bound[j]}.
      */
     void fill(int query, double[] score, double[] bound);
   }
@@ -140,47 +161,52 @@ final class NearestSearch {
    * cosine is at least L), every row of the true top k has {@code score + bound >= L}; those rows
    * are re-scored in float64. The same neighbours as an exhaustive float64 search.
    */
-  static Neighbours fromRowScores(UnitRows queries, int q, boolean self, UnitRows set,
-      RowScores scores, int k) {
+  static Neighbours fromRowScores(
+      UnitRows queries, int q, boolean self, UnitRows set, RowScores scores, int k) {
     int n = set.rows();
     checkK(k, n, self);
     Neighbours out = Neighbours.empty(q, k);
     // Query rows in chunks, each chunk's buffers allocated once (not three arrays a query).
     int chunk = QUERY_CHUNK;
-    IntStream.range(0, (q + chunk - 1) / chunk).parallel().forEach(c -> {
-      double[] score = new double[n];
-      double[] bound = new double[n];
-      double[] lower = new double[n];
-      Candidates cand = new Candidates(set.dimension());
-      for (int row = c * chunk; row < Math.min(q, (c + 1) * chunk); row++) {
-        scores.fill(row, score, bound);
-        int skip = self ? row : -1;
-        for (int j = 0; j < n; j++) {
-          lower[j] = score[j] - bound[j];
-        }
-        double threshold = kthLargest(lower, n, skip, k);
-        cand.clear();
-        for (int j = 0; j < n; j++) {
-          if (j != skip && score[j] + bound[j] >= threshold) {
-            cand.add(j);
-          }
-        }
-        cand.offerTo(out, queries, row, set);
-      }
-    });
+    IntStream.range(0, (q + chunk - 1) / chunk)
+        .parallel()
+        .forEach(
+            c -> {
+              double[] score = new double[n];
+              double[] bound = new double[n];
+              double[] lower = new double[n];
+              Candidates cand = new Candidates(set.dimension());
+              for (int row = c * chunk; row < Math.min(q, (c + 1) * chunk); row++) {
+                scores.fill(row, score, bound);
+                int skip = self ? row : -1;
+                for (int j = 0; j < n; j++) {
+                  lower[j] = score[j] - bound[j];
+                }
+                double threshold = kthLargest(lower, n, skip, k);
+                cand.clear();
+                for (int j = 0; j < n; j++) {
+                  if (j != skip && score[j] + bound[j] >= threshold) {
+                    cand.add(j);
+                  }
+                }
+                cand.offerTo(out, queries, row, set);
+              }
+            });
     return out;
   }
 
   /**
-   * One query's candidate rows, collected in row order and then re-scored in float64 four at a
-   * time ({@link Cosines#dot4}: the same bits as {@link Cosines#dot}, about twice as fast).
+   * One query's candidate rows, collected in row order and then re-scored in float64 four at a time
+   * ({@link Cosines#dot4}: the same bits as {@link Cosines#dot}, about twice as fast).
    */
   private static final class Candidates {
     private int[] rows = new int[64];
     private int size;
     private final double[] dots = new double[4];
+
     /** The query's unit row and four candidates' (UnitRows keeps float32 rows and norms). */
     private final double[] query;
+
     private final double[] four;
 
     Candidates(int d) {
@@ -224,8 +250,11 @@ final class NearestSearch {
   }
 
   private static void checkK(int k, int n, boolean self) {
-    checkArgument(k >= 1 && k <= n - (self ? 1 : 0), "Invalid k: %s (must be in [1, %s], the"
-        + " number of candidate rows)", k, n - (self ? 1 : 0));
+    checkArgument(
+        k >= 1 && k <= n - (self ? 1 : 0),
+        "Invalid k: %s (must be in [1, %s], the" + " number of candidate rows)",
+        k,
+        n - (self ? 1 : 0));
   }
 
   /** The k-th largest of {@code s[0 .. n)} leaving out index {@code skip}. */

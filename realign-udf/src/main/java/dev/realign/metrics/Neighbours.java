@@ -7,9 +7,9 @@ import static dev.realign.Checks.checkArgument;
  * immutable table of {@code rows x k} indices and cosines, best first.
  *
  * <p>Order and ties: candidates are ranked by cosine, higher first; equal cosines (bit-equal
- * doubles) by lower candidate index. This is the order of a stable sort by descending cosine, and it
- * does not depend on the order in which the candidates were seen. Within one set a row is never its
- * own neighbour (excluded by index: a duplicate of the row is a neighbour like any other).
+ * doubles) by lower candidate index. This is the order of a stable sort by descending cosine, and
+ * it does not depend on the order in which the candidates were seen. Within one set a row is never
+ * its own neighbour (excluded by index: a duplicate of the row is a neighbour like any other).
  */
 public final class Neighbours {
   private final int rows;
@@ -41,21 +41,25 @@ public final class Neighbours {
     checkK(k, x.rows() - 1, "other rows in the sample");
     int bins = counts == null ? 0 : counts.length;
     Neighbours nb = new Neighbours(x.rows(), k);
-    for (Partial p : Cosines.forEachTile(x, x, true,
-        () -> new Partial(new Neighbours(x.rows(), k), null, new long[bins]),
-        (p, i0, i1, j0, j1, tile) -> {
-          int w = j1 - j0;
-          for (int i = i0; i < i1; i++) {
-            for (int j = Math.max(j0, i + 1); j < j1; j++) {
-              double c = tile[(i - i0) * w + j - j0];
-              p.a.offer(i, j, c);
-              p.a.offer(j, i, c);
-              if (bins > 0) {
-                p.counts[CosineHistogram.binOf(c, edges)]++;
+    for (Partial p :
+        Cosines.forEachTile(
+            x,
+            x,
+            true,
+            () -> new Partial(new Neighbours(x.rows(), k), null, new long[bins]),
+            (p, i0, i1, j0, j1, tile) -> {
+              int w = j1 - j0;
+              for (int i = i0; i < i1; i++) {
+                for (int j = Math.max(j0, i + 1); j < j1; j++) {
+                  double c = tile[(i - i0) * w + j - j0];
+                  p.a.offer(i, j, c);
+                  p.a.offer(j, i, c);
+                  if (bins > 0) {
+                    p.counts[CosineHistogram.binOf(c, edges)]++;
+                  }
+                }
               }
-            }
-          }
-        })) {
+            })) {
       nb.mergeFrom(p.a);
       for (int b = 0; b < bins; b++) {
         counts[b] += p.counts[b];
@@ -79,18 +83,22 @@ public final class Neighbours {
     checkK(kb, a.rows(), "rows in the other sample");
     Neighbours na = new Neighbours(a.rows(), ka);
     Neighbours nb = new Neighbours(b.rows(), kb);
-    for (Partial p : Cosines.forEachTile(a, b, false,
-        () -> new Partial(new Neighbours(a.rows(), ka), new Neighbours(b.rows(), kb), null),
-        (p, i0, i1, j0, j1, tile) -> {
-          int w = j1 - j0;
-          for (int i = i0; i < i1; i++) {
-            for (int j = j0; j < j1; j++) {
-              double c = tile[(i - i0) * w + j - j0];
-              p.a.offer(i, j, c);
-              p.b.offer(j, i, c);
-            }
-          }
-        })) {
+    for (Partial p :
+        Cosines.forEachTile(
+            a,
+            b,
+            false,
+            () -> new Partial(new Neighbours(a.rows(), ka), new Neighbours(b.rows(), kb), null),
+            (p, i0, i1, j0, j1, tile) -> {
+              int w = j1 - j0;
+              for (int i = i0; i < i1; i++) {
+                for (int j = j0; j < j1; j++) {
+                  double c = tile[(i - i0) * w + j - j0];
+                  p.a.offer(i, j, c);
+                  p.b.offer(j, i, c);
+                }
+              }
+            })) {
       na.mergeFrom(p.a);
       nb.mergeFrom(p.b);
     }
@@ -111,8 +119,12 @@ public final class Neighbours {
   }
 
   private static void checkK(int k, int available, String what) {
-    checkArgument(k >= 1 && k <= available, "Invalid k: %s (must be in [1, %s], the number of %s)",
-        k, available, what);
+    checkArgument(
+        k >= 1 && k <= available,
+        "Invalid k: %s (must be in [1, %s], the number of %s)",
+        k,
+        available,
+        what);
   }
 
   /** An empty table ({@code rows x k}) to fill with {@link #offer}. */

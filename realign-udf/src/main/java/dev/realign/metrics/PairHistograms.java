@@ -15,8 +15,8 @@ import java.util.Arrays;
  * replicates: the jackknife over blocks gives the standard error of the divergence.
  *
  * <p>Scores come from a {@link CandidateScorer} (float32); a score within the error bound of an
- * interior bin edge is recomputed in float64, so every pair lands in the bin of its float64
- * cosine, whatever the scorer.
+ * interior bin edge is recomputed in float64, so every pair lands in the bin of its float64 cosine,
+ * whatever the scorer.
  */
 public final class PairHistograms {
   private PairHistograms() {}
@@ -28,16 +28,19 @@ public final class PairHistograms {
   }
 
   /** Per-block counts: {@code counts[g][bin]} over the pairs inside block g. */
-  static long[][] blockCounts(UnitRows x, float[] x32, int groups, int size,
-      CandidateScorer scorer, double[] edges) {
+  static long[][] blockCounts(
+      UnitRows x, float[] x32, int groups, int size, CandidateScorer scorer, double[] edges) {
     return countBlocks(x, blockScores(x, x32, groups, size, scorer), size, edges);
   }
 
   /** The float32 scores of every block, {@code size x size} each. */
-  static float[][] blockScores(UnitRows x, float[] x32, int groups, int size,
-      CandidateScorer scorer) {
-    checkArgument(groups >= 1 && size >= 2 && (long) groups * size <= x.rows(), "Invalid pair"
-        + " blocks: %s x %s rows (must fit in the %s rows, blocks of >= 2)", groups, size,
+  static float[][] blockScores(
+      UnitRows x, float[] x32, int groups, int size, CandidateScorer scorer) {
+    checkArgument(
+        groups >= 1 && size >= 2 && (long) groups * size <= x.rows(),
+        "Invalid pair" + " blocks: %s x %s rows (must fit in the %s rows, blocks of >= 2)",
+        groups,
+        size,
         x.rows());
     int d = x.dimension();
     float[][] out = new float[groups][size * size];
@@ -54,20 +57,24 @@ public final class PairHistograms {
   static long[][] countBlocks(UnitRows x, float[][] scores, int size, double[] edges) {
     int d = x.dimension();
     double eps = NearestSearch.errorBound(d);
-    return count(x, scores.length, size, edges, (g, i, j) -> scores[g][i * size + j],
-        (g, i, j) -> eps);
+    return count(
+        x, scores.length, size, edges, (g, i, j) -> scores[g][i * size + j], (g, i, j) -> eps);
   }
 
   /**
    * Counts the pairs of each block of aligned texts {@code x} from the raw texts' block scores
    * through {@code form} ({@link AffineTexts}: derived scores with per-pair bounds).
    */
-  static long[][] countDerivedBlocks(UnitRows x, float[][] rawScores, int size, double[] edges,
-      AffineTexts form) {
+  static long[][] countDerivedBlocks(
+      UnitRows x, float[][] rawScores, int size, double[] edges, AffineTexts form) {
     double e = NearestSearch.errorBound(x.dimension());
     double slack = e + 1e-6;
     double[] f = form.amplification();
-    return count(x, rawScores.length, size, edges,
+    return count(
+        x,
+        rawScores.length,
+        size,
+        edges,
         (g, i, j) -> form.withText(g * size + i, g * size + j, rawScores[g][i * size + j]),
         (g, i, j) -> e * f[g * size + i] * f[g * size + j] + slack);
   }
@@ -81,35 +88,38 @@ public final class PairHistograms {
    * Each pair lands in the bin of its float64 cosine: from its score when the score's error
    * interval lies inside one bin, else from the float64 cosine itself.
    */
-  private static long[][] count(UnitRows x, int groups, int size, double[] edges,
-      PairValue score, PairValue bound) {
+  private static long[][] count(
+      UnitRows x, int groups, int size, double[] edges, PairValue score, PairValue bound) {
     int d = x.dimension();
     int bins = edges.length - 1;
     long[][] counts = new long[groups][bins];
     // Blocks are independent (each its own counts): spread over the common pool, the same bits.
-    java.util.stream.IntStream.range(0, groups).parallel().forEach(g -> {
-      long[] c = counts[g];
-      int r0 = g * size;
-      // The block's unit rows, divided out once, for the pairs near a bin edge.
-      double[] unit = null;
-      for (int i = 0; i < size; i++) {
-        for (int j = i + 1; j < size; j++) {
-          double s = score.at(g, i, j);
-          double eps = bound.at(g, i, j);
-          int lo = CosineHistogram.binOf(s - eps, edges);
-          if (lo != CosineHistogram.binOf(s + eps, edges)) {
-            if (unit == null) {
-              unit = new double[size * d];
-              for (int r = 0; r < size; r++) {
-                x.rowInto(r0 + r, unit, r * d);
+    java.util.stream.IntStream.range(0, groups)
+        .parallel()
+        .forEach(
+            g -> {
+              long[] c = counts[g];
+              int r0 = g * size;
+              // The block's unit rows, divided out once, for the pairs near a bin edge.
+              double[] unit = null;
+              for (int i = 0; i < size; i++) {
+                for (int j = i + 1; j < size; j++) {
+                  double s = score.at(g, i, j);
+                  double eps = bound.at(g, i, j);
+                  int lo = CosineHistogram.binOf(s - eps, edges);
+                  if (lo != CosineHistogram.binOf(s + eps, edges)) {
+                    if (unit == null) {
+                      unit = new double[size * d];
+                      for (int r = 0; r < size; r++) {
+                        x.rowInto(r0 + r, unit, r * d);
+                      }
+                    }
+                    lo = CosineHistogram.binOf(Cosines.dot(unit, i * d, unit, j * d, d), edges);
+                  }
+                  c[lo]++;
+                }
               }
-            }
-            lo = CosineHistogram.binOf(Cosines.dot(unit, i * d, unit, j * d, d), edges);
-          }
-          c[lo]++;
-        }
-      }
-    });
+            });
     return counts;
   }
 
@@ -133,9 +143,12 @@ public final class PairHistograms {
    */
   static Estimate jensenShannon(long[][] text, long[][] image, long availableTextPairs) {
     int groups = Math.max(text.length, image.length);
-    checkArgument((text.length == 1 || text.length == groups)
-        && (image.length == 1 || image.length == groups), "Invalid blocks: %s and %s (must be"
-        + " equal, or one of them 1)", text.length, image.length);
+    checkArgument(
+        (text.length == 1 || text.length == groups)
+            && (image.length == 1 || image.length == groups),
+        "Invalid blocks: %s and %s (must be" + " equal, or one of them 1)",
+        text.length,
+        image.length);
     long[] t = sum(text);
     long[] i = sum(image);
     double value = CosineHistogram.jensenShannon(t, i);

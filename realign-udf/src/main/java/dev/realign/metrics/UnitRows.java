@@ -24,10 +24,13 @@ import dev.realign.vector.VectorSupport;
 public final class UnitRows {
   private final int rows;
   private final int dim;
+
   /** The rows, float32, flat row-major. */
   final float[] source;
+
   /** Each row's float64 L2 norm. */
   final double[] norms;
+
   /** The mean row, computed on first use (an immutable value: a benign race at worst). */
   private volatile double[] mean;
 
@@ -50,18 +53,26 @@ public final class UnitRows {
    */
   public static UnitRows view(float[] flat, int dim) {
     checkDimension(dim);
-    checkArgument(flat.length % dim == 0, "Invalid rows: %s floats (must be a multiple of the"
-        + " dimension %s)", flat.length, dim);
+    checkArgument(
+        flat.length % dim == 0,
+        "Invalid rows: %s floats (must be a multiple of the" + " dimension %s)",
+        flat.length,
+        dim);
     int n = flat.length / dim;
     // Rows are independent: spread over the common pool (the same bits); the first bad row, by
     // index, is the one reported.
     double[] norms = new double[n];
-    java.util.stream.IntStream.range(0, n).parallel().forEach(i ->
-        norms[i] = RowValidator.normOrNegative(flat, i * dim, dim));
+    java.util.stream.IntStream.range(0, n)
+        .parallel()
+        .forEach(i -> norms[i] = RowValidator.normOrNegative(flat, i * dim, dim));
     for (int i = 0; i < n; i++) {
       double norm = norms[i];
-      checkArgument(norm >= 0, "Invalid row %s: %s (must be finite with a norm >= %s)", i,
-          RowValidator.reasonFor(norm), RowValidator.MIN_NORM);
+      checkArgument(
+          norm >= 0,
+          "Invalid row %s: %s (must be finite with a norm >= %s)",
+          i,
+          RowValidator.reasonFor(norm),
+          RowValidator.MIN_NORM);
     }
     return new UnitRows(n, dim, flat, norms);
   }
@@ -127,27 +138,30 @@ public final class UnitRows {
   /** The rows rounded to float32, flat row-major (for a {@link CandidateScorer}). */
   public float[] toFloat32() {
     float[] out = new float[rows * dim];
-    java.util.stream.IntStream.range(0, chunks(rows)).parallel().forEach(c -> {
-      for (int i = c * MEAN_CHUNK; i < Math.min(rows, (c + 1) * MEAN_CHUNK); i++) {
-        int off = i * dim;
-        double n = norms[i];
-        if (VectorSupport.ENABLED) {
-          VectorLanes.divideToFloat(source, off, n, out, off, dim);
-          continue;
-        }
-        for (int j = 0; j < dim; j++) {
-          out[off + j] = (float) (source[off + j] / n);
-        }
-      }
-    });
+    java.util.stream.IntStream.range(0, chunks(rows))
+        .parallel()
+        .forEach(
+            c -> {
+              for (int i = c * MEAN_CHUNK; i < Math.min(rows, (c + 1) * MEAN_CHUNK); i++) {
+                int off = i * dim;
+                double n = norms[i];
+                if (VectorSupport.ENABLED) {
+                  VectorLanes.divideToFloat(source, off, n, out, off, dim);
+                  continue;
+                }
+                for (int j = 0; j < dim; j++) {
+                  out[off + j] = (float) (source[off + j] / n);
+                }
+              }
+            });
     return out;
   }
 
   /** The first {@code n} rows as a new sample. */
   public UnitRows head(int n) {
     checkArgument(n >= 0 && n <= rows, "Invalid row count: %s (must be in [0, %s])", n, rows);
-    return new UnitRows(n, dim, java.util.Arrays.copyOf(source, n * dim),
-        java.util.Arrays.copyOf(norms, n));
+    return new UnitRows(
+        n, dim, java.util.Arrays.copyOf(source, n * dim), java.util.Arrays.copyOf(norms, n));
   }
 
   /** The rows at {@code indices}, in that order, as a new sample. */
@@ -180,21 +194,24 @@ public final class UnitRows {
    */
   private double[] computeMean() {
     double[][] partial = new double[chunks(rows)][];
-    java.util.stream.IntStream.range(0, partial.length).parallel().forEach(c -> {
-      double[] sum = new double[dim];
-      for (int i = c * MEAN_CHUNK; i < Math.min(rows, (c + 1) * MEAN_CHUNK); i++) {
-        int off = i * dim;
-        double n = norms[i];
-        if (VectorSupport.ENABLED) {
-          VectorLanes.addQuotients(source, off, n, sum, dim);
-          continue;
-        }
-        for (int j = 0; j < dim; j++) {
-          sum[j] += source[off + j] / n;
-        }
-      }
-      partial[c] = sum;
-    });
+    java.util.stream.IntStream.range(0, partial.length)
+        .parallel()
+        .forEach(
+            c -> {
+              double[] sum = new double[dim];
+              for (int i = c * MEAN_CHUNK; i < Math.min(rows, (c + 1) * MEAN_CHUNK); i++) {
+                int off = i * dim;
+                double n = norms[i];
+                if (VectorSupport.ENABLED) {
+                  VectorLanes.addQuotients(source, off, n, sum, dim);
+                  continue;
+                }
+                for (int j = 0; j < dim; j++) {
+                  sum[j] += source[off + j] / n;
+                }
+              }
+              partial[c] = sum;
+            });
     return combine(partial, dim, rows);
   }
 
@@ -210,21 +227,24 @@ public final class UnitRows {
     // Four rows side by side: each row's sum is one chain of dependent adds (its order fixed, for
     // the bits), so four rows keep four chains in flight instead of one; their unit components
     // divided out first into a buffer (a chunk's).
-    java.util.stream.IntStream.range(0, chunks(rows)).parallel().forEach(c -> {
-      double[] four = new double[4 * dim];
-      int i = c * MEAN_CHUNK;
-      int end = Math.min(rows, (c + 1) * MEAN_CHUNK);
-      for (; i + 3 < end; i += 4) {
-        for (int r = 0; r < 4; r++) {
-          rowInto(i + r, four, r * dim);
-        }
-        centredSquares4(four, m, perRow, i);
-      }
-      for (; i < end; i++) {
-        rowInto(i, four, 0);
-        perRow[i] = centredSquares(four, 0, m);
-      }
-    });
+    java.util.stream.IntStream.range(0, chunks(rows))
+        .parallel()
+        .forEach(
+            c -> {
+              double[] four = new double[4 * dim];
+              int i = c * MEAN_CHUNK;
+              int end = Math.min(rows, (c + 1) * MEAN_CHUNK);
+              for (; i + 3 < end; i += 4) {
+                for (int r = 0; r < 4; r++) {
+                  rowInto(i + r, four, r * dim);
+                }
+                centredSquares4(four, m, perRow, i);
+              }
+              for (; i < end; i++) {
+                rowInto(i, four, 0);
+                perRow[i] = centredSquares(four, 0, m);
+              }
+            });
     double t = 0.0;
     for (double r : perRow) {
       t += r;
@@ -232,7 +252,9 @@ public final class UnitRows {
     return t / rows;
   }
 
-  /** {@code ||u - m||^2} of the unit row at {@code u[at ..]}, summed over its components in order. */
+  /**
+   * {@code ||u - m||^2} of the unit row at {@code u[at ..]}, summed over its components in order.
+   */
   private double centredSquares(double[] u, int at, double[] m) {
     double r = 0.0;
     for (int j = 0; j < dim; j++) {
@@ -277,7 +299,7 @@ public final class UnitRows {
   }
 
   void checkSameDimension(UnitRows other, String what) {
-    checkArgument(dim == other.dim, "Invalid %s: dimension %s and %s (must be equal)", what, dim,
-        other.dim);
+    checkArgument(
+        dim == other.dim, "Invalid %s: dimension %s and %s (must be equal)", what, dim, other.dim);
   }
 }

@@ -8,8 +8,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Float32 scores with the JDK Vector API: tiles of 64 rows (L2-sized at d = 1280) spread over the
  * common pool, each tile scored against the queries four queries by four rows at a time (sixteen
- * accumulators: the four row and four query chunks are loaded once for sixteen FMAs). Only referenced through
- * {@link CandidateScorer#fastest()}, which checks that {@code jdk.incubator.vector} is present.
+ * accumulators: the four row and four query chunks are loaded once for sixteen FMAs). Only
+ * referenced through {@link CandidateScorer#fastest()}, which checks that {@code
+ * jdk.incubator.vector} is present.
  */
 final class VectorScorer implements CandidateScorer {
   static final VectorScorer INSTANCE = new VectorScorer();
@@ -29,14 +30,25 @@ final class VectorScorer implements CandidateScorer {
       @Override
       public void scores(float[] queries, int queryRows, float[] out) {
         int tiles = (n + TILE - 1) / TILE;
-        IntStream.range(0, tiles).parallel().forEach(t -> tile(queries, queryRows, rows, n, d,
-            t * TILE, Math.min(n, (t + 1) * TILE), out));
+        IntStream.range(0, tiles)
+            .parallel()
+            .forEach(
+                t ->
+                    tile(
+                        queries,
+                        queryRows,
+                        rows,
+                        n,
+                        d,
+                        t * TILE,
+                        Math.min(n, (t + 1) * TILE),
+                        out));
       }
     };
   }
 
-  private static void tile(float[] q, int qn, float[] x, int n, int d, int j0, int j1,
-      float[] out) {
+  private static void tile(
+      float[] q, int qn, float[] x, int n, int d, int j0, int j1, float[] out) {
     int bound = S.loopBound(d);
     int i = 0;
     for (; i + 3 < qn; i += 4) {
@@ -63,8 +75,8 @@ final class VectorScorer implements CandidateScorer {
    * four-by-two block it replaced (200 queries x 10,000 rows at d = 1280, 2 cores): 31-34 ms
    * against 38-41 ms.
    */
-  private static void block(float[] q, int q0, float[] x, int r0, int d, int bound, float[] out,
-      int o, int n) {
+  private static void block(
+      float[] q, int q0, float[] x, int r0, int d, int bound, float[] out, int o, int n) {
     int r1 = r0 + d;
     int r2 = r1 + d;
     int r3 = r2 + d;
@@ -120,8 +132,19 @@ final class VectorScorer implements CandidateScorer {
   }
 
   /** One query's four scores: the accumulators' sums plus the tails past {@code bound}. */
-  private static void put(float[] out, int o, float[] q, int qo, float[] x, int r0, int d,
-      int bound, FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3) {
+  private static void put(
+      float[] out,
+      int o,
+      float[] q,
+      int qo,
+      float[] x,
+      int r0,
+      int d,
+      int bound,
+      FloatVector a0,
+      FloatVector a1,
+      FloatVector a2,
+      FloatVector a3) {
     out[o] = a0.reduceLanes(VectorOperators.ADD) + tail(q, qo, x, r0, bound, d);
     out[o + 1] = a1.reduceLanes(VectorOperators.ADD) + tail(q, qo, x, r0 + d, bound, d);
     out[o + 2] = a2.reduceLanes(VectorOperators.ADD) + tail(q, qo, x, r0 + 2 * d, bound, d);

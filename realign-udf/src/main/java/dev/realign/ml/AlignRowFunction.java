@@ -9,8 +9,9 @@ import org.apache.spark.sql.api.java.UDF2;
 
 /**
  * The per-row function of {@link ReAlignModel#transform}: aligns text rows with the broadcast
- * kernel (not the model: a task ships the broadcast's handle), passes image rows through unchanged, and treats invalid rows by
- * {@code handleInvalid}: error throws, skip and keep return null (skip's rows are then filtered).
+ * kernel (not the model: a task ships the broadcast's handle), passes image rows through unchanged,
+ * and treats invalid rows by {@code handleInvalid}: error throws, skip and keep return null (skip's
+ * rows are then filtered).
  */
 final class AlignRowFunction implements UDF2<Object, String, Object> {
   private static final long serialVersionUID = 1L;
@@ -22,8 +23,11 @@ final class AlignRowFunction implements UDF2<Object, String, Object> {
   private transient AlignmentKernel kernel;
   private transient double[] scratch;
 
-  AlignRowFunction(Broadcast<AlignmentKernel> kernel, VectorType type,
-      DataFramePasses.Columns cols, boolean failOnInvalid) {
+  AlignRowFunction(
+      Broadcast<AlignmentKernel> kernel,
+      VectorType type,
+      DataFramePasses.Columns cols,
+      boolean failOnInvalid) {
     this.broadcast = kernel;
     this.type = type;
     this.cols = cols;
@@ -37,10 +41,17 @@ final class AlignRowFunction implements UDF2<Object, String, Object> {
     }
     if (!cols.textValue().equals(modality)) {
       if (failOnInvalid) {
-        throw new IllegalArgumentException("Invalid modality in column " + cols.modality() + ": "
-            + (modality == null ? "null" : "\"" + modality + "\"") + " (must be \""
-            + cols.textValue() + "\" or \"" + cols.imageValue() + "\"; set handleInvalid to skip"
-            + " or keep)");
+        throw new IllegalArgumentException(
+            "Invalid modality in column "
+                + cols.modality()
+                + ": "
+                + (modality == null ? "null" : "\"" + modality + "\"")
+                + " (must be \""
+                + cols.textValue()
+                + "\" or \""
+                + cols.imageValue()
+                + "\"; set handleInvalid to skip"
+                + " or keep)");
       }
       return null;
     }
@@ -49,8 +60,10 @@ final class AlignRowFunction implements UDF2<Object, String, Object> {
     }
     int dim = kernel.dimension();
     float[] in = VectorType.toFloats(vector);
-    RejectReason reason = in == null ? RejectReason.NULL_VECTOR
-        : in.length != dim ? RejectReason.WRONG_DIMENSION : null;
+    RejectReason reason =
+        in == null
+            ? RejectReason.NULL_VECTOR
+            : in.length != dim ? RejectReason.WRONG_DIMENSION : null;
     float[] out = null;
     if (reason == null) {
       if (scratch == null) {

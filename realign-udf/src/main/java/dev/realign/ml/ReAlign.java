@@ -68,39 +68,48 @@ public final class ReAlign extends Estimator<ReAlignModel>
   }
 
   // Params (public no-argument methods returning a Param: how Spark finds them).
-  @Override public Param<String> inputCol() {
+  @Override
+  public Param<String> inputCol() {
     return p.inputCol;
   }
 
-  @Override public Param<String> outputCol() {
+  @Override
+  public Param<String> outputCol() {
     return p.outputCol;
   }
 
-  @Override public Param<String> modalityCol() {
+  @Override
+  public Param<String> modalityCol() {
     return p.modalityCol;
   }
 
-  @Override public Param<String> textValue() {
+  @Override
+  public Param<String> textValue() {
     return p.textValue;
   }
 
-  @Override public Param<String> imageValue() {
+  @Override
+  public Param<String> imageValue() {
     return p.imageValue;
   }
 
-  @Override public Param<String> variant() {
+  @Override
+  public Param<String> variant() {
     return p.variant;
   }
 
-  @Override public IntParam refinementIterations() {
+  @Override
+  public IntParam refinementIterations() {
     return p.refinementIterations;
   }
 
-  @Override public Param<String> imageStatsPath() {
+  @Override
+  public Param<String> imageStatsPath() {
     return p.imageStatsPath;
   }
 
-  @Override public Param<String> handleInvalid() {
+  @Override
+  public Param<String> handleInvalid() {
     return p.handleInvalid;
   }
 
@@ -158,34 +167,52 @@ public final class ReAlign extends Estimator<ReAlignModel>
   public ReAlignModel fit(Dataset<?> dataset) {
     StructType schema = dataset.schema();
     transformSchema(schema);
-    FitOptions options = new FitOptions(Variant.fromId(getVariant()),
-        getRefinementIterations(), EncoderIdentity.PRECOMPUTED, FitOptions.MIN_ROWS_DEFAULT,
-        FitOptions.MIN_TRACE_DEFAULT);
+    FitOptions options =
+        new FitOptions(
+            Variant.fromId(getVariant()),
+            getRefinementIterations(),
+            EncoderIdentity.PRECOMPUTED,
+            FitOptions.MIN_ROWS_DEFAULT,
+            FitOptions.MIN_TRACE_DEFAULT);
     boolean fromSketch = !getImageStatsPath().isEmpty();
     boolean hasModality = Arrays.asList(schema.fieldNames()).contains(getModalityCol());
-    Column modality = hasModality ? functions.col(getModalityCol()).cast("string")
-        : functions.lit(getTextValue());
+    Column modality =
+        hasModality
+            ? functions.col(getModalityCol()).cast("string")
+            : functions.lit(getTextValue());
     Dataset<Row> frame = dataset.select(functions.col(getInputCol()), modality);
-    DataFramePasses.Columns cols = new DataFramePasses.Columns(getInputCol(),
-        hasModality ? getModalityCol() : "(none)", getTextValue(), getImageValue());
+    DataFramePasses.Columns cols =
+        new DataFramePasses.Columns(
+            getInputCol(),
+            hasModality ? getModalityCol() : "(none)",
+            getTextValue(),
+            getImageValue());
 
     StoredSketch stored = null;
     int dim;
     if (fromSketch) {
-      stored = StoredSketch.read(getImageStatsPath(), "image",
-          dataset.sparkSession().sparkContext().hadoopConfiguration());
+      stored =
+          StoredSketch.read(
+              getImageStatsPath(),
+              "image",
+              dataset.sparkSession().sparkContext().hadoopConfiguration());
       dim = stored.snapshot().dimension();
     } else {
       dim = firstDimension(frame);
     }
-    ModalityStats stats = DataFramePasses.sketch(frame, dim, cols,
-        getHandleInvalid().equals("error"));
+    ModalityStats stats =
+        DataFramePasses.sketch(frame, dim, cols, getHandleInvalid().equals("error"));
     MomentSnapshot image;
     if (fromSketch) {
       if (stats.image.rows > 0) {
-        throw new IllegalArgumentException("Invalid input: " + stats.image.rows + " image rows"
-            + " and imageStatsPath " + getImageStatsPath() + " (must be one image source: drop"
-            + " the image rows or unset imageStatsPath)");
+        throw new IllegalArgumentException(
+            "Invalid input: "
+                + stats.image.rows
+                + " image rows"
+                + " and imageStatsPath "
+                + getImageStatsPath()
+                + " (must be one image source: drop"
+                + " the image rows or unset imageStatsPath)");
       }
       stored.requireFits(dim, EncoderIdentity.PRECOMPUTED, "in column " + getInputCol());
       image = stored.snapshot();
@@ -194,8 +221,7 @@ public final class ReAlign extends Estimator<ReAlignModel>
     }
     ReAlignFitter fitter = ReAlignFitter.start(options, stats.text.snapshot(), image);
     while (fitter.needsCentroidPass()) {
-      fitter.acceptCentroidPass(
-          DataFramePasses.centroidPass(frame, cols, fitter.currentKernel()));
+      fitter.acceptCentroidPass(DataFramePasses.centroidPass(frame, cols, fitter.currentKernel()));
     }
     ReAlignTransform t = fitter.result();
     ReAlignModel model = new ReAlignModel(uid, t);
@@ -209,8 +235,10 @@ public final class ReAlign extends Estimator<ReAlignModel>
     java.util.List<Row> first =
         frame.filter(functions.col(getInputCol()).isNotNull()).takeAsList(1);
     if (first.isEmpty()) {
-      throw new IllegalArgumentException("Invalid input: no non-null vector in column "
-          + getInputCol() + " (the fit needs text and image rows)");
+      throw new IllegalArgumentException(
+          "Invalid input: no non-null vector in column "
+              + getInputCol()
+              + " (the fit needs text and image rows)");
     }
     return VectorType.toFloats(first.get(0).get(0)).length;
   }

@@ -1,5 +1,6 @@
 package dev.realign.ml;
 
+import dev.realign.align.AlignmentKernel;
 import dev.realign.align.ReAlignTransform;
 import dev.realign.align.TransformJson;
 import dev.realign.spark.DataFramePasses;
@@ -13,7 +14,6 @@ import java.util.Arrays;
 import java.util.Objects;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import dev.realign.align.AlignmentKernel;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.Model;
@@ -34,18 +34,17 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * A fitted ReAlign transform as a Spark ML Model. {@code transform} aligns the text rows of
- * {@code inputCol} into {@code outputCol} (the input's type) with the kernel broadcast once per
- * call (the UDF captures the broadcast, not the model);
- * image rows pass through unchanged (they already live in the image distribution). Invalid text
- * rows (NaN/Inf, zero norm, wrong length, null) and rows of an unknown modality follow
- * {@code handleInvalid}: error fails the job, skip drops the row, keep gives a null output.
+ * A fitted ReAlign transform as a Spark ML Model. {@code transform} aligns the text rows of {@code
+ * inputCol} into {@code outputCol} (the input's type) with the kernel broadcast once per call (the
+ * UDF captures the broadcast, not the model); image rows pass through unchanged (they already live
+ * in the image distribution). Invalid text rows (NaN/Inf, zero norm, wrong length, null) and rows
+ * of an unknown modality follow {@code handleInvalid}: error fails the job, skip drops the row,
+ * keep gives a null output.
  *
- * <p>Saved in Spark ML's layout: {@code metadata/} (the Params, as JSON) and
- * {@code data/realign-transform.json} (the transform; its sha256 is checked on load).
+ * <p>Saved in Spark ML's layout: {@code metadata/} (the Params, as JSON) and {@code
+ * data/realign-transform.json} (the transform; its sha256 is checked on load).
  */
-public final class ReAlignModel extends Model<ReAlignModel>
-    implements ReAlignParams, MLWritable {
+public final class ReAlignModel extends Model<ReAlignModel> implements ReAlignParams, MLWritable {
   private static final long serialVersionUID = 1L;
   static final String DATA_FILE = "data/" + TransformJson.FILE_NAME;
 
@@ -83,39 +82,48 @@ public final class ReAlignModel extends Model<ReAlignModel>
     return transform;
   }
 
-  @Override public Param<String> inputCol() {
+  @Override
+  public Param<String> inputCol() {
     return p.inputCol;
   }
 
-  @Override public Param<String> outputCol() {
+  @Override
+  public Param<String> outputCol() {
     return p.outputCol;
   }
 
-  @Override public Param<String> modalityCol() {
+  @Override
+  public Param<String> modalityCol() {
     return p.modalityCol;
   }
 
-  @Override public Param<String> textValue() {
+  @Override
+  public Param<String> textValue() {
     return p.textValue;
   }
 
-  @Override public Param<String> imageValue() {
+  @Override
+  public Param<String> imageValue() {
     return p.imageValue;
   }
 
-  @Override public Param<String> variant() {
+  @Override
+  public Param<String> variant() {
     return p.variant;
   }
 
-  @Override public IntParam refinementIterations() {
+  @Override
+  public IntParam refinementIterations() {
     return p.refinementIterations;
   }
 
-  @Override public Param<String> imageStatsPath() {
+  @Override
+  public Param<String> imageStatsPath() {
     return p.imageStatsPath;
   }
 
-  @Override public Param<String> handleInvalid() {
+  @Override
+  public Param<String> handleInvalid() {
     return p.handleInvalid;
   }
 
@@ -161,18 +169,25 @@ public final class ReAlignModel extends Model<ReAlignModel>
     VectorType type = VectorType.of(getInputCol(), schema.apply(getInputCol()).dataType());
     boolean hasModality = Arrays.asList(schema.fieldNames()).contains(getModalityCol());
     String mode = getHandleInvalid();
-    DataFramePasses.Columns cols = new DataFramePasses.Columns(getInputCol(),
-        hasModality ? getModalityCol() : "(none)", getTextValue(), getImageValue());
-    Broadcast<AlignmentKernel> kernel = JavaSparkContext.fromSparkContext(
-        dataset.sparkSession().sparkContext()).broadcast(transform.kernel());
-    UserDefinedFunction align = functions.udf(
-        new AlignRowFunction(kernel, type, cols, mode.equals("error")),
-        out.apply(getOutputCol()).dataType());
-    Column modality = hasModality ? functions.col(getModalityCol())
-        : functions.lit(getTextValue());
-    Dataset<Row> result = dataset.withColumn(getOutputCol(),
-        align.apply(functions.col(getInputCol()), modality),
-        out.apply(getOutputCol()).metadata());
+    DataFramePasses.Columns cols =
+        new DataFramePasses.Columns(
+            getInputCol(),
+            hasModality ? getModalityCol() : "(none)",
+            getTextValue(),
+            getImageValue());
+    Broadcast<AlignmentKernel> kernel =
+        JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext())
+            .broadcast(transform.kernel());
+    UserDefinedFunction align =
+        functions.udf(
+            new AlignRowFunction(kernel, type, cols, mode.equals("error")),
+            out.apply(getOutputCol()).dataType());
+    Column modality = hasModality ? functions.col(getModalityCol()) : functions.lit(getTextValue());
+    Dataset<Row> result =
+        dataset.withColumn(
+            getOutputCol(),
+            align.apply(functions.col(getInputCol()), modality),
+            out.apply(getOutputCol()).metadata());
     return mode.equals("skip") ? result.filter(functions.col(getOutputCol()).isNotNull()) : result;
   }
 
@@ -196,7 +211,10 @@ public final class ReAlignModel extends Model<ReAlignModel>
     return read().load(path);
   }
 
-  /** {@code metadata/} through Spark's DefaultParamsWriter, then {@code data/realign-transform.json}. */
+  /**
+   * {@code metadata/} through Spark's DefaultParamsWriter, then {@code
+   * data/realign-transform.json}.
+   */
   static final class Writer extends MLWriter {
     private final ReAlignModel model;
 
@@ -222,8 +240,8 @@ public final class ReAlignModel extends Model<ReAlignModel>
   static final class Reader extends MLReader<ReAlignModel> {
     @Override
     public ReAlignModel load(String path) {
-      DefaultParamsReader.Metadata metadata = DefaultParamsReader.loadMetadata(path,
-          sparkSession(), ReAlignModel.class.getName());
+      DefaultParamsReader.Metadata metadata =
+          DefaultParamsReader.loadMetadata(path, sparkSession(), ReAlignModel.class.getName());
       Path data = new Path(path, DATA_FILE);
       String json;
       try {
@@ -232,8 +250,13 @@ public final class ReAlignModel extends Model<ReAlignModel>
           json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
       } catch (IOException e) {
-        throw new UncheckedIOException("Cannot read " + data
-            + " (a ReAlignModel directory holds metadata/ and " + DATA_FILE + ")", e);
+        throw new UncheckedIOException(
+            "Cannot read "
+                + data
+                + " (a ReAlignModel directory holds metadata/ and "
+                + DATA_FILE
+                + ")",
+            e);
       }
       ReAlignTransform t;
       try {

@@ -92,28 +92,63 @@ public interface ReAlignParams extends Params {
     final Param<String> handleInvalid;
 
     Declared(Params parent) {
-      inputCol = new Param<>(parent, "inputCol", "embedding column: array<float>, array<double>"
-          + " or ml.linalg.Vector", rule(v -> columnName("inputCol", v)));
-      outputCol = new Param<>(parent, "outputCol", "aligned column (the input column's type)",
-          rule(v -> columnName("outputCol", v)));
-      modalityCol = new Param<>(parent, "modalityCol", "column holding each row's modality;"
-          + " absent: every row is a text", rule(v -> columnName("modalityCol", v)));
-      textValue = new Param<>(parent, "textValue", "modality value of text rows",
-          rule(v -> nonEmpty("textValue", v)));
-      imageValue = new Param<>(parent, "imageValue", "modality value of image rows",
-          rule(v -> nonEmpty("imageValue", v)));
-      variant = new Param<>(parent, "variant", "anchor | anchor-trace | realign",
-          rule(v -> oneOf("variant", v, VARIANTS)));
-      refinementIterations = new IntParam(parent, "refinementIterations", "extra centroid steps"
-          + " after the first (0 = the paper's method; realign only)",
-          rule((Object v) -> refinement(v)));
-      imageStatsPath = new Param<>(parent, "imageStatsPath", "stored image sketch (a .sketch file"
-          + " or a stats directory); empty: fit from the input's image rows",
-          rule(v -> notNull("imageStatsPath", v)));
-      handleInvalid = new Param<>(parent, "handleInvalid", "rows with a NaN/Inf, zero or"
-          + " wrong-length vector, or an unknown modality: error (fail), skip (leave out) or keep"
-          + " (fit: leave out of the statistics; transform: output null)",
-          rule(v -> oneOf("handleInvalid", v, HANDLE_INVALID)));
+      inputCol =
+          new Param<>(
+              parent,
+              "inputCol",
+              "embedding column: array<float>, array<double>" + " or ml.linalg.Vector",
+              rule(v -> columnName("inputCol", v)));
+      outputCol =
+          new Param<>(
+              parent,
+              "outputCol",
+              "aligned column (the input column's type)",
+              rule(v -> columnName("outputCol", v)));
+      modalityCol =
+          new Param<>(
+              parent,
+              "modalityCol",
+              "column holding each row's modality;" + " absent: every row is a text",
+              rule(v -> columnName("modalityCol", v)));
+      textValue =
+          new Param<>(
+              parent,
+              "textValue",
+              "modality value of text rows",
+              rule(v -> nonEmpty("textValue", v)));
+      imageValue =
+          new Param<>(
+              parent,
+              "imageValue",
+              "modality value of image rows",
+              rule(v -> nonEmpty("imageValue", v)));
+      variant =
+          new Param<>(
+              parent,
+              "variant",
+              "anchor | anchor-trace | realign",
+              rule(v -> oneOf("variant", v, VARIANTS)));
+      refinementIterations =
+          new IntParam(
+              parent,
+              "refinementIterations",
+              "extra centroid steps" + " after the first (0 = the paper's method; realign only)",
+              rule((Object v) -> refinement(v)));
+      imageStatsPath =
+          new Param<>(
+              parent,
+              "imageStatsPath",
+              "stored image sketch (a .sketch file"
+                  + " or a stats directory); empty: fit from the input's image rows",
+              rule(v -> notNull("imageStatsPath", v)));
+      handleInvalid =
+          new Param<>(
+              parent,
+              "handleInvalid",
+              "rows with a NaN/Inf, zero or"
+                  + " wrong-length vector, or an unknown modality: error (fail), skip (leave out) or keep"
+                  + " (fit: leave out of the statistics; transform: output null)",
+              rule(v -> oneOf("handleInvalid", v, HANDLE_INVALID)));
     }
   }
 
@@ -154,24 +189,27 @@ public interface ReAlignParams extends Params {
 
   static void columnName(String name, String v) {
     if (v == null || v.isBlank()) {
-      throw new IllegalArgumentException("Invalid " + name + ": \"" + v
-          + "\" (must be a non-empty column name)");
+      throw new IllegalArgumentException(
+          "Invalid " + name + ": \"" + v + "\" (must be a non-empty column name)");
     }
   }
 
   static void oneOf(String name, String v, String[] allowed) {
     if (v == null || !Arrays.asList(allowed).contains(v)) {
-      throw new IllegalArgumentException("Invalid " + name + ": \"" + v + "\" (must be one of "
-          + Arrays.toString(allowed) + ")");
+      throw new IllegalArgumentException(
+          "Invalid " + name + ": \"" + v + "\" (must be one of " + Arrays.toString(allowed) + ")");
     }
   }
 
   static void refinement(Object v) {
     int n = v instanceof Number x ? x.intValue() : -1;
     if (!(v instanceof Integer) || n < 0 || n > FitOptions.MAX_REFINEMENT_ITERATIONS) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "Invalid refinementIterations: %s (must be in [0, %d])", v,
-          FitOptions.MAX_REFINEMENT_ITERATIONS));
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "Invalid refinementIterations: %s (must be in [0, %d])",
+              v,
+              FitOptions.MAX_REFINEMENT_ITERATIONS));
     }
   }
 }

@@ -15,31 +15,51 @@ final class Schemas {
    *
    * @param modalityOptional true when every row may be a text (a stored image sketch, or a model)
    */
-  static StructType validateAndAppend(ReAlignParams p, StructType schema,
-      boolean modalityOptional) {
+  static StructType validateAndAppend(
+      ReAlignParams p, StructType schema, boolean modalityOptional) {
     String in = p.getInputCol();
     if (!Arrays.asList(schema.fieldNames()).contains(in)) {
-      throw new IllegalArgumentException("Missing input column: " + in + " (the schema has "
-          + Arrays.toString(schema.fieldNames()) + "; set inputCol)");
+      throw new IllegalArgumentException(
+          "Missing input column: "
+              + in
+              + " (the schema has "
+              + Arrays.toString(schema.fieldNames())
+              + "; set inputCol)");
     }
     StructField input = schema.apply(in);
     VectorType.of(in, input.dataType());
     String mod = p.getModalityCol();
     if (Arrays.asList(schema.fieldNames()).contains(mod)) {
       if (!schema.apply(mod).dataType().equals(DataTypes.StringType)) {
-        throw new IllegalArgumentException("Invalid type of column " + mod + ": "
-            + schema.apply(mod).dataType().catalogString() + " (must be string: \""
-            + p.getTextValue() + "\" or \"" + p.getImageValue() + "\")");
+        throw new IllegalArgumentException(
+            "Invalid type of column "
+                + mod
+                + ": "
+                + schema.apply(mod).dataType().catalogString()
+                + " (must be string: \""
+                + p.getTextValue()
+                + "\" or \""
+                + p.getImageValue()
+                + "\")");
       }
     } else if (!modalityOptional) {
-      throw new IllegalArgumentException("Missing modality column: " + mod + " (the schema has "
-          + Arrays.toString(schema.fieldNames()) + "; set modalityCol, or imageStatsPath to fit"
-          + " text rows against a stored image sketch)");
+      throw new IllegalArgumentException(
+          "Missing modality column: "
+              + mod
+              + " (the schema has "
+              + Arrays.toString(schema.fieldNames())
+              + "; set modalityCol, or imageStatsPath to fit"
+              + " text rows against a stored image sketch)");
     }
     String out = p.getOutputCol();
     if (Arrays.asList(schema.fieldNames()).contains(out)) {
-      throw new IllegalArgumentException("Invalid outputCol: " + out + " (must not exist in the"
-          + " input; the schema has " + Arrays.toString(schema.fieldNames()) + ")");
+      throw new IllegalArgumentException(
+          "Invalid outputCol: "
+              + out
+              + " (must not exist in the"
+              + " input; the schema has "
+              + Arrays.toString(schema.fieldNames())
+              + ")");
     }
     return schema.add(new StructField(out, input.dataType(), true, input.metadata()));
   }

@@ -11,12 +11,12 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.Function2;
 
 /**
- * The one distributed sketch aggregation, shared by the CLI's jobs ({@code StatsPass},
- * {@code CentroidPass}) and the Spark ML stage ({@code ReAlign.fit}): each task fills a
- * {@link RowAccumulator} (raw rows) or a {@link CentroidAccumulator} (a kernel's unit outputs), ships
- * its sketch in codec form (never Java-serialised) and the driver merges the partials with
- * {@code treeAggregate}. The sums are exact, so any partitioning and any merge tree give the same
- * bits; the depth is fixed only to keep the driver's fan-in small.
+ * The one distributed sketch aggregation, shared by the CLI's jobs ({@code StatsPass}, {@code
+ * CentroidPass}) and the Spark ML stage ({@code ReAlign.fit}): each task fills a {@link
+ * RowAccumulator} (raw rows) or a {@link CentroidAccumulator} (a kernel's unit outputs), ships its
+ * sketch in codec form (never Java-serialised) and the driver merges the partials with {@code
+ * treeAggregate}. The sums are exact, so any partitioning and any merge tree give the same bits;
+ * the depth is fixed only to keep the driver's fan-in small.
  */
 public final class SketchAggregation {
   /** treeAggregate depth of every sketch merge. */
@@ -138,14 +138,14 @@ public final class SketchAggregation {
     public static PartialStats merge(PartialStats a, PartialStats b) {
       TreeMap<String, Long> by = new TreeMap<>(a.byReason);
       b.byReason.forEach((k, v) -> by.merge(k, v, Long::sum));
-      return new PartialStats(mergeEncoded(a.sketch, b.sketch), a.rows + b.rows,
-          a.rejected + b.rejected, by);
+      return new PartialStats(
+          mergeEncoded(a.sketch, b.sketch), a.rows + b.rows, a.rejected + b.rejected, by);
     }
   }
 
   /**
-   * One task's part of a centroid pass: the sketch of {@code kernel.forwardUnit(row)} over the valid
-   * rows it is given (invalid rows were counted by the stats pass and are skipped here).
+   * One task's part of a centroid pass: the sketch of {@code kernel.forwardUnit(row)} over the
+   * valid rows it is given (invalid rows were counted by the stats pass and are skipped here).
    */
   public static final class CentroidAccumulator {
     private final AlignmentKernel kernel;

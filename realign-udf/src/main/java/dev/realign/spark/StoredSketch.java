@@ -29,8 +29,8 @@ import org.apache.hadoop.fs.Path;
  * </pre>
  *
  * A sketch without a sidecar (written before sidecars existed) has the encoder "precomputed". The
- * sidecar's {@code sketch_sha256} must match the sketch bytes, so the two cannot be mixed up.
- * Paths are Hadoop paths (local, HDFS, S3...), so the same assets serve the CLI and the ML stage.
+ * sidecar's {@code sketch_sha256} must match the sketch bytes, so the two cannot be mixed up. Paths
+ * are Hadoop paths (local, HDFS, S3...), so the same assets serve the CLI and the ML stage.
  */
 public record StoredSketch(MomentSnapshot snapshot, EncoderIdentity encoder, String path) {
   public static final String FORMAT = "realign-sketch-info";
@@ -78,18 +78,28 @@ public record StoredSketch(MomentSnapshot snapshot, EncoderIdentity encoder, Str
     FileSystem fs = fs(p, conf);
     try {
       if (fs.isDirectory(p)) {
-        for (Path candidate : List.of(new Path(p, role + SKETCH_SUFFIX),
-            new Path(new Path(p, "stats"), role + SKETCH_SUFFIX))) {
+        for (Path candidate :
+            List.of(
+                new Path(p, role + SKETCH_SUFFIX),
+                new Path(new Path(p, "stats"), role + SKETCH_SUFFIX))) {
           if (fs.isFile(candidate)) {
             return candidate;
           }
         }
-        throw new IllegalArgumentException("Missing " + role + " sketch: " + p + " holds neither "
-            + role + SKETCH_SUFFIX + " nor stats/" + role + SKETCH_SUFFIX);
+        throw new IllegalArgumentException(
+            "Missing "
+                + role
+                + " sketch: "
+                + p
+                + " holds neither "
+                + role
+                + SKETCH_SUFFIX
+                + " nor stats/"
+                + role
+                + SKETCH_SUFFIX);
       }
       if (!fs.isFile(p)) {
-        throw new IllegalArgumentException("Missing " + role + " sketch: " + p
-            + " does not exist");
+        throw new IllegalArgumentException("Missing " + role + " sketch: " + p + " does not exist");
       }
       return p;
     } catch (IOException e) {
@@ -98,17 +108,19 @@ public record StoredSketch(MomentSnapshot snapshot, EncoderIdentity encoder, Str
   }
 
   /** Writes {@code file} and its sidecar (each replaced if present). */
-  public static void write(Path file, String role, MomentSnapshot s, EncoderIdentity encoder,
-      Configuration conf) {
+  public static void write(
+      Path file, String role, MomentSnapshot s, EncoderIdentity encoder, Configuration conf) {
     FileSystem fs = fs(file, conf);
     writeAll(fs, file, SketchCodec.encode(s));
     writeAll(fs, infoPath(file), infoJson(role, s, encoder).getBytes(StandardCharsets.UTF_8));
   }
 
   /** Writes only the sidecar of a sketch file that is already written. */
-  public static void writeInfo(Path file, String role, MomentSnapshot s, EncoderIdentity encoder,
-      Configuration conf) {
-    writeAll(fs(file, conf), infoPath(file),
+  public static void writeInfo(
+      Path file, String role, MomentSnapshot s, EncoderIdentity encoder, Configuration conf) {
+    writeAll(
+        fs(file, conf),
+        infoPath(file),
         infoJson(role, s, encoder).getBytes(StandardCharsets.UTF_8));
   }
 
@@ -145,21 +157,35 @@ public record StoredSketch(MomentSnapshot snapshot, EncoderIdentity encoder, Str
     }
     if (!FORMAT.equals(root.path("format").asText())
         || root.path("format_version").asInt() != FORMAT_VERSION) {
-      throw new IllegalArgumentException("Sketch info format mismatch in " + info + ": expected "
-          + FORMAT + " version " + FORMAT_VERSION + ", actual " + root.path("format").asText()
-          + " version " + root.path("format_version").asText());
+      throw new IllegalArgumentException(
+          "Sketch info format mismatch in "
+              + info
+              + ": expected "
+              + FORMAT
+              + " version "
+              + FORMAT_VERSION
+              + ", actual "
+              + root.path("format").asText()
+              + " version "
+              + root.path("format_version").asText());
     }
     String recorded = root.path("sketch_sha256").asText();
     String actual = SketchCodec.fingerprint(s);
     if (!recorded.equals(actual)) {
-      throw new IllegalArgumentException("Sketch info mismatch: " + info + " describes a sketch"
-          + " with sha256 " + recorded + ", the sketch beside it has sha256 " + actual
-          + " (copy a sketch together with its .json)");
+      throw new IllegalArgumentException(
+          "Sketch info mismatch: "
+              + info
+              + " describes a sketch"
+              + " with sha256 "
+              + recorded
+              + ", the sketch beside it has sha256 "
+              + actual
+              + " (copy a sketch together with its .json)");
     }
     JsonNode enc = root.path("encoder");
     JsonNode sha = enc.get("sha256");
-    return new EncoderIdentity(enc.path("name").asText(),
-        sha == null || sha.isNull() ? null : sha.asText());
+    return new EncoderIdentity(
+        enc.path("name").asText(), sha == null || sha.isNull() ? null : sha.asText());
   }
 
   /**
@@ -176,14 +202,28 @@ public record StoredSketch(MomentSnapshot snapshot, EncoderIdentity encoder, Str
     MomentSnapshot merged = first.snapshot;
     for (StoredSketch p : parts.subList(1, parts.size())) {
       if (p.snapshot.dimension() != first.snapshot.dimension()) {
-        throw new IllegalArgumentException("Invalid sketches to merge: " + first.path
-            + " has dimension " + first.snapshot.dimension() + ", " + p.path + " has dimension "
-            + p.snapshot.dimension() + " (must be equal)");
+        throw new IllegalArgumentException(
+            "Invalid sketches to merge: "
+                + first.path
+                + " has dimension "
+                + first.snapshot.dimension()
+                + ", "
+                + p.path
+                + " has dimension "
+                + p.snapshot.dimension()
+                + " (must be equal)");
       }
       if (!p.encoder.equals(first.encoder)) {
-        throw new IllegalArgumentException("Invalid sketches to merge: " + first.path
-            + " comes from encoder " + describe(first.encoder) + ", " + p.path
-            + " from encoder " + describe(p.encoder) + " (must be the same encoder)");
+        throw new IllegalArgumentException(
+            "Invalid sketches to merge: "
+                + first.path
+                + " comes from encoder "
+                + describe(first.encoder)
+                + ", "
+                + p.path
+                + " from encoder "
+                + describe(p.encoder)
+                + " (must be the same encoder)");
       }
       merged = MomentSnapshot.merge(merged, p.snapshot);
     }
@@ -196,16 +236,31 @@ public record StoredSketch(MomentSnapshot snapshot, EncoderIdentity encoder, Str
    */
   public void requireFits(int textDim, EncoderIdentity textEncoder, String textSource) {
     if (snapshot.dimension() != textDim) {
-      throw new IllegalArgumentException("Invalid image sketch " + path + ": dimension "
-          + snapshot.dimension() + ", the text embeddings " + textSource + " have dimension "
-          + textDim + " (must be equal: both modalities come from one encoder)");
+      throw new IllegalArgumentException(
+          "Invalid image sketch "
+              + path
+              + ": dimension "
+              + snapshot.dimension()
+              + ", the text embeddings "
+              + textSource
+              + " have dimension "
+              + textDim
+              + " (must be equal: both modalities come from one encoder)");
     }
-    boolean known = !textEncoder.equals(EncoderIdentity.PRECOMPUTED)
-        && !encoder.equals(EncoderIdentity.PRECOMPUTED);
+    boolean known =
+        !textEncoder.equals(EncoderIdentity.PRECOMPUTED)
+            && !encoder.equals(EncoderIdentity.PRECOMPUTED);
     if (known && !textEncoder.equals(encoder)) {
-      throw new IllegalArgumentException("Invalid image sketch " + path + ": encoder "
-          + describe(encoder) + ", the text embeddings " + textSource + " come from encoder "
-          + describe(textEncoder) + " (must be the same encoder)");
+      throw new IllegalArgumentException(
+          "Invalid image sketch "
+              + path
+              + ": encoder "
+              + describe(encoder)
+              + ", the text embeddings "
+              + textSource
+              + " come from encoder "
+              + describe(textEncoder)
+              + " (must be the same encoder)");
     }
   }
 

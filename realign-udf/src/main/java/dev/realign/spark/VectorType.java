@@ -10,9 +10,9 @@ import org.apache.spark.sql.types.DataTypes;
 
 /**
  * The column types an embedding can have in a user's DataFrame, and the conversions between their
- * external values and the {@code float[]} rows of the kernels. Doubles are rounded to float32 on the
- * way in (the encoders' precision, and what the CLI reads), so every type aligns through one kernel;
- * the output has the input's type.
+ * external values and the {@code float[]} rows of the kernels. Doubles are rounded to float32 on
+ * the way in (the encoders' precision, and what the CLI reads), so every type aligns through one
+ * kernel; the output has the input's type.
  */
 public enum VectorType {
   FLOAT_ARRAY(DataTypes.createArrayType(DataTypes.FloatType)),
@@ -46,13 +46,17 @@ public enum VectorType {
     } else if (type.equals(SQLDataTypes.VectorType())) {
       return ML_VECTOR;
     }
-    throw new IllegalArgumentException("Invalid type of column " + column + ": "
-        + type.catalogString() + " (must be array<float>, array<double> or an ml.linalg.Vector)");
+    throw new IllegalArgumentException(
+        "Invalid type of column "
+            + column
+            + ": "
+            + type.catalogString()
+            + " (must be array<float>, array<double> or an ml.linalg.Vector)");
   }
 
   /**
-   * The components of an external value (what a Row or a UDF receives: a Scala or Java sequence,
-   * a primitive array or a Vector) as floats; null for a null value.
+   * The components of an external value (what a Row or a UDF receives: a Scala or Java sequence, a
+   * primitive array or a Vector) as floats; null for a null value.
    *
    * @throws NullPointerException never: a null element becomes NaN and is rejected as non-finite
    */
@@ -84,8 +88,10 @@ public enum VectorType {
       }
       return out;
     }
-    throw new IllegalArgumentException("Invalid vector value: " + value.getClass().getName()
-        + " (must be an array of float or double, or an ml.linalg.Vector)");
+    throw new IllegalArgumentException(
+        "Invalid vector value: "
+            + value.getClass().getName()
+            + " (must be an array of float or double, or an ml.linalg.Vector)");
   }
 
   private static float element(Object o) {

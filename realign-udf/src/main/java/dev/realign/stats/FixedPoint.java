@@ -48,12 +48,12 @@ final class FixedPoint {
   /**
    * The double nearest to the signed 128-bit {@code (hi, lo)} divided by {@code count}, exactly as
    * {@code new BigDecimal(S).divide(count, 40 digits, HALF_EVEN).doubleValue()}, without
-   * BigDecimal: binary long division to 54 significant bits (53 and the rounding bit) and
-   * {@value #GUARD_BITS} more. The 40-digit quotient is within 2^-130.5 of S / count (relative),
-   * so both round to the same double unless S / count lies within about 2^-114 of a midpoint
-   * between two doubles: then the guard bits are all equal and this falls back to BigDecimal. (A
-   * snapshot divides d + 1 sums; with BigDecimal that was a toString and a parse each, and
-   * seconds of JIT time in a short run.)
+   * BigDecimal: binary long division to 54 significant bits (53 and the rounding bit) and {@value
+   * #GUARD_BITS} more. The 40-digit quotient is within 2^-130.5 of S / count (relative), so both
+   * round to the same double unless S / count lies within about 2^-114 of a midpoint between two
+   * doubles: then the guard bits are all equal and this falls back to BigDecimal. (A snapshot
+   * divides d + 1 sums; with BigDecimal that was a toString and a parse each, and seconds of JIT
+   * time in a short run.)
    *
    * @return null when the value needs the BigDecimal division
    */
@@ -108,8 +108,10 @@ final class FixedPoint {
 
   static java.math.BigInteger toBigInteger(long hi, long lo) {
     java.math.BigInteger h = java.math.BigInteger.valueOf(hi).shiftLeft(64);
-    java.math.BigInteger l = java.math.BigInteger.valueOf(lo >>> 1).shiftLeft(1)
-        .or(java.math.BigInteger.valueOf(lo & 1L));
+    java.math.BigInteger l =
+        java.math.BigInteger.valueOf(lo >>> 1)
+            .shiftLeft(1)
+            .or(java.math.BigInteger.valueOf(lo & 1L));
     return h.add(l);
   }
 }

@@ -19,11 +19,15 @@ import dev.realign.vector.VectorSupport;
 public final class MomentSketch {
   private final int dim;
   private long count;
+
   /** 128-bit totals: indices [0, dim) are the components, index dim the squared norms. */
   private final long[] hi;
+
   private final long[] lo;
+
   /** 64-bit partial sums of the current block of rows, spilled every BLOCK_ROWS rows. */
   private final long[] block;
+
   private int blockRows;
 
   public MomentSketch(int dim) {
@@ -77,11 +81,11 @@ public final class MomentSketch {
 
   /**
    * One fused pass over a valid row: {@code u = x / norm} (a division, as the format defines it),
-   * its fixed-point value into the block, and its square into the four lanes of
-   * {@link RowValidator#sumOfSquares(double[], int)} in that method's documented order, so the
-   * squared norm has the same bits as normalising first and summing after (three passes).
-   * Scalar on purpose: Vector API forms measured slower on JDK 17 (with a vector double-to-long
-   * conversion, 0.3x) or no faster (vector divide and square, scalar conversion) in KernelBench.
+   * its fixed-point value into the block, and its square into the four lanes of {@link
+   * RowValidator#sumOfSquares(double[], int)} in that method's documented order, so the squared
+   * norm has the same bits as normalising first and summing after (three passes). Scalar on
+   * purpose: Vector API forms measured slower on JDK 17 (with a vector double-to-long conversion,
+   * 0.3x) or no faster (vector divide and square, scalar conversion) in KernelBench.
    */
   private void addNormalised(float[] x, int off, double norm) {
     long[] b = block;
@@ -129,8 +133,12 @@ public final class MomentSketch {
    */
   public int addAll(float[] flat, int off, int rows, RejectListener rejects) {
     checkArgument(rows >= 0, "Invalid row count: %s (must be >= 0)", rows);
-    checkArgument(off >= 0 && (long) off + (long) rows * dim <= flat.length,
-        "Invalid batch: offset %s + %s rows x %s (must fit in %s floats)", off, rows, dim,
+    checkArgument(
+        off >= 0 && (long) off + (long) rows * dim <= flat.length,
+        "Invalid batch: offset %s + %s rows x %s (must fit in %s floats)",
+        off,
+        rows,
+        dim,
         flat.length);
     int added = 0;
     for (int r = 0; r < rows; r++) {
@@ -145,43 +153,49 @@ public final class MomentSketch {
   }
 
   /**
-   * Adds a row that is already a unit vector in float64 (the output of a transform step). Components
-   * must be finite with {@code |v| <= 1} and the squared norm at most 1, both up to rounding;
-   * anything else is a programming error. (The squared-norm bound is what keeps a block of 1,024
-   * rows inside a {@code long}: components within [-1, 1] alone allow a squared norm of d.)
+   * Adds a row that is already a unit vector in float64 (the output of a transform step).
+   * Components must be finite with {@code |v| <= 1} and the squared norm at most 1, both up to
+   * rounding; anything else is a programming error. (The squared-norm bound is what keeps a block
+   * of 1,024 rows inside a {@code long}: components within [-1, 1] alone allow a squared norm of
+   * d.)
    */
   public void addUnit(double[] unitRow) {
-    checkArgument(unitRow.length >= dim, "Invalid unit row: length %s (must be >= %s)",
-        unitRow.length, dim);
+    checkArgument(
+        unitRow.length >= dim, "Invalid unit row: length %s (must be >= %s)", unitRow.length, dim);
     // Every |v| <= sqrt(sum v^2), so bounding the (NaN-propagating) squared norm bounds each
     // component too: one check, no per-component branch on the hot path.
     double sq = RowValidator.sumOfSquares(unitRow, dim);
     if (!(sq <= UNIT_TOLERANCE)) {
-      throw new IllegalArgumentException("Invalid unit row: squared norm " + sq
-          + " (must be finite and 1 up to rounding)");
+      throw new IllegalArgumentException(
+          "Invalid unit row: squared norm " + sq + " (must be finite and 1 up to rounding)");
     }
     accumulate(unitRow, sq);
   }
 
   /**
    * {@link #addUnit(double[])} of the {@code dim} float32 components at {@code off}, widened to
-   * float64: the same bits, without a widened copy of the row (the apply pass sketches every row
-   * it writes, as written). The squared norm is checked first (four lanes, as
-   * {@link RowValidator#sumOfSquares(float[], int, int)}), so a row that is not a unit row never
-   * touches the block; its bound (every component below 2) is what lets the fixed-point values be
-   * taken from the floats' bits in integer vector lanes ({@link FixedPointLanes}), same bits as the
+   * float64: the same bits, without a widened copy of the row (the apply pass sketches every row it
+   * writes, as written). The squared norm is checked first (four lanes, as {@link
+   * RowValidator#sumOfSquares(float[], int, int)}), so a row that is not a unit row never touches
+   * the block; its bound (every component below 2) is what lets the fixed-point values be taken
+   * from the floats' bits in integer vector lanes ({@link FixedPointLanes}), same bits as the
    * scalar cast.
    */
   public void addUnit(float[] row, int off) {
-    checkArgument(off >= 0 && (long) off + dim <= row.length,
-        "Invalid unit row: offset %s + %s components (must fit in %s floats)", off, dim,
+    checkArgument(
+        off >= 0 && (long) off + dim <= row.length,
+        "Invalid unit row: offset %s + %s components (must fit in %s floats)",
+        off,
+        dim,
         row.length);
     int d = dim;
-    double sq = VectorSupport.ENABLED ? VectorLanes.sumOfSquares(row, off, d)
-        : RowValidator.sumOfSquares(row, off, d);
+    double sq =
+        VectorSupport.ENABLED
+            ? VectorLanes.sumOfSquares(row, off, d)
+            : RowValidator.sumOfSquares(row, off, d);
     if (!(sq <= UNIT_TOLERANCE)) {
-      throw new IllegalArgumentException("Invalid unit row: squared norm " + sq
-          + " (must be finite and 1 up to rounding)");
+      throw new IllegalArgumentException(
+          "Invalid unit row: squared norm " + sq + " (must be finite and 1 up to rounding)");
     }
     long[] b = block;
     if (VectorSupport.ENABLED) {
@@ -225,9 +239,11 @@ public final class MomentSketch {
 
   /** Adds the totals of another sketch's snapshot to this one. */
   public MomentSketch merge(MomentSnapshot other) {
-    checkArgument(other.dimension() == dim,
+    checkArgument(
+        other.dimension() == dim,
         "Invalid sketch to merge: dimension %s (must be %s, the dimension of this sketch)",
-        other.dimension(), dim);
+        other.dimension(),
+        dim);
     spill();
     for (int j = 0; j <= dim; j++) {
       FixedPoint.add128(hi, lo, j, other.hiAt(j), other.loAt(j));

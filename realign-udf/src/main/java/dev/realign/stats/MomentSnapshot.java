@@ -29,8 +29,11 @@ public final class MomentSnapshot {
   MomentSnapshot(int dim, long count, long[] hi, long[] lo) {
     checkArgument(dim > 0, "Invalid dimension: %s (must be > 0)", dim);
     checkArgument(count >= 0, "Invalid count: %s (must be >= 0)", count);
-    checkArgument(hi.length == dim + 1 && lo.length == dim + 1,
-        "Invalid sums: %s words (must be %s)", hi.length, dim + 1);
+    checkArgument(
+        hi.length == dim + 1 && lo.length == dim + 1,
+        "Invalid sums: %s words (must be %s)",
+        hi.length,
+        dim + 1);
     this.dim = dim;
     this.count = count;
     this.hi = hi;
@@ -66,8 +69,8 @@ public final class MomentSnapshot {
 
   private double exactMean(int index) {
     Double q = FixedPoint.quotient(hi[index], lo[index], count);
-    return Math.scalb(q != null ? q : bigQuotient(hi[index], lo[index], count),
-        -FixedPoint.SCALE_BITS);
+    return Math.scalb(
+        q != null ? q : bigQuotient(hi[index], lo[index], count), -FixedPoint.SCALE_BITS);
   }
 
   /** The sum divided by the count, to 40 digits, then rounded to double. */

@@ -58,28 +58,34 @@ public final class SketchCodec {
    */
   public static MomentSnapshot decode(byte[] bytes) {
     if (bytes.length < HEADER_BYTES + CHECKSUM_BYTES) {
-      throw new IllegalArgumentException(String.format(
-          "Invalid sketch: truncated, expected at least %d bytes, actual %d",
-          HEADER_BYTES + CHECKSUM_BYTES, bytes.length));
+      throw new IllegalArgumentException(
+          String.format(
+              "Invalid sketch: truncated, expected at least %d bytes, actual %d",
+              HEADER_BYTES + CHECKSUM_BYTES, bytes.length));
     }
     ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.BIG_ENDIAN);
     int magic = buf.getInt();
     if (magic != MAGIC) {
-      throw new IllegalArgumentException(String.format(
-          "Invalid sketch magic: expected 0x%08X (\"RAMS\"), actual 0x%08X", MAGIC, magic));
+      throw new IllegalArgumentException(
+          String.format(
+              "Invalid sketch magic: expected 0x%08X (\"RAMS\"), actual 0x%08X", MAGIC, magic));
     }
     int version = Short.toUnsignedInt(buf.getShort());
     if (version != SERIAL_VERSION) {
-      throw new IllegalArgumentException(String.format(
-          "Sketch serial version mismatch: expected %d, actual %d%s", SERIAL_VERSION, version,
-          version > SERIAL_VERSION ? " (written by a newer realign; upgrade to read it)" : ""));
+      throw new IllegalArgumentException(
+          String.format(
+              "Sketch serial version mismatch: expected %d, actual %d%s",
+              SERIAL_VERSION,
+              version,
+              version > SERIAL_VERSION ? " (written by a newer realign; upgrade to read it)" : ""));
     }
     buf.getShort();
     int scaleBits = buf.getInt();
     if (scaleBits != FixedPoint.SCALE_BITS) {
-      throw new IllegalArgumentException(String.format(
-          "Sketch fixed-point scale mismatch: expected %d fraction bits, actual %d",
-          FixedPoint.SCALE_BITS, scaleBits));
+      throw new IllegalArgumentException(
+          String.format(
+              "Sketch fixed-point scale mismatch: expected %d fraction bits, actual %d",
+              FixedPoint.SCALE_BITS, scaleBits));
     }
     int dim = buf.getInt();
     if (dim <= 0) {
@@ -88,19 +94,24 @@ public final class SketchCodec {
     }
     long expectedLength = HEADER_BYTES + 16L * (dim + 1) + CHECKSUM_BYTES;
     if (bytes.length != expectedLength) {
-      throw new IllegalArgumentException(String.format(
-          "Invalid sketch length: expected %d bytes for dimension %d, actual %d (%s)",
-          expectedLength, dim, bytes.length,
-          bytes.length < expectedLength ? "truncated" : "trailing bytes"));
+      throw new IllegalArgumentException(
+          String.format(
+              "Invalid sketch length: expected %d bytes for dimension %d, actual %d (%s)",
+              expectedLength,
+              dim,
+              bytes.length,
+              bytes.length < expectedLength ? "truncated" : "trailing bytes"));
     }
     CRC32C crc = new CRC32C();
     crc.update(bytes, 0, bytes.length - CHECKSUM_BYTES);
     int expectedCrc = (int) crc.getValue();
     int actualCrc = ByteBuffer.wrap(bytes, bytes.length - CHECKSUM_BYTES, CHECKSUM_BYTES).getInt();
     if (expectedCrc != actualCrc) {
-      throw new IllegalArgumentException(String.format(
-          "Sketch checksum mismatch: expected 0x%08X (computed), actual 0x%08X (stored): the"
-              + " sketch is corrupted", expectedCrc, actualCrc));
+      throw new IllegalArgumentException(
+          String.format(
+              "Sketch checksum mismatch: expected 0x%08X (computed), actual 0x%08X (stored): the"
+                  + " sketch is corrupted",
+              expectedCrc, actualCrc));
     }
     long count = buf.getLong();
     if (count < 0) {

@@ -6,8 +6,8 @@ import dev.realign.vector.RejectReason;
 import java.io.Serializable;
 
 /**
- * The body of the SQL UDF: what a task ships is the transform's path and sha256, not the
- * transform; the kernel comes from {@link TransformCache}, once per executor JVM.
+ * The body of the SQL UDF: what a task ships is the transform's path and sha256, not the transform;
+ * the kernel comes from {@link TransformCache}, once per executor JVM.
  */
 final class AlignFunction implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -32,8 +32,10 @@ final class AlignFunction implements Serializable {
       scratch = kernel.newScratch();
     }
     float[] in = VectorType.toFloats(vector);
-    RejectReason reason = in == null ? RejectReason.NULL_VECTOR
-        : in.length != dim ? RejectReason.WRONG_DIMENSION : null;
+    RejectReason reason =
+        in == null
+            ? RejectReason.NULL_VECTOR
+            : in.length != dim ? RejectReason.WRONG_DIMENSION : null;
     float[] out = null;
     if (reason == null) {
       out = new float[dim];
@@ -45,11 +47,19 @@ final class AlignFunction implements Serializable {
     if (nullOnInvalid) {
       return null;
     }
-    throw new IllegalArgumentException("Invalid row for realign_align: " + reason.code() + " ("
-        + (reason == RejectReason.WRONG_DIMENSION ? "length " + in.length + ", expected " + dim
-        : reason == RejectReason.NULL_VECTOR ? "null vector"
-        : reason == RejectReason.NON_FINITE ? "NaN or infinite component"
-        : "L2 norm below 1e-10") + "); set " + RealignUdfs.ON_INVALID_CONF
-        + "=null to get null for such rows");
+    throw new IllegalArgumentException(
+        "Invalid row for realign_align: "
+            + reason.code()
+            + " ("
+            + (reason == RejectReason.WRONG_DIMENSION
+                ? "length " + in.length + ", expected " + dim
+                : reason == RejectReason.NULL_VECTOR
+                    ? "null vector"
+                    : reason == RejectReason.NON_FINITE
+                        ? "NaN or infinite component"
+                        : "L2 norm below 1e-10")
+            + "); set "
+            + RealignUdfs.ON_INVALID_CONF
+            + "=null to get null for such rows");
   }
 }

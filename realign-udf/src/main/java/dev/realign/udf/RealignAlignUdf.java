@@ -21,16 +21,26 @@ public final class RealignAlignUdf implements UDF1<Object, float[]> {
   private final AlignFunction function;
 
   public RealignAlignUdf() {
-    SparkSession spark = SparkSession.getActiveSession().getOrElse(
-        () -> SparkSession.getDefaultSession().getOrElse(() -> {
-          throw new IllegalStateException("RealignAlignUdf needs an active SparkSession (it reads "
-              + RealignUdfs.TRANSFORM_CONF + " from its conf)");
-        }));
+    SparkSession spark =
+        SparkSession.getActiveSession()
+            .getOrElse(
+                () ->
+                    SparkSession.getDefaultSession()
+                        .getOrElse(
+                            () -> {
+                              throw new IllegalStateException(
+                                  "RealignAlignUdf needs an active SparkSession (it reads "
+                                      + RealignUdfs.TRANSFORM_CONF
+                                      + " from its conf)");
+                            }));
     String path = spark.conf().get(RealignUdfs.TRANSFORM_CONF, "");
     if (path.isBlank()) {
-      throw new IllegalArgumentException("Missing Spark conf " + RealignUdfs.TRANSFORM_CONF
-          + ": set it to the path of a realign-transform.json (e.g. --conf "
-          + RealignUdfs.TRANSFORM_CONF + "=/data/run/realign-transform.json)");
+      throw new IllegalArgumentException(
+          "Missing Spark conf "
+              + RealignUdfs.TRANSFORM_CONF
+              + ": set it to the path of a realign-transform.json (e.g. --conf "
+              + RealignUdfs.TRANSFORM_CONF
+              + "=/data/run/realign-transform.json)");
     }
     this.function = RealignUdfs.create(spark, path).function;
   }

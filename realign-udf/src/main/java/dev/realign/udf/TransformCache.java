@@ -15,8 +15,8 @@ import org.apache.spark.SparkEnv;
 import org.apache.spark.deploy.SparkHadoopUtil;
 
 /**
- * Transforms loaded once per JVM (driver or executor) and shared by every task and UDF instance
- * of it, keyed by path and expected sha256. Each load parses {@code realign-transform.json}, which
+ * Transforms loaded once per JVM (driver or executor) and shared by every task and UDF instance of
+ * it, keyed by path and expected sha256. Each load parses {@code realign-transform.json}, which
  * recomputes the transform's sha256 and checks it against the recorded one, and then checks it
  * against the sha256 the driver saw, so a file replaced during a job fails instead of mixing two
  * transforms in one output.
@@ -24,6 +24,7 @@ import org.apache.spark.deploy.SparkHadoopUtil;
 final class TransformCache {
   private static final ConcurrentHashMap<String, ReAlignTransform> LOADED =
       new ConcurrentHashMap<>();
+
   /** How many times a file was actually read in this JVM (tests check "once per JVM"). */
   static final java.util.concurrent.atomic.AtomicInteger LOADS =
       new java.util.concurrent.atomic.AtomicInteger();
@@ -48,9 +49,12 @@ final class TransformCache {
   }
 
   private static ReAlignTransform load(String path, String expectedSha256, Configuration conf) {
-    Configuration c = conf != null ? conf
-        : SparkEnv.get() != null ? SparkHadoopUtil.get().newConfiguration(SparkEnv.get().conf())
-        : new Configuration();
+    Configuration c =
+        conf != null
+            ? conf
+            : SparkEnv.get() != null
+                ? SparkHadoopUtil.get().newConfiguration(SparkEnv.get().conf())
+                : new Configuration();
     Path p = new Path(path);
     String json;
     try {
@@ -68,9 +72,14 @@ final class TransformCache {
       throw new IllegalArgumentException(e.getMessage() + " [in " + path + "]", e);
     }
     if (expectedSha256 != null && !expectedSha256.equals(t.sha256())) {
-      throw new IllegalStateException("Transform sha256 mismatch in " + path + ": expected "
-          + expectedSha256 + " (what the driver loaded), actual " + t.sha256()
-          + " (the file changed while the job ran)");
+      throw new IllegalStateException(
+          "Transform sha256 mismatch in "
+              + path
+              + ": expected "
+              + expectedSha256
+              + " (what the driver loaded), actual "
+              + t.sha256()
+              + " (the file changed while the job ran)");
     }
     LOADS.incrementAndGet();
     return t;

@@ -2,9 +2,9 @@ package dev.realign.vector;
 
 /**
  * IEEE 754 binary16 ("half") conversions for Java 17, which lacks {@code Float.floatToFloat16}.
- * Rounding is to nearest, ties to even, as numpy's {@code astype(np.float16)}, PyTorch's
- * {@code .half()} and Java 20's {@code Float.floatToFloat16} do; overflow gives infinity, NaN stays
- * a (quiet) NaN. Used for {@code output.dtype = float16}: the transform and the statistics stay in
+ * Rounding is to nearest, ties to even, as numpy's {@code astype(np.float16)}, PyTorch's {@code
+ * .half()} and Java 20's {@code Float.floatToFloat16} do; overflow gives infinity, NaN stays a
+ * (quiet) NaN. Used for {@code output.dtype = float16}: the transform and the statistics stay in
  * float64, only the stored vectors are rounded.
  */
 public final class Float16 {

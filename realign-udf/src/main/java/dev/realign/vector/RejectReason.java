@@ -38,7 +38,11 @@ public enum RejectReason {
         return r;
       }
     }
-    throw new IllegalArgumentException("Invalid reject reason: " + code + " (must be one of "
-        + java.util.Arrays.stream(values()).map(RejectReason::code).toList() + ")");
+    throw new IllegalArgumentException(
+        "Invalid reject reason: "
+            + code
+            + " (must be one of "
+            + java.util.Arrays.stream(values()).map(RejectReason::code).toList()
+            + ")");
   }
 }

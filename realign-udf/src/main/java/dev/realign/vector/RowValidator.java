@@ -5,9 +5,9 @@ package dev.realign.vector;
  * the transform, the Spark jobs). A bad row is reported with a typed reason; it is never zeroed,
  * clipped or skipped silently.
  *
- * <p>Overflow: components are {@code float}, so the sum of squares is bounded by
- * {@code d * Float.MAX_VALUE^2 ~ d * 1.2e77}, far inside the double range; rows of 1e30 normalise
- * exactly like rows of 1. A non-finite sum of squares therefore means a NaN or infinite component.
+ * <p>Overflow: components are {@code float}, so the sum of squares is bounded by {@code d *
+ * Float.MAX_VALUE^2 ~ d * 1.2e77}, far inside the double range; rows of 1e30 normalise exactly like
+ * rows of 1. A non-finite sum of squares therefore means a NaN or infinite component.
  */
 public final class RowValidator {
   /** Rows whose L2 norm is below this are rejected as {@link RejectReason#ZERO_NORM}. */
@@ -65,8 +65,8 @@ public final class RowValidator {
   }
 
   /**
-   * Returns the L2 norm of the row, or a negative value when the row is bad: use
-   * {@link #reasonFor(double)} to turn that into a reason. Avoids allocating on the hot path.
+   * Returns the L2 norm of the row, or a negative value when the row is bad: use {@link
+   * #reasonFor(double)} to turn that into a reason. Avoids allocating on the hot path.
    */
   public static double normOrNegative(float[] row, int off, int d) {
     double ss = sumOfSquares(row, off, d);

@@ -26,8 +26,8 @@ public final class VectorLanes {
 
   /** Four floats at {@code off} as four doubles. */
   public static DoubleVector widen(float[] x, int off) {
-    return (DoubleVector) FloatVector.fromArray(F4, x, off).convertShape(VectorOperators.F2D, D4,
-        0);
+    return (DoubleVector)
+        FloatVector.fromArray(F4, x, off).convertShape(VectorOperators.F2D, D4, 0);
   }
 
   /** {@link RowValidator#sumOfSquares(float[], int, int)}, same bits. */
@@ -86,8 +86,7 @@ public final class VectorLanes {
   }
 
   /** {@code out[o + j] = (float) (x[off + j] / divisor)} for {@code j < d}: the scalar bits. */
-  public static void divideToFloat(float[] x, int off, double divisor, float[] out, int o,
-      int d) {
+  public static void divideToFloat(float[] x, int off, double divisor, float[] out, int o, int d) {
     DoubleVector n = DoubleVector.broadcast(D4, divisor);
     int j = 0;
     for (; j + 3 < d; j += 4) {

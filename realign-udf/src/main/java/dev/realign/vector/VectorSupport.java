@@ -2,9 +2,8 @@ package dev.realign.vector;
 
 /**
  * Whether the Vector API kernels ({@link VectorLanes}) run here. Holds no vector type, so reading
- * the flag never loads {@code jdk.incubator.vector}: a JVM started without
- * {@code --add-modules=jdk.incubator.vector} (a user's own job) gets the scalar loops, with the
- * same bits.
+ * the flag never loads {@code jdk.incubator.vector}: a JVM started without {@code
+ * --add-modules=jdk.incubator.vector} (a user's own job) gets the scalar loops, with the same bits.
  */
 public final class VectorSupport {
   /**

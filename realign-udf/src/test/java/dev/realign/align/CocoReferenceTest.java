@@ -29,8 +29,9 @@ class CocoReferenceTest {
 
   @BeforeAll
   static void load() throws Exception {
-    expected = new ObjectMapper().readTree(
-        Files.readString(SharedData.modalityGap("expected_realign.json")));
+    expected =
+        new ObjectMapper()
+            .readTree(Files.readString(SharedData.modalityGap("expected_realign.json")));
     Npy.Header h = Npy.readHeader(SharedData.modalityGap("features_clip.npy"));
     assertThat(h.shape()).containsExactly(2, N, D);
     SharedData.Coco coco = SharedData.coco();
@@ -72,14 +73,25 @@ class CocoReferenceTest {
     float[] reference = Npy.readFloats(SharedData.modalityGap("features_clip_text_realigned.npy"));
     assertThat(reference).hasSize(N * D);
     float[] aligned = new float[N * D];
-    int ok = t.kernel().applyBatch(texts, 0, N, aligned, 0, t.kernel().newScratch(),
-        (row, reason) -> { throw new AssertionError("row " + row + " rejected: " + reason); });
+    int ok =
+        t.kernel()
+            .applyBatch(
+                texts,
+                0,
+                N,
+                aligned,
+                0,
+                t.kernel().newScratch(),
+                (row, reason) -> {
+                  throw new AssertionError("row " + row + " rejected: " + reason);
+                });
     assertThat(ok).isEqualTo(N);
     double maxDiff = 0;
     for (int i = 0; i < N * D; i++) {
       maxDiff = Math.max(maxDiff, Math.abs(aligned[i] - reference[i]));
     }
-    assertThat(maxDiff).as("max |aligned - reference| per component")
+    assertThat(maxDiff)
+        .as("max |aligned - reference| per component")
         .isLessThanOrEqualTo(COMPONENT_ABSOLUTE_TOLERANCE);
   }
 
@@ -88,21 +100,23 @@ class CocoReferenceTest {
     ReAlignTransform t = ReAlignFitter.fitInMemory(FitOptions.defaults(), texts, images, D);
     double gap = centroidGap(t);
     assertThat(gap).isLessThanOrEqualTo(MAX_CENTROID_GAP_AFTER_REALIGN);
-    assertThat(gap).isCloseTo(expected.get("after_realign").get("centroid_gap").doubleValue(),
-        within(1e-6));
+    assertThat(gap)
+        .isCloseTo(expected.get("after_realign").get("centroid_gap").doubleValue(), within(1e-6));
   }
 
   @Test
   void everyVariantMatchesTheReferenceFirstRow() {
-    String[][] cases = {{"anchor", "anchor"}, {"anchor-trace", "anchor_trace"},
-        {"realign", "realign"}};
+    String[][] cases = {
+      {"anchor", "anchor"}, {"anchor-trace", "anchor_trace"}, {"realign", "realign"}
+    };
     for (String[] c : cases) {
       ReAlignTransform t =
           ReAlignFitter.fitInMemory(FitOptions.of(Variant.fromId(c[0])), texts, images, D);
       float[] row0 = t.apply(Arrays.copyOfRange(texts, 0, D));
       JsonNode exp = expected.get("first_row_first8").get(c[1]);
       for (int j = 0; j < 8; j++) {
-        assertThat((double) row0[j]).as("%s component %s", c[0], j)
+        assertThat((double) row0[j])
+            .as("%s component %s", c[0], j)
             .isCloseTo(exp.get(j).doubleValue(), within(COMPONENT_ABSOLUTE_TOLERANCE));
       }
     }
@@ -110,12 +124,16 @@ class CocoReferenceTest {
 
   @Test
   void centroidGapOfEachVariantMatches() {
-    String[][] cases = {{"anchor", "after_anchor_only"}, {"anchor-trace", "after_anchor_trace"},
-        {"realign", "after_realign"}};
+    String[][] cases = {
+      {"anchor", "after_anchor_only"},
+      {"anchor-trace", "after_anchor_trace"},
+      {"realign", "after_realign"}
+    };
     for (String[] c : cases) {
       ReAlignTransform t =
           ReAlignFitter.fitInMemory(FitOptions.of(Variant.fromId(c[0])), texts, images, D);
-      assertThat(centroidGap(t)).as(c[0])
+      assertThat(centroidGap(t))
+          .as(c[0])
           .isCloseTo(expected.get(c[1]).get("centroid_gap").doubleValue(), within(1e-6));
     }
   }
@@ -126,13 +144,15 @@ class CocoReferenceTest {
    */
   @Test
   void refinementShrinksTheResidualGap() {
-    double previous = centroidGap(ReAlignFitter.fitInMemory(FitOptions.defaults(), texts, images,
-        D));
-    assertThat(previous).as("gap without refinement")
+    double previous =
+        centroidGap(ReAlignFitter.fitInMemory(FitOptions.defaults(), texts, images, D));
+    assertThat(previous)
+        .as("gap without refinement")
         .isCloseTo(expected.get("after_realign").get("centroid_gap").doubleValue(), within(1e-6));
     for (int extra = 1; extra <= 2; extra++) {
-      ReAlignTransform t = ReAlignFitter.fitInMemory(
-          FitOptions.defaults().withRefinementIterations(extra), texts, images, D);
+      ReAlignTransform t =
+          ReAlignFitter.fitInMemory(
+              FitOptions.defaults().withRefinementIterations(extra), texts, images, D);
       double gap = centroidGap(t);
       assertThat(gap).as("gap after %s refinements", extra).isLessThan(previous * 0.7);
       previous = gap;

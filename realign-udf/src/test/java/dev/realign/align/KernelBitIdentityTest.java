@@ -11,9 +11,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The fused kernels (one pass where there were two or three) give the bits of the reference
- * multi-pass code they replaced, kept below as the specification: the apply kernel's float32
- * output and the exact sketch's totals, on random rows and edge cases, at dimensions around the
- * four-lane boundaries.
+ * multi-pass code they replaced, kept below as the specification: the apply kernel's float32 output
+ * and the exact sketch's totals, on random rows and edge cases, at dimensions around the four-lane
+ * boundaries.
  */
 class KernelBitIdentityTest {
   static final int[] DIMS = {1, 2, 3, 4, 5, 7, 8, 383, 384, 1280, 1283};
@@ -23,13 +23,14 @@ class KernelBitIdentityTest {
     List<float[]> out = new ArrayList<>();
     for (int r = 0; r < 40; r++) {
       float[] x = new float[d];
-      double scale = switch (r % 5) {
-        case 0 -> 1.0;
-        case 1 -> 1e-30;
-        case 2 -> 1e30;
-        case 3 -> 1e-3;
-        default -> 7.0;
-      };
+      double scale =
+          switch (r % 5) {
+            case 0 -> 1.0;
+            case 1 -> 1e-30;
+            case 2 -> 1e30;
+            case 3 -> 1e-3;
+            default -> 7.0;
+          };
       for (int j = 0; j < d; j++) {
         x[j] = (float) ((rnd.nextGaussian() + (j % 3 == 0 ? 0.4 : -0.1)) * scale);
       }
@@ -77,8 +78,8 @@ class KernelBitIdentityTest {
         }
         double scale = 0.3 + rnd.nextDouble();
         AlignmentKernel plain = new AlignmentKernel(scale, mt, mi, cs);
-        for (AlignmentKernel k : List.of(plain, plain.withVectorLanes(false),
-            plain.withVectorLanes(true))) {
+        for (AlignmentKernel k :
+            List.of(plain, plain.withVectorLanes(false), plain.withVectorLanes(true))) {
           double[] scratch = k.newScratch();
           for (float[] row : rows(d, rnd)) {
             float[] got = new float[d];
@@ -86,12 +87,13 @@ class KernelBitIdentityTest {
             RejectReason r = k.apply(row, 0, got, 0, scratch);
             RejectReason w = referenceApply(row, want, scale, mt, mi, cs);
             assertThat(r).isEqualTo(w);
-            assertThat(floatBits(got)).as("d = %s, %s centroid steps", d, steps)
+            assertThat(floatBits(got))
+                .as("d = %s, %s centroid steps", d, steps)
                 .isEqualTo(floatBits(want));
             double[] unit = new double[d];
             if (k.forwardUnit(row, 0, unit) == null) {
-              assertThat(doubleBits(unit)).isEqualTo(doubleBits(referenceUnit(row, scale, mt, mi,
-                  cs)));
+              assertThat(doubleBits(unit))
+                  .isEqualTo(doubleBits(referenceUnit(row, scale, mt, mi, cs)));
             }
           }
         }
@@ -113,8 +115,9 @@ class KernelBitIdentityTest {
         for (int c = 0; c < steps; c++) {
           cs.add(randomVector(d, rnd, 0.01));
         }
-        AlignmentKernel plain = new AlignmentKernel(0.3 + rnd.nextDouble(),
-            randomVector(d, rnd, 0.05), randomVector(d, rnd, 0.05), cs);
+        AlignmentKernel plain =
+            new AlignmentKernel(
+                0.3 + rnd.nextDouble(), randomVector(d, rnd, 0.05), randomVector(d, rnd, 0.05), cs);
         List<float[]> rows = rows(d, rnd);
         java.util.Collections.shuffle(rows, rnd);
         for (int n : new int[] {rows.size(), rows.size() - 1, 1, 0}) {
@@ -122,8 +125,8 @@ class KernelBitIdentityTest {
           for (int r = 0; r < n; r++) {
             System.arraycopy(rows.get(r), 0, flat, r * d, d);
           }
-          for (AlignmentKernel k : List.of(plain.withVectorLanes(false),
-              plain.withVectorLanes(true))) {
+          for (AlignmentKernel k :
+              List.of(plain.withVectorLanes(false), plain.withVectorLanes(true))) {
             float[] want = new float[n * d];
             List<String> wantRejects = new ArrayList<>();
             double[] oneRow = new double[d];
@@ -139,11 +142,19 @@ class KernelBitIdentityTest {
             }
             float[] got = new float[n * d];
             List<String> gotRejects = new ArrayList<>();
-            int ok = k.applyBatch(flat, 0, n, got, 0, k.newScratch(),
-                (row, reason) -> gotRejects.add(row + " " + reason));
+            int ok =
+                k.applyBatch(
+                    flat,
+                    0,
+                    n,
+                    got,
+                    0,
+                    k.newScratch(),
+                    (row, reason) -> gotRejects.add(row + " " + reason));
             assertThat(ok).isEqualTo(wantOk);
             assertThat(gotRejects).isEqualTo(wantRejects);
-            assertThat(floatBits(got)).as("d = %s, %s steps, %s rows", d, steps, n)
+            assertThat(floatBits(got))
+                .as("d = %s, %s steps, %s rows", d, steps, n)
                 .isEqualTo(floatBits(want));
           }
         }
@@ -175,8 +186,8 @@ class KernelBitIdentityTest {
 
   // The reference: the kernel as it was before fusing (normalise, step, then sum of squares).
 
-  private static double referenceForward(float[] in, double[] buf, double s, double[] mt,
-      double[] mi, List<double[]> cs) {
+  private static double referenceForward(
+      float[] in, double[] buf, double s, double[] mt, double[] mi, List<double[]> cs) {
     int dim = in.length;
     double norm = RowValidator.normOrNegative(in, 0, dim);
     if (norm < 0) {
@@ -197,8 +208,8 @@ class KernelBitIdentityTest {
     return n < RowValidator.MIN_NORM ? -2.0 : n;
   }
 
-  private static RejectReason referenceApply(float[] in, float[] out, double s, double[] mt,
-      double[] mi, List<double[]> cs) {
+  private static RejectReason referenceApply(
+      float[] in, float[] out, double s, double[] mt, double[] mi, List<double[]> cs) {
     double[] buf = new double[in.length];
     double n = referenceForward(in, buf, s, mt, mi, cs);
     if (n < 0) {
@@ -211,8 +222,8 @@ class KernelBitIdentityTest {
     return null;
   }
 
-  private static double[] referenceUnit(float[] in, double s, double[] mt, double[] mi,
-      List<double[]> cs) {
+  private static double[] referenceUnit(
+      float[] in, double s, double[] mt, double[] mi, List<double[]> cs) {
     double[] buf = new double[in.length];
     double inv = 1.0 / referenceForward(in, buf, s, mt, mi, cs);
     for (int j = 0; j < in.length; j++) {

@@ -30,10 +30,15 @@ class TransformGoldenTest {
    */
   static ReAlignTransform fixture() {
     Random rnd = new Random(20260207);
-    FitOptions options = FitOptions.defaults().withRefinementIterations(1)
-        .withEncoder(new EncoderIdentity("clip-vit-b-16", "ab".repeat(32)));
-    return ReAlignFitter.fitInMemory(options, RowFixtures.randomRowsAround(rnd, 40, D, 0.5),
-        RowFixtures.randomRowsAround(rnd, 30, D, -0.4), D);
+    FitOptions options =
+        FitOptions.defaults()
+            .withRefinementIterations(1)
+            .withEncoder(new EncoderIdentity("clip-vit-b-16", "ab".repeat(32)));
+    return ReAlignFitter.fitInMemory(
+        options,
+        RowFixtures.randomRowsAround(rnd, 40, D, 0.5),
+        RowFixtures.randomRowsAround(rnd, 30, D, -0.4),
+        D);
   }
 
   static String resource(String name) throws IOException {

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.realign.io.TransformFiles;
 import dev.realign.RowFixtures;
+import dev.realign.io.TransformFiles;
 import dev.realign.stats.RejectListener;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -30,8 +30,7 @@ class TransformJsonTest {
   static final ObjectMapper MAPPER = new ObjectMapper();
   static final String SHA = "0".repeat(63) + "1";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   static ReAlignTransform fitted(Variant v, int refinements) {
     Random rnd = new Random(71);
@@ -40,17 +39,41 @@ class TransformJsonTest {
     if (refinements > 0) {
       o = o.withRefinementIterations(refinements);
     }
-    return ReAlignFitter.fitInMemory(o, RowFixtures.randomRowsAround(rnd, 300, 32, 0.5),
-        RowFixtures.randomRowsAround(rnd, 200, 32, -0.4), 32);
+    return ReAlignFitter.fitInMemory(
+        o,
+        RowFixtures.randomRowsAround(rnd, 300, 32, 0.5),
+        RowFixtures.randomRowsAround(rnd, 200, 32, -0.4),
+        32);
   }
 
   /** Finite doubles that are hard to print and parse exactly. */
   static double adversarial(Random rnd, int i) {
-    double[] specials = {0.1, 1.0 / 3, -0.0, 0.0, Double.MIN_VALUE, -Double.MIN_VALUE,
-        Double.MIN_NORMAL, Math.nextDown(Double.MIN_NORMAL), 3 * Double.MIN_VALUE,
-        Double.MAX_VALUE, -Double.MAX_VALUE, Math.nextUp(1.0), Math.nextDown(1.0), 2.0 / 3,
-        1e-300, 123456789.123456789, 5e-324, 0x1.fffffffffffffp-1023, 9007199254740993.0,
-        Math.PI, -Math.E, 1e23, 8.41e21, 2.2250738585072012e-308};
+    double[] specials = {
+      0.1,
+      1.0 / 3,
+      -0.0,
+      0.0,
+      Double.MIN_VALUE,
+      -Double.MIN_VALUE,
+      Double.MIN_NORMAL,
+      Math.nextDown(Double.MIN_NORMAL),
+      3 * Double.MIN_VALUE,
+      Double.MAX_VALUE,
+      -Double.MAX_VALUE,
+      Math.nextUp(1.0),
+      Math.nextDown(1.0),
+      2.0 / 3,
+      1e-300,
+      123456789.123456789,
+      5e-324,
+      0x1.fffffffffffffp-1023,
+      9007199254740993.0,
+      Math.PI,
+      -Math.E,
+      1e23,
+      8.41e21,
+      2.2250738585072012e-308
+    };
     if (i < specials.length) {
       return specials[i];
     }
@@ -81,8 +104,13 @@ class TransformJsonTest {
     }
     double scale = Math.abs(adversarial(rnd, 1000));
     AlignmentKernel kernel = new AlignmentKernel(scale, muText, muImage, centroids);
-    return new ReAlignTransform(Variant.REALIGN, 1 + rnd.nextInt(Integer.MAX_VALUE),
-        Long.MAX_VALUE, adversarial(rnd, 1000), -0.0, kernel,
+    return new ReAlignTransform(
+        Variant.REALIGN,
+        1 + rnd.nextInt(Integer.MAX_VALUE),
+        Long.MAX_VALUE,
+        adversarial(rnd, 1000),
+        -0.0,
+        kernel,
         new EncoderIdentity("m\u00e9t\"a\\l \u2603", null),
         new ReAlignTransform.Inputs(SHA, SHA.replace('1', '2'), List.of("c".repeat(64))));
   }
@@ -108,8 +136,12 @@ class TransformJsonTest {
 
   @Test
   void fittedTransformsOfEveryVariantSaveAndLoadBitExact() {
-    List<ReAlignTransform> all = List.of(fitted(Variant.ANCHOR, 0),
-        fitted(Variant.ANCHOR_TRACE, 0), fitted(Variant.REALIGN, 0), fitted(Variant.REALIGN, 3));
+    List<ReAlignTransform> all =
+        List.of(
+            fitted(Variant.ANCHOR, 0),
+            fitted(Variant.ANCHOR_TRACE, 0),
+            fitted(Variant.REALIGN, 0),
+            fitted(Variant.REALIGN, 3));
     for (ReAlignTransform t : all) {
       Path file = dir.resolve(t.variant().id() + t.muHat().length + ".json");
       TransformFiles.write(t, file);
@@ -168,8 +200,8 @@ class TransformJsonTest {
     assertThat(edited).isNotEqualTo(json);
     assertThatThrownBy(() -> TransformJson.fromJson(edited))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("Transform checksum mismatch: expected " + t.sha256()
-            + " (recorded), actual ")
+        .hasMessageStartingWith(
+            "Transform checksum mismatch: expected " + t.sha256() + " (recorded), actual ")
         .hasMessageEndingWith("(recomputed): the file was edited or corrupted");
   }
 
@@ -178,8 +210,9 @@ class TransformJsonTest {
     ObjectNode root = tree();
     root.put("format_version", 2);
     assertThatThrownBy(() -> TransformJson.fromJson(root.toString()))
-        .hasMessage("Transform format version mismatch: expected 1, actual 2 (written by a newer"
-            + " realign; upgrade to read it)");
+        .hasMessage(
+            "Transform format version mismatch: expected 1, actual 2 (written by a newer"
+                + " realign; upgrade to read it)");
   }
 
   @Test
@@ -187,8 +220,9 @@ class TransformJsonTest {
     ObjectNode root = tree();
     root.put("format", "something-else");
     assertThatThrownBy(() -> TransformJson.fromJson(root.toString()))
-        .hasMessage("Invalid transform format: expected \"realign-transform\", actual"
-            + " \"something-else\"");
+        .hasMessage(
+            "Invalid transform format: expected \"realign-transform\", actual"
+                + " \"something-else\"");
   }
 
   @Test
@@ -196,25 +230,29 @@ class TransformJsonTest {
     ObjectNode root = tree();
     ((ArrayNode) root.get("mu_image")).remove(0);
     assertThatThrownBy(() -> TransformJson.fromJson(root.toString()))
-        .hasMessage("Invalid transform field \"mu_image\": 31 values (must be an array of dim = 32"
-            + " numbers)");
+        .hasMessage(
+            "Invalid transform field \"mu_image\": 31 values (must be an array of dim = 32"
+                + " numbers)");
     ObjectNode hat = tree();
     ((ArrayNode) hat.get("mu_hat").get(0)).add(1.0);
     assertThatThrownBy(() -> TransformJson.fromJson(hat.toString()))
-        .hasMessageContaining("\"mu_hat[0]\": 33 values").hasMessageContaining("dim = 32");
+        .hasMessageContaining("\"mu_hat[0]\": 33 values")
+        .hasMessageContaining("dim = 32");
     ObjectNode notNumber = tree();
     ((ArrayNode) notNumber.get("mu_text")).set(3, "0.5");
     assertThatThrownBy(() -> TransformJson.fromJson(notNumber.toString()))
-        .hasMessageContaining("\"mu_text\"[3]").hasMessageContaining("must be a number");
+        .hasMessageContaining("\"mu_text\"[3]")
+        .hasMessageContaining("must be a number");
   }
 
   @Test
   void aMissingFieldFailsNamingIt() throws Exception {
-    for (String field : List.of("scale", "mu_text", "mu_hat", "dim", "sha256", "inputs",
-        "format_version")) {
+    for (String field :
+        List.of("scale", "mu_text", "mu_hat", "dim", "sha256", "inputs", "format_version")) {
       ObjectNode root = tree();
       root.remove(field);
-      assertThatThrownBy(() -> TransformJson.fromJson(root.toString())).as(field)
+      assertThatThrownBy(() -> TransformJson.fromJson(root.toString()))
+          .as(field)
           .hasMessage("Invalid transform: missing field \"" + field + "\"");
     }
     ObjectNode nested = tree();
@@ -226,10 +264,11 @@ class TransformJsonTest {
   @Test
   void nonJsonFails() {
     for (String text : List.of("", "not json", "{\"format\": ", "[1, 2")) {
-      assertThatThrownBy(() -> TransformJson.fromJson(text)).as(text)
+      assertThatThrownBy(() -> TransformJson.fromJson(text))
+          .as(text)
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessageStartingWith(text.isEmpty() ? "Invalid transform" : "Invalid transform: not"
-              + " JSON");
+          .hasMessageStartingWith(
+              text.isEmpty() ? "Invalid transform" : "Invalid transform: not" + " JSON");
     }
   }
 
@@ -237,7 +276,8 @@ class TransformJsonTest {
   void readNamesTheFile() throws Exception {
     Path file = dir.resolve(TransformJson.FILE_NAME);
     Files.writeString(file, "{ broken");
-    assertThatThrownBy(() -> TransformFiles.read(file)).hasMessageContaining("not JSON")
+    assertThatThrownBy(() -> TransformFiles.read(file))
+        .hasMessageContaining("not JSON")
         .hasMessageContaining(file.toString());
   }
 
@@ -252,8 +292,8 @@ class TransformJsonTest {
         out.writeObject(k);
       }
       AlignmentKernel back;
-      try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(
-          bytes.toByteArray()))) {
+      try (ObjectInputStream in =
+          new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
         back = (AlignmentKernel) in.readObject();
       }
       assertThat(back.dimension()).isEqualTo(k.dimension());

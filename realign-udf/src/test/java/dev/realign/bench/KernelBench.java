@@ -20,9 +20,8 @@ import org.openjdk.jmh.annotations.Threads;
 
 /**
  * Single-thread kernel throughput in rows per second (one operation = one row): the exact sketch
- * add, a naive float64 sum doing the same normalisation (the baseline), and the realign apply.
- * GB/s of float32 input = rows/s x d x 4 bytes. Run with
- * {@code realign-udf/bench/run-kernel-bench.sh}.
+ * add, a naive float64 sum doing the same normalisation (the baseline), and the realign apply. GB/s
+ * of float32 input = rows/s x d x 4 bytes. Run with {@code realign-udf/bench/run-kernel-bench.sh}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)

@@ -16,8 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Reading and writing {@code .npy} files of little-endian float32. */
 class NpyTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   static float[] data(int n) {
     Random rnd = new Random(n);
@@ -66,7 +65,8 @@ class NpyTest {
     byte[] bytes = Files.readAllBytes(file);
     assertThat(Arrays.copyOf(bytes, 8)).containsExactly(0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0);
     String header = new String(bytes, 10, 118, StandardCharsets.ISO_8859_1);
-    assertThat(header).startsWith("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }")
+    assertThat(header)
+        .startsWith("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }")
         .endsWith("\n");
     assertThat(bytes).hasSize(128 + 24);
     Npy.write(file, new float[4], 4);
@@ -108,7 +108,8 @@ class NpyTest {
   @Test
   void writeRefusesAShapeThatDoesNotMatchTheData() {
     assertThatThrownBy(() -> Npy.write(dir.resolve("x.npy"), new float[5], 2, 3))
-        .hasMessageContaining("[2, 3]").hasMessageContaining("5 floats");
+        .hasMessageContaining("[2, 3]")
+        .hasMessageContaining("5 floats");
   }
 
   // ---------------------------------------------------------------- header errors
@@ -137,49 +138,80 @@ class NpyTest {
 
   @Test
   void aWrongMagicFailsNamingTheFile() throws Exception {
-    Path f = file("magic.npy", npy(new byte[] {'P', 'K', 3, 4, 0, 0},
-        "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }", 16));
-    assertThatThrownBy(() -> Npy.readHeader(f)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Invalid .npy file " + f + ": expected the magic \\x93NUMPY, actual"
-            + " PK\\x03\\x04\\x00\\x00");
+    Path f =
+        file(
+            "magic.npy",
+            npy(
+                new byte[] {'P', 'K', 3, 4, 0, 0},
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }",
+                16));
+    assertThatThrownBy(() -> Npy.readHeader(f))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "Invalid .npy file "
+                + f
+                + ": expected the magic \\x93NUMPY, actual"
+                + " PK\\x03\\x04\\x00\\x00");
   }
 
   @Test
   void aBigEndianOrIntegerDtypeFails() throws Exception {
-    Path big = file("bigendian.npy", npy(MAGIC,
-        "{'descr': '>f4', 'fortran_order': False, 'shape': (2, 2), }", 16));
-    assertThatThrownBy(() -> Npy.readHeader(big)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Invalid .npy file " + big + ": dtype '>f4' (must be '<f2', '<f4' or '<f8':"
-            + " little-endian float16, float32 or float64)");
-    Path ints = file("i4.npy", npy(MAGIC,
-        "{'descr': '<i4', 'fortran_order': False, 'shape': (2, 2), }", 16));
-    assertThatThrownBy(() -> Npy.readFloats(ints)).isInstanceOf(IllegalArgumentException.class)
+    Path big =
+        file(
+            "bigendian.npy",
+            npy(MAGIC, "{'descr': '>f4', 'fortran_order': False, 'shape': (2, 2), }", 16));
+    assertThatThrownBy(() -> Npy.readHeader(big))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "Invalid .npy file "
+                + big
+                + ": dtype '>f4' (must be '<f2', '<f4' or '<f8':"
+                + " little-endian float16, float32 or float64)");
+    Path ints =
+        file(
+            "i4.npy",
+            npy(MAGIC, "{'descr': '<i4', 'fortran_order': False, 'shape': (2, 2), }", 16));
+    assertThatThrownBy(() -> Npy.readFloats(ints))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("dtype '<i4' (must be");
   }
 
   @Test
   void fortranOrderFails() throws Exception {
-    Path f = file("fortran.npy", npy(MAGIC,
-        "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", 16));
+    Path f =
+        file(
+            "fortran.npy",
+            npy(MAGIC, "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", 16));
     assertThatThrownBy(() -> Npy.openRows(f))
-        .hasMessage("Invalid .npy file " + f + ": fortran_order expected False (C order), actual"
-            + " True");
+        .hasMessage(
+            "Invalid .npy file "
+                + f
+                + ": fortran_order expected False (C order), actual"
+                + " True");
   }
 
   @Test
   void truncatedDataFails() throws Exception {
-    Path f = file("short.npy", npy(MAGIC,
-        "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }", 47));
+    Path f =
+        file(
+            "short.npy",
+            npy(MAGIC, "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }", 47));
     assertThatThrownBy(() -> Npy.readFloats(f))
-        .hasMessage("Invalid .npy file " + f + ": shape [3, 4] needs 176 bytes, actual 175"
-            + " (truncated)");
+        .hasMessage(
+            "Invalid .npy file "
+                + f
+                + ": shape [3, 4] needs 176 bytes, actual 175"
+                + " (truncated)");
     // A file cut inside its header.
     byte[] whole = npy(MAGIC, "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }", 48);
     Path cut = file("cut.npy", Arrays.copyOf(whole, 40));
-    assertThatThrownBy(() -> Npy.readHeader(cut)).hasMessageContaining(cut.toString())
-        .hasMessageContaining("unexpected end of file").hasMessageContaining("truncated");
+    assertThatThrownBy(() -> Npy.readHeader(cut))
+        .hasMessageContaining(cut.toString())
+        .hasMessageContaining("unexpected end of file")
+        .hasMessageContaining("truncated");
     Path tiny = file("tiny.npy", Arrays.copyOf(whole, 5));
-    assertThatThrownBy(() -> Npy.readHeader(tiny)).hasMessageContaining(tiny.toString())
+    assertThatThrownBy(() -> Npy.readHeader(tiny))
+        .hasMessageContaining(tiny.toString())
         .hasMessageContaining("truncated");
   }
 
@@ -190,9 +222,9 @@ class NpyTest {
     Path f = file("v9.npy", v9);
     assertThatThrownBy(() -> Npy.readHeader(f))
         .hasMessage("Invalid .npy file " + f + ": format version expected 1.0 or 2.0, actual 9.0");
-    Path noShape = file("noshape.npy", npy(MAGIC, "{'descr': '<f4', 'fortran_order': False, }",
-        4));
-    assertThatThrownBy(() -> Npy.readHeader(noShape)).hasMessageContaining(noShape.toString())
+    Path noShape = file("noshape.npy", npy(MAGIC, "{'descr': '<f4', 'fortran_order': False, }", 4));
+    assertThatThrownBy(() -> Npy.readHeader(noShape))
+        .hasMessageContaining(noShape.toString())
         .hasMessageContaining("no 'shape'");
   }
 
@@ -212,11 +244,13 @@ class NpyTest {
       assertThat(h.dtype()).isEqualTo(dtype);
       float[] back = Npy.readFloats(file);
       for (int i = 0; i < values.length; i++) {
-        float want = dtype == Npy.Dtype.FLOAT16
-            ? dev.realign.vector.Float16.toFloat(dev.realign.vector.Float16.fromFloat(
-                (float) values[i]))
-            : (float) values[i];
-        assertThat(Float.floatToRawIntBits(back[i])).as("%s value %d", dtype, i)
+        float want =
+            dtype == Npy.Dtype.FLOAT16
+                ? dev.realign.vector.Float16.toFloat(
+                    dev.realign.vector.Float16.fromFloat((float) values[i]))
+                : (float) values[i];
+        assertThat(Float.floatToRawIntBits(back[i]))
+            .as("%s value %d", dtype, i)
             .isEqualTo(Float.floatToRawIntBits(want));
       }
     }
@@ -227,11 +261,17 @@ class NpyTest {
     Path file = dir.resolve("f8be.npy");
     Npy.write(file, Npy.Dtype.FLOAT64, new double[] {1, 2}, 2);
     byte[] bytes = Files.readAllBytes(file);
-    Files.write(file, new String(bytes, StandardCharsets.ISO_8859_1).replace("'<f8'", "'>f8'")
-        .getBytes(StandardCharsets.ISO_8859_1));
+    Files.write(
+        file,
+        new String(bytes, StandardCharsets.ISO_8859_1)
+            .replace("'<f8'", "'>f8'")
+            .getBytes(StandardCharsets.ISO_8859_1));
     assertThatThrownBy(() -> Npy.readHeader(file))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Invalid .npy file " + file + ": dtype '>f8' (must be '<f2', '<f4' or '<f8':"
-            + " little-endian float16, float32 or float64)");
+        .hasMessage(
+            "Invalid .npy file "
+                + file
+                + ": dtype '>f8' (must be '<f2', '<f4' or '<f8':"
+                + " little-endian float16, float32 or float64)");
   }
 }

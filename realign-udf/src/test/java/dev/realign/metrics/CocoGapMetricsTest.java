@@ -30,8 +30,9 @@ class CocoGapMetricsTest {
 
   @BeforeAll
   static void load() throws Exception {
-    expected = new ObjectMapper().readTree(
-        Files.readString(SharedData.modalityGap("expected_realign.json")));
+    expected =
+        new ObjectMapper()
+            .readTree(Files.readString(SharedData.modalityGap("expected_realign.json")));
     SharedData.Coco coco = SharedData.coco();
     images = coco.images();
     texts = coco.texts();
@@ -40,8 +41,17 @@ class CocoGapMetricsTest {
   static float[] align(Variant v) {
     ReAlignTransform t = ReAlignFitter.fitInMemory(FitOptions.of(v), texts, images, D);
     float[] out = new float[N * D];
-    t.kernel().applyBatch(texts, 0, N, out, 0, t.kernel().newScratch(),
-        (row, reason) -> { throw new AssertionError(row + ": " + reason); });
+    t.kernel()
+        .applyBatch(
+            texts,
+            0,
+            N,
+            out,
+            0,
+            t.kernel().newScratch(),
+            (row, reason) -> {
+              throw new AssertionError(row + ": " + reason);
+            });
     return out;
   }
 
@@ -59,30 +69,49 @@ class CocoGapMetricsTest {
   private static void everyRow(EstimationPlan plan) {
     UnitRows img = UnitRows.normalise(images, D);
     UnitRows raw = UnitRows.normalise(texts, D);
-    GapEvaluator eval = new GapEvaluator(img, raw, GapMetrics.KNN_MIXING_K_DEFAULT,
-        GapMetrics.OVERLAP_K_DEFAULT, CosineHistogram.BINS_DEFAULT, plan);
+    GapEvaluator eval =
+        new GapEvaluator(
+            img,
+            raw,
+            GapMetrics.KNN_MIXING_K_DEFAULT,
+            GapMetrics.OVERLAP_K_DEFAULT,
+            CosineHistogram.BINS_DEFAULT,
+            plan);
     check("before", eval.before(), raw, img);
-    check("after_anchor_only", eval.evaluate(UnitRows.normalise(align(Variant.ANCHOR), D)), null,
+    check(
+        "after_anchor_only",
+        eval.evaluate(UnitRows.normalise(align(Variant.ANCHOR), D)),
+        null,
         img);
-    check("after_anchor_trace",
-        eval.evaluate(UnitRows.normalise(align(Variant.ANCHOR_TRACE), D)), null, img);
-    check("after_realign", eval.evaluate(UnitRows.normalise(align(Variant.REALIGN), D)), null,
+    check(
+        "after_anchor_trace",
+        eval.evaluate(UnitRows.normalise(align(Variant.ANCHOR_TRACE), D)),
+        null,
         img);
+    check("after_realign", eval.evaluate(UnitRows.normalise(align(Variant.REALIGN), D)), null, img);
   }
 
   /**
-   * The report's path: the aligned texts' candidate scores derived from the raw texts' kept
-   * scores ({@link AffineTexts}) give the same exact figures.
+   * The report's path: the aligned texts' candidate scores derived from the raw texts' kept scores
+   * ({@link AffineTexts}) give the same exact figures.
    */
   @Test
   void derivedCandidateScoresReproduceTheReferenceTable() {
     UnitRows img = UnitRows.normalise(images, D);
     UnitRows raw = UnitRows.normalise(texts, D);
-    GapEvaluator eval = new GapEvaluator(img, raw, GapMetrics.KNN_MIXING_K_DEFAULT,
-        GapMetrics.OVERLAP_K_DEFAULT, CosineHistogram.BINS_DEFAULT,
-        EstimationPlan.defaults(CandidateScorer.JAVA));
-    String[][] cases = {{"anchor", "after_anchor_only"}, {"anchor-trace", "after_anchor_trace"},
-        {"realign", "after_realign"}};
+    GapEvaluator eval =
+        new GapEvaluator(
+            img,
+            raw,
+            GapMetrics.KNN_MIXING_K_DEFAULT,
+            GapMetrics.OVERLAP_K_DEFAULT,
+            CosineHistogram.BINS_DEFAULT,
+            EstimationPlan.defaults(CandidateScorer.JAVA));
+    String[][] cases = {
+      {"anchor", "after_anchor_only"},
+      {"anchor-trace", "after_anchor_trace"},
+      {"realign", "after_realign"}
+    };
     for (String[] c : cases) {
       Variant v = Variant.fromId(c[0]);
       ReAlignTransform t = ReAlignFitter.fitInMemory(FitOptions.of(v), texts, images, D);
@@ -93,14 +122,18 @@ class CocoGapMetricsTest {
 
   private static void check(String row, GapFigures f, UnitRows raw, UnitRows img) {
     JsonNode e = expected.get(row);
-    assertThat(f.centroidGap()).as(row + " centroid_gap")
+    assertThat(f.centroidGap())
+        .as(row + " centroid_gap")
         .isCloseTo(e.get("centroid_gap").doubleValue(), within(ALLOWED_ERROR));
-    assertThat(f.jsPairwiseCos()).as(row + " js_pairwise_cos")
+    assertThat(f.jsPairwiseCos())
+        .as(row + " js_pairwise_cos")
         .isCloseTo(e.get("js_pairwise_cos").doubleValue(), within(ALLOWED_ERROR));
-    assertThat(f.knnMixing()).as(row + " knn_mixing")
+    assertThat(f.knnMixing())
+        .as(row + " knn_mixing")
         .isCloseTo(e.get("knn_mixing").doubleValue(), within(ALLOWED_ERROR));
     assertThat(Arrays.stream(f.textPairCosineCounts()).sum()).isEqualTo((long) N * (N - 1) / 2);
-    assertThat(f.neighbourhoodOverlap()).as(row + " knn_overlap_k10")
+    assertThat(f.neighbourhoodOverlap())
+        .as(row + " knn_overlap_k10")
         .isCloseTo(e.get("knn_overlap_k10").doubleValue(), within(ALLOWED_ERROR));
     if (raw != null) {
       assertThat(f.neighbourhoodOverlap()).as("raw vs raw").isEqualTo(1.0);
@@ -110,26 +143,32 @@ class CocoGapMetricsTest {
       assertThat(est.isExact()).as(row + " exact").isTrue();
       assertThat(est.standardError()).isEqualTo(0.0);
     }
-    assertThat(f.perfectMixing()).isCloseTo(2.0 * N * N / (2.0 * N * (2 * N - 1)),
-        within(1e-15));
+    assertThat(f.perfectMixing()).isCloseTo(2.0 * N * N / (2.0 * N * (2 * N - 1)), within(1e-15));
   }
 
   @Test
   void pairedFiguresMatchBeforeAndAfter() {
     UnitRows img = UnitRows.normalise(images, D);
-    String[][] cases = {{null, "before"}, {"anchor", "after_anchor_only"},
-        {"anchor-trace", "after_anchor_trace"}, {"realign", "after_realign"}};
+    String[][] cases = {
+      {null, "before"},
+      {"anchor", "after_anchor_only"},
+      {"anchor-trace", "after_anchor_trace"},
+      {"realign", "after_realign"}
+    };
     for (String[] c : cases) {
       float[] t = c[0] == null ? texts : align(Variant.fromId(c[0]));
       UnitRows txt = UnitRows.normalise(t, D);
       JsonNode e = expected.get(c[1]);
-      assertThat(GapMetrics.pairedCosine(txt, img)).as(c[1] + " paired_cos")
+      assertThat(GapMetrics.pairedCosine(txt, img))
+          .as(c[1] + " paired_cos")
           .isCloseTo(e.get("paired_cos").doubleValue(), within(ALLOWED_ERROR));
       double[] r = GapMetrics.recallAtK(txt, img, 1, 5);
-      assertThat(r[0]).as(c[1] + " t2i_r1").isCloseTo(e.get("t2i_r1").doubleValue(),
-          within(ALLOWED_ERROR));
-      assertThat(r[1]).as(c[1] + " t2i_r5").isCloseTo(e.get("t2i_r5").doubleValue(),
-          within(ALLOWED_ERROR));
+      assertThat(r[0])
+          .as(c[1] + " t2i_r1")
+          .isCloseTo(e.get("t2i_r1").doubleValue(), within(ALLOWED_ERROR));
+      assertThat(r[1])
+          .as(c[1] + " t2i_r5")
+          .isCloseTo(e.get("t2i_r5").doubleValue(), within(ALLOWED_ERROR));
     }
   }
 
@@ -138,13 +177,13 @@ class CocoGapMetricsTest {
     UnitRows img = UnitRows.normalise(images, D);
     UnitRows raw = UnitRows.normalise(texts, D);
     JsonNode e = expected.get("before");
-    assertThat(GapMetrics.centroidGap(img, raw)).isCloseTo(e.get("centroid_gap").doubleValue(),
-        within(ALLOWED_ERROR));
+    assertThat(GapMetrics.centroidGap(img, raw))
+        .isCloseTo(e.get("centroid_gap").doubleValue(), within(ALLOWED_ERROR));
     assertThat(GapMetrics.jsPairwiseCosine(raw, img, CosineHistogram.BINS_DEFAULT))
         .isCloseTo(e.get("js_pairwise_cos").doubleValue(), within(ALLOWED_ERROR));
     assertThat(GapMetrics.knnMixing(raw, img, 20)).isEqualTo(0.0);
-    double ratio = expected.get("trace_text").doubleValue() / expected.get("trace_image")
-        .doubleValue();
+    double ratio =
+        expected.get("trace_text").doubleValue() / expected.get("trace_image").doubleValue();
     assertThat(GapMetrics.traceRatio(raw, img)).isCloseTo(ratio, within(1e-9));
   }
 }

@@ -19,9 +19,10 @@ import org.junit.jupiter.api.Test;
 class DerivedScoresTest {
   static final int N = 2_000;
   static final int D = 64;
+
   /** Queries and pairs below the sample: the estimated (kept-scores) path. */
-  static final EstimationPlan PLAN = new EstimationPlan(250, 200, 1L << 14, 16,
-      CandidateScorer.JAVA);
+  static final EstimationPlan PLAN =
+      new EstimationPlan(250, 200, 1L << 14, 16, CandidateScorer.JAVA);
 
   static float[] texts;
   static float[] images;
@@ -33,8 +34,8 @@ class DerivedScoresTest {
     float[] x = new float[n * D];
     for (int i = 0; i < n; i++) {
       for (int j = 0; j < D; j++) {
-        x[i * D + j] = (float) rnd.nextGaussian() * 0.4f + (j == axis ? offset : 0f)
-            + (j == 0 ? 1f : 0f);
+        x[i * D + j] =
+            (float) rnd.nextGaussian() * 0.4f + (j == axis ? offset : 0f) + (j == 0 ? 1f : 0f);
       }
     }
     return x;
@@ -55,8 +56,17 @@ class DerivedScoresTest {
 
   static UnitRows aligned(ReAlignTransform t) {
     float[] out = new float[N * D];
-    t.kernel().applyBatch(texts, 0, N, out, 0, t.kernel().newScratch(),
-        (row, reason) -> { throw new AssertionError(row + ": " + reason); });
+    t.kernel()
+        .applyBatch(
+            texts,
+            0,
+            N,
+            out,
+            0,
+            t.kernel().newScratch(),
+            (row, reason) -> {
+              throw new AssertionError(row + ": " + reason);
+            });
     return UnitRows.normalise(out, D);
   }
 
@@ -65,8 +75,12 @@ class DerivedScoresTest {
   }
 
   static FitOptions[] options() {
-    return new FitOptions[] {FitOptions.of(Variant.ANCHOR), FitOptions.of(Variant.ANCHOR_TRACE),
-        FitOptions.of(Variant.REALIGN), FitOptions.of(Variant.REALIGN).withRefinementIterations(2)};
+    return new FitOptions[] {
+      FitOptions.of(Variant.ANCHOR),
+      FitOptions.of(Variant.ANCHOR_TRACE),
+      FitOptions.of(Variant.REALIGN),
+      FitOptions.of(Variant.REALIGN).withRefinementIterations(2)
+    };
   }
 
   @Test
@@ -88,12 +102,14 @@ class DerivedScoresTest {
         for (int i = 0; i < N; i += 7) {
           float s = CandidateScorer.dot32(raw32, r * D, raw32, i * D, D);
           double bound = e * amp[r] * amp[i] + e + 1e-6;
-          worstText = Math.max(worstText, Math.abs(f.withText(r, i, s) - a.cosine(r, a, i))
-              / bound);
+          worstText =
+              Math.max(worstText, Math.abs(f.withText(r, i, s) - a.cosine(r, a, i)) / bound);
           float x = CandidateScorer.dot32(raw32, r * D, img32, i * D, D);
           double boundX = e * amp[r] + e + 1e-6;
-          worstImage = Math.max(worstImage, Math.abs(f.withOther(r, x, imageV, i * f.steps)
-              - a.cosine(r, img, i)) / boundX);
+          worstImage =
+              Math.max(
+                  worstImage,
+                  Math.abs(f.withOther(r, x, imageV, i * f.steps) - a.cosine(r, img, i)) / boundX);
         }
       }
       // Well inside the bound (which is deliberately loose), and not vacuous: the derived scores
@@ -120,26 +136,28 @@ class DerivedScoresTest {
   /** Raw scores anywhere within half their error bound (another BLAS): the same figures. */
   @Test
   void derivedFiguresDoNotDependOnTheRawScorer() {
-    CandidateScorer noisy = (rows, n, d) -> new CandidateScorer.Prepared() {
-      @Override
-      public int rows() {
-        return n;
-      }
+    CandidateScorer noisy =
+        (rows, n, d) ->
+            new CandidateScorer.Prepared() {
+              @Override
+              public int rows() {
+                return n;
+              }
 
-      @Override
-      public void scores(float[] q, int qr, float[] out) {
-        double e = NearestSearch.errorBound(d) / 2;
-        for (int i = 0; i < qr; i++) {
-          for (int j = 0; j < n; j++) {
-            double s = 0;
-            for (int k = 0; k < d; k++) {
-              s += (double) q[i * d + k] * rows[j * d + k];
-            }
-            out[i * n + j] = (float) (s + (((i * 31 + j) % 3) - 1) * e);
-          }
-        }
-      }
-    };
+              @Override
+              public void scores(float[] q, int qr, float[] out) {
+                double e = NearestSearch.errorBound(d) / 2;
+                for (int i = 0; i < qr; i++) {
+                  for (int j = 0; j < n; j++) {
+                    double s = 0;
+                    for (int k = 0; k < d; k++) {
+                      s += (double) q[i * d + k] * rows[j * d + k];
+                    }
+                    out[i * n + j] = (float) (s + (((i * 31 + j) % 3) - 1) * e);
+                  }
+                }
+              }
+            };
     GapEvaluator plain = new GapEvaluator(img, raw, 20, 10, 100, PLAN);
     GapEvaluator shaky = new GapEvaluator(img, raw, 20, 10, 100, PLAN.withScorer(noisy));
     for (FitOptions o : options()) {
@@ -157,23 +175,26 @@ class DerivedScoresTest {
     ReAlignTransform t = fit(FitOptions.of(Variant.REALIGN));
     UnitRows a = aligned(t);
     GapFigures direct = eval.evaluate(a);
-    GapFigures wrong = eval.evaluate(a, AffineTexts.of(raw, 0.3 * t.scale(), t.muText(),
-        t.muImage(), t.muHat()));
-    assertThat(wrong.overlap().value() != direct.overlap().value()
-        || wrong.mixing().value() != direct.mixing().value()
-        || wrong.js().value() != direct.js().value()).isTrue();
+    GapFigures wrong =
+        eval.evaluate(a, AffineTexts.of(raw, 0.3 * t.scale(), t.muText(), t.muImage(), t.muHat()));
+    assertThat(
+            wrong.overlap().value() != direct.overlap().value()
+                || wrong.mixing().value() != direct.mixing().value()
+                || wrong.js().value() != direct.js().value())
+        .isTrue();
   }
 
   @Test
   void aFormOfOtherRowsIsRefused() {
     GapEvaluator eval = new GapEvaluator(img, raw, 20, 10, 100, PLAN);
     ReAlignTransform t = fit(FitOptions.of(Variant.REALIGN));
-    AffineTexts small = AffineTexts.of(raw.head(100), t.scale(), t.muText(), t.muImage(),
-        t.muHat());
+    AffineTexts small =
+        AffineTexts.of(raw.head(100), t.scale(), t.muText(), t.muImage(), t.muHat());
     assertThatThrownBy(() -> eval.evaluate(aligned(t), small))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Invalid aligned texts: 2000 rows and a form of 100 (must be 2000, the raw"
-            + " sample's: row i of each is one text)");
+        .hasMessage(
+            "Invalid aligned texts: 2000 rows and a form of 100 (must be 2000, the raw"
+                + " sample's: row i of each is one text)");
   }
 
   static void same(String what, GapFigures a, GapFigures b) {
@@ -182,7 +203,8 @@ class DerivedScoresTest {
     assertThat(a.overlap()).as(what + " overlap").isEqualTo(b.overlap());
     assertThat(a.centroidGap()).as(what + " gap").isEqualTo(b.centroidGap());
     assertThat(a.traceRatio()).as(what + " trace").isEqualTo(b.traceRatio());
-    assertThat(a.textPairCosineCounts()).as(what + " histogram")
+    assertThat(a.textPairCosineCounts())
+        .as(what + " histogram")
         .isEqualTo(b.textPairCosineCounts());
   }
 }

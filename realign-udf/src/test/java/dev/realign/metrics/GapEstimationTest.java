@@ -15,12 +15,15 @@ import org.junit.jupiter.api.Test;
 class GapEstimationTest {
   static final int N = 3_000;
   static final int D = 48;
+
   /** An estimate must lie within this many standard errors of the exact figure. */
   static final double STANDARD_ERRORS = 4.0;
+
   /** Slack for a standard error that happens to be tiny. */
   static final double ABSOLUTE_SLACK = 1e-3;
-  static final EstimationPlan SMALL = new EstimationPlan(300, 250, 1L << 16, 16,
-      CandidateScorer.JAVA);
+
+  static final EstimationPlan SMALL =
+      new EstimationPlan(300, 250, 1L << 16, 16, CandidateScorer.JAVA);
 
   static UnitRows texts;
   static UnitRows images;
@@ -31,8 +34,8 @@ class GapEstimationTest {
     float[] x = new float[n * D];
     for (int i = 0; i < n; i++) {
       for (int j = 0; j < D; j++) {
-        x[i * D + j] = (float) rnd.nextGaussian() * 0.4f + (j == axis ? offset : 0f)
-            + (j == 0 ? 1f : 0f);
+        x[i * D + j] =
+            (float) rnd.nextGaussian() * 0.4f + (j == axis ? offset : 0f) + (j == 0 ? 1f : 0f);
       }
     }
     return x;
@@ -56,7 +59,8 @@ class GapEstimationTest {
   static void close(Estimate est, double exact, String what) {
     assertThat(est.used()).as(what + " used").isLessThan(est.available());
     assertThat(est.standardError()).as(what + " SE").isPositive();
-    assertThat(est.value()).as(what + " within %s SE (%s)", STANDARD_ERRORS, est.standardError())
+    assertThat(est.value())
+        .as(what + " within %s SE (%s)", STANDARD_ERRORS, est.standardError())
         .isCloseTo(exact, within(STANDARD_ERRORS * est.standardError() + ABSOLUTE_SLACK));
   }
 
@@ -87,35 +91,42 @@ class GapEstimationTest {
    */
   @Test
   void figuresDoNotDependOnTheScorerOrItsThreads() {
-    CandidateScorer noisy = (rows, n, d) -> new CandidateScorer.Prepared() {
-      @Override
-      public int rows() {
-        return n;
-      }
+    CandidateScorer noisy =
+        (rows, n, d) ->
+            new CandidateScorer.Prepared() {
+              @Override
+              public int rows() {
+                return n;
+              }
 
-      @Override
-      public void scores(float[] q, int qr, float[] out) {
-        double e = NearestSearch.errorBound(d) / 2;
-        for (int i = 0; i < qr; i++) {
-          for (int j = 0; j < n; j++) {
-            double s = 0;
-            for (int k = 0; k < d; k++) {
-              s += (double) q[i * d + k] * rows[j * d + k];
-            }
-            out[i * n + j] = (float) (s + (((i * 31 + j) % 3) - 1) * e);
-          }
-        }
-      }
-    };
+              @Override
+              public void scores(float[] q, int qr, float[] out) {
+                double e = NearestSearch.errorBound(d) / 2;
+                for (int i = 0; i < qr; i++) {
+                  for (int j = 0; j < n; j++) {
+                    double s = 0;
+                    for (int k = 0; k < d; k++) {
+                      s += (double) q[i * d + k] * rows[j * d + k];
+                    }
+                    out[i * n + j] = (float) (s + (((i * 31 + j) % 3) - 1) * e);
+                  }
+                }
+              }
+            };
     GapEvaluator a = new GapEvaluator(images, texts, 20, 10, 100, SMALL);
     GapEvaluator b = new GapEvaluator(images, texts, 20, 10, 100, SMALL.withScorer(noisy));
-    GapEvaluator c = new GapEvaluator(images, texts, 20, 10, 100,
-        SMALL.withScorer(CandidateScorer.fastest()));
-    assertThat(CandidateScorer.fastest()).as("surefire adds jdk.incubator.vector")
+    GapEvaluator c =
+        new GapEvaluator(images, texts, 20, 10, 100, SMALL.withScorer(CandidateScorer.fastest()));
+    assertThat(CandidateScorer.fastest())
+        .as("surefire adds jdk.incubator.vector")
         .isSameAs(VectorScorer.INSTANCE);
-    for (GapFigures[] f : new GapFigures[][] {{a.before(), b.before()},
-        {a.evaluate(aligned), b.evaluate(aligned)}, {a.before(), c.before()},
-        {a.evaluate(aligned), c.evaluate(aligned)}}) {
+    for (GapFigures[] f :
+        new GapFigures[][] {
+          {a.before(), b.before()},
+          {a.evaluate(aligned), b.evaluate(aligned)},
+          {a.before(), c.before()},
+          {a.evaluate(aligned), c.evaluate(aligned)}
+        }) {
       assertThat(f[1].mixing()).isEqualTo(f[0].mixing());
       assertThat(f[1].overlap()).isEqualTo(f[0].overlap());
       assertThat(f[1].js()).isEqualTo(f[0].js());
@@ -135,13 +146,14 @@ class GapEstimationTest {
       }
       UnitRows u = UnitRows.normalise(x, d);
       float[] u32 = u.toFloat32();
-      for (CandidateScorer s : new CandidateScorer[] {CandidateScorer.JAVA,
-          CandidateScorer.fastest()}) {
+      for (CandidateScorer s :
+          new CandidateScorer[] {CandidateScorer.JAVA, CandidateScorer.fastest()}) {
         float[] out = new float[70 * 70];
         s.prepare(u32, 70, d).scores(u32, 70, out);
         for (int i = 0; i < 70; i++) {
           for (int j = 0; j < 70; j++) {
-            assertThat((double) out[i * 70 + j]).as("%s d=%s (%s, %s)", s, d, i, j)
+            assertThat((double) out[i * 70 + j])
+                .as("%s d=%s (%s, %s)", s, d, i, j)
                 .isCloseTo(u.cosine(i, u, j), within(NearestSearch.errorBound(d) / 2));
           }
         }
@@ -161,14 +173,17 @@ class GapEstimationTest {
     UnitRows u = UnitRows.normalise(x, D);
     UnitRows other = images.head(300);
     float[] u32 = u.toFloat32();
-    Neighbours fast = NearestSearch.search(u, u32, 400, true, u,
-        CandidateScorer.JAVA.prepare(u32, 400, D), 12);
+    Neighbours fast =
+        NearestSearch.search(u, u32, 400, true, u, CandidateScorer.JAVA.prepare(u32, 400, D), 12);
     same(Neighbours.within(u, 12), fast);
-    Neighbours cross = NearestSearch.search(u, u32, 400, false, other,
-        CandidateScorer.JAVA.prepare(other.toFloat32(), 300, D), 7);
+    Neighbours cross =
+        NearestSearch.search(
+            u, u32, 400, false, other, CandidateScorer.JAVA.prepare(other.toFloat32(), 300, D), 7);
     same(Neighbours.between(u, 7, other, 1)[0], cross);
-    assertThatThrownBy(() -> NearestSearch.search(u, u32, 400, true, u,
-        CandidateScorer.JAVA.prepare(u32, 400, D), 400))
+    assertThatThrownBy(
+            () ->
+                NearestSearch.search(
+                    u, u32, 400, true, u, CandidateScorer.JAVA.prepare(u32, 400, D), 400))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("Invalid k: 400 (must be in [1, 399], the number of candidate rows)");
   }
@@ -182,7 +197,8 @@ class GapEstimationTest {
     double perfect = 2.0 * 200 * 800 / (1000.0 * 999.0);
     assertThat(f.perfectMixing()).isCloseTo(perfect, within(1e-15));
     assertThat(GapMetrics.perfectMixing(200, 800)).isEqualTo(f.perfectMixing());
-    assertThat(f.knnMixingNormalised().value()).isCloseTo(f.knnMixing() / perfect, within(1e-15))
+    assertThat(f.knnMixingNormalised().value())
+        .isCloseTo(f.knnMixing() / perfect, within(1e-15))
         .isCloseTo(1.0, within(0.1));
     // the raw figure alone depends on the sizes: far from 0.5 here
     assertThat(f.knnMixing()).isCloseTo(perfect, within(0.05));

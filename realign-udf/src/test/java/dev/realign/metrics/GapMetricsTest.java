@@ -19,7 +19,8 @@ class GapMetricsTest {
     UnitRows x = rows(2, 3, 4, 0, 2);
     assertThat(x.row(0)).containsExactly(0.6, 0.8);
     assertThat(x.row(1)).containsExactly(0.0, 1.0);
-    assertThatThrownBy(() -> rows(2, 1, 1, 0, 0)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> rows(2, 1, 1, 0, 0))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("Invalid row 1: ZERO_NORM");
     assertThatThrownBy(() -> rows(2, Float.NaN, 1)).hasMessageContaining("Invalid row 0");
     assertThatThrownBy(() -> rows(2, 1, 1, 1)).hasMessageContaining("multiple of the dimension 2");
@@ -109,8 +110,8 @@ class GapMetricsTest {
     assertThat(CosineHistogram.jensenShannon(new long[] {5, 0}, new long[] {0, 7}))
         .isCloseTo(Math.log(2), within(ALLOWED_ERROR));
     // p = (1/2, 1/2), q = (1, 0): m = (3/4, 1/4)
-    double expected = 0.5 * (0.5 * Math.log(0.5 / 0.75) + 0.5 * Math.log(0.5 / 0.25))
-        + 0.5 * Math.log(1 / 0.75);
+    double expected =
+        0.5 * (0.5 * Math.log(0.5 / 0.75) + 0.5 * Math.log(0.5 / 0.25)) + 0.5 * Math.log(1 / 0.75);
     assertThat(CosineHistogram.jensenShannon(new long[] {1, 1}, new long[] {3, 0}))
         .isCloseTo(expected, within(ALLOWED_ERROR));
     assertThatThrownBy(() -> CosineHistogram.jensenShannon(new long[2], new long[3]))
@@ -124,8 +125,8 @@ class GapMetricsTest {
         .hasMessage("Invalid k: 3 (must be in [1, 2], the number of other rows in the sample)");
     assertThatThrownBy(() -> GapMetrics.neighbourhoodOverlap(x, x, 5))
         .hasMessageContaining("Invalid k: 5");
-    assertThatThrownBy(() -> GapMetrics.recallAtK(x, x, 4)).hasMessage(
-        "Invalid k: 4 (must be in [1, 3], the number of images)");
+    assertThatThrownBy(() -> GapMetrics.recallAtK(x, x, 4))
+        .hasMessage("Invalid k: 4 (must be in [1, 3], the number of images)");
     assertThatThrownBy(() -> new GapEvaluator(x, x, 20, 1, 100))
         .hasMessage("Invalid k: 20 (must be in [1, 5], the pooled rows minus one)");
   }

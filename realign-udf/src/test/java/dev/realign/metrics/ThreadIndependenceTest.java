@@ -91,8 +91,8 @@ class ThreadIndependenceTest {
   }
 
   /**
-   * A view reads the caller's rows (no copy) and gives the bits of a normalised copy; the copy
-   * does not change with the caller's array.
+   * A view reads the caller's rows (no copy) and gives the bits of a normalised copy; the copy does
+   * not change with the caller's array.
    */
   @Test
   void viewEqualsANormalisedCopy() {
@@ -106,20 +106,23 @@ class ThreadIndependenceTest {
     assertThat(view.toFloat32()).containsExactly(copy.toFloat32());
     assertThat(view.mean()).containsExactly(copy.mean());
     assertThat(view.trace()).isEqualTo(copy.trace());
-    assertThat(view.head(100).toFlatArray()).containsExactly(
-        java.util.Arrays.copyOf(copy.toFlatArray(), 100 * d));
+    assertThat(view.head(100).toFlatArray())
+        .containsExactly(java.util.Arrays.copyOf(copy.toFlatArray(), 100 * d));
     double[] before = copy.toFlatArray();
     x[0] = 1e6f;
     assertThat(copy.toFlatArray()).containsExactly(before);
   }
 
-  record Result(Neighbours within, Neighbours[] between, long[] counts, double[] recall,
-      double mixing) {}
+  record Result(
+      Neighbours within, Neighbours[] between, long[] counts, double[] recall, double mixing) {}
 
   static Result run(int threads, UnitRows t, UnitRows i) {
     Cosines.threads = threads;
-    return new Result(Neighbours.within(t, 7), Neighbours.between(t, 5, i, 6),
-        CosineHistogram.pairwise(t, 100), GapMetrics.recallAtK(t, i, 1, 5),
+    return new Result(
+        Neighbours.within(t, 7),
+        Neighbours.between(t, 5, i, 6),
+        CosineHistogram.pairwise(t, 100),
+        GapMetrics.recallAtK(t, i, 1, 5),
         GapMetrics.knnMixing(t, i, 9));
   }
 
@@ -140,8 +143,8 @@ class ThreadIndependenceTest {
   }
 
   /**
-   * The estimated figures (query subsets, pair blocks, Vector API candidates) computed inside
-   * pools of 1 and 3 threads (parallel streams run in the calling pool) are identical.
+   * The estimated figures (query subsets, pair blocks, Vector API candidates) computed inside pools
+   * of 1 and 3 threads (parallel streams run in the calling pool) are identical.
    */
   @Test
   void estimatedFiguresAreTheSameOnOneThreadAndMany() throws Exception {
@@ -154,10 +157,13 @@ class ThreadIndependenceTest {
       Cosines.threads = threads;
       java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(threads);
       try {
-        GapFigures[] f = pool.submit(() -> {
-          GapEvaluator e = new GapEvaluator(i, t, 20, 10, 100, plan);
-          return new GapFigures[] {e.before(), e.evaluate(a)};
-        }).get();
+        GapFigures[] f =
+            pool.submit(
+                    () -> {
+                      GapEvaluator e = new GapEvaluator(i, t, 20, 10, 100, plan);
+                      return new GapFigures[] {e.before(), e.evaluate(a)};
+                    })
+                .get();
         assertThat(f[1].mixing().isExact()).isFalse();
         if (one == null) {
           one = f;

@@ -43,8 +43,9 @@ class AlignRowFunctionTest {
 
   @Test
   void alignsTextsPassesImagesAndSurvivesSerialisation() {
-    AlignmentKernel k = ReAlignFitter.fitInMemory(FitOptions.defaults(), rows(2, 100, 1),
-        rows(3, 100, -1), D).kernel();
+    AlignmentKernel k =
+        ReAlignFitter.fitInMemory(FitOptions.defaults(), rows(2, 100, 1), rows(3, 100, -1), D)
+            .kernel();
     float[] row = Arrays.copyOf(rows(4, 1, 1), D);
     Float[] boxed = new Float[D];
     for (int j = 0; j < D; j++) {
@@ -56,14 +57,17 @@ class AlignRowFunctionTest {
         org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext())
             .broadcast(k);
     for (Serializer s : SparkFaceSerializationTest.serializers()) {
-      AlignRowFunction f = SparkFaceSerializationTest.roundTrip(s,
-          new AlignRowFunction(b, VectorType.FLOAT_ARRAY, cols, true));
+      AlignRowFunction f =
+          SparkFaceSerializationTest.roundTrip(
+              s, new AlignRowFunction(b, VectorType.FLOAT_ARRAY, cols, true));
       assertThat((float[]) f.call(seq, "text")).isEqualTo(k.apply(row));
       assertThat(f.call(seq, "image")).isSameAs(seq);
-      assertThatThrownBy(() -> f.call(seq, "audio")).isInstanceOf(IllegalArgumentException.class)
+      assertThatThrownBy(() -> f.call(seq, "audio"))
+          .isInstanceOf(IllegalArgumentException.class)
           .hasMessageStartingWith("Invalid modality in column m: \"audio\"");
-      AlignRowFunction v = SparkFaceSerializationTest.roundTrip(s,
-          new AlignRowFunction(b, VectorType.ML_VECTOR, cols, false));
+      AlignRowFunction v =
+          SparkFaceSerializationTest.roundTrip(
+              s, new AlignRowFunction(b, VectorType.ML_VECTOR, cols, false));
       Object out = v.call(new DenseVector(ReAlignTestRows.widen(row)), "text");
       assertThat(VectorType.toFloats(out)).isEqualTo(k.apply(row));
       assertThat(v.call(List.of(1f, 2f), "text")).isNull();

@@ -21,6 +21,7 @@ import org.apache.spark.SparkException;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -29,7 +30,6 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,20 +63,25 @@ class ReAlignTest {
     return out;
   }
 
-  static Dataset<Row> frame(float[] texts, float[] images, int d, DataType type,
-      Row... extraTexts) {
+  static Dataset<Row> frame(
+      float[] texts, float[] images, int d, DataType type, Row... extraTexts) {
     List<Row> rows = new ArrayList<>();
     for (int off = 0; off < texts.length; off += d) {
-      rows.add(RowFactory.create("t" + off / d, value(Arrays.copyOfRange(texts, off, off + d),
-          type), "text"));
+      rows.add(
+          RowFactory.create(
+              "t" + off / d, value(Arrays.copyOfRange(texts, off, off + d), type), "text"));
     }
     rows.addAll(Arrays.asList(extraTexts));
     for (int off = 0; off < images.length; off += d) {
-      rows.add(RowFactory.create("i" + off / d, value(Arrays.copyOfRange(images, off, off + d),
-          type), "image"));
+      rows.add(
+          RowFactory.create(
+              "i" + off / d, value(Arrays.copyOfRange(images, off, off + d), type), "image"));
     }
-    StructType schema = new StructType().add("id", DataTypes.StringType)
-        .add("embedding", type).add("modality", DataTypes.StringType);
+    StructType schema =
+        new StructType()
+            .add("id", DataTypes.StringType)
+            .add("embedding", type)
+            .add("modality", DataTypes.StringType);
     return spark.createDataFrame(rows, schema).repartition(3);
   }
 
@@ -121,12 +126,15 @@ class ReAlignTest {
     SharedData.Coco coco = SharedData.coco();
     int d = SharedData.Coco.D;
     ReAlignModel model = new ReAlign().fit(frame(coco.texts(), coco.images(), d, FLOATS));
-    ReAlignTransform core = ReAlignFitter.fitInMemory(FitOptions.defaults(), coco.texts(),
-        coco.images(), d);
+    ReAlignTransform core =
+        ReAlignFitter.fitInMemory(FitOptions.defaults(), coco.texts(), coco.images(), d);
     assertThat(model.transformValue().sha256()).isEqualTo(core.sha256());
 
-    List<Row> out = model.transform(frame(coco.texts(), coco.images(), d, FLOATS))
-        .orderBy("id").collectAsList();
+    List<Row> out =
+        model
+            .transform(frame(coco.texts(), coco.images(), d, FLOATS))
+            .orderBy("id")
+            .collectAsList();
     assertThat(out).hasSize(2 * SharedData.Coco.N);
     for (Row r : out) {
       String id = r.getString(0);
@@ -145,8 +153,9 @@ class ReAlignTest {
     float[] texts = rows(1, 200, D, 1.0);
     float[] images = rows(2, 150, D, -1.0);
     String expected = ReAlignFitter.fitInMemory(FitOptions.defaults(), texts, images, D).sha256();
-    for (DataType type : List.of(FLOATS, DataTypes.createArrayType(DataTypes.DoubleType),
-        SQLDataTypes.VectorType())) {
+    for (DataType type :
+        List.of(
+            FLOATS, DataTypes.createArrayType(DataTypes.DoubleType), SQLDataTypes.VectorType())) {
       ReAlignModel m = new ReAlign().fit(frame(texts, images, D, type));
       assertThat(m.transformValue().sha256()).as(type.catalogString()).isEqualTo(expected);
       Dataset<Row> out = m.transform(frame(texts, images, D, type));
@@ -163,18 +172,23 @@ class ReAlignTest {
     float[] images = rows(4, 100, D, -1.0);
     for (Variant v : Variant.values()) {
       ReAlignModel m = new ReAlign().setVariant(v.id()).fit(frame(texts, images, D, FLOATS));
-      assertThat(m.transformValue().sha256()).isEqualTo(
-          ReAlignFitter.fitInMemory(FitOptions.of(v), texts, images, D).sha256());
+      assertThat(m.transformValue().sha256())
+          .isEqualTo(ReAlignFitter.fitInMemory(FitOptions.of(v), texts, images, D).sha256());
       assertThat(m.getVariant()).isEqualTo(v.id());
     }
-    ReAlignModel refined = new ReAlign().setRefinementIterations(2)
-        .fit(frame(texts, images, D, FLOATS));
+    ReAlignModel refined =
+        new ReAlign().setRefinementIterations(2).fit(frame(texts, images, D, FLOATS));
     assertThat(refined.transformValue().muHat()).hasNumberOfRows(3);
-    assertThatThrownBy(() -> new ReAlign().setVariant("anchor").setRefinementIterations(1)
-        .fit(frame(texts, images, D, FLOATS)))
+    assertThatThrownBy(
+            () ->
+                new ReAlign()
+                    .setVariant("anchor")
+                    .setRefinementIterations(1)
+                    .fit(frame(texts, images, D, FLOATS)))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Invalid refinement iterations: 1 for variant anchor (must be 0: only realign"
-            + " has a centroid step)");
+        .hasMessage(
+            "Invalid refinement iterations: 1 for variant anchor (must be 0: only realign"
+                + " has a centroid step)");
   }
 
   @Test
@@ -188,8 +202,8 @@ class ReAlignTest {
     String modelPath = dir.resolve("model").toString();
     model.write().overwrite().save(modelPath);
     assertThat(dir.resolve("model/metadata")).isDirectory();
-    ReAlignTransform onDisk = TransformJson.fromJson(
-        Files.readString(dir.resolve("model/data/realign-transform.json")));
+    ReAlignTransform onDisk =
+        TransformJson.fromJson(Files.readString(dir.resolve("model/data/realign-transform.json")));
     assertThat(onDisk.sha256()).isEqualTo(model.transformValue().sha256());
     ReAlignModel loaded = ReAlignModel.load(modelPath);
     assertThat(loaded.uid()).isEqualTo(model.uid());
@@ -223,8 +237,8 @@ class ReAlignTest {
     ReAlignModel m = r.fit(frame(rows(16, 40, D, 1), rows(17, 40, D, -1), D, FLOATS));
     assertThat(m.getOutputCol()).isEqualTo("a1");
     assertThat(m.parent()).isSameAs(r);
-    ReAlignModel mc = m.copy(new org.apache.spark.ml.param.ParamMap().put(m.handleInvalid(),
-        "skip"));
+    ReAlignModel mc =
+        m.copy(new org.apache.spark.ml.param.ParamMap().put(m.handleInvalid(), "skip"));
     assertThat(mc.transformValue()).isEqualTo(m.transformValue());
     assertThat(List.of(mc.getHandleInvalid(), m.getHandleInvalid(), mc.getOutputCol()))
         .containsExactly("skip", "error", "a1");
@@ -233,38 +247,42 @@ class ReAlignTest {
 
   @Test
   void aTamperedTransformIsRefusedOnLoad() throws Exception {
-    ReAlignModel model = new ReAlign().fit(frame(rows(7, 50, D, 1), rows(8, 50, D, -1), D,
-        FLOATS));
+    ReAlignModel model = new ReAlign().fit(frame(rows(7, 50, D, 1), rows(8, 50, D, -1), D, FLOATS));
     Path p = dir.resolve("tampered");
     model.write().overwrite().save(p.toString());
     Path json = p.resolve("data/realign-transform.json");
     // An edit by hand: Hadoop's local checksum file goes too, so realign's own check must catch it.
     Files.deleteIfExists(json.resolveSibling(".realign-transform.json.crc"));
-    Files.writeString(json, Files.readString(json).replaceFirst("\"scale\" : [0-9.eE-]+",
-        "\"scale\" : 0.5"));
+    Files.writeString(
+        json, Files.readString(json).replaceFirst("\"scale\" : [0-9.eE-]+", "\"scale\" : 0.5"));
     assertThatThrownBy(() -> ReAlignModel.load(p.toString()))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("Transform checksum mismatch").hasMessageContaining(json.getFileName()
-            .toString());
+        .hasMessageContaining("Transform checksum mismatch")
+        .hasMessageContaining(json.getFileName().toString());
   }
 
   @Test
   void everyParamRefusesABadValueWithItsOwnMessage() {
     ReAlign r = new ReAlign();
-    assertThatThrownBy(() -> r.setInputCol("")).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> r.setInputCol(""))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("Invalid inputCol: \"\" (must be a non-empty column name)");
-    assertThatThrownBy(() -> r.setOutputCol(" ")).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> r.setOutputCol(" "))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("Invalid outputCol: \" \" (must be a non-empty column name)");
-    assertThatThrownBy(() -> r.setModalityCol(null)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> r.setModalityCol(null))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("Invalid modalityCol: \"null\" (must be a non-empty column name)");
-    assertThatThrownBy(() -> r.setTextValue("")).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> r.setTextValue(""))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("Invalid textValue: \"\" (must be non-empty)");
-    assertThatThrownBy(() -> r.setImageValue("")).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> r.setImageValue(""))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("Invalid imageValue: \"\" (must be non-empty)");
     assertThatThrownBy(() -> r.setVariant("whitening"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Invalid variant: \"whitening\" (must be one of [anchor, anchor-trace,"
-            + " realign])");
+        .hasMessage(
+            "Invalid variant: \"whitening\" (must be one of [anchor, anchor-trace," + " realign])");
     assertThatThrownBy(() -> r.setRefinementIterations(-1))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("Invalid refinementIterations: -1 (must be in [0, 16])");
@@ -278,33 +296,48 @@ class ReAlignTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("Invalid handleInvalid: \"drop\" (must be one of [error, skip, keep])");
     // Through a ParamMap (how a Pipeline passes params) the same rule and message apply.
-    assertThatThrownBy(() -> r.copy(new org.apache.spark.ml.param.ParamMap()
-        .put(r.handleInvalid(), "drop"))).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(
+            () -> r.copy(new org.apache.spark.ml.param.ParamMap().put(r.handleInvalid(), "drop")))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("Invalid handleInvalid: \"drop\" (must be one of [error, skip, keep])");
     // Defaults, and that a refused value left the instance unchanged.
-    assertThat(List.of(r.getInputCol(), r.getOutputCol(), r.getModalityCol(), r.getTextValue(),
-        r.getImageValue(), r.getVariant(), r.getImageStatsPath(), r.getHandleInvalid()))
-        .containsExactly("embedding", "aligned", "modality", "text", "image", "realign", "",
-            "error");
+    assertThat(
+            List.of(
+                r.getInputCol(),
+                r.getOutputCol(),
+                r.getModalityCol(),
+                r.getTextValue(),
+                r.getImageValue(),
+                r.getVariant(),
+                r.getImageStatsPath(),
+                r.getHandleInvalid()))
+        .containsExactly(
+            "embedding", "aligned", "modality", "text", "image", "realign", "", "error");
     assertThat(r.getRefinementIterations()).isZero();
   }
 
   @Test
   void schemaProblemsNameTheColumn() {
-    StructType ok = new StructType().add("embedding", FLOATS).add("modality",
-        DataTypes.StringType);
+    StructType ok = new StructType().add("embedding", FLOATS).add("modality", DataTypes.StringType);
     assertThat(new ReAlign().transformSchema(ok).apply("aligned").dataType()).isEqualTo(FLOATS);
     assertThatThrownBy(() -> new ReAlign().setInputCol("vec").transformSchema(ok))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Missing input column: vec (the schema has [embedding, modality]; set"
-            + " inputCol)");
-    assertThatThrownBy(() -> new ReAlign().transformSchema(
-        new StructType().add("embedding", DataTypes.StringType).add("modality",
-            DataTypes.StringType))).isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Invalid type of column embedding: string (must be array<float>,"
-            + " array<double> or an ml.linalg.Vector)");
-    assertThatThrownBy(() -> new ReAlign().transformSchema(
-        new StructType().add("embedding", FLOATS))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "Missing input column: vec (the schema has [embedding, modality]; set" + " inputCol)");
+    assertThatThrownBy(
+            () ->
+                new ReAlign()
+                    .transformSchema(
+                        new StructType()
+                            .add("embedding", DataTypes.StringType)
+                            .add("modality", DataTypes.StringType)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "Invalid type of column embedding: string (must be array<float>,"
+                + " array<double> or an ml.linalg.Vector)");
+    assertThatThrownBy(
+            () -> new ReAlign().transformSchema(new StructType().add("embedding", FLOATS)))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("Missing modality column: modality");
     assertThatThrownBy(() -> new ReAlign().setOutputCol("embedding").transformSchema(ok))
         .isInstanceOf(IllegalArgumentException.class)
@@ -313,9 +346,9 @@ class ReAlignTest {
 
   /** Bad text rows of each kind, with the reason code each must be reported under. */
   static final Object[][] BAD_ROWS = {
-      {"nan", new float[] {1, Float.NaN, 0, 0, 0, 0, 0, 0}, "non_finite"},
-      {"zero", new float[D], "zero_norm"},
-      {"short", new float[] {1, 2, 3}, "wrong_dimension"},
+    {"nan", new float[] {1, Float.NaN, 0, 0, 0, 0, 0, 0}, "non_finite"},
+    {"zero", new float[D], "zero_norm"},
+    {"short", new float[] {1, 2, 3}, "wrong_dimension"},
   };
 
   @Test
@@ -324,24 +357,40 @@ class ReAlignTest {
     float[] images = rows(10, 60, D, -1.0);
     ReAlignModel model = new ReAlign().fit(frame(texts, images, D, FLOATS));
     for (Object[] bad : BAD_ROWS) {
-      Dataset<Row> df = frame(texts, images, D, FLOATS,
-          RowFactory.create((String) bad[0], value((float[]) bad[1], FLOATS), "text"));
-      assertThatThrownBy(() -> new ReAlign().fit(df)).as("fit, %s", bad[0])
-          .isInstanceOf(SparkException.class).rootCause()
+      Dataset<Row> df =
+          frame(
+              texts,
+              images,
+              D,
+              FLOATS,
+              RowFactory.create((String) bad[0], value((float[]) bad[1], FLOATS), "text"));
+      assertThatThrownBy(() -> new ReAlign().fit(df))
+          .as("fit, %s", bad[0])
+          .isInstanceOf(SparkException.class)
+          .rootCause()
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageStartingWith("Invalid text row in column embedding: " + bad[2])
           .hasMessageEndingWith("set handleInvalid to skip or keep to leave such rows out");
-      assertThatThrownBy(() -> model.transform(df).collectAsList()).as("transform, %s", bad[0])
-          .isInstanceOf(SparkException.class).rootCause()
+      assertThatThrownBy(() -> model.transform(df).collectAsList())
+          .as("transform, %s", bad[0])
+          .isInstanceOf(SparkException.class)
+          .rootCause()
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageStartingWith("Invalid text row in column embedding: " + bad[2]);
     }
-    Dataset<Row> unknown = frame(texts, images, D, FLOATS,
-        RowFactory.create("audio", value(Arrays.copyOf(texts, D), FLOATS), "audio"));
-    assertThatThrownBy(() -> new ReAlign().fit(unknown)).isInstanceOf(SparkException.class)
-        .rootCause().isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("Invalid modality in column modality: \"audio\" (must be \"text\""
-            + " or \"image\"");
+    Dataset<Row> unknown =
+        frame(
+            texts,
+            images,
+            D,
+            FLOATS,
+            RowFactory.create("audio", value(Arrays.copyOf(texts, D), FLOATS), "audio"));
+    assertThatThrownBy(() -> new ReAlign().fit(unknown))
+        .isInstanceOf(SparkException.class)
+        .rootCause()
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(
+            "Invalid modality in column modality: \"audio\" (must be \"text\"" + " or \"image\"");
   }
 
   @Test
@@ -380,22 +429,33 @@ class ReAlignTest {
     String full = new ReAlign().fit(frame(texts, images, D, FLOATS)).transformValue().sha256();
     Path sketch = dir.resolve("assets/image.sketch");
     Files.createDirectories(sketch.getParent());
-    StoredSketch.write(new org.apache.hadoop.fs.Path(sketch.toUri()), "image",
-        ReAlignFitter.sketch(images, D), dev.realign.align.EncoderIdentity.PRECOMPUTED,
+    StoredSketch.write(
+        new org.apache.hadoop.fs.Path(sketch.toUri()),
+        "image",
+        ReAlignFitter.sketch(images, D),
+        dev.realign.align.EncoderIdentity.PRECOMPUTED,
         spark.sparkContext().hadoopConfiguration());
     Dataset<Row> textOnly = frame(texts, new float[0], D, FLOATS).drop("modality");
     ReAlignModel m = new ReAlign().setImageStatsPath(sketch.getParent().toString()).fit(textOnly);
     assertThat(m.transformValue().sha256()).isEqualTo(full);
     assertThat(m.transform(textOnly).count()).isEqualTo(80);
 
-    assertThatThrownBy(() -> new ReAlign().setImageStatsPath(sketch.toString())
-        .fit(frame(texts, images, D, FLOATS))).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(
+            () ->
+                new ReAlign()
+                    .setImageStatsPath(sketch.toString())
+                    .fit(frame(texts, images, D, FLOATS)))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("Invalid input: 70 image rows and imageStatsPath");
     float[] wide = rows(15, 10, D + 1, 1.0);
-    assertThatThrownBy(() -> new ReAlign().setImageStatsPath(sketch.toString())
-        .fit(frame(wide, new float[0], D + 1, FLOATS).drop("modality")))
-        .isInstanceOf(SparkException.class).rootCause()
-        .hasMessageStartingWith("Invalid text row in column embedding: wrong_dimension (length 9,"
-            + " expected 8)");
+    assertThatThrownBy(
+            () ->
+                new ReAlign()
+                    .setImageStatsPath(sketch.toString())
+                    .fit(frame(wide, new float[0], D + 1, FLOATS).drop("modality")))
+        .isInstanceOf(SparkException.class)
+        .rootCause()
+        .hasMessageStartingWith(
+            "Invalid text row in column embedding: wrong_dimension (length 9," + " expected 8)");
   }
 }

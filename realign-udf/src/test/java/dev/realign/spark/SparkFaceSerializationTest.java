@@ -46,10 +46,14 @@ public class SparkFaceSerializationTest {
 
   @Test
   void partialsAndColumnsRoundTrip() {
-    PartialStats p = new PartialStats(SketchCodec.encode(ReAlignFitter.sketch(rows(1, 20, 1), D)),
-        22, 2, Map.of("zero_norm", 2L));
-    DataFramePasses.ModalityStats m = new DataFramePasses.ModalityStats(p, PartialStats.empty(D),
-        3);
+    PartialStats p =
+        new PartialStats(
+            SketchCodec.encode(ReAlignFitter.sketch(rows(1, 20, 1), D)),
+            22,
+            2,
+            Map.of("zero_norm", 2L));
+    DataFramePasses.ModalityStats m =
+        new DataFramePasses.ModalityStats(p, PartialStats.empty(D), 3);
     DataFramePasses.Columns cols = new DataFramePasses.Columns("e", "m", "t", "i");
     for (Serializer s : serializers()) {
       PartialStats back = roundTrip(s, p);
@@ -67,8 +71,9 @@ public class SparkFaceSerializationTest {
 
   @Test
   void theKernelAlignsIdenticallyAfterSerialisation() {
-    AlignmentKernel k = ReAlignFitter.fitInMemory(FitOptions.defaults(), rows(2, 100, 1),
-        rows(3, 100, -1), D).kernel();
+    AlignmentKernel k =
+        ReAlignFitter.fitInMemory(FitOptions.defaults(), rows(2, 100, 1), rows(3, 100, -1), D)
+            .kernel();
     float[] row = Arrays.copyOf(rows(4, 1, 1), D);
     for (Serializer s : serializers()) {
       assertThat(roundTrip(s, k).apply(row)).isEqualTo(k.apply(row));

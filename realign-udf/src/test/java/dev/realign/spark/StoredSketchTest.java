@@ -42,11 +42,16 @@ class StoredSketchTest {
   @Test
   void mergedPartsEqualTheSketchOfTheUnionByteForByte() throws Exception {
     float[] all = rows(1, 3000, D);
-    StoredSketch a = StoredSketch.read(store("a",
-        ReAlignFitter.sketch(Arrays.copyOfRange(all, 0, 1000 * D), D), CLIP), "image", CONF);
-    StoredSketch b = StoredSketch.read(store("b",
-        ReAlignFitter.sketch(Arrays.copyOfRange(all, 1000 * D, 2200 * D), D), CLIP), "image",
-        CONF);
+    StoredSketch a =
+        StoredSketch.read(
+            store("a", ReAlignFitter.sketch(Arrays.copyOfRange(all, 0, 1000 * D), D), CLIP),
+            "image",
+            CONF);
+    StoredSketch b =
+        StoredSketch.read(
+            store("b", ReAlignFitter.sketch(Arrays.copyOfRange(all, 1000 * D, 2200 * D), D), CLIP),
+            "image",
+            CONF);
     // A stats directory works as well as the file.
     store("c", ReAlignFitter.sketch(Arrays.copyOfRange(all, 2200 * D, all.length), D), CLIP);
     StoredSketch c = StoredSketch.read(dir.resolve("c").toString(), "image", CONF);
@@ -80,7 +85,8 @@ class StoredSketchTest {
     Files.copy(Path.of(other + ".json"), info);
     assertThatThrownBy(() -> StoredSketch.read(file, "image", CONF))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("Sketch info mismatch: ").hasMessageContaining(info.toString())
+        .hasMessageStartingWith("Sketch info mismatch: ")
+        .hasMessageContaining(info.toString())
         .hasMessageContaining(SketchCodec.fingerprint(s));
   }
 
@@ -88,20 +94,32 @@ class StoredSketchTest {
   void mergesOfAnotherDimensionEncoderOrVersionAreRefusedNamingBothSides() throws Exception {
     String a = store("a", ReAlignFitter.sketch(rows(4, 40, D), D), CLIP);
     String wide = store("wide", ReAlignFitter.sketch(rows(5, 40, D + 1), D + 1), CLIP);
-    String minilm = store("minilm", ReAlignFitter.sketch(rows(6, 40, D), D),
-        new EncoderIdentity("all-MiniLM-L6-v2", "cd34"));
+    String minilm =
+        store(
+            "minilm",
+            ReAlignFitter.sketch(rows(6, 40, D), D),
+            new EncoderIdentity("all-MiniLM-L6-v2", "cd34"));
     StoredSketch sa = StoredSketch.read(a, "image", CONF);
-    assertThatThrownBy(() -> StoredSketch.merge(List.of(sa,
-        StoredSketch.read(wide, "image", CONF)), "out"))
+    assertThatThrownBy(
+            () -> StoredSketch.merge(List.of(sa, StoredSketch.read(wide, "image", CONF)), "out"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Invalid sketches to merge: " + a + " has dimension 16, " + wide
-            + " has dimension 17 (must be equal)");
-    assertThatThrownBy(() -> StoredSketch.merge(List.of(sa,
-        StoredSketch.read(minilm, "image", CONF)), "out"))
+        .hasMessage(
+            "Invalid sketches to merge: "
+                + a
+                + " has dimension 16, "
+                + wide
+                + " has dimension 17 (must be equal)");
+    assertThatThrownBy(
+            () -> StoredSketch.merge(List.of(sa, StoredSketch.read(minilm, "image", CONF)), "out"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Invalid sketches to merge: " + a + " comes from encoder clip-vit-b16 (sha256"
-            + " ab12), " + minilm + " from encoder all-MiniLM-L6-v2 (sha256 cd34) (must be the"
-            + " same encoder)");
+        .hasMessage(
+            "Invalid sketches to merge: "
+                + a
+                + " comes from encoder clip-vit-b16 (sha256"
+                + " ab12), "
+                + minilm
+                + " from encoder all-MiniLM-L6-v2 (sha256 cd34) (must be the"
+                + " same encoder)");
     // A sketch written by a newer codec: the version is refused with both numbers and the file.
     byte[] bytes = Files.readAllBytes(Path.of(a));
     bytes[5] = 2;
@@ -110,26 +128,35 @@ class StoredSketchTest {
     Files.write(v2, bytes);
     assertThatThrownBy(() -> StoredSketch.read(v2.toString(), "image", CONF))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Sketch serial version mismatch: expected 1, actual 2 (written by a newer"
-            + " realign; upgrade to read it) [in " + v2 + "]");
+        .hasMessage(
+            "Sketch serial version mismatch: expected 1, actual 2 (written by a newer"
+                + " realign; upgrade to read it) [in "
+                + v2
+                + "]");
   }
 
   @Test
   void aFitAgainstASketchChecksDimensionAndKnownEncoders() throws Exception {
-    StoredSketch s = StoredSketch.read(store("a", ReAlignFitter.sketch(rows(7, 40, D), D), CLIP),
-        "image", CONF);
+    StoredSketch s =
+        StoredSketch.read(store("a", ReAlignFitter.sketch(rows(7, 40, D), D), CLIP), "image", CONF);
     s.requireFits(D, EncoderIdentity.PRECOMPUTED, "texts");
     s.requireFits(D, CLIP, "texts");
     assertThatThrownBy(() -> s.requireFits(D + 1, CLIP, "texts.npy"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Invalid image sketch " + s.path() + ": dimension 16, the text embeddings"
-            + " texts.npy have dimension 17 (must be equal: both modalities come from one"
-            + " encoder)");
+        .hasMessage(
+            "Invalid image sketch "
+                + s.path()
+                + ": dimension 16, the text embeddings"
+                + " texts.npy have dimension 17 (must be equal: both modalities come from one"
+                + " encoder)");
     assertThatThrownBy(() -> s.requireFits(D, new EncoderIdentity("minilm", null), "texts.npy"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Invalid image sketch " + s.path() + ": encoder clip-vit-b16 (sha256 ab12),"
-            + " the text embeddings texts.npy come from encoder minilm (must be the same"
-            + " encoder)");
+        .hasMessage(
+            "Invalid image sketch "
+                + s.path()
+                + ": encoder clip-vit-b16 (sha256 ab12),"
+                + " the text embeddings texts.npy come from encoder minilm (must be the same"
+                + " encoder)");
     assertThatThrownBy(() -> StoredSketch.read(dir.resolve("none").toString(), "image", CONF))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("Missing image sketch: " + dir.resolve("none") + " does not exist");

@@ -14,8 +14,9 @@ class FixedPointQuotientTest {
     double expected = MomentSnapshot.bigQuotient(hi, lo, count);
     Double fast = FixedPoint.quotient(hi, lo, count);
     if (fast != null) {
-      assertThat(Double.doubleToRawLongBits(fast)).as("S = %s, count %s",
-          FixedPoint.toBigInteger(hi, lo), count).isEqualTo(Double.doubleToRawLongBits(expected));
+      assertThat(Double.doubleToRawLongBits(fast))
+          .as("S = %s, count %s", FixedPoint.toBigInteger(hi, lo), count)
+          .isEqualTo(Double.doubleToRawLongBits(expected));
     }
   }
 
@@ -34,12 +35,13 @@ class FixedPointQuotientTest {
       if (bits < 64) {
         hi = lo >> 63;
       }
-      long count = switch (i % 4) {
-        case 0 -> 1 + rnd.nextInt(1000);
-        case 1 -> 1 + rnd.nextLong(1L << 20);
-        case 2 -> 1 + rnd.nextLong(Long.MAX_VALUE - 1);
-        default -> 1L << rnd.nextInt(63);
-      };
+      long count =
+          switch (i % 4) {
+            case 0 -> 1 + rnd.nextInt(1000);
+            case 1 -> 1 + rnd.nextLong(1L << 20);
+            case 2 -> 1 + rnd.nextLong(Long.MAX_VALUE - 1);
+            default -> 1L << rnd.nextInt(63);
+          };
       check(hi, lo, count);
       if (FixedPoint.quotient(hi, lo, count) != null) {
         fast++;
@@ -51,12 +53,19 @@ class FixedPointQuotientTest {
   @Test
   void edgeCases() {
     long[] counts = {1, 2, 3, 7, 10, 1000, 200_000, (1L << 62) + 1, Long.MAX_VALUE};
-    BigInteger[] sums = {BigInteger.ZERO, BigInteger.ONE, BigInteger.ONE.negate(),
-        BigInteger.valueOf(Long.MAX_VALUE), BigInteger.valueOf(Long.MIN_VALUE),
-        BigInteger.ONE.shiftLeft(64), BigInteger.ONE.shiftLeft(64).negate(),
-        BigInteger.ONE.shiftLeft(126).subtract(BigInteger.ONE),
-        BigInteger.ONE.shiftLeft(126).negate(), BigInteger.ONE.shiftLeft(52).multiply(
-            BigInteger.valueOf(200_000)), BigInteger.valueOf(3).shiftLeft(100)};
+    BigInteger[] sums = {
+      BigInteger.ZERO,
+      BigInteger.ONE,
+      BigInteger.ONE.negate(),
+      BigInteger.valueOf(Long.MAX_VALUE),
+      BigInteger.valueOf(Long.MIN_VALUE),
+      BigInteger.ONE.shiftLeft(64),
+      BigInteger.ONE.shiftLeft(64).negate(),
+      BigInteger.ONE.shiftLeft(126).subtract(BigInteger.ONE),
+      BigInteger.ONE.shiftLeft(126).negate(),
+      BigInteger.ONE.shiftLeft(52).multiply(BigInteger.valueOf(200_000)),
+      BigInteger.valueOf(3).shiftLeft(100)
+    };
     for (BigInteger s : sums) {
       for (long c : counts) {
         check(s, c);
@@ -75,8 +84,9 @@ class FixedPointQuotientTest {
     assertThat(FixedPoint.quotient(0, mid.shiftLeft(1).longValue(), 2)).isNull();
     // Just off a midpoint by far less than the guard bits resolve: also BigDecimal's.
     BigInteger near = mid.shiftLeft(70).add(BigInteger.ONE);
-    assertThat(FixedPoint.quotient(near.shiftRight(64).longValue(),
-        near.and(MASK64).longValue(), 1)).isNull();
+    assertThat(
+            FixedPoint.quotient(near.shiftRight(64).longValue(), near.and(MASK64).longValue(), 1))
+        .isNull();
     check(near, 1);
     check(mid, 1);
     // An exact double needs no rounding: fast.

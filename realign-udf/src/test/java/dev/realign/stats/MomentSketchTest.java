@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.realign.RowFixtures;
 import dev.realign.RowFixtures.Fixture;
-import dev.realign.vector.RejectReason;
 import dev.realign.vector.RowValidator;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -21,8 +20,10 @@ import org.junit.jupiter.api.Test;
 class MomentSketchTest {
   /** Truncation to the 2^-52 fixed-point grid loses less than one unit per component. */
   static final double FIXED_POINT_RESOLUTION = 0x1p-52;
+
   /** A plain float64 mean of 3,000 unit rows drifts from the exact one by ~n ulps at most. */
   static final double NAIVE_MEAN_TOLERANCE = 1e-13;
+
   static final double NAIVE_TRACE_TOLERANCE = 1e-12;
   static final int PARTITIONINGS = 120;
   static final int PROPERTY_ROWS = 400;
@@ -68,13 +69,17 @@ class MomentSketchTest {
       Object a = nodes.remove(rnd.nextInt(nodes.size()));
       Object b = nodes.remove(rnd.nextInt(nodes.size()));
       MomentSnapshot sb = snap(b);
-      Object merged = switch (rnd.nextInt(3)) {
-        case 0 -> MomentSnapshot.merge(snap(a), sb);
-        case 1 -> a instanceof MomentSketch ska ? ska.merge(sb) : MomentSketch.from(snap(a))
-            .merge(sb);
-        default -> MomentSketch.from(snap(a)).merge(b instanceof MomentSketch skb ? skb
-            : MomentSketch.from(sb));
-      };
+      Object merged =
+          switch (rnd.nextInt(3)) {
+            case 0 -> MomentSnapshot.merge(snap(a), sb);
+            case 1 ->
+                a instanceof MomentSketch ska
+                    ? ska.merge(sb)
+                    : MomentSketch.from(snap(a)).merge(sb);
+            default ->
+                MomentSketch.from(snap(a))
+                    .merge(b instanceof MomentSketch skb ? skb : MomentSketch.from(sb));
+          };
       nodes.add(nodes.isEmpty() ? merged : (rnd.nextBoolean() ? merged : snap(merged)));
     }
     return snap(nodes.get(0));
@@ -123,9 +128,11 @@ class MomentSketchTest {
     for (int p = 0; p < PARTITIONINGS; p++) {
       MomentSnapshot actual = sketchPartitioned(flat, PROPERTY_DIM, rnd);
       assertThat(actual).as("partitioning %s", p).isEqualTo(expected);
-      assertThat(SketchCodec.encode(actual)).as("codec bytes of partitioning %s", p)
+      assertThat(SketchCodec.encode(actual))
+          .as("codec bytes of partitioning %s", p)
           .isEqualTo(expectedBytes);
-      assertThat(bits(actual.mean())).as("mean bits, partitioning %s", p)
+      assertThat(bits(actual.mean()))
+          .as("mean bits, partitioning %s", p)
           .isEqualTo(bits(expected.mean()));
       assertThat(Double.doubleToRawLongBits(actual.trace()))
           .isEqualTo(Double.doubleToRawLongBits(expected.trace()));
@@ -176,7 +183,8 @@ class MomentSketchTest {
         assertThat(snap.count()).as(f.name()).isEqualTo(1);
         double[] mean = snap.mean();
         for (int j = 0; j < D; j++) {
-          assertThat(mean[j]).as("%s component %s", f.name(), j)
+          assertThat(mean[j])
+              .as("%s component %s", f.name(), j)
               .isCloseTo(f.unit()[j], within(FIXED_POINT_RESOLUTION));
         }
       } else {
@@ -208,7 +216,8 @@ class MomentSketchTest {
   void addAllRefusesABatchThatDoesNotFit() {
     MomentSketch s = new MomentSketch(D);
     assertThatThrownBy(() -> s.addAll(new float[7], 0, 2, RejectListener.IGNORE))
-        .hasMessageContaining("2 rows x 4").hasMessageContaining("7 floats");
+        .hasMessageContaining("2 rows x 4")
+        .hasMessageContaining("7 floats");
     assertThatThrownBy(() -> s.addAll(new float[8], 0, -1, RejectListener.IGNORE))
         .hasMessageContaining("-1");
   }
@@ -220,7 +229,8 @@ class MomentSketchTest {
     MomentSnapshot empty = new MomentSketch(3).snapshot();
     assertThat(empty.isEmpty()).isTrue();
     assertThat(empty.count()).isZero();
-    assertThatThrownBy(empty::mean).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(empty::mean)
+        .isInstanceOf(IllegalStateException.class)
         .hasMessage("Invalid sketch: count 0 (the mean of no rows is undefined)");
     assertThatThrownBy(empty::trace).hasMessageContaining("count 0");
     assertThatThrownBy(empty::meanSquaredNorm).hasMessageContaining("count 0");
@@ -244,7 +254,8 @@ class MomentSketchTest {
       }
       // Documented: truncation to the 2^-52 grid leaves a trace of at most a few units of 2^-52
       // (T = mean||y||^2 - ||mu||^2 is clamped at 0 but not rounded away).
-      assertThat(snap.trace()).as("trace of one row, d = %s", dim)
+      assertThat(snap.trace())
+          .as("trace of one row, d = %s", dim)
           .isBetween(0.0, 4 * dim * FIXED_POINT_RESOLUTION);
     }
     // Rows whose unit vector lies on the grid have exactly no spread.
@@ -278,17 +289,19 @@ class MomentSketchTest {
   void mergingDifferentDimensionsFailsNamingBoth() {
     MomentSketch a = new MomentSketch(512);
     MomentSketch b = new MomentSketch(768);
-    assertThatThrownBy(() -> a.merge(b)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("768").hasMessageContaining("512");
+    assertThatThrownBy(() -> a.merge(b))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("768")
+        .hasMessageContaining("512");
     assertThatThrownBy(() -> MomentSnapshot.merge(a.snapshot(), b.snapshot()))
-        .hasMessageContaining("768").hasMessageContaining("512");
+        .hasMessageContaining("768")
+        .hasMessageContaining("512");
   }
 
   @Test
   void addUnitRefusesNonUnitRows() {
     MomentSketch s = new MomentSketch(2);
-    assertThatThrownBy(() -> s.addUnit(new double[] {Double.NaN, 0}))
-        .hasMessageContaining("NaN");
+    assertThatThrownBy(() -> s.addUnit(new double[] {Double.NaN, 0})).hasMessageContaining("NaN");
     assertThatThrownBy(() -> s.addUnit(new double[] {0, Double.POSITIVE_INFINITY}))
         .hasMessageContaining("Infinity");
     // One check on the squared norm bounds every component: |v| <= sqrt(sum v^2).

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The sketch's fused add (one pass: divide, fixed point, squared norm) gives the bits of the
- * reference it replaced: normalise the row into float64
- * ({@link RowValidator#normalizeInto}), then add the unit row ({@link MomentSketch#addUnit}).
+ * reference it replaced: normalise the row into float64 ({@link RowValidator#normalizeInto}), then
+ * add the unit row ({@link MomentSketch#addUnit}).
  */
 class SketchBitIdentityTest {
   static final int[] DIMS = {1, 2, 3, 4, 5, 7, 8, 383, 384, 1280, 1283};
@@ -134,8 +134,9 @@ class SketchBitIdentityTest {
     // huge components saturate the fixed-point conversion and wrap the block: taken back exactly
     assertThatThrownBy(() -> s.addUnit(new float[] {3e38f, -3e38f}, 0))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Invalid unit row: squared norm 1.800000006597307E77 (must be finite and 1"
-            + " up to rounding)");
+        .hasMessage(
+            "Invalid unit row: squared norm 1.800000006597307E77 (must be finite and 1"
+                + " up to rounding)");
     assertThatThrownBy(() -> s.addUnit(new float[] {Float.NaN, 0.5f}, 0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("Invalid unit row: squared norm NaN (must be finite and 1 up to rounding)");

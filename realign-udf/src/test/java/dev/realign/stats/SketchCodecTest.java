@@ -18,8 +18,10 @@ import org.junit.jupiter.api.Test;
 /** The versioned binary form of sketches: round trip, the golden v1 file, and every failure. */
 class SketchCodecTest {
   static final String GOLDEN_V1 = "/golden/moment-sketch-v1.bin";
+
   /** Rows of the golden fixture repeated this often, so the totals pass 2^64 and blocks spill. */
   static final int GOLDEN_REPEAT = 5000;
+
   static final long ONE = 1L << 52;
 
   /**
@@ -65,17 +67,21 @@ class SketchCodecTest {
     assertThat(s.dimension()).isEqualTo(4);
     assertThat(s.count()).isEqualTo(2L * GOLDEN_REPEAT + 2);
     BigInteger n = big(GOLDEN_REPEAT);
-    assertThat(s.exactSum(0)).isEqualTo(n.multiply(big(ONE))
-        .add(big(ONE / 2)).add(big((long) (0.6 * 0x1p52))));
+    assertThat(s.exactSum(0))
+        .isEqualTo(n.multiply(big(ONE)).add(big(ONE / 2)).add(big((long) (0.6 * 0x1p52))));
     assertThat(s.exactSum(1)).isEqualTo(n.multiply(big(-ONE)).add(big(ONE / 2)));
     assertThat(s.exactSum(2)).isEqualTo(big(ONE / 2).add(big((long) (-0.8 * 0x1p52))));
     assertThat(s.exactSum(3)).isEqualTo(big(ONE / 2));
-    assertThat(s.exactSum(4)).isEqualTo(n.multiply(big(2 * ONE)).add(big(ONE))
-        .add(big((long) ((0.6 * 0.6 + 0.8 * 0.8) * 0x1p52))));
+    assertThat(s.exactSum(4))
+        .isEqualTo(
+            n.multiply(big(2 * ONE))
+                .add(big(ONE))
+                .add(big((long) ((0.6 * 0.6 + 0.8 * 0.8) * 0x1p52))));
     assertThat(s.exactSum(0).bitLength()).as("a total beyond 64 bits").isGreaterThan(64);
     assertThat(SketchCodec.encode(s)).isEqualTo(bytes);
     assertThat(s).isEqualTo(goldenFixture());
-    assertThat(SketchCodec.encode(goldenFixture())).as("today's encoder writes the golden bytes")
+    assertThat(SketchCodec.encode(goldenFixture()))
+        .as("today's encoder writes the golden bytes")
         .isEqualTo(bytes);
   }
 
@@ -98,15 +104,15 @@ class SketchCodecTest {
     for (int dim : new int[] {1, 3, 512, 1280}) {
       for (int rows : new int[] {0, 1, 77, 2100}) {
         MomentSketch s = new MomentSketch(dim);
-        s.addAll(RowFixtures.randomRowsAround(rnd, rows, dim, 0.3), 0, rows,
-            RejectListener.IGNORE);
+        s.addAll(RowFixtures.randomRowsAround(rnd, rows, dim, 0.3), 0, rows, RejectListener.IGNORE);
         MomentSnapshot snap = s.snapshot();
         byte[] bytes = SketchCodec.encode(snap);
         assertThat(bytes).hasSize(SketchCodec.encodedSize(dim));
         MomentSnapshot back = SketchCodec.decode(bytes);
         assertThat(back).isEqualTo(snap);
         assertThat(SketchCodec.encode(back)).isEqualTo(bytes);
-        assertThat(SketchCodec.fingerprint(back)).isEqualTo(SketchCodec.fingerprint(snap))
+        assertThat(SketchCodec.fingerprint(back))
+            .isEqualTo(SketchCodec.fingerprint(snap))
             .hasSize(64);
       }
     }
@@ -117,14 +123,18 @@ class SketchCodecTest {
     byte[] g = golden();
     for (int len : new int[] {0, 1, 4, 27}) {
       assertThatThrownBy(() -> SketchCodec.decode(Arrays.copyOf(g, len)))
-          .as("length %s", len).isInstanceOf(IllegalArgumentException.class)
+          .as("length %s", len)
+          .isInstanceOf(IllegalArgumentException.class)
           .hasMessage("Invalid sketch: truncated, expected at least 28 bytes, actual " + len);
     }
     for (int len : new int[] {28, 40, g.length - 4, g.length - 1}) {
       assertThatThrownBy(() -> SketchCodec.decode(Arrays.copyOf(g, len)))
-          .as("length %s", len).isInstanceOf(IllegalArgumentException.class)
-          .hasMessage("Invalid sketch length: expected %d bytes for dimension 4, actual %d"
-              + " (truncated)", g.length, len);
+          .as("length %s", len)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage(
+              "Invalid sketch length: expected %d bytes for dimension 4, actual %d"
+                  + " (truncated)",
+              g.length, len);
     }
   }
 
@@ -132,8 +142,10 @@ class SketchCodecTest {
   void trailingBytesFail() throws IOException {
     byte[] g = golden();
     assertThatThrownBy(() -> SketchCodec.decode(Arrays.copyOf(g, g.length + 3)))
-        .hasMessage("Invalid sketch length: expected %d bytes for dimension 4, actual %d"
-            + " (trailing bytes)", g.length, g.length + 3);
+        .hasMessage(
+            "Invalid sketch length: expected %d bytes for dimension 4, actual %d"
+                + " (trailing bytes)",
+            g.length, g.length + 3);
   }
 
   @Test
@@ -143,9 +155,11 @@ class SketchCodecTest {
     for (int i = 16; i < g.length; i++) {
       byte[] bad = g.clone();
       bad[i] ^= 0x10;
-      assertThatThrownBy(() -> SketchCodec.decode(bad)).as("byte %s", i)
+      assertThatThrownBy(() -> SketchCodec.decode(bad))
+          .as("byte %s", i)
           .hasMessageStartingWith("Sketch checksum mismatch: expected 0x")
-          .hasMessageContaining("(computed), actual 0x").hasMessageContaining("(stored)");
+          .hasMessageContaining("(computed), actual 0x")
+          .hasMessageContaining("(stored)");
     }
   }
 
@@ -162,8 +176,9 @@ class SketchCodecTest {
     byte[] bad = golden();
     ByteBuffer.wrap(bad).putShort(4, (short) 2);
     assertThatThrownBy(() -> SketchCodec.decode(withCrc(bad)))
-        .hasMessage("Sketch serial version mismatch: expected 1, actual 2 (written by a newer"
-            + " realign; upgrade to read it)");
+        .hasMessage(
+            "Sketch serial version mismatch: expected 1, actual 2 (written by a newer"
+                + " realign; upgrade to read it)");
     ByteBuffer.wrap(bad).putShort(4, (short) 0);
     assertThatThrownBy(() -> SketchCodec.decode(withCrc(bad)))
         .hasMessage("Sketch serial version mismatch: expected 1, actual 0");

@@ -48,18 +48,28 @@ class RealignUdfTest {
     for (int i = 0; i < N; i++) {
       rows.add(RowFactory.create(i, boxed(Arrays.copyOfRange(coco.texts(), i * D, (i + 1) * D))));
     }
-    spark.createDataFrame(rows, new StructType().add("id", DataTypes.IntegerType)
-            .add("embedding", DataTypes.createArrayType(DataTypes.FloatType)))
-        .repartition(3).createOrReplaceTempView("texts");
+    spark
+        .createDataFrame(
+            rows,
+            new StructType()
+                .add("id", DataTypes.IntegerType)
+                .add("embedding", DataTypes.createArrayType(DataTypes.FloatType)))
+        .repartition(3)
+        .createOrReplaceTempView("texts");
     float[] nan = new float[D];
     nan[3] = Float.NaN;
     nan[0] = 1;
-    spark.createDataFrame(List.of(RowFactory.create("ok", boxed(Arrays.copyOf(coco.texts(), D))),
-            RowFactory.create("nan", boxed(nan)), RowFactory.create("zero", boxed(new float[D])),
-            RowFactory.create("short", boxed(new float[] {1, 2, 3})),
-            RowFactory.create("null", null)),
-        new StructType().add("id", DataTypes.StringType)
-            .add("embedding", DataTypes.createArrayType(DataTypes.FloatType)))
+    spark
+        .createDataFrame(
+            List.of(
+                RowFactory.create("ok", boxed(Arrays.copyOf(coco.texts(), D))),
+                RowFactory.create("nan", boxed(nan)),
+                RowFactory.create("zero", boxed(new float[D])),
+                RowFactory.create("short", boxed(new float[] {1, 2, 3})),
+                RowFactory.create("null", null)),
+            new StructType()
+                .add("id", DataTypes.StringType)
+                .add("embedding", DataTypes.createArrayType(DataTypes.FloatType)))
         .createOrReplaceTempView("bad");
   }
 
@@ -87,7 +97,8 @@ class RealignUdfTest {
     assertThat(out).hasSize(N);
     for (Row r : out) {
       int i = r.getInt(0);
-      assertThat(VectorType.toFloats(r.get(1))).as("row %s", i)
+      assertThat(VectorType.toFloats(r.get(1)))
+          .as("row %s", i)
           .isEqualTo(core.apply(Arrays.copyOfRange(coco.texts(), i * D, (i + 1) * D)));
     }
   }
@@ -99,16 +110,25 @@ class RealignUdfTest {
     // array<double> input gives the same floats (doubles are rounded to float32 first).
     assertAlignsEveryRowLikeTheCore(
         "SELECT id, realign_align(CAST(embedding AS array<double>)) FROM texts");
-    assertThat(spark.sql("SELECT realign_align(embedding) AS a FROM texts").schema()
-        .apply("a").dataType()).isEqualTo(DataTypes.createArrayType(DataTypes.FloatType));
+    assertThat(
+            spark
+                .sql("SELECT realign_align(embedding) AS a FROM texts")
+                .schema()
+                .apply("a")
+                .dataType())
+        .isEqualTo(DataTypes.createArrayType(DataTypes.FloatType));
   }
 
   @Test
   void registeredByClassNameItReadsTheTransformFromTheSparkConf() {
     spark.conf().set(RealignUdfs.TRANSFORM_CONF, transformPath);
     // What PySpark's spark.udf.registerJavaFunction calls.
-    spark.udf().registerJava("realign_align_j", RealignAlignUdf.class.getName(),
-        DataTypes.createArrayType(DataTypes.FloatType));
+    spark
+        .udf()
+        .registerJava(
+            "realign_align_j",
+            RealignAlignUdf.class.getName(),
+            DataTypes.createArrayType(DataTypes.FloatType));
     assertAlignsEveryRowLikeTheCore("SELECT id, realign_align_j(embedding) FROM texts");
   }
 
@@ -125,11 +145,22 @@ class RealignUdfTest {
   @Test
   void badRowsFailTheQueryByDefault() {
     RealignUdfs.register(spark, "realign_strict", transformPath);
-    for (String[] bad : new String[][] {{"nan", "non_finite"}, {"zero", "zero_norm"},
-        {"short", "wrong_dimension (length 3, expected 512)"}, {"null", "null_vector"}}) {
-      assertThatThrownBy(() -> spark.sql("SELECT realign_strict(embedding) FROM bad WHERE id = '"
-          + bad[0] + "'").collectAsList()).as(bad[0]).isInstanceOf(SparkException.class)
-          .rootCause().isInstanceOf(IllegalArgumentException.class)
+    for (String[] bad :
+        new String[][] {
+          {"nan", "non_finite"},
+          {"zero", "zero_norm"},
+          {"short", "wrong_dimension (length 3, expected 512)"},
+          {"null", "null_vector"}
+        }) {
+      assertThatThrownBy(
+              () ->
+                  spark
+                      .sql("SELECT realign_strict(embedding) FROM bad WHERE id = '" + bad[0] + "'")
+                      .collectAsList())
+          .as(bad[0])
+          .isInstanceOf(SparkException.class)
+          .rootCause()
+          .isInstanceOf(IllegalArgumentException.class)
           .hasMessageStartingWith("Invalid row for realign_align: " + bad[1])
           .hasMessageEndingWith("set spark.realign.udf.on_invalid=null to get null for such rows");
     }
@@ -139,9 +170,10 @@ class RealignUdfTest {
   void badRowsGiveNullWhenTheConfSaysSo() {
     spark.conf().set(RealignUdfs.ON_INVALID_CONF, "null");
     RealignUdfs.register(spark, "realign_lenient", transformPath);
-    List<Row> out = spark.sql("SELECT id, realign_lenient(embedding) FROM bad ORDER BY id")
-        .collectAsList();
-    assertThat(out).extracting(r -> r.getString(0) + "=" + (r.isNullAt(1) ? "null" : "aligned"))
+    List<Row> out =
+        spark.sql("SELECT id, realign_lenient(embedding) FROM bad ORDER BY id").collectAsList();
+    assertThat(out)
+        .extracting(r -> r.getString(0) + "=" + (r.isNullAt(1) ? "null" : "aligned"))
         .containsExactly("nan=null", "null=null", "ok=aligned", "short=null", "zero=null");
   }
 
@@ -150,12 +182,17 @@ class RealignUdfTest {
     spark.conf().set(RealignUdfs.TRANSFORM_CONF, transformPath);
     float[] row = Arrays.copyOf(coco.texts(), D);
     Object seq = scala.jdk.javaapi.CollectionConverters.asScala(Arrays.asList(boxed(row))).toSeq();
-    for (org.apache.spark.serializer.Serializer s
-        : dev.realign.spark.SparkFaceSerializationTest.serializers()) {
-      assertThat(dev.realign.spark.SparkFaceSerializationTest.roundTrip(s,
-          RealignUdfs.create(spark, transformPath)).call(seq)).isEqualTo(core.apply(row));
-      assertThat(dev.realign.spark.SparkFaceSerializationTest.roundTrip(s,
-          new RealignAlignUdf()).call(seq)).isEqualTo(core.apply(row));
+    for (org.apache.spark.serializer.Serializer s :
+        dev.realign.spark.SparkFaceSerializationTest.serializers()) {
+      assertThat(
+              dev.realign.spark.SparkFaceSerializationTest.roundTrip(
+                      s, RealignUdfs.create(spark, transformPath))
+                  .call(seq))
+          .isEqualTo(core.apply(row));
+      assertThat(
+              dev.realign.spark.SparkFaceSerializationTest.roundTrip(s, new RealignAlignUdf())
+                  .call(seq))
+          .isEqualTo(core.apply(row));
     }
   }
 
@@ -164,10 +201,12 @@ class RealignUdfTest {
     spark.conf().set(RealignUdfs.ON_INVALID_CONF, "skip");
     assertThatThrownBy(() -> RealignUdfs.register(spark, "x", transformPath))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Invalid value for spark.realign.udf.on_invalid: \"skip\" (must be one of"
-            + " [error, null])");
+        .hasMessage(
+            "Invalid value for spark.realign.udf.on_invalid: \"skip\" (must be one of"
+                + " [error, null])");
     spark.conf().unset(RealignUdfs.ON_INVALID_CONF);
-    assertThatThrownBy(RealignAlignUdf::new).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(RealignAlignUdf::new)
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("Missing Spark conf spark.realign.transform: set it to the path");
     assertThatThrownBy(() -> RealignUdfs.register(spark, "x", dir.resolve("nope.json").toString()))
         .isInstanceOf(java.io.UncheckedIOException.class)

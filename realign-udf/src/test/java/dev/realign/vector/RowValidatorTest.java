@@ -27,8 +27,9 @@ class RowValidatorTest {
       double[] out = new double[D];
       assertThat(RowValidator.normalizeInto(f.row(), 0, D, out)).as(f.name()).isNull();
       for (int j = 0; j < D; j++) {
-        assertThat(Double.doubleToRawLongBits(out[j])).as("%s component %s: %s vs %s", f.name(), j,
-            out[j], f.unit()[j]).isEqualTo(Double.doubleToRawLongBits(f.unit()[j]));
+        assertThat(Double.doubleToRawLongBits(out[j]))
+            .as("%s component %s: %s vs %s", f.name(), j, out[j], f.unit()[j])
+            .isEqualTo(Double.doubleToRawLongBits(f.unit()[j]));
       }
     }
   }
@@ -36,7 +37,8 @@ class RowValidatorTest {
   @Test
   void badFixturesOfTheRightLengthAreReportedByNormalizeInto() {
     for (Fixture f : RowFixtures.badInBatch()) {
-      assertThat(RowValidator.normalizeInto(f.row(), 0, D, new double[D])).as(f.name())
+      assertThat(RowValidator.normalizeInto(f.row(), 0, D, new double[D]))
+          .as(f.name())
           .isEqualTo(f.reason());
     }
   }
@@ -48,7 +50,8 @@ class RowValidatorTest {
       flat[0] = 1;
       System.arraycopy(f.row(), 0, flat, D, D);
       flat[2 * D] = 1;
-      assertThat(RowValidator.reasonFor(RowValidator.normOrNegative(flat, D, D))).as(f.name())
+      assertThat(RowValidator.reasonFor(RowValidator.normOrNegative(flat, D, D)))
+          .as(f.name())
           .isEqualTo(f.reason());
       assertThat(RowValidator.reasonFor(RowValidator.normOrNegative(flat, 0, D))).isNull();
     }
@@ -81,8 +84,9 @@ class RowValidatorTest {
 
   @Test
   void minNormIsTheBoundary() {
-    assertThat(RowValidator.reasonFor(RowValidator.normOrNegative(new float[] {1e-10f * 0.99f},
-        0, 1))).isEqualTo(RejectReason.ZERO_NORM);
+    assertThat(
+            RowValidator.reasonFor(RowValidator.normOrNegative(new float[] {1e-10f * 0.99f}, 0, 1)))
+        .isEqualTo(RejectReason.ZERO_NORM);
     assertThat(RowValidator.reasonFor(RowValidator.normOrNegative(new float[] {1.01e-10f}, 0, 1)))
         .isNull();
   }
@@ -112,7 +116,8 @@ class RowValidatorTest {
 
   @Test
   void constructorsRefuseDimensionZero() {
-    assertThatThrownBy(() -> new MomentSketch(0)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> new MomentSketch(0))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("Invalid dimension: 0 (must be > 0)");
     assertThatThrownBy(() -> new MomentSketch(-3)).hasMessageContaining("-3");
     assertThatThrownBy(() -> MomentSnapshot.empty(0))
@@ -124,7 +129,8 @@ class RowValidatorTest {
     for (RejectReason r : RejectReason.values()) {
       assertThat(RejectReason.fromCode(r.code())).isEqualTo(r);
     }
-    assertThatThrownBy(() -> RejectReason.fromCode("nope")).hasMessageContaining("nope")
+    assertThatThrownBy(() -> RejectReason.fromCode("nope"))
+        .hasMessageContaining("nope")
         .hasMessageContaining("zero_norm");
   }
 }

@@ -33,8 +33,10 @@ final class CommandLine {
   }
 
   final String command;
+
   /** {@code --help}/{@code -h} after a command, or {@code realign help <command>}. */
   boolean help;
+
   final Map<String, String> overrides = new LinkedHashMap<>();
   String configFile;
   String transform;
@@ -69,8 +71,8 @@ final class CommandLine {
         return c;
       }
       if (!flag.startsWith("--")) {
-        throw new IllegalArgumentException("Invalid argument: " + a + " (options start with --;"
-            + " see realign --help)");
+        throw new IllegalArgumentException(
+            "Invalid argument: " + a + " (options start with --;" + " see realign --help)");
       }
       if (value == null) {
         if (i + 1 >= args.length) {
@@ -84,16 +86,19 @@ final class CommandLine {
         case "--set" -> {
           int e = value.indexOf('=');
           if (e <= 0) {
-            throw new IllegalArgumentException("Invalid --set: " + value
-                + " (must be key=value)");
+            throw new IllegalArgumentException("Invalid --set: " + value + " (must be key=value)");
           }
           c.overrides.put(value.substring(0, e).trim(), value.substring(e + 1).trim());
         }
         default -> {
           String key = FLAG_KEYS.get(flag);
           if (key == null) {
-            throw new IllegalArgumentException("Invalid option: " + flag + " (must be one of "
-                + List.copyOf(FLAG_KEYS.keySet()) + ", --config, --transform, --set)");
+            throw new IllegalArgumentException(
+                "Invalid option: "
+                    + flag
+                    + " (must be one of "
+                    + List.copyOf(FLAG_KEYS.keySet())
+                    + ", --config, --transform, --set)");
           }
           c.overrides.put(key, value);
         }

@@ -62,16 +62,21 @@ public final class RealignCommand {
         Subcommands.generate(config);
         return 0;
       }
-      default -> { }
+      default -> {}
     }
     config = DemoInput.prepare(config);
     // On the core Spark's start leaves idle: the passes' row code for the commands that read
     // embedding rows, SHA-256, and the report's kernels for a run that ends with one.
     String name = command.name();
-    Warmups.start(name.equals("copy") ? Warmups.Rows.COPY
-        : List.of("run", "stats", "fit", "apply").contains(name) ? Warmups.Rows.PASSES
-        : Warmups.Rows.NONE, name.equals("run") && config.getBoolean(ConfigKeys.REPORT_IN_RUN)
-            ? ReportJob.options(config) : null);
+    Warmups.start(
+        name.equals("copy")
+            ? Warmups.Rows.COPY
+            : List.of("run", "stats", "fit", "apply").contains(name)
+                ? Warmups.Rows.PASSES
+                : Warmups.Rows.NONE,
+        name.equals("run") && config.getBoolean(ConfigKeys.REPORT_IN_RUN)
+            ? ReportJob.options(config)
+            : null);
     SparkSession spark = JobContext.startSpark(config);
     Warmups.sparkStarted();
     try {
@@ -85,9 +90,9 @@ public final class RealignCommand {
   }
 
   /**
-   * Prints the failure in one line ({@link Failures#oneLine}: the message and every cause that
-   * adds to it) and returns the exit code: 2 for bad usage or input, 1 for anything else. The
-   * stack trace only with {@code REALIGN_DEBUG} set.
+   * Prints the failure in one line ({@link Failures#oneLine}: the message and every cause that adds
+   * to it) and returns the exit code: 2 for bad usage or input, 1 for anything else. The stack
+   * trace only with {@code REALIGN_DEBUG} set.
    */
   static int fail(Throwable e, PrintStream err) {
     boolean usage = e instanceof IllegalArgumentException;
@@ -122,8 +127,8 @@ public final class RealignCommand {
     String home = System.getProperty("realign.home");
     Path p = Path.of(home != null ? home : ".", "configs", "demo.yaml");
     if (!Files.isRegularFile(p)) {
-      throw new IllegalArgumentException("Missing demo config: " + p
-          + " (run from the repository root, or pass --config FILE)");
+      throw new IllegalArgumentException(
+          "Missing demo config: " + p + " (run from the repository root, or pass --config FILE)");
     }
     return p;
   }

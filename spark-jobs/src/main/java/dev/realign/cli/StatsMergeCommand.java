@@ -6,8 +6,8 @@ import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 
 /**
- * {@code realign stats merge --output DIR A B ...}: exact merge of stored sketches (no Spark job:
- * a sketch is a few kilobytes). Each input is a .sketch file, a stats directory or an output
+ * {@code realign stats merge --output DIR A B ...}: exact merge of stored sketches (no Spark job: a
+ * sketch is a few kilobytes). Each input is a .sketch file, a stats directory or an output
  * directory; errors are thrown as IllegalArgumentException (exit code 2 in the caller).
  */
 final class StatsMergeCommand {
@@ -25,15 +25,17 @@ final class StatsMergeCommand {
       } else if (args[i].startsWith("--output=")) {
         output = args[i].substring("--output=".length());
       } else if (args[i].startsWith("--")) {
-        throw new IllegalArgumentException("Invalid option for stats merge: " + args[i]
-            + " (usage: realign stats merge --output DIR A B ...)");
+        throw new IllegalArgumentException(
+            "Invalid option for stats merge: "
+                + args[i]
+                + " (usage: realign stats merge --output DIR A B ...)");
       } else {
         inputs.add(args[i]);
       }
     }
     if (output == null) {
-      throw new IllegalArgumentException("Missing --output DIR (usage: realign stats merge"
-          + " --output DIR A B ...)");
+      throw new IllegalArgumentException(
+          "Missing --output DIR (usage: realign stats merge" + " --output DIR A B ...)");
     }
     ImageStatsJobs.merge(output, inputs, new Configuration());
     return 0;

@@ -4,8 +4,8 @@ import dev.realign.job.JobContext;
 import java.util.List;
 
 /**
- * One {@code realign <command>}: its name, what it does, the options it reads (for
- * {@code realign <command> --help}) and how it runs.
+ * One {@code realign <command>}: its name, what it does, the options it reads (for {@code realign
+ * <command> --help}) and how it runs.
  *
  * @param summary the lines of {@code realign help} for this command
  * @param options the flags it reads, in the order its help lists them

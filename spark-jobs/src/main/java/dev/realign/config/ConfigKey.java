@@ -10,8 +10,8 @@ import java.util.function.Function;
 /**
  * One configuration key, declared once: name, value type, default, what is allowed and the doc.
  * Every read of the key goes through {@link #parse}, so the range or the choices are written only
- * here (and a value that passes the config check is the value the job uses). The default is kept
- * in the form a config file would hold it, and must itself parse.
+ * here (and a value that passes the config check is the value the job uses). The default is kept in
+ * the form a config file would hold it, and must itself parse.
  *
  * @param <T> the type a getter returns
  */
@@ -24,8 +24,14 @@ public final class ConfigKey<T> {
   private final String doc;
   private final Function<String, T> parser;
 
-  private ConfigKey(String name, Class<?> type, String typeName, String defaultValue,
-      String allowed, String doc, Function<String, T> parser) {
+  private ConfigKey(
+      String name,
+      Class<?> type,
+      String typeName,
+      String defaultValue,
+      String allowed,
+      String doc,
+      Function<String, T> parser) {
     this.name = Objects.requireNonNull(name, "name");
     this.type = type;
     this.typeName = typeName;
@@ -43,39 +49,64 @@ public final class ConfigKey<T> {
 
   /** {@code true} or {@code false}, case-insensitive; nothing else (no yes/no, no 1/0). */
   public static ConfigKey<Boolean> bool(String name, boolean defaultValue, String doc) {
-    return new ConfigKey<>(name, Boolean.class, "boolean", Boolean.toString(defaultValue),
-        "true or false", doc, s -> switch (s.trim().toLowerCase(Locale.ROOT)) {
-          case "true" -> Boolean.TRUE;
-          case "false" -> Boolean.FALSE;
-          default -> null;
-        });
+    return new ConfigKey<>(
+        name,
+        Boolean.class,
+        "boolean",
+        Boolean.toString(defaultValue),
+        "true or false",
+        doc,
+        s ->
+            switch (s.trim().toLowerCase(Locale.ROOT)) {
+              case "true" -> Boolean.TRUE;
+              case "false" -> Boolean.FALSE;
+              default -> null;
+            });
   }
 
   /** An int in {@code [min, max]} ({@code _} separators allowed: {@code 65_536}). */
-  public static ConfigKey<Integer> integer(String name, int defaultValue, int min, int max,
-      String doc) {
-    return new ConfigKey<>(name, Integer.class, "int", Integer.toString(defaultValue),
-        "an integer in [" + min + ", " + max + "]", doc, s -> {
+  public static ConfigKey<Integer> integer(
+      String name, int defaultValue, int min, int max, String doc) {
+    return new ConfigKey<>(
+        name,
+        Integer.class,
+        "int",
+        Integer.toString(defaultValue),
+        "an integer in [" + min + ", " + max + "]",
+        doc,
+        s -> {
           Long v = parseLong(s);
           return v != null && v >= min && v <= max ? Integer.valueOf(v.intValue()) : null;
         });
   }
 
   /** A long in {@code [min, max]}. */
-  public static ConfigKey<Long> longInteger(String name, long defaultValue, long min, long max,
-      String doc) {
-    return new ConfigKey<>(name, Long.class, "long", Long.toString(defaultValue),
-        "an integer in [" + min + ", " + max + "]", doc, s -> {
+  public static ConfigKey<Long> longInteger(
+      String name, long defaultValue, long min, long max, String doc) {
+    return new ConfigKey<>(
+        name,
+        Long.class,
+        "long",
+        Long.toString(defaultValue),
+        "an integer in [" + min + ", " + max + "]",
+        doc,
+        s -> {
           Long v = parseLong(s);
           return v != null && v >= min && v <= max ? v : null;
         });
   }
 
   /** A finite double in {@code [min, max]}. */
-  public static ConfigKey<Double> number(String name, double defaultValue, double min,
-      double max, String doc) {
-    return new ConfigKey<>(name, Double.class, "double", Double.toString(defaultValue),
-        "a number in [" + min + ", " + max + "]", doc, s -> {
+  public static ConfigKey<Double> number(
+      String name, double defaultValue, double min, double max, String doc) {
+    return new ConfigKey<>(
+        name,
+        Double.class,
+        "double",
+        Double.toString(defaultValue),
+        "a number in [" + min + ", " + max + "]",
+        doc,
+        s -> {
           double v;
           try {
             v = Double.parseDouble(s.trim());
@@ -87,10 +118,16 @@ public final class ConfigKey<T> {
   }
 
   /** One of fixed strings (exact), for values that are not (yet) an enum, such as {@code auto}. */
-  public static ConfigKey<String> choice(String name, String defaultValue, List<String> choices,
-      String doc) {
+  public static ConfigKey<String> choice(
+      String name, String defaultValue, List<String> choices, String doc) {
     List<String> copy = List.copyOf(choices);
-    return new ConfigKey<>(name, String.class, "choice", defaultValue, "one of " + copy, doc,
+    return new ConfigKey<>(
+        name,
+        String.class,
+        "choice",
+        defaultValue,
+        "one of " + copy,
+        doc,
         s -> copy.contains(s.trim()) ? s.trim() : null);
   }
 
@@ -98,19 +135,31 @@ public final class ConfigKey<T> {
    * An enum constant by its config id ({@code id}, matched case-insensitively), e.g. {@code
    * anchor-trace} for {@code Variant.ANCHOR_TRACE}.
    */
-  public static <E extends Enum<E>> ConfigKey<E> enumeration(String name, E defaultValue,
-      Function<E, String> id, String doc) {
+  public static <E extends Enum<E>> ConfigKey<E> enumeration(
+      String name, E defaultValue, Function<E, String> id, String doc) {
     Class<E> type = defaultValue.getDeclaringClass();
-    return new ConfigKey<>(name, type, "enum", id.apply(defaultValue),
-        "one of " + ids(type, id), doc, s -> fromId(type, id, s));
+    return new ConfigKey<>(
+        name,
+        type,
+        "enum",
+        id.apply(defaultValue),
+        "one of " + ids(type, id),
+        doc,
+        s -> fromId(type, id, s));
   }
 
   /** A comma-separated list of enum ids (blank entries ignored; may be empty). */
-  public static <E extends Enum<E>> ConfigKey<List<E>> enumList(String name, List<E> defaultValue,
-      Class<E> type, Function<E, String> id, String doc) {
+  public static <E extends Enum<E>> ConfigKey<List<E>> enumList(
+      String name, List<E> defaultValue, Class<E> type, Function<E, String> id, String doc) {
     String dflt = String.join(",", defaultValue.stream().map(id).toList());
-    return new ConfigKey<>(name, List.class, "list", dflt,
-        "a comma-separated list of " + ids(type, id), doc, s -> {
+    return new ConfigKey<>(
+        name,
+        List.class,
+        "list",
+        dflt,
+        "a comma-separated list of " + ids(type, id),
+        doc,
+        s -> {
           List<E> out = new ArrayList<>();
           for (String part : s.split(",")) {
             if (!part.isBlank()) {
@@ -129,10 +178,21 @@ public final class ConfigKey<T> {
    * A value with its own parser, which throws {@link IllegalArgumentException} for a bad value;
    * {@code allowed} says in words what it accepts.
    */
-  public static <T> ConfigKey<T> parsed(String name, Class<T> type, String defaultValue,
-      String allowed, Function<String, T> parser, String doc) {
-    return new ConfigKey<>(name, type, type.getSimpleName().toLowerCase(Locale.ROOT),
-        defaultValue, allowed, doc, s -> {
+  public static <T> ConfigKey<T> parsed(
+      String name,
+      Class<T> type,
+      String defaultValue,
+      String allowed,
+      Function<String, T> parser,
+      String doc) {
+    return new ConfigKey<>(
+        name,
+        type,
+        type.getSimpleName().toLowerCase(Locale.ROOT),
+        defaultValue,
+        allowed,
+        doc,
+        s -> {
           try {
             return parser.apply(s);
           } catch (IllegalArgumentException e) {
@@ -149,8 +209,8 @@ public final class ConfigKey<T> {
     String s = raw == null ? "" : raw;
     T v = parser.apply(s);
     if (v == null) {
-      throw new IllegalArgumentException("Invalid value for " + name + ": \"" + s.trim()
-          + "\" (must be " + allowed + ")");
+      throw new IllegalArgumentException(
+          "Invalid value for " + name + ": \"" + s.trim() + "\" (must be " + allowed + ")");
     }
     return v;
   }

@@ -4,8 +4,8 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * The two sides of an alignment. Each has its own input keys; everything else (columns, split
- * size) is shared. An enum so that a misspelt role fails instead of reading as the other side.
+ * The two sides of an alignment. Each has its own input keys; everything else (columns, split size)
+ * is shared. An enum so that a misspelt role fails instead of reading as the other side.
  */
 public enum Modality {
   TEXT(ConfigKeys.TEXT_EMBEDDINGS, ConfigKeys.TEXT_FORMAT, ConfigKeys.TEXT_METADATA),
@@ -48,8 +48,12 @@ public enum Modality {
         return m;
       }
     }
-    throw new IllegalArgumentException("Invalid modality: " + text + " (must be one of "
-        + Arrays.stream(values()).map(Modality::id).toList() + ")");
+    throw new IllegalArgumentException(
+        "Invalid modality: "
+            + text
+            + " (must be one of "
+            + Arrays.stream(values()).map(Modality::id).toList()
+            + ")");
   }
 
   @Override

@@ -24,8 +24,12 @@ public enum OutputMode {
         return m;
       }
     }
-    throw new IllegalArgumentException("Invalid output mode: " + text + " (must be one of "
-        + Arrays.stream(values()).map(OutputMode::id).toList() + ")");
+    throw new IllegalArgumentException(
+        "Invalid output mode: "
+            + text
+            + " (must be one of "
+            + Arrays.stream(values()).map(OutputMode::id).toList()
+            + ")");
   }
 
   @Override

@@ -64,8 +64,12 @@ public final class PipelineConfig implements Serializable {
         return this;
       }
       if (!root.isObject()) {
-        throw new IllegalArgumentException("Invalid config file " + file
-            + ": top level is " + root.getNodeType() + " (must be a map of keys)");
+        throw new IllegalArgumentException(
+            "Invalid config file "
+                + file
+                + ": top level is "
+                + root.getNodeType()
+                + " (must be a map of keys)");
       }
       Map<String, String> flat = new LinkedHashMap<>();
       flatten("", root, flat, file);
@@ -78,11 +82,12 @@ public final class PipelineConfig implements Serializable {
 
     /** {@code spark.realign.<key>} entries of a Spark conf. */
     public Builder sparkConf(Map<String, String> sparkConf) {
-      sparkConf.forEach((k, v) -> {
-        if (k.startsWith(SPARK_CONF_PREFIX)) {
-          set(k.substring(SPARK_CONF_PREFIX.length()), v);
-        }
-      });
+      sparkConf.forEach(
+          (k, v) -> {
+            if (k.startsWith(SPARK_CONF_PREFIX)) {
+              set(k.substring(SPARK_CONF_PREFIX.length()), v);
+            }
+          });
       return this;
     }
 
@@ -100,8 +105,12 @@ public final class PipelineConfig implements Serializable {
         if (v.isObject()) {
           flatten(k, v, out, file);
         } else if (v.isArray()) {
-          throw new IllegalArgumentException("Invalid config value for " + k + " in " + file
-              + ": a list (must be a single value)");
+          throw new IllegalArgumentException(
+              "Invalid config value for "
+                  + k
+                  + " in "
+                  + file
+                  + ": a list (must be a single value)");
         } else {
           out.put(k, v.isNull() ? "" : v.asText());
         }
@@ -129,8 +138,8 @@ public final class PipelineConfig implements Serializable {
   public String require(String key) {
     String v = get(key);
     if (v.isBlank()) {
-      throw new IllegalArgumentException("Missing config value: " + key + " ("
-          + ConfigKeys.declaration(key).doc() + ")");
+      throw new IllegalArgumentException(
+          "Missing config value: " + key + " (" + ConfigKeys.declaration(key).doc() + ")");
     }
     return v;
   }
@@ -140,8 +149,15 @@ public final class PipelineConfig implements Serializable {
     ConfigKey<?> k = ConfigKeys.declaration(key);
     Object v = k.parse(get(key));
     if (!type.isInstance(v)) {
-      throw new IllegalStateException("Config key " + key + " is declared as " + k.typeName()
-          + " (" + k.type().getSimpleName() + "), read as " + type.getSimpleName());
+      throw new IllegalStateException(
+          "Config key "
+              + key
+              + " is declared as "
+              + k.typeName()
+              + " ("
+              + k.type().getSimpleName()
+              + "), read as "
+              + type.getSimpleName());
     }
     return type.cast(v);
   }
@@ -211,13 +227,29 @@ public final class PipelineConfig implements Serializable {
       try {
         v = Long.parseLong(raw.replace("_", ""));
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("Invalid value for " + key + ": \"" + raw
-            + "\" (must be an integer in [" + min + ", " + max + "])");
+        throw new IllegalArgumentException(
+            "Invalid value for "
+                + key
+                + ": \""
+                + raw
+                + "\" (must be an integer in ["
+                + min
+                + ", "
+                + max
+                + "])");
       }
     }
     if (v < min || v > max) {
-      throw new IllegalArgumentException("Invalid value for " + key + ": \"" + raw
-          + "\" (must be an integer in [" + min + ", " + max + "])");
+      throw new IllegalArgumentException(
+          "Invalid value for "
+              + key
+              + ": \""
+              + raw
+              + "\" (must be an integer in ["
+              + min
+              + ", "
+              + max
+              + "])");
     }
     return v;
   }
@@ -243,8 +275,16 @@ public final class PipelineConfig implements Serializable {
       }
     }
     if (!(v >= min && v <= max)) {
-      throw new IllegalArgumentException("Invalid value for " + key + ": \"" + raw
-          + "\" (must be a number in [" + min + ", " + max + "])");
+      throw new IllegalArgumentException(
+          "Invalid value for "
+              + key
+              + ": \""
+              + raw
+              + "\" (must be a number in ["
+              + min
+              + ", "
+              + max
+              + "])");
     }
     return v;
   }
@@ -258,21 +298,24 @@ public final class PipelineConfig implements Serializable {
   public String oneOf(String key, String... allowed) {
     String v = get(key).trim();
     if (!Arrays.asList(allowed).contains(v)) {
-      throw new IllegalArgumentException("Invalid value for " + key + ": \"" + v
-          + "\" (must be one of " + List.of(allowed) + ")");
+      throw new IllegalArgumentException(
+          "Invalid value for " + key + ": \"" + v + "\" (must be one of " + List.of(allowed) + ")");
     }
     return v;
   }
 
   /**
-   * What {@code realign config} prints: every declared key with its type, default, what is
-   * allowed, the resolved value and the doc.
+   * What {@code realign config} prints: every declared key with its type, default, what is allowed,
+   * the resolved value and the doc.
    */
   public String describe() {
     StringBuilder b = new StringBuilder();
     for (ConfigKey<?> k : ConfigKeys.all()) {
       b.append(k.name()).append(" = ").append(values.get(k.name())).append('\n');
-      b.append("    ").append(k.typeName()).append(", default \"").append(k.defaultValue())
+      b.append("    ")
+          .append(k.typeName())
+          .append(", default \"")
+          .append(k.defaultValue())
           .append('"');
       if (!k.allowed().isEmpty()) {
         b.append(", ").append(k.allowed());

@@ -10,26 +10,80 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
- * A templated, deterministic caption corpus for the demo: COCO-like sentences ("a brown dog
- * running on a beach at sunset") built from fixed word lists by {@code SplittableRandom(seed)},
- * written as JSONL files ({@code {"id": "cap-000123", "text": "..."}}), split evenly over
- * {@code files} files. Two lines of the first file are deliberately bad (an empty text and an
- * invalid JSON line) so the demo shows quarantined rows.
+ * A templated, deterministic caption corpus for the demo: COCO-like sentences ("a brown dog running
+ * on a beach at sunset") built from fixed word lists by {@code SplittableRandom(seed)}, written as
+ * JSONL files ({@code {"id": "cap-000123", "text": "..."}}), split evenly over {@code files} files.
+ * Two lines of the first file are deliberately bad (an empty text and an invalid JSON line) so the
+ * demo shows quarantined rows.
  */
 public final class CaptionCorpus {
-  private static final String[] SUBJECTS = {"dog", "cat", "man", "woman", "child", "horse",
-      "bicycle", "bus", "train", "bird", "group of people", "surfer", "skateboarder", "pizza",
-      "plate of food", "giraffe", "elephant", "car", "boat", "kite"};
-  private static final String[] ADJECTIVES = {"small", "large", "brown", "white", "black",
-      "red", "young", "old", "happy", "wet", "colorful", "striped"};
-  private static final String[] ACTIONS = {"standing", "sitting", "running", "riding a wave",
-      "jumping", "eating", "lying", "walking", "parked", "flying", "waiting", "playing"};
-  private static final String[] PLACES = {"on a beach", "in a park", "on a city street",
-      "next to a building", "in a kitchen", "on a grassy field", "near the water",
-      "in front of a house", "on a snowy hill", "at a train station", "in a living room",
-      "under a tree"};
-  private static final String[] TIMES = {"", "", " at sunset", " in the rain",
-      " on a sunny day", " at night"};
+  private static final String[] SUBJECTS = {
+    "dog",
+    "cat",
+    "man",
+    "woman",
+    "child",
+    "horse",
+    "bicycle",
+    "bus",
+    "train",
+    "bird",
+    "group of people",
+    "surfer",
+    "skateboarder",
+    "pizza",
+    "plate of food",
+    "giraffe",
+    "elephant",
+    "car",
+    "boat",
+    "kite"
+  };
+  private static final String[] ADJECTIVES = {
+    "small",
+    "large",
+    "brown",
+    "white",
+    "black",
+    "red",
+    "young",
+    "old",
+    "happy",
+    "wet",
+    "colorful",
+    "striped"
+  };
+  private static final String[] ACTIONS = {
+    "standing",
+    "sitting",
+    "running",
+    "riding a wave",
+    "jumping",
+    "eating",
+    "lying",
+    "walking",
+    "parked",
+    "flying",
+    "waiting",
+    "playing"
+  };
+  private static final String[] PLACES = {
+    "on a beach",
+    "in a park",
+    "on a city street",
+    "next to a building",
+    "in a kitchen",
+    "on a grassy field",
+    "near the water",
+    "in front of a house",
+    "on a snowy hill",
+    "at a train station",
+    "in a living room",
+    "under a tree"
+  };
+  private static final String[] TIMES = {
+    "", "", " at sunset", " in the rain", " on a sunny day", " at night"
+  };
 
   private CaptionCorpus() {}
 
@@ -49,8 +103,16 @@ public final class CaptionCorpus {
             if (bad && i == n / 3) {
               text = "";
             } else {
-              text = "a " + pick(rnd, ADJECTIVES) + " " + pick(rnd, SUBJECTS) + " "
-                  + pick(rnd, ACTIONS) + " " + pick(rnd, PLACES) + pick(rnd, TIMES);
+              text =
+                  "a "
+                      + pick(rnd, ADJECTIVES)
+                      + " "
+                      + pick(rnd, SUBJECTS)
+                      + " "
+                      + pick(rnd, ACTIONS)
+                      + " "
+                      + pick(rnd, PLACES)
+                      + pick(rnd, TIMES);
             }
             if (bad && i == 2 * n / 3) {
               w.write("{\"id\": \"" + id + "\", \"text\": \"an unterminated line\n");

@@ -19,8 +19,8 @@ import java.util.SplittableRandom;
  * texts: {@code p = 0.9}, so the two spectra differ in shape and in trace. The two centres are
  * random unit vectors, which at d >= 256 are nearly orthogonal: a large modality gap.
  *
- * <p>Deterministic: the same (seed, rows, dim, files) give the same bytes. Each file draws from
- * its own stream {@code SplittableRandom(seed + 1_000_003 * modality + fileIndex)}. The text set
+ * <p>Deterministic: the same (seed, rows, dim, files) give the same bytes. Each file draws from its
+ * own stream {@code SplittableRandom(seed + 1_000_003 * modality + fileIndex)}. The text set
  * carries a few deliberately bad rows (every 20,000th row: NaN, then zero, alternating) so the demo
  * shows quarantined rows; they stay far below the default rejected-row limit.
  */
@@ -30,15 +30,24 @@ public final class DemoEmbeddings {
   private DemoEmbeddings() {}
 
   /** Writes {@code text/} and {@code image/} directories of .npy files under {@code dir}. */
-  public static void generate(Path dir, long textRows, long imageRows, int dim, int files,
-      long seed) {
+  public static void generate(
+      Path dir, long textRows, long imageRows, int dim, int files, long seed) {
     SplittableRandom setup = new SplittableRandom(seed);
     double[] textCentre = unit(setup, dim);
     double[] imageCentre = unit(setup, dim);
     double[] textSigma = spectrum(setup, dim, 0.9, 1.6);
     double[] imageSigma = spectrum(setup, dim, 0.5, 0.55);
     write(dir.resolve("text"), "text", textRows, dim, files, seed, 1, textCentre, textSigma, true);
-    write(dir.resolve("image"), "image", imageRows, dim, files, seed, 2, imageCentre, imageSigma,
+    write(
+        dir.resolve("image"),
+        "image",
+        imageRows,
+        dim,
+        files,
+        seed,
+        2,
+        imageCentre,
+        imageSigma,
         false);
   }
 
@@ -52,12 +61,30 @@ public final class DemoEmbeddings {
     double[] imageCentre = unit(setup, dim);
     spectrum(setup, dim, 0.9, 1.6);
     double[] imageSigma = spectrum(setup, dim, 0.5, 0.55);
-    write(dir.resolve("image"), "image", imageRows, dim, files, seed, 2, imageCentre, imageSigma,
+    write(
+        dir.resolve("image"),
+        "image",
+        imageRows,
+        dim,
+        files,
+        seed,
+        2,
+        imageCentre,
+        imageSigma,
         false);
   }
 
-  private static void write(Path dir, String stem, long rows, int dim, int files, long seed,
-      int modality, double[] centre, double[] sigma, boolean withBadRows) {
+  private static void write(
+      Path dir,
+      String stem,
+      long rows,
+      int dim,
+      int files,
+      long seed,
+      int modality,
+      double[] centre,
+      double[] sigma,
+      boolean withBadRows) {
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {

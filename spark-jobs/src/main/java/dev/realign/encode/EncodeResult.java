@@ -5,9 +5,9 @@ import java.util.Arrays;
 
 /**
  * Embeddings of one {@link OnnxTextEncoder#encode} call, in input order: a flat {@code float[]} of
- * {@code rows x dimension} and one {@link Status} per row. Rows whose status is {@link Status#EMPTY}
- * hold zeros and must go to the rejected dataset ({@link #rejectReason}); truncated rows are
- * embedded from their first {@code max_length} tokens and counted.
+ * {@code rows x dimension} and one {@link Status} per row. Rows whose status is {@link
+ * Status#EMPTY} hold zeros and must go to the rejected dataset ({@link #rejectReason}); truncated
+ * rows are embedded from their first {@code max_length} tokens and counted.
  */
 public final class EncodeResult {
   /** What happened to one input text. */
@@ -52,7 +52,9 @@ public final class EncodeResult {
     return dimension;
   }
 
-  /** The flat row-major embeddings, {@code rows() x dimension()}; owned by the caller, not copied. */
+  /**
+   * The flat row-major embeddings, {@code rows() x dimension()}; owned by the caller, not copied.
+   */
   public float[] embeddings() {
     return embeddings;
   }
@@ -89,7 +91,9 @@ public final class EncodeResult {
     return tokens;
   }
 
-  /** Tokens fed including padding; {@code paddedTokenCount() / tokenCount()} is the padding cost. */
+  /**
+   * Tokens fed including padding; {@code paddedTokenCount() / tokenCount()} is the padding cost.
+   */
   public long paddedTokenCount() {
     return paddedTokens;
   }

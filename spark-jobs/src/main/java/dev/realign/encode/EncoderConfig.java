@@ -10,23 +10,23 @@ import java.util.Set;
 
 /**
  * Immutable settings of one {@link OnnxTextEncoder} (built with {@link EncoderConfigBuilder}, or
- * read from string options by {@link EncoderOptions}). Serializable (plain strings and numbers)
- * so a Spark job can ship it to executors; equal configs share one ONNX Runtime session per JVM.
+ * read from string options by {@link EncoderOptions}). Serializable (plain strings and numbers) so
+ * a Spark job can ship it to executors; equal configs share one ONNX Runtime session per JVM.
  *
  * <p>Keys (for {@link #fromOptions}) are the constants below, each with its {@code _DEFAULT}:
  *
  * <ul>
  *   <li>{@code max_length} 256: all-MiniLM-L6-v2's {@code max_seq_length} in sentence-transformers,
- *       so the default model embeds like the reference Python library; the shipped
- *       {@code tokenizer.json} says 128 (its training length), which would silently cut texts
+ *       so the default model embeds like the reference Python library; the shipped {@code
+ *       tokenizer.json} says 128 (its training length), which would silently cut texts
  *       sentence-transformers keeps. Longer texts are truncated and counted, never dropped.
- *   <li>{@code batch_size} 32: the best of 16..256 on 2 CPU cores with length sorting, one
- *       caller per core as Spark runs tasks (about 405 texts per 2 CPU-seconds against 393 at 16,
- *       372 at 64, 340 at 128, 291 at 256: bigger batches pad more and leave the caches; see
- *       {@code spark-jobs/bench/}). On a GPU, raise it.
+ *   <li>{@code batch_size} 32: the best of 16..256 on 2 CPU cores with length sorting, one caller
+ *       per core as Spark runs tasks (about 405 texts per 2 CPU-seconds against 393 at 16, 372 at
+ *       64, 340 at 128, 291 at 256: bigger batches pad more and leave the caches; see {@code
+ *       spark-jobs/bench/}). On a GPU, raise it.
  *   <li>{@code intra_op_threads} 1: a Spark executor runs one task per {@code spark.task.cpus}
- *       core, and each task calls the shared session from its own thread; the job passes
- *       {@code spark.task.cpus}.
+ *       core, and each task calls the shared session from its own thread; the job passes {@code
+ *       spark.task.cpus}.
  * </ul>
  */
 public final class EncoderConfig implements Serializable {
@@ -52,8 +52,18 @@ public final class EncoderConfig implements Serializable {
   public static final int DEVICE_ID_DEFAULT = 0;
 
   /** Every option key. */
-  static final Set<String> KEYS = Set.of(MODEL_PATH, TOKENIZER_PATH, MODEL_NAME, MAX_LENGTH,
-      POOLING, NORMALIZE, BATCH_SIZE, INTRA_OP_THREADS, EXECUTION_PROVIDER, DEVICE_ID);
+  static final Set<String> KEYS =
+      Set.of(
+          MODEL_PATH,
+          TOKENIZER_PATH,
+          MODEL_NAME,
+          MAX_LENGTH,
+          POOLING,
+          NORMALIZE,
+          BATCH_SIZE,
+          INTRA_OP_THREADS,
+          EXECUTION_PROVIDER,
+          DEVICE_ID);
 
   private final String modelPath;
   private final String tokenizerPath;
@@ -66,9 +76,17 @@ public final class EncoderConfig implements Serializable {
   private final ExecutionProvider provider;
   private final int deviceId;
 
-  public EncoderConfig(String modelPath, String tokenizerPath, String modelName, int maxLength,
-      Pooling pooling, boolean normalize, int batchSize, int intraOpThreads,
-      ExecutionProvider provider, int deviceId) {
+  public EncoderConfig(
+      String modelPath,
+      String tokenizerPath,
+      String modelName,
+      int maxLength,
+      Pooling pooling,
+      boolean normalize,
+      int batchSize,
+      int intraOpThreads,
+      ExecutionProvider provider,
+      int deviceId) {
     Objects.requireNonNull(modelPath, MODEL_PATH);
     Objects.requireNonNull(tokenizerPath, TOKENIZER_PATH);
     Objects.requireNonNull(pooling, POOLING);
@@ -76,11 +94,14 @@ public final class EncoderConfig implements Serializable {
     if (modelName == null || modelName.isEmpty()) {
       modelName = defaultName(modelPath);
     }
-    checkArgument(maxLength >= 2, "Invalid %s: %s (must be >= 2: [CLS] and [SEP])", MAX_LENGTH,
-        maxLength);
+    checkArgument(
+        maxLength >= 2, "Invalid %s: %s (must be >= 2: [CLS] and [SEP])", MAX_LENGTH, maxLength);
     checkArgument(batchSize > 0, "Invalid %s: %s (must be > 0)", BATCH_SIZE, batchSize);
-    checkArgument(intraOpThreads >= 0, "Invalid %s: %s (must be >= 0; 0 = ONNX Runtime's default)",
-        INTRA_OP_THREADS, intraOpThreads);
+    checkArgument(
+        intraOpThreads >= 0,
+        "Invalid %s: %s (must be >= 0; 0 = ONNX Runtime's default)",
+        INTRA_OP_THREADS,
+        intraOpThreads);
     checkArgument(deviceId >= 0, "Invalid %s: %s (must be >= 0)", DEVICE_ID, deviceId);
     this.modelPath = modelPath;
     this.tokenizerPath = tokenizerPath;
@@ -137,26 +158,77 @@ public final class EncoderConfig implements Serializable {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof EncoderConfig c && modelPath.equals(c.modelPath)
-        && tokenizerPath.equals(c.tokenizerPath) && modelName.equals(c.modelName)
-        && maxLength == c.maxLength && pooling.equals(c.pooling) && normalize == c.normalize
-        && batchSize == c.batchSize && intraOpThreads == c.intraOpThreads
-        && provider == c.provider && deviceId == c.deviceId;
+    return o instanceof EncoderConfig c
+        && modelPath.equals(c.modelPath)
+        && tokenizerPath.equals(c.tokenizerPath)
+        && modelName.equals(c.modelName)
+        && maxLength == c.maxLength
+        && pooling.equals(c.pooling)
+        && normalize == c.normalize
+        && batchSize == c.batchSize
+        && intraOpThreads == c.intraOpThreads
+        && provider == c.provider
+        && deviceId == c.deviceId;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(modelPath, tokenizerPath, modelName, maxLength, pooling, normalize,
-        batchSize, intraOpThreads, provider, deviceId);
+    return Objects.hash(
+        modelPath,
+        tokenizerPath,
+        modelName,
+        maxLength,
+        pooling,
+        normalize,
+        batchSize,
+        intraOpThreads,
+        provider,
+        deviceId);
   }
 
   @Override
   public String toString() {
-    return "EncoderConfig{" + MODEL_PATH + "=" + modelPath + ", " + TOKENIZER_PATH + "="
-        + tokenizerPath + ", " + MODEL_NAME + "=" + modelName + ", " + MAX_LENGTH + "=" + maxLength
-        + ", " + POOLING + "=" + pooling + ", " + NORMALIZE + "=" + normalize + ", " + BATCH_SIZE
-        + "=" + batchSize + ", " + INTRA_OP_THREADS + "=" + intraOpThreads + ", "
-        + EXECUTION_PROVIDER + "=" + provider + ", " + DEVICE_ID + "=" + deviceId + "}";
+    return "EncoderConfig{"
+        + MODEL_PATH
+        + "="
+        + modelPath
+        + ", "
+        + TOKENIZER_PATH
+        + "="
+        + tokenizerPath
+        + ", "
+        + MODEL_NAME
+        + "="
+        + modelName
+        + ", "
+        + MAX_LENGTH
+        + "="
+        + maxLength
+        + ", "
+        + POOLING
+        + "="
+        + pooling
+        + ", "
+        + NORMALIZE
+        + "="
+        + normalize
+        + ", "
+        + BATCH_SIZE
+        + "="
+        + batchSize
+        + ", "
+        + INTRA_OP_THREADS
+        + "="
+        + intraOpThreads
+        + ", "
+        + EXECUTION_PROVIDER
+        + "="
+        + provider
+        + ", "
+        + DEVICE_ID
+        + "="
+        + deviceId
+        + "}";
   }
 
   /** The default model (all-MiniLM-L6-v2 from the langchain4j jar) with default settings. */
@@ -180,9 +252,7 @@ public final class EncoderConfig implements Serializable {
         .provider(provider, deviceId);
   }
 
-  /**
-   * Reads a config from string options (YAML or command line); see {@link EncoderOptions}.
-   */
+  /** Reads a config from string options (YAML or command line); see {@link EncoderOptions}. */
   public static EncoderConfig fromOptions(Map<String, String> options) {
     return EncoderOptions.parse(options);
   }

@@ -86,11 +86,24 @@ public final class EncoderConfigBuilder {
   }
 
   public EncoderConfig build() {
-    checkArgument(modelPath != null, "Missing %s (or use the bundled model)",
-        EncoderConfig.MODEL_PATH);
-    checkArgument(tokenizerPath != null, "Missing %s (required with %s=%s)",
-        EncoderConfig.TOKENIZER_PATH, EncoderConfig.MODEL_PATH, modelPath);
-    return new EncoderConfig(modelPath, tokenizerPath, modelName, maxLength, pooling, normalize,
-        batchSize, intraOpThreads, provider, deviceId);
+    checkArgument(
+        modelPath != null, "Missing %s (or use the bundled model)", EncoderConfig.MODEL_PATH);
+    checkArgument(
+        tokenizerPath != null,
+        "Missing %s (required with %s=%s)",
+        EncoderConfig.TOKENIZER_PATH,
+        EncoderConfig.MODEL_PATH,
+        modelPath);
+    return new EncoderConfig(
+        modelPath,
+        tokenizerPath,
+        modelName,
+        maxLength,
+        pooling,
+        normalize,
+        batchSize,
+        intraOpThreads,
+        provider,
+        deviceId);
   }
 }

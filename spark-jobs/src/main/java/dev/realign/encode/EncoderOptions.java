@@ -32,22 +32,29 @@ final class EncoderOptions {
    */
   static EncoderConfig parse(Map<String, String> options) {
     for (String key : options.keySet()) {
-      checkArgument(KEYS.contains(key), "Invalid encoder option: %s (must be one of %s)", key,
+      checkArgument(
+          KEYS.contains(key),
+          "Invalid encoder option: %s (must be one of %s)",
+          key,
           KEYS.stream().sorted().toList());
     }
     EncoderConfigBuilder b = EncoderConfig.builder();
     String model = options.get(MODEL_PATH);
     String tokenizer = options.get(TOKENIZER_PATH);
     if (model == null) {
-      checkArgument(tokenizer == null, "Invalid %s: %s (set only together with %s)",
-          TOKENIZER_PATH, tokenizer, MODEL_PATH);
+      checkArgument(
+          tokenizer == null,
+          "Invalid %s: %s (set only together with %s)",
+          TOKENIZER_PATH,
+          tokenizer,
+          MODEL_PATH);
       b.bundledModel();
       if (options.containsKey(MODEL_NAME)) {
         b.modelName(options.get(MODEL_NAME));
       }
     } else {
-      checkArgument(tokenizer != null, "Missing %s (required with %s=%s)", TOKENIZER_PATH,
-          MODEL_PATH, model);
+      checkArgument(
+          tokenizer != null, "Missing %s (required with %s=%s)", TOKENIZER_PATH, MODEL_PATH, model);
       b.model(model, options.get(MODEL_NAME)).tokenizer(tokenizer);
     }
     b.maxLength(intOption(options, MAX_LENGTH, MAX_LENGTH_DEFAULT));
@@ -56,15 +63,19 @@ final class EncoderOptions {
     }
     if (options.containsKey(NORMALIZE)) {
       String v = options.get(NORMALIZE).trim().toLowerCase(Locale.ROOT);
-      checkArgument(v.equals("true") || v.equals("false"),
-          "Invalid %s: %s (must be true or false)", NORMALIZE, options.get(NORMALIZE));
+      checkArgument(
+          v.equals("true") || v.equals("false"),
+          "Invalid %s: %s (must be true or false)",
+          NORMALIZE,
+          options.get(NORMALIZE));
       b.normalize(Boolean.parseBoolean(v));
     }
     b.batchSize(intOption(options, BATCH_SIZE, BATCH_SIZE_DEFAULT));
     b.intraOpThreads(intOption(options, INTRA_OP_THREADS, INTRA_OP_THREADS_DEFAULT));
-    ExecutionProvider provider = options.containsKey(EXECUTION_PROVIDER)
-        ? ExecutionProvider.parse(options.get(EXECUTION_PROVIDER))
-        : EXECUTION_PROVIDER_DEFAULT;
+    ExecutionProvider provider =
+        options.containsKey(EXECUTION_PROVIDER)
+            ? ExecutionProvider.parse(options.get(EXECUTION_PROVIDER))
+            : EXECUTION_PROVIDER_DEFAULT;
     b.provider(provider, intOption(options, DEVICE_ID, DEVICE_ID_DEFAULT));
     return b.build();
   }

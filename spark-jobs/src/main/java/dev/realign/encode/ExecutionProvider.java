@@ -15,7 +15,11 @@ public enum ExecutionProvider {
         return p;
       }
     }
-    throw new IllegalArgumentException("Invalid execution_provider: " + text + " (must be one of "
-        + Arrays.stream(values()).map(p -> p.name().toLowerCase(Locale.ROOT)).toList() + ")");
+    throw new IllegalArgumentException(
+        "Invalid execution_provider: "
+            + text
+            + " (must be one of "
+            + Arrays.stream(values()).map(p -> p.name().toLowerCase(Locale.ROOT)).toList()
+            + ")");
   }
 }

@@ -12,11 +12,11 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * The only class that touches DJL. It is loaded from {@link SessionCache}, i.e. after
- * {@link OnnxTextEncoder}'s static initialiser has set DJL's offline properties.
+ * The only class that touches DJL. It is loaded from {@link SessionCache}, i.e. after {@link
+ * OnnxTextEncoder}'s static initialiser has set DJL's offline properties.
  *
- * <p>Texts are encoded with special tokens ([CLS] ... [SEP]), truncated to {@code maxLength}
- * tokens (longest-first) and not padded: the encoder pads each length-sorted batch itself.
+ * <p>Texts are encoded with special tokens ([CLS] ... [SEP]), truncated to {@code maxLength} tokens
+ * (longest-first) and not padded: the encoder pads each length-sorted batch itself.
  */
 final class HfTokenizer {
   private final HuggingFaceTokenizer tokenizer;
@@ -34,20 +34,27 @@ final class HfTokenizer {
 
   static HfTokenizer load(Path path, int maxLength) {
     if (!Files.isRegularFile(path)) {
-      throw new IllegalArgumentException("Tokenizer file does not exist: " + path + " (key "
-          + EncoderConfig.TOKENIZER_PATH + ")");
+      throw new IllegalArgumentException(
+          "Tokenizer file does not exist: " + path + " (key " + EncoderConfig.TOKENIZER_PATH + ")");
     }
     long maxId = maxTokenId(path);
     try {
-      HuggingFaceTokenizer t = HuggingFaceTokenizer.newInstance(path, Map.of(
-          "addSpecialTokens", "true",
-          "truncation", "true",
-          "maxLength", Integer.toString(maxLength),
-          "padding", "false"));
+      HuggingFaceTokenizer t =
+          HuggingFaceTokenizer.newInstance(
+              path,
+              Map.of(
+                  "addSpecialTokens", "true",
+                  "truncation", "true",
+                  "maxLength", Integer.toString(maxLength),
+                  "padding", "false"));
       return new HfTokenizer(t, path, maxId);
     } catch (IOException | RuntimeException e) {
-      throw new IllegalArgumentException("Cannot load tokenizer " + path
-          + " (expected a Hugging Face tokenizer.json): " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "Cannot load tokenizer "
+              + path
+              + " (expected a Hugging Face tokenizer.json): "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -78,8 +85,12 @@ final class HfTokenizer {
     try {
       root = new ObjectMapper().readTree(path.toFile());
     } catch (IOException e) {
-      throw new IllegalArgumentException("Cannot read tokenizer " + path
-          + " (expected a Hugging Face tokenizer.json): " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "Cannot read tokenizer "
+              + path
+              + " (expected a Hugging Face tokenizer.json): "
+              + e.getMessage(),
+          e);
     } catch (RuntimeException e) {
       throw new UncheckedIOException(new IOException("Cannot read tokenizer " + path, e));
     }

@@ -19,11 +19,11 @@ import java.util.TreeSet;
 /**
  * An ONNX Runtime session and its tokenizer, checked against each other once at load.
  *
- * <p>The session is always created from the model's <em>path</em>
- * ({@code OrtEnvironment.createSession(String, options)}), never from bytes: a model over 2 GB keeps
- * its weights in external-data files next to the {@code .onnx} file, and ONNX Runtime resolves
- * them relative to the model's folder only when it knows the path. Ship the {@code .onnx} file and
- * its data files into one folder (e.g. {@code --files model.onnx,model.onnx_data}).
+ * <p>The session is always created from the model's <em>path</em> ({@code
+ * OrtEnvironment.createSession(String, options)}), never from bytes: a model over 2 GB keeps its
+ * weights in external-data files next to the {@code .onnx} file, and ONNX Runtime resolves them
+ * relative to the model's folder only when it knows the path. Ship the {@code .onnx} file and its
+ * data files into one folder (e.g. {@code --files model.onnx,model.onnx_data}).
  */
 final class LoadedModel implements AutoCloseable {
   static final String INPUT_IDS = "input_ids";
@@ -41,9 +41,15 @@ final class LoadedModel implements AutoCloseable {
   private final OnnxGraphInspector.Limits limits;
   private volatile String sha256;
 
-  private LoadedModel(SessionCache.Key key, OrtEnvironment env, OrtSession session,
-      HfTokenizer tokenizer, Map<String, NodeInfo> outputs, boolean hasTokenTypeIds,
-      boolean int32Inputs, OnnxGraphInspector.Limits limits) {
+  private LoadedModel(
+      SessionCache.Key key,
+      OrtEnvironment env,
+      OrtSession session,
+      HfTokenizer tokenizer,
+      Map<String, NodeInfo> outputs,
+      boolean hasTokenTypeIds,
+      boolean int32Inputs,
+      OnnxGraphInspector.Limits limits) {
     this.key = key;
     this.env = env;
     this.session = session;
@@ -57,8 +63,8 @@ final class LoadedModel implements AutoCloseable {
   static LoadedModel load(SessionCache.Key key) {
     Path model = Path.of(key.modelPath());
     if (!Files.isRegularFile(model)) {
-      throw new IllegalArgumentException("Model file does not exist: " + model + " (key "
-          + EncoderConfig.MODEL_PATH + ")");
+      throw new IllegalArgumentException(
+          "Model file does not exist: " + model + " (key " + EncoderConfig.MODEL_PATH + ")");
     }
     checkCommandLineLength(readCommandLineLength());
     OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -70,22 +76,39 @@ final class LoadedModel implements AutoCloseable {
       HfTokenizer tokenizer = HfTokenizer.load(Path.of(key.tokenizerPath()), key.maxLength());
       OnnxGraphInspector.Limits limits = OnnxGraphInspector.inspect(model);
       if (limits.vocabRows() > 0 && tokenizer.maxTokenId() >= limits.vocabRows()) {
-        throw new IllegalArgumentException("Tokenizer " + tokenizer.path() + " does not fit model "
-            + model + ": it produces token ids up to " + tokenizer.maxTokenId()
-            + ", but the model's word-embedding table " + limits.embeddingTable() + " has "
-            + limits.vocabRows() + " rows (ids 0.." + (limits.vocabRows() - 1) + ")");
+        throw new IllegalArgumentException(
+            "Tokenizer "
+                + tokenizer.path()
+                + " does not fit model "
+                + model
+                + ": it produces token ids up to "
+                + tokenizer.maxTokenId()
+                + ", but the model's word-embedding table "
+                + limits.embeddingTable()
+                + " has "
+                + limits.vocabRows()
+                + " rows (ids 0.."
+                + (limits.vocabRows() - 1)
+                + ")");
       }
       if (limits.maxPositions() > 0 && key.maxLength() > limits.maxPositions()) {
-        throw new IllegalArgumentException("Invalid " + EncoderConfig.MAX_LENGTH + ": "
-            + key.maxLength() + " (must be <= " + limits.maxPositions() + ", the position table of "
-            + model + ")");
+        throw new IllegalArgumentException(
+            "Invalid "
+                + EncoderConfig.MAX_LENGTH
+                + ": "
+                + key.maxLength()
+                + " (must be <= "
+                + limits.maxPositions()
+                + ", the position table of "
+                + model
+                + ")");
       }
-      return new LoadedModel(key, env, session, tokenizer, outputs, inputs.containsKey(
-          TOKEN_TYPE_IDS), int32, limits);
+      return new LoadedModel(
+          key, env, session, tokenizer, outputs, inputs.containsKey(TOKEN_TYPE_IDS), int32, limits);
     } catch (OrtException e) {
       closeQuietly(session);
-      throw new IllegalArgumentException("Cannot read the inputs and outputs of " + model + ": "
-          + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "Cannot read the inputs and outputs of " + model + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
       closeQuietly(session);
       throw e;
@@ -97,8 +120,8 @@ final class LoadedModel implements AutoCloseable {
    * environment when the process command line ({@code /proc/self/cmdline}) is about 4 KB or longer
    * (measured here: 3,980 bytes runs, 3,981 crashes; a long {@code -cp} or many {@code -D} options
    * get there). A dead executor with no message is the worst failure, so refuse clearly instead.
-   * Keep JVM options in an argument file ({@code java @file}) or in {@code JDK_JAVA_OPTIONS},
-   * which do not count. {@value #SKIP_CMDLINE_CHECK}=true skips the check.
+   * Keep JVM options in an argument file ({@code java @file}) or in {@code JDK_JAVA_OPTIONS}, which
+   * do not count. {@value #SKIP_CMDLINE_CHECK}=true skips the check.
    */
   static final String SKIP_CMDLINE_CHECK = "realign.encode.skipCommandLineCheck";
 
@@ -106,12 +129,18 @@ final class LoadedModel implements AutoCloseable {
 
   static void checkCommandLineLength(long length) {
     if (length >= MAX_SAFE_COMMAND_LINE && !Boolean.getBoolean(SKIP_CMDLINE_CHECK)) {
-      throw new IllegalStateException("This JVM's command line is " + length + " bytes; ONNX"
-          + " Runtime 1.29.0 crashes the process (SIGSEGV) when creating its environment with a"
-          + " command line of about 4 KB or more. Move JVM options and the class path into an"
-          + " argument file (java @options-file), JDK_JAVA_OPTIONS or a manifest class path (keep"
-          + " /proc/self/cmdline under " + MAX_SAFE_COMMAND_LINE + " bytes), or set -D"
-          + SKIP_CMDLINE_CHECK + "=true to try anyway");
+      throw new IllegalStateException(
+          "This JVM's command line is "
+              + length
+              + " bytes; ONNX"
+              + " Runtime 1.29.0 crashes the process (SIGSEGV) when creating its environment with a"
+              + " command line of about 4 KB or more. Move JVM options and the class path into an"
+              + " argument file (java @options-file), JDK_JAVA_OPTIONS or a manifest class path (keep"
+              + " /proc/self/cmdline under "
+              + MAX_SAFE_COMMAND_LINE
+              + " bytes), or set -D"
+              + SKIP_CMDLINE_CHECK
+              + "=true to try anyway");
     }
   }
 
@@ -132,32 +161,43 @@ final class LoadedModel implements AutoCloseable {
       options.setInterOpNumThreads(1);
       if (key.provider() == ExecutionProvider.CUDA) {
         if (!OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
-          throw new IllegalStateException("Invalid " + EncoderConfig.EXECUTION_PROVIDER
-              + ": cuda (the CUDA execution provider is not available in this ONNX Runtime build;"
-              + " available: " + OrtEnvironment.getAvailableProviders() + "; put"
-              + " com.microsoft.onnxruntime:onnxruntime_gpu on the classpath instead of"
-              + " com.microsoft.onnxruntime:onnxruntime)");
+          throw new IllegalStateException(
+              "Invalid "
+                  + EncoderConfig.EXECUTION_PROVIDER
+                  + ": cuda (the CUDA execution provider is not available in this ONNX Runtime build;"
+                  + " available: "
+                  + OrtEnvironment.getAvailableProviders()
+                  + "; put"
+                  + " com.microsoft.onnxruntime:onnxruntime_gpu on the classpath instead of"
+                  + " com.microsoft.onnxruntime:onnxruntime)");
         }
         options.addCUDA(key.deviceId());
       }
       // By path, so that external-data files next to the model are found (see class comment).
       return env.createSession(model.toString(), options);
     } catch (OrtException e) {
-      throw new IllegalArgumentException("Cannot load ONNX model " + model
-          + " (not a valid ONNX model, or not one ONNX Runtime can run): " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "Cannot load ONNX model "
+              + model
+              + " (not a valid ONNX model, or not one ONNX Runtime can run): "
+              + e.getMessage(),
+          e);
     }
   }
 
   /** Returns true when the id inputs are int32 (else int64). */
   private static boolean checkInputs(Path model, Map<String, NodeInfo> inputs) {
     Set<String> names = new TreeSet<>(inputs.keySet());
-    boolean fits = names.contains(INPUT_IDS) && names.contains(ATTENTION_MASK)
-        && KNOWN_INPUTS.containsAll(names);
+    boolean fits =
+        names.contains(INPUT_IDS)
+            && names.contains(ATTENTION_MASK)
+            && KNOWN_INPUTS.containsAll(names);
     List<String> types = new ArrayList<>();
     boolean int32 = false;
     boolean int64 = false;
     for (NodeInfo info : inputs.values()) {
-      if (info.getInfo() instanceof TensorInfo t && t.getShape().length == 2
+      if (info.getInfo() instanceof TensorInfo t
+          && t.getShape().length == 2
           && (t.type == OnnxJavaType.INT64 || t.type == OnnxJavaType.INT32)) {
         int32 |= t.type == OnnxJavaType.INT32;
         int64 |= t.type == OnnxJavaType.INT64;
@@ -167,10 +207,21 @@ final class LoadedModel implements AutoCloseable {
       types.add(info.getName() + ": " + info.getInfo());
     }
     if (!fits || (int32 && int64)) {
-      throw new IllegalArgumentException("Model " + model + " does not fit a text encoder: it has"
-          + " inputs " + names + " but expected " + INPUT_IDS + ", " + ATTENTION_MASK
-          + " and optionally " + TOKEN_TYPE_IDS + ", all int64 (or all int32) of shape [batch,"
-          + " sequence]; found " + types);
+      throw new IllegalArgumentException(
+          "Model "
+              + model
+              + " does not fit a text encoder: it has"
+              + " inputs "
+              + names
+              + " but expected "
+              + INPUT_IDS
+              + ", "
+              + ATTENTION_MASK
+              + " and optionally "
+              + TOKEN_TYPE_IDS
+              + ", all int64 (or all int32) of shape [batch,"
+              + " sequence]; found "
+              + types);
     }
     return int32;
   }

@@ -15,14 +15,14 @@ import java.util.Map;
 /**
  * Reads what ONNX Runtime's Java API does not expose: the shapes of the model's initializers. It
  * walks the protobuf wire format of {@code ModelProto.graph} ({@code GraphProto.node} = field 1,
- * {@code .initializer} = field 5; {@code TensorProto.dims} = 1, {@code .name} = 8;
- * {@code NodeProto.input} = 1, {@code .op_type} = 4) and skips tensor payloads by their length, so
- * even a model of hundreds of MB is scanned in milliseconds without copying.
+ * {@code .initializer} = field 5; {@code TensorProto.dims} = 1, {@code .name} = 8; {@code
+ * NodeProto.input} = 1, {@code .op_type} = 4) and skips tensor payloads by their length, so even a
+ * model of hundreds of MB is scanned in milliseconds without copying.
  *
  * <p>The word-embedding table is the initializer that a {@code Gather} node indexes with the graph
- * input {@code input_ids}; failing that, a 2-D initializer whose name ends in
- * {@code word_embeddings.weight}. Its first dimension is the number of token ids the model accepts.
- * The position table (name ending in {@code position_embeddings.weight}) bounds the sequence length.
+ * input {@code input_ids}; failing that, a 2-D initializer whose name ends in {@code
+ * word_embeddings.weight}. Its first dimension is the number of token ids the model accepts. The
+ * position table (name ending in {@code position_embeddings.weight}) bounds the sequence length.
  * Anything unexpected yields {@link Limits#UNKNOWN}: this is a best-effort check, and the encoder
  * also catches out-of-range token ids at run time.
  */
@@ -89,14 +89,23 @@ final class OnnxGraphInspector {
       }
     }
     if (table == null) {
-      table = initializers.entrySet().stream()
-          .filter(e -> e.getKey().endsWith("word_embeddings.weight") && e.getValue().size() == 2)
-          .map(Map.Entry::getKey).sorted().findFirst().orElse(null);
+      table =
+          initializers.entrySet().stream()
+              .filter(
+                  e -> e.getKey().endsWith("word_embeddings.weight") && e.getValue().size() == 2)
+              .map(Map.Entry::getKey)
+              .sorted()
+              .findFirst()
+              .orElse(null);
     }
     long vocab = table == null ? -1 : initializers.get(table).get(0);
-    long positions = initializers.entrySet().stream()
-        .filter(e -> e.getKey().endsWith("position_embeddings.weight") && e.getValue().size() == 2)
-        .mapToLong(e -> e.getValue().get(0)).min().orElse(-1);
+    long positions =
+        initializers.entrySet().stream()
+            .filter(
+                e -> e.getKey().endsWith("position_embeddings.weight") && e.getValue().size() == 2)
+            .mapToLong(e -> e.getValue().get(0))
+            .min()
+            .orElse(-1);
     return new Limits(vocab, positions, table);
   }
 
@@ -143,7 +152,8 @@ final class OnnxGraphInspector {
       }
     }
     return "Gather".equals(op) && inputs.size() == 2 && "input_ids".equals(inputs.get(1))
-        ? inputs.get(0) : null;
+        ? inputs.get(0)
+        : null;
   }
 
   /** A cursor over protobuf fields in [pos, end). */

@@ -20,19 +20,19 @@ import java.util.function.IntConsumer;
 /**
  * Text to embeddings with ONNX Runtime and a Hugging Face {@code tokenizer.json}, engine-free so a
  * Spark job can call it inside {@code mapPartitions}: {@code OnnxTextEncoder.create(config)} per
- * task (cheap: the session is shared per JVM through {@link SessionCache}), then
- * {@link #encode(List)} per chunk of texts. Thread-safe.
+ * task (cheap: the session is shared per JVM through {@link SessionCache}), then {@link
+ * #encode(List)} per chunk of texts. Thread-safe.
  *
  * <p>Per call: texts are tokenised ([CLS] ... [SEP], truncated to {@code max_length}), sorted by
  * token count, cut into batches of {@code batch_size} padded only to the longest text of their
- * batch, and run with {@code input_ids}, {@code attention_mask} and (when the model has it)
- * {@code token_type_ids} fed by name; the pooled rows go back to input order. Pass chunks of
- * several batches (e.g. 16 x batch_size) so that sorting has texts to group.
+ * batch, and run with {@code input_ids}, {@code attention_mask} and (when the model has it) {@code
+ * token_type_ids} fed by name; the pooled rows go back to input order. Pass chunks of several
+ * batches (e.g. 16 x batch_size) so that sorting has texts to group.
  *
- * <p><b>DJL never reaches the network</b>: the static initialiser sets the system properties
- * {@code ai.djl.offline=true} and {@code OPT_OUT_TRACKING=true} before any DJL class is used (DJL
- * reads them when a tokenizer is created, where it would otherwise call a cloud-metadata address).
- * DJL is touched only by {@link HfTokenizer}, which only this class's instances reach.
+ * <p><b>DJL never reaches the network</b>: the static initialiser sets the system properties {@code
+ * ai.djl.offline=true} and {@code OPT_OUT_TRACKING=true} before any DJL class is used (DJL reads
+ * them when a tokenizer is created, where it would otherwise call a cloud-metadata address). DJL is
+ * touched only by {@link HfTokenizer}, which only this class's instances reach.
  *
  * <p><b>Tokenizer/model fit</b>: ONNX Runtime's Java API does not expose initializer shapes, so
  * {@link OnnxGraphInspector} reads the word-embedding table's row count from the model file; a
@@ -51,8 +51,8 @@ public final class OnnxTextEncoder {
   private final String outputName;
   private final int dimension;
 
-  private OnnxTextEncoder(EncoderConfig config, LoadedModel model, String outputName,
-      int dimension) {
+  private OnnxTextEncoder(
+      EncoderConfig config, LoadedModel model, String outputName, int dimension) {
     this.config = config;
     this.model = model;
     this.outputName = outputName;
@@ -75,24 +75,49 @@ public final class OnnxTextEncoder {
     NodeInfo out = model.outputs().get(pooling.output());
     String poolingKey = EncoderConfig.POOLING + "=" + pooling;
     if (out == null) {
-      String hint = pooling.kind() == Pooling.Kind.OUTPUT
-          ? "name one of them with output:<name>"
-          : "choose output:<name> for a pooled output, or mean:<name> / cls:<name> for another"
-              + " token-level output";
-      throw new IllegalArgumentException("Model " + config.modelPath() + " has no output '"
-          + pooling.output() + "' needed by " + poolingKey + "; its outputs are "
-          + model.outputs().keySet() + " (" + hint + ")");
+      String hint =
+          pooling.kind() == Pooling.Kind.OUTPUT
+              ? "name one of them with output:<name>"
+              : "choose output:<name> for a pooled output, or mean:<name> / cls:<name> for another"
+                  + " token-level output";
+      throw new IllegalArgumentException(
+          "Model "
+              + config.modelPath()
+              + " has no output '"
+              + pooling.output()
+              + "' needed by "
+              + poolingKey
+              + "; its outputs are "
+              + model.outputs().keySet()
+              + " ("
+              + hint
+              + ")");
     }
-    if (!(out.getInfo() instanceof TensorInfo info) || info.type != ai.onnxruntime.OnnxJavaType.FLOAT) {
-      throw new IllegalArgumentException("Model " + config.modelPath() + ": output '"
-          + pooling.output() + "' is " + out.getInfo() + " (expected a float tensor)");
+    if (!(out.getInfo() instanceof TensorInfo info)
+        || info.type != ai.onnxruntime.OnnxJavaType.FLOAT) {
+      throw new IllegalArgumentException(
+          "Model "
+              + config.modelPath()
+              + ": output '"
+              + pooling.output()
+              + "' is "
+              + out.getInfo()
+              + " (expected a float tensor)");
     }
     int rank = pooling.kind() == Pooling.Kind.OUTPUT ? 2 : 3;
     long[] shape = info.getShape();
     if (shape.length != rank) {
-      throw new IllegalArgumentException("Model " + config.modelPath() + ": output '"
-          + pooling.output() + "' has shape " + Arrays.toString(shape) + " but " + poolingKey
-          + " expects " + (rank == 3 ? "[batch, sequence, d]" : "[batch, d]"));
+      throw new IllegalArgumentException(
+          "Model "
+              + config.modelPath()
+              + ": output '"
+              + pooling.output()
+              + "' has shape "
+              + Arrays.toString(shape)
+              + " but "
+              + poolingKey
+              + " expects "
+              + (rank == 3 ? "[batch, sequence, d]" : "[batch, d]"));
     }
     long d = shape[rank - 1];
     OnnxTextEncoder probe = new OnnxTextEncoder(config, model, pooling.output(), (int) d);
@@ -120,7 +145,7 @@ public final class OnnxTextEncoder {
 
   /** Embeds {@code texts}; row i of the result is text i. Never throws for a bad text. */
   public EncodeResult encode(List<String> texts) {
-    return encode(texts, batch -> { });
+    return encode(texts, batch -> {});
   }
 
   /**
@@ -144,15 +169,15 @@ public final class OnnxTextEncoder {
     for (int k = 0; k < m; k++) {
       valid[k] = texts.get(index[k]);
     }
-    HfTokenizer.Tokens[] tokens = m == 0 ? new HfTokenizer.Tokens[0]
-        : model.tokenizer().encode(valid);
+    HfTokenizer.Tokens[] tokens =
+        m == 0 ? new HfTokenizer.Tokens[0] : model.tokenizer().encode(valid);
     checkTokenIds(tokens);
     // Sort by token count (ties by position): pack (length, k) into one long.
     long[] order = new long[m];
     for (int k = 0; k < m; k++) {
       order[k] = ((long) tokens[k].ids().length << 32) | k;
-      status[index[k]] = tokens[k].truncated() ? EncodeResult.Status.TRUNCATED
-          : EncodeResult.Status.OK;
+      status[index[k]] =
+          tokens[k].truncated() ? EncodeResult.Status.TRUNCATED : EncodeResult.Status.OK;
     }
     Arrays.sort(order);
     float[] out = new float[n * dimension];
@@ -184,17 +209,24 @@ public final class OnnxTextEncoder {
     for (HfTokenizer.Tokens t : tokens) {
       for (long id : t.ids()) {
         if (id < 0 || id >= rows) {
-          throw new IllegalStateException("Tokenizer " + config.tokenizerPath()
-              + " does not fit model " + config.modelPath() + ": token id " + id
-              + " is outside the model's vocabulary of " + rows + " rows");
+          throw new IllegalStateException(
+              "Tokenizer "
+                  + config.tokenizerPath()
+                  + " does not fit model "
+                  + config.modelPath()
+                  + ": token id "
+                  + id
+                  + " is outside the model's vocabulary of "
+                  + rows
+                  + " rows");
         }
       }
     }
   }
 
   /** Runs one padded batch and writes its pooled rows to {@code out} at their input positions. */
-  private void runBatch(HfTokenizer.Tokens[] tokens, int[] batch, int len, int[] index,
-      float[] out) {
+  private void runBatch(
+      HfTokenizer.Tokens[] tokens, int[] batch, int len, int[] index, float[] out) {
     int b = batch.length;
     long[] ids = new long[b * len];
     long[] mask = new long[b * len];
@@ -226,12 +258,23 @@ public final class OnnxTextEncoder {
         pool(data, outShape, mask, b, len, batch, index, out);
       }
     } catch (OrtException e) {
-      String hint = model.limits().vocabRows() > 0 ? ""
-          : " (an index error here usually means the tokenizer " + config.tokenizerPath()
-              + " does not fit the model)";
-      throw new IllegalStateException("ONNX Runtime failed on model " + config.modelPath()
-          + " for a batch of " + b + " texts of up to " + len + " tokens: " + e.getMessage()
-          + hint, e);
+      String hint =
+          model.limits().vocabRows() > 0
+              ? ""
+              : " (an index error here usually means the tokenizer "
+                  + config.tokenizerPath()
+                  + " does not fit the model)";
+      throw new IllegalStateException(
+          "ONNX Runtime failed on model "
+              + config.modelPath()
+              + " for a batch of "
+              + b
+              + " texts of up to "
+              + len
+              + " tokens: "
+              + e.getMessage()
+              + hint,
+          e);
     } finally {
       for (OnnxTensor t : inputs.values()) {
         t.close();
@@ -250,17 +293,39 @@ public final class OnnxTextEncoder {
     return OnnxTensor.createTensor(model.env(), LongBuffer.wrap(values), shape);
   }
 
-  private void pool(float[] data, long[] shape, long[] mask, int b, int len, int[] batch,
-      int[] index, float[] out) {
+  private void pool(
+      float[] data,
+      long[] shape,
+      long[] mask,
+      int b,
+      int len,
+      int[] batch,
+      int[] index,
+      float[] out) {
     Pooling.Kind kind = config.pooling().kind();
     int rank = kind == Pooling.Kind.OUTPUT ? 2 : 3;
-    boolean shapeOk = shape.length == rank && shape[0] == b && shape[rank - 1] == dimension
-        && (rank == 2 || shape[1] == len);
+    boolean shapeOk =
+        shape.length == rank
+            && shape[0] == b
+            && shape[rank - 1] == dimension
+            && (rank == 2 || shape[1] == len);
     if (!shapeOk) {
-      throw new IllegalStateException("Model " + config.modelPath() + ": output '" + outputName
-          + "' has shape " + Arrays.toString(shape) + " for a batch of " + b + " x " + len
-          + " tokens (expected " + (rank == 3 ? "[" + b + ", " + len + ", " + dimension + "]"
-              : "[" + b + ", " + dimension + "]") + ")");
+      throw new IllegalStateException(
+          "Model "
+              + config.modelPath()
+              + ": output '"
+              + outputName
+              + "' has shape "
+              + Arrays.toString(shape)
+              + " for a batch of "
+              + b
+              + " x "
+              + len
+              + " tokens (expected "
+              + (rank == 3
+                  ? "[" + b + ", " + len + ", " + dimension + "]"
+                  : "[" + b + ", " + dimension + "]")
+              + ")");
     }
     int d = dimension;
     double[] acc = new double[d];

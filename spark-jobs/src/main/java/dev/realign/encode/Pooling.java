@@ -8,8 +8,8 @@ import java.util.Objects;
  * How one row of token vectors becomes one text vector.
  *
  * <ul>
- *   <li>{@code mean}: attention-masked mean over the output {@code last_hidden_state}
- *       ({@code [batch, seq, d]}); {@code mean:<output>} names another 3-D output.
+ *   <li>{@code mean}: attention-masked mean over the output {@code last_hidden_state} ({@code
+ *       [batch, seq, d]}); {@code mean:<output>} names another 3-D output.
  *   <li>{@code cls}: the first token's vector of {@code last_hidden_state} ({@code cls:<output>}
  *       likewise).
  *   <li>{@code output:<name>}: the model's own pooled output {@code [batch, d]}, used as is.
@@ -37,8 +37,8 @@ public final class Pooling implements Serializable {
   public Pooling(Kind kind, String output) {
     Objects.requireNonNull(kind, "pooling kind");
     if (output == null || output.isEmpty()) {
-      throw new IllegalArgumentException("Invalid pooling output name: \"" + output
-          + "\" (must be non-empty)");
+      throw new IllegalArgumentException(
+          "Invalid pooling output name: \"" + output + "\" (must be non-empty)");
     }
     this.kind = kind;
     this.output = output;
@@ -67,7 +67,10 @@ public final class Pooling implements Serializable {
     return new Pooling(Kind.OUTPUT, name);
   }
 
-  /** Parses {@code mean}, {@code cls}, {@code mean:<output>}, {@code cls:<output>} or {@code output:<name>}. */
+  /**
+   * Parses {@code mean}, {@code cls}, {@code mean:<output>}, {@code cls:<output>} or {@code
+   * output:<name>}.
+   */
   public static Pooling parse(String text) {
     Objects.requireNonNull(text, "pooling");
     String s = text.trim();
@@ -75,8 +78,8 @@ public final class Pooling implements Serializable {
     String head = (colon < 0 ? s : s.substring(0, colon)).toLowerCase(Locale.ROOT);
     String name = colon < 0 ? null : s.substring(colon + 1);
     if (colon >= 0 && name.isEmpty()) {
-      throw new IllegalArgumentException("Invalid pooling: " + text
-          + " (an output name must follow the colon)");
+      throw new IllegalArgumentException(
+          "Invalid pooling: " + text + " (an output name must follow the colon)");
     }
     switch (head) {
       case "mean":
@@ -85,13 +88,17 @@ public final class Pooling implements Serializable {
         return name == null ? CLS : new Pooling(Kind.CLS, name);
       case "output":
         if (name == null) {
-          throw new IllegalArgumentException("Invalid pooling: " + text
-              + " (output pooling names the model output: output:<name>)");
+          throw new IllegalArgumentException(
+              "Invalid pooling: "
+                  + text
+                  + " (output pooling names the model output: output:<name>)");
         }
         return output(name);
       default:
-        throw new IllegalArgumentException("Invalid pooling: " + text
-            + " (must be one of mean, cls, output:<name>, mean:<output>, cls:<output>)");
+        throw new IllegalArgumentException(
+            "Invalid pooling: "
+                + text
+                + " (must be one of mean, cls, output:<name>, mean:<output>, cls:<output>)");
     }
   }
 

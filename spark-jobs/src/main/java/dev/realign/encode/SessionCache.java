@@ -13,11 +13,21 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class SessionCache {
   /** What a session and tokenizer depend on; pooling, normalisation and batch size do not. */
-  record Key(String modelPath, String tokenizerPath, int maxLength, int intraOpThreads,
-      ExecutionProvider provider, int deviceId) {
+  record Key(
+      String modelPath,
+      String tokenizerPath,
+      int maxLength,
+      int intraOpThreads,
+      ExecutionProvider provider,
+      int deviceId) {
     static Key of(EncoderConfig c) {
-      return new Key(c.modelPath(), c.tokenizerPath(), c.maxLength(), c.intraOpThreads(),
-          c.provider(), c.deviceId());
+      return new Key(
+          c.modelPath(),
+          c.tokenizerPath(),
+          c.maxLength(),
+          c.intraOpThreads(),
+          c.provider(),
+          c.deviceId());
     }
   }
 

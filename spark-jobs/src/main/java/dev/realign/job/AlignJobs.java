@@ -24,8 +24,12 @@ public final class AlignJobs {
     OutputGuard.prepare(ctx.fs, ctx.layout, ctx.config.outputMode().id());
     EmbeddingSet texts = AlignPipeline.plan(ctx, Modality.TEXT);
     if (ImageStatsJobs.requested(ctx)) {
-      return ImageStatsJobs.stats(ctx, texts, AlignPipeline.duplicates(ctx, texts),
-          ImageStatsJobs.readImageSketch(ctx), EncoderIdentity.PRECOMPUTED);
+      return ImageStatsJobs.stats(
+          ctx,
+          texts,
+          AlignPipeline.duplicates(ctx, texts),
+          ImageStatsJobs.readImageSketch(ctx),
+          EncoderIdentity.PRECOMPUTED);
     }
     EmbeddingSet images = AlignPipeline.plan(ctx, Modality.IMAGE);
     AlignPipeline.Stats stats =
@@ -40,8 +44,8 @@ public final class AlignJobs {
   }
 
   /**
-   * {@code fit}: the transform from {@code OUTPUT/stats/} plus the centroid pass over texts. Refuses
-   * the sketches of a failed stats stage, and in mode {@code error} an existing transform.
+   * {@code fit}: the transform from {@code OUTPUT/stats/} plus the centroid pass over texts.
+   * Refuses the sketches of a failed stats stage, and in mode {@code error} an existing transform.
    */
   public static ReAlignTransform fit(JobContext ctx) {
     OutputGuard.prepareFile(ctx.fs, ctx.layout.transform(), ctx.config.outputMode().id());
@@ -50,30 +54,35 @@ public final class AlignJobs {
     }
     StatsSummary summary = AlignPipeline.requirePassedSummary(ctx, "fit");
     EmbeddingSet texts = AlignPipeline.plan(ctx, Modality.TEXT);
-    return AlignPipeline.fit(ctx, texts, AlignPipeline.duplicates(ctx, texts),
+    return AlignPipeline.fit(
+        ctx,
+        texts,
+        AlignPipeline.duplicates(ctx, texts),
         AlignPipeline.readSketch(ctx, "text", summary),
-        AlignPipeline.readSketch(ctx, "image", summary), EncoderIdentity.PRECOMPUTED);
+        AlignPipeline.readSketch(ctx, "image", summary),
+        EncoderIdentity.PRECOMPUTED);
   }
 
   /**
    * {@code apply}: aligned shards from a transform ({@code OUTPUT/realign-transform.json}). In mode
-   * {@code error} an existing dataset in {@code OUTPUT/aligned} is refused; a failed stats stage
-   * is refused; without any stats stage apply keeps the books itself.
+   * {@code error} an existing dataset in {@code OUTPUT/aligned} is refused; a failed stats stage is
+   * refused; without any stats stage apply keeps the books itself.
    */
   public static AlignPipeline.Outcome apply(JobContext ctx, String transformPath) {
-    OutputGuard.prepareShardDir(ctx.fs, ctx.layout.aligned(),
-        ctx.config.outputMode().id());
+    OutputGuard.prepareShardDir(ctx.fs, ctx.layout.aligned(), ctx.config.outputMode().id());
     ReAlignTransform t = AlignPipeline.readTransform(ctx, transformPath);
     StatsSummary summary = null;
     if (AlignPipeline.exists(ctx, ctx.layout.statsSummary())) {
       summary = AlignPipeline.requirePassedSummary(ctx, "apply");
     } else {
-      Console.info("apply: no %s; rejected rows are counted by apply and not written to"
-          + " rejected/ (run stats first to quarantine them)", ctx.layout.statsSummary());
+      Console.info(
+          "apply: no %s; rejected rows are counted by apply and not written to"
+              + " rejected/ (run stats first to quarantine them)",
+          ctx.layout.statsSummary());
     }
     EmbeddingSet texts = AlignPipeline.plan(ctx, Modality.TEXT);
-    AlignPipeline.Outcome o = AlignPipeline.apply(ctx, texts,
-        AlignPipeline.duplicates(ctx, texts), t, summary);
+    AlignPipeline.Outcome o =
+        AlignPipeline.apply(ctx, texts, AlignPipeline.duplicates(ctx, texts), t, summary);
     report(o);
     return o;
   }
@@ -82,8 +91,8 @@ public final class AlignJobs {
   public static EncodeJob.Outcome encode(JobContext ctx) {
     OutputMode mode = ctx.config.outputMode();
     OutputGuard.prepareShardDir(ctx.fs, ctx.layout.rootPath(), mode.id());
-    return EncodeJob.run(ctx, ctx.config.require(ConfigKeys.TEXTS), ctx.layout.root(),
-        mode == OutputMode.RESUME);
+    return EncodeJob.run(
+        ctx, ctx.config.require(ConfigKeys.TEXTS), ctx.layout.root(), mode == OutputMode.RESUME);
   }
 
   /** {@code run}: [encode,] stats, fit and apply [and report] in one application. */
@@ -97,15 +106,21 @@ public final class AlignJobs {
     EncoderIdentity encoder = EncoderIdentity.PRECOMPUTED;
     if (!ctx.config.get(ConfigKeys.TEXTS).isBlank()) {
       String encoded = new org.apache.hadoop.fs.Path(ctx.layout.rootPath(), "encoded").toString();
-      EncodeJob.Outcome e = EncodeJob.run(ctx, ctx.config.get(ConfigKeys.TEXTS), encoded,
-          ctx.config.outputMode() == OutputMode.RESUME);
+      EncodeJob.Outcome e =
+          EncodeJob.run(
+              ctx,
+              ctx.config.get(ConfigKeys.TEXTS),
+              encoded,
+              ctx.config.outputMode() == OutputMode.RESUME);
       encoder = e.encoder();
-      ctx = ctx.withConfig(dev.realign.config.PipelineConfig.builder()
-          .setAll(ctx.config.asMap())
-          .set(ConfigKeys.TEXT_EMBEDDINGS, encoded)
-          .set(ConfigKeys.TEXT_FORMAT, "parquet")
-          .set(ConfigKeys.TEXT_METADATA, "")
-          .build());
+      ctx =
+          ctx.withConfig(
+              dev.realign.config.PipelineConfig.builder()
+                  .setAll(ctx.config.asMap())
+                  .set(ConfigKeys.TEXT_EMBEDDINGS, encoded)
+                  .set(ConfigKeys.TEXT_FORMAT, "parquet")
+                  .set(ConfigKeys.TEXT_METADATA, "")
+                  .build());
     }
     EmbeddingSet texts = AlignPipeline.plan(ctx, Modality.TEXT);
     EmbeddingSet images = AlignPipeline.plan(ctx, Modality.IMAGE);
@@ -113,17 +128,31 @@ public final class AlignJobs {
     long[] textDuplicates = AlignPipeline.duplicates(ctx, texts);
     boolean withReport = ctx.config.getBoolean(ConfigKeys.REPORT_IN_RUN);
     // The report's samples are drawn by the stats pass, which reads every row anyway.
-    AlignPipeline.Stats stats = AlignPipeline.stats(ctx, texts, textDuplicates, images,
-        withReport ? ctx.config.getInt(ConfigKeys.REPORT_SAMPLE_ROWS) : 0);
+    AlignPipeline.Stats stats =
+        AlignPipeline.stats(
+            ctx,
+            texts,
+            textDuplicates,
+            images,
+            withReport ? ctx.config.getInt(ConfigKeys.REPORT_SAMPLE_ROWS) : 0);
     ImageStatsJobs.writeInfo(ctx, stats, encoder);
-    ReAlignTransform t = AlignPipeline.fit(ctx, texts, textDuplicates, stats.text(),
-        stats.image(), encoder);
+    ReAlignTransform t =
+        AlignPipeline.fit(ctx, texts, textDuplicates, stats.text(), stats.image(), encoder);
     AlignPipeline.Outcome o = AlignPipeline.apply(ctx, texts, textDuplicates, t, stats.summary());
     report(o);
     if (withReport) {
-      ReportJob.runWith(ctx, t, new ReportJob.InRun(texts, images, textDuplicates,
-          stats.imageDuplicates(), stats.text(), stats.image(), stats.textSample(),
-          stats.imageSample()));
+      ReportJob.runWith(
+          ctx,
+          t,
+          new ReportJob.InRun(
+              texts,
+              images,
+              textDuplicates,
+              stats.imageDuplicates(),
+              stats.text(),
+              stats.image(),
+              stats.textSample(),
+              stats.imageSample()));
     }
     Console.info("run finished in %.1f s", (System.nanoTime() - start) / 1e9);
     return o;
@@ -137,14 +166,25 @@ public final class AlignJobs {
     ShardOutput output = ShardOutput.fromConfig(ctx.config); // fails before any work
     OutputGuard.prepare(ctx.fs, ctx.layout, ctx.config.outputMode().id());
     EmbeddingSet texts = AlignPipeline.plan(ctx, Modality.TEXT);
-    List<ShardResult> results = ApplyPass.run(ctx, texts, new long[0], ApplyPass.copy(), "none",
-        false, "copy");
+    List<ShardResult> results =
+        ApplyPass.run(ctx, texts, new long[0], ApplyPass.copy(), "none", false, "copy");
     long rows = results.stream().mapToLong(r -> r.shard().rows()).sum();
     long rejected = results.stream().mapToLong(ShardResult::rejected).sum();
-    ShardManifest m = new ShardManifest(rows, texts.dim(), output.dtype().id(), "none", rejected,
-        Map.of("text", new ShardManifest.ModalityCounts(rows + rejected, rows, rejected,
-            Map.of())), List.of(), Map.of(), StagedCommit.shards(results), Map.of(),
-        output.format().id());
+    ShardManifest m =
+        new ShardManifest(
+            rows,
+            texts.dim(),
+            output.dtype().id(),
+            "none",
+            rejected,
+            Map.of(
+                "text",
+                new ShardManifest.ModalityCounts(rows + rejected, rows, rejected, Map.of())),
+            List.of(),
+            Map.of(),
+            StagedCommit.shards(results),
+            Map.of(),
+            output.format().id());
     StagedCommit.commit(ctx.fs, ctx.layout.aligned(), ctx.layout.staging(), m);
     Console.info("copy: %,d rows in %d shards -> %s", rows, results.size(), ctx.layout.aligned());
     return m;
@@ -152,13 +192,23 @@ public final class AlignJobs {
 
   static void report(AlignPipeline.Outcome o) {
     ShardManifest m = o.manifest();
-    Console.info("transform: %s (variant %s, sha256 %s)", o.transformPath(),
-        o.transform().variant(), o.transform().sha256());
-    Console.info("aligned shards: %s (%d shards, %,d rows, manifest %s/_manifest.json)",
+    Console.info(
+        "transform: %s (variant %s, sha256 %s)",
+        o.transformPath(), o.transform().variant(), o.transform().sha256());
+    Console.info(
+        "aligned shards: %s (%d shards, %,d rows, manifest %s/_manifest.json)",
         o.shardsPath(), m.shards().size(), m.rows(), o.shardsPath());
-    m.inputs().forEach((role, c) -> Console.info("%s rows: %,d in = %,d used + %,d rejected %s",
-        role, c.rows(), c.used(), c.rejected(), c.rejected() > 0 ? c.byReason() : ""));
-    Console.info(String.format(Locale.ROOT, "centroid gap ||mu_image - mean(text)||: before %.6f,"
-        + " after %.6f", o.gapBefore(), o.gapAfter()));
+    m.inputs()
+        .forEach(
+            (role, c) ->
+                Console.info(
+                    "%s rows: %,d in = %,d used + %,d rejected %s",
+                    role, c.rows(), c.used(), c.rejected(), c.rejected() > 0 ? c.byReason() : ""));
+    Console.info(
+        String.format(
+            Locale.ROOT,
+            "centroid gap ||mu_image - mean(text)||: before %.6f," + " after %.6f",
+            o.gapBefore(),
+            o.gapAfter()));
   }
 }

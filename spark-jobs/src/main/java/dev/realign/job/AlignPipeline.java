@@ -33,9 +33,9 @@ import java.util.Map;
 import org.apache.hadoop.fs.Path;
 
 /**
- * The align stages as functions of a {@link JobContext}: plan, stats, fit, apply. The jobs
- * ({@code stats}, {@code fit}, {@code apply}, {@code run}) are compositions of these; the math is
- * the core's, this class moves data and keeps the books.
+ * The align stages as functions of a {@link JobContext}: plan, stats, fit, apply. The jobs ({@code
+ * stats}, {@code fit}, {@code apply}, {@code run}) are compositions of these; the math is the
+ * core's, this class moves data and keeps the books.
  */
 public final class AlignPipeline {
   private AlignPipeline() {}
@@ -47,17 +47,27 @@ public final class AlignPipeline {
    *     order: exactly the rows a sampling pass would pick)
    * @param imageSample likewise for the images
    */
-  public record Stats(MomentSnapshot text, MomentSnapshot image, StatsSummary summary,
-      long[] imageDuplicates, float[] textSample, float[] imageSample) {
-    public Stats(MomentSnapshot text, MomentSnapshot image, StatsSummary summary,
-        long[] imageDuplicates) {
+  public record Stats(
+      MomentSnapshot text,
+      MomentSnapshot image,
+      StatsSummary summary,
+      long[] imageDuplicates,
+      float[] textSample,
+      float[] imageSample) {
+    public Stats(
+        MomentSnapshot text, MomentSnapshot image, StatsSummary summary, long[] imageDuplicates) {
       this(text, image, summary, imageDuplicates, null, null);
     }
   }
 
   /** What {@code run} and {@code apply} report. */
-  public record Outcome(ReAlignTransform transform, ShardManifest manifest, double gapBefore,
-      double gapAfter, Path transformPath, Path shardsPath) {}
+  public record Outcome(
+      ReAlignTransform transform,
+      ShardManifest manifest,
+      double gapBefore,
+      double gapAfter,
+      Path transformPath,
+      Path shardsPath) {}
 
   /** The role by name ({@code text} or {@code image}; anything else fails). */
   public static EmbeddingSet plan(JobContext ctx, String role) {
@@ -67,23 +77,40 @@ public final class AlignPipeline {
   public static EmbeddingSet plan(JobContext ctx, Modality modality) {
     PipelineConfig c = ctx.config;
     String role = modality.id();
-    EmbeddingSetPlanner.Spec spec = new EmbeddingSetPlanner.Spec(role,
-        c.require(modality.pathKey()),
-        EmbeddingFormat.fromConfig(c.getString(modality.formatKey())),
-        c.get(modality.metadataKey()),
-        new Columns(c.get(ConfigKeys.ID_COLUMN), c.get(ConfigKeys.VECTOR_COLUMN),
-            c.get(ConfigKeys.TEXT_COLUMN)),
-        c.getInt(ConfigKeys.SPLIT_ROWS),
-        c.getInt(ConfigKeys.PARTITIONS));
+    EmbeddingSetPlanner.Spec spec =
+        new EmbeddingSetPlanner.Spec(
+            role,
+            c.require(modality.pathKey()),
+            EmbeddingFormat.fromConfig(c.getString(modality.formatKey())),
+            c.get(modality.metadataKey()),
+            new Columns(
+                c.get(ConfigKeys.ID_COLUMN),
+                c.get(ConfigKeys.VECTOR_COLUMN),
+                c.get(ConfigKeys.TEXT_COLUMN)),
+            c.getInt(ConfigKeys.SPLIT_ROWS),
+            c.getInt(ConfigKeys.PARTITIONS));
     EmbeddingSet set = EmbeddingSetPlanner.plan(spec, ctx.jsc.hadoopConfiguration());
-    Console.info("%s embeddings: %s, %,d rows x %d in %d file(s), %d split(s)", role,
-        set.format().name().toLowerCase(Locale.ROOT), set.rows(), set.dim(), set.files().size(),
+    Console.info(
+        "%s embeddings: %s, %,d rows x %d in %d file(s), %d split(s)",
+        role,
+        set.format().name().toLowerCase(Locale.ROOT),
+        set.rows(),
+        set.dim(),
+        set.files().size(),
         set.splits().size());
-    HadoopFiles.Listing listing = HadoopFiles.list(spec.path(), ctx.jsc.hadoopConfiguration(),
-        name -> EmbeddingFormat.ofFileName(name) == set.format(), role + " embeddings");
+    HadoopFiles.Listing listing =
+        HadoopFiles.list(
+            spec.path(),
+            ctx.jsc.hadoopConfiguration(),
+            name -> EmbeddingFormat.ofFileName(name) == set.format(),
+            role + " embeddings");
     if (!listing.skipped().isEmpty()) {
-      Console.info("%s embeddings: skipped %d entr%s of %s: %s", role, listing.skipped().size(),
-          listing.skipped().size() == 1 ? "y" : "ies", spec.path(),
+      Console.info(
+          "%s embeddings: skipped %d entr%s of %s: %s",
+          role,
+          listing.skipped().size(),
+          listing.skipped().size() == 1 ? "y" : "ies",
+          spec.path(),
           String.join(", ", listing.skipped()));
     }
     return set;
@@ -91,15 +118,23 @@ public final class AlignPipeline {
 
   static void requireSameDimension(EmbeddingSet texts, EmbeddingSet images) {
     if (texts.dim() != images.dim()) {
-      throw new IllegalArgumentException("Invalid inputs: text embeddings " + texts.path()
-          + " have dimension " + texts.dim() + ", image embeddings " + images.path() + " have "
-          + images.dim() + " (must be equal: both modalities come from one encoder)");
+      throw new IllegalArgumentException(
+          "Invalid inputs: text embeddings "
+              + texts.path()
+              + " have dimension "
+              + texts.dim()
+              + ", image embeddings "
+              + images.path()
+              + " have "
+              + images.dim()
+              + " (must be equal: both modalities come from one encoder)");
     }
   }
 
   static long[] duplicates(JobContext ctx, EmbeddingSet set) {
     return ctx.config.getBoolean(ConfigKeys.CHECK_DUPLICATE_IDS)
-        ? DuplicateIdPass.find(ctx, set) : new long[0];
+        ? DuplicateIdPass.find(ctx, set)
+        : new long[0];
   }
 
   /**
@@ -108,8 +143,8 @@ public final class AlignPipeline {
    * writing when the limit is exceeded, so the counts and rejected rows stay inspectable while
    * {@code fit} and {@code apply} refuse them.
    */
-  public static Stats stats(JobContext ctx, EmbeddingSet texts, long[] textDuplicates,
-      EmbeddingSet images) {
+  public static Stats stats(
+      JobContext ctx, EmbeddingSet texts, long[] textDuplicates, EmbeddingSet images) {
     return stats(ctx, texts, textDuplicates, images, 0);
   }
 
@@ -118,8 +153,12 @@ public final class AlignPipeline {
    * when {@code > 0} (a sample the pass could not complete is left null: the report then draws it
    * with its own pass).
    */
-  public static Stats stats(JobContext ctx, EmbeddingSet texts, long[] textDuplicates,
-      EmbeddingSet images, int sampleRows) {
+  public static Stats stats(
+      JobContext ctx,
+      EmbeddingSet texts,
+      long[] textDuplicates,
+      EmbeddingSet images,
+      int sampleRows) {
     requireSameDimension(texts, images);
     long[] imageDuplicates = duplicates(ctx, images);
     SplitStats t = StatsPass.run(ctx, texts, textDuplicates, sampleRows);
@@ -142,14 +181,19 @@ public final class AlignPipeline {
     write(ctx, ctx.layout.sketch("text"), SketchCodec.encode(t.snapshot()));
     write(ctx, ctx.layout.sketch("image"), SketchCodec.encode(i.snapshot()));
     ReportJob.writeInputs(ctx);
-    Console.info("stats: text %,d rows (%,d rejected), image %,d rows (%,d rejected) -> %s",
+    Console.info(
+        "stats: text %,d rows (%,d rejected), image %,d rows (%,d rejected) -> %s",
         t.rows, t.rejected, i.rows, i.rejected, ctx.layout.stats());
     if (failure != null) {
       throw new IllegalStateException(failure);
     }
     SampleRows.Draw td = t.draw();
     SampleRows.Draw id = i.draw();
-    return new Stats(t.snapshot(), i.snapshot(), summary, imageDuplicates,
+    return new Stats(
+        t.snapshot(),
+        i.snapshot(),
+        summary,
+        imageDuplicates,
         td.complete() ? SampleRows.flat(td.sample(), texts.dim()) : null,
         id.complete() ? SampleRows.flat(id.sample(), images.dim()) : null);
   }
@@ -161,21 +205,37 @@ public final class AlignPipeline {
   /** The message of a modality over the rejected-row limit, or null. */
   private static String rejectedFailure(JobContext ctx, String role, SplitStats s, double limit) {
     if (s.rows > 0 && (double) s.rejected / s.rows > limit) {
-      return String.format(Locale.ROOT,
+      return String.format(
+          Locale.ROOT,
           "Too many rejected %s rows: %,d of %,d (%.3f%%) exceed %s = %s; the rows and their"
-              + " reasons are in %s (by reason: %s)", role, s.rejected, s.rows,
-          100.0 * s.rejected / s.rows, ConfigKeys.MAX_REJECTED_FRACTION, limit,
-          ctx.layout.rejected(role), s.byReason);
+              + " reasons are in %s (by reason: %s)",
+          role,
+          s.rejected,
+          s.rows,
+          100.0 * s.rejected / s.rows,
+          ConfigKeys.MAX_REJECTED_FRACTION,
+          limit,
+          ctx.layout.rejected(role),
+          s.byReason);
     }
     return null;
   }
 
   /** Fits the transform from the two sketches plus the centroid passes over the texts. */
-  public static ReAlignTransform fit(JobContext ctx, EmbeddingSet texts, long[] textDuplicates,
-      MomentSnapshot text, MomentSnapshot image, EncoderIdentity encoder) {
-    FitOptions options = new FitOptions(ctx.config.getEnum(ConfigKeys.VARIANT, Variant.class),
-        ctx.config.getInt(ConfigKeys.REFINEMENT_ITERATIONS), encoder,
-        ctx.config.getLong(ConfigKeys.FIT_MIN_ROWS), ctx.config.getDouble(ConfigKeys.FIT_MIN_TRACE));
+  public static ReAlignTransform fit(
+      JobContext ctx,
+      EmbeddingSet texts,
+      long[] textDuplicates,
+      MomentSnapshot text,
+      MomentSnapshot image,
+      EncoderIdentity encoder) {
+    FitOptions options =
+        new FitOptions(
+            ctx.config.getEnum(ConfigKeys.VARIANT, Variant.class),
+            ctx.config.getInt(ConfigKeys.REFINEMENT_ITERATIONS),
+            encoder,
+            ctx.config.getLong(ConfigKeys.FIT_MIN_ROWS),
+            ctx.config.getDouble(ConfigKeys.FIT_MIN_TRACE));
     ReAlignFitter fitter = ReAlignFitter.start(options, text, image);
     int pass = 1;
     while (fitter.needsCentroidPass()) {
@@ -183,10 +243,10 @@ public final class AlignPipeline {
           CentroidPass.run(ctx, texts, textDuplicates, fitter.currentKernel(), pass++));
     }
     ReAlignTransform t = fitter.result();
-    write(ctx, ctx.layout.transform(),
-        TransformJson.toJson(t).getBytes(StandardCharsets.UTF_8));
-    Console.info("fit: variant %s, scale %.6f, sha256 %s -> %s", t.variant(), t.scale(),
-        t.sha256(), ctx.layout.transform());
+    write(ctx, ctx.layout.transform(), TransformJson.toJson(t).getBytes(StandardCharsets.UTF_8));
+    Console.info(
+        "fit: variant %s, scale %.6f, sha256 %s -> %s",
+        t.variant(), t.scale(), t.sha256(), ctx.layout.transform());
     return t;
   }
 
@@ -196,16 +256,28 @@ public final class AlignPipeline {
    * @param summary the stats stage's accounting, checked against apply's own; null when there was
    *     no stats stage (apply then enforces the rejected-row limit on its own counts)
    */
-  public static Outcome apply(JobContext ctx, EmbeddingSet texts, long[] textDuplicates,
-      ReAlignTransform t, StatsSummary summary) {
+  public static Outcome apply(
+      JobContext ctx,
+      EmbeddingSet texts,
+      long[] textDuplicates,
+      ReAlignTransform t,
+      StatsSummary summary) {
     if (t.dimension() != texts.dim()) {
-      throw new IllegalArgumentException("Invalid transform " + ctx.layout.transform()
-          + ": dimension " + t.dimension() + " does not match the text embeddings " + texts.path()
-          + " (dimension " + texts.dim() + ")");
+      throw new IllegalArgumentException(
+          "Invalid transform "
+              + ctx.layout.transform()
+              + ": dimension "
+              + t.dimension()
+              + " does not match the text embeddings "
+              + texts.path()
+              + " (dimension "
+              + texts.dim()
+              + ")");
     }
     boolean resume = ctx.config.outputMode() == OutputMode.RESUME;
-    List<ShardResult> results = ApplyPass.run(ctx, texts, textDuplicates,
-        ApplyPass.align(t.kernel()), t.sha256(), resume, "apply");
+    List<ShardResult> results =
+        ApplyPass.run(
+            ctx, texts, textDuplicates, ApplyPass.align(t.kernel()), t.sha256(), resume, "apply");
     MomentSketch out = new MomentSketch(t.dimension());
     long rows = 0;
     long rejected = 0;
@@ -216,44 +288,75 @@ public final class AlignPipeline {
     }
     ModalityCounts textCounts = summary == null ? null : summary.counts().get("text");
     if (summary != null && textCounts == null) {
-      throw new IllegalArgumentException("Invalid stats summary " + ctx.layout.statsSummary()
-          + ": no text counts (rerun stats)");
+      throw new IllegalArgumentException(
+          "Invalid stats summary " + ctx.layout.statsSummary() + ": no text counts (rerun stats)");
     }
     if (summary == null) {
       // No stats stage: apply's own counts are all there is, and the limit still holds.
       double limit = ctx.config.getDouble(ConfigKeys.MAX_REJECTED_FRACTION);
       long in = rows + rejected;
       if (in > 0 && (double) rejected / in > limit) {
-        throw new IllegalStateException(String.format(Locale.ROOT, "Too many rejected text rows:"
-            + " %,d of %,d exceed %s = %s (counted by apply without a stats summary, so the rows"
-            + " are not in rejected/: run stats first to quarantine them with their reasons)",
-            rejected, in, ConfigKeys.MAX_REJECTED_FRACTION, limit));
+        throw new IllegalStateException(
+            String.format(
+                Locale.ROOT,
+                "Too many rejected text rows:"
+                    + " %,d of %,d exceed %s = %s (counted by apply without a stats summary, so the rows"
+                    + " are not in rejected/: run stats first to quarantine them with their reasons)",
+                rejected,
+                in,
+                ConfigKeys.MAX_REJECTED_FRACTION,
+                limit));
       }
     }
     if (textCounts != null && (rows != textCounts.used() || rejected != textCounts.rejected())) {
-      throw new IllegalStateException("Row accounting mismatch: apply wrote " + rows
-          + " rows and rejected " + rejected + ", the stats pass counted " + textCounts.used()
-          + " valid and " + textCounts.rejected() + " rejected (the input changed during the run?)");
+      throw new IllegalStateException(
+          "Row accounting mismatch: apply wrote "
+              + rows
+              + " rows and rejected "
+              + rejected
+              + ", the stats pass counted "
+              + textCounts.used()
+              + " valid and "
+              + textCounts.rejected()
+              + " rejected (the input changed during the run?)");
     }
     double gapBefore = distance(t.muImage(), t.muText());
     double gapAfter = distance(t.muImage(), out.snapshot().mean());
     Map<String, Double> figures = new LinkedHashMap<>();
     figures.put("centroid_gap_before", gapBefore);
     figures.put("centroid_gap_after", gapAfter);
-    Map<String, ModalityCounts> inputs = summary == null ? new LinkedHashMap<>()
-        : new LinkedHashMap<>(summary.counts());
-    inputs.put("text", new ModalityCounts(rows + rejected, rows, rejected,
-        textCounts != null ? textCounts.byReason() : Map.of()));
+    Map<String, ModalityCounts> inputs =
+        summary == null ? new LinkedHashMap<>() : new LinkedHashMap<>(summary.counts());
+    inputs.put(
+        "text",
+        new ModalityCounts(
+            rows + rejected,
+            rows,
+            rejected,
+            textCounts != null ? textCounts.byReason() : Map.of()));
     dev.realign.sink.ShardOutput output = dev.realign.sink.ShardOutput.fromConfig(ctx.config);
-    ShardManifest manifest = new ShardManifest(rows, t.dimension(), output.dtype().id(),
-        t.sha256(), rejected, inputs, summary == null ? List.of() : summary.rejectedFiles(),
-        figures, StagedCommit.shards(results),
-        Map.of("encoder", t.encoder().name(), "encoder_sha256",
-            t.encoder().sha256() == null ? "" : t.encoder().sha256(), "variant",
-            t.variant().id()), output.format().id());
+    ShardManifest manifest =
+        new ShardManifest(
+            rows,
+            t.dimension(),
+            output.dtype().id(),
+            t.sha256(),
+            rejected,
+            inputs,
+            summary == null ? List.of() : summary.rejectedFiles(),
+            figures,
+            StagedCommit.shards(results),
+            Map.of(
+                "encoder",
+                t.encoder().name(),
+                "encoder_sha256",
+                t.encoder().sha256() == null ? "" : t.encoder().sha256(),
+                "variant",
+                t.variant().id()),
+            output.format().id());
     StagedCommit.commit(ctx.fs, ctx.layout.aligned(), ctx.layout.staging(), manifest);
-    return new Outcome(t, manifest, gapBefore, gapAfter, ctx.layout.transform(),
-        ctx.layout.aligned());
+    return new Outcome(
+        t, manifest, gapBefore, gapAfter, ctx.layout.transform(), ctx.layout.aligned());
   }
 
   static double distance(double[] a, double[] b) {
@@ -272,8 +375,8 @@ public final class AlignPipeline {
   static byte[] read(JobContext ctx, Path path, String what) {
     try {
       if (!ctx.fs.exists(path)) {
-        throw new IllegalArgumentException("Missing " + what + ": " + path
-            + " does not exist (run the earlier stage first)");
+        throw new IllegalArgumentException(
+            "Missing " + what + ": " + path + " does not exist (run the earlier stage first)");
       }
       try (InputStream in = ctx.fs.open(path)) {
         return in.readAllBytes();
@@ -300,9 +403,18 @@ public final class AlignPipeline {
     String expected = summary.sketches().get(role);
     String actual = SketchCodec.fingerprint(s);
     if (!actual.equals(expected)) {
-      throw new IllegalArgumentException("Invalid " + role + " sketch " + p + ": sha256 " + actual
-          + " is not the one " + ctx.layout.statsSummary() + " recorded (" + expected
-          + "): the stats stage did not finish writing it; rerun stats");
+      throw new IllegalArgumentException(
+          "Invalid "
+              + role
+              + " sketch "
+              + p
+              + ": sha256 "
+              + actual
+              + " is not the one "
+              + ctx.layout.statsSummary()
+              + " recorded ("
+              + expected
+              + "): the stats stage did not finish writing it; rerun stats");
     }
     return s;
   }
@@ -311,8 +423,8 @@ public final class AlignPipeline {
   static StatsSummary readSummary(JobContext ctx) {
     Path p = ctx.layout.statsSummary();
     try {
-      return StatsSummary.fromJson(new String(read(ctx, p, "stats summary"),
-          StandardCharsets.UTF_8));
+      return StatsSummary.fromJson(
+          new String(read(ctx, p, "stats summary"), StandardCharsets.UTF_8));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(e.getMessage() + " [in " + p + "]", e);
     }
@@ -322,9 +434,17 @@ public final class AlignPipeline {
   static StatsSummary requirePassedSummary(JobContext ctx, String stage) {
     StatsSummary s = readSummary(ctx);
     if (!s.passed()) {
-      throw new IllegalStateException("Refusing to " + stage + ": the stats stage of "
-          + ctx.layout.root() + " failed (" + s.failure() + "); fix the input or raise the limit,"
-          + " then rerun stats (" + ctx.layout.statsSummary() + ")");
+      throw new IllegalStateException(
+          "Refusing to "
+              + stage
+              + ": the stats stage of "
+              + ctx.layout.root()
+              + " failed ("
+              + s.failure()
+              + "); fix the input or raise the limit,"
+              + " then rerun stats ("
+              + ctx.layout.statsSummary()
+              + ")");
     }
     return s;
   }
@@ -340,8 +460,7 @@ public final class AlignPipeline {
   static ReAlignTransform readTransform(JobContext ctx, String path) {
     Path p = path == null || path.isBlank() ? ctx.layout.transform() : new Path(path);
     try {
-      return TransformJson.fromJson(
-          new String(read(ctx, p, "transform"), StandardCharsets.UTF_8));
+      return TransformJson.fromJson(new String(read(ctx, p, "transform"), StandardCharsets.UTF_8));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(e.getMessage() + " [in " + p + "]", e);
     }

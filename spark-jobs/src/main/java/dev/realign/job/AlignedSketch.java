@@ -12,8 +12,8 @@ import org.apache.hadoop.fs.Path;
 /**
  * The exact sketch of the aligned rows as the apply pass wrote them (float32 values, widened to
  * float64, not renormalised: the rows a reader of the shards gets), merged over the shards and
- * stored as {@code stats/aligned-<transform sha256>.sketch} (the sketch codec's format). The
- * report takes the full-data centroid gap and trace ratio after alignment from it.
+ * stored as {@code stats/aligned-<transform sha256>.sketch} (the sketch codec's format). The report
+ * takes the full-data centroid gap and trace ratio after alignment from it.
  */
 final class AlignedSketch {
   private AlignedSketch() {}
@@ -23,8 +23,8 @@ final class AlignedSketch {
   }
 
   /** Merges the shards' output sketches (any order: the sketch is exact) and stores the result. */
-  static MomentSnapshot write(JobContext ctx, String transformSha256, List<ShardResult> shards,
-      int dim) {
+  static MomentSnapshot write(
+      JobContext ctx, String transformSha256, List<ShardResult> shards, int dim) {
     MomentSketch all = new MomentSketch(dim);
     for (ShardResult r : shards) {
       all.merge(SketchCodec.decode(r.outputSketch()));

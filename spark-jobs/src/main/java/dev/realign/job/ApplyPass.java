@@ -1,10 +1,10 @@
 package dev.realign.job;
 
 import dev.realign.align.AlignmentKernel;
+import dev.realign.sink.EmbeddingShardWriter;
 import dev.realign.sink.OutputLayout;
 import dev.realign.sink.ShardInfo;
 import dev.realign.sink.ShardManifest;
-import dev.realign.sink.EmbeddingShardWriter;
 import dev.realign.sink.ShardOutput;
 import dev.realign.source.EmbeddingSet;
 import dev.realign.source.EmbeddingSplit;
@@ -78,8 +78,8 @@ final class ApplyPass {
         }
         // Rows already rejected are aligned too (their floats are whatever the reader left) and
         // stay rejected: one call keeps the kernel's two-row loop going.
-        kernel.applyBatch(batch.flat, 0, batch.size, out, 0, scratch,
-            (row, reason) -> accepted[row] = false);
+        kernel.applyBatch(
+            batch.flat, 0, batch.size, out, 0, scratch, (row, reason) -> accepted[row] = false);
       }
 
       @Override
@@ -114,8 +114,14 @@ final class ApplyPass {
     };
   }
 
-  static List<ShardResult> run(JobContext ctx, EmbeddingSet set, long[] duplicates,
-      RowFunction function, String transformSha256, boolean resume, String stage) {
+  static List<ShardResult> run(
+      JobContext ctx,
+      EmbeddingSet set,
+      long[] duplicates,
+      RowFunction function,
+      String transformSha256,
+      boolean resume,
+      String stage) {
     int failSplit = FaultSeam.split(FaultSeam.FAIL_APPLY_SPLIT);
     Broadcast<SerializableHadoopConf> conf = ctx.hadoopConf;
     Broadcast<long[]> dups = ctx.jsc.broadcast(duplicates);
@@ -125,14 +131,29 @@ final class ApplyPass {
     ShardOutput output = ShardOutput.fromConfig(ctx.config);
     String completionKey = output.completionKey(transformSha256);
     ctx.jsc.setJobDescription("realign: " + stage);
-    try (ProgressReporter progress = new ProgressReporter(ctx.jsc, stage, set.rows(),
-        ctx.progressInterval())) {
+    try (ProgressReporter progress =
+        new ProgressReporter(ctx.jsc, stage, set.rows(), ctx.progressInterval())) {
       LongAccumulator counter = progress.counter();
-      JavaRDD<ShardResult> results = ctx.jsc.parallelize(set.splits(), splitCount)
-          .map(split -> shardOf(set, split, splitCount, layout, conf.value().get(), dups.value(),
-              fn.value(), output, completionKey, resume, failSplit, counter));
-      List<ShardResult> out = new java.util.ArrayList<>(
-          results.persist(StorageLevel.MEMORY_ONLY()).collect());
+      JavaRDD<ShardResult> results =
+          ctx.jsc
+              .parallelize(set.splits(), splitCount)
+              .map(
+                  split ->
+                      shardOf(
+                          set,
+                          split,
+                          splitCount,
+                          layout,
+                          conf.value().get(),
+                          dups.value(),
+                          fn.value(),
+                          output,
+                          completionKey,
+                          resume,
+                          failSplit,
+                          counter));
+      List<ShardResult> out =
+          new java.util.ArrayList<>(results.persist(StorageLevel.MEMORY_ONLY()).collect());
       results.unpersist(false);
       out.sort(Comparator.comparingInt(ShardResult::split));
       if (function.sketchesOutput()) {
@@ -143,9 +164,18 @@ final class ApplyPass {
     }
   }
 
-  static ShardResult shardOf(EmbeddingSet set, EmbeddingSplit split, int splitCount,
-      OutputLayout layout, Configuration conf, long[] duplicates, RowFunction fn,
-      ShardOutput output, String completionKey, boolean resume, int failSplit,
+  static ShardResult shardOf(
+      EmbeddingSet set,
+      EmbeddingSplit split,
+      int splitCount,
+      OutputLayout layout,
+      Configuration conf,
+      long[] duplicates,
+      RowFunction fn,
+      ShardOutput output,
+      String completionKey,
+      boolean resume,
+      int failSplit,
       LongAccumulator counter) {
     String name = output.shardName(split.index(), splitCount);
     // A completion record holds for this split's rows only: a shard of another plan (an older
@@ -155,8 +185,8 @@ final class ApplyPass {
     Path done = new Path(layout.staging(), name + ".done.json");
     FileSystem fs = HadoopFiles.fs(staged, conf);
     if (resume) {
-      ShardResult kept = verifiedCompletion(fs, layout.staging(), layout.aligned(), name, done,
-          key);
+      ShardResult kept =
+          verifiedCompletion(fs, layout.staging(), layout.aligned(), name, done, key);
       if (kept != null) {
         counter.add(split.rows());
         return kept;
@@ -182,8 +212,13 @@ final class ApplyPass {
           fn.apply(batch, out, accepted, scratch);
         }
         writing = true;
-        rejected += writeBatch(batch, unchanged ? batch.flat : out, unchanged ? null : accepted,
-            writer, sketches ? outSketch : null);
+        rejected +=
+            writeBatch(
+                batch,
+                unchanged ? batch.flat : out,
+                unchanged ? null : accepted,
+                writer,
+                sketches ? outSketch : null);
         writing = false;
         counter.add(batch.size);
       }
@@ -197,9 +232,13 @@ final class ApplyPass {
       throw shardWriteFailure(set, name, split, staged, e);
     }
     dev.realign.sink.AtomicFiles.publish(fs, tmp, staged);
-    ShardResult result = new ShardResult(split.index(),
-        new ShardInfo(name, info.rows(), info.bytes(), info.sha256()), rejected, key,
-        SketchCodec.encode(outSketch.snapshot()));
+    ShardResult result =
+        new ShardResult(
+            split.index(),
+            new ShardInfo(name, info.rows(), info.bytes(), info.sha256()),
+            rejected,
+            key,
+            SketchCodec.encode(outSketch.snapshot()));
     ShardManifest.writeAtomically(fs, done, result.toJson());
     if (split.index() == failSplit) {
       throw FaultSeam.injected(name, FaultSeam.FAIL_APPLY_SPLIT, failSplit);
@@ -210,13 +249,17 @@ final class ApplyPass {
   /**
    * Writes the accepted rows of a batch ({@code accepted} null: the rows without a reject reason)
    * from {@code rows} and adds each, as written, to {@code sketch} (when not null): exact, the
-   * floats widened. Returns the rows not written. A method of its own, called once a batch, so
-   * that the JIT compiles this small loop and leaves {@link #shardOf} (which would otherwise inline
-   * the reader, the kernel and the writer into one method that took C2 0.4 s of a 2 s stage)
+   * floats widened. Returns the rows not written. A method of its own, called once a batch, so that
+   * the JIT compiles this small loop and leaves {@link #shardOf} (which would otherwise inline the
+   * reader, the kernel and the writer into one method that took C2 0.4 s of a 2 s stage)
    * interpreted.
    */
-  static long writeBatch(RowBatch batch, float[] rows, boolean[] accepted,
-      EmbeddingShardWriter writer, MomentSketch sketch) {
+  static long writeBatch(
+      RowBatch batch,
+      float[] rows,
+      boolean[] accepted,
+      EmbeddingShardWriter writer,
+      MomentSketch sketch) {
     int dim = batch.dim;
     long rejected = 0;
     for (int i = 0; i < batch.size; i++) {
@@ -233,8 +276,15 @@ final class ApplyPass {
     return rejected;
   }
 
-  private static EmbeddingShardWriter openWriter(ShardOutput output, FileSystem fs, Path tmp,
-      EmbeddingSet set, String name, EmbeddingSplit split, Path staged, Configuration conf) {
+  private static EmbeddingShardWriter openWriter(
+      ShardOutput output,
+      FileSystem fs,
+      Path tmp,
+      EmbeddingSet set,
+      String name,
+      EmbeddingSplit split,
+      Path staged,
+      Configuration conf) {
     try {
       return output.open(fs, tmp, set.dim(), set.hasText(), conf);
     } catch (UncheckedIOException | FSError e) {
@@ -247,16 +297,26 @@ final class ApplyPass {
    * IOException elsewhere: either way the driver's one line names the shard, its path and the
    * cause.
    */
-  private static UncheckedIOException shardWriteFailure(EmbeddingSet set, String name,
-      EmbeddingSplit split, Path staged, Throwable e) {
-    return new UncheckedIOException(new IOException("Cannot write shard " + name + " of "
-        + set.role() + " split " + split.index() + " to " + staged + ": "
-        + Failures.causes(e), e));
+  private static UncheckedIOException shardWriteFailure(
+      EmbeddingSet set, String name, EmbeddingSplit split, Path staged, Throwable e) {
+    return new UncheckedIOException(
+        new IOException(
+            "Cannot write shard "
+                + name
+                + " of "
+                + set.role()
+                + " split "
+                + split.index()
+                + " to "
+                + staged
+                + ": "
+                + Failures.causes(e),
+            e));
   }
 
   /** The completion record of a shard if it and the shard file (staged or committed) verify. */
-  static ShardResult verifiedCompletion(FileSystem fs, Path staging, Path committed,
-      String name, Path done, String transformSha256) {
+  static ShardResult verifiedCompletion(
+      FileSystem fs, Path staging, Path committed, String name, Path done, String transformSha256) {
     try {
       if (!fs.exists(done)) {
         return null;

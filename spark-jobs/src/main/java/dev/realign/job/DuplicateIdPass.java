@@ -23,10 +23,10 @@ import scala.Tuple2;
  * Invalid rows (null, NaN/Inf, zero or wrong-length vectors) do not count as occurrences: they are
  * rejected for their own reason. Two steps, so the common case reads no vectors and shuffles no
  * strings: (1) the ids alone are read and their 64-bit hashes (with row positions) are shuffled as
- * primitive arrays, one per split and hash bucket, to find the hashes that occur twice or more;
- * (2) only the splits holding such rows are read again, with their vectors, and the valid rows
- * among them are grouped by their exact id (so two ids that merely share a hash are told apart).
- * Never shuffles embeddings. Skipped when ids are made up from file and row.
+ * primitive arrays, one per split and hash bucket, to find the hashes that occur twice or more; (2)
+ * only the splits holding such rows are read again, with their vectors, and the valid rows among
+ * them are grouped by their exact id (so two ids that merely share a hash are told apart). Never
+ * shuffles embeddings. Skipped when ids are made up from file and row.
  */
 final class DuplicateIdPass {
   private DuplicateIdPass() {}
@@ -40,35 +40,46 @@ final class DuplicateIdPass {
     int buckets = Math.max(1, set.splits().size());
     ctx.jsc.setJobDescription("realign: duplicate ids of " + set.role());
     // Positions of the rows whose id hash occurs twice or more (any validity).
-    List<Long> candidates = new ArrayList<>(ctx.jsc
-        .parallelize(set.splits(), set.splits().size())
-        .flatMapToPair(split -> hashesOf(set, split, buckets, conf.value().get()))
-        .groupByKey(buckets)
-        .flatMap(e -> positionsOfRepeatedHashes(e._2()))
-        .collect());
+    List<Long> candidates =
+        new ArrayList<>(
+            ctx.jsc
+                .parallelize(set.splits(), set.splits().size())
+                .flatMapToPair(split -> hashesOf(set, split, buckets, conf.value().get()))
+                .groupByKey(buckets)
+                .flatMap(e -> positionsOfRepeatedHashes(e._2()))
+                .collect());
     if (candidates.isEmpty()) {
       return new long[0];
     }
     TreeSet<Long> candidateSet = new TreeSet<>(candidates);
     Set<Integer> candidateSplits = new TreeSet<>();
     candidateSet.forEach(p -> candidateSplits.add((int) (p >>> 40)));
-    List<EmbeddingSplit> toRead = set.splits().stream()
-        .filter(s -> candidateSplits.contains(s.index())).toList();
+    List<EmbeddingSplit> toRead =
+        set.splits().stream().filter(s -> candidateSplits.contains(s.index())).toList();
     ctx.jsc.setJobDescription("realign: rows with repeated ids of " + set.role());
-    long[] out = ctx.jsc
-        .parallelize(toRead, toRead.size())
-        .flatMapToPair(split -> validAmong(set, split, candidateSet, conf.value().get()))
-        .groupByKey()
-        .flatMap(e -> {
-          List<Long> used = new ArrayList<>(); // ArrayLists: Kryo serialises them
-          e._2().forEach(used::add);
-          used.sort(null);
-          return used.subList(Math.min(1, used.size()), used.size()).iterator();
-        })
-        .collect().stream().mapToLong(Long::longValue).sorted().toArray();
+    long[] out =
+        ctx
+            .jsc
+            .parallelize(toRead, toRead.size())
+            .flatMapToPair(split -> validAmong(set, split, candidateSet, conf.value().get()))
+            .groupByKey()
+            .flatMap(
+                e -> {
+                  List<Long> used = new ArrayList<>(); // ArrayLists: Kryo serialises them
+                  e._2().forEach(used::add);
+                  used.sort(null);
+                  return used.subList(Math.min(1, used.size()), used.size()).iterator();
+                })
+            .collect()
+            .stream()
+            .mapToLong(Long::longValue)
+            .sorted()
+            .toArray();
     if (out.length > 0) {
-      Console.info("%s: %,d rows repeat an earlier id (rejected as duplicate_id; the first"
-          + " valid occurrence is kept)", set.role(), out.length);
+      Console.info(
+          "%s: %,d rows repeat an earlier id (rejected as duplicate_id; the first"
+              + " valid occurrence is kept)",
+          set.role(), out.length);
     }
     return out;
   }
@@ -77,8 +88,8 @@ final class DuplicateIdPass {
    * The split's non-empty ids as (hash, position) pairs, read without the vectors, dealt into
    * {@code buckets} flat arrays by hash: one shuffle record per bucket, not one per row.
    */
-  private static Iterator<Tuple2<Integer, long[]>> hashesOf(EmbeddingSet set, EmbeddingSplit split,
-      int buckets, Configuration conf) {
+  private static Iterator<Tuple2<Integer, long[]>> hashesOf(
+      EmbeddingSet set, EmbeddingSplit split, int buckets, Configuration conf) {
     long[][] pairs = new long[buckets][16];
     int[] sizes = new int[buckets];
     RowBatch batch = SplitSource.newBatch(set);
@@ -141,12 +152,12 @@ final class DuplicateIdPass {
   }
 
   /**
-   * The (id, position) of the split's rows among {@code candidates} that would be used. Only such
-   * a row counts as an occurrence: an invalid row is rejected for its own reason and must not hide
-   * a later valid row with the same id.
+   * The (id, position) of the split's rows among {@code candidates} that would be used. Only such a
+   * row counts as an occurrence: an invalid row is rejected for its own reason and must not hide a
+   * later valid row with the same id.
    */
-  private static Iterator<Tuple2<String, Long>> validAmong(EmbeddingSet set, EmbeddingSplit split,
-      NavigableSet<Long> candidates, Configuration conf) {
+  private static Iterator<Tuple2<String, Long>> validAmong(
+      EmbeddingSet set, EmbeddingSplit split, NavigableSet<Long> candidates, Configuration conf) {
     List<Tuple2<String, Long>> out = new ArrayList<>();
     RowBatch batch = SplitSource.newBatch(set);
     int dim = set.dim();
@@ -154,7 +165,8 @@ final class DuplicateIdPass {
       while (r.next(batch)) {
         for (int i = 0; i < batch.size; i++) {
           long position = split.position(batch.rowInFile[i] - split.firstRow());
-          if (candidates.contains(position) && batch.reasons[i] == null
+          if (candidates.contains(position)
+              && batch.reasons[i] == null
               && RowValidator.reasonFor(RowValidator.normOrNegative(batch.flat, i * dim, dim))
                   == null) {
             out.add(new Tuple2<>(batch.ids[i], position));

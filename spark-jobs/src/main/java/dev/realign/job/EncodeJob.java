@@ -4,7 +4,6 @@ import dev.realign.align.EncoderIdentity;
 import dev.realign.config.ConfigKeys;
 import dev.realign.config.PipelineConfig;
 import dev.realign.encode.EncoderConfig;
-import dev.realign.encode.ExecutionProvider;
 import dev.realign.encode.OnnxTextEncoder;
 import dev.realign.sink.ShardInfo;
 import dev.realign.sink.ShardManifest;
@@ -23,9 +22,9 @@ import org.apache.spark.util.LongAccumulator;
 /**
  * {@code encode}: a text corpus to embeddings, inside the executors. The corpus files (in sorted
  * order of their relative paths) are cut into splits ({@link EncodePlan}: byte ranges of line
- * files, row groups of Parquet, whole {@code .gz} files); split k becomes
- * {@code part-k-of-M.parquet} with a completion record ({@link EncodeTask}), so a killed job rerun
- * with {@code resume} skips the finished splits and gives the same bytes. Rejected texts (empty,
+ * files, row groups of Parquet, whole {@code .gz} files); split k becomes {@code
+ * part-k-of-M.parquet} with a completion record ({@link EncodeTask}), so a killed job rerun with
+ * {@code resume} skips the finished splits and gives the same bytes. Rejected texts (empty,
  * unreadable, invalid JSON with file:line) go to {@code rejected/}. One ONNX Runtime session per
  * executor JVM, shared by its tasks ({@code SessionCache}).
  */
@@ -56,26 +55,37 @@ public final class EncodeJob {
     OnnxTextEncoder probe = OnnxTextEncoder.create(encoderConfig);
     int dim = probe.dimension();
     EncoderIdentity identity = probe.identity();
-    Console.info("encode: %d file(s) of %s with %s (d = %d, sha256 %s)", files.size(), input,
-        identity.name(), dim, identity.sha256());
+    Console.info(
+        "encode: %d file(s) of %s with %s (d = %d, sha256 %s)",
+        files.size(), input, identity.name(), dim, identity.sha256());
     List<CorpusSplit> splits = EncodePlan.cut(ctx, files, splitBytes);
 
     Path out = new Path(dir);
     Path staging = new Path(out, "_staging");
     String provenance = identity.name() + "@" + identity.sha256() + " " + encoderConfig;
     int count = splits.size();
-    EncodeTask task = new EncodeTask(count, dir, encoderConfig,
-        c.get(ConfigKeys.ENCODE_ID_FIELD), c.get(ConfigKeys.ENCODE_TEXT_FIELD), provenance,
-        resume, FaultSeam.split(FaultSeam.FAIL_ENCODE_SPLIT));
+    EncodeTask task =
+        new EncodeTask(
+            count,
+            dir,
+            encoderConfig,
+            c.get(ConfigKeys.ENCODE_ID_FIELD),
+            c.get(ConfigKeys.ENCODE_TEXT_FIELD),
+            provenance,
+            resume,
+            FaultSeam.split(FaultSeam.FAIL_ENCODE_SPLIT));
     Broadcast<SerializableHadoopConf> conf = ctx.hadoopConf;
     ctx.jsc.setJobDescription("realign: encode " + input);
     List<ShardResult> results;
-    try (ProgressReporter progress = new ProgressReporter(ctx.jsc, "encode", -1,
-        ctx.progressInterval())) {
+    try (ProgressReporter progress =
+        new ProgressReporter(ctx.jsc, "encode", -1, ctx.progressInterval())) {
       LongAccumulator counter = progress.counter();
-      results = new ArrayList<>(ctx.jsc.parallelize(splits, Math.max(1, count))
-          .map(split -> task.run(split, conf.value().get(), counter))
-          .collect());
+      results =
+          new ArrayList<>(
+              ctx.jsc
+                  .parallelize(splits, Math.max(1, count))
+                  .map(split -> task.run(split, conf.value().get(), counter))
+                  .collect());
       progress.finish();
     }
     results.sort(Comparator.comparingInt(ShardResult::split));
@@ -98,24 +108,44 @@ public final class EncodeJob {
     prov.put("encoder", identity.name());
     prov.put("encoder_sha256", identity.sha256());
     prov.put("encoder_config", encoderConfig.toString());
-    ShardManifest manifest = new ShardManifest(rows, dim, "float32", "none", rejected,
-        Map.of("text", new ShardManifest.ModalityCounts(rows + rejected, rows, rejected,
-            byReason)), rejectFiles, figures, StagedCommit.shards(results), prov);
+    ShardManifest manifest =
+        new ShardManifest(
+            rows,
+            dim,
+            "float32",
+            "none",
+            rejected,
+            Map.of(
+                "text",
+                new ShardManifest.ModalityCounts(rows + rejected, rows, rejected, byReason)),
+            rejectFiles,
+            figures,
+            StagedCommit.shards(results),
+            prov);
     double limit = c.getDouble(ConfigKeys.MAX_REJECTED_FRACTION);
     if (rows + rejected > 0 && (double) rejected / (rows + rejected) > limit) {
-      throw new IllegalStateException(String.format(Locale.ROOT, "Too many rejected texts: %,d of"
-          + " %,d (%.3f%%) exceed %s = %s; the texts and their reasons (with file:line) are in"
-          + " %s/rejected (by reason: %s)", rejected, rows + rejected,
-          100.0 * rejected / (rows + rejected), ConfigKeys.MAX_REJECTED_FRACTION, limit, dir,
-          byReason));
+      throw new IllegalStateException(
+          String.format(
+              Locale.ROOT,
+              "Too many rejected texts: %,d of"
+                  + " %,d (%.3f%%) exceed %s = %s; the texts and their reasons (with file:line) are in"
+                  + " %s/rejected (by reason: %s)",
+              rejected,
+              rows + rejected,
+              100.0 * rejected / (rows + rejected),
+              ConfigKeys.MAX_REJECTED_FRACTION,
+              limit,
+              dir,
+              byReason));
     }
     if (rows == 0) {
-      throw new IllegalArgumentException("Invalid corpus " + input + ": no text could be encoded ("
-          + rejected + " rejected)");
+      throw new IllegalArgumentException(
+          "Invalid corpus " + input + ": no text could be encoded (" + rejected + " rejected)");
     }
     StagedCommit.commit(ctx.fs, out, staging, manifest);
-    Console.info("encode: %,d texts -> %s (%d shards; %,d rejected %s; %,d truncated to"
-        + " max_length)", rows, dir, results.size(), rejected, byReason, truncated);
+    Console.info(
+        "encode: %,d texts -> %s (%d shards; %,d rejected %s; %,d truncated to" + " max_length)",
+        rows, dir, results.size(), rejected, byReason, truncated);
     return new Outcome(manifest, identity, dim);
   }
 
@@ -125,8 +155,13 @@ public final class EncodeJob {
       return by;
     }
     List<String> paths = files.stream().map(f -> new Path(out, f.name()).toString()).toList();
-    ctx.spark.read().parquet(paths.toArray(new String[0])).groupBy("reason").count()
-        .collectAsList().forEach(r -> by.put(r.getString(0), r.getLong(1)));
+    ctx.spark
+        .read()
+        .parquet(paths.toArray(new String[0]))
+        .groupBy("reason")
+        .count()
+        .collectAsList()
+        .forEach(r -> by.put(r.getString(0), r.getLong(1)));
     return by;
   }
 }

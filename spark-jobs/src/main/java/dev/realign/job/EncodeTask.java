@@ -52,8 +52,15 @@ final class EncodeTask implements Serializable {
    * @param provenance the encoder's identity and settings; a completion record must match it
    * @param failSplit fault injection for tests: this split fails after writing its shard (-1: none)
    */
-  EncodeTask(int count, String dir, EncoderConfig encoderConfig, String idField, String textField,
-      String provenance, boolean resume, int failSplit) {
+  EncodeTask(
+      int count,
+      String dir,
+      EncoderConfig encoderConfig,
+      String idField,
+      String textField,
+      String provenance,
+      boolean resume,
+      int failSplit) {
     this.count = count;
     this.dir = dir;
     this.encoderConfig = encoderConfig;
@@ -78,8 +85,8 @@ final class EncodeTask implements Serializable {
     FileSystem fs = HadoopFiles.fs(staged, conf);
     String splitProvenance = provenance(split);
     if (resume) {
-      ShardResult kept = ApplyPass.verifiedCompletion(fs, staging, out, name, done,
-          splitProvenance);
+      ShardResult kept =
+          ApplyPass.verifiedCompletion(fs, staging, out, name, done, splitProvenance);
       if (kept != null) {
         counter.add(kept.shard().rows() + kept.rejected());
         return kept;
@@ -88,14 +95,16 @@ final class EncodeTask implements Serializable {
     OnnxTextEncoder encoder = OnnxTextEncoder.create(withTaskGpu(encoderConfig));
     int dim = encoder.dimension();
     Path tmp = new Path(staging, "." + name + ".tmp-" + UUID.randomUUID());
-    StatsPass.RejectSink rejects = new StatsPass.RejectSink(new Path(out, "rejected"), name,
-        "rejected/" + name, split.relativePath(), conf);
+    StatsPass.RejectSink rejects =
+        new StatsPass.RejectSink(
+            new Path(out, "rejected"), name, "rejected/" + name, split.relativePath(), conf);
     long rejected = 0;
     long truncated = 0;
     ShardInfo info;
     CorpusReader reader = new CorpusReader(idField, textField);
     try (CorpusReader.Records records = reader.open(split, conf);
-        ShardWriter writer = new ShardWriter(fs, tmp, dim, true, conf); rejects) {
+        ShardWriter writer = new ShardWriter(fs, tmp, dim, true, conf);
+        rejects) {
       List<CorpusRecord> chunk = new ArrayList<>(CHUNK_TEXTS);
       while (records.hasNext()) {
         chunk.clear();
@@ -106,21 +115,34 @@ final class EncodeTask implements Serializable {
           texts.add(r.isRejected() ? null : r.text());
         }
         long[] counted = {0};
-        EncodeResult result = encoder.encode(texts, batch -> {
-          counter.add(batch);
-          counted[0] += batch;
-        });
+        EncodeResult result =
+            encoder.encode(
+                texts,
+                batch -> {
+                  counter.add(batch);
+                  counted[0] += batch;
+                });
         counter.add(chunk.size() - counted[0]); // the rejected and empty texts of the chunk
         float[] flat = result.embeddings();
         for (int i = 0; i < chunk.size(); i++) {
           CorpusRecord r = chunk.get(i);
           if (r.isRejected()) {
-            rejects.write(r.id(), line(r.location()), r.reject(), r.location() + ": "
-                + r.detail(), r.text(), null);
+            rejects.write(
+                r.id(),
+                line(r.location()),
+                r.reject(),
+                r.location() + ": " + r.detail(),
+                r.text(),
+                null);
             rejected++;
           } else if (!result.embedded(i)) {
-            rejects.write(r.id(), line(r.location()), result.rejectReason(i), r.location()
-                + ": empty text", r.text(), null);
+            rejects.write(
+                r.id(),
+                line(r.location()),
+                result.rejectReason(i),
+                r.location() + ": empty text",
+                r.text(),
+                null);
             rejected++;
           } else {
             if (result.status(i) == EncodeResult.Status.TRUNCATED) {
@@ -134,9 +156,15 @@ final class EncodeTask implements Serializable {
     }
     ShardInfo rejectFile = rejects.finish();
     AtomicFiles.publish(fs, tmp, staged);
-    ShardResult result = new ShardResult(split.index(), new ShardInfo(name, info.rows(),
-        info.bytes(), info.sha256()), rejected, splitProvenance,
-        SketchCodec.encode(MomentSnapshot.empty(dim)), truncated, rejectFile);
+    ShardResult result =
+        new ShardResult(
+            split.index(),
+            new ShardInfo(name, info.rows(), info.bytes(), info.sha256()),
+            rejected,
+            splitProvenance,
+            SketchCodec.encode(MomentSnapshot.empty(dim)),
+            truncated,
+            rejectFile);
     ShardManifest.writeAtomically(fs, done, result.toJson());
     if (split.index() == failSplit) {
       throw FaultSeam.injected(name, FaultSeam.FAIL_ENCODE_SPLIT, failSplit);

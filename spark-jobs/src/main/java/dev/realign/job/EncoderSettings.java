@@ -12,16 +12,23 @@ import java.util.Map;
 final class EncoderSettings {
   private EncoderSettings() {}
 
-  /** {@code taskCpus} is the intra-op thread count unless {@code encode.intra_op_threads} is set. */
+  /**
+   * {@code taskCpus} is the intra-op thread count unless {@code encode.intra_op_threads} is set.
+   */
   static EncoderConfig of(PipelineConfig c, int taskCpus) {
     Map<String, String> o = new LinkedHashMap<>();
     if (!c.get(ConfigKeys.ENCODE_MODEL).isBlank()) {
       o.put(EncoderConfig.MODEL_PATH, c.get(ConfigKeys.ENCODE_MODEL));
       o.put(EncoderConfig.TOKENIZER_PATH, c.require(ConfigKeys.ENCODE_TOKENIZER));
     } else if (!c.get(ConfigKeys.ENCODE_TOKENIZER).isBlank()) {
-      throw new IllegalArgumentException("Invalid " + ConfigKeys.ENCODE_TOKENIZER + ": "
-          + c.get(ConfigKeys.ENCODE_TOKENIZER) + " (set only together with "
-          + ConfigKeys.ENCODE_MODEL + ")");
+      throw new IllegalArgumentException(
+          "Invalid "
+              + ConfigKeys.ENCODE_TOKENIZER
+              + ": "
+              + c.get(ConfigKeys.ENCODE_TOKENIZER)
+              + " (set only together with "
+              + ConfigKeys.ENCODE_MODEL
+              + ")");
     }
     if (!c.get(ConfigKeys.ENCODE_MODEL_NAME).isBlank()) {
       o.put(EncoderConfig.MODEL_NAME, c.get(ConfigKeys.ENCODE_MODEL_NAME));
@@ -34,7 +41,8 @@ final class EncoderSettings {
     o.put(EncoderConfig.BATCH_SIZE, Integer.toString(c.getInt(ConfigKeys.ENCODE_BATCH_SIZE)));
     int threads = c.getInt(ConfigKeys.ENCODE_THREADS);
     o.put(EncoderConfig.INTRA_OP_THREADS, Integer.toString(threads > 0 ? threads : taskCpus));
-    o.put(EncoderConfig.EXECUTION_PROVIDER,
+    o.put(
+        EncoderConfig.EXECUTION_PROVIDER,
         c.getEnum(ConfigKeys.ENCODE_PROVIDER, ExecutionProvider.class).name());
     return EncoderConfig.fromOptions(o);
   }

@@ -72,7 +72,8 @@ public final class Failures {
 
   private static boolean isWrapper(Throwable t) {
     String name = t.getClass().getName();
-    return name.startsWith("org.apache.spark.") || name.startsWith("scala.")
+    return name.startsWith("org.apache.spark.")
+        || name.startsWith("scala.")
         || t instanceof java.util.concurrent.ExecutionException
         || t instanceof java.lang.reflect.InvocationTargetException;
   }

@@ -8,6 +8,7 @@ package dev.realign.job;
 final class FaultSeam {
   /** The apply task of this split fails after writing its shard. */
   static final String FAIL_APPLY_SPLIT = "realign.testing.fail_apply_split";
+
   /** The encode task of this split fails after writing its shard. */
   static final String FAIL_ENCODE_SPLIT = "realign.testing.fail_encode_split";
 
@@ -22,13 +23,13 @@ final class FaultSeam {
     try {
       return Integer.parseInt(v.trim());
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("Invalid system property " + property + ": " + v
-          + " (must be a split index)", e);
+      throw new IllegalArgumentException(
+          "Invalid system property " + property + ": " + v + " (must be a split index)", e);
     }
   }
 
   static IllegalStateException injected(String shard, String property, int split) {
-    return new IllegalStateException("Injected failure after writing shard " + shard + " ("
-        + property + " = " + split + ")");
+    return new IllegalStateException(
+        "Injected failure after writing shard " + shard + " (" + property + " = " + split + ")");
   }
 }

@@ -40,19 +40,22 @@ public final class JobContext {
 
   /**
    * Starts (or joins) the Spark session. Under spark-submit the master comes from there; otherwise
-   * from {@code spark.master} of the config (default {@code local[*]}), bound to 127.0.0.1 with
-   * the UI off.
+   * from {@code spark.master} of the config (default {@code local[*]}), bound to 127.0.0.1 with the
+   * UI off.
    */
   public static SparkSession startSpark(PipelineConfig config) {
-    SparkSession.Builder b = SparkSession.builder().appName(config.get(ConfigKeys.SPARK_APP_NAME))
-        .config("spark.ui.showConsoleProgress", "false");
+    SparkSession.Builder b =
+        SparkSession.builder()
+            .appName(config.get(ConfigKeys.SPARK_APP_NAME))
+            .config("spark.ui.showConsoleProgress", "false");
     if (System.getProperty("spark.master") == null) {
       String master = config.get(ConfigKeys.SPARK_MASTER);
       b = b.master(master);
       if (master.startsWith("local")) {
-        b = b.config("spark.ui.enabled", "false")
-            .config("spark.driver.host", "127.0.0.1")
-            .config("spark.driver.bindAddress", "127.0.0.1");
+        b =
+            b.config("spark.ui.enabled", "false")
+                .config("spark.driver.host", "127.0.0.1")
+                .config("spark.driver.bindAddress", "127.0.0.1");
         if (System.getProperty(DIRECT_RESULT_KEY) == null) {
           b = b.config(DIRECT_RESULT_KEY, LOCAL_DIRECT_RESULT);
         }

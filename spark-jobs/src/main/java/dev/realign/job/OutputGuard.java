@@ -27,16 +27,23 @@ public final class OutputGuard {
       if (fs.exists(dir)) {
         for (org.apache.hadoop.fs.FileStatus st : fs.listStatus(dir)) {
           String n = st.getPath().getName();
-          if (n.equals("_manifest.json") || n.equals("_staging") || n.equals("rejected")
+          if (n.equals("_manifest.json")
+              || n.equals("_staging")
+              || n.equals("rejected")
               || n.startsWith("part-")) {
             owned.add(st.getPath());
           }
         }
       }
       if (mode.equals("error") && !owned.isEmpty()) {
-        throw new IllegalArgumentException("Output directory " + dir + " already holds shards"
-            + " (found " + owned.get(0).getName() + "); set output.mode (--mode) to overwrite to"
-            + " replace them or to resume to continue");
+        throw new IllegalArgumentException(
+            "Output directory "
+                + dir
+                + " already holds shards"
+                + " (found "
+                + owned.get(0).getName()
+                + "); set output.mode (--mode) to overwrite to"
+                + " replace them or to resume to continue");
       }
       if (mode.equals("overwrite")) {
         for (Path p : owned) {
@@ -50,16 +57,19 @@ public final class OutputGuard {
   }
 
   /**
-   * The same rules for one file a stage writes whole (the {@code fit} command's transform):
-   * {@code error} refuses an existing one; {@code overwrite} and {@code resume} let the stage
-   * replace it atomically (a fit is deterministic: a resumed fit writes the same bytes).
+   * The same rules for one file a stage writes whole (the {@code fit} command's transform): {@code
+   * error} refuses an existing one; {@code overwrite} and {@code resume} let the stage replace it
+   * atomically (a fit is deterministic: a resumed fit writes the same bytes).
    */
   public static void prepareFile(FileSystem fs, Path file, String mode) {
     requireMode(mode);
     try {
       if (mode.equals("error") && fs.exists(file)) {
-        throw new IllegalArgumentException("Output file " + file + " already exists; set"
-            + " output.mode (--mode) to overwrite to replace it");
+        throw new IllegalArgumentException(
+            "Output file "
+                + file
+                + " already exists; set"
+                + " output.mode (--mode) to overwrite to replace it");
       }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot check output file " + file, e);
@@ -68,8 +78,10 @@ public final class OutputGuard {
 
   private static void requireMode(String mode) {
     if (!List.of("error", "overwrite", "resume").contains(mode)) {
-      throw new IllegalArgumentException("Invalid value for output.mode: " + mode
-          + " (must be one of [error, overwrite, resume])");
+      throw new IllegalArgumentException(
+          "Invalid value for output.mode: "
+              + mode
+              + " (must be one of [error, overwrite, resume])");
     }
   }
 
@@ -84,10 +96,13 @@ public final class OutputGuard {
       switch (mode) {
         case "error" -> {
           if (!found.isEmpty()) {
-            throw new IllegalArgumentException("Output directory " + layout.root()
-                + " already holds a realign run (found " + String.join(", ", found)
-                + "); set output.mode (--mode) to overwrite to replace it or to resume to"
-                + " continue it");
+            throw new IllegalArgumentException(
+                "Output directory "
+                    + layout.root()
+                    + " already holds a realign run (found "
+                    + String.join(", ", found)
+                    + "); set output.mode (--mode) to overwrite to replace it or to resume to"
+                    + " continue it");
           }
         }
         case "overwrite" -> {
@@ -95,9 +110,12 @@ public final class OutputGuard {
             fs.delete(new Path(layout.rootPath(), child), true);
           }
         }
-        case "resume" -> { }
-        default -> throw new IllegalArgumentException("Invalid value for output.mode: " + mode
-            + " (must be one of [error, overwrite, resume])");
+        case "resume" -> {}
+        default ->
+            throw new IllegalArgumentException(
+                "Invalid value for output.mode: "
+                    + mode
+                    + " (must be one of [error, overwrite, resume])");
       }
       fs.mkdirs(layout.rootPath());
     } catch (IOException e) {

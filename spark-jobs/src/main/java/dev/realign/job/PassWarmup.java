@@ -23,25 +23,30 @@ import org.apache.hadoop.fs.Path;
 final class PassWarmup {
   /** Synthetic rows (one batch) and dimension of the warm-up. */
   private static final int ROWS = 2_000;
+
   private static final int DIM = 256;
+
   /** Writes of the batch per warm-up shard: 6 MB, past a 4 MiB buffer segment. */
   private static final int WRITES = 3;
+
   /**
-   * Rounds of the warm-up: until a round is no faster than 4/5 of the one before (C2
-   * has compiled the loops), at least 2 and at most 8. While Spark starts, C2's queue is long and
-   * its thresholds scale with it: measured on 2 cores, rounds took 1,100, 250, 140, 90, 34 and
-   * 35 ms, and two rounds left the kernels for the real pass to compile.
+   * Rounds of the warm-up: until a round is no faster than 4/5 of the one before (C2 has compiled
+   * the loops), at least 2 and at most 8. While Spark starts, C2's queue is long and its thresholds
+   * scale with it: measured on 2 cores, rounds took 1,100, 250, 140, 90, 34 and 35 ms, and two
+   * rounds left the kernels for the real pass to compile.
    */
   private static final int MIN_ROUNDS = 2;
+
   /**
    * Alignments of the batch a round. The kernel aligns rows two at a time, and C2 takes a method
    * only after thousands of calls (3,000 and more with the launcher's raised thresholds, scaled up
    * further while C2's queue is long): with one alignment a round (1,000 calls) the rounds stopped
    * getting faster before the pair kernels were compiled, and the first apply tasks of a 200k-row
-   * run aligned at a third of the speed of the later ones (260-490 ms against 90-114 ms for 256
-   * MB; -XX:+PrintCompilation showed the pair kernels reaching C2 mid-stage).
+   * run aligned at a third of the speed of the later ones (260-490 ms against 90-114 ms for 256 MB;
+   * -XX:+PrintCompilation showed the pair kernels reaching C2 mid-stage).
    */
   private static final int ALIGN_REPEATS = 6;
+
   private static final int MAX_ROUNDS = 8;
 
   private PassWarmup() {}
@@ -52,16 +57,18 @@ final class PassWarmup {
    * batch function ({@link ApplyPass#align}) and {@link ApplyPass#writeBatch} into a real shard
    * writer (a temporary file, deleted) with the sketch of the written rows, and the copy pass's
    * write of the rows as read. Two rows are bad (a zero row, a NaN), so the reject branches real
-   * inputs take are compiled as well rather than deoptimised later. The shards go to a new directory under {@code tmp}, deleted with them.
-   * With {@link Warmups.Rows#COPY}, only the copy pass's write. Returns the rows the last round's shards
-   * took (the caller drops it).
+   * inputs take are compiled as well rather than deoptimised later. The shards go to a new
+   * directory under {@code tmp}, deleted with them. With {@link Warmups.Rows#COPY}, only the copy
+   * pass's write. Returns the rows the last round's shards took (the caller drops it).
    */
   static long run(java.nio.file.Path tmp, Warmups.Rows rows) throws IOException {
     boolean passes = rows == Warmups.Rows.PASSES;
     float[] texts = ReportWarmup.syntheticRows(ROWS, DIM, 0, 3);
     float[] images = ReportWarmup.syntheticRows(ROWS, DIM, 1, 4);
-    AlignmentKernel kernel = passes
-        ? ReAlignFitter.fitInMemory(FitOptions.defaults(), texts, images, DIM).kernel() : null;
+    AlignmentKernel kernel =
+        passes
+            ? ReAlignFitter.fitInMemory(FitOptions.defaults(), texts, images, DIM).kernel()
+            : null;
     // Late in the batch, so that the first round's profile (which starts after some rows) has them.
     java.util.Arrays.fill(texts, (ROWS - 7) * DIM, (ROWS - 6) * DIM, 0f);
     texts[(ROWS - 3) * DIM + 5] = Float.NaN;
@@ -114,8 +121,8 @@ final class PassWarmup {
         }
         long took = System.nanoTime() - start;
         if (Boolean.getBoolean("realign.warmup.log")) {
-          System.err.printf(java.util.Locale.ROOT, "[realign] warm-up round %d: %.0f ms%n", round,
-              took / 1e6);
+          System.err.printf(
+              java.util.Locale.ROOT, "[realign] warm-up round %d: %.0f ms%n", round, took / 1e6);
         }
         if (round + 1 >= MIN_ROUNDS && took > previous * 4 / 5) {
           break; // no longer getting faster: compiled
@@ -133,8 +140,8 @@ final class PassWarmup {
     return written;
   }
 
-  private static EmbeddingShardWriter shardWriter(FileSystem fs, java.nio.file.Path dir,
-      String name, Configuration conf) {
+  private static EmbeddingShardWriter shardWriter(
+      FileSystem fs, java.nio.file.Path dir, String name, Configuration conf) {
     java.nio.file.Path file = dir.resolve(name + ".parquet");
     file.toFile().deleteOnExit(); // before the directory, which was registered first
     Path shard = new Path(file.toUri());

@@ -43,14 +43,17 @@ public final class ReportJob {
   /** Records the input keys next to the sketches, so a later {@code report} can find the data. */
   static void writeInputs(JobContext ctx) {
     ObjectNode n = MAPPER.createObjectNode();
-    ctx.config.asMap().forEach((k, v) -> {
-      if (k.startsWith("input.")) {
-        n.put(k, v);
-      }
-    });
+    ctx.config
+        .asMap()
+        .forEach(
+            (k, v) -> {
+              if (k.startsWith("input.")) {
+                n.put(k, v);
+              }
+            });
     try {
-      AlignPipeline.write(ctx, new Path(ctx.layout.stats(), "inputs.json"),
-          MAPPER.writeValueAsBytes(n));
+      AlignPipeline.write(
+          ctx, new Path(ctx.layout.stats(), "inputs.json"), MAPPER.writeValueAsBytes(n));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -64,8 +67,8 @@ public final class ReportJob {
     Path p = new Path(ctx.layout.stats(), "inputs.json");
     PipelineConfig.Builder b = PipelineConfig.builder().setAll(ctx.config.asMap());
     try {
-      for (Iterator<Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> it = MAPPER
-          .readTree(AlignPipeline.read(ctx, p, "record of the run's inputs")).fields();
+      for (Iterator<Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> it =
+              MAPPER.readTree(AlignPipeline.read(ctx, p, "record of the run's inputs")).fields();
           it.hasNext(); ) {
         Map.Entry<String, com.fasterxml.jackson.databind.JsonNode> e = it.next();
         b.set(e.getKey(), e.getValue().asText());
@@ -82,8 +85,8 @@ public final class ReportJob {
   }
 
   /**
-   * Runs the report. The duplicate positions may be null when not known (standalone): they are
-   * then found again.
+   * Runs the report. The duplicate positions may be null when not known (standalone): they are then
+   * found again.
    */
   public static GapReport run(JobContext base, long[] textDuplicates, long[] imageDuplicates) {
     long t0 = System.nanoTime();
@@ -92,11 +95,21 @@ public final class ReportJob {
     EmbeddingSet texts = AlignPipeline.plan(ctx, Modality.TEXT);
     EmbeddingSet images = AlignPipeline.plan(ctx, Modality.IMAGE);
     long[] dups = textDuplicates != null ? textDuplicates : AlignPipeline.duplicates(ctx, texts);
-    long[] imageDups = imageDuplicates != null ? imageDuplicates
-        : AlignPipeline.duplicates(ctx, images);
-    return compute(ctx, fitted, new InRun(texts, images, dups, imageDups,
-        AlignPipeline.readSketch(ctx, "text"), AlignPipeline.readSketch(ctx, "image"), null,
-        null), t0);
+    long[] imageDups =
+        imageDuplicates != null ? imageDuplicates : AlignPipeline.duplicates(ctx, images);
+    return compute(
+        ctx,
+        fitted,
+        new InRun(
+            texts,
+            images,
+            dups,
+            imageDups,
+            AlignPipeline.readSketch(ctx, "text"),
+            AlignPipeline.readSketch(ctx, "image"),
+            null,
+            null),
+        t0);
   }
 
   /**
@@ -104,17 +117,22 @@ public final class ReportJob {
    * positions, the sketches of the stats pass and the samples that pass drew (null when it drew
    * none; the report then draws them with its own pass).
    */
-  record InRun(EmbeddingSet texts, EmbeddingSet images, long[] textDuplicates,
-      long[] imageDuplicates, MomentSnapshot textSketch, MomentSnapshot imageSketch,
-      float[] textSample, float[] imageSample) {}
+  record InRun(
+      EmbeddingSet texts,
+      EmbeddingSet images,
+      long[] textDuplicates,
+      long[] imageDuplicates,
+      MomentSnapshot textSketch,
+      MomentSnapshot imageSketch,
+      float[] textSample,
+      float[] imageSample) {}
 
   /** The report inside {@code run}: no planning, sketch reads or (usually) sampling pass. */
   static GapReport runWith(JobContext ctx, ReAlignTransform fitted, InRun in) {
     return compute(ctx, fitted, in, System.nanoTime());
   }
 
-  private static GapReport compute(JobContext ctx, ReAlignTransform fitted, InRun held,
-      long t0) {
+  private static GapReport compute(JobContext ctx, ReAlignTransform fitted, InRun held, long t0) {
     double cpu0 = processCpuSeconds();
     EmbeddingSet texts = held.texts();
     EmbeddingSet images = held.images();
@@ -122,70 +140,130 @@ public final class ReportJob {
     MomentSnapshot textSketch = held.textSketch();
     MomentSnapshot imageSketch = held.imageSketch();
     if (fitted.dimension() != texts.dim()) {
-      throw new IllegalArgumentException("Invalid transform " + ctx.layout.transform()
-          + ": dimension " + fitted.dimension() + " (must be " + texts.dim()
-          + ", the dimension of the text embeddings)");
+      throw new IllegalArgumentException(
+          "Invalid transform "
+              + ctx.layout.transform()
+              + ": dimension "
+              + fitted.dimension()
+              + " (must be "
+              + texts.dim()
+              + ", the dimension of the text embeddings)");
     }
-    Map<Variant, ReAlignTransform> transforms = variants(ctx, texts, dups, fitted, textSketch,
-        imageSketch);
+    Map<Variant, ReAlignTransform> transforms =
+        variants(ctx, texts, dups, fitted, textSketch, imageSketch);
 
     int n = ctx.config.getInt(ConfigKeys.REPORT_SAMPLE_ROWS);
     boolean drawn = held.textSample() != null && held.imageSample() != null;
-    float[] textSample = held.textSample() != null ? held.textSample()
-        : SampleRows.flat(SampleRows.sample(ctx, texts, dups, n, textSketch.count(), "texts"),
-            texts.dim());
-    float[] imageSample = held.imageSample() != null ? held.imageSample()
-        : SampleRows.flat(SampleRows.sample(ctx, images, held.imageDuplicates(), n,
-            imageSketch.count(), "images"), images.dim());
-    Console.info("report: samples of %,d texts and %,d images (report.sample_rows = %,d%s) %s"
-        + " %.1f s", textSample.length / texts.dim(), imageSample.length / images.dim(), n,
+    float[] textSample =
+        held.textSample() != null
+            ? held.textSample()
+            : SampleRows.flat(
+                SampleRows.sample(ctx, texts, dups, n, textSketch.count(), "texts"), texts.dim());
+    float[] imageSample =
+        held.imageSample() != null
+            ? held.imageSample()
+            : SampleRows.flat(
+                SampleRows.sample(
+                    ctx, images, held.imageDuplicates(), n, imageSketch.count(), "images"),
+                images.dim());
+    Console.info(
+        "report: samples of %,d texts and %,d images (report.sample_rows = %,d%s) %s" + " %.1f s",
+        textSample.length / texts.dim(),
+        imageSample.length / images.dim(),
+        n,
         textSample.length / texts.dim() < n ? "; fewer rows exist, all are used" : "",
-        drawn ? "drawn by the stats pass; ready in" : "in", (System.nanoTime() - t0) / 1e9);
+        drawn ? "drawn by the stats pass; ready in" : "in",
+        (System.nanoTime() - t0) / 1e9);
 
-    ReportInputs in = new ReportInputs(textSample, imageSample, texts.dim(), transforms, null,
-        null, options(ctx.config), fullData(ctx, fitted, textSketch, imageSketch));
+    ReportInputs in =
+        new ReportInputs(
+            textSample,
+            imageSample,
+            texts.dim(),
+            transforms,
+            null,
+            null,
+            options(ctx.config),
+            fullData(ctx, fitted, textSketch, imageSketch));
     String vt = ctx.config.get(ConfigKeys.VALIDATION_TEXT);
     String vi = ctx.config.get(ConfigKeys.VALIDATION_IMAGE);
     if (vt.isBlank() != vi.isBlank()) {
-      throw new IllegalArgumentException("Invalid validation set: " + (vt.isBlank()
-          ? ConfigKeys.VALIDATION_TEXT : ConfigKeys.VALIDATION_IMAGE) + " is empty (give both "
-          + ConfigKeys.VALIDATION_TEXT + " and " + ConfigKeys.VALIDATION_IMAGE + ", or neither)");
+      throw new IllegalArgumentException(
+          "Invalid validation set: "
+              + (vt.isBlank() ? ConfigKeys.VALIDATION_TEXT : ConfigKeys.VALIDATION_IMAGE)
+              + " is empty (give both "
+              + ConfigKeys.VALIDATION_TEXT
+              + " and "
+              + ConfigKeys.VALIDATION_IMAGE
+              + ", or neither)");
     }
     if (!vt.isBlank()) {
-      ValidationPairs pairs = ValidationPairs.read(ctx, vt, vi, texts.dim(),
-          ctx.config.getInt(ConfigKeys.VALIDATION_MAX_PAIRS));
+      ValidationPairs pairs =
+          ValidationPairs.read(
+              ctx, vt, vi, texts.dim(), ctx.config.getInt(ConfigKeys.VALIDATION_MAX_PAIRS));
       in = in.withValidation(pairs.texts(), pairs.images(), pairs.counts());
     }
     GapReport report = ComputeGapReport.compute(in);
     writeReport(ctx, report);
     for (GapReport.MetricsRow r : report.rows()) {
-      Console.info(String.format(Locale.ROOT, "report %-13s centroid gap %.6f%s  JS %.6f ± %.1g"
-          + "  k-NN mixing %.4f ± %.1g (%.3f of perfect)  overlap %.4f ± %.1g", r.label(),
-          r.centroidGap(), r.fullData() ? " (all rows)" : " (sample)", r.jsPairwiseCos(),
-          r.js().standardError(), r.knnMixing(), r.mixing().standardError(),
-          r.knnMixingNormalised().value(), r.neighbourhoodOverlap(),
-          r.overlap().standardError()));
+      Console.info(
+          String.format(
+              Locale.ROOT,
+              "report %-13s centroid gap %.6f%s  JS %.6f ± %.1g"
+                  + "  k-NN mixing %.4f ± %.1g (%.3f of perfect)  overlap %.4f ± %.1g",
+              r.label(),
+              r.centroidGap(),
+              r.fullData() ? " (all rows)" : " (sample)",
+              r.jsPairwiseCos(),
+              r.js().standardError(),
+              r.knnMixing(),
+              r.mixing().standardError(),
+              r.knnMixingNormalised().value(),
+              r.neighbourhoodOverlap(),
+              r.overlap().standardError()));
     }
-    report.validation().ifPresent(v -> v.rows().forEach(r -> Console.info(String.format(
-        Locale.ROOT, "validation %-13s paired cos %.4f  recall@1 %.3f  recall@5 %.3f (%d pairs)",
-        r.label(), r.pairedCosine(), r.recallAt1(), r.recallAt5(), v.pairs()))));
+    report
+        .validation()
+        .ifPresent(
+            v ->
+                v.rows()
+                    .forEach(
+                        r ->
+                            Console.info(
+                                String.format(
+                                    Locale.ROOT,
+                                    "validation %-13s paired cos %.4f  recall@1 %.3f  recall@5 %.3f (%d pairs)",
+                                    r.label(),
+                                    r.pairedCosine(),
+                                    r.recallAt1(),
+                                    r.recallAt5(),
+                                    v.pairs()))));
     // The CPU seconds (all threads, JIT included) say more than the wall on a shared machine.
-    Console.info("report: %s/report.html and report.json (%.1f s), %.1f s of CPU",
+    Console.info(
+        "report: %s/report.html and report.json (%.1f s), %.1f s of CPU",
         ctx.layout.report(), (System.nanoTime() - t0) / 1e9, processCpuSeconds() - cpu0);
     return report;
   }
 
   /** The report's options from the config (the report.* keys). */
   public static ReportOptions options(PipelineConfig c) {
-    return ReportOptions.defaults().withSampleRows(c.getInt(ConfigKeys.REPORT_SAMPLE_ROWS))
+    return ReportOptions.defaults()
+        .withSampleRows(c.getInt(ConfigKeys.REPORT_SAMPLE_ROWS))
         .withSpectra(c.getBoolean(ConfigKeys.REPORT_SPECTRA))
-        .withEstimation(c.getInt(ConfigKeys.REPORT_KNN_QUERIES),
-            c.getLong(ConfigKeys.REPORT_PAIR_BUDGET), c.getBoolean(ConfigKeys.REPORT_GEMM))
+        .withEstimation(
+            c.getInt(ConfigKeys.REPORT_KNN_QUERIES),
+            c.getLong(ConfigKeys.REPORT_PAIR_BUDGET),
+            c.getBoolean(ConfigKeys.REPORT_GEMM))
         .withSpectrumRows(c.getInt(ConfigKeys.REPORT_SPECTRUM_ROWS));
   }
 
-  private static Map<Variant, ReAlignTransform> variants(JobContext ctx, EmbeddingSet texts,
-      long[] dups, ReAlignTransform fitted, MomentSnapshot text, MomentSnapshot image) {
+  private static Map<Variant, ReAlignTransform> variants(
+      JobContext ctx,
+      EmbeddingSet texts,
+      long[] dups,
+      ReAlignTransform fitted,
+      MomentSnapshot text,
+      MomentSnapshot image) {
     Map<Variant, ReAlignTransform> out = new EnumMap<>(Variant.class);
     for (Variant v : ctx.config.getList(ConfigKeys.REPORT_VARIANTS, Variant.class)) {
       if (v == fitted.variant()) {
@@ -193,8 +271,8 @@ public final class ReportJob {
         continue;
       }
       // The other variants come from the same sketches; only realign needs a pass over texts.
-      ReAlignFitter f = ReAlignFitter.start(FitOptions.of(v).withEncoder(fitted.encoder()), text,
-          image);
+      ReAlignFitter f =
+          ReAlignFitter.start(FitOptions.of(v).withEncoder(fitted.encoder()), text, image);
       int pass = 1;
       while (f.needsCentroidPass()) {
         f.acceptCentroidPass(CentroidPass.run(ctx, texts, dups, f.currentKernel(), pass++));
@@ -208,17 +286,18 @@ public final class ReportJob {
    * The exact sketches of every row: raw texts and images from the stats pass, and the aligned
    * texts of the fitted variant when the apply pass stored theirs (and it counts every valid text).
    */
-  private static FullDataSketches fullData(JobContext ctx, ReAlignTransform fitted,
-      MomentSnapshot text, MomentSnapshot image) {
+  private static FullDataSketches fullData(
+      JobContext ctx, ReAlignTransform fitted, MomentSnapshot text, MomentSnapshot image) {
     Map<Variant, MomentSnapshot> aligned = new EnumMap<>(Variant.class);
     MomentSnapshot a = AlignedSketch.read(ctx, fitted.sha256());
     if (a != null && a.count() == text.count()) {
       aligned.put(fitted.variant(), a);
     } else {
-      Console.info("report: no sketch of the aligned rows for transform %s%s: the centroid gap"
-          + " after alignment is over the samples (run apply to get it over every row)",
-          fitted.sha256().substring(0, 12), a == null ? "" : " (it counts " + a.count()
-          + " rows, the stats " + text.count() + ")");
+      Console.info(
+          "report: no sketch of the aligned rows for transform %s%s: the centroid gap"
+              + " after alignment is over the samples (run apply to get it over every row)",
+          fitted.sha256().substring(0, 12),
+          a == null ? "" : " (it counts " + a.count() + " rows, the stats " + text.count() + ")");
     }
     return new FullDataSketches(text, image, aligned);
   }
@@ -226,14 +305,19 @@ public final class ReportJob {
   /** CPU seconds of this JVM so far (all threads), or NaN where the JVM does not say. */
   static double processCpuSeconds() {
     return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-        instanceof com.sun.management.OperatingSystemMXBean os
-        ? os.getProcessCpuTime() / 1e9 : Double.NaN;
+            instanceof com.sun.management.OperatingSystemMXBean os
+        ? os.getProcessCpuTime() / 1e9
+        : Double.NaN;
   }
 
   static void writeReport(JobContext ctx, GapReport report) {
-    AlignPipeline.write(ctx, new Path(ctx.layout.report(), "report.json"),
+    AlignPipeline.write(
+        ctx,
+        new Path(ctx.layout.report(), "report.json"),
         ReportJson.toJson(report).getBytes(StandardCharsets.UTF_8));
-    AlignPipeline.write(ctx, new Path(ctx.layout.report(), "report.html"),
+    AlignPipeline.write(
+        ctx,
+        new Path(ctx.layout.report(), "report.html"),
         ReportHtml.render(report).getBytes(StandardCharsets.UTF_8));
   }
 }

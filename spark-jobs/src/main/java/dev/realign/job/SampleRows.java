@@ -25,8 +25,9 @@ final class SampleRows {
   /**
    * A sampled row. A plain class (Kryo cannot serialise records). The vector travels as its
    * little-endian float32 bytes: task results carry thousands of sampled rows (14 MB a task at the
-   * defaults), and serialisers write a {@code byte[]} in one copy but a {@code float[]} a float at a
-   * time, which on a cold JVM took 0.1-0.4 s a task (measured: the stats tasks of a 200k-row run).
+   * defaults), and serialisers write a {@code byte[]} in one copy but a {@code float[]} a float at
+   * a time, which on a cold JVM took 0.1-0.4 s a task (measured: the stats tasks of a 200k-row
+   * run).
    */
   static final class Sampled implements Serializable {
     private static final long serialVersionUID = 2L;
@@ -83,8 +84,8 @@ final class SampleRows {
    *
    * @param validRows the set's valid-row count (from the stats), to size the pre-filter
    */
-  static List<Sampled> sample(JobContext ctx, EmbeddingSet set, long[] duplicates, int n,
-      long validRows, String what) {
+  static List<Sampled> sample(
+      JobContext ctx, EmbeddingSet set, long[] duplicates, int n, long validRows, String what) {
     // Keep about 1.25 n rows per pass on average, then take the n smallest at the driver; widen
     // the filter and retry in the rare case the first pass kept fewer than n.
     double fraction = fraction(1.25, n, validRows);
@@ -104,9 +105,12 @@ final class SampleRows {
 
   /** The unsigned hash threshold of a fraction: rows with {@code hash <= fraction * 2^64}. */
   static long threshold(double fraction) {
-    return fraction >= 1.0 ? -1L
-        : new java.math.BigDecimal(fraction).multiply(new java.math.BigDecimal(
-            java.math.BigInteger.ONE.shiftLeft(64))).toBigInteger().longValue();
+    return fraction >= 1.0
+        ? -1L
+        : new java.math.BigDecimal(fraction)
+            .multiply(new java.math.BigDecimal(java.math.BigInteger.ONE.shiftLeft(64)))
+            .toBigInteger()
+            .longValue();
   }
 
   private static final Comparator<Sampled> ORDER =
@@ -127,14 +131,15 @@ final class SampleRows {
    * threshold or the threshold is the whole range ({@link #complete}); otherwise the caller falls
    * back to a sampling pass.
    *
-   * <p>A draw travels between tasks and the driver in its own byte form ({@link #encode}), never
-   * as objects: Java serialisation of its thousands of rows a task made the JDK's serialiser hot
-   * enough for C2, which spent about a second of CPU compiling {@code writeObject0} and
-   * {@code readSerialData} in every default {@code run} (JFR's compilation events).
+   * <p>A draw travels between tasks and the driver in its own byte form ({@link #encode}), never as
+   * objects: Java serialisation of its thousands of rows a task made the JDK's serialiser hot
+   * enough for C2, which spent about a second of CPU compiling {@code writeObject0} and {@code
+   * readSerialData} in every default {@code run} (JFR's compilation events).
    */
   static final class Draw {
     /** The first byte of {@link #encode}'s form. */
     static final byte CODEC_VERSION = 1;
+
     final int n;
     final long threshold;
     final boolean wholeRange;
@@ -204,8 +209,12 @@ final class SampleRows {
         size += 8 + 4 + 2L * r.id.length() + 4L * dim;
       }
       java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(checkSize(size));
-      b.put(CODEC_VERSION).putInt(n).putLong(threshold).put((byte) (wholeRange ? 1 : 0))
-          .putInt(rows.size()).putInt(dim);
+      b.put(CODEC_VERSION)
+          .putInt(n)
+          .putLong(threshold)
+          .put((byte) (wholeRange ? 1 : 0))
+          .putInt(rows.size())
+          .putInt(dim);
       for (Sampled r : rows) {
         b.putLong(r.hash).putInt(r.id.length());
         for (int c = 0; c < r.id.length(); c++) {
@@ -227,25 +236,30 @@ final class SampleRows {
 
     private static int checkSize(long bytes) {
       if (bytes > Integer.MAX_VALUE - 8) {
-        throw new IllegalStateException("Invalid sample draw: " + bytes + " bytes (must fit in an"
-            + " array; lower report.sample_rows)");
+        throw new IllegalStateException(
+            "Invalid sample draw: "
+                + bytes
+                + " bytes (must fit in an"
+                + " array; lower report.sample_rows)");
       }
       return (int) bytes;
     }
 
     /** Bytes before the first row in {@link #encode}'s form. */
     private static final int HEADER = 1 + 4 + 8 + 1 + 4 + 4;
+
     /** Where the header's {@code n}, row count and dimension lie (after version and threshold). */
     private static final int N_AT = 1;
+
     private static final int COUNT_AT = 14;
     private static final int DIM_AT = 18;
 
     /**
-     * {@link #merge} of two draws in {@link #encode}'s form, without making objects of their
-     * rows: the rows' bytes are concatenated when they fit in {@code n}, else the {@code n}
-     * smallest are copied in order. The result is the bytes of {@code merge(decode(a),
-     * decode(b)).encode()}. Merging a task's 14 MB draws as objects (decode both, re-encode) took
-     * 30-70 ms a merge on the driver's scheduler thread, and two merges inside every task.
+     * {@link #merge} of two draws in {@link #encode}'s form, without making objects of their rows:
+     * the rows' bytes are concatenated when they fit in {@code n}, else the {@code n} smallest are
+     * copied in order. The result is the bytes of {@code merge(decode(a), decode(b)).encode()}.
+     * Merging a task's 14 MB draws as objects (decode both, re-encode) took 30-70 ms a merge on the
+     * driver's scheduler thread, and two merges inside every task.
      */
     static byte[] mergeEncoded(byte[] a, byte[] b) {
       java.nio.ByteBuffer ha = header(a);
@@ -262,8 +276,12 @@ final class SampleRows {
       int cb = hb.getInt(COUNT_AT);
       int dim = ca > 0 ? ha.getInt(DIM_AT) : hb.getInt(DIM_AT);
       if (ca > 0 && cb > 0 && ha.getInt(DIM_AT) != hb.getInt(DIM_AT)) {
-        throw new IllegalArgumentException("Invalid sample draws: dimensions " + ha.getInt(DIM_AT)
-            + " and " + hb.getInt(DIM_AT) + " (must be equal)");
+        throw new IllegalArgumentException(
+            "Invalid sample draws: dimensions "
+                + ha.getInt(DIM_AT)
+                + " and "
+                + hb.getInt(DIM_AT)
+                + " (must be equal)");
       }
       int n = Math.max(na, nb);
       int total = ca + cb;
@@ -286,8 +304,10 @@ final class SampleRows {
       for (int k = 0; k < total; k++) {
         order[k] = k;
       }
-      java.util.Arrays.sort(order, Comparator.<Integer>comparingLong(k -> hash[k] ^ Long.MIN_VALUE)
-          .thenComparing(k -> id[k]));
+      java.util.Arrays.sort(
+          order,
+          Comparator.<Integer>comparingLong(k -> hash[k] ^ Long.MIN_VALUE)
+              .thenComparing(k -> id[k]));
       long size = HEADER;
       for (int k = 0; k < n; k++) {
         size += len[order[k]];
@@ -306,16 +326,26 @@ final class SampleRows {
 
     private static java.nio.ByteBuffer header(byte[] bytes) {
       if (bytes.length < HEADER || bytes[0] != CODEC_VERSION) {
-        throw new IllegalArgumentException("Invalid sample draw: " + (bytes.length < HEADER
-            ? bytes.length + " bytes (must be >= " + HEADER + ")"
-            : "codec version " + bytes[0] + " (must be " + CODEC_VERSION + ")"));
+        throw new IllegalArgumentException(
+            "Invalid sample draw: "
+                + (bytes.length < HEADER
+                    ? bytes.length + " bytes (must be >= " + HEADER + ")"
+                    : "codec version " + bytes[0] + " (must be " + CODEC_VERSION + ")"));
       }
       return java.nio.ByteBuffer.wrap(bytes);
     }
 
     /** Where each of the {@code count} rows of {@code bytes} lies, from slot {@code first} on. */
-    private static void index(byte[] bytes, int count, int dim, int first, byte[][] src,
-        int[] off, int[] len, long[] hash, String[] id) {
+    private static void index(
+        byte[] bytes,
+        int count,
+        int dim,
+        int first,
+        byte[][] src,
+        int[] off,
+        int[] len,
+        long[] hash,
+        String[] id) {
       java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
       int at = HEADER;
       for (int i = 0; i < count; i++) {
@@ -329,8 +359,12 @@ final class SampleRows {
         at += len[k];
       }
       if (at != bytes.length) {
-        throw new IllegalArgumentException("Invalid sample draw: " + (bytes.length - at)
-            + " bytes after its " + count + " rows (must end there)");
+        throw new IllegalArgumentException(
+            "Invalid sample draw: "
+                + (bytes.length - at)
+                + " bytes after its "
+                + count
+                + " rows (must end there)");
       }
     }
 
@@ -339,8 +373,8 @@ final class SampleRows {
       java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
       byte version = b.get();
       if (version != CODEC_VERSION) {
-        throw new IllegalArgumentException("Invalid sample draw: codec version " + version
-            + " (must be " + CODEC_VERSION + ")");
+        throw new IllegalArgumentException(
+            "Invalid sample draw: codec version " + version + " (must be " + CODEC_VERSION + ")");
       }
       int n = b.getInt();
       long threshold = b.getLong();
@@ -358,42 +392,48 @@ final class SampleRows {
         rows.add(new Sampled(hash, id, vector));
       }
       if (b.hasRemaining()) {
-        throw new IllegalArgumentException("Invalid sample draw: " + b.remaining()
-            + " bytes after its " + count + " rows (must end there)");
+        throw new IllegalArgumentException(
+            "Invalid sample draw: "
+                + b.remaining()
+                + " bytes after its "
+                + count
+                + " rows (must end there)");
       }
       return new Draw(n, threshold, whole, rows);
     }
   }
 
-  private static List<Sampled> pass(JobContext ctx, EmbeddingSet set, long[] duplicates,
-      double fraction, String what) {
+  private static List<Sampled> pass(
+      JobContext ctx, EmbeddingSet set, long[] duplicates, double fraction, String what) {
     Broadcast<SerializableHadoopConf> conf = ctx.hadoopConf;
     Broadcast<long[]> dups = ctx.jsc.broadcast(duplicates);
     // Unsigned threshold on the hash: keep rows with hash <= fraction * 2^64.
     long threshold = threshold(fraction);
     int dim = set.dim();
     ctx.jsc.setJobDescription("realign: sample of " + what);
-    return ctx.jsc.parallelize(set.splits(), set.splits().size())
-        .flatMap((EmbeddingSplit split) -> {
-          List<Sampled> out = new ArrayList<>();
-          RowBatch batch = SplitSource.newBatch(set);
-          try (SplitReader r = SplitSource.open(set, split, conf.value().get(), dups.value())) {
-            while (r.next(batch)) {
-              for (int i = 0; i < batch.size; i++) {
-                if (batch.reasons[i] != null) {
-                  continue;
-                }
-                // The hash first: only the ~1.25 n kept rows pay for the validity check.
-                long h = idHash(batch.ids[i]);
-                if (Long.compareUnsigned(h, threshold) <= 0
-                    && RowValidator.normOrNegative(batch.flat, i * dim, dim) >= 0) {
-                  out.add(new Sampled(h, batch.ids[i], batch.flat, i * dim, dim));
+    return ctx.jsc
+        .parallelize(set.splits(), set.splits().size())
+        .flatMap(
+            (EmbeddingSplit split) -> {
+              List<Sampled> out = new ArrayList<>();
+              RowBatch batch = SplitSource.newBatch(set);
+              try (SplitReader r = SplitSource.open(set, split, conf.value().get(), dups.value())) {
+                while (r.next(batch)) {
+                  for (int i = 0; i < batch.size; i++) {
+                    if (batch.reasons[i] != null) {
+                      continue;
+                    }
+                    // The hash first: only the ~1.25 n kept rows pay for the validity check.
+                    long h = idHash(batch.ids[i]);
+                    if (Long.compareUnsigned(h, threshold) <= 0
+                        && RowValidator.normOrNegative(batch.flat, i * dim, dim) >= 0) {
+                      out.add(new Sampled(h, batch.ids[i], batch.flat, i * dim, dim));
+                    }
+                  }
                 }
               }
-            }
-          }
-          return out.iterator();
-        })
+              return out.iterator();
+            })
         .collect();
   }
 

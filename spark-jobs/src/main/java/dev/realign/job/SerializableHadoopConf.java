@@ -7,8 +7,8 @@ import org.apache.hadoop.conf.Configuration;
 
 /**
  * Ships the driver's Hadoop configuration (credentials, file system settings) to executors. Holds
- * the entries as a plain map so that both Java serialisation and Kryo (which ignores
- * {@code writeObject}) carry them.
+ * the entries as a plain map so that both Java serialisation and Kryo (which ignores {@code
+ * writeObject}) carry them.
  */
 public final class SerializableHadoopConf implements Serializable {
   private static final long serialVersionUID = 2L;

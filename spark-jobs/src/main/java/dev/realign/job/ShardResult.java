@@ -26,8 +26,8 @@ final class ShardResult implements Serializable {
   private final long truncated;
   private final ShardInfo rejectFile;
 
-  ShardResult(int split, ShardInfo shard, long rejected, String transformSha256,
-      byte[] outputSketch) {
+  ShardResult(
+      int split, ShardInfo shard, long rejected, String transformSha256, byte[] outputSketch) {
     this(split, shard, rejected, transformSha256, outputSketch, 0, null);
   }
 
@@ -35,8 +35,14 @@ final class ShardResult implements Serializable {
    * @param truncated texts truncated to the encoder's max length (encode only)
    * @param rejectFile the split's rejected-row file, or null (encode only)
    */
-  ShardResult(int split, ShardInfo shard, long rejected, String transformSha256,
-      byte[] outputSketch, long truncated, ShardInfo rejectFile) {
+  ShardResult(
+      int split,
+      ShardInfo shard,
+      long rejected,
+      String transformSha256,
+      byte[] outputSketch,
+      long truncated,
+      ShardInfo rejectFile) {
     this.truncated = truncated;
     this.rejectFile = rejectFile;
     this.split = split;
@@ -86,8 +92,11 @@ final class ShardResult implements Serializable {
     n.put("output_sketch", Base64.getEncoder().encodeToString(outputSketch));
     n.put("truncated", truncated);
     if (rejectFile != null) {
-      n.putObject("reject_file").put("name", rejectFile.name()).put("rows", rejectFile.rows())
-          .put("bytes", rejectFile.bytes()).put("sha256", rejectFile.sha256());
+      n.putObject("reject_file")
+          .put("name", rejectFile.name())
+          .put("rows", rejectFile.rows())
+          .put("bytes", rejectFile.bytes())
+          .put("sha256", rejectFile.sha256());
     }
     try {
       return MAPPER.writeValueAsString(n);
@@ -99,14 +108,24 @@ final class ShardResult implements Serializable {
   static ShardResult fromJson(String json) {
     try {
       JsonNode n = MAPPER.readTree(json);
-      return new ShardResult(n.get("split").asInt(), new ShardInfo(n.get("name").asText(),
-          n.get("rows").asLong(), n.get("bytes").asLong(), n.get("sha256").asText()),
-          n.get("rejected").asLong(), n.get("transform_sha256").asText(),
+      return new ShardResult(
+          n.get("split").asInt(),
+          new ShardInfo(
+              n.get("name").asText(),
+              n.get("rows").asLong(),
+              n.get("bytes").asLong(),
+              n.get("sha256").asText()),
+          n.get("rejected").asLong(),
+          n.get("transform_sha256").asText(),
           Base64.getDecoder().decode(n.get("output_sketch").asText()),
-          n.path("truncated").asLong(0), n.has("reject_file") ? new ShardInfo(
-              n.get("reject_file").get("name").asText(), n.get("reject_file").get("rows").asLong(),
-              n.get("reject_file").get("bytes").asLong(),
-              n.get("reject_file").get("sha256").asText()) : null);
+          n.path("truncated").asLong(0),
+          n.has("reject_file")
+              ? new ShardInfo(
+                  n.get("reject_file").get("name").asText(),
+                  n.get("reject_file").get("rows").asLong(),
+                  n.get("reject_file").get("bytes").asLong(),
+                  n.get("reject_file").get("sha256").asText())
+              : null);
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException("Invalid completion record: " + e.getMessage(), e);
     }

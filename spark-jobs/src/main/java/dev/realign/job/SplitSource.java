@@ -19,8 +19,8 @@ final class SplitSource {
 
   private SplitSource() {}
 
-  static SplitReader open(EmbeddingSet set, EmbeddingSplit split, Configuration conf,
-      long[] duplicatePositions) {
+  static SplitReader open(
+      EmbeddingSet set, EmbeddingSplit split, Configuration conf, long[] duplicatePositions) {
     SplitReader reader = EmbeddingSetPlanner.open(set, split, false, conf);
     if (duplicatePositions.length == 0) {
       return reader;
@@ -32,8 +32,12 @@ final class SplitSource {
         for (int i = 0; i < batch.size; i++) {
           long pos = split.position(batch.rowInFile[i] - split.firstRow());
           if (Arrays.binarySearch(duplicatePositions, pos) >= 0) {
-            batch.reject(i, RejectReason.DUPLICATE_ID, "id " + batch.ids[i]
-                + " already occurs earlier in the input (the first valid occurrence is kept)");
+            batch.reject(
+                i,
+                RejectReason.DUPLICATE_ID,
+                "id "
+                    + batch.ids[i]
+                    + " already occurs earlier in the input (the first valid occurrence is kept)");
           }
         }
         return more;

@@ -25,18 +25,32 @@ final class SplitStats implements Serializable {
   final List<ShardInfo> rejectFiles;
   private final byte[] draw;
 
-  SplitStats(byte[] sketch, long rows, long rejected, Map<String, Long> byReason,
+  SplitStats(
+      byte[] sketch,
+      long rows,
+      long rejected,
+      Map<String, Long> byReason,
       List<ShardInfo> rejectFiles) {
     this(sketch, rows, rejected, byReason, rejectFiles, SampleRows.Draw.none());
   }
 
-  SplitStats(byte[] sketch, long rows, long rejected, Map<String, Long> byReason,
-      List<ShardInfo> rejectFiles, SampleRows.Draw draw) {
+  SplitStats(
+      byte[] sketch,
+      long rows,
+      long rejected,
+      Map<String, Long> byReason,
+      List<ShardInfo> rejectFiles,
+      SampleRows.Draw draw) {
     this(sketch, rows, rejected, byReason, rejectFiles, draw.encode());
   }
 
-  private SplitStats(byte[] sketch, long rows, long rejected, Map<String, Long> byReason,
-      List<ShardInfo> rejectFiles, byte[] draw) {
+  private SplitStats(
+      byte[] sketch,
+      long rows,
+      long rejected,
+      Map<String, Long> byReason,
+      List<ShardInfo> rejectFiles,
+      byte[] draw) {
     this.draw = draw;
     this.sketch = sketch;
     this.rows = rows;
@@ -46,8 +60,7 @@ final class SplitStats implements Serializable {
   }
 
   static SplitStats empty(int dim) {
-    return new SplitStats(SketchCodec.encode(MomentSnapshot.empty(dim)), 0, 0, Map.of(),
-        List.of());
+    return new SplitStats(SketchCodec.encode(MomentSnapshot.empty(dim)), 0, 0, Map.of(), List.of());
   }
 
   SampleRows.Draw draw() {
@@ -66,7 +79,10 @@ final class SplitStats implements Serializable {
     files.sort(Comparator.comparing(ShardInfo::name));
     return new SplitStats(
         dev.realign.spark.SketchAggregation.mergeEncoded(a.sketch, b.sketch),
-        a.rows + b.rows, a.rejected + b.rejected, by, files,
+        a.rows + b.rows,
+        a.rejected + b.rejected,
+        by,
+        files,
         SampleRows.Draw.mergeEncoded(a.draw, b.draw));
   }
 }

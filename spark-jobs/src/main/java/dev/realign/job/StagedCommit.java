@@ -12,10 +12,10 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * Publishes staged shards: moves each into the shard directory, removes shards of earlier runs
- * that the new manifest does not list, writes {@code _manifest.json} last (atomically), then drops
- * the staging directory. A crash at any point leaves no manifest, or the old one with its shards
- * intact up to the moment the new shards are moved.
+ * Publishes staged shards: moves each into the shard directory, removes shards of earlier runs that
+ * the new manifest does not list, writes {@code _manifest.json} last (atomically), then drops the
+ * staging directory. A crash at any point leaves no manifest, or the old one with its shards intact
+ * up to the moment the new shards are moved.
  */
 final class StagedCommit {
   private StagedCommit() {}
@@ -33,8 +33,13 @@ final class StagedCommit {
         if (fs.exists(staged)) {
           dev.realign.sink.AtomicFiles.publish(fs, staged, target);
         } else if (!fs.exists(target)) {
-          throw new IllegalStateException("Shard " + s.name() + " is neither staged in "
-              + staging + " nor committed in " + dir);
+          throw new IllegalStateException(
+              "Shard "
+                  + s.name()
+                  + " is neither staged in "
+                  + staging
+                  + " nor committed in "
+                  + dir);
         }
       }
       for (FileStatus st : fs.listStatus(dir)) {
@@ -46,8 +51,8 @@ final class StagedCommit {
       for (ShardInfo s : manifest.shards()) {
         long len = fs.getFileStatus(new Path(dir, s.name())).getLen();
         if (len != s.bytes()) {
-          throw new IllegalStateException("Shard " + s.name() + ": size expected " + s.bytes()
-              + " bytes, actual " + len);
+          throw new IllegalStateException(
+              "Shard " + s.name() + ": size expected " + s.bytes() + " bytes, actual " + len);
         }
       }
       manifest.write(fs, manifestPath);

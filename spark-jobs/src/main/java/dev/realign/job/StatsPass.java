@@ -20,12 +20,11 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.util.LongAccumulator;
 
 /**
- * One pass over an embedding set: the exact sketch of its valid rows (the shared
- * {@link SketchAggregation}: a RowAccumulator per split, merged by its tree) and the rejected rows,
- * written with their reasons to
- * {@code rejected/<role>/part-k-of-M.parquet} (only splits that have rejects get a file); on request
- * also the report's sample of the valid rows ({@link SampleRows.Draw}), so that {@code run} needs
- * no sampling pass.
+ * One pass over an embedding set: the exact sketch of its valid rows (the shared {@link
+ * SketchAggregation}: a RowAccumulator per split, merged by its tree) and the rejected rows,
+ * written with their reasons to {@code rejected/<role>/part-k-of-M.parquet} (only splits that have
+ * rejects get a file); on request also the report's sample of the valid rows ({@link
+ * SampleRows.Draw}), so that {@code run} needs no sampling pass.
  */
 final class StatsPass {
   private StatsPass() {}
@@ -37,42 +36,67 @@ final class StatsPass {
   /**
    * The pass, drawing a sample of {@code sampleRows} valid rows on the way when {@code > 0}: each
    * task keeps the rows whose id hash falls in the lowest {@code (n + 8 sqrt(n) + 16) / planned
-   * rows} of the hash range: n rows plus eight standard deviations of the binomial count, so a
-   * draw comes up short (and the report falls back to its own pass) only when many planned rows
-   * are invalid or duplicates.
+   * rows} of the hash range: n rows plus eight standard deviations of the binomial count, so a draw
+   * comes up short (and the report falls back to its own pass) only when many planned rows are
+   * invalid or duplicates.
    */
   static SplitStats run(JobContext ctx, EmbeddingSet set, long[] duplicates, int sampleRows) {
-    double fraction = SampleRows.fraction(1.0, sampleRows + (int) Math.ceil(8 * Math.sqrt(
-        sampleRows)) + 16, set.rows());
+    double fraction =
+        SampleRows.fraction(
+            1.0, sampleRows + (int) Math.ceil(8 * Math.sqrt(sampleRows)) + 16, set.rows());
     Broadcast<SerializableHadoopConf> conf = ctx.hadoopConf;
     Broadcast<long[]> dups = ctx.jsc.broadcast(duplicates);
     OutputLayout layout = ctx.layout;
     int splitCount = set.splits().size();
     int dim = set.dim();
     ctx.jsc.setJobDescription("realign: stats of " + set.role());
-    try (ProgressReporter progress = new ProgressReporter(ctx.jsc, "stats " + set.role(),
-        set.rows(), ctx.progressInterval())) {
+    try (ProgressReporter progress =
+        new ProgressReporter(ctx.jsc, "stats " + set.role(), set.rows(), ctx.progressInterval())) {
       LongAccumulator counter = progress.counter();
-      JavaRDD<SplitStats> partials = ctx.jsc.parallelize(set.splits(), splitCount)
-          .map(split -> statsOf(set, split, splitCount, layout, conf.value().get(), dups.value(),
-              counter, sampleRows > 0 ? new SampleRows.Draw(sampleRows, fraction)
-                  : SampleRows.Draw.none()));
-      SplitStats total = SketchAggregation.treeMerge(partials, SplitStats.empty(dim),
-          SplitStats::merge);
+      JavaRDD<SplitStats> partials =
+          ctx.jsc
+              .parallelize(set.splits(), splitCount)
+              .map(
+                  split ->
+                      statsOf(
+                          set,
+                          split,
+                          splitCount,
+                          layout,
+                          conf.value().get(),
+                          dups.value(),
+                          counter,
+                          sampleRows > 0
+                              ? new SampleRows.Draw(sampleRows, fraction)
+                              : SampleRows.Draw.none()));
+      SplitStats total =
+          SketchAggregation.treeMerge(partials, SplitStats.empty(dim), SplitStats::merge);
       progress.finish();
       return total;
     }
   }
 
-  static SplitStats statsOf(EmbeddingSet set, EmbeddingSplit split, int splitCount,
-      OutputLayout layout, Configuration conf, long[] duplicates, LongAccumulator counter,
+  static SplitStats statsOf(
+      EmbeddingSet set,
+      EmbeddingSplit split,
+      int splitCount,
+      OutputLayout layout,
+      Configuration conf,
+      long[] duplicates,
+      LongAccumulator counter,
       SampleRows.Draw draw) {
     RowAccumulator acc = new RowAccumulator(set.dim());
     RowBatch batch = SplitSource.newBatch(set);
     String name = OutputLayout.shardName(split.index(), splitCount);
-    RejectSink rejects = new RejectSink(layout.rejected(set.role()), name,
-        "rejected/" + set.role() + "/" + name, split.file(), conf);
-    try (SplitReader reader = SplitSource.open(set, split, conf, duplicates); rejects) {
+    RejectSink rejects =
+        new RejectSink(
+            layout.rejected(set.role()),
+            name,
+            "rejected/" + set.role() + "/" + name,
+            split.file(),
+            conf);
+    try (SplitReader reader = SplitSource.open(set, split, conf, duplicates);
+        rejects) {
       while (reader.next(batch)) {
         for (int i = 0; i < batch.size; i++) {
           RejectReason reason = batch.reasons[i];
@@ -84,8 +108,10 @@ final class StatsPass {
             if (reason == null) {
               draw.offer(batch.ids[i], batch.flat, i * set.dim(), set.dim());
             } else {
-              detail = reason == RejectReason.ZERO_NORM
-                  ? "L2 norm below " + RowValidator.MIN_NORM : "NaN or infinite component";
+              detail =
+                  reason == RejectReason.ZERO_NORM
+                      ? "L2 norm below " + RowValidator.MIN_NORM
+                      : "NaN or infinite component";
             }
           }
           if (reason != null) {
@@ -96,8 +122,13 @@ final class StatsPass {
       }
     }
     ShardInfo file = rejects.finish();
-    return new SplitStats(acc.encoded(), acc.rows(), acc.rejected(), acc.byReason(),
-        file == null ? List.of() : List.of(file), draw);
+    return new SplitStats(
+        acc.encoded(),
+        acc.rows(),
+        acc.rejected(),
+        acc.byReason(),
+        file == null ? List.of() : List.of(file),
+        draw);
   }
 
   /** Opens the rejected-row file of a split lazily, on its first reject. */
@@ -124,12 +155,11 @@ final class StatsPass {
     }
 
     void write(RowBatch batch, int i, RejectReason reason, String detail) {
-      write(batch.ids[i], batch.rowInFile[i], reason, detail, batch.texts[i],
-          batch.rawVector(i));
+      write(batch.ids[i], batch.rowInFile[i], reason, detail, batch.texts[i], batch.rawVector(i));
     }
 
-    void write(String id, long row, RejectReason reason, String detail, String text,
-        float[] vector) {
+    void write(
+        String id, long row, RejectReason reason, String detail, String text, float[] vector) {
       if (writer == null) {
         tmp = new Path(dir, "." + name + ".tmp-" + java.util.UUID.randomUUID());
         writer = new RejectedWriter(HadoopFiles.fs(tmp, conf), tmp, conf);
@@ -146,8 +176,7 @@ final class StatsPass {
         ShardInfo written = writer.finish();
         Path target = new Path(dir, name);
         dev.realign.sink.AtomicFiles.publish(HadoopFiles.fs(target, conf), tmp, target);
-        info = new ShardInfo(relativeName, written.rows(),
-            written.bytes(), written.sha256());
+        info = new ShardInfo(relativeName, written.rows(), written.bytes(), written.sha256());
       }
       return info;
     }

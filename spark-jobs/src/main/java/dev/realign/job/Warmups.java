@@ -9,8 +9,8 @@ import java.security.NoSuchAlgorithmException;
 
 /**
  * Gets hot code compiled on the core that starting Spark leaves idle (a session's start keeps about
- * one core busy for seconds), on one daemon thread at minimum priority, in this order. Only ever an optimisation:
- * failures are ignored, results are dropped, and no figure or byte depends on it.
+ * one core busy for seconds), on one daemon thread at minimum priority, in this order. Only ever an
+ * optimisation: failures are ignored, results are dropped, and no figure or byte depends on it.
  *
  * <ul>
  *   <li>for the commands that read embedding rows, the per-row code of the stats, centroid, apply
@@ -21,16 +21,16 @@ import java.security.NoSuchAlgorithmException;
  *       with it, 0.51-0.60 s and 0.47 s.
  *   <li>for a run that ends with a gap report, the report's kernels ({@link ReportWarmup}), with
  *       that report's options, in rounds until they stop getting faster (or Spark has started).
- *   <li>SHA-256, which every shard and sketch is hashed with: the JDK runs its SHA-NI/AVX2 stub only
- *       from compiled code, and a multi-megabyte update is one call, so a cold JVM hashes its first
- *       few hundred megabytes at about half speed. 20,000 small updates (20 MB, about 80 ms) reach
- *       the compile threshold: measured on this project's 2-core machine, 1.7 GB/s from the first
- *       shard instead of 0.74-1.28 GB/s over the first 768 MB.
+ *   <li>SHA-256, which every shard and sketch is hashed with: the JDK runs its SHA-NI/AVX2 stub
+ *       only from compiled code, and a multi-megabyte update is one call, so a cold JVM hashes its
+ *       first few hundred megabytes at about half speed. 20,000 small updates (20 MB, about 80 ms)
+ *       reach the compile threshold: measured on this project's 2-core machine, 1.7 GB/s from the
+ *       first shard instead of 0.74-1.28 GB/s over the first 768 MB.
  * </ul>
  *
  * <p>{@code -Drealign.warmup.log=true} prints the row-kernel warm-up's rounds and the report
- * warm-up's time (and its report's phases) to stderr;
- * {@code -Drealign.warmup=false} turns every warm-up off.
+ * warm-up's time (and its report's phases) to stderr; {@code -Drealign.warmup=false} turns every
+ * warm-up off.
  */
 public final class Warmups {
   private static final int DIGEST_UPDATES = 20_000;
@@ -90,7 +90,9 @@ public final class Warmups {
    * used 1.29 s of CPU, against 2.15 s after one round and 1.1 s fully warm.
    */
   private static final int REPORT_MIN_ROUNDS = 2;
+
   private static final int REPORT_MAX_ROUNDS = 6;
+
   /**
    * Set once Spark has started: the report warm-up then runs no further round, which would compete
    * with the job's first tasks for the cores (on this project's 2-core machine its rounds end about
@@ -111,8 +113,12 @@ public final class Warmups {
       dev.realign.report.GapReport r = ReportWarmup.run(in);
       long took = System.nanoTime() - t0;
       if (Boolean.getBoolean("realign.warmup.log")) {
-        System.err.printf(java.util.Locale.ROOT, "[realign] report warm-up round %d: %.0f ms %s%n",
-            round, took / 1e6, r.timingsMillis());
+        System.err.printf(
+            java.util.Locale.ROOT,
+            "[realign] report warm-up round %d: %.0f ms %s%n",
+            round,
+            took / 1e6,
+            r.timingsMillis());
       }
       if (round + 1 >= REPORT_MIN_ROUNDS && took > previous * 4 / 5) {
         return; // no longer getting faster: compiled

@@ -24,9 +24,9 @@ import java.util.Map;
  * centroid gap and trace ratio from exact sketches when given, spectra, the 2-D view and the
  * validation table.
  *
- * <p>Cost at the defaults (10,000 rows a modality, 200 queries, 2^18 pairs): float32 scores of
- * the image and raw-text queries against the samples (four {@code q x n} score matrices, {@code 2 q
- * n d} flops each, ~20 GFLOP in all at d = 1280) and the histogram blocks, once; per variant only
+ * <p>Cost at the defaults (10,000 rows a modality, 200 queries, 2^18 pairs): float32 scores of the
+ * image and raw-text queries against the samples (four {@code q x n} score matrices, {@code 2 q n
+ * d} flops each, ~20 GFLOP in all at d = 1280) and the histogram blocks, once; per variant only
  * derived scores ({@link AffineTexts}: a few flops a pair), the float64 re-scoring of a few
  * candidates a query and the alignment of the sample; linear in the sample, not quadratic.
  */
@@ -71,25 +71,37 @@ public final class ComputeGapReport {
     b.samples.add(new GapReport.SampleSize("text", nt, raw.rows()));
     b.samples.add(new GapReport.SampleSize("image", ni, img.rows()));
 
-    b.mixingK = clampK(o.mixingK(), raw.rows() + img.rows() - 1, "k-NN mixing",
-        "pooled rows minus one", b);
+    b.mixingK =
+        clampK(o.mixingK(), raw.rows() + img.rows() - 1, "k-NN mixing", "pooled rows minus one", b);
     b.overlapK = clampK(o.overlapK(), raw.rows() - 1, "k-NN overlap", "texts minus one", b);
     definitions(b, o);
     clock.time(b, "load");
 
     CandidateScorer scorer = o.gemm() ? Nd4jScorer.INSTANCE : CandidateScorer.fastest();
-    EstimationPlan plan = new EstimationPlan(o.knnQueries(), o.knnQueries(), o.pairBudget(),
-        EstimationPlan.PAIR_GROUPS_DEFAULT, scorer,
-        Math.max(o.knnQueries(), EstimationPlan.EXACT_ROWS_DEFAULT));
+    EstimationPlan plan =
+        new EstimationPlan(
+            o.knnQueries(),
+            o.knnQueries(),
+            o.pairBudget(),
+            EstimationPlan.PAIR_GROUPS_DEFAULT,
+            scorer,
+            Math.max(o.knnQueries(), EstimationPlan.EXACT_ROWS_DEFAULT));
     GapEvaluator eval = new GapEvaluator(img, raw, b.mixingK, b.overlapK, o.bins(), plan);
     b.edges = eval.histogramEdges();
     long[] imageCounts = eval.imagePairCosineCounts();
     b.imageHistogram = new GapReport.Histogram("image-image", imageCounts);
     long imagePairs = java.util.Arrays.stream(imageCounts).sum();
-    b.estimation = new GapReport.Estimation(eval.queries()[0], eval.queries()[1],
-        o.pairBudget(), EstimationPlan.PAIR_GROUPS_DEFAULT, imagePairs,
-        (long) img.rows() * (img.rows() - 1) / 2, o.gemm() ? "nd4j-sgemm"
-            : scorer == CandidateScorer.JAVA ? "java-float32" : "vector-api-float32");
+    b.estimation =
+        new GapReport.Estimation(
+            eval.queries()[0],
+            eval.queries()[1],
+            o.pairBudget(),
+            EstimationPlan.PAIR_GROUPS_DEFAULT,
+            imagePairs,
+            (long) img.rows() * (img.rows() - 1) / 2,
+            o.gemm()
+                ? "nd4j-sgemm"
+                : scorer == CandidateScorer.JAVA ? "java-float32" : "vector-api-float32");
     MomentSnapshot fullText = in.fullData() == null ? null : in.fullData().text();
     MomentSnapshot fullImage = in.fullData() == null ? null : in.fullData().image();
     addRow(b, GapReport.BEFORE, eval.before(), fullText, fullImage);
@@ -97,8 +109,9 @@ public final class ComputeGapReport {
 
     // The axes of the 2-D view from at most AXES_ROWS rows a modality (evenly strided): plain
     // Java iteration on those rows, kept small; the view draws ~1,000 points anyway.
-    PrincipalAxes axes = PrincipalAxes.of(raw.select(stride(raw.rows(), AXES_ROWS)),
-        img.select(stride(img.rows(), AXES_ROWS)));
+    PrincipalAxes axes =
+        PrincipalAxes.of(
+            raw.select(stride(raw.rows(), AXES_ROWS)), img.select(stride(img.rows(), AXES_ROWS)));
     int[] plotT = stride(raw.rows(), o.maxPlotPoints());
     int[] plotI = stride(img.rows(), o.maxPlotPoints());
     float[] imageXY = axes.project(img, plotI);
@@ -114,9 +127,13 @@ public final class ComputeGapReport {
     UnitRows specImg = img.head(Math.min(o.spectrumRows(), img.rows()));
     if (o.spectra()) {
       if (specRaw.rows() < raw.rows() || specImg.rows() < img.rows()) {
-        b.notes.add(String.format(Locale.ROOT, "spectra and gap split: the first %d texts and %d"
-            + " images of the samples (id-hash order; report.spectrum_rows)", specRaw.rows(),
-            specImg.rows()));
+        b.notes.add(
+            String.format(
+                Locale.ROOT,
+                "spectra and gap split: the first %d texts and %d"
+                    + " images of the samples (id-hash order; report.spectrum_rows)",
+                specRaw.rows(),
+                specImg.rows()));
       }
       spectra.add(Spectrum.of("text", specRaw, o.topK(), o.energyThreshold()));
       spectra.add(Spectrum.of("image", specImg, o.topK(), o.energyThreshold()));
@@ -145,17 +162,28 @@ public final class ComputeGapReport {
       panels.add(new GapReport.Projection(label, axes.project(aligned, plotT), imageXY));
       clock.time(b, "pca");
       if (frame != null) {
-        spectra.add(Spectrum.of("text after " + label, aligned.head(specRaw.rows()), o.topK(),
-            o.energyThreshold()));
+        spectra.add(
+            Spectrum.of(
+                "text after " + label,
+                aligned.head(specRaw.rows()),
+                o.topK(),
+                o.energyThreshold()));
         splits.add(frame.split(label, minus(muImage, aligned.mean())));
         clock.time(b, "spectra");
       }
     }
-    b.pca = new GapReport.PcaView(axes.variance(), axes.totalVariance(), plotT.length,
-        plotI.length, panels);
+    b.pca =
+        new GapReport.PcaView(
+            axes.variance(), axes.totalVariance(), plotT.length, plotI.length, panels);
     if (plotT.length < raw.rows() || plotI.length < img.rows()) {
-      b.notes.add(String.format(Locale.ROOT, "2-D view: %d of %d texts and %d of %d images drawn"
-          + " (evenly strided)", plotT.length, raw.rows(), plotI.length, img.rows()));
+      b.notes.add(
+          String.format(
+              Locale.ROOT,
+              "2-D view: %d of %d texts and %d of %d images drawn" + " (evenly strided)",
+              plotT.length,
+              raw.rows(),
+              plotI.length,
+              img.rows()));
     }
     notes(b, raw.rows(), img.rows());
     if (frame != null) {
@@ -172,15 +200,26 @@ public final class ComputeGapReport {
   private static void notes(GapReport.Builder b, int nt, int ni) {
     GapReport.Estimation e = b.estimation;
     if (e.textQueries() < nt || e.imageQueries() < ni) {
-      b.notes.add(String.format(Locale.ROOT, "k-NN mixing and overlap: estimated over the first"
-          + " %d of %d texts and %d of %d images (by id hash) as queries, each query's neighbours"
-          + " exact among the whole sample; ± is one standard error", e.textQueries(), nt,
-          e.imageQueries(), ni));
+      b.notes.add(
+          String.format(
+              Locale.ROOT,
+              "k-NN mixing and overlap: estimated over the first"
+                  + " %d of %d texts and %d of %d images (by id hash) as queries, each query's neighbours"
+                  + " exact among the whole sample; ± is one standard error",
+              e.textQueries(),
+              nt,
+              e.imageQueries(),
+              ni));
     }
     if (e.imagePairs() < e.imagePairsAvailable()) {
-      b.notes.add(String.format(Locale.ROOT, "JS pairwise cos and the histograms: %d blocks of"
-          + " pairs, about %d pairs a histogram (budget), not all pairs; ± is the jackknife"
-          + " standard error over the blocks", e.pairGroups(), e.imagePairs()));
+      b.notes.add(
+          String.format(
+              Locale.ROOT,
+              "JS pairwise cos and the histograms: %d blocks of"
+                  + " pairs, about %d pairs a histogram (budget), not all pairs; ± is the jackknife"
+                  + " standard error over the blocks",
+              e.pairGroups(),
+              e.imagePairs()));
     }
     boolean anyFull = false;
     List<String> sampled = new ArrayList<>();
@@ -192,9 +231,14 @@ public final class ComputeGapReport {
       }
     }
     if (anyFull) {
-      b.notes.add("centroid gap and trace ratio: exact over every row (moment sketches of the"
-          + " stats and apply passes)" + (sampled.isEmpty() ? "" : "; over the samples for "
-          + String.join(", ", sampled) + " (no full-data sketch of those outputs)"));
+      b.notes.add(
+          "centroid gap and trace ratio: exact over every row (moment sketches of the"
+              + " stats and apply passes)"
+              + (sampled.isEmpty()
+                  ? ""
+                  : "; over the samples for "
+                      + String.join(", ", sampled)
+                      + " (no full-data sketch of those outputs)"));
     }
   }
 
@@ -216,14 +260,17 @@ public final class ComputeGapReport {
     return new GapReport.Validation(n, k1, k5, rows, in.validationPairing());
   }
 
-  private static GapReport.PairedRow paired(String label, UnitRows t, UnitRows i, int k1,
-      int k5) {
+  private static GapReport.PairedRow paired(String label, UnitRows t, UnitRows i, int k1, int k5) {
     double[] r = GapMetrics.recallAtK(t, i, k1, k5);
     return new GapReport.PairedRow(label, GapMetrics.pairedCosine(t, i), r[0], r[1]);
   }
 
-  private static void addRow(GapReport.Builder b, String label, GapFigures f,
-      MomentSnapshot fullText, MomentSnapshot fullImage) {
+  private static void addRow(
+      GapReport.Builder b,
+      String label,
+      GapFigures f,
+      MomentSnapshot fullText,
+      MomentSnapshot fullImage) {
     double gap = f.centroidGap();
     double ratio = f.traceRatio();
     long fullRows = 0;
@@ -232,10 +279,19 @@ public final class ComputeGapReport {
       ratio = fullText.trace() / fullImage.trace();
       fullRows = fullText.count();
     }
-    b.rows.add(new GapReport.MetricsRow(label, gap, ratio, fullRows, f.centroidGap(),
-        f.traceRatio(), f.js(), f.mixing(), f.perfectMixing(), f.overlap()));
-    b.textHistograms.add(new GapReport.Histogram("text-text " + label,
-        f.textPairCosineCounts()));
+    b.rows.add(
+        new GapReport.MetricsRow(
+            label,
+            gap,
+            ratio,
+            fullRows,
+            f.centroidGap(),
+            f.traceRatio(),
+            f.js(),
+            f.mixing(),
+            f.perfectMixing(),
+            f.overlap()));
+    b.textHistograms.add(new GapReport.Histogram("text-text " + label, f.textPairCosineCounts()));
   }
 
   /** Rows a chunk of {@link #align}: chunks run on the common pool. */
@@ -247,29 +303,49 @@ public final class ComputeGapReport {
     int n = rows.length / d;
     // Rows are independent (the same bits in any order); the first bad row by index is reported.
     dev.realign.vector.RejectReason[] rejected = new dev.realign.vector.RejectReason[n];
-    java.util.stream.IntStream.range(0, (n + ALIGN_CHUNK - 1) / ALIGN_CHUNK).parallel()
-        .forEach(c -> {
-          int r0 = c * ALIGN_CHUNK;
-          int m = Math.min(ALIGN_CHUNK, n - r0);
-          k.applyBatch(rows, r0 * d, m, out, r0 * d, k.newScratch(),
-              (row, reason) -> rejected[r0 + row] = reason);
-        });
+    java.util.stream.IntStream.range(0, (n + ALIGN_CHUNK - 1) / ALIGN_CHUNK)
+        .parallel()
+        .forEach(
+            c -> {
+              int r0 = c * ALIGN_CHUNK;
+              int m = Math.min(ALIGN_CHUNK, n - r0);
+              k.applyBatch(
+                  rows,
+                  r0 * d,
+                  m,
+                  out,
+                  r0 * d,
+                  k.newScratch(),
+                  (row, reason) -> rejected[r0 + row] = reason);
+            });
     for (int row = 0; row < n; row++) {
       if (rejected[row] != null) {
-        throw new IllegalArgumentException(String.format(Locale.ROOT, "Invalid row %d of the %s:"
-            + " %s (the %s transform cannot align it)", row, what, rejected[row], t.variant()));
+        throw new IllegalArgumentException(
+            String.format(
+                Locale.ROOT,
+                "Invalid row %d of the %s:" + " %s (the %s transform cannot align it)",
+                row,
+                what,
+                rejected[row],
+                t.variant()));
       }
     }
   }
 
   /** At most {@code max} rows: all of them (with a note when fewer than asked), or a stride. */
-  private static float[] sample(float[] rows, int d, int max, String modality,
-      GapReport.Builder b) {
+  private static float[] sample(
+      float[] rows, int d, int max, String modality, GapReport.Builder b) {
     int n = rows.length / d;
     if (n <= max) {
       if (n < max) {
-        b.notes.add(String.format(Locale.ROOT, "sample size %d > %d %s rows available: all %d"
-            + " used", max, n, modality, n));
+        b.notes.add(
+            String.format(
+                Locale.ROOT,
+                "sample size %d > %d %s rows available: all %d" + " used",
+                max,
+                n,
+                modality,
+                n));
       }
       return rows;
     }
@@ -278,8 +354,15 @@ public final class ComputeGapReport {
     for (int r = 0; r < idx.length; r++) {
       System.arraycopy(rows, idx[r] * d, out, r * d, d);
     }
-    b.notes.add(String.format(Locale.ROOT, "%s: %d of %d rows used (rows floor(i * %d / %d))",
-        modality, max, n, n, max));
+    b.notes.add(
+        String.format(
+            Locale.ROOT,
+            "%s: %d of %d rows used (rows floor(i * %d / %d))",
+            modality,
+            max,
+            n,
+            n,
+            max));
     return out;
   }
 
@@ -294,11 +377,12 @@ public final class ComputeGapReport {
   }
 
   private static int clampK(int k, int max, String what, String maxName, GapReport.Builder b) {
-    checkArgument(max >= 1, "Invalid sample for %s: no neighbour possible (%s = %s)", what,
-        maxName, max);
+    checkArgument(
+        max >= 1, "Invalid sample for %s: no neighbour possible (%s = %s)", what, maxName, max);
     if (k > max) {
-      b.notes.add(String.format(Locale.ROOT, "%s: k = %d > %d (the %s); k = %d used", what, k,
-          max, maxName, max));
+      b.notes.add(
+          String.format(
+              Locale.ROOT, "%s: k = %d > %d (the %s); k = %d used", what, k, max, maxName, max));
       return max;
     }
     return k;
@@ -314,41 +398,63 @@ public final class ComputeGapReport {
 
   private static void definitions(GapReport.Builder b, ReportOptions o) {
     Map<String, String> m = b.definitions;
-    m.put("rows", "every row is L2-normalised in float64 first; means and traces are over the"
-        + " normalised rows (1/n); 'before' is the raw texts, each other row the texts aligned by"
-        + " that variant's fitted transform (float32 output)");
-    m.put("centroid_gap", GapMetrics.CENTROID_GAP_DEFINITION + "; over every row (exact moment"
-        + " sketches: the stats pass for the raw texts and images, the apply pass for the written"
-        + " aligned texts, float32 as written) where centroid_gap_scope is full_data, else over"
-        + " the samples");
-    m.put("js_pairwise_cos", String.format(Locale.ROOT, GapMetrics.JS_DEFINITION, o.bins())
-        + "; when the pairs exceed the budget, over all pairs inside 16 disjoint blocks of"
-        + " consecutive sample rows (id-hash order), standard error by the delete-one-block"
-        + " jackknife");
-    m.put("knn_mixing", String.format(Locale.ROOT, GapMetrics.KNN_MIXING_DEFINITION, b.mixingK)
-        + "; when the sample exceeds the queries, averaged over the first q texts and q images"
-        + " (id-hash order) as queries, each against the whole pooled sample, combined as"
-        + " (n_t m_t + n_i m_i) / N with the stratified finite-population standard error");
+    m.put(
+        "rows",
+        "every row is L2-normalised in float64 first; means and traces are over the"
+            + " normalised rows (1/n); 'before' is the raw texts, each other row the texts aligned by"
+            + " that variant's fitted transform (float32 output)");
+    m.put(
+        "centroid_gap",
+        GapMetrics.CENTROID_GAP_DEFINITION
+            + "; over every row (exact moment"
+            + " sketches: the stats pass for the raw texts and images, the apply pass for the written"
+            + " aligned texts, float32 as written) where centroid_gap_scope is full_data, else over"
+            + " the samples");
+    m.put(
+        "js_pairwise_cos",
+        String.format(Locale.ROOT, GapMetrics.JS_DEFINITION, o.bins())
+            + "; when the pairs exceed the budget, over all pairs inside 16 disjoint blocks of"
+            + " consecutive sample rows (id-hash order), standard error by the delete-one-block"
+            + " jackknife");
+    m.put(
+        "knn_mixing",
+        String.format(Locale.ROOT, GapMetrics.KNN_MIXING_DEFINITION, b.mixingK)
+            + "; when the sample exceeds the queries, averaged over the first q texts and q images"
+            + " (id-hash order) as queries, each against the whole pooled sample, combined as"
+            + " (n_t m_t + n_i m_i) / N with the stratified finite-population standard error");
     m.put("knn_mixing_normalised", GapMetrics.KNN_MIXING_NORMALISED_DEFINITION);
-    m.put("knn_overlap", String.format(Locale.ROOT, GapMetrics.OVERLAP_DEFINITION, b.overlapK)
-        + "; when the sample exceeds the queries, averaged over the first q texts, each against"
-        + " all texts of the sample, with its finite-population standard error");
+    m.put(
+        "knn_overlap",
+        String.format(Locale.ROOT, GapMetrics.OVERLAP_DEFINITION, b.overlapK)
+            + "; when the sample exceeds the queries, averaged over the first q texts, each against"
+            + " all texts of the sample, with its finite-population standard error");
     m.put("trace_ratio", GapMetrics.TRACE_RATIO_DEFINITION + "; scope as centroid_gap");
     m.put("paired_cos", GapMetrics.PAIRED_COS_DEFINITION + " (validation pairs)");
     m.put("t2i_recall_at_k", GapMetrics.RECALL_DEFINITION + " (validation pairs)");
-    m.put("spectrum", "eigenvalues (descending) of the 1/n covariance of a sample's unit rows;"
-        + " effective rank = exp(spectral entropy of the normalised eigenvalues); energy top-k ="
-        + " share of the variance in the top k directions; r = smallest rank holding the energy"
-        + " threshold; condition number = lambda_1 / lambda_r");
-    m.put("gap_split", "Fixed frame: top-r principal subspace (r by the energy threshold) of the"
-        + " pooled within-modality covariance (n_t C_t + n_i C_i) / (n_t + n_i) of the raw texts"
-        + " and the images; gap g = mu_image - mean(texts) split into its projection on that"
-        + " subspace and the orthogonal rest (|g|^2 = |in|^2 + |out|^2); one frame for all rows");
-    m.put("pca_2d", "top-2 principal axes of the pooled raw texts and images, centred on their"
-        + " pooled mean; every panel projects on these same axes and centre; text_xy and image_xy"
-        + " are flat [x0, y0, x1, y1, ...] of the plotted (evenly strided) rows");
-    m.put("histograms", String.format(Locale.ROOT, "counts of pairwise cosines (pairs i<j) in %d"
-        + " equal bins on [-1,1], numpy.histogram edges, last bin closed; the pairs of"
-        + " js_pairwise_cos", o.bins()));
+    m.put(
+        "spectrum",
+        "eigenvalues (descending) of the 1/n covariance of a sample's unit rows;"
+            + " effective rank = exp(spectral entropy of the normalised eigenvalues); energy top-k ="
+            + " share of the variance in the top k directions; r = smallest rank holding the energy"
+            + " threshold; condition number = lambda_1 / lambda_r");
+    m.put(
+        "gap_split",
+        "Fixed frame: top-r principal subspace (r by the energy threshold) of the"
+            + " pooled within-modality covariance (n_t C_t + n_i C_i) / (n_t + n_i) of the raw texts"
+            + " and the images; gap g = mu_image - mean(texts) split into its projection on that"
+            + " subspace and the orthogonal rest (|g|^2 = |in|^2 + |out|^2); one frame for all rows");
+    m.put(
+        "pca_2d",
+        "top-2 principal axes of the pooled raw texts and images, centred on their"
+            + " pooled mean; every panel projects on these same axes and centre; text_xy and image_xy"
+            + " are flat [x0, y0, x1, y1, ...] of the plotted (evenly strided) rows");
+    m.put(
+        "histograms",
+        String.format(
+            Locale.ROOT,
+            "counts of pairwise cosines (pairs i<j) in %d"
+                + " equal bins on [-1,1], numpy.histogram edges, last bin closed; the pairs of"
+                + " js_pairwise_cos",
+            o.bins()));
   }
 }

@@ -11,9 +11,9 @@ import java.util.Optional;
 
 /**
  * The gap report: an immutable value, computed by {@link ComputeGapReport} from in-memory samples
- * (and the full-data sketches when known), written by {@link ReportJson} and {@link ReportHtml}. Rows of every table: {@code before} (the raw texts),
- * then each requested variant in {@link Variant} order ({@code anchor}, {@code anchor-trace},
- * {@code realign}).
+ * (and the full-data sketches when known), written by {@link ReportJson} and {@link ReportHtml}.
+ * Rows of every table: {@code before} (the raw texts), then each requested variant in {@link
+ * Variant} order ({@code anchor}, {@code anchor-trace}, {@code realign}).
  */
 public final class GapReport {
   public static final String BEFORE = "before";
@@ -21,15 +21,23 @@ public final class GapReport {
   /**
    * One row of the metrics table (definitions: {@link GapMetrics}).
    *
-   * @param centroidGap over every row when {@code fullDataRows > 0} (exact sketches), else over
-   *     the samples ({@code sampleCentroidGap})
+   * @param centroidGap over every row when {@code fullDataRows > 0} (exact sketches), else over the
+   *     samples ({@code sampleCentroidGap})
    * @param traceRatio likewise
    * @param fullDataRows the text rows behind the full-data figures, or 0 when they are the samples'
    * @param perfectMixing the mixing of a perfectly mixed pool of the sample sizes
    */
-  public record MetricsRow(String label, double centroidGap, double traceRatio, long fullDataRows,
-      double sampleCentroidGap, double sampleTraceRatio, Estimate js, Estimate mixing,
-      double perfectMixing, Estimate overlap) {
+  public record MetricsRow(
+      String label,
+      double centroidGap,
+      double traceRatio,
+      long fullDataRows,
+      double sampleCentroidGap,
+      double sampleTraceRatio,
+      Estimate js,
+      Estimate mixing,
+      double perfectMixing,
+      Estimate overlap) {
     public double jsPairwiseCos() {
       return js.value();
     }
@@ -56,8 +64,14 @@ public final class GapReport {
    * How the estimated figures were sampled: k-NN queries a modality (each against the whole
    * sample), the pair budget and blocks of the histograms, and the image pairs counted.
    */
-  public record Estimation(int textQueries, int imageQueries, long pairBudget, int pairGroups,
-      long imagePairs, long imagePairsAvailable, String scorer) {}
+  public record Estimation(
+      int textQueries,
+      int imageQueries,
+      long pairBudget,
+      int pairGroups,
+      long imagePairs,
+      long imagePairsAvailable,
+      String scorer) {}
 
   /** How many rows of a modality were available and how many the figures used. */
   public record SampleSize(String modality, int available, int used) {
@@ -67,15 +81,14 @@ public final class GapReport {
   }
 
   /** Paired figures of one row on the validation set. */
-  public record PairedRow(String label, double pairedCosine, double recallAt1,
-      double recallAt5) {}
+  public record PairedRow(String label, double pairedCosine, double recallAt1, double recallAt5) {}
 
   /**
-   * The validation table. {@code recallK} are the k actually used (clamped to the pairs);
-   * {@code pairing} counts how the two sets paired (empty when the caller paired them).
+   * The validation table. {@code recallK} are the k actually used (clamped to the pairs); {@code
+   * pairing} counts how the two sets paired (empty when the caller paired them).
    */
-  public record Validation(int pairs, int recallK1, int recallK5, List<PairedRow> rows,
-      Map<String, Long> pairing) {
+  public record Validation(
+      int pairs, int recallK1, int recallK5, List<PairedRow> rows, Map<String, Long> pairing) {
     public Validation {
       rows = List.copyOf(rows);
       pairing = Collections.unmodifiableMap(new LinkedHashMap<>(pairing));
@@ -95,7 +108,10 @@ public final class GapReport {
   }
 
   /** Second-order diagnostics (spectra in {@code text}, {@code image}, then aligned texts). */
-  public record Diagnostics(List<ModalitySpectrum> spectra, ModalitySpectrum pooled, int frameRank,
+  public record Diagnostics(
+      List<ModalitySpectrum> spectra,
+      ModalitySpectrum pooled,
+      int frameRank,
       List<GapSplit> splits) {
     public Diagnostics {
       spectra = List.copyOf(spectra);
@@ -125,8 +141,12 @@ public final class GapReport {
    * The 2-D PCA view: the top-2 principal axes of the pooled raw texts and images (centred on their
    * pooled mean), the same axes and centre for every panel.
    */
-  public record PcaView(double[] axisVariance, double totalVariance, int plottedTexts,
-      int plottedImages, List<Projection> panels) {
+  public record PcaView(
+      double[] axisVariance,
+      double totalVariance,
+      int plottedTexts,
+      int plottedImages,
+      List<Projection> panels) {
     public PcaView {
       axisVariance = axisVariance.clone();
       panels = List.copyOf(panels);

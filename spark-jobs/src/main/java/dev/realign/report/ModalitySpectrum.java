@@ -14,8 +14,15 @@ package dev.realign.report;
  * @param rankAtThreshold r: the smallest rank whose top-r directions hold {@code energyThreshold}
  * @param conditionNumberTopR {@code lambda_1 / lambda_r} of the top-r block
  */
-public record ModalitySpectrum(String label, int rows, double[] eigenvalues, double effectiveRank,
-    int[] topK, double[] topKEnergy, double energyThreshold, int rankAtThreshold,
+public record ModalitySpectrum(
+    String label,
+    int rows,
+    double[] eigenvalues,
+    double effectiveRank,
+    int[] topK,
+    double[] topKEnergy,
+    double energyThreshold,
+    int rankAtThreshold,
     double conditionNumberTopR) {
   public ModalitySpectrum {
     eigenvalues = eigenvalues.clone();
@@ -38,11 +45,9 @@ public record ModalitySpectrum(String label, int rows, double[] eigenvalues, dou
     return topKEnergy.clone();
   }
 
-  /**
-   * Builds the derived figures from eigenvalues sorted descending.
-   */
-  static ModalitySpectrum fromEigenvalues(String label, int rows, double[] desc, int[] topK,
-      double energyThreshold) {
+  /** Builds the derived figures from eigenvalues sorted descending. */
+  static ModalitySpectrum fromEigenvalues(
+      String label, int rows, double[] desc, int[] topK, double energyThreshold) {
     double total = 0.0;
     for (double l : desc) {
       total += Math.max(l, 0.0);
@@ -60,8 +65,16 @@ public record ModalitySpectrum(String label, int rows, double[] eigenvalues, dou
     }
     int r = rankAt(desc, energyThreshold);
     double cond = desc[r - 1] > 0 ? desc[0] / desc[r - 1] : Double.POSITIVE_INFINITY;
-    return new ModalitySpectrum(label, rows, desc, total > 0 ? Math.exp(entropy) : 0.0, topK,
-        energy, energyThreshold, r, cond);
+    return new ModalitySpectrum(
+        label,
+        rows,
+        desc,
+        total > 0 ? Math.exp(entropy) : 0.0,
+        topK,
+        energy,
+        energyThreshold,
+        r,
+        cond);
   }
 
   static double energyOfTop(double[] desc, int k, double total) {

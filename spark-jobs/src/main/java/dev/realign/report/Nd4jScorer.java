@@ -6,9 +6,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The report's candidate search as one float32 GEMM a block of queries (ND4J, OpenBLAS
- * {@code sgemm}). Like {@link Spectrum}, the only other class that references ND4J, it loads ND4J
- * only when used. The figures do not depend on its rounding or threads: every cosine that decides a
+ * The report's candidate search as one float32 GEMM a block of queries (ND4J, OpenBLAS {@code
+ * sgemm}). Like {@link Spectrum}, the only other class that references ND4J, it loads ND4J only
+ * when used. The figures do not depend on its rounding or threads: every cosine that decides a
  * figure is recomputed in float64 by the core ({@code dev.realign.metrics.NearestSearch}).
  */
 public final class Nd4jScorer implements CandidateScorer {
@@ -27,10 +27,13 @@ public final class Nd4jScorer implements CandidateScorer {
 
       @Override
       public void scores(float[] queries, int queryRows, float[] out) {
-        INDArray q = queryRows * (long) d == queries.length
-            ? Nd4j.create(queries, new long[] {queryRows, d}, 'c')
-            : Nd4j.create(java.util.Arrays.copyOf(queries, queryRows * d),
-                new long[] {queryRows, d}, 'c');
+        INDArray q =
+            queryRows * (long) d == queries.length
+                ? Nd4j.create(queries, new long[] {queryRows, d}, 'c')
+                : Nd4j.create(
+                    java.util.Arrays.copyOf(queries, queryRows * d),
+                    new long[] {queryRows, d},
+                    'c');
         INDArray c = Nd4j.create(DataType.FLOAT, new long[] {queryRows, n}, 'c');
         Nd4j.gemm(q, b, c, false, true, 1.0, 0.0);
         float[] s = c.data().asFloat();

@@ -7,14 +7,14 @@ import java.util.Random;
 
 /**
  * The top-2 principal axes of a pooled sample (texts and images together, centred on the pooled
- * mean), for the 2-D view. Plain Java, no ND4J: the top-2 eigenvectors of the 1/n covariance
- * {@code C = X^T X / n} of the centred rows X are found by orthogonal iteration from a fixed start,
+ * mean), for the 2-D view. Plain Java, no ND4J: the top-2 eigenvectors of the 1/n covariance {@code
+ * C = X^T X / n} of the centred rows X are found by orthogonal iteration from a fixed start,
  * applying C as {@code X^T (X v) / n} without forming it, then a 2x2 Rayleigh-Ritz rotation; each
  * axis's sign makes its largest-magnitude component positive. The result is deterministic (every
  * sum runs in a fixed order, whatever the threads).
  *
- * <p>Why not the covariance: forming it costs {@code n d^2 / 2} multiply-adds (820 M for 1,000
- * rows at d = 1280, about 100 ms of a report), an iteration on the rows {@code 4 n d} (5 M), and
+ * <p>Why not the covariance: forming it costs {@code n d^2 / 2} multiply-adds (820 M for 1,000 rows
+ * at d = 1280, about 100 ms of a report), an iteration on the rows {@code 4 n d} (5 M), and
  * embeddings converge in 10-20 iterations.
  */
 final class PrincipalAxes {
@@ -26,6 +26,7 @@ final class PrincipalAxes {
    * drawn).
    */
   static final int MAX_ITERATIONS = 500;
+
   /**
    * Converged when the new basis leaves the old span by less than this squared norm (an angle of
    * about 1e-5 rad, far below what the 2-D view can show).
@@ -85,6 +86,7 @@ final class PrincipalAxes {
   private static final class Centred {
     /** Columns a band of {@link #mul2}'s second product: each band sums over every row. */
     private static final int BAND = 64;
+
     final double[] rows;
     final int n;
     final int d;
@@ -97,38 +99,44 @@ final class PrincipalAxes {
 
     /**
      * {@code [C u, C w]}: first {@code X u} and {@code X w} (rows spread over the common pool, each
-     * a sequential dot product), then {@code X^T} of those (column bands spread over the pool,
-     * each column summed over the rows in order): the same bits whatever the threads.
+     * a sequential dot product), then {@code X^T} of those (column bands spread over the pool, each
+     * column summed over the rows in order): the same bits whatever the threads.
      */
     double[][] mul2(double[] u, double[] w) {
       double[] xu = new double[n];
       double[] xw = new double[n];
-      java.util.stream.IntStream.range(0, n).parallel().forEach(i -> {
-        int o = i * d;
-        double su = 0.0;
-        double sw = 0.0;
-        for (int j = 0; j < d; j++) {
-          su += rows[o + j] * u[j];
-          sw += rows[o + j] * w[j];
-        }
-        xu[i] = su;
-        xw[i] = sw;
-      });
+      java.util.stream.IntStream.range(0, n)
+          .parallel()
+          .forEach(
+              i -> {
+                int o = i * d;
+                double su = 0.0;
+                double sw = 0.0;
+                for (int j = 0; j < d; j++) {
+                  su += rows[o + j] * u[j];
+                  sw += rows[o + j] * w[j];
+                }
+                xu[i] = su;
+                xw[i] = sw;
+              });
       double[] cu = new double[d];
       double[] cw = new double[d];
-      java.util.stream.IntStream.range(0, (d + BAND - 1) / BAND).parallel().forEach(band -> {
-        int j0 = band * BAND;
-        int j1 = Math.min(d, j0 + BAND);
-        for (int i = 0; i < n; i++) {
-          int o = i * d;
-          double a = xu[i];
-          double b = xw[i];
-          for (int j = j0; j < j1; j++) {
-            cu[j] += rows[o + j] * a;
-            cw[j] += rows[o + j] * b;
-          }
-        }
-      });
+      java.util.stream.IntStream.range(0, (d + BAND - 1) / BAND)
+          .parallel()
+          .forEach(
+              band -> {
+                int j0 = band * BAND;
+                int j1 = Math.min(d, j0 + BAND);
+                for (int i = 0; i < n; i++) {
+                  int o = i * d;
+                  double a = xu[i];
+                  double b = xw[i];
+                  for (int j = j0; j < j1; j++) {
+                    cu[j] += rows[o + j] * a;
+                    cw[j] += rows[o + j] * b;
+                  }
+                }
+              });
       for (int j = 0; j < d; j++) {
         cu[j] /= n;
         cw[j] /= n;

@@ -13,8 +13,8 @@ import java.util.Map;
 
 /**
  * Writes a {@link GapReport} as {@code report.json}: every figure with its sample sizes and
- * definitions. Field names are snake_case and stable ({@code format}, {@code version} first);
- * a non-finite number (e.g. an infinite condition number) is written as {@code null}.
+ * definitions. Field names are snake_case and stable ({@code format}, {@code version} first); a
+ * non-finite number (e.g. an infinite condition number) is written as {@code null}.
  */
 public final class ReportJson {
   public static final String FORMAT = "realign-gap-report";
@@ -82,47 +82,50 @@ public final class ReportJson {
       num(row, "knn_perfect_mixing", m.perfectMixing());
       estimate(row.putObject("js_pairwise_cos_estimate"), m.js(), "pairs");
       estimate(row.putObject("knn_mixing_estimate"), m.mixing(), "queries");
-      estimate(row.putObject("knn_mixing_normalised_estimate"), m.knnMixingNormalised(),
-          "queries");
+      estimate(row.putObject("knn_mixing_normalised_estimate"), m.knnMixingNormalised(), "queries");
       estimate(row.putObject("knn_overlap_estimate"), m.overlap(), "queries");
     }
 
-    r.validation().ifPresent(v -> {
-      ObjectNode val = root.putObject("validation");
-      val.put("pairs", v.pairs());
-      val.put("recall_k1", v.recallK1());
-      val.put("recall_k5", v.recallK5());
-      ObjectNode pairing = val.putObject("pairing");
-      v.pairing().forEach(pairing::put);
-      ArrayNode rows = val.putArray("rows");
-      for (GapReport.PairedRow p : v.rows()) {
-        ObjectNode row = rows.addObject();
-        row.put("label", p.label());
-        num(row, "paired_cos", p.pairedCosine());
-        num(row, "t2i_r1", p.recallAt1());
-        num(row, "t2i_r5", p.recallAt5());
-      }
-    });
+    r.validation()
+        .ifPresent(
+            v -> {
+              ObjectNode val = root.putObject("validation");
+              val.put("pairs", v.pairs());
+              val.put("recall_k1", v.recallK1());
+              val.put("recall_k5", v.recallK5());
+              ObjectNode pairing = val.putObject("pairing");
+              v.pairing().forEach(pairing::put);
+              ArrayNode rows = val.putArray("rows");
+              for (GapReport.PairedRow p : v.rows()) {
+                ObjectNode row = rows.addObject();
+                row.put("label", p.label());
+                num(row, "paired_cos", p.pairedCosine());
+                num(row, "t2i_r1", p.recallAt1());
+                num(row, "t2i_r5", p.recallAt5());
+              }
+            });
 
-    r.diagnostics().ifPresent(d -> {
-      ObjectNode diag = root.putObject("spectra");
-      ArrayNode list = diag.putArray("samples");
-      for (ModalitySpectrum s : d.spectra()) {
-        spectrum(list.addObject(), s);
-      }
-      spectrum(diag.putObject("pooled_within_modality"), d.pooled());
-      ObjectNode split = diag.putObject("gap_split");
-      split.put("frame_rank", d.frameRank());
-      ArrayNode rows = split.putArray("rows");
-      for (GapSplit g : d.splits()) {
-        ObjectNode row = rows.addObject();
-        row.put("label", g.label());
-        num(row, "gap", g.gap());
-        num(row, "in_subspace", g.inSubspace());
-        num(row, "orthogonal", g.orthogonal());
-        num(row, "in_subspace_share", g.inSubspaceShare());
-      }
-    });
+    r.diagnostics()
+        .ifPresent(
+            d -> {
+              ObjectNode diag = root.putObject("spectra");
+              ArrayNode list = diag.putArray("samples");
+              for (ModalitySpectrum s : d.spectra()) {
+                spectrum(list.addObject(), s);
+              }
+              spectrum(diag.putObject("pooled_within_modality"), d.pooled());
+              ObjectNode split = diag.putObject("gap_split");
+              split.put("frame_rank", d.frameRank());
+              ArrayNode rows = split.putArray("rows");
+              for (GapSplit g : d.splits()) {
+                ObjectNode row = rows.addObject();
+                row.put("label", g.label());
+                num(row, "gap", g.gap());
+                num(row, "in_subspace", g.inSubspace());
+                num(row, "orthogonal", g.orthogonal());
+                num(row, "in_subspace_share", g.inSubspaceShare());
+              }
+            });
 
     ObjectNode hist = root.putObject("histograms");
     ArrayNode edges = hist.putArray("edges");

@@ -22,7 +22,9 @@ import java.util.SplittableRandom;
 public final class ReportWarmup {
   /** Synthetic rows a modality, and their dimension: enough loop trips for the compilers. */
   private static final int ROWS = 2_000;
+
   private static final int DIM = 256;
+
   /** Of the synthetic rows' spectrum ({@link #syntheticRows(int, int, int, long, double)}). */
   private static final double SPECTRUM_DECAY = 4.0;
 
@@ -47,8 +49,8 @@ public final class ReportWarmup {
     for (Variant v : Variant.values()) {
       transforms.put(v, ReAlignFitter.fitInMemory(FitOptions.of(v), texts, images, DIM));
     }
-    return ReportInputs.of(texts, images, DIM, transforms).withOptions(
-        options.withSampleRows(ROWS));
+    return ReportInputs.of(texts, images, DIM, transforms)
+        .withOptions(options.withSampleRows(ROWS));
   }
 
   /** One report over {@link #inputs}, rendered too; the caller drops it. */
@@ -70,11 +72,11 @@ public final class ReportWarmup {
   }
 
   /**
-   * {@link #syntheticRows(int, int, int, long)} with the standard deviation of component j
-   * falling as {@code 1 / sqrt(1 + decay j)}: a spectrum like embeddings', on which the 2-D
-   * view's iteration converges as on real ones (with decay 4, in 13 iterations, as the 200k demo's
-   * sample in 11; on the isotropic cloud the report's warm-up spent 362 iterations and 0.37 s
-   * there, with decay 0.25 109).
+   * {@link #syntheticRows(int, int, int, long)} with the standard deviation of component j falling
+   * as {@code 1 / sqrt(1 + decay j)}: a spectrum like embeddings', on which the 2-D view's
+   * iteration converges as on real ones (with decay 4, in 13 iterations, as the 200k demo's sample
+   * in 11; on the isotropic cloud the report's warm-up spent 362 iterations and 0.37 s there, with
+   * decay 0.25 109).
    */
   static float[] syntheticRows(int rows, int dim, int shiftAxis, long seed, double decay) {
     SplittableRandom rnd = new SplittableRandom(seed);

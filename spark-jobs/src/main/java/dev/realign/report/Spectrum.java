@@ -12,11 +12,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * Second-order diagnostics: covariance spectra and the Fixed-frame gap split, with ND4J (float64,
  * OpenBLAS {@code gemm} for the covariance, LAPACK {@code syev} for the eigendecomposition).
  *
- * <p>This is the only class that references ND4J types, so ND4J (and its ~400 MB of natives, unpacked
- * into {@code -Dorg.bytedeco.javacpp.cachedir}) loads only when a report asks for spectra. The
- * results are plain Java values ({@link ModalitySpectrum}, {@link FixedFrame}, {@link GapSplit}).
- * Not bit-reproducible across BLAS builds or thread counts (docs/design.md section 3: diagnostics
- * only).
+ * <p>This is the only class that references ND4J types, so ND4J (and its ~400 MB of natives,
+ * unpacked into {@code -Dorg.bytedeco.javacpp.cachedir}) loads only when a report asks for spectra.
+ * The results are plain Java values ({@link ModalitySpectrum}, {@link FixedFrame}, {@link
+ * GapSplit}). Not bit-reproducible across BLAS builds or thread counts (docs/design.md section 3:
+ * diagnostics only).
  */
 public final class Spectrum {
   public static final double ENERGY_THRESHOLD_DEFAULT = 0.95;
@@ -27,8 +27,8 @@ public final class Spectrum {
   /** The covariance spectrum of one sample. */
   public static ModalitySpectrum of(String label, UnitRows x, int[] topK, double energyThreshold) {
     checkThreshold(energyThreshold);
-    checkArgument(x.rows() >= 1, "Invalid sample for the spectrum of %s: 0 rows (must be >= 1)",
-        label);
+    checkArgument(
+        x.rows() >= 1, "Invalid sample for the spectrum of %s: 0 rows (must be >= 1)", label);
     double[] centred = centred(x);
     Eig e = eig(centred, x.rows(), x.dimension(), false);
     return ModalitySpectrum.fromEigenvalues(label, x.rows(), e.valuesDesc, topK, energyThreshold);
@@ -38,11 +38,14 @@ public final class Spectrum {
    * The frame of the pooled within-modality covariance of {@code texts} and {@code images}, each
    * centred on its own mean (so the gap between the means is not part of it).
    */
-  public static FixedFrame fixedFrame(UnitRows texts, UnitRows images, int[] topK,
-      double energyThreshold) {
+  public static FixedFrame fixedFrame(
+      UnitRows texts, UnitRows images, int[] topK, double energyThreshold) {
     checkThreshold(energyThreshold);
-    checkArgument(texts.dimension() == images.dimension(), "Invalid samples: dimension %s and %s"
-        + " (must be equal)", texts.dimension(), images.dimension());
+    checkArgument(
+        texts.dimension() == images.dimension(),
+        "Invalid samples: dimension %s and %s" + " (must be equal)",
+        texts.dimension(),
+        images.dimension());
     int d = texts.dimension();
     double[] ct = centred(texts);
     double[] ci = centred(images);
@@ -51,8 +54,9 @@ public final class Spectrum {
     System.arraycopy(ci, 0, both, ct.length, ci.length);
     int n = texts.rows() + images.rows();
     Eig e = eig(both, n, d, true);
-    ModalitySpectrum pooled = ModalitySpectrum.fromEigenvalues("pooled (within-modality)", n,
-        e.valuesDesc, topK, energyThreshold);
+    ModalitySpectrum pooled =
+        ModalitySpectrum.fromEigenvalues(
+            "pooled (within-modality)", n, e.valuesDesc, topK, energyThreshold);
     int r = pooled.rankAtThreshold();
     double[][] basis = new double[r][];
     System.arraycopy(e.vectorsDesc, 0, basis, 0, r);

@@ -23,8 +23,18 @@ final class Svg {
   private final boolean logY;
 
   /** Data ranges are in data units (positive for log axes). */
-  Svg(int width, int height, String title, double x0, double x1, boolean logX, double y0,
-      double y1, boolean logY, String xLabel, String yLabel) {
+  Svg(
+      int width,
+      int height,
+      String title,
+      double x0,
+      double x1,
+      boolean logX,
+      double y0,
+      double y1,
+      boolean logY,
+      String xLabel,
+      String yLabel) {
     this.width = width;
     this.height = height;
     this.logX = logX;
@@ -33,13 +43,28 @@ final class Svg {
     this.x1 = t(x1, logX) == t(x0, logX) ? t(x0, logX) + 1 : t(x1, logX);
     this.y0 = t(y0, logY);
     this.y1 = t(y1, logY) == t(y0, logY) ? t(y0, logY) + 1 : t(y1, logY);
-    out.append(String.format(Locale.ROOT, "<svg width=\"%d\""
-        + " height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s\">", width, height,
-        width, height, esc(title)));
-    out.append(String.format(Locale.ROOT, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\""
-        + " fill=\"#fff\"/>", width, height));
-    out.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"18\" font-size=\"13\""
-        + " font-weight=\"bold\">%s</text>", LEFT, esc(title)));
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "<svg width=\"%d\""
+                + " height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s\">",
+            width,
+            height,
+            width,
+            height,
+            esc(title)));
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\"" + " fill=\"#fff\"/>",
+            width,
+            height));
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "<text x=\"%d\" y=\"18\" font-size=\"13\"" + " font-weight=\"bold\">%s</text>",
+            LEFT,
+            esc(title)));
     axes(xLabel, yLabel);
   }
 
@@ -58,27 +83,66 @@ final class Svg {
   private void axes(String xLabel, String yLabel) {
     int pw = width - LEFT - RIGHT;
     int ph = height - TOP - BOTTOM;
-    out.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\""
-        + " fill=\"none\" stroke=\"#444\" stroke-width=\"1\"/>", LEFT, TOP, pw, ph));
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\""
+                + " fill=\"none\" stroke=\"#444\" stroke-width=\"1\"/>",
+            LEFT,
+            TOP,
+            pw,
+            ph));
     for (double v : ticks(x0, x1, logX)) {
       double x = LEFT + (v - x0) / (x1 - x0) * pw;
-      out.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\""
-          + " stroke=\"#ddd\"/>", x, TOP, x, TOP + ph));
-      out.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" font-size=\"10\""
-          + " text-anchor=\"middle\">%s</text>", x, TOP + ph + 13, label(v, logX)));
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"" + " stroke=\"#ddd\"/>",
+              x,
+              TOP,
+              x,
+              TOP + ph));
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "<text x=\"%.1f\" y=\"%d\" font-size=\"10\"" + " text-anchor=\"middle\">%s</text>",
+              x,
+              TOP + ph + 13,
+              label(v, logX)));
     }
     for (double v : ticks(y0, y1, logY)) {
       double y = height - BOTTOM - (v - y0) / (y1 - y0) * ph;
-      out.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\""
-          + " stroke=\"#ddd\"/>", LEFT, y, LEFT + pw, y));
-      out.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" font-size=\"10\""
-          + " text-anchor=\"end\">%s</text>", LEFT - 4, y + 3, label(v, logY)));
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"" + " stroke=\"#ddd\"/>",
+              LEFT,
+              y,
+              LEFT + pw,
+              y));
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "<text x=\"%d\" y=\"%.1f\" font-size=\"10\"" + " text-anchor=\"end\">%s</text>",
+              LEFT - 4,
+              y + 3,
+              label(v, logY)));
     }
-    out.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\""
-        + " text-anchor=\"middle\">%s</text>", LEFT + pw / 2, height - 8, esc(xLabel)));
-    out.append(String.format(Locale.ROOT, "<text x=\"12\" y=\"%d\" font-size=\"11\""
-        + " text-anchor=\"middle\" transform=\"rotate(-90 12 %d)\">%s</text>", TOP + ph / 2,
-        TOP + ph / 2, esc(yLabel)));
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "<text x=\"%d\" y=\"%d\" font-size=\"11\"" + " text-anchor=\"middle\">%s</text>",
+            LEFT + pw / 2,
+            height - 8,
+            esc(xLabel)));
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "<text x=\"12\" y=\"%d\" font-size=\"11\""
+                + " text-anchor=\"middle\" transform=\"rotate(-90 12 %d)\">%s</text>",
+            TOP + ph / 2,
+            TOP + ph / 2,
+            esc(yLabel)));
   }
 
   /** Tick positions in transformed units: decades for log axes, 1-2-5 steps for linear ones. */
@@ -98,8 +162,8 @@ final class Svg {
     double span = hi - lo;
     double raw = span / 5;
     double mag = Math.pow(10, Math.floor(Math.log10(raw)));
-    double step = raw / mag < 1.5 ? mag : raw / mag < 3.5 ? 2 * mag : raw / mag < 7.5 ? 5 * mag
-        : 10 * mag;
+    double step =
+        raw / mag < 1.5 ? mag : raw / mag < 3.5 ? 2 * mag : raw / mag < 7.5 ? 5 * mag : 10 * mag;
     double first = Math.ceil(lo / step - 1e-9) * step;
     int count = (int) Math.floor((hi - first) / step + 1e-9) + 1;
     double[] tk = new double[Math.max(0, count)];
@@ -116,7 +180,8 @@ final class Svg {
     if (Math.abs(v) < 1e-12) {
       return "0";
     }
-    return String.format(Locale.ROOT, "%.3g", v).replaceAll("(\\.\\d*?)0+$", "$1")
+    return String.format(Locale.ROOT, "%.3g", v)
+        .replaceAll("(\\.\\d*?)0+$", "$1")
         .replaceAll("\\.$", "");
   }
 
@@ -131,9 +196,14 @@ final class Svg {
         fixed1(pts, y).append(' ');
       }
     }
-    out.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\""
-        + " stroke-width=\"%.1f\"%s points=\"%s\"/>", colour, strokeWidth,
-        dash == null ? "" : " stroke-dasharray=\"" + dash + "\"", pts.toString().trim()));
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "<polyline fill=\"none\" stroke=\"%s\"" + " stroke-width=\"%.1f\"%s points=\"%s\"/>",
+            colour,
+            strokeWidth,
+            dash == null ? "" : " stroke-dasharray=\"" + dash + "\"",
+            pts.toString().trim()));
     return this;
   }
 
@@ -142,20 +212,31 @@ final class Svg {
     StringBuilder pts = new StringBuilder();
     pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", px(edges[0]), py(0)));
     for (int b = 0; b < heights.length; b++) {
-      pts.append(String.format(Locale.ROOT, "%.1f,%.1f %.1f,%.1f ", px(edges[b]), py(heights[b]),
-          px(edges[b + 1]), py(heights[b])));
+      pts.append(
+          String.format(
+              Locale.ROOT,
+              "%.1f,%.1f %.1f,%.1f ",
+              px(edges[b]),
+              py(heights[b]),
+              px(edges[b + 1]),
+              py(heights[b])));
     }
     pts.append(String.format(Locale.ROOT, "%.1f,%.1f", px(edges[heights.length]), py(0)));
-    out.append(String.format(Locale.ROOT, "<polyline fill=\"%s\" fill-opacity=\"0.25\""
-        + " stroke=\"%s\" stroke-width=\"1.4\" points=\"%s\"/>", fill ? colour : "none", colour,
-        pts));
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "<polyline fill=\"%s\" fill-opacity=\"0.25\""
+                + " stroke=\"%s\" stroke-width=\"1.4\" points=\"%s\"/>",
+            fill ? colour : "none",
+            colour,
+            pts));
     return this;
   }
 
   /** Points {@code [x0, y0, x1, y1, ...]} as small circles. */
   Svg points(float[] xy, String colour, double radius, double opacity) {
-    out.append(String.format(Locale.ROOT, "<g fill=\"%s\" fill-opacity=\"%.2f\">", colour,
-        opacity));
+    out.append(
+        String.format(Locale.ROOT, "<g fill=\"%s\" fill-opacity=\"%.2f\">", colour, opacity));
     for (int i = 0; i + 1 < xy.length; i += 2) {
       fixed1(out.append("<circle cx=\""), px(xy[i])).append("\" cy=\"");
       fixed1(out, py(xy[i + 1])).append("\" r=\"");
@@ -169,9 +250,17 @@ final class Svg {
   Svg legend(String[] names, String[] colours) {
     double x = LEFT;
     for (int i = 0; i < names.length; i++) {
-      out.append(String.format(Locale.ROOT, "<rect x=\"%.0f\" y=\"%d\" width=\"12\""
-          + " height=\"8\" fill=\"%s\"/><text x=\"%.0f\" y=\"%d\" font-size=\"11\">%s</text>",
-          x, TOP - 14, colours[i], x + 16, TOP - 6, esc(names[i])));
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "<rect x=\"%.0f\" y=\"%d\" width=\"12\""
+                  + " height=\"8\" fill=\"%s\"/><text x=\"%.0f\" y=\"%d\" font-size=\"11\">%s</text>",
+              x,
+              TOP - 14,
+              colours[i],
+              x + 16,
+              TOP - 6,
+              esc(names[i])));
       x += 28 + 6.2 * names[i].length();
     }
     return this;
@@ -181,8 +270,8 @@ final class Svg {
    * Appends exactly what {@code String.format(Locale.ROOT, "%.1f", v)} appends: the 2-D view draws
    * thousands of points, and {@code Formatter} costs microseconds a call. Values near a tie on the
    * hundredths (where rounding {@code 10 v} in binary could differ from {@code Formatter}'s
-   * rounding of the shortest decimal form), huge and non-finite values go through
-   * {@code Formatter}.
+   * rounding of the shortest decimal form), huge and non-finite values go through {@code
+   * Formatter}.
    */
   static StringBuilder fixed1(StringBuilder sb, double v) {
     double a = Math.abs(v);
@@ -202,7 +291,9 @@ final class Svg {
   }
 
   static String esc(String s) {
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return s.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
         .replace("\"", "&quot;");
   }
 }

@@ -23,12 +23,12 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * Writes one shard as an Arrow IPC <em>stream</em> (what Hugging Face's
- * {@code Dataset.from_file} memory-maps; the IPC file format is not): {@code id} utf8,
- * {@code text} utf8 when the input has texts, {@code embedding} fixed_size_list&lt;float32 or
- * float16, d&gt;, non-null, in record batches of a fixed number of rows. The bytes depend only on
- * the rows and the options (no timestamps, no metadata, zeroed padding), so retries, JVMs and
- * partition counts give the same shard; the SHA-256 is computed while writing.
+ * Writes one shard as an Arrow IPC <em>stream</em> (what Hugging Face's {@code Dataset.from_file}
+ * memory-maps; the IPC file format is not): {@code id} utf8, {@code text} utf8 when the input has
+ * texts, {@code embedding} fixed_size_list&lt;float32 or float16, d&gt;, non-null, in record
+ * batches of a fixed number of rows. The bytes depend only on the rows and the options (no
+ * timestamps, no metadata, zeroed padding), so retries, JVMs and partition counts give the same
+ * shard; the SHA-256 is computed while writing.
  */
 public final class ArrowShardWriter implements EmbeddingShardWriter {
   private final Path path;
@@ -41,8 +41,10 @@ public final class ArrowShardWriter implements EmbeddingShardWriter {
   private final VarCharVector texts;
   private final FixedSizeListVector embeddings;
   private final FieldVector values;
+
   /** One row's embedding as little-endian bytes, copied into the vector in one call. */
   private final byte[] rowBytes;
+
   private final java.nio.FloatBuffer rowFloats;
   private final java.nio.ShortBuffer rowHalves;
   private final DigestingOutputStream digest;
@@ -58,17 +60,21 @@ public final class ArrowShardWriter implements EmbeddingShardWriter {
     if (withText) {
       fields.add(new Field("text", FieldType.nullable(ArrowType.Utf8.INSTANCE), null));
     }
-    ArrowType element = new ArrowType.FloatingPoint(dtype == ShardOutput.Dtype.FLOAT16
-        ? FloatingPointPrecision.HALF : FloatingPointPrecision.SINGLE);
+    ArrowType element =
+        new ArrowType.FloatingPoint(
+            dtype == ShardOutput.Dtype.FLOAT16
+                ? FloatingPointPrecision.HALF
+                : FloatingPointPrecision.SINGLE);
     // "item": the child name pyarrow gives list elements, so schemas compare equal in Python.
     Field item = new Field("item", FieldType.notNullable(element), null);
-    fields.add(new Field("embedding", FieldType.notNullable(new ArrowType.FixedSizeList(dim)),
-        List.of(item)));
+    fields.add(
+        new Field(
+            "embedding", FieldType.notNullable(new ArrowType.FixedSizeList(dim)), List.of(item)));
     return new Schema(fields);
   }
 
-  ArrowShardWriter(FileSystem fs, Path path, int dim, boolean withText, ShardOutput.Dtype dtype,
-      int batchRows) {
+  ArrowShardWriter(
+      FileSystem fs, Path path, int dim, boolean withText, ShardOutput.Dtype dtype, int batchRows) {
     this.path = path;
     this.dim = dim;
     this.batchRows = batchRows;
@@ -87,12 +93,12 @@ public final class ArrowShardWriter implements EmbeddingShardWriter {
       }
       this.values = embeddings.getDataVector();
       this.rowBytes = new byte[dim * dtype.bytes()];
-      java.nio.ByteBuffer row = java.nio.ByteBuffer.wrap(rowBytes)
-          .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      java.nio.ByteBuffer row =
+          java.nio.ByteBuffer.wrap(rowBytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
       this.rowFloats = row.asFloatBuffer();
       this.rowHalves = row.asShortBuffer();
-      this.digest = new DigestingOutputStream(
-          new BufferedOutputStream(fs.create(path, true), 1 << 20));
+      this.digest =
+          new DigestingOutputStream(new BufferedOutputStream(fs.create(path, true), 1 << 20));
       this.writer = new ArrowStreamWriter(r, null, digest);
       writer.start();
     } catch (IOException | RuntimeException e) {
@@ -128,8 +134,9 @@ public final class ArrowShardWriter implements EmbeddingShardWriter {
       }
     }
     // Arrow buffers are little-endian; element validity is set for the whole batch in flush().
-    this.values.getDataBuffer().setBytes((long) start * dtype.bytes(), rowBytes, 0,
-        rowBytes.length);
+    this.values
+        .getDataBuffer()
+        .setBytes((long) start * dtype.bytes(), rowBytes, 0, rowBytes.length);
     inBatch++;
     rows++;
     if (inBatch == batchRows) {

@@ -19,10 +19,10 @@ import org.apache.parquet.format.Util;
  * Collects the data pages of one column of the current row group (V1 pages, PLAIN values, RLE
  * levels, each page with its CRC-32) and writes them as one column chunk.
  *
- * <p>A page is its header and levels (a small array, known when the page ends) followed by its
- * data in {@link #data}. Uncompressed values are written into {@link #data} as rows arrive
- * ({@link #values()}, then {@link #addPlainPage}), so the 64 MiB of vectors of a row group are
- * copied once on their way in and written from there: no page body and no chunk array in between.
+ * <p>A page is its header and levels (a small array, known when the page ends) followed by its data
+ * in {@link #data}. Uncompressed values are written into {@link #data} as rows arrive ({@link
+ * #values()}, then {@link #addPlainPage}), so the 64 MiB of vectors of a row group are copied once
+ * on their way in and written from there: no page body and no chunk array in between.
  */
 final class ColumnChunkWriter {
   private final List<String> path;
@@ -30,8 +30,10 @@ final class ColumnChunkWriter {
   private final boolean hasLevels;
   private final ShardFormat.Codec codec;
   private final SegmentedBytes data = new SegmentedBytes();
+
   /** Per page: header and levels; the page's data is {@code data[dataEnds[p - 1], dataEnds[p])}. */
   private final List<byte[]> prefixes = new ArrayList<>();
+
   private long[] dataEnds = new long[64];
   private final ByteArrayOutputStream header = new ByteArrayOutputStream(64);
   private final byte[][] compressed = new byte[1][];
@@ -85,8 +87,8 @@ final class ColumnChunkWriter {
 
   /**
    * Ends an uncompressed page: its levels are {@code levels}, its values the bytes written to
-   * {@link #values()} since {@link #pageDataStart()}. The bytes in the file are those of
-   * {@link #addPage} with the levels and values as one body.
+   * {@link #values()} since {@link #pageDataStart()}. The bytes in the file are those of {@link
+   * #addPage} with the levels and values as one body.
    */
   void addPlainPage(PageBytes levels, int levelEntries) throws IOException {
     if (codec != ShardFormat.Codec.UNCOMPRESSED) {
@@ -101,13 +103,16 @@ final class ColumnChunkWriter {
     crc.reset();
     crc.update(levels.buf, 0, levels.size);
     data.updateCrc(crc, start, data.size());
-    endPage(header((int) bodySize, (int) bodySize, levelEntries), levels, (int) bodySize,
-        (int) valueBytes, levelEntries);
+    endPage(
+        header((int) bodySize, (int) bodySize, levelEntries),
+        levels,
+        (int) bodySize,
+        (int) valueBytes,
+        levelEntries);
   }
 
   /** The page header, with the CRC-32 of the page's stored body as {@link #crc} holds it. */
-  private byte[] header(int uncompressedSize, int storedSize, int levelEntries)
-      throws IOException {
+  private byte[] header(int uncompressedSize, int storedSize, int levelEntries) throws IOException {
     PageHeader h = new PageHeader(PageType.DATA_PAGE, uncompressedSize, storedSize);
     h.setCrc((int) crc.getValue());
     h.setData_page_header(
@@ -117,8 +122,7 @@ final class ColumnChunkWriter {
     return header.toByteArray();
   }
 
-  private void endPage(byte[] head, PageBytes levels, int bodySize, int dataLen,
-      int levelEntries) {
+  private void endPage(byte[] head, PageBytes levels, int bodySize, int dataLen, int levelEntries) {
     byte[] prefix = head;
     if (levels != null) {
       prefix = java.util.Arrays.copyOf(head, head.length + levels.size);
@@ -148,8 +152,16 @@ final class ColumnChunkWriter {
     if (hasLevels) {
       encodings.add(Encoding.RLE);
     }
-    ColumnMetaData md = new ColumnMetaData(type, encodings, new ArrayList<>(path),
-        codec.parquet(), values, uncompressedBytes, compressedBytes, offset);
+    ColumnMetaData md =
+        new ColumnMetaData(
+            type,
+            encodings,
+            new ArrayList<>(path),
+            codec.parquet(),
+            values,
+            uncompressedBytes,
+            compressedBytes,
+            offset);
     ColumnChunk c = new ColumnChunk(offset);
     c.setMeta_data(md);
     release();

@@ -20,10 +20,10 @@ import org.apache.parquet.io.PositionOutputStream;
  * same rows written by an executor and by a local driver differed in two bytes of the footer). The
  * stream holds the last {@link #HOLD_BACK} bytes back; on close, if the whole footer is among them,
  * it rewrites each {@code encodings} list in ascending order (same elements, same length, same
- * offsets) before the bytes reach the file and the digest. When it cannot (see
- * {@link ParquetFooters#sortEncodings}) the file fails to close, naming it: never a silent
- * fallback to JVM-dependent bytes. {@link ShardWriter}'s footers are canonical by construction and
- * skip this ({@link #createPlain()}).
+ * offsets) before the bytes reach the file and the digest. When it cannot (see {@link
+ * ParquetFooters#sortEncodings}) the file fails to close, naming it: never a silent fallback to
+ * JVM-dependent bytes. {@link ShardWriter}'s footers are canonical by construction and skip this
+ * ({@link #createPlain()}).
  */
 final class DigestingOutputFile implements OutputFile {
   private final FileSystem fs;
@@ -60,8 +60,8 @@ final class DigestingOutputFile implements OutputFile {
   }
 
   /**
-   * A plain stream over a new file (replacing any) that digests and counts what passes through,
-   * for writers whose footer is canonical by construction ({@link ShardWriter}): no hold-back.
+   * A plain stream over a new file (replacing any) that digests and counts what passes through, for
+   * writers whose footer is canonical by construction ({@link ShardWriter}): no hold-back.
    */
   java.io.OutputStream createPlain() throws IOException {
     FSDataOutputStream out = fs.create(path, true);

@@ -76,7 +76,7 @@ public record OutputLayout(String root) implements Serializable {
   /** {@code part-00003-of-00064.<extension>}. */
   public static String shardName(int index, int count, String extension) {
     int width = Math.max(5, Integer.toString(count).length());
-    return String.format(Locale.ROOT, "part-%0" + width + "d-of-%0" + width + "d.%s", index,
-        count, extension);
+    return String.format(
+        Locale.ROOT, "part-%0" + width + "d-of-%0" + width + "d.%s", index, count, extension);
   }
 }

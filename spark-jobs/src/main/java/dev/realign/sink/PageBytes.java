@@ -33,8 +33,9 @@ final class PageBytes {
       throw new IllegalStateException("Page buffer over 2 GiB");
     }
     if (need > buf.length) {
-      buf = Arrays.copyOf(buf, Math.max(need, (int) Math.min(Integer.MAX_VALUE - 8,
-          2L * buf.length)));
+      buf =
+          Arrays.copyOf(
+              buf, Math.max(need, (int) Math.min(Integer.MAX_VALUE - 8, 2L * buf.length)));
     }
   }
 
@@ -79,7 +80,9 @@ final class PageBytes {
   /** PLAIN FLOAT: the raw bits (NaN payloads too), 4 bytes little-endian each. */
   void putFloats(float[] v, int off, int len) {
     ensure(4 * len);
-    ByteBuffer.wrap(buf, size, 4 * len).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer()
+    ByteBuffer.wrap(buf, size, 4 * len)
+        .order(ByteOrder.LITTLE_ENDIAN)
+        .asFloatBuffer()
         .put(v, off, len);
     size += 4 * len;
   }

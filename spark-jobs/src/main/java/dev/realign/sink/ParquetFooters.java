@@ -33,36 +33,45 @@ final class ParquetFooters {
    */
   static boolean sortEncodings(byte[] buf, int n) {
     if (n < 12 || !Arrays.equals(buf, n - 4, n, MAGIC, 0, 4)) {
-      throw new IllegalStateException("Cannot make the Parquet footer canonical: the last " + n
-          + " bytes do not end with the magic PAR1 (not a whole footer)");
+      throw new IllegalStateException(
+          "Cannot make the Parquet footer canonical: the last "
+              + n
+              + " bytes do not end with the magic PAR1 (not a whole footer)");
     }
     int length = ByteBuffer.wrap(buf, n - 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
     int start = n - 8 - length;
     if (length <= 0 || start < 0) {
-      throw new IllegalStateException("Cannot make the Parquet footer canonical: footer length "
-          + length + " (must be in 1.." + (n - 8) + ", the bytes held back)");
+      throw new IllegalStateException(
+          "Cannot make the Parquet footer canonical: footer length "
+              + length
+              + " (must be in 1.."
+              + (n - 8)
+              + ", the bytes held back)");
     }
     FileMetaData md;
     try {
       md = Util.readFileMetaData(new ByteArrayInputStream(buf, start, length));
       if (!Arrays.equals(serialise(md), 0, length, buf, start, start + length)) {
-        throw new IllegalStateException("Cannot make the Parquet footer canonical: it does not"
-            + " re-serialise to its own " + length + " bytes");
+        throw new IllegalStateException(
+            "Cannot make the Parquet footer canonical: it does not"
+                + " re-serialise to its own "
+                + length
+                + " bytes");
       }
     } catch (IOException | RuntimeException e) {
       if (e instanceof IllegalStateException ise && ise.getMessage().startsWith("Cannot make")) {
         throw ise;
       }
-      throw new IllegalStateException("Cannot make the Parquet footer canonical: it does not"
-          + " parse (" + e + ")", e);
+      throw new IllegalStateException(
+          "Cannot make the Parquet footer canonical: it does not" + " parse (" + e + ")", e);
     }
     boolean changed = false;
     for (RowGroup g : md.getRow_groups()) {
       for (ColumnChunk c : g.getColumns()) {
         List<Encoding> e = c.isSetMeta_data() ? c.getMeta_data().getEncodings() : null;
         if (e != null && e.size() > 1) {
-          List<Encoding> sorted = e.stream().sorted(Comparator.comparingInt(Encoding::getValue))
-              .toList();
+          List<Encoding> sorted =
+              e.stream().sorted(Comparator.comparingInt(Encoding::getValue)).toList();
           if (!sorted.equals(e)) {
             c.getMeta_data().setEncodings(new java.util.ArrayList<>(sorted));
             changed = true;
@@ -80,8 +89,11 @@ final class ParquetFooters {
       throw new IllegalStateException("Cannot make the Parquet footer canonical: " + e, e);
     }
     if (canonical.length != length) {
-      throw new IllegalStateException("Cannot make the Parquet footer canonical: sorted it has "
-          + canonical.length + " bytes, the original " + length);
+      throw new IllegalStateException(
+          "Cannot make the Parquet footer canonical: sorted it has "
+              + canonical.length
+              + " bytes, the original "
+              + length);
     }
     System.arraycopy(canonical, 0, buf, start, length);
     return true;

@@ -27,38 +27,44 @@ final class ParquetRowWriter<T> implements AutoCloseable {
   private long rows;
   private ShardInfo info;
 
-  ParquetRowWriter(FileSystem fs, Path path, MessageType schema, Configuration conf,
+  ParquetRowWriter(
+      FileSystem fs,
+      Path path,
+      MessageType schema,
+      Configuration conf,
       BiConsumer<RecordConsumer, T> writeRow) {
     this.path = path;
     this.file = new DigestingOutputFile(fs, path);
-    WriteSupport<T> support = new WriteSupport<>() {
-      private RecordConsumer consumer;
+    WriteSupport<T> support =
+        new WriteSupport<>() {
+          private RecordConsumer consumer;
 
-      @Override
-      public WriteContext init(Configuration configuration) {
-        return new WriteContext(schema, Map.of());
-      }
+          @Override
+          public WriteContext init(Configuration configuration) {
+            return new WriteContext(schema, Map.of());
+          }
 
-      @Override
-      public void prepareForWrite(RecordConsumer recordConsumer) {
-        this.consumer = recordConsumer;
-      }
+          @Override
+          public void prepareForWrite(RecordConsumer recordConsumer) {
+            this.consumer = recordConsumer;
+          }
 
-      @Override
-      public void write(T record) {
-        consumer.startMessage();
-        writeRow.accept(consumer, record);
-        consumer.endMessage();
-      }
-    };
+          @Override
+          public void write(T record) {
+            consumer.startMessage();
+            writeRow.accept(consumer, record);
+            consumer.endMessage();
+          }
+        };
     try {
-      this.writer = new Builder<>(file, support)
-          .withConf(conf)
-          .withCompressionCodec(CompressionCodecName.SNAPPY)
-          .withDictionaryEncoding(false)
-          .withWriterVersion(ParquetProperties.WriterVersion.PARQUET_1_0)
-          .withWriteMode(org.apache.parquet.hadoop.ParquetFileWriter.Mode.OVERWRITE)
-          .build();
+      this.writer =
+          new Builder<>(file, support)
+              .withConf(conf)
+              .withCompressionCodec(CompressionCodecName.SNAPPY)
+              .withDictionaryEncoding(false)
+              .withWriterVersion(ParquetProperties.WriterVersion.PARQUET_1_0)
+              .withWriteMode(org.apache.parquet.hadoop.ParquetFileWriter.Mode.OVERWRITE)
+              .build();
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot create Parquet file " + path, e);
     }

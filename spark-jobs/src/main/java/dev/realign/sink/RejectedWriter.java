@@ -41,8 +41,14 @@ public final class RejectedWriter implements AutoCloseable {
     }
   }
 
-  public void write(String id, String source, long rowInFile, String reason, String detail,
-      String text, float[] vector) {
+  public void write(
+      String id,
+      String source,
+      long rowInFile,
+      String reason,
+      String detail,
+      String text,
+      float[] vector) {
     row.id = id;
     row.source = source;
     row.index = rowInFile;

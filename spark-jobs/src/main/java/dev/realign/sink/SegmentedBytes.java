@@ -11,23 +11,24 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32;
 
 /**
- * An append-only byte buffer in fixed-size segments, for a column chunk's buffered row group
- * (64 MiB of vectors). One big growable array costs a copy per doubling and was allocated afresh,
+ * An append-only byte buffer in fixed-size segments, for a column chunk's buffered row group (64
+ * MiB of vectors). One big growable array costs a copy per doubling and was allocated afresh,
  * zeroed and faulted in, for every shard. Segments go back to a pool shared by the JVM's writers,
  * so the next row group or shard reuses warm memory. They are large on purpose: G1 allocates an
- * array of half a region or more as a humongous object, which a young collection never copies
- * (256 KiB segments were copied between survivor spaces, up to 64 MiB a writer, until promoted).
+ * array of half a region or more as a humongous object, which a young collection never copies (256
+ * KiB segments were copied between survivor spaces, up to 64 MiB a writer, until promoted).
  */
 final class SegmentedBytes {
   /**
-   * Bytes per segment: 4 MiB less room for the array header, so a segment fills whole regions
-   * (two of 2 MiB, G1's size for a 4 GiB heap; four of 1 MiB) and is humongous up to 4 MiB
-   * regions (8 GiB heaps and below). A multiple of 4: float data starting a segment never
-   * straddles two.
+   * Bytes per segment: 4 MiB less room for the array header, so a segment fills whole regions (two
+   * of 2 MiB, G1's size for a 4 GiB heap; four of 1 MiB) and is humongous up to 4 MiB regions (8
+   * GiB heaps and below). A multiple of 4: float data starting a segment never straddles two.
    */
   static final int SEGMENT = (4 << 20) - 64;
+
   /** Bytes per write to the output stream: the JVM copies a write through a native buffer. */
   static final int WRITE_BYTES = 256 << 10;
+
   /** Idle segments the pool keeps (128 MiB); more are left to the garbage collector. */
   static final int MAX_POOLED = 32;
 
@@ -35,8 +36,10 @@ final class SegmentedBytes {
   private static final AtomicInteger POOLED = new AtomicInteger();
 
   private final List<byte[]> segments = new ArrayList<>();
+
   /** Bytes used in the last segment. */
   private int fill = SEGMENT;
+
   private long size;
 
   long size() {
@@ -96,7 +99,9 @@ final class SegmentedBytes {
         len--;
         continue;
       }
-      ByteBuffer.wrap(seg, fill, 4 * n).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer()
+      ByteBuffer.wrap(seg, fill, 4 * n)
+          .order(ByteOrder.LITTLE_ENDIAN)
+          .asFloatBuffer()
           .put(v, off, n);
       fill += 4 * n;
       size += 4L * n;
@@ -123,15 +128,18 @@ final class SegmentedBytes {
   /** Writes bytes {@code [from, to)} to {@code out}, at most {@link #WRITE_BYTES} per call. */
   void writeTo(OutputStream out, long from, long to) throws IOException {
     IOException[] failure = new IOException[1];
-    forEachRange(from, to, (seg, off, len) -> {
-      for (int at = off; at < off + len && failure[0] == null; at += WRITE_BYTES) {
-        try {
-          out.write(seg, at, Math.min(WRITE_BYTES, off + len - at));
-        } catch (IOException e) {
-          failure[0] = e;
-        }
-      }
-    });
+    forEachRange(
+        from,
+        to,
+        (seg, off, len) -> {
+          for (int at = off; at < off + len && failure[0] == null; at += WRITE_BYTES) {
+            try {
+              out.write(seg, at, Math.min(WRITE_BYTES, off + len - at));
+            } catch (IOException e) {
+              failure[0] = e;
+            }
+          }
+        });
     if (failure[0] != null) {
       throw failure[0];
     }
@@ -143,8 +151,8 @@ final class SegmentedBytes {
 
   private void forEachRange(long from, long to, Range r) {
     if (from < 0 || to > size || from > to) {
-      throw new IllegalArgumentException("Invalid byte range: [" + from + ", " + to
-          + ") (must lie within [0, " + size + "))");
+      throw new IllegalArgumentException(
+          "Invalid byte range: [" + from + ", " + to + ") (must lie within [0, " + size + "))");
     }
     long at = from;
     while (at < to) {

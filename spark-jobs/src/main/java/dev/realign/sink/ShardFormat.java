@@ -8,8 +8,8 @@ import java.util.Locale;
 import org.apache.parquet.format.CompressionCodec;
 
 /**
- * How aligned shards store their vectors: the element type and the page codec. A plain class, not
- * a record: it travels to executors inside task closures.
+ * How aligned shards store their vectors: the element type and the page codec. A plain class, not a
+ * record: it travels to executors inside task closures.
  */
 public final class ShardFormat implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -76,8 +76,9 @@ public final class ShardFormat implements Serializable {
           case ZSTD -> {
             int max = (int) com.github.luben.zstd.Zstd.compressBound(n);
             grow(scratch, max);
-            long r = com.github.luben.zstd.Zstd.compressByteArray(scratch[0], 0, max, src, 0, n,
-                ZSTD_LEVEL);
+            long r =
+                com.github.luben.zstd.Zstd.compressByteArray(
+                    scratch[0], 0, max, src, 0, n, ZSTD_LEVEL);
             if (com.github.luben.zstd.Zstd.isError(r)) {
               throw new IOException("zstd: " + com.github.luben.zstd.Zstd.getErrorName(r));
             }
@@ -113,8 +114,8 @@ public final class ShardFormat implements Serializable {
    * @throws IllegalArgumentException naming the key, the value and the choices
    */
   public static ShardFormat parse(String dtypeKey, String dtype, String codecKey, String codec) {
-    return new ShardFormat(choose(Dtype.class, dtypeKey, dtype),
-        choose(Codec.class, codecKey, codec));
+    return new ShardFormat(
+        choose(Dtype.class, dtypeKey, dtype), choose(Codec.class, codecKey, codec));
   }
 
   private static <E extends Enum<E>> E choose(Class<E> type, String key, String value) {
@@ -124,9 +125,16 @@ public final class ShardFormat implements Serializable {
         return e;
       }
     }
-    throw new IllegalArgumentException("Invalid " + key + ": " + value + " (must be one of "
-        + Arrays.stream(type.getEnumConstants()).map(e -> e.name().toLowerCase(Locale.ROOT))
-            .toList() + ")");
+    throw new IllegalArgumentException(
+        "Invalid "
+            + key
+            + ": "
+            + value
+            + " (must be one of "
+            + Arrays.stream(type.getEnumConstants())
+                .map(e -> e.name().toLowerCase(Locale.ROOT))
+                .toList()
+            + ")");
   }
 
   public Dtype dtype() {

@@ -40,7 +40,10 @@ public final class ShardInfo implements Serializable {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof ShardInfo s && name.equals(s.name) && rows == s.rows && bytes == s.bytes
+    return o instanceof ShardInfo s
+        && name.equals(s.name)
+        && rows == s.rows
+        && bytes == s.bytes
         && sha256.equals(s.sha256);
   }
 

@@ -29,8 +29,8 @@ import org.apache.hadoop.fs.Path;
  * @param rejectedFiles the rejected-row files, relative to the output root
  * @param extra further figures (centroid gap before/after), written as given
  * @param provenance what produced the rows (e.g. the encoder's name and model SHA-256)
- * @param shardFormat the shards' file format, {@code parquet} or {@code arrow} (JSON
- *     {@code shard_format}: the key {@code format} already names the manifest's own format)
+ * @param shardFormat the shards' file format, {@code parquet} or {@code arrow} (JSON {@code
+ *     shard_format}: the key {@code format} already names the manifest's own format)
  */
 public record ShardManifest(
     long rows,
@@ -46,11 +46,29 @@ public record ShardManifest(
     String shardFormat) {
 
   /** A manifest of Parquet shards. */
-  public ShardManifest(long rows, int dim, String dtype, String transformSha256, long rejectedRows,
-      Map<String, ModalityCounts> inputs, List<ShardInfo> rejectedFiles, Map<String, Double> extra,
-      List<ShardInfo> shards, Map<String, String> provenance) {
-    this(rows, dim, dtype, transformSha256, rejectedRows, inputs, rejectedFiles, extra, shards,
-        provenance, "parquet");
+  public ShardManifest(
+      long rows,
+      int dim,
+      String dtype,
+      String transformSha256,
+      long rejectedRows,
+      Map<String, ModalityCounts> inputs,
+      List<ShardInfo> rejectedFiles,
+      Map<String, Double> extra,
+      List<ShardInfo> shards,
+      Map<String, String> provenance) {
+    this(
+        rows,
+        dim,
+        dtype,
+        transformSha256,
+        rejectedRows,
+        inputs,
+        rejectedFiles,
+        extra,
+        shards,
+        provenance,
+        "parquet");
   }
 
   public static final int FORMAT_VERSION = 1;
@@ -70,11 +88,15 @@ public record ShardManifest(
     root.put("dim", dim);
     root.put("dtype", dtype);
     root.put("shard_format", shardFormat);
-    root.put("layout", shardFormat.equals("arrow")
-        ? "embedding: fixed_size_list<" + (dtype.equals("float16") ? "halffloat" : "float")
-            + ", dim> non-null, Arrow IPC stream"
-        : "embedding: list<" + (dtype.equals("float16") ? "halffloat (Parquet FLOAT16)" : "float")
-            + "> of exactly dim non-null values");
+    root.put(
+        "layout",
+        shardFormat.equals("arrow")
+            ? "embedding: fixed_size_list<"
+                + (dtype.equals("float16") ? "halffloat" : "float")
+                + ", dim> non-null, Arrow IPC stream"
+            : "embedding: list<"
+                + (dtype.equals("float16") ? "halffloat (Parquet FLOAT16)" : "float")
+                + "> of exactly dim non-null values");
     root.put("transform_sha256", transformSha256);
     root.put("rejected_rows", rejectedRows);
     putCounts(root.putObject("inputs"), inputs);
@@ -96,32 +118,42 @@ public record ShardManifest(
 
   /** Writes per-modality counts: {@code {role: {rows, used, rejected, rejected_by_reason}}}. */
   public static void putCounts(ObjectNode into, Map<String, ModalityCounts> counts) {
-    counts.forEach((role, c) -> {
-      ObjectNode n = into.putObject(role);
-      n.put("rows", c.rows());
-      n.put("used", c.used());
-      n.put("rejected", c.rejected());
-      ObjectNode r = n.putObject("rejected_by_reason");
-      new java.util.TreeMap<>(c.byReason()).forEach(r::put);
-    });
+    counts.forEach(
+        (role, c) -> {
+          ObjectNode n = into.putObject(role);
+          n.put("rows", c.rows());
+          n.put("used", c.used());
+          n.put("rejected", c.rejected());
+          ObjectNode r = n.putObject("rejected_by_reason");
+          new java.util.TreeMap<>(c.byReason()).forEach(r::put);
+        });
   }
 
   /** Reads what {@link #putCounts} wrote. */
   public static Map<String, ModalityCounts> readCounts(JsonNode node) {
     Map<String, ModalityCounts> counts = new LinkedHashMap<>();
-    node.fields().forEachRemaining(e -> {
-      Map<String, Long> by = new java.util.TreeMap<>();
-      e.getValue().path("rejected_by_reason").fields()
-          .forEachRemaining(r -> by.put(r.getKey(), r.getValue().asLong()));
-      counts.put(e.getKey(), new ModalityCounts(e.getValue().path("rows").asLong(),
-          e.getValue().path("used").asLong(), e.getValue().path("rejected").asLong(), by));
-    });
+    node.fields()
+        .forEachRemaining(
+            e -> {
+              Map<String, Long> by = new java.util.TreeMap<>();
+              e.getValue()
+                  .path("rejected_by_reason")
+                  .fields()
+                  .forEachRemaining(r -> by.put(r.getKey(), r.getValue().asLong()));
+              counts.put(
+                  e.getKey(),
+                  new ModalityCounts(
+                      e.getValue().path("rows").asLong(),
+                      e.getValue().path("used").asLong(),
+                      e.getValue().path("rejected").asLong(),
+                      by));
+            });
     return counts;
   }
 
   /** Writes shard entries: {@code [{name, rows, bytes, sha256}]}. */
-  public static void putShards(com.fasterxml.jackson.databind.node.ArrayNode into,
-      List<ShardInfo> shards) {
+  public static void putShards(
+      com.fasterxml.jackson.databind.node.ArrayNode into, List<ShardInfo> shards) {
     shards.forEach(s -> putShard(into.addObject(), s));
   }
 
@@ -142,21 +174,38 @@ public record ShardManifest(
       JsonNode root = MAPPER.readTree(json);
       int version = root.path("format_version").asInt(-1);
       if (!FORMAT.equals(root.path("format").asText()) || version != FORMAT_VERSION) {
-        throw new IllegalArgumentException("Invalid manifest " + where + ": format expected "
-            + FORMAT + " v" + FORMAT_VERSION + ", actual " + root.path("format").asText() + " v"
-            + version);
+        throw new IllegalArgumentException(
+            "Invalid manifest "
+                + where
+                + ": format expected "
+                + FORMAT
+                + " v"
+                + FORMAT_VERSION
+                + ", actual "
+                + root.path("format").asText()
+                + " v"
+                + version);
       }
       Map<String, ModalityCounts> inputs = readCounts(root.path("inputs"));
       Map<String, Double> extra = new LinkedHashMap<>();
-      root.path("figures").fields().forEachRemaining(e -> extra.put(e.getKey(),
-          e.getValue().asDouble()));
+      root.path("figures")
+          .fields()
+          .forEachRemaining(e -> extra.put(e.getKey(), e.getValue().asDouble()));
       Map<String, String> provenance = new LinkedHashMap<>();
-      root.path("provenance").fields().forEachRemaining(e -> provenance.put(e.getKey(),
-          e.getValue().asText()));
-      return new ShardManifest(root.path("rows").asLong(), root.path("dim").asInt(),
-          root.path("dtype").asText(), root.path("transform_sha256").asText(),
-          root.path("rejected_rows").asLong(), inputs, shardList(root.path("rejected_files")),
-          extra, shardList(root.path("shards")), provenance,
+      root.path("provenance")
+          .fields()
+          .forEachRemaining(e -> provenance.put(e.getKey(), e.getValue().asText()));
+      return new ShardManifest(
+          root.path("rows").asLong(),
+          root.path("dim").asInt(),
+          root.path("dtype").asText(),
+          root.path("transform_sha256").asText(),
+          root.path("rejected_rows").asLong(),
+          inputs,
+          shardList(root.path("rejected_files")),
+          extra,
+          shardList(root.path("shards")),
+          provenance,
           root.path("shard_format").asText("parquet"));
     } catch (IOException e) {
       throw new IllegalArgumentException("Invalid manifest " + where + ": not JSON", e);
@@ -166,8 +215,12 @@ public record ShardManifest(
   private static List<ShardInfo> shardList(JsonNode arr) {
     List<ShardInfo> out = new ArrayList<>();
     for (JsonNode n : arr) {
-      out.add(new ShardInfo(n.path("name").asText(), n.path("rows").asLong(),
-          n.path("bytes").asLong(), n.path("sha256").asText()));
+      out.add(
+          new ShardInfo(
+              n.path("name").asText(),
+              n.path("rows").asLong(),
+              n.path("bytes").asLong(),
+              n.path("sha256").asText()));
     }
     return out;
   }
@@ -219,16 +272,16 @@ public record ShardManifest(
         }
         long len = fs.getFileStatus(p).getLen();
         if (len != s.bytes()) {
-          throw new IllegalStateException("Shard " + p + ": size expected " + s.bytes()
-              + " bytes, actual " + len);
+          throw new IllegalStateException(
+              "Shard " + p + ": size expected " + s.bytes() + " bytes, actual " + len);
         }
       } catch (IOException e) {
         throw new UncheckedIOException("Cannot check shard " + p, e);
       }
       String sha = sha256(fs, p);
       if (!sha.equals(s.sha256())) {
-        throw new IllegalStateException("Shard " + p + ": sha256 expected " + s.sha256()
-            + ", actual " + sha);
+        throw new IllegalStateException(
+            "Shard " + p + ": sha256 expected " + s.sha256() + ", actual " + sha);
       }
     }
   }

@@ -9,8 +9,8 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * How aligned shards are stored: file format ({@code output.format}), element type
- * ({@code output.dtype}) and, for Arrow, rows per record batch. A plain class: tasks capture it.
+ * How aligned shards are stored: file format ({@code output.format}), element type ({@code
+ * output.dtype}) and, for Arrow, rows per record batch. A plain class: tasks capture it.
  */
 public final class ShardOutput implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -20,7 +20,8 @@ public final class ShardOutput implements Serializable {
 
   /** Shard file format. */
   public enum Format {
-    PARQUET("parquet"), ARROW("arrow");
+    PARQUET("parquet"),
+    ARROW("arrow");
 
     private final String id;
 
@@ -38,14 +39,19 @@ public final class ShardOutput implements Serializable {
           return f;
         }
       }
-      throw new IllegalArgumentException("Invalid value for " + ConfigKeys.OUTPUT_FORMAT + ": \""
-          + id + "\" (must be one of [parquet, arrow])");
+      throw new IllegalArgumentException(
+          "Invalid value for "
+              + ConfigKeys.OUTPUT_FORMAT
+              + ": \""
+              + id
+              + "\" (must be one of [parquet, arrow])");
     }
   }
 
   /** Stored element type of the embedding. */
   public enum Dtype {
-    FLOAT32("float32", 4), FLOAT16("float16", 2);
+    FLOAT32("float32", 4),
+    FLOAT16("float16", 2);
 
     private final String id;
     private final int bytes;
@@ -69,30 +75,43 @@ public final class ShardOutput implements Serializable {
           return d;
         }
       }
-      throw new IllegalArgumentException("Invalid value for " + ConfigKeys.OUTPUT_DTYPE + ": \""
-          + id + "\" (must be one of [float32, float16])");
+      throw new IllegalArgumentException(
+          "Invalid value for "
+              + ConfigKeys.OUTPUT_DTYPE
+              + ": \""
+              + id
+              + "\" (must be one of [float32, float16])");
     }
   }
 
-  public static final ShardOutput PARQUET_FLOAT32 = new ShardOutput(Format.PARQUET, Dtype.FLOAT32,
-      8192);
+  public static final ShardOutput PARQUET_FLOAT32 =
+      new ShardOutput(Format.PARQUET, Dtype.FLOAT32, 8192);
 
   private final Format format;
   private final Dtype dtype;
   private final int arrowBatchRows;
+
   /** The Parquet writer's element type and page codec (output.dtype, output.parquet.codec). */
   private final ShardFormat parquet;
 
   public ShardOutput(Format format, Dtype dtype, int arrowBatchRows) {
-    this(format, dtype, arrowBatchRows, dtype == Dtype.FLOAT16
-        ? new ShardFormat(ShardFormat.Dtype.FLOAT16, ShardFormat.Codec.UNCOMPRESSED)
-        : ShardFormat.DEFAULT);
+    this(
+        format,
+        dtype,
+        arrowBatchRows,
+        dtype == Dtype.FLOAT16
+            ? new ShardFormat(ShardFormat.Dtype.FLOAT16, ShardFormat.Codec.UNCOMPRESSED)
+            : ShardFormat.DEFAULT);
   }
 
   public ShardOutput(Format format, Dtype dtype, int arrowBatchRows, ShardFormat parquet) {
     if (arrowBatchRows < 1) {
-      throw new IllegalArgumentException("Invalid " + ConfigKeys.OUTPUT_ARROW_BATCH_ROWS + ": "
-          + arrowBatchRows + " (must be >= 1)");
+      throw new IllegalArgumentException(
+          "Invalid "
+              + ConfigKeys.OUTPUT_ARROW_BATCH_ROWS
+              + ": "
+              + arrowBatchRows
+              + " (must be >= 1)");
     }
     this.format = format;
     this.dtype = dtype;
@@ -101,11 +120,15 @@ public final class ShardOutput implements Serializable {
   }
 
   public static ShardOutput fromConfig(PipelineConfig c) {
-    return new ShardOutput(Format.fromId(c.get(ConfigKeys.OUTPUT_FORMAT)),
+    return new ShardOutput(
+        Format.fromId(c.get(ConfigKeys.OUTPUT_FORMAT)),
         Dtype.fromId(c.get(ConfigKeys.OUTPUT_DTYPE)),
         c.getInt(ConfigKeys.OUTPUT_ARROW_BATCH_ROWS),
-        ShardFormat.parse(ConfigKeys.OUTPUT_DTYPE, c.get(ConfigKeys.OUTPUT_DTYPE),
-            ConfigKeys.OUTPUT_PARQUET_CODEC, c.get(ConfigKeys.OUTPUT_PARQUET_CODEC)));
+        ShardFormat.parse(
+            ConfigKeys.OUTPUT_DTYPE,
+            c.get(ConfigKeys.OUTPUT_DTYPE),
+            ConfigKeys.OUTPUT_PARQUET_CODEC,
+            c.get(ConfigKeys.OUTPUT_PARQUET_CODEC)));
   }
 
   /** The Parquet writer's element type and codec. */
@@ -131,8 +154,8 @@ public final class ShardOutput implements Serializable {
   }
 
   /**
-   * What a completion record must match, besides the shard's SHA-256, for a resumed run to keep
-   * the shard: the transform, and the dtype (and for Parquet the codec; the format is in the file
+   * What a completion record must match, besides the shard's SHA-256, for a resumed run to keep the
+   * shard: the transform, and the dtype (and for Parquet the codec; the format is in the file
    * name). The default (Parquet, float32, uncompressed) keeps the bare transform SHA-256, so
    * completion records of earlier runs stay valid.
    */
@@ -140,19 +163,31 @@ public final class ShardOutput implements Serializable {
     if (format == Format.ARROW) {
       return dtype == Dtype.FLOAT32 ? transformSha256 : transformSha256 + "+" + dtype.id();
     }
-    return parquet.toString().equals(ShardFormat.DEFAULT.toString()) ? transformSha256
+    return parquet.toString().equals(ShardFormat.DEFAULT.toString())
+        ? transformSha256
         : transformSha256 + "/" + parquet;
   }
 
   /** Opens the writer for one shard at {@code path}. */
-  public EmbeddingShardWriter open(FileSystem fs, Path path, int dim, boolean withText,
-      Configuration conf) {
+  public EmbeddingShardWriter open(
+      FileSystem fs, Path path, int dim, boolean withText, Configuration conf) {
     if (format == Format.ARROW) {
       long batchBytes = (long) arrowBatchRows * dim * dtype.bytes();
       if (batchBytes > MAX_BATCH_BYTES) {
-        throw new IllegalArgumentException("Invalid " + ConfigKeys.OUTPUT_ARROW_BATCH_ROWS + ": "
-            + arrowBatchRows + " rows x " + dim + " x " + dtype.bytes() + " bytes = " + batchBytes
-            + " bytes per record batch (must be <= " + MAX_BATCH_BYTES + ")");
+        throw new IllegalArgumentException(
+            "Invalid "
+                + ConfigKeys.OUTPUT_ARROW_BATCH_ROWS
+                + ": "
+                + arrowBatchRows
+                + " rows x "
+                + dim
+                + " x "
+                + dtype.bytes()
+                + " bytes = "
+                + batchBytes
+                + " bytes per record batch (must be <= "
+                + MAX_BATCH_BYTES
+                + ")");
       }
       return new ArrowShardWriter(fs, path, dim, withText, dtype, arrowBatchRows);
     }

@@ -19,23 +19,25 @@ import org.apache.parquet.format.Util;
  * Writes one output shard at column level: rows of {@code id}, optional {@code text}, and exactly
  * {@code d} values of {@code embedding} (see {@link ShardSchemas#shard}).
  *
- * <p>The pages are encoded here rather than through parquet-mr's record API, which costs about
- * five RecordConsumer calls per float. For a required {@code list<float>} of fixed length d the
- * levels are a fixed pattern (repetition 0 then d - 1 ones per row; definition constantly 1) and
- * the values are the floats' bytes, so a page is a few RLE runs plus one bulk copy. Everything in
- * the file follows from the rows and the {@link ShardFormat}: page and row-group boundaries are
- * byte counts of the rows, the footer has no timestamps, no statistics and no hash-ordered sets,
- * so the bytes are the same on every JVM, partitioning and retry. Each page carries its CRC-32.
+ * <p>The pages are encoded here rather than through parquet-mr's record API, which costs about five
+ * RecordConsumer calls per float. For a required {@code list<float>} of fixed length d the levels
+ * are a fixed pattern (repetition 0 then d - 1 ones per row; definition constantly 1) and the
+ * values are the floats' bytes, so a page is a few RLE runs plus one bulk copy. Everything in the
+ * file follows from the rows and the {@link ShardFormat}: page and row-group boundaries are byte
+ * counts of the rows, the footer has no timestamps, no statistics and no hash-ordered sets, so the
+ * bytes are the same on every JVM, partitioning and retry. Each page carries its CRC-32.
  *
- * <p>A row group's column chunks are buffered until the row group ends (the ids' chunk precedes
- * the vectors' in the file). Uncompressed vectors are copied once, from the caller's array into
- * the vector chunk's pooled segments ({@link SegmentedBytes}), and written from there.
+ * <p>A row group's column chunks are buffered until the row group ends (the ids' chunk precedes the
+ * vectors' in the file). Uncompressed vectors are copied once, from the caller's array into the
+ * vector chunk's pooled segments ({@link SegmentedBytes}), and written from there.
  */
 public final class ShardWriter implements AutoCloseable {
   /** Target uncompressed bytes of one page (of the largest column). */
   static final int PAGE_BYTES = 1 << 20;
+
   /** A row group ends after the page that brings its buffered bytes to this size. */
   static final long ROW_GROUP_BYTES = 64L << 20;
+
   private static final byte[] MAGIC = "PAR1".getBytes(StandardCharsets.US_ASCII);
   static final String CREATED_BY = "realign ShardWriter 1";
 
@@ -53,8 +55,10 @@ public final class ShardWriter implements AutoCloseable {
   private final PageBytes ids = new PageBytes(1 << 16);
   private final PageBytes texts = new PageBytes(1 << 16);
   private final PageBytes textDefinitions = new PageBytes(1 << 10);
+
   /** A page's values when they are compressed; uncompressed ones go straight to the chunk. */
   private final PageBytes vectors;
+
   private final boolean plainVectors;
   private long pageVectorBytes;
   private final PageBytes levels = new PageBytes(1 << 12);
@@ -78,8 +82,14 @@ public final class ShardWriter implements AutoCloseable {
   }
 
   /** With other page and row-group sizes: for tests of many pages and row groups. */
-  ShardWriter(FileSystem fs, Path path, int dim, boolean withText, ShardFormat format,
-      int pageBytes, long rowGroupBytes) {
+  ShardWriter(
+      FileSystem fs,
+      Path path,
+      int dim,
+      boolean withText,
+      ShardFormat format,
+      int pageBytes,
+      long rowGroupBytes) {
     this.pageBytes = pageBytes;
     this.rowGroupBytes = rowGroupBytes;
     if (dim <= 0) {
@@ -93,10 +103,10 @@ public final class ShardWriter implements AutoCloseable {
     ShardFormat.Codec codec = format.codec();
     this.idColumn = new ColumnChunkWriter(List.of("id"), Type.BYTE_ARRAY, false, codec);
     this.textColumn = new ColumnChunkWriter(List.of("text"), Type.BYTE_ARRAY, true, codec);
-    Type element = format.dtype() == ShardFormat.Dtype.FLOAT16 ? Type.FIXED_LEN_BYTE_ARRAY
-        : Type.FLOAT;
-    this.vectorColumn = new ColumnChunkWriter(List.of("embedding", "list", "element"), element,
-        true, codec);
+    Type element =
+        format.dtype() == ShardFormat.Dtype.FLOAT16 ? Type.FIXED_LEN_BYTE_ARRAY : Type.FLOAT;
+    this.vectorColumn =
+        new ColumnChunkWriter(List.of("embedding", "list", "element"), element, true, codec);
     this.plainVectors = codec == ShardFormat.Codec.UNCOMPRESSED;
     this.vectors = new PageBytes(plainVectors ? 16 : pageBytes + dim * 4);
     this.body = new PageBytes(plainVectors ? 1 << 16 : pageBytes + dim * 8);
@@ -204,8 +214,8 @@ public final class ShardWriter implements AutoCloseable {
     vectors.clear();
     pageVectorBytes = 0;
     pageRows = 0;
-    long buffered = idColumn.bufferedBytes() + textColumn.bufferedBytes()
-        + vectorColumn.bufferedBytes();
+    long buffered =
+        idColumn.bufferedBytes() + textColumn.bufferedBytes() + vectorColumn.bufferedBytes();
     if (buffered >= rowGroupBytes) {
       flushRowGroup();
     }
@@ -224,8 +234,8 @@ public final class ShardWriter implements AutoCloseable {
       long start = position;
       List<ColumnChunk> chunks = new ArrayList<>();
       long uncompressed = 0;
-      List<ColumnChunkWriter> columns = withText ? List.of(idColumn, textColumn, vectorColumn)
-          : List.of(idColumn, vectorColumn);
+      List<ColumnChunkWriter> columns =
+          withText ? List.of(idColumn, textColumn, vectorColumn) : List.of(idColumn, vectorColumn);
       for (ColumnChunkWriter c : columns) {
         ColumnChunk chunk = c.flush(out, position);
         position += chunk.getMeta_data().getTotal_compressed_size();
@@ -250,16 +260,18 @@ public final class ShardWriter implements AutoCloseable {
     }
     flushPage();
     flushRowGroup();
-    FileMetaData md = new FileMetaData(1, ShardSchemas.shardElements(withText, format.dtype()),
-        rows, groups);
+    FileMetaData md =
+        new FileMetaData(1, ShardSchemas.shardElements(withText, format.dtype()), rows, groups);
     md.setCreated_by(CREATED_BY);
     try {
       java.io.ByteArrayOutputStream footer = new java.io.ByteArrayOutputStream();
       Util.writeFileMetaData(md, footer);
       footer.writeTo(out);
       byte[] tail = new byte[8];
-      java.nio.ByteBuffer.wrap(tail).order(java.nio.ByteOrder.LITTLE_ENDIAN)
-          .putInt(footer.size()).put(MAGIC);
+      java.nio.ByteBuffer.wrap(tail)
+          .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+          .putInt(footer.size())
+          .put(MAGIC);
       out.write(tail);
       closed = true;
       out.close();

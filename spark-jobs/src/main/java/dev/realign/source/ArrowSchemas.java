@@ -11,25 +11,26 @@ import org.apache.arrow.flatbuf.Schema;
 import org.apache.arrow.flatbuf.Type;
 
 /**
- * Reads the Arrow schema that pyarrow stores in a Parquet file's key-value metadata
- * ({@code ARROW:schema}: base64 of an IPC schema message), where a {@code fixed_size_list} keeps
- * the length that the Parquet schema (a plain list) loses.
+ * Reads the Arrow schema that pyarrow stores in a Parquet file's key-value metadata ({@code
+ * ARROW:schema}: base64 of an IPC schema message), where a {@code fixed_size_list} keeps the length
+ * that the Parquet schema (a plain list) loses.
  */
 final class ArrowSchemas {
   private ArrowSchemas() {}
 
   /**
-   * The list size of top-level field {@code column} if the recorded Arrow type is a
-   * {@code fixed_size_list}; -1 when there is no such metadata, it does not parse, or the type is
-   * another (the caller then samples rows).
+   * The list size of top-level field {@code column} if the recorded Arrow type is a {@code
+   * fixed_size_list}; -1 when there is no such metadata, it does not parse, or the type is another
+   * (the caller then samples rows).
    */
   static int fixedSizeListLength(String arrowSchemaBase64, String column) {
     if (arrowSchemaBase64 == null) {
       return -1;
     }
     try {
-      ByteBuffer b = ByteBuffer.wrap(Base64.getDecoder().decode(arrowSchemaBase64))
-          .order(ByteOrder.LITTLE_ENDIAN);
+      ByteBuffer b =
+          ByteBuffer.wrap(Base64.getDecoder().decode(arrowSchemaBase64))
+              .order(ByteOrder.LITTLE_ENDIAN);
       // IPC framing: an optional 0xFFFFFFFF continuation marker, then a 4-byte length.
       int start = b.getInt(0) == -1 ? 8 : 4;
       b.position(start);

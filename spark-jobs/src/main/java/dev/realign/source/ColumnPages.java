@@ -23,10 +23,10 @@ import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 /**
  * The pages of one column of one row group ({@link PageStream}), decoded a page at a time into
  * level arrays and typed values, with the checks a careful reader makes: every level section
- * decodes to exactly the page's {@code num_values} entries within its declared length, levels
- * stay within their maxima, and the values fill the rest of the page exactly (one value per
- * defined entry). The page stream verifies the page CRCs where the writer stored them. A
- * mismatch throws {@link CorruptPageException}.
+ * decodes to exactly the page's {@code num_values} entries within its declared length, levels stay
+ * within their maxima, and the values fill the rest of the page exactly (one value per defined
+ * entry). The page stream verifies the page CRCs where the writer stored them. A mismatch throws
+ * {@link CorruptPageException}.
  */
 final class ColumnPages {
   final ColumnDescriptor column;
@@ -35,6 +35,7 @@ final class ColumnPages {
   final int maxRep;
   final int maxDef;
   private final boolean float16;
+
   /** Every half's float value (256 KiB), for float16 pages. */
   private static final float[] HALVES = new float[1 << 16];
 
@@ -46,20 +47,26 @@ final class ColumnPages {
 
   int[] rep = new int[0];
   int[] def = new int[0];
+
   /** Level entries of the current page, and the next one to read. */
   int count;
+
   int pos;
+
   /** Values of the current page: one per entry whose definition level is {@link #maxDef}. */
   float[] floats = new float[0];
+
   long[] longs = new long[0];
   Binary[] binaries = new Binary[0];
   int valuePos;
+
   /**
-   * For lists: the entries of the current page that start a row (repetition level 0), counted
-   * from the level runs, and the first of them not before {@link #pos} (see
-   * {@link ParquetSplitReader}'s full-row check); whether every entry of the page is defined.
+   * For lists: the entries of the current page that start a row (repetition level 0), counted from
+   * the level runs, and the first of them not before {@link #pos} (see {@link ParquetSplitReader}'s
+   * full-row check); whether every entry of the page is defined.
    */
   int[] starts = new int[0];
+
   int startCount;
   int startCursor;
   boolean allDefined;
@@ -73,8 +80,10 @@ final class ColumnPages {
     this.maxDef = column.getMaxDefinitionLevel();
     this.definedEntries = new Matches(maxDef, null);
     PrimitiveType t = column.getPrimitiveType();
-    this.float16 = t.getPrimitiveTypeName() == PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY
-        && t.getLogicalTypeAnnotation() instanceof LogicalTypeAnnotation.Float16LogicalTypeAnnotation;
+    this.float16 =
+        t.getPrimitiveTypeName() == PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY
+            && t.getLogicalTypeAnnotation()
+                instanceof LogicalTypeAnnotation.Float16LogicalTypeAnnotation;
     DictionaryPage dp = pages.readDictionaryPage();
     try {
       this.dictionary = dp == null ? null : dp.getEncoding().initDictionary(column, dp);
@@ -113,9 +122,9 @@ final class ColumnPages {
   }
 
   /**
-   * Positions the column at the first entry of row {@code row} of the row group: whole pages
-   * before it are passed by their headers (or the offset index, when given) without decoding
-   * their values; the page holding the row is decoded and walked to the row's first entry.
+   * Positions the column at the first entry of row {@code row} of the row group: whole pages before
+   * it are passed by their headers (or the offset index, when given) without decoding their values;
+   * the page holding the row is decoded and walked to the row's first entry.
    */
   void skipRows(long row, OffsetIndex index) {
     if (row <= 0) {
@@ -125,8 +134,8 @@ final class ColumnPages {
     while (pos == count) {
       int starts = pages.peekRowStarts();
       if (starts == -1) {
-        throw new CorruptPageException("the column ends before row " + row + " of the row"
-            + " group (" + started + " rows)");
+        throw new CorruptPageException(
+            "the column ends before row " + row + " of the row" + " group (" + started + " rows)");
       }
       if (starts < 0 || started + starts > row) {
         break; // the row starts in this page (or its levels need the full decoder)
@@ -136,8 +145,8 @@ final class ColumnPages {
     }
     while (true) {
       if (!ensureEntry()) {
-        throw new CorruptPageException("the column ends before row " + row + " of the row"
-            + " group (" + started + " rows)");
+        throw new CorruptPageException(
+            "the column ends before row " + row + " of the row" + " group (" + started + " rows)");
       }
       if (rep[pos] == 0) {
         if (started == row) {
@@ -155,8 +164,11 @@ final class ColumnPages {
     int n = page.getValueCount();
     ByteBuffer body = bytes(page.getBytes(), "page body");
     if (body.remaining() != page.getUncompressedSize()) {
-      throw new CorruptPageException("page decompresses to " + body.remaining()
-          + " bytes, its header says " + page.getUncompressedSize());
+      throw new CorruptPageException(
+          "page decompresses to "
+              + body.remaining()
+              + " bytes, its header says "
+              + page.getUncompressedSize());
     }
     levelsArrays(n);
     int at = body.position();
@@ -185,14 +197,18 @@ final class ColumnPages {
     }
     if (maxDef > 0) {
       ByteBuffer d = bytes(page.getDefinitionLevels(), "definition levels");
-      int end = hybrid(d, d.position(), d.limit(), maxDef, def, n, "definition",
-          definedEntries);
+      int end = hybrid(d, d.position(), d.limit(), maxDef, def, n, "definition", definedEntries);
       requireEnd(end, d.limit(), "definition");
     }
     int defined = counted(n);
     if (n - defined != page.getNullCount()) {
-      throw new CorruptPageException("page has " + (n - defined) + " undefined entries, its"
-          + " header says " + page.getNullCount() + " nulls");
+      throw new CorruptPageException(
+          "page has "
+              + (n - defined)
+              + " undefined entries, its"
+              + " header says "
+              + page.getNullCount()
+              + " nulls");
     }
     ByteBuffer data = bytes(page.getData(), "values");
     values(page.getDataEncoding(), data.slice().order(ByteOrder.LITTLE_ENDIAN), defined, n);
@@ -229,15 +245,26 @@ final class ColumnPages {
     valuePos = 0;
   }
 
-  private int levelsV1(ByteBuffer body, int at, Encoding enc, int max, int[] out, int n,
-      String what, Matches matches) {
+  private int levelsV1(
+      ByteBuffer body,
+      int at,
+      Encoding enc,
+      int max,
+      int[] out,
+      int n,
+      String what,
+      Matches matches) {
     if (max == 0) {
       return at;
     }
     if (enc != Encoding.RLE) {
       // BIT_PACKED (deprecated, never seen from current writers): parquet-mr decodes it.
-      ValuesReader r = enc.getValuesReader(column, what.equals("repetition")
-          ? ValuesType.REPETITION_LEVEL : ValuesType.DEFINITION_LEVEL);
+      ValuesReader r =
+          enc.getValuesReader(
+              column,
+              what.equals("repetition")
+                  ? ValuesType.REPETITION_LEVEL
+                  : ValuesType.DEFINITION_LEVEL);
       try {
         ByteBufferInputStream in = ByteBufferInputStream.wrap(body.duplicate().position(at));
         r.initFromPage(n, in);
@@ -257,14 +284,19 @@ final class ColumnPages {
       }
     }
     if (body.limit() - at < 4) {
-      throw new CorruptPageException(what + " levels: no length prefix (page of "
-          + body.limit() + " bytes)");
+      throw new CorruptPageException(
+          what + " levels: no length prefix (page of " + body.limit() + " bytes)");
     }
     int len = body.getInt(at);
     int start = at + 4;
     if (len < 0 || len > body.limit() - start) {
-      throw new CorruptPageException(what + " levels of " + len + " bytes in a page with "
-          + (body.limit() - start) + " bytes left");
+      throw new CorruptPageException(
+          what
+              + " levels of "
+              + len
+              + " bytes in a page with "
+              + (body.limit() - start)
+              + " bytes left");
     }
     int end = hybrid(body, start, start + len, max, out, n, what, matches);
     requireEnd(end, start + len, what);
@@ -273,8 +305,8 @@ final class ColumnPages {
 
   private static void requireEnd(int end, int declared, String what) {
     if (end != declared) {
-      throw new CorruptPageException(what + " levels end at byte " + end + " of a section that"
-          + " ends at " + declared);
+      throw new CorruptPageException(
+          what + " levels end at byte " + end + " of a section that" + " ends at " + declared);
     }
   }
 
@@ -313,8 +345,8 @@ final class ColumnPages {
    * (levels not kept), and {@code matches}, where given, counts (and lists) the entries equal to
    * its value.
    */
-  static int hybrid(ByteBuffer b, int start, int end, int max, int[] out, int n, String what,
-      Matches matches) {
+  static int hybrid(
+      ByteBuffer b, int start, int end, int max, int[] out, int n, String what, Matches matches) {
     if (matches != null) {
       matches.count = 0;
     }
@@ -324,8 +356,7 @@ final class ColumnPages {
     int i = 0;
     while (i < n) {
       if (at >= end) {
-        throw new CorruptPageException(what + " levels end after " + i + " of " + n
-            + " entries");
+        throw new CorruptPageException(what + " levels end after " + i + " of " + n + " entries");
       }
       long header = 0;
       int shift = 0;
@@ -343,8 +374,8 @@ final class ColumnPages {
       if ((header & 1) == 0) { // RLE run
         long run = header >>> 1;
         if (run == 0 || run > n - i) {
-          throw new CorruptPageException(what + " levels: a run of " + run + " with "
-              + (n - i) + " entries left");
+          throw new CorruptPageException(
+              what + " levels: a run of " + run + " with " + (n - i) + " entries left");
         }
         if (end - at < byteWidth) {
           throw new CorruptPageException(what + " levels: a run value runs past its section");
@@ -370,15 +401,15 @@ final class ColumnPages {
         long groups = header >>> 1;
         long bytes = groups * width;
         if (groups == 0 || bytes > end - at) {
-          throw new CorruptPageException(what + " levels: " + groups + " bit-packed groups in "
-              + (end - at) + " bytes");
+          throw new CorruptPageException(
+              what + " levels: " + groups + " bit-packed groups in " + (end - at) + " bytes");
         }
         long values = groups * 8;
         int take = (int) Math.min(values, n - i);
         // The last group may be padded past n: padding values are ignored.
         if (values - take >= 8) {
-          throw new CorruptPageException(what + " levels: " + values + " bit-packed values with "
-              + (n - i) + " entries left");
+          throw new CorruptPageException(
+              what + " levels: " + values + " bit-packed values with " + (n - i) + " entries left");
         }
         long bitPos = (long) at * 8;
         for (int k = 0; k < take; k++) {
@@ -409,15 +440,23 @@ final class ColumnPages {
     PrimitiveTypeName type = column.getPrimitiveType().getPrimitiveTypeName();
     int fixed = column.getPrimitiveType().getTypeLength();
     if (enc == Encoding.PLAIN) {
-      int size = switch (type) {
-        case FLOAT, INT32 -> 4;
-        case INT64, DOUBLE -> 8;
-        case FIXED_LEN_BYTE_ARRAY -> fixed;
-        default -> -1;
-      };
+      int size =
+          switch (type) {
+            case FLOAT, INT32 -> 4;
+            case INT64, DOUBLE -> 8;
+            case FIXED_LEN_BYTE_ARRAY -> fixed;
+            default -> -1;
+          };
       if (size > 0 && (long) defined * size != data.remaining()) {
-        throw new CorruptPageException("values take " + data.remaining() + " bytes, the levels"
-            + " say " + defined + " values of " + size + " bytes");
+        throw new CorruptPageException(
+            "values take "
+                + data.remaining()
+                + " bytes, the levels"
+                + " say "
+                + defined
+                + " values of "
+                + size
+                + " bytes");
       }
     }
     try {
@@ -470,20 +509,25 @@ final class ColumnPages {
     int end = data.limit();
     for (int i = 0; i < defined; i++) {
       if (end - at < 4) {
-        throw new CorruptPageException("values end after " + i + " of " + defined
-            + " byte arrays");
+        throw new CorruptPageException("values end after " + i + " of " + defined + " byte arrays");
       }
       int len = data.getInt(at);
       if (len < 0 || len > end - at - 4) {
-        throw new CorruptPageException("byte array " + i + " of " + len + " bytes with "
-            + (end - at - 4) + " bytes left in the page");
+        throw new CorruptPageException(
+            "byte array "
+                + i
+                + " of "
+                + len
+                + " bytes with "
+                + (end - at - 4)
+                + " bytes left in the page");
       }
       binaries[i] = Binary.fromConstantByteBuffer(data, at + 4, len);
       at += 4 + len;
     }
     if (at != end) {
-      throw new CorruptPageException((end - at) + " bytes left after the page's " + defined
-          + " byte arrays");
+      throw new CorruptPageException(
+          (end - at) + " bytes left after the page's " + defined + " byte arrays");
     }
   }
 

@@ -35,7 +35,9 @@ public final class Columns implements Serializable {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Columns c && Objects.equals(id, c.id) && Objects.equals(vector, c.vector)
+    return o instanceof Columns c
+        && Objects.equals(id, c.id)
+        && Objects.equals(vector, c.vector)
         && Objects.equals(text, c.text);
   }
 

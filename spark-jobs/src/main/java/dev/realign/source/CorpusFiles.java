@@ -18,9 +18,9 @@ import java.util.stream.Stream;
  *
  * <ul>
  *   <li>a file: itself; its relative path is its name;
- *   <li>a directory: every regular file below it, recursively, except names starting with
- *       {@code .} or {@code _} (checksums, {@code _SUCCESS}, {@code _manifest.json}); relative
- *       paths are taken from the directory;
+ *   <li>a directory: every regular file below it, recursively, except names starting with {@code .}
+ *       or {@code _} (checksums, {@code _SUCCESS}, {@code _manifest.json}); relative paths are
+ *       taken from the directory;
  *   <li>a glob ({@code *}, {@code ?}, {@code [..]}, {@code {a,b}}; {@code **} crosses folders):
  *       matched against paths relative to the longest folder prefix without glob characters, which
  *       is also the root for relative paths.
@@ -41,8 +41,8 @@ public final class CorpusFiles {
   /** The files of {@code rootOrGlob}; {@code format} null = detect from each file name. */
   public static List<CorpusFile> list(String rootOrGlob, CorpusFormat format) {
     if (rootOrGlob == null || rootOrGlob.isBlank()) {
-      throw new IllegalArgumentException("Invalid input path: \"" + rootOrGlob
-          + "\" (must be a file, a folder or a glob)");
+      throw new IllegalArgumentException(
+          "Invalid input path: \"" + rootOrGlob + "\" (must be a file, a folder or a glob)");
     }
     int firstGlob = firstGlobChar(rootOrGlob);
     List<String[]> found = new ArrayList<>(); // {absolute path, relative path}
@@ -58,8 +58,8 @@ public final class CorpusFiles {
       root = p;
       walk(root, null, found);
       if (found.isEmpty()) {
-        throw new IllegalArgumentException("No corpus files under " + rootOrGlob
-            + " (names starting with . or _ are skipped)");
+        throw new IllegalArgumentException(
+            "No corpus files under " + rootOrGlob + " (names starting with . or _ are skipped)");
       }
     } else {
       int slash = rootOrGlob.lastIndexOf('/', firstGlob);
@@ -67,8 +67,8 @@ public final class CorpusFiles {
       String pattern = rootOrGlob.substring(slash + 1);
       root = Path.of(base).toAbsolutePath().normalize();
       if (!Files.isDirectory(root)) {
-        throw new IllegalArgumentException("Input path does not exist: " + base
-            + " (the folder of glob " + rootOrGlob + ")");
+        throw new IllegalArgumentException(
+            "Input path does not exist: " + base + " (the folder of glob " + rootOrGlob + ")");
       }
       walk(root, FileSystems.getDefault().getPathMatcher("glob:" + pattern), found);
       if (found.isEmpty()) {
@@ -87,27 +87,29 @@ public final class CorpusFiles {
     if (format == null) {
       return CorpusFile.of(path, relative);
     }
-    return new CorpusFile(path, relative, format,
-        CorpusFormat.isGzip(path.getFileName().toString()));
+    return new CorpusFile(
+        path, relative, format, CorpusFormat.isGzip(path.getFileName().toString()));
   }
 
   private static void walk(Path root, PathMatcher matcher, List<String[]> out) {
     try (Stream<Path> s = Files.walk(root)) {
-      s.filter(Files::isRegularFile).forEach(p -> {
-        Path rel = root.relativize(p);
-        for (Path part : rel) {
-          String n = part.toString();
-          if (n.startsWith(".") || n.startsWith("_")) {
-            return;
-          }
-        }
-        if (matcher == null || matcher.matches(rel)) {
-          out.add(new String[] {p.toString(), slashes(rel)});
-        }
-      });
+      s.filter(Files::isRegularFile)
+          .forEach(
+              p -> {
+                Path rel = root.relativize(p);
+                for (Path part : rel) {
+                  String n = part.toString();
+                  if (n.startsWith(".") || n.startsWith("_")) {
+                    return;
+                  }
+                }
+                if (matcher == null || matcher.matches(rel)) {
+                  out.add(new String[] {p.toString(), slashes(rel)});
+                }
+              });
     } catch (IOException | UncheckedIOException e) {
-      throw new IllegalArgumentException("Cannot list input path " + root + ": " + e.getMessage(),
-          e);
+      throw new IllegalArgumentException(
+          "Cannot list input path " + root + ": " + e.getMessage(), e);
     }
   }
 

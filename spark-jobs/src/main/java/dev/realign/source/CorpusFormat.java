@@ -46,9 +46,13 @@ public enum CorpusFormat {
         }
       }
     }
-    throw new IllegalArgumentException("Unknown corpus file type: " + fileName
-        + " (must end in one of " + allExtensions() + ", optionally followed by .gz; or set the"
-        + " format explicitly)");
+    throw new IllegalArgumentException(
+        "Unknown corpus file type: "
+            + fileName
+            + " (must end in one of "
+            + allExtensions()
+            + ", optionally followed by .gz; or set the"
+            + " format explicitly)");
   }
 
   /** Parses a configured format name: jsonl, text or parquet. */
@@ -58,8 +62,12 @@ public enum CorpusFormat {
         return f;
       }
     }
-    throw new IllegalArgumentException("Invalid corpus format: " + name + " (must be one of "
-        + Arrays.stream(values()).map(f -> f.name().toLowerCase(Locale.ROOT)).toList() + ")");
+    throw new IllegalArgumentException(
+        "Invalid corpus format: "
+            + name
+            + " (must be one of "
+            + Arrays.stream(values()).map(f -> f.name().toLowerCase(Locale.ROOT)).toList()
+            + ")");
   }
 
   private static List<String> allExtensions() {

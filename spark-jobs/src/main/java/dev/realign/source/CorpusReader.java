@@ -31,11 +31,11 @@ import org.apache.parquet.io.LocalInputFile;
  * </ul>
  *
  * Every format: bytes that are not valid UTF-8 give {@link RejectReason#UNREADABLE_TEXT} (decoded
- * with a REPORT decoder, never replaced); null, empty or whitespace-only texts give
- * {@link RejectReason#EMPTY_TEXT}; a null or empty id gives {@link RejectReason#NULL_ID}. A
- * {@code .gz} file is decompressed on the fly (Parquet: to a temporary file, as Parquet needs
- * random access). Line numbers are global in their file whichever split reads them. Records are not
- * thread-safe; one per task.
+ * with a REPORT decoder, never replaced); null, empty or whitespace-only texts give {@link
+ * RejectReason#EMPTY_TEXT}; a null or empty id gives {@link RejectReason#NULL_ID}. A {@code .gz}
+ * file is decompressed on the fly (Parquet: to a temporary file, as Parquet needs random access).
+ * Line numbers are global in their file whichever split reads them. Records are not thread-safe;
+ * one per task.
  */
 public final class CorpusReader {
   public static final String ID_FIELD_DEFAULT = "id";
@@ -51,12 +51,12 @@ public final class CorpusReader {
    */
   public CorpusReader(String idField, String textField) {
     if (textField == null || textField.isEmpty()) {
-      throw new IllegalArgumentException("Invalid text field: \"" + textField
-          + "\" (must be non-empty)");
+      throw new IllegalArgumentException(
+          "Invalid text field: \"" + textField + "\" (must be non-empty)");
     }
     if (idField != null && idField.isEmpty()) {
-      throw new IllegalArgumentException("Invalid id field: \"\" (must be non-empty, or unset to"
-          + " generate ids)");
+      throw new IllegalArgumentException(
+          "Invalid id field: \"\" (must be non-empty, or unset to" + " generate ids)");
     }
     this.idField = idField;
     this.textField = textField;
@@ -86,8 +86,8 @@ public final class CorpusReader {
       }
       return open(rel, file.format(), file.gzip(), Files.newInputStream(file.path()));
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read corpus file " + file.path() + ": "
-          + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Cannot read corpus file " + file.path() + ": " + e.getMessage(), e);
     }
   }
 
@@ -105,8 +105,14 @@ public final class CorpusReader {
         }
         InputFile in = HadoopInputFile.fromPath(p, conf);
         return split.kind() == CorpusSplit.Kind.ROW_GROUPS
-            ? new ParquetRecords(rel, in, idField, textField, (int) split.start(),
-                (int) split.end(), split.firstNumber())
+            ? new ParquetRecords(
+                rel,
+                in,
+                idField,
+                textField,
+                (int) split.start(),
+                (int) split.end(),
+                split.firstNumber())
             : openParquet(rel, in);
       }
       FSDataInputStream in = p.getFileSystem(conf).open(p);
@@ -119,27 +125,34 @@ public final class CorpusReader {
         in.close();
         throw e;
       }
-      return new LineRecords(rel, split.format(), new Utf8Lines(new BufferedInputStream(in,
-          1 << 16), split.start(), split.end(), split.firstNumber()), json);
+      return new LineRecords(
+          rel,
+          split.format(),
+          new Utf8Lines(
+              new BufferedInputStream(in, 1 << 16),
+              split.start(),
+              split.end(),
+              split.firstNumber()),
+          json);
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read corpus file " + split.path() + ": "
-          + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Cannot read corpus file " + split.path() + ": " + e.getMessage(), e);
     }
   }
 
   /**
-   * Opens a line format (JSONL or TEXT) from any stream, e.g. a Hadoop {@code FileSystem.open};
-   * the stream is closed with the records.
+   * Opens a line format (JSONL or TEXT) from any stream, e.g. a Hadoop {@code FileSystem.open}; the
+   * stream is closed with the records.
    */
   public Records open(String relativePath, CorpusFormat format, boolean gzip, InputStream in)
       throws IOException {
     if (format == CorpusFormat.PARQUET) {
       in.close();
-      throw new IllegalArgumentException("Parquet needs random access: use openParquet for "
-          + relativePath);
+      throw new IllegalArgumentException(
+          "Parquet needs random access: use openParquet for " + relativePath);
     }
-    InputStream raw = gzip ? new GZIPInputStream(in, 1 << 16)
-        : new BufferedInputStream(in, 1 << 16);
+    InputStream raw =
+        gzip ? new GZIPInputStream(in, 1 << 16) : new BufferedInputStream(in, 1 << 16);
     return new LineRecords(relativePath, format, new Utf8Lines(raw), json);
   }
 

@@ -4,12 +4,12 @@ import dev.realign.vector.RejectReason;
 import java.util.Objects;
 
 /**
- * One record of a corpus file: a text with its id, or a reject. {@code location} is
- * {@code <relative path>:<n>} with n the 1-based line (JSONL, text) or row (Parquet) number, so
- * every reject can be found in its file.
+ * One record of a corpus file: a text with its id, or a reject. {@code location} is {@code
+ * <relative path>:<n>} with n the 1-based line (JSONL, text) or row (Parquet) number, so every
+ * reject can be found in its file.
  */
-public record CorpusRecord(String id, String text, String location, RejectReason reject,
-    String detail) {
+public record CorpusRecord(
+    String id, String text, String location, RejectReason reject, String detail) {
   public CorpusRecord {
     Objects.requireNonNull(location, "location");
     if (reject == null) {
@@ -23,8 +23,8 @@ public record CorpusRecord(String id, String text, String location, RejectReason
   }
 
   /** A reject; {@code id} is kept when it was readable, else null. */
-  public static CorpusRecord rejected(String id, String location, RejectReason reason,
-      String detail) {
+  public static CorpusRecord rejected(
+      String id, String location, RejectReason reason, String detail) {
     return new CorpusRecord(id, null, location, Objects.requireNonNull(reason, "reason"), detail);
   }
 

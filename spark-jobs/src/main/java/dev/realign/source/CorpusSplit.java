@@ -36,8 +36,16 @@ public final class CorpusSplit implements Serializable {
   private final long end;
   private final long firstNumber;
 
-  private CorpusSplit(int index, String path, String relativePath, CorpusFormat format,
-      boolean gzip, Kind kind, long start, long end, long firstNumber) {
+  private CorpusSplit(
+      int index,
+      String path,
+      String relativePath,
+      CorpusFormat format,
+      boolean gzip,
+      Kind kind,
+      long start,
+      long end,
+      long firstNumber) {
     this.index = index;
     this.path = Objects.requireNonNull(path, "path");
     this.relativePath = Objects.requireNonNull(relativePath, "relativePath");
@@ -45,12 +53,20 @@ public final class CorpusSplit implements Serializable {
     this.gzip = gzip;
     this.kind = Objects.requireNonNull(kind, "kind");
     if (kind != Kind.WHOLE && !(0 <= start && start < end)) {
-      throw new IllegalArgumentException("Invalid split of " + relativePath + ": " + kind + " ["
-          + start + ", " + end + ") (must be non-empty and start at >= 0)");
+      throw new IllegalArgumentException(
+          "Invalid split of "
+              + relativePath
+              + ": "
+              + kind
+              + " ["
+              + start
+              + ", "
+              + end
+              + ") (must be non-empty and start at >= 0)");
     }
     if (firstNumber < 1) {
-      throw new IllegalArgumentException("Invalid first line number of " + relativePath + ": "
-          + firstNumber + " (must be >= 1)");
+      throw new IllegalArgumentException(
+          "Invalid first line number of " + relativePath + ": " + firstNumber + " (must be >= 1)");
     }
     this.start = start;
     this.end = end;
@@ -58,38 +74,44 @@ public final class CorpusSplit implements Serializable {
   }
 
   /** A whole file. */
-  public static CorpusSplit whole(int index, String path, String relativePath,
-      CorpusFormat format, boolean gzip) {
+  public static CorpusSplit whole(
+      int index, String path, String relativePath, CorpusFormat format, boolean gzip) {
     return new CorpusSplit(index, path, relativePath, format, gzip, Kind.WHOLE, 0, -1, 1);
   }
 
   /** Bytes {@code [start, end)} of an uncompressed line file; its first line is numbered later. */
-  public static CorpusSplit bytes(int index, String path, String relativePath,
-      CorpusFormat format, long start, long end) {
+  public static CorpusSplit bytes(
+      int index, String path, String relativePath, CorpusFormat format, long start, long end) {
     if (format == CorpusFormat.PARQUET) {
-      throw new IllegalArgumentException("Invalid byte split of " + relativePath
-          + ": Parquet (must be cut by row groups)");
+      throw new IllegalArgumentException(
+          "Invalid byte split of " + relativePath + ": Parquet (must be cut by row groups)");
     }
     return new CorpusSplit(index, path, relativePath, format, false, Kind.BYTES, start, end, 1);
   }
 
   /** Parquet row groups {@code [first, end)}, whose first row is row {@code firstRow} (1-based). */
-  public static CorpusSplit rowGroups(int index, String path, String relativePath, int first,
-      int end, long firstRow) {
-    return new CorpusSplit(index, path, relativePath, CorpusFormat.PARQUET, false,
-        Kind.ROW_GROUPS, first, end, firstRow);
+  public static CorpusSplit rowGroups(
+      int index, String path, String relativePath, int first, int end, long firstRow) {
+    return new CorpusSplit(
+        index,
+        path,
+        relativePath,
+        CorpusFormat.PARQUET,
+        false,
+        Kind.ROW_GROUPS,
+        first,
+        end,
+        firstRow);
   }
 
   /** This split with its first line numbered {@code firstNumber}. */
   public CorpusSplit withFirstNumber(long firstNumber) {
-    return new CorpusSplit(index, path, relativePath, format, gzip, kind, start, end,
-        firstNumber);
+    return new CorpusSplit(index, path, relativePath, format, gzip, kind, start, end, firstNumber);
   }
 
   /** This split as split {@code index} of the plan. */
   public CorpusSplit withIndex(int index) {
-    return new CorpusSplit(index, path, relativePath, format, gzip, kind, start, end,
-        firstNumber);
+    return new CorpusSplit(index, path, relativePath, format, gzip, kind, start, end, firstNumber);
   }
 
   /** Position in the plan: split k becomes shard k. */
@@ -139,16 +161,23 @@ public final class CorpusSplit implements Serializable {
     return switch (kind) {
       case WHOLE -> relativePath + " whole";
       case BYTES -> relativePath + " bytes [" + start + ", " + end + ") from line " + firstNumber;
-      case ROW_GROUPS -> relativePath + " row groups [" + start + ", " + end + ") from row "
-          + firstNumber;
+      case ROW_GROUPS ->
+          relativePath + " row groups [" + start + ", " + end + ") from row " + firstNumber;
     };
   }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof CorpusSplit s && index == s.index && gzip == s.gzip && start == s.start
-        && end == s.end && firstNumber == s.firstNumber && path.equals(s.path)
-        && relativePath.equals(s.relativePath) && format == s.format && kind == s.kind;
+    return o instanceof CorpusSplit s
+        && index == s.index
+        && gzip == s.gzip
+        && start == s.start
+        && end == s.end
+        && firstNumber == s.firstNumber
+        && path.equals(s.path)
+        && relativePath.equals(s.relativePath)
+        && format == s.format
+        && kind == s.kind;
   }
 
   @Override

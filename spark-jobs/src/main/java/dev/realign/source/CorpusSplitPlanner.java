@@ -18,13 +18,13 @@ import org.apache.parquet.hadoop.util.HadoopInputFile;
  * so shard k is always the same rows.
  *
  * <ul>
- *   <li>an uncompressed line file (JSONL, text) larger than {@code splitBytes} becomes
- *       {@code ceil(size / splitBytes)} byte ranges of equal size (to a byte), so equal tasks
- *       finish together; each owns the lines that start in it. Their first line numbers come from a count
+ *   <li>an uncompressed line file (JSONL, text) larger than {@code splitBytes} becomes {@code
+ *       ceil(size / splitBytes)} byte ranges of equal size (to a byte), so equal tasks finish
+ *       together; each owns the lines that start in it. Their first line numbers come from a count
  *       of the lines in every range before ({@link LineStarts}; see {@link #numberLines});
  *   <li>a Parquet file larger than {@code splitBytes} is cut between row groups: consecutive row
- *       groups while their compressed size stays within {@code splitBytes} (at least one each);
- *       row numbers come from the footer's row counts;
+ *       groups while their compressed size stays within {@code splitBytes} (at least one each); row
+ *       numbers come from the footer's row counts;
  *   <li>a {@code .gz} file stays whole (a gzip stream cannot be entered in the middle), as does any
  *       file of at most {@code splitBytes}.
  * </ul>
@@ -36,17 +36,17 @@ public final class CorpusSplitPlanner {
    * Cuts {@code files} (whole-file splits, in plan order). Byte ranges come back numbered as if
    * each started at line 1: pass them through {@link #numberLines} with their counts.
    */
-  public static List<CorpusSplit> cut(List<CorpusSplit> files, long splitBytes,
-      Configuration conf) {
+  public static List<CorpusSplit> cut(
+      List<CorpusSplit> files, long splitBytes, Configuration conf) {
     if (splitBytes < 1) {
-      throw new IllegalArgumentException("Invalid split size: " + splitBytes
-          + " bytes (must be >= 1)");
+      throw new IllegalArgumentException(
+          "Invalid split size: " + splitBytes + " bytes (must be >= 1)");
     }
     List<CorpusSplit> out = new ArrayList<>();
     for (CorpusSplit f : files) {
       if (f.kind() != CorpusSplit.Kind.WHOLE) {
-        throw new IllegalArgumentException("Invalid input to cut: " + f
-            + " (must be a whole file)");
+        throw new IllegalArgumentException(
+            "Invalid input to cut: " + f + " (must be a whole file)");
       }
       if (f.gzip()) {
         out.add(f.withIndex(out.size()));
@@ -60,8 +60,14 @@ public final class CorpusSplitPlanner {
       } else {
         long n = (size + splitBytes - 1) / splitBytes;
         for (long i = 0; i < n; i++) {
-          out.add(CorpusSplit.bytes(out.size(), f.path(), f.relativePath(), f.format(),
-              boundary(size, n, i), boundary(size, n, i + 1)));
+          out.add(
+              CorpusSplit.bytes(
+                  out.size(),
+                  f.path(),
+                  f.relativePath(),
+                  f.format(),
+                  boundary(size, n, i),
+                  boundary(size, n, i + 1)));
         }
       }
     }
@@ -73,15 +79,16 @@ public final class CorpusSplitPlanner {
     return size / n * i + Math.min(i, size % n);
   }
 
-  private static void cutRowGroups(CorpusSplit f, long splitBytes, Configuration conf,
-      List<CorpusSplit> out) {
+  private static void cutRowGroups(
+      CorpusSplit f, long splitBytes, Configuration conf, List<CorpusSplit> out) {
     List<BlockMetaData> groups;
     Path p = new Path(f.path());
     try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(p, conf))) {
       groups = reader.getRowGroups();
     } catch (IOException | RuntimeException e) {
-      throw new UncheckedIOException("Cannot read the Parquet footer of corpus file " + f.path()
-          + ": " + e.getMessage(), e instanceof IOException io ? io : new IOException(e));
+      throw new UncheckedIOException(
+          "Cannot read the Parquet footer of corpus file " + f.path() + ": " + e.getMessage(),
+          e instanceof IOException io ? io : new IOException(e));
     }
     if (groups.size() <= 1) {
       out.add(f.withIndex(out.size()));
@@ -111,8 +118,12 @@ public final class CorpusSplitPlanner {
    */
   public static List<CorpusSplit> numberLines(List<CorpusSplit> cut, long[] linesPerSplit) {
     if (linesPerSplit.length != cut.size()) {
-      throw new IllegalArgumentException("Invalid line counts: " + linesPerSplit.length
-          + " (must be one per split, " + cut.size() + ")");
+      throw new IllegalArgumentException(
+          "Invalid line counts: "
+              + linesPerSplit.length
+              + " (must be one per split, "
+              + cut.size()
+              + ")");
     }
     List<CorpusSplit> out = new ArrayList<>(cut.size());
     String file = null;
@@ -149,8 +160,16 @@ public final class CorpusSplitPlanner {
       in.seek(Math.max(s.start() - 1, 0));
       return LineStarts.count(in, s.start(), s.end());
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot count the lines of corpus file " + s.path()
-          + " in bytes [" + s.start() + ", " + s.end() + "): " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Cannot count the lines of corpus file "
+              + s.path()
+              + " in bytes ["
+              + s.start()
+              + ", "
+              + s.end()
+              + "): "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -160,8 +179,8 @@ public final class CorpusSplitPlanner {
       FileSystem fs = p.getFileSystem(conf);
       return fs.getFileStatus(p).getLen();
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read the size of corpus file " + f.path() + ": "
-          + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Cannot read the size of corpus file " + f.path() + ": " + e.getMessage(), e);
     }
   }
 }

@@ -25,8 +25,9 @@ public enum EmbeddingFormat {
       case "auto" -> null;
       case "npy" -> NPY;
       case "parquet" -> PARQUET;
-      default -> throw new IllegalArgumentException("Invalid embedding format: " + value
-          + " (must be one of [auto, npy, parquet])");
+      default ->
+          throw new IllegalArgumentException(
+              "Invalid embedding format: " + value + " (must be one of [auto, npy, parquet])");
     };
   }
 }

@@ -48,8 +48,11 @@ final class EmbeddingReadSupport extends ReadSupport<ParquetEmbeddingRecord> {
   }
 
   @Override
-  public RecordMaterializer<ParquetEmbeddingRecord> prepareForRead(Configuration conf,
-      Map<String, String> keyValueMetaData, MessageType fileSchema, ReadContext readContext) {
+  public RecordMaterializer<ParquetEmbeddingRecord> prepareForRead(
+      Configuration conf,
+      Map<String, String> keyValueMetaData,
+      MessageType fileSchema,
+      ReadContext readContext) {
     return new Materializer(readContext.getRequestedSchema(), columns);
   }
 

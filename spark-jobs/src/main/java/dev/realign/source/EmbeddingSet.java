@@ -28,8 +28,16 @@ public final class EmbeddingSet implements Serializable {
    * @param idsFromColumn whether ids come from a column (and so may repeat) or are made up
    * @param hasText whether rows carry a text column
    */
-  public EmbeddingSet(String role, String path, EmbeddingFormat format, int dim, long rows,
-      Columns columns, boolean idsFromColumn, boolean hasText, List<String> files,
+  public EmbeddingSet(
+      String role,
+      String path,
+      EmbeddingFormat format,
+      int dim,
+      long rows,
+      Columns columns,
+      boolean idsFromColumn,
+      boolean hasText,
+      List<String> files,
       List<EmbeddingSplit> splits) {
     this.role = role;
     this.path = path;
@@ -85,9 +93,16 @@ public final class EmbeddingSet implements Serializable {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof EmbeddingSet s && role.equals(s.role) && path.equals(s.path)
-        && format == s.format && dim == s.dim && rows == s.rows && columns.equals(s.columns)
-        && idsFromColumn == s.idsFromColumn && hasText == s.hasText && files.equals(s.files)
+    return o instanceof EmbeddingSet s
+        && role.equals(s.role)
+        && path.equals(s.path)
+        && format == s.format
+        && dim == s.dim
+        && rows == s.rows
+        && columns.equals(s.columns)
+        && idsFromColumn == s.idsFromColumn
+        && hasText == s.hasText
+        && files.equals(s.files)
         && splits.equals(s.splits);
   }
 

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import dev.realign.vector.RejectReason;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
@@ -13,12 +12,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
-import org.apache.parquet.schema.GroupType;
-import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
-import org.apache.parquet.schema.PrimitiveType;
-import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
-import org.apache.parquet.schema.Type;
 
 /**
  * Plans an embedding set from headers and footers alone: lists the files in sorted order, checks
@@ -28,8 +22,14 @@ import org.apache.parquet.schema.Type;
  */
 public final class EmbeddingSetPlanner {
   /** What to plan. */
-  public record Spec(String role, String path, EmbeddingFormat format, String metadataPath,
-      Columns columns, int splitRows, int partitions) {}
+  public record Spec(
+      String role,
+      String path,
+      EmbeddingFormat format,
+      String metadataPath,
+      Columns columns,
+      int splitRows,
+      int partitions) {}
 
   private EmbeddingSetPlanner() {}
 
@@ -39,24 +39,43 @@ public final class EmbeddingSetPlanner {
       format = detect(spec, conf);
     }
     EmbeddingFormat f = format;
-    List<String> files = HadoopFiles.listInputs(spec.path(), conf,
-        name -> EmbeddingFormat.ofFileName(name) == f, spec.role() + " embeddings");
+    List<String> files =
+        HadoopFiles.listInputs(
+            spec.path(),
+            conf,
+            name -> EmbeddingFormat.ofFileName(name) == f,
+            spec.role() + " embeddings");
     return f == EmbeddingFormat.NPY ? planNpy(spec, files, conf) : planParquet(spec, files, conf);
   }
 
   private static EmbeddingFormat detect(Spec spec, Configuration conf) {
-    List<String> all = HadoopFiles.listInputs(spec.path(), conf,
-        name -> EmbeddingFormat.ofFileName(name) != null, spec.role() + " embeddings");
+    List<String> all =
+        HadoopFiles.listInputs(
+            spec.path(),
+            conf,
+            name -> EmbeddingFormat.ofFileName(name) != null,
+            spec.role() + " embeddings");
     EmbeddingFormat first = EmbeddingFormat.ofFileName(new Path(all.get(0)).getName());
     if (first == null) {
-      throw new IllegalArgumentException("Invalid " + spec.role() + " embeddings " + all.get(0)
-          + ": unknown format (must end in .npy or .parquet, or set input." + spec.role()
-          + ".format)");
+      throw new IllegalArgumentException(
+          "Invalid "
+              + spec.role()
+              + " embeddings "
+              + all.get(0)
+              + ": unknown format (must end in .npy or .parquet, or set input."
+              + spec.role()
+              + ".format)");
     }
     for (String file : all) {
       if (EmbeddingFormat.ofFileName(new Path(file).getName()) != first) {
-        throw new IllegalArgumentException("Invalid " + spec.role() + " embeddings " + spec.path()
-            + ": mixes .npy and .parquet files (must be one format; found " + file + ")");
+        throw new IllegalArgumentException(
+            "Invalid "
+                + spec.role()
+                + " embeddings "
+                + spec.path()
+                + ": mixes .npy and .parquet files (must be one format; found "
+                + file
+                + ")");
       }
     }
     return first;
@@ -64,8 +83,10 @@ public final class EmbeddingSetPlanner {
 
   private static int splitRows(Spec spec, long totalRows) {
     if (spec.partitions() > 0) {
-      return (int) Math.max(1, Math.min(Integer.MAX_VALUE,
-          (totalRows + spec.partitions() - 1) / spec.partitions()));
+      return (int)
+          Math.max(
+              1,
+              Math.min(Integer.MAX_VALUE, (totalRows + spec.partitions() - 1) / spec.partitions()));
     }
     return spec.splitRows();
   }
@@ -92,21 +113,34 @@ public final class EmbeddingSetPlanner {
     for (String file : files) {
       Npy.Header h = npyHeader(file, conf);
       if (h.shape().length != 2) {
-        throw new IllegalArgumentException("Invalid .npy file " + file + " for " + spec.role()
-            + " embeddings: shape " + java.util.Arrays.toString(h.shape())
-            + " (must be 2-D: rows x dimension)");
+        throw new IllegalArgumentException(
+            "Invalid .npy file "
+                + file
+                + " for "
+                + spec.role()
+                + " embeddings: shape "
+                + java.util.Arrays.toString(h.shape())
+                + " (must be 2-D: rows x dimension)");
       }
       int d = (int) h.shape()[1];
       if (d <= 0) {
-        throw new IllegalArgumentException("Invalid .npy file " + file + ": dimension " + d
-            + " (must be > 0)");
+        throw new IllegalArgumentException(
+            "Invalid .npy file " + file + ": dimension " + d + " (must be > 0)");
       }
       if (dim < 0) {
         dim = d;
       } else if (d != dim) {
-        throw new IllegalArgumentException("Invalid .npy file " + file + " for " + spec.role()
-            + " embeddings: dimension expected " + dim + " (from " + files.get(0) + "), actual "
-            + d);
+        throw new IllegalArgumentException(
+            "Invalid .npy file "
+                + file
+                + " for "
+                + spec.role()
+                + " embeddings: dimension expected "
+                + dim
+                + " (from "
+                + files.get(0)
+                + "), actual "
+                + d);
       }
       headers.add(h);
       total += h.rows();
@@ -114,13 +148,23 @@ public final class EmbeddingSetPlanner {
     List<String> metadata = null;
     boolean hasText = false;
     if (spec.metadataPath() != null && !spec.metadataPath().isBlank()) {
-      metadata = HadoopFiles.listInputs(spec.metadataPath(), conf,
-          name -> EmbeddingFormat.ofFileName(name) == EmbeddingFormat.PARQUET,
-          spec.role() + " metadata");
+      metadata =
+          HadoopFiles.listInputs(
+              spec.metadataPath(),
+              conf,
+              name -> EmbeddingFormat.ofFileName(name) == EmbeddingFormat.PARQUET,
+              spec.role() + " metadata");
       if (metadata.size() != files.size()) {
-        throw new IllegalArgumentException("Invalid " + spec.role() + " metadata "
-            + spec.metadataPath() + ": expected " + files.size() + " Parquet files (one per .npy"
-            + " file, paired in sorted order), actual " + metadata.size());
+        throw new IllegalArgumentException(
+            "Invalid "
+                + spec.role()
+                + " metadata "
+                + spec.metadataPath()
+                + ": expected "
+                + files.size()
+                + " Parquet files (one per .npy"
+                + " file, paired in sorted order), actual "
+                + metadata.size());
       }
       for (int i = 0; i < files.size(); i++) {
         ParquetFileReader r = openFooter(metadata.get(i), conf);
@@ -130,9 +174,15 @@ public final class EmbeddingSetPlanner {
           hasText |= ParquetSchemaChecks.checkText(schema, spec, metadata.get(i));
           long rows = r.getRecordCount();
           if (rows != headers.get(i).rows()) {
-            throw new IllegalArgumentException("Invalid metadata file " + metadata.get(i)
-                + ": expected " + headers.get(i).rows() + " rows (as " + files.get(i)
-                + "), actual " + rows);
+            throw new IllegalArgumentException(
+                "Invalid metadata file "
+                    + metadata.get(i)
+                    + ": expected "
+                    + headers.get(i).rows()
+                    + " rows (as "
+                    + files.get(i)
+                    + "), actual "
+                    + rows);
           }
         } catch (IOException e) {
           throw new UncheckedIOException("Cannot read Parquet footer of " + metadata.get(i), e);
@@ -145,15 +195,32 @@ public final class EmbeddingSetPlanner {
       Npy.Header h = headers.get(i);
       long first = 0;
       for (long rows : equalCut(h.rows(), per)) {
-        splits.add(new EmbeddingSplit(splits.size(), EmbeddingFormat.NPY, files.get(i), first,
-            rows, h.dataOffset(), 0, metadata == null ? null : metadata.get(i),
-            HadoopFiles.stem(files.get(i))));
+        splits.add(
+            new EmbeddingSplit(
+                splits.size(),
+                EmbeddingFormat.NPY,
+                files.get(i),
+                first,
+                rows,
+                h.dataOffset(),
+                0,
+                metadata == null ? null : metadata.get(i),
+                HadoopFiles.stem(files.get(i))));
         first += rows;
       }
     }
     requireRows(spec, total);
-    return new EmbeddingSet(spec.role(), spec.path(), EmbeddingFormat.NPY, dim, total,
-        spec.columns(), metadata != null, hasText, files, splits);
+    return new EmbeddingSet(
+        spec.role(),
+        spec.path(),
+        EmbeddingFormat.NPY,
+        dim,
+        total,
+        spec.columns(),
+        metadata != null,
+        hasText,
+        files,
+        splits);
   }
 
   static Npy.Header npyHeader(String file, Configuration conf) {
@@ -163,8 +230,12 @@ public final class EmbeddingSetPlanner {
       long size = fs.getFileStatus(p).getLen();
       byte[] first = new byte[12];
       if (size < 12) {
-        throw new IllegalArgumentException("Invalid .npy file " + file + ": " + size
-            + " bytes (truncated: too short for a header)");
+        throw new IllegalArgumentException(
+            "Invalid .npy file "
+                + file
+                + ": "
+                + size
+                + " bytes (truncated: too short for a header)");
       }
       in.readFully(0, first);
       byte[] dict = new byte[(int) Npy.headerLength(first, file)];
@@ -179,8 +250,9 @@ public final class EmbeddingSetPlanner {
     try {
       return ParquetFileReader.open(HadoopInputFile.fromPath(new Path(file), conf));
     } catch (IOException | RuntimeException e) {
-      throw new IllegalArgumentException("Invalid Parquet file " + file + ": cannot read its"
-          + " footer (" + e.getMessage() + ")", e);
+      throw new IllegalArgumentException(
+          "Invalid Parquet file " + file + ": cannot read its" + " footer (" + e.getMessage() + ")",
+          e);
     }
   }
 
@@ -202,10 +274,20 @@ public final class EmbeddingSetPlanner {
         if (i == 0) {
           idsFromColumn = hasId;
         } else if (hasId != idsFromColumn) {
-          throw new IllegalArgumentException("Invalid Parquet file " + file + " for "
-              + spec.role() + " embeddings: column '" + cols.id() + "' " + (hasId ? "present"
-                  : "missing") + " (must be " + (idsFromColumn ? "present" : "missing")
-              + " as in " + files.get(0) + ")");
+          throw new IllegalArgumentException(
+              "Invalid Parquet file "
+                  + file
+                  + " for "
+                  + spec.role()
+                  + " embeddings: column '"
+                  + cols.id()
+                  + "' "
+                  + (hasId ? "present" : "missing")
+                  + " (must be "
+                  + (idsFromColumn ? "present" : "missing")
+                  + " as in "
+                  + files.get(0)
+                  + ")");
         }
         hasText |= ParquetSchemaChecks.checkText(schema, spec, file);
         blocks.add(r.getFooter().getBlocks());
@@ -221,8 +303,17 @@ public final class EmbeddingSetPlanner {
     for (int i = 0; i < files.size(); i++) {
       cutParquet(files.get(i), blocks.get(i), per, splits);
     }
-    return new EmbeddingSet(spec.role(), spec.path(), EmbeddingFormat.PARQUET, dim, total, cols,
-        idsFromColumn, hasText, files, splits);
+    return new EmbeddingSet(
+        spec.role(),
+        spec.path(),
+        EmbeddingFormat.PARQUET,
+        dim,
+        total,
+        cols,
+        idsFromColumn,
+        hasText,
+        files,
+        splits);
   }
 
   /**
@@ -232,8 +323,8 @@ public final class EmbeddingSetPlanner {
    * so one big file keeps every core busy. The reader skips to a range's first row by the page
    * headers, and ids never depend on the cut (column ids, or {@code <stem>-<row in file>}).
    */
-  private static void cutParquet(String file, List<BlockMetaData> blocks, int per,
-      List<EmbeddingSplit> splits) {
+  private static void cutParquet(
+      String file, List<BlockMetaData> blocks, int per, List<EmbeddingSplit> splits) {
     String stem = HadoopFiles.stem(file);
     long fileRow = 0;
     long first = 0;
@@ -248,8 +339,17 @@ public final class EmbeddingSetPlanner {
       long blockEnd = b.getStartingPos() + b.getCompressedSize();
       if (n > per) {
         if (rows > 0) {
-          splits.add(new EmbeddingSplit(splits.size(), EmbeddingFormat.PARQUET, file, first, rows,
-              start, end, null, stem));
+          splits.add(
+              new EmbeddingSplit(
+                  splits.size(),
+                  EmbeddingFormat.PARQUET,
+                  file,
+                  first,
+                  rows,
+                  start,
+                  end,
+                  null,
+                  stem));
           start = -1;
           rows = 0;
         }
@@ -257,8 +357,17 @@ public final class EmbeddingSetPlanner {
         for (long k = 0; k < pieces; k++) {
           long from = n * k / pieces;
           long to = n * (k + 1) / pieces;
-          splits.add(new EmbeddingSplit(splits.size(), EmbeddingFormat.PARQUET, file,
-              fileRow + from, to - from, b.getStartingPos(), blockEnd, null, stem));
+          splits.add(
+              new EmbeddingSplit(
+                  splits.size(),
+                  EmbeddingFormat.PARQUET,
+                  file,
+                  fileRow + from,
+                  to - from,
+                  b.getStartingPos(),
+                  blockEnd,
+                  null,
+                  stem));
         }
         fileRow += n;
         continue;
@@ -271,22 +380,28 @@ public final class EmbeddingSetPlanner {
       rows += n;
       fileRow += n;
       if (rows >= per) {
-        splits.add(new EmbeddingSplit(splits.size(), EmbeddingFormat.PARQUET, file, first, rows,
-            start, end, null, stem));
+        splits.add(
+            new EmbeddingSplit(
+                splits.size(), EmbeddingFormat.PARQUET, file, first, rows, start, end, null, stem));
         start = -1;
         rows = 0;
       }
     }
     if (rows > 0) {
-      splits.add(new EmbeddingSplit(splits.size(), EmbeddingFormat.PARQUET, file, first, rows,
-          start, end, null, stem));
+      splits.add(
+          new EmbeddingSplit(
+              splits.size(), EmbeddingFormat.PARQUET, file, first, rows, start, end, null, stem));
     }
   }
 
   private static void requireRows(Spec spec, long total) {
     if (total == 0) {
-      throw new IllegalArgumentException("Invalid " + spec.role() + " embeddings " + spec.path()
-          + ": 0 rows (an empty input cannot be fitted or aligned)");
+      throw new IllegalArgumentException(
+          "Invalid "
+              + spec.role()
+              + " embeddings "
+              + spec.path()
+              + ": 0 rows (an empty input cannot be fitted or aligned)");
     }
   }
 
@@ -295,8 +410,8 @@ public final class EmbeddingSetPlanner {
    *
    * @param idsOnly read ids (and texts) but not vectors: for the duplicate-id pass
    */
-  public static SplitReader open(EmbeddingSet set, EmbeddingSplit split, boolean idsOnly,
-      Configuration conf) {
+  public static SplitReader open(
+      EmbeddingSet set, EmbeddingSplit split, boolean idsOnly, Configuration conf) {
     return split.format() == EmbeddingFormat.NPY
         ? new NpySplitReader(split, split.rangeStart(), set.columns(), idsOnly, conf)
         : new ParquetSplitReader(split, set.columns(), set.idsFromColumn(), idsOnly, conf);

@@ -27,15 +27,23 @@ public final class EmbeddingSplit implements Serializable {
    * @param file the vector file (a Hadoop path URI)
    * @param firstRow index in {@code file} of the split's first row
    * @param rows rows in the split
-   * @param rangeStart for Parquet: start of the byte range of the split's row groups (for a
-   *     row range inside a row group: that row group's; the reader selects row groups by
-   *     {@code firstRow} and {@code rows}); for .npy: the byte offset of the file's data
+   * @param rangeStart for Parquet: start of the byte range of the split's row groups (for a row
+   *     range inside a row group: that row group's; the reader selects row groups by {@code
+   *     firstRow} and {@code rows}); for .npy: the byte offset of the file's data
    * @param rangeEnd for Parquet: end of that byte range; for .npy: 0
    * @param metadataFile for .npy: the Parquet file with the ids of {@code file}, or null
    * @param idPrefix for ids made up as {@code <idPrefix>-<row index in file>}
    */
-  public EmbeddingSplit(int index, EmbeddingFormat format, String file, long firstRow, long rows,
-      long rangeStart, long rangeEnd, String metadataFile, String idPrefix) {
+  public EmbeddingSplit(
+      int index,
+      EmbeddingFormat format,
+      String file,
+      long firstRow,
+      long rows,
+      long rangeStart,
+      long rangeEnd,
+      String metadataFile,
+      String idPrefix) {
     this.index = index;
     this.format = format;
     this.file = file;
@@ -90,10 +98,16 @@ public final class EmbeddingSplit implements Serializable {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof EmbeddingSplit s && index == s.index && format == s.format
-        && firstRow == s.firstRow && rows == s.rows && rangeStart == s.rangeStart
-        && rangeEnd == s.rangeEnd && Objects.equals(file, s.file)
-        && Objects.equals(metadataFile, s.metadataFile) && Objects.equals(idPrefix, s.idPrefix);
+    return o instanceof EmbeddingSplit s
+        && index == s.index
+        && format == s.format
+        && firstRow == s.firstRow
+        && rows == s.rows
+        && rangeStart == s.rangeStart
+        && rangeEnd == s.rangeEnd
+        && Objects.equals(file, s.file)
+        && Objects.equals(metadataFile, s.metadataFile)
+        && Objects.equals(idPrefix, s.idPrefix);
   }
 
   @Override
@@ -103,7 +117,14 @@ public final class EmbeddingSplit implements Serializable {
 
   @Override
   public String toString() {
-    return "EmbeddingSplit{" + index + ": " + file + " rows " + firstRow + ".."
-        + (firstRow + rows) + "}";
+    return "EmbeddingSplit{"
+        + index
+        + ": "
+        + file
+        + " rows "
+        + firstRow
+        + ".."
+        + (firstRow + rows)
+        + "}";
   }
 }

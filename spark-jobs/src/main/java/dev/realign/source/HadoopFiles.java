@@ -28,8 +28,8 @@ public final class HadoopFiles {
    * What an input path lists to.
    *
    * @param files the data files, sorted
-   * @param skipped what a directory held besides them, sorted, each with why it was skipped
-   *     ({@code "notes.txt (not a data file of this input)"}, {@code "more/ (a directory: not read
+   * @param skipped what a directory held besides them, sorted, each with why it was skipped ({@code
+   *     "notes.txt (not a data file of this input)"}, {@code "more/ (a directory: not read
    *     recursively)"}); names starting with '_' or '.' (Spark's {@code _SUCCESS}, checksums) are
    *     counted in {@code hidden} instead
    * @param hidden how many such hidden names were passed over
@@ -38,18 +38,19 @@ public final class HadoopFiles {
 
   /**
    * The data files of an input: the file itself, or the files directly inside a directory (names
-   * starting with '_' or '.' are skipped, as Spark does), or the matches of a glob; in sorted order.
+   * starting with '_' or '.' are skipped, as Spark does), or the matches of a glob; in sorted
+   * order.
    *
    * @param accept which file names count as data (others in a directory are skipped)
    */
-  public static List<String> listInputs(String path, Configuration conf,
-      java.util.function.Predicate<String> accept, String what) {
+  public static List<String> listInputs(
+      String path, Configuration conf, java.util.function.Predicate<String> accept, String what) {
     return list(path, conf, accept, what).files();
   }
 
   /** {@link #listInputs}, with what was skipped. */
-  public static Listing list(String path, Configuration conf,
-      java.util.function.Predicate<String> accept, String what) {
+  public static Listing list(
+      String path, Configuration conf, java.util.function.Predicate<String> accept, String what) {
     Path p = new Path(path);
     FileSystem fs = fs(p, conf);
     List<String> out = new ArrayList<>();
@@ -58,8 +59,8 @@ public final class HadoopFiles {
     try {
       FileStatus[] matches = fs.globStatus(p);
       if (matches == null || matches.length == 0) {
-        throw new IllegalArgumentException("Missing input path for " + what + ": " + path
-            + " (no such file or directory)");
+        throw new IllegalArgumentException(
+            "Missing input path for " + what + ": " + path + " (no such file or directory)");
       }
       for (FileStatus st : matches) {
         if (st.isDirectory()) {
@@ -85,9 +86,13 @@ public final class HadoopFiles {
     out.sort(null);
     skipped.sort(null);
     if (out.isEmpty()) {
-      throw new IllegalArgumentException("Invalid input path for " + what + ": " + path
-          + " holds no data files" + (skipped.isEmpty() ? "" : " (skipped: "
-          + String.join(", ", skipped) + ")"));
+      throw new IllegalArgumentException(
+          "Invalid input path for "
+              + what
+              + ": "
+              + path
+              + " holds no data files"
+              + (skipped.isEmpty() ? "" : " (skipped: " + String.join(", ", skipped) + ")"));
     }
     return new Listing(List.copyOf(out), List.copyOf(skipped), hidden);
   }

@@ -7,9 +7,9 @@ import java.nio.charset.CharacterCodingException;
 import java.util.NoSuchElementException;
 
 /**
- * The records of a line format (JSONL or TEXT) over {@link Utf8Lines}: TEXT gives one text per
- * line with id {@link StableIds#lineId}; JSONL goes through {@link JsonLineParser}. A line that is
- * not valid UTF-8 is {@link RejectReason#UNREADABLE_TEXT} with its {@code file:line}.
+ * The records of a line format (JSONL or TEXT) over {@link Utf8Lines}: TEXT gives one text per line
+ * with id {@link StableIds#lineId}; JSONL goes through {@link JsonLineParser}. A line that is not
+ * valid UTF-8 is {@link RejectReason#UNREADABLE_TEXT} with its {@code file:line}.
  */
 final class LineRecords implements CorpusReader.Records {
   private final String rel;
@@ -36,8 +36,14 @@ final class LineRecords implements CorpusReader.Records {
           done = true;
         }
       } catch (IOException e) {
-        throw new UncheckedIOException("Cannot read corpus file " + rel + " after line "
-            + lines.lineNumber() + ": " + e.getMessage(), e);
+        throw new UncheckedIOException(
+            "Cannot read corpus file "
+                + rel
+                + " after line "
+                + lines.lineNumber()
+                + ": "
+                + e.getMessage(),
+            e);
       }
     }
     return next != null;
@@ -51,8 +57,8 @@ final class LineRecords implements CorpusReader.Records {
       line = lines.decode();
     } catch (CharacterCodingException e) {
       String id = format == CorpusFormat.TEXT ? StableIds.lineId(rel, n) : null;
-      return CorpusRecord.rejected(id, loc, RejectReason.UNREADABLE_TEXT, "invalid UTF-8 at "
-          + loc);
+      return CorpusRecord.rejected(
+          id, loc, RejectReason.UNREADABLE_TEXT, "invalid UTF-8 at " + loc);
     }
     if (format == CorpusFormat.TEXT) {
       return CorpusRecord.ofText(StableIds.lineId(rel, n), line, loc);

@@ -6,8 +6,8 @@ import java.io.InputStream;
 /**
  * The cheap first pass behind cut line files: how many lines start in a byte range. Line numbers
  * must be global (they are part of {@code file:line} locations and of generated ids), so the first
- * line of a range is numbered 1 + the lines that start in the ranges before it; this counts them
- * at the speed of a byte scan, without decoding.
+ * line of a range is numbered 1 + the lines that start in the ranges before it; this counts them at
+ * the speed of a byte scan, without decoding.
  *
  * <p>A line starts at byte 0 of a non-empty file and after every {@code \n} that is not the file's
  * last byte. So the starts in {@code [start, end)} (with {@code end <= file length}) are: byte 0
@@ -25,8 +25,8 @@ public final class LineStarts {
    */
   public static long count(InputStream in, long start, long end) throws IOException {
     if (!(0 <= start && start < end)) {
-      throw new IllegalArgumentException("Invalid byte range: [" + start + ", " + end
-          + ") (must be non-empty and start at >= 0)");
+      throw new IllegalArgumentException(
+          "Invalid byte range: [" + start + ", " + end + ") (must be non-empty and start at >= 0)");
     }
     long from = Math.max(start - 1, 0);
     long left = end - 1 - from;
@@ -35,8 +35,12 @@ public final class LineStarts {
     while (left > 0) {
       int n = in.read(buf, 0, (int) Math.min(buf.length, left));
       if (n < 0) {
-        throw new IOException("file ended " + left + " bytes before byte " + (end - 1)
-            + " (it changed while being read?)");
+        throw new IOException(
+            "file ended "
+                + left
+                + " bytes before byte "
+                + (end - 1)
+                + " (it changed while being read?)");
       }
       for (int i = 0; i < n; i++) {
         if (buf[i] == '\n') {

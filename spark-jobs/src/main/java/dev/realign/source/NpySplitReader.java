@@ -3,11 +3,11 @@ package dev.realign.source;
 import dev.realign.vector.RejectReason;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import org.apache.hadoop.conf.Configuration;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
@@ -20,13 +20,14 @@ import org.apache.parquet.hadoop.ParquetReader;
  * and texts from the paired metadata Parquet file when there is one.
  *
  * <p>A float32 file on the local file system is read through a {@link FileChannel} into a direct
- * buffer and copied once into the batch. Hadoop's local stream costs two more copies of every
- * byte (the JVM's native read buffer, a heap byte array before decoding) and reopens the file, and
- * looks for a checksum file, on every positioned read.
+ * buffer and copied once into the batch. Hadoop's local stream costs two more copies of every byte
+ * (the JVM's native read buffer, a heap byte array before decoding) and reopens the file, and looks
+ * for a checksum file, on every positioned read.
  */
 final class NpySplitReader implements SplitReader {
   /** Each task thread's read buffer, reused by its splits (a direct buffer is costly to make). */
   private static final ThreadLocal<ByteBuffer> DIRECT = new ThreadLocal<>();
+
   /** Bytes per read of a local file: a quarter of a typical L2 cache. */
   static final int PIECE_BYTES = 256 << 10;
 
@@ -41,8 +42,8 @@ final class NpySplitReader implements SplitReader {
 
   private final boolean idsOnly;
 
-  NpySplitReader(EmbeddingSplit split, long dataOffset, Columns columns, boolean idsOnly,
-      Configuration conf) {
+  NpySplitReader(
+      EmbeddingSplit split, long dataOffset, Columns columns, boolean idsOnly, Configuration conf) {
     this.split = split;
     this.idsOnly = idsOnly;
     this.dataOffset = dataOffset;
@@ -84,8 +85,8 @@ final class NpySplitReader implements SplitReader {
     try {
       for (long i = 0; i < rows; i++) {
         if (metadata.read() == null) {
-          throw new IllegalStateException("Metadata file " + split.metadataFile()
-              + " ended before row " + rows);
+          throw new IllegalStateException(
+              "Metadata file " + split.metadataFile() + " ended before row " + rows);
         }
       }
     } catch (IOException e) {
@@ -113,8 +114,8 @@ final class NpySplitReader implements SplitReader {
       try {
         in.readFully(dataOffset + next * d * (long) size, bytes, 0, byteCount);
       } catch (IOException e) {
-        throw new UncheckedIOException("Cannot read rows " + next + ".." + (next + n)
-            + " of .npy file " + split.file(), e);
+        throw new UncheckedIOException(
+            "Cannot read rows " + next + ".." + (next + n) + " of .npy file " + split.file(), e);
       }
       dtype.decode(bytes, 0, batch.flat, 0, n * d);
     }
@@ -129,8 +130,14 @@ final class NpySplitReader implements SplitReader {
           throw new UncheckedIOException("Cannot read metadata file " + split.metadataFile(), e);
         }
         if (r == null) {
-          throw new IllegalStateException("Metadata file " + split.metadataFile()
-              + " ended at row " + row + " (must have as many rows as " + split.file() + ")");
+          throw new IllegalStateException(
+              "Metadata file "
+                  + split.metadataFile()
+                  + " ended at row "
+                  + row
+                  + " (must have as many rows as "
+                  + split.file()
+                  + ")");
         }
         batch.ids[i] = r.id;
         batch.texts[i] = r.text;
@@ -147,9 +154,9 @@ final class NpySplitReader implements SplitReader {
   }
 
   /**
-   * Reads rows {@code [next, next + n)} of a local float32 file into the batch, in pieces of
-   * {@link #PIECE_BYTES}: the piece stays in the CPU's cache between the kernel's copy into it and
-   * ours out of it.
+   * Reads rows {@code [next, next + n)} of a local float32 file into the batch, in pieces of {@link
+   * #PIECE_BYTES}: the piece stays in the CPU's cache between the kernel's copy into it and ours
+   * out of it.
    */
   private void readLocal(float[] flat, int n, int d) {
     ByteBuffer buf = DIRECT.get();
@@ -176,8 +183,8 @@ final class NpySplitReader implements SplitReader {
         done += m;
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read rows " + next + ".." + (next + n)
-          + " of .npy file " + split.file(), e);
+      throw new UncheckedIOException(
+          "Cannot read rows " + next + ".." + (next + n) + " of .npy file " + split.file(), e);
     }
   }
 

@@ -26,11 +26,11 @@ import org.apache.parquet.io.SeekableInputStream;
 /**
  * The pages of one column chunk read as a stream from the file: a page header, then that page's
  * bytes into a buffer reused from page to page, so a column chunk of any size costs one page of
- * memory (parquet-mr's {@code readNextRowGroup} holds the whole row group). Page CRCs are
- * verified where the writer stored them. For splits that start inside a row group, whole pages
- * before the split's first row are skipped by their headers: the offset index where the file has
- * one, else {@code num_rows} (V2 pages), {@code num_values} (columns without repetition), or the
- * repetition levels alone (V1 pages of lists).
+ * memory (parquet-mr's {@code readNextRowGroup} holds the whole row group). Page CRCs are verified
+ * where the writer stored them. For splits that start inside a row group, whole pages before the
+ * split's first row are skipped by their headers: the offset index where the file has one, else
+ * {@code num_rows} (V2 pages), {@code num_values} (columns without repetition), or the repetition
+ * levels alone (V1 pages of lists).
  *
  * <p>Pages returned by {@link #readPage} share the reused buffer: a page is valid until the next
  * call. The dictionary page has buffers of its own (the dictionary keeps slices of them).
@@ -43,20 +43,30 @@ final class PageStream implements PageReader {
   private final boolean compressed;
   private final CRC32 crc = new CRC32();
   private byte[] buffer = new byte[1 << 16];
+
   /** Data pages passed (returned or skipped), and their values (level entries). */
   private int dataPages;
+
   private long values;
+
   /** Index of the data page being read or last read, for error messages. */
   private int current = -1;
+
   /** Set once pages were skipped by the offset index: the chunk then ends by its page count. */
   private int pageCount = -1;
+
   /** The next data page's header, read ahead (null: none read ahead). */
   private PageHeader pending;
+
   /** The file offset of the pending page's body, and whether its body is in the buffer. */
   private long pendingBody;
+
   private boolean pendingLoaded;
 
-  PageStream(SeekableInputStream in, ColumnChunkMetaData chunk, int maxRep,
+  PageStream(
+      SeekableInputStream in,
+      ColumnChunkMetaData chunk,
+      int maxRep,
       BytesInputDecompressor decompressor) {
     this.in = in;
     this.chunk = chunk;
@@ -66,8 +76,12 @@ final class PageStream implements PageReader {
     try {
       in.seek(chunk.getStartingPos());
     } catch (IOException e) {
-      throw new CorruptPageException("cannot seek to the column chunk at byte "
-          + chunk.getStartingPos() + " (" + e.getMessage() + ")");
+      throw new CorruptPageException(
+          "cannot seek to the column chunk at byte "
+              + chunk.getStartingPos()
+              + " ("
+              + e.getMessage()
+              + ")");
     }
   }
 
@@ -99,9 +113,13 @@ final class PageStream implements PageReader {
     byte[] own = new byte[h.getCompressed_page_size()];
     readFully(own, own.length, "dictionary page");
     checkCrc(h, own, own.length, "dictionary page");
-    ByteBuffer body = compressed ? decompress(own, 0, own.length, h.getUncompressed_page_size(),
-        "dictionary page") : ByteBuffer.wrap(own);
-    return new DictionaryPage(BytesInput.from(body), h.getUncompressed_page_size(),
+    ByteBuffer body =
+        compressed
+            ? decompress(own, 0, own.length, h.getUncompressed_page_size(), "dictionary page")
+            : ByteBuffer.wrap(own);
+    return new DictionaryPage(
+        BytesInput.from(body),
+        h.getUncompressed_page_size(),
         h.getDictionary_page_header().getNum_values(),
         encoding(h.getDictionary_page_header().getEncoding()));
   }
@@ -123,28 +141,42 @@ final class PageStream implements PageReader {
     if (h.getType() == PageType.DATA_PAGE) {
       DataPageHeader v1 = h.getData_page_header();
       values += v1.getNum_values();
-      ByteBuffer body = compressed
-          ? decompress(buffer, 0, size, h.getUncompressed_page_size(), "page body")
-          : ByteBuffer.wrap(buffer, 0, size);
-      return new DataPageV1(BytesInput.from(body), v1.getNum_values(),
-          h.getUncompressed_page_size(), null, encoding(v1.getRepetition_level_encoding()),
-          encoding(v1.getDefinition_level_encoding()), encoding(v1.getEncoding()));
+      ByteBuffer body =
+          compressed
+              ? decompress(buffer, 0, size, h.getUncompressed_page_size(), "page body")
+              : ByteBuffer.wrap(buffer, 0, size);
+      return new DataPageV1(
+          BytesInput.from(body),
+          v1.getNum_values(),
+          h.getUncompressed_page_size(),
+          null,
+          encoding(v1.getRepetition_level_encoding()),
+          encoding(v1.getDefinition_level_encoding()),
+          encoding(v1.getEncoding()));
     }
     DataPageHeaderV2 v2 = h.getData_page_header_v2();
     values += v2.getNum_values();
     int rl = v2.getRepetition_levels_byte_length();
     int dl = v2.getDefinition_levels_byte_length();
     if (rl < 0 || dl < 0 || (long) rl + dl > size) {
-      throw new CorruptPageException("level sections of " + rl + " + " + dl + " bytes in a page"
-          + " of " + size + " bytes");
+      throw new CorruptPageException(
+          "level sections of " + rl + " + " + dl + " bytes in a page" + " of " + size + " bytes");
     }
     int dataSize = size - rl - dl;
-    ByteBuffer data = compressed && v2.isIs_compressed()
-        ? decompress(buffer, rl + dl, dataSize, h.getUncompressed_page_size() - rl - dl, "values")
-        : ByteBuffer.wrap(buffer, rl + dl, dataSize);
-    return DataPageV2.uncompressed(v2.getNum_rows(), v2.getNum_nulls(), v2.getNum_values(),
-        BytesInput.from(buffer, 0, rl), BytesInput.from(buffer, rl, dl),
-        encoding(v2.getEncoding()), BytesInput.from(data), null);
+    ByteBuffer data =
+        compressed && v2.isIs_compressed()
+            ? decompress(
+                buffer, rl + dl, dataSize, h.getUncompressed_page_size() - rl - dl, "values")
+            : ByteBuffer.wrap(buffer, rl + dl, dataSize);
+    return DataPageV2.uncompressed(
+        v2.getNum_rows(),
+        v2.getNum_nulls(),
+        v2.getNum_values(),
+        BytesInput.from(buffer, 0, rl),
+        BytesInput.from(buffer, rl, dl),
+        encoding(v2.getEncoding()),
+        BytesInput.from(data),
+        null);
   }
 
   /**
@@ -164,8 +196,14 @@ final class PageStream implements PageReader {
     try {
       in.seek(index.getOffset(page));
     } catch (IOException e) {
-      throw new CorruptPageException("cannot seek to page " + page + " at byte "
-          + index.getOffset(page) + " (" + e.getMessage() + ")");
+      throw new CorruptPageException(
+          "cannot seek to page "
+              + page
+              + " at byte "
+              + index.getOffset(page)
+              + " ("
+              + e.getMessage()
+              + ")");
     }
     pending = null;
     pendingLoaded = false;
@@ -177,8 +215,8 @@ final class PageStream implements PageReader {
 
   /**
    * The number of rows that start in the next data page (entries with repetition level 0), read
-   * from its header where the header says it, else from its repetition levels; -1 at the end of
-   * the chunk. The page stays next: {@link #skipPage} passes it, {@link #readPage} returns it.
+   * from its header where the header says it, else from its repetition levels; -1 at the end of the
+   * chunk. The page stays next: {@link #skipPage} passes it, {@link #readPage} returns it.
    */
   int peekRowStarts() {
     PageHeader h = nextDataHeader();
@@ -203,8 +241,9 @@ final class PageStream implements PageReader {
         loadBody(h);
         pendingLoaded = true;
       }
-      levels = decompress(buffer, 0, h.getCompressed_page_size(), h.getUncompressed_page_size(),
-          "page body");
+      levels =
+          decompress(
+              buffer, 0, h.getCompressed_page_size(), h.getUncompressed_page_size(), "page body");
       end = levels.limit();
     } else {
       // Only the length-prefixed repetition section is read; the rest is seeked past or re-read.
@@ -212,8 +251,12 @@ final class PageStream implements PageReader {
       readFully(prefix, 4, "repetition levels");
       int len = ByteBuffer.wrap(prefix).order(ByteOrder.LITTLE_ENDIAN).getInt();
       if (len < 0 || len > h.getCompressed_page_size() - 4) {
-        throw new CorruptPageException("repetition levels of " + len + " bytes in a page of "
-            + h.getCompressed_page_size() + " bytes");
+        throw new CorruptPageException(
+            "repetition levels of "
+                + len
+                + " bytes in a page of "
+                + h.getCompressed_page_size()
+                + " bytes");
       }
       grow(4 + len);
       System.arraycopy(prefix, 0, buffer, 0, 4);
@@ -226,8 +269,12 @@ final class PageStream implements PageReader {
     int start = levels.position();
     int len = levels.getInt(start);
     if (len < 0 || len > end - start - 4) {
-      throw new CorruptPageException("repetition levels of " + len + " bytes in a page with "
-          + (end - start - 4) + " bytes left");
+      throw new CorruptPageException(
+          "repetition levels of "
+              + len
+              + " bytes in a page with "
+              + (end - start - 4)
+              + " bytes left");
     }
     ColumnPages.Matches starts = new ColumnPages.Matches(0, null);
     ColumnPages.hybrid(levels, start + 4, start + 4 + len, maxRep, null, n, "repetition", starts);
@@ -243,8 +290,10 @@ final class PageStream implements PageReader {
     pending = null;
     pendingLoaded = false;
     dataPages++;
-    values += h.getType() == PageType.DATA_PAGE ? h.getData_page_header().getNum_values()
-        : h.getData_page_header_v2().getNum_values();
+    values +=
+        h.getType() == PageType.DATA_PAGE
+            ? h.getData_page_header().getNum_values()
+            : h.getData_page_header_v2().getNum_values();
     seek(pendingBody + h.getCompressed_page_size());
   }
 
@@ -259,8 +308,9 @@ final class PageStream implements PageReader {
         case DATA_PAGE, DATA_PAGE_V2 -> {
           return h;
         }
-        case DICTIONARY_PAGE -> throw new CorruptPageException("a second dictionary page"
-            + " (data page " + dataPages + " expected)");
+        case DICTIONARY_PAGE ->
+            throw new CorruptPageException(
+                "a second dictionary page" + " (data page " + dataPages + " expected)");
         default -> { // INDEX_PAGE and future page types carry nothing to decode
           pending = null;
           seek(pendingBody + h.getCompressed_page_size());
@@ -283,17 +333,29 @@ final class PageStream implements PageReader {
       h = Util.readPageHeader(in);
       pendingBody = in.getPos();
     } catch (IOException | RuntimeException e) {
-      throw new CorruptPageException("its page header does not parse (" + e.getMessage()
-          + (e.getCause() == null ? "" : ": " + e.getCause().getMessage()) + ")");
+      throw new CorruptPageException(
+          "its page header does not parse ("
+              + e.getMessage()
+              + (e.getCause() == null ? "" : ": " + e.getCause().getMessage())
+              + ")");
     }
     if (h.getCompressed_page_size() < 0 || h.getUncompressed_page_size() < 0) {
-      throw new CorruptPageException("page header says " + h.getCompressed_page_size()
-          + " bytes compressed, " + h.getUncompressed_page_size() + " uncompressed");
+      throw new CorruptPageException(
+          "page header says "
+              + h.getCompressed_page_size()
+              + " bytes compressed, "
+              + h.getUncompressed_page_size()
+              + " uncompressed");
     }
     long chunkEnd = chunk.getStartingPos() + chunk.getTotalSize();
     if (pendingBody + h.getCompressed_page_size() > chunkEnd) {
-      throw new CorruptPageException("a page of " + h.getCompressed_page_size() + " bytes at byte "
-          + pendingBody + " runs past the column chunk's end at byte " + chunkEnd);
+      throw new CorruptPageException(
+          "a page of "
+              + h.getCompressed_page_size()
+              + " bytes at byte "
+              + pendingBody
+              + " runs past the column chunk's end at byte "
+              + chunkEnd);
     }
     if (h.getType() == PageType.DATA_PAGE && !h.isSetData_page_header()
         || h.getType() == PageType.DATA_PAGE_V2 && !h.isSetData_page_header_v2()
@@ -325,21 +387,28 @@ final class PageStream implements PageReader {
     crc.reset();
     crc.update(bytes, 0, size);
     if ((int) crc.getValue() != h.getCrc()) {
-      throw new CorruptPageException(what + " CRC checksum verification failed: the header"
-          + " says " + Integer.toHexString(h.getCrc()) + ", the " + size + " bytes give "
-          + Integer.toHexString((int) crc.getValue()));
+      throw new CorruptPageException(
+          what
+              + " CRC checksum verification failed: the header"
+              + " says "
+              + Integer.toHexString(h.getCrc())
+              + ", the "
+              + size
+              + " bytes give "
+              + Integer.toHexString((int) crc.getValue()));
     }
   }
 
-  private ByteBuffer decompress(byte[] bytes, int offset, int size, int uncompressed,
-      String what) {
+  private ByteBuffer decompress(byte[] bytes, int offset, int size, int uncompressed, String what) {
     try {
-      ByteBuffer out = decompressor.decompress(BytesInput.from(bytes, offset, size), uncompressed)
-          .toByteBuffer();
+      ByteBuffer out =
+          decompressor
+              .decompress(BytesInput.from(bytes, offset, size), uncompressed)
+              .toByteBuffer();
       return out.order(ByteOrder.LITTLE_ENDIAN);
     } catch (IOException | RuntimeException e) {
-      throw new CorruptPageException(what + " does not decompress with " + chunk.getCodec()
-          + " (" + e.getMessage() + ")");
+      throw new CorruptPageException(
+          what + " does not decompress with " + chunk.getCodec() + " (" + e.getMessage() + ")");
     }
   }
 
@@ -351,11 +420,11 @@ final class PageStream implements PageReader {
     try {
       in.readFully(into, offset, size);
     } catch (EOFException e) {
-      throw new CorruptPageException(what + " of " + size + " bytes runs past the end of the"
-          + " file (truncated?)");
+      throw new CorruptPageException(
+          what + " of " + size + " bytes runs past the end of the" + " file (truncated?)");
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(what + " of " + size + " bytes does not read ("
-          + e.getMessage() + ")", e);
+      throw new java.io.UncheckedIOException(
+          what + " of " + size + " bytes does not read (" + e.getMessage() + ")", e);
     }
   }
 
@@ -365,8 +434,8 @@ final class PageStream implements PageReader {
         in.seek(pos);
       }
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException("cannot seek to byte " + pos + " (" + e.getMessage()
-          + ")", e);
+      throw new java.io.UncheckedIOException(
+          "cannot seek to byte " + pos + " (" + e.getMessage() + ")", e);
     }
   }
 

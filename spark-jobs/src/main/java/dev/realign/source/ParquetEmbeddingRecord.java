@@ -9,6 +9,7 @@ final class ParquetEmbeddingRecord {
   String text;
   float[] vector;
   int nullComponents;
+
   /** Set for a binary vector whose byte length is not a multiple of 4. */
   int badBinaryLength = -1;
 }

@@ -27,8 +27,8 @@ import org.apache.parquet.schema.Type;
 /**
  * The records of row groups {@code [firstGroup, endGroup)} of a Parquet file (parquet-hadoop,
  * Spark's): top-level string columns {@code textField} and (optional) {@code idField} (string,
- * int32 or int64). Rows are numbered from {@code firstRow}, their 1-based row number in the file.
- * A file without the text column, or with columns of the wrong type, fails naming the file.
+ * int32 or int64). Rows are numbered from {@code firstRow}, their 1-based row number in the file. A
+ * file without the text column, or with columns of the wrong type, fails naming the file.
  */
 final class ParquetRecords implements CorpusReader.Records {
   private final String rel;
@@ -38,9 +38,11 @@ final class ParquetRecords implements CorpusReader.Records {
   private final MessageColumnIO io;
   private final MessageType projection;
   private final boolean hasId;
-  private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-      .onMalformedInput(CodingErrorAction.REPORT)
-      .onUnmappableCharacter(CodingErrorAction.REPORT);
+  private final CharsetDecoder decoder =
+      StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT);
   private final int endGroup;
   private int nextGroup;
   private RecordReader<Group> rows;
@@ -48,8 +50,15 @@ final class ParquetRecords implements CorpusReader.Records {
   private long row;
 
   /** Row groups {@code [firstGroup, endGroup)}; {@code endGroup < 0}: to the last. */
-  ParquetRecords(String rel, InputFile in, String idField, String textField, int firstGroup,
-      int endGroup, long firstRow) throws IOException {
+  ParquetRecords(
+      String rel,
+      InputFile in,
+      String idField,
+      String textField,
+      int firstGroup,
+      int endGroup,
+      long firstRow)
+      throws IOException {
     this.rel = rel;
     this.idField = idField;
     this.textField = textField;
@@ -68,9 +77,17 @@ final class ParquetRecords implements CorpusReader.Records {
       int groups = reader.getRowGroups().size();
       this.endGroup = endGroup < 0 ? groups : endGroup;
       if (firstGroup < 0 || this.endGroup > groups || firstGroup > this.endGroup) {
-        throw new IllegalArgumentException("Parquet file " + rel + " has " + groups
-            + " row groups, not [" + firstGroup + ", " + this.endGroup + ") (it changed since the"
-            + " plan?)");
+        throw new IllegalArgumentException(
+            "Parquet file "
+                + rel
+                + " has "
+                + groups
+                + " row groups, not ["
+                + firstGroup
+                + ", "
+                + this.endGroup
+                + ") (it changed since the"
+                + " plan?)");
       }
     } catch (RuntimeException e) {
       reader.close();
@@ -84,24 +101,44 @@ final class ParquetRecords implements CorpusReader.Records {
     String role = isId ? "id" : "text";
     String expected = isId ? "a string, int32 or int64 column" : "a string column";
     if (!schema.containsField(name)) {
-      throw new IllegalArgumentException("Parquet file " + rel + " has no " + role + " column '"
-          + name + "' (expected " + expected + "; its columns: " + schema.getFields().stream()
-          .map(Type::getName).toList() + (isId ? "; or unset the id field to generate ids)"
-              : ")"));
+      throw new IllegalArgumentException(
+          "Parquet file "
+              + rel
+              + " has no "
+              + role
+              + " column '"
+              + name
+              + "' (expected "
+              + expected
+              + "; its columns: "
+              + schema.getFields().stream().map(Type::getName).toList()
+              + (isId ? "; or unset the id field to generate ids)" : ")"));
     }
     Type t = schema.getType(name);
     boolean ok = t.isPrimitive() && !t.isRepetition(Type.Repetition.REPEATED);
     if (ok) {
       PrimitiveType.PrimitiveTypeName p = t.asPrimitiveType().getPrimitiveTypeName();
       LogicalTypeAnnotation a = t.getLogicalTypeAnnotation();
-      boolean string = p == PrimitiveType.PrimitiveTypeName.BINARY
-          && (a == null || a instanceof LogicalTypeAnnotation.StringLogicalTypeAnnotation);
-      ok = string || (isId && (p == PrimitiveType.PrimitiveTypeName.INT32
-          || p == PrimitiveType.PrimitiveTypeName.INT64));
+      boolean string =
+          p == PrimitiveType.PrimitiveTypeName.BINARY
+              && (a == null || a instanceof LogicalTypeAnnotation.StringLogicalTypeAnnotation);
+      ok =
+          string
+              || (isId
+                  && (p == PrimitiveType.PrimitiveTypeName.INT32
+                      || p == PrimitiveType.PrimitiveTypeName.INT64));
     }
     if (!ok) {
-      throw new IllegalArgumentException("Parquet file " + rel + ": column '" + name + "' is "
-          + t + " (expected " + expected + ")");
+      throw new IllegalArgumentException(
+          "Parquet file "
+              + rel
+              + ": column '"
+              + name
+              + "' is "
+              + t
+              + " (expected "
+              + expected
+              + ")");
     }
     return t;
   }
@@ -119,8 +156,9 @@ final class ParquetRecords implements CorpusReader.Records {
       }
       return true;
     } catch (IOException | RuntimeException e) {
-      throw new UncheckedIOException("Cannot read Parquet file " + rel + " after row " + row
-          + ": " + e.getMessage(), e instanceof IOException ioe ? ioe : new IOException(e));
+      throw new UncheckedIOException(
+          "Cannot read Parquet file " + rel + " after row " + row + ": " + e.getMessage(),
+          e instanceof IOException ioe ? ioe : new IOException(e));
     }
   }
 
@@ -139,8 +177,8 @@ final class ParquetRecords implements CorpusReader.Records {
     } else if (g.getFieldRepetitionCount(idField) == 0) {
       id = null;
     } else {
-      PrimitiveType.PrimitiveTypeName p = projection.getType(idField).asPrimitiveType()
-          .getPrimitiveTypeName();
+      PrimitiveType.PrimitiveTypeName p =
+          projection.getType(idField).asPrimitiveType().getPrimitiveTypeName();
       if (p == PrimitiveType.PrimitiveTypeName.INT32) {
         id = Integer.toString(g.getInteger(idField, 0));
       } else if (p == PrimitiveType.PrimitiveTypeName.INT64) {
@@ -149,25 +187,28 @@ final class ParquetRecords implements CorpusReader.Records {
         try {
           id = decode(g.getBinary(idField, 0).getBytes());
         } catch (CharacterCodingException e) {
-          return CorpusRecord.rejected(null, loc, RejectReason.NULL_ID, "id is not valid UTF-8 at "
-              + loc);
+          return CorpusRecord.rejected(
+              null, loc, RejectReason.NULL_ID, "id is not valid UTF-8 at " + loc);
         }
       }
     }
     if (id == null || id.isEmpty()) {
-      return CorpusRecord.rejected(null, loc, RejectReason.NULL_ID, "id column '" + idField
-          + "' is null or empty at " + loc);
+      return CorpusRecord.rejected(
+          null,
+          loc,
+          RejectReason.NULL_ID,
+          "id column '" + idField + "' is null or empty at " + loc);
     }
     if (g.getFieldRepetitionCount(textField) == 0) {
-      return CorpusRecord.rejected(id, loc, RejectReason.EMPTY_TEXT, "text column '" + textField
-          + "' is null at " + loc);
+      return CorpusRecord.rejected(
+          id, loc, RejectReason.EMPTY_TEXT, "text column '" + textField + "' is null at " + loc);
     }
     String text;
     try {
       text = decode(g.getBinary(textField, 0).getBytes());
     } catch (CharacterCodingException e) {
-      return CorpusRecord.rejected(id, loc, RejectReason.UNREADABLE_TEXT, "invalid UTF-8 at "
-          + loc);
+      return CorpusRecord.rejected(
+          id, loc, RejectReason.UNREADABLE_TEXT, "invalid UTF-8 at " + loc);
     }
     return CorpusRecord.ofText(id, text, loc);
   }

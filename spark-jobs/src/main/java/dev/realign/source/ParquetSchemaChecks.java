@@ -18,17 +18,23 @@ final class ParquetSchemaChecks {
   static void checkVector(MessageType schema, EmbeddingSetPlanner.Spec spec, String file) {
     String col = spec.columns().vector();
     if (!schema.containsField(col)) {
-      throw new IllegalArgumentException("Invalid Parquet file " + file + " for " + spec.role()
-          + " embeddings: no column '" + col + "' (must be list<float> or binary; columns: "
-          + schema.getFields().stream().map(Type::getName).toList() + ")");
+      throw new IllegalArgumentException(
+          "Invalid Parquet file "
+              + file
+              + " for "
+              + spec.role()
+              + " embeddings: no column '"
+              + col
+              + "' (must be list<float> or binary; columns: "
+              + schema.getFields().stream().map(Type::getName).toList()
+              + ")");
     }
     Type t = schema.getType(col);
     if (t.isPrimitive()) {
       PrimitiveTypeName p = t.asPrimitiveType().getPrimitiveTypeName();
       if (p == PrimitiveTypeName.BINARY || p == PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY) {
         // Plain bytes only: a string (or other annotated binary) is not a vector.
-        if (!t.isRepetition(Type.Repetition.REPEATED)
-            && t.getLogicalTypeAnnotation() == null) {
+        if (!t.isRepetition(Type.Repetition.REPEATED) && t.getLogicalTypeAnnotation() == null) {
           return;
         }
       }
@@ -38,9 +44,16 @@ final class ParquetSchemaChecks {
     } else if (isListOfFloat(t.asGroupType())) {
       return;
     }
-    throw new IllegalArgumentException("Invalid column '" + col + "' in " + file + " for "
-        + spec.role() + " embeddings: type " + t.toString().trim().replaceAll("\\s+", " ")
-        + " (must be list<float> or binary of d x 4 bytes little-endian)");
+    throw new IllegalArgumentException(
+        "Invalid column '"
+            + col
+            + "' in "
+            + file
+            + " for "
+            + spec.role()
+            + " embeddings: type "
+            + t.toString().trim().replaceAll("\\s+", " ")
+            + " (must be list<float> or binary of d x 4 bytes little-endian)");
   }
 
   private static boolean isListOfFloat(GroupType g) {
@@ -55,7 +68,8 @@ final class ParquetSchemaChecks {
       return inner.asPrimitiveType().getPrimitiveTypeName() == PrimitiveTypeName.FLOAT;
     }
     GroupType rg = inner.asGroupType();
-    return rg.getFieldCount() == 1 && rg.getType(0).isPrimitive()
+    return rg.getFieldCount() == 1
+        && rg.getType(0).isPrimitive()
         && (rg.getType(0).asPrimitiveType().getPrimitiveTypeName() == PrimitiveTypeName.FLOAT
             || isFloat16(rg.getType(0).asPrimitiveType()));
   }
@@ -64,13 +78,20 @@ final class ParquetSchemaChecks {
   private static boolean isFloat16(PrimitiveType p) {
     return p.getPrimitiveTypeName() == PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY
         && p.getTypeLength() == 2
-        && p.getLogicalTypeAnnotation() instanceof LogicalTypeAnnotation.Float16LogicalTypeAnnotation;
+        && p.getLogicalTypeAnnotation()
+            instanceof LogicalTypeAnnotation.Float16LogicalTypeAnnotation;
   }
 
   static void requireId(MessageType schema, EmbeddingSetPlanner.Spec spec, String file) {
     if (!schema.containsField(spec.columns().id())) {
-      throw new IllegalArgumentException("Invalid metadata file " + file + " for " + spec.role()
-          + " embeddings: no column '" + spec.columns().id() + "' (must hold the row ids)");
+      throw new IllegalArgumentException(
+          "Invalid metadata file "
+              + file
+              + " for "
+              + spec.role()
+              + " embeddings: no column '"
+              + spec.columns().id()
+              + "' (must hold the row ids)");
     }
     checkIdType(schema, spec, file);
   }
@@ -80,13 +101,20 @@ final class ParquetSchemaChecks {
     if (t.isPrimitive() && !t.isRepetition(Type.Repetition.REPEATED)) {
       PrimitiveType p = t.asPrimitiveType();
       PrimitiveTypeName n = p.getPrimitiveTypeName();
-      if (n == PrimitiveTypeName.INT32 || n == PrimitiveTypeName.INT64
+      if (n == PrimitiveTypeName.INT32
+          || n == PrimitiveTypeName.INT64
           || (n == PrimitiveTypeName.BINARY && isString(p))) {
         return;
       }
     }
-    throw new IllegalArgumentException("Invalid column '" + spec.columns().id() + "' in " + file
-        + ": type " + t.toString().trim() + " (must be string, int or long)");
+    throw new IllegalArgumentException(
+        "Invalid column '"
+            + spec.columns().id()
+            + "' in "
+            + file
+            + ": type "
+            + t.toString().trim()
+            + " (must be string, int or long)");
   }
 
   static boolean checkText(MessageType schema, EmbeddingSetPlanner.Spec spec, String file) {
@@ -95,12 +123,19 @@ final class ParquetSchemaChecks {
       return false;
     }
     Type t = schema.getType(col);
-    if (t.isPrimitive() && t.asPrimitiveType().getPrimitiveTypeName() == PrimitiveTypeName.BINARY
+    if (t.isPrimitive()
+        && t.asPrimitiveType().getPrimitiveTypeName() == PrimitiveTypeName.BINARY
         && !t.isRepetition(Type.Repetition.REPEATED)) {
       return true;
     }
-    throw new IllegalArgumentException("Invalid column '" + col + "' in " + file + ": type "
-        + t.toString().trim() + " (must be string)");
+    throw new IllegalArgumentException(
+        "Invalid column '"
+            + col
+            + "' in "
+            + file
+            + ": type "
+            + t.toString().trim()
+            + " (must be string)");
   }
 
   private static boolean isString(PrimitiveType p) {

@@ -27,13 +27,13 @@ import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.Type;
 
 /**
- * Reads the rows of a Parquet split (whole row groups, or a row range inside one) in file order,
- * at column level: each column's pages are streamed from the file a page at a time
- * ({@link PageStream}, {@link ColumnPages}) and vector components copied in bulk, with no record
- * assembly and never a whole column chunk in memory. A split that starts inside a row group skips
- * each column's pages up to its first row separately (the columns' pages need not line up). A
- * page that does not add up (levels, values, CRC, decompression) fails the task naming the file,
- * the row group, the column and the page.
+ * Reads the rows of a Parquet split (whole row groups, or a row range inside one) in file order, at
+ * column level: each column's pages are streamed from the file a page at a time ({@link
+ * PageStream}, {@link ColumnPages}) and vector components copied in bulk, with no record assembly
+ * and never a whole column chunk in memory. A split that starts inside a row group skips each
+ * column's pages up to its first row separately (the columns' pages need not line up). A page that
+ * does not add up (levels, values, CRC, decompression) fails the task naming the file, the row
+ * group, the column and the page.
  */
 final class ParquetSplitReader implements SplitReader {
   private final EmbeddingSplit split;
@@ -42,12 +42,16 @@ final class ParquetSplitReader implements SplitReader {
   private final ParquetFileReader reader;
   private final CodecFactory codecs;
   private final List<SeekableInputStream> streams = new ArrayList<>();
+
   /** The row groups holding the split's rows, and the file row index of each one's first row. */
   private final List<BlockMetaData> groups = new ArrayList<>();
+
   private final List<Long> groupStarts = new ArrayList<>();
   private final List<Integer> groupOrdinals = new ArrayList<>();
+
   /** File row index after the split's last row. */
   private final long endRow;
+
   private final ColumnDescriptor idColumn;
   private final ColumnDescriptor textColumn;
   private final ColumnDescriptor vectorColumn;
@@ -60,17 +64,24 @@ final class ParquetSplitReader implements SplitReader {
   private ColumnPages vectors;
   private int group = -1;
   private long groupRows;
+
   /** Rows of the current row group passed (read, or skipped before the split's first row). */
   private long groupRead;
+
   private long groupFirstRow;
   private long row;
   private float[] scratch = new float[1024];
   private String current = "";
+
   /** False only in tests: skip to a split's first row by the page headers alone. */
   private boolean useOffsetIndex = true;
 
-  ParquetSplitReader(EmbeddingSplit split, Columns columns, boolean idsFromColumn,
-      boolean idsOnly, Configuration conf) {
+  ParquetSplitReader(
+      EmbeddingSplit split,
+      Columns columns,
+      boolean idsFromColumn,
+      boolean idsOnly,
+      Configuration conf) {
     this.split = split;
     this.idsFromColumn = idsFromColumn;
     this.idsOnly = idsOnly;
@@ -84,8 +95,13 @@ final class ParquetSplitReader implements SplitReader {
       ParquetReadOptions options = HadoopReadOptions.builder(conf, path).build();
       this.reader = ParquetFileReader.open(input, options);
     } catch (IOException | RuntimeException e) {
-      throw new IllegalArgumentException("Invalid Parquet file " + split.file()
-          + ": cannot read its footer (" + e.getMessage() + ")", e);
+      throw new IllegalArgumentException(
+          "Invalid Parquet file "
+              + split.file()
+              + ": cannot read its footer ("
+              + e.getMessage()
+              + ")",
+          e);
     }
     this.codecs = new CodecFactory(conf, 0);
     long start = 0;
@@ -102,8 +118,8 @@ final class ParquetSplitReader implements SplitReader {
     }
     MessageType file = reader.getFooter().getFileMetaData().getSchema();
     List<Type> fields = new ArrayList<>();
-    for (String name : Arrays.asList(columns.id(), idsOnly ? null : columns.vector(),
-        columns.text())) {
+    for (String name :
+        Arrays.asList(columns.id(), idsOnly ? null : columns.vector(), columns.text())) {
       if (name != null && file.containsField(name)) {
         fields.add(file.getType(name));
       }
@@ -122,8 +138,12 @@ final class ParquetSplitReader implements SplitReader {
         vector = c;
       } else {
         close();
-        throw new IllegalArgumentException("Invalid column '" + columns.vector() + "' in "
-            + split.file() + ": more than one leaf (must be list<float> or binary)");
+        throw new IllegalArgumentException(
+            "Invalid column '"
+                + columns.vector()
+                + "' in "
+                + split.file()
+                + ": more than one leaf (must be list<float> or binary)");
       }
     }
     this.idColumn = idsFromColumn ? id : null;
@@ -166,8 +186,13 @@ final class ParquetSplitReader implements SplitReader {
   }
 
   /** The metadata reader of .npy inputs (ids and texts only), record by record. */
-  static ParquetReader<ParquetEmbeddingRecord> open(String file, Columns columns,
-      boolean readVector, long rangeStart, long rangeEnd, Configuration conf) {
+  static ParquetReader<ParquetEmbeddingRecord> open(
+      String file,
+      Columns columns,
+      boolean readVector,
+      long rangeStart,
+      long rangeEnd,
+      Configuration conf) {
     try {
       HadoopInputFile in = HadoopInputFile.fromPath(new Path(file), conf);
       EmbeddingReadSupport support = new EmbeddingReadSupport(columns, readVector);
@@ -218,24 +243,43 @@ final class ParquetSplitReader implements SplitReader {
           finishGroup();
         }
       }
-    } catch (CorruptPageException | org.apache.parquet.io.ParquetDecodingException
-        | java.nio.BufferUnderflowException | IndexOutOfBoundsException e) {
-      throw new IllegalArgumentException("Invalid Parquet file " + split.file() + ": " + where()
-          + " is corrupt or unreadable: " + e.getMessage() + " (rewrite or remove the file)", e);
+    } catch (CorruptPageException
+        | org.apache.parquet.io.ParquetDecodingException
+        | java.nio.BufferUnderflowException
+        | IndexOutOfBoundsException e) {
+      throw new IllegalArgumentException(
+          "Invalid Parquet file "
+              + split.file()
+              + ": "
+              + where()
+              + " is corrupt or unreadable: "
+              + e.getMessage()
+              + " (rewrite or remove the file)",
+          e);
     } catch (UncheckedIOException e) {
-      throw new UncheckedIOException("Cannot read Parquet file " + split.file() + ": " + where()
-          + ": " + e.getMessage(), e.getCause());
+      throw new UncheckedIOException(
+          "Cannot read Parquet file " + split.file() + ": " + where() + ": " + e.getMessage(),
+          e.getCause());
     }
     return batch.size > 0;
   }
 
   /** The row group, column and page being read, for error messages. */
   private String where() {
-    ColumnPages c = current.equals(vectorColumn == null ? null : vectorColumn.getPath()[0])
-        ? vectors : current.equals(idColumn == null ? null : idColumn.getPath()[0]) ? ids : texts;
-    return "row group " + groupOrdinal() + " (rows " + groupFirstRow + ".."
-        + (groupFirstRow + groupRows - 1) + ")" + (current.isEmpty() ? "" : ", column '"
-            + current + "'" + (c == null ? "" : ", page " + c.pageIndex()));
+    ColumnPages c =
+        current.equals(vectorColumn == null ? null : vectorColumn.getPath()[0])
+            ? vectors
+            : current.equals(idColumn == null ? null : idColumn.getPath()[0]) ? ids : texts;
+    return "row group "
+        + groupOrdinal()
+        + " (rows "
+        + groupFirstRow
+        + ".."
+        + (groupFirstRow + groupRows - 1)
+        + ")"
+        + (current.isEmpty()
+            ? ""
+            : ", column '" + current + "'" + (c == null ? "" : ", page " + c.pageIndex()));
   }
 
   private long groupOrdinal() {
@@ -248,8 +292,8 @@ final class ParquetSplitReader implements SplitReader {
       if (c != null) {
         current = c.column.getPath()[0];
         if (c.pos < c.count || c.ensureEntry()) {
-          throw new CorruptPageException("the column has more entries than the row group's "
-              + groupRows + " rows");
+          throw new CorruptPageException(
+              "the column has more entries than the row group's " + groupRows + " rows");
         }
       }
     }
@@ -303,8 +347,10 @@ final class ParquetSplitReader implements SplitReader {
     if (chunk == null) {
       throw new CorruptPageException("the row group has no chunk of column " + path);
     }
-    return new ColumnPages(c, new PageStream(in, chunk, c.getMaxRepetitionLevel(),
-        codecs.getDecompressor(chunk.getCodec())));
+    return new ColumnPages(
+        c,
+        new PageStream(
+            in, chunk, c.getMaxRepetitionLevel(), codecs.getDecompressor(chunk.getCodec())));
   }
 
   /** For tests: ignore the files' offset indexes (the header walk must find the same rows). */
@@ -327,12 +373,17 @@ final class ParquetSplitReader implements SplitReader {
 
   private void requireEntry(ColumnPages c) {
     if (!c.ensureEntry()) {
-      throw new CorruptPageException("the column ends after " + groupRead + " of the row group's "
-          + groupRows + " rows");
+      throw new CorruptPageException(
+          "the column ends after " + groupRead + " of the row group's " + groupRows + " rows");
     }
     if (c.rep[c.pos] != 0) {
-      throw new CorruptPageException("row " + (groupFirstRow + groupRead) + " starts with"
-          + " repetition level " + c.rep[c.pos] + " (must be 0)");
+      throw new CorruptPageException(
+          "row "
+              + (groupFirstRow + groupRead)
+              + " starts with"
+              + " repetition level "
+              + c.rep[c.pos]
+              + " (must be 0)");
     }
   }
 
@@ -410,8 +461,10 @@ final class ParquetSplitReader implements SplitReader {
       batch.reject(i, RejectReason.NULL_VECTOR, nullComponents + " null components");
     } else if (badBinaryLength >= 0) {
       batch.raw[i] = Arrays.copyOf(scratch, len);
-      batch.reject(i, RejectReason.WRONG_DIMENSION, "binary of " + badBinaryLength
-          + " bytes (must be " + d + " x 4)");
+      batch.reject(
+          i,
+          RejectReason.WRONG_DIMENSION,
+          "binary of " + badBinaryLength + " bytes (must be " + d + " x 4)");
     } else if (len != d) {
       batch.raw[i] = Arrays.copyOf(scratch, len);
       batch.reject(i, RejectReason.WRONG_DIMENSION, "dimension " + len + " (must be " + d + ")");

@@ -17,23 +17,27 @@ import java.util.Arrays;
  * byte order mark at the start of the file is skipped. A last line without {@code \n} counts; the
  * empty rest after a final {@code \n} does not.
  *
- * <p>A byte range {@code [start, end)} of a file gives the lines that start inside it (see
- * {@link CorpusSplit}): the stream must be positioned at {@code start - 1} (or 0), the bytes up to
- * the first line start at or after {@code start} are skipped, and a line that starts before
- * {@code end} is read whole even when it runs past {@code end}. Since {@code \n} never occurs
- * inside a multi-byte UTF-8 sequence, no character is ever cut.
+ * <p>A byte range {@code [start, end)} of a file gives the lines that start inside it (see {@link
+ * CorpusSplit}): the stream must be positioned at {@code start - 1} (or 0), the bytes up to the
+ * first line start at or after {@code start} are skipped, and a line that starts before {@code end}
+ * is read whole even when it runs past {@code end}. Since {@code \n} never occurs inside a
+ * multi-byte UTF-8 sequence, no character is ever cut.
  */
 final class Utf8Lines implements Closeable {
   private final InputStream in;
-  private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-      .onMalformedInput(CodingErrorAction.REPORT)
-      .onUnmappableCharacter(CodingErrorAction.REPORT);
+  private final CharsetDecoder decoder =
+      StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT);
   private final byte[] buf = new byte[1 << 16];
   private final long end;
   private int pos;
   private int limit;
+
   /** File offset of {@code buf[0]}. */
   private long bufStart;
+
   private boolean eof;
   private byte[] line = new byte[256];
   private int lineLength;
@@ -47,8 +51,8 @@ final class Utf8Lines implements Closeable {
   }
 
   /**
-   * The lines starting in {@code [start, end)}; {@code in} is positioned at
-   * {@code max(start - 1, 0)}, and the first line read is numbered {@code firstNumber}.
+   * The lines starting in {@code [start, end)}; {@code in} is positioned at {@code max(start - 1,
+   * 0)}, and the first line read is numbered {@code firstNumber}.
    */
   Utf8Lines(InputStream in, long start, long end, long firstNumber) {
     this.in = in;
@@ -99,7 +103,9 @@ final class Utf8Lines implements Closeable {
     lineNumber++;
     if (atFileStart) {
       atFileStart = false;
-      if (lineLength >= 3 && (line[0] & 0xff) == 0xEF && (line[1] & 0xff) == 0xBB
+      if (lineLength >= 3
+          && (line[0] & 0xff) == 0xEF
+          && (line[1] & 0xff) == 0xBB
           && (line[2] & 0xff) == 0xBF) {
         System.arraycopy(line, 3, line, 0, lineLength - 3);
         lineLength -= 3;

@@ -15,11 +15,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Texts/s of the default model on generated captions, in one JVM side by side: langchain4j's
- * {@code AllMiniLmL6V2EmbeddingModel.embedAll} (its own thread pool, one text per ONNX call), and
- * {@link OnnxTextEncoder} at several batch sizes, with length sorting within chunks of
- * {@value #CHUNK} texts: one caller with {@code intra_op_threads} = cores, and (as Spark's
- * local[cores] runs it) one caller per core with {@code intra_op_threads} = 1 sharing one session.
+ * Texts/s of the default model on generated captions, in one JVM side by side: langchain4j's {@code
+ * AllMiniLmL6V2EmbeddingModel.embedAll} (its own thread pool, one text per ONNX call), and {@link
+ * OnnxTextEncoder} at several batch sizes, with length sorting within chunks of {@value #CHUNK}
+ * texts: one caller with {@code intra_op_threads} = cores, and (as Spark's local[cores] runs it)
+ * one caller per core with {@code intra_op_threads} = 1 sharing one session.
  *
  * <p>Arguments: {@code [captions=20000] [sweepCaptions=captions] [batch sizes=16,32,64,128,256]}.
  * Run with {@code spark-jobs/bench/run-encode-bench.sh}.
@@ -72,15 +72,17 @@ public final class EncodeBench {
       List<Future<?>> futures = new ArrayList<>();
       for (int k = 0; k < cores; k++) {
         int part = k;
-        futures.add(pool.submit(() -> {
-          OnnxTextEncoder enc = OnnxTextEncoder.create(perTask);
-          int from = texts.size() * part / cores;
-          int to = texts.size() * (part + 1) / cores;
-          for (int start = from; start < to; start += CHUNK) {
-            enc.encode(texts.subList(start, Math.min(to, start + CHUNK)));
-          }
-          return null;
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  OnnxTextEncoder enc = OnnxTextEncoder.create(perTask);
+                  int from = texts.size() * part / cores;
+                  int to = texts.size() * (part + 1) / cores;
+                  for (int start = from; start < to; start += CHUNK) {
+                    enc.encode(texts.subList(start, Math.min(to, start + CHUNK)));
+                  }
+                  return null;
+                }));
       }
       for (Future<?> f : futures) {
         f.get();
@@ -91,8 +93,13 @@ public final class EncodeBench {
   }
 
   private static void report(String system, int n, long startNanos, long startCpu) {
-    System.out.printf(Locale.ROOT, "MARGINAL %s %d %.3f %.3f%n", system, n,
-        (System.nanoTime() - startNanos) / 1e9, (cpuNanos() - startCpu) / 1e9);
+    System.out.printf(
+        Locale.ROOT,
+        "MARGINAL %s %d %.3f %.3f%n",
+        system,
+        n,
+        (System.nanoTime() - startNanos) / 1e9,
+        (cpuNanos() - startCpu) / 1e9);
   }
 
   public static void main(String[] args) throws Exception {
@@ -110,8 +117,8 @@ public final class EncodeBench {
     n = captions.size();
     sweepN = Math.min(sweepN, n);
     List<String> sweep = captions.subList(0, Math.min(sweepN, n));
-    System.out.printf(Locale.ROOT, "captions=%d sweep=%d cores=%d chunk=%d%n", n, sweep.size(),
-        cores, CHUNK);
+    System.out.printf(
+        Locale.ROOT, "captions=%d sweep=%d cores=%d chunk=%d%n", n, sweep.size(), cores, CHUNK);
 
     // langchain4j
     AllMiniLmL6V2EmbeddingModel l4j = new AllMiniLmL6V2EmbeddingModel();
@@ -122,8 +129,14 @@ public final class EncodeBench {
     List<Embedding> reference = l4j.embedAll(segments).content();
     double l4jRate = rate(n, t0);
     double l4jCpu = cpuRate(n, c0, cores);
-    System.out.printf(Locale.ROOT, "%-44s: %7.1f texts/s wall, %7.1f per %d CPU-s (%d texts)%n",
-        "langchain4j embedAll", l4jRate, l4jCpu, cores, n);
+    System.out.printf(
+        Locale.ROOT,
+        "%-44s: %7.1f texts/s wall, %7.1f per %d CPU-s (%d texts)%n",
+        "langchain4j embedAll",
+        l4jRate,
+        l4jCpu,
+        cores,
+        n);
 
     EncoderConfig base = EncoderConfig.bundled().toBuilder().intraOpThreads(cores).build();
     OnnxTextEncoder warm = OnnxTextEncoder.create(base);
@@ -133,8 +146,7 @@ public final class EncodeBench {
     for (int i = 0; i < 1000; i++) {
       worst = Math.min(worst, cosine(check.row(i), reference.get(i).vector()));
     }
-    System.out.printf(Locale.ROOT, "min cosine vs langchain4j (1000 texts): 1 - %.2e%n",
-        1 - worst);
+    System.out.printf(Locale.ROOT, "min cosine vs langchain4j (1000 texts): 1 - %.2e%n", 1 - worst);
 
     for (String s : sizes.split(",")) {
       int bs = Integer.parseInt(s.trim());
@@ -151,17 +163,23 @@ public final class EncodeBench {
       }
       double ours = rate(sweep.size(), t);
       double oursCpu = cpuRate(sweep.size(), c, cores);
-      System.out.printf(Locale.ROOT,
+      System.out.printf(
+          Locale.ROOT,
           "%-44s: %7.1f texts/s wall, %7.1f per %d CPU-s (%.2fx / %.2fx langchain4j,"
-              + " padding %.1f%%)%n", "OnnxTextEncoder batch " + bs + ", 1 caller x " + cores
-              + " threads", ours, oursCpu, cores, ours / l4jRate, oursCpu / l4jCpu,
+              + " padding %.1f%%)%n",
+          "OnnxTextEncoder batch " + bs + ", 1 caller x " + cores + " threads",
+          ours,
+          oursCpu,
+          cores,
+          ours / l4jRate,
+          oursCpu / l4jCpu,
           100.0 * (padded - tokens) / tokens);
     }
 
     for (String s : sizes.split(",")) {
       int bs = Integer.parseInt(s.trim());
-      EncoderConfig perTask = EncoderConfig.bundled().toBuilder().intraOpThreads(1).batchSize(bs)
-          .build();
+      EncoderConfig perTask =
+          EncoderConfig.bundled().toBuilder().intraOpThreads(1).batchSize(bs).build();
       OnnxTextEncoder.create(perTask).encode(sweep.subList(0, Math.min(256, sweep.size())));
       ExecutorService pool = Executors.newFixedThreadPool(cores);
       long t = System.nanoTime();
@@ -169,15 +187,17 @@ public final class EncodeBench {
       List<Future<?>> futures = new ArrayList<>();
       for (int c = 0; c < cores; c++) {
         int part = c;
-        futures.add(pool.submit(() -> {
-          OnnxTextEncoder enc = OnnxTextEncoder.create(perTask);
-          int from = sweep.size() * part / cores;
-          int to = sweep.size() * (part + 1) / cores;
-          for (int start = from; start < to; start += CHUNK) {
-            enc.encode(sweep.subList(start, Math.min(to, start + CHUNK)));
-          }
-          return null;
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  OnnxTextEncoder enc = OnnxTextEncoder.create(perTask);
+                  int from = sweep.size() * part / cores;
+                  int to = sweep.size() * (part + 1) / cores;
+                  for (int start = from; start < to; start += CHUNK) {
+                    enc.encode(sweep.subList(start, Math.min(to, start + CHUNK)));
+                  }
+                  return null;
+                }));
       }
       for (Future<?> f : futures) {
         f.get();
@@ -185,10 +205,15 @@ public final class EncodeBench {
       pool.shutdown();
       double ours = rate(sweep.size(), t);
       double oursCpu = cpuRate(sweep.size(), cpu, cores);
-      System.out.printf(Locale.ROOT,
+      System.out.printf(
+          Locale.ROOT,
           "%-44s: %7.1f texts/s wall, %7.1f per %d CPU-s (%.2fx / %.2fx langchain4j)%n",
-          "OnnxTextEncoder batch " + bs + ", " + cores + " callers x 1 thread", ours, oursCpu,
-          cores, ours / l4jRate, oursCpu / l4jCpu);
+          "OnnxTextEncoder batch " + bs + ", " + cores + " callers x 1 thread",
+          ours,
+          oursCpu,
+          cores,
+          ours / l4jRate,
+          oursCpu / l4jCpu);
     }
   }
 
@@ -198,8 +223,8 @@ public final class EncodeBench {
 
   /** CPU time of the whole process (all threads, native ones included), in ns. */
   private static long cpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean)
-        ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   /**

@@ -17,15 +17,28 @@ class ConfigCommandTest {
     String out = runCapturingStdout("config", "--set", "fit.refinement_iterations=3");
     for (ConfigKey<?> k : ConfigKeys.all()) {
       String value = k.name().equals(ConfigKeys.REFINEMENT_ITERATIONS) ? "3" : k.defaultValue();
-      String expected = k.name() + " = " + value + "\n    " + k.typeName() + ", default \""
-          + k.defaultValue() + "\"" + (k.allowed().isEmpty() ? "" : ", " + k.allowed())
-          + "\n    " + k.doc() + "\n";
+      String expected =
+          k.name()
+              + " = "
+              + value
+              + "\n    "
+              + k.typeName()
+              + ", default \""
+              + k.defaultValue()
+              + "\""
+              + (k.allowed().isEmpty() ? "" : ", " + k.allowed())
+              + "\n    "
+              + k.doc()
+              + "\n";
       assertThat(out).as(k.name()).contains(expected);
     }
-    assertThat(out).contains("fit.refinement_iterations = 3\n    int, default \"0\","
-        + " an integer in [0, 16]\n");
-    assertThat(out).contains("output.mode = error\n    enum, default \"error\","
-        + " one of [error, overwrite, resume]\n");
+    assertThat(out)
+        .contains(
+            "fit.refinement_iterations = 3\n    int, default \"0\"," + " an integer in [0, 16]\n");
+    assertThat(out)
+        .contains(
+            "output.mode = error\n    enum, default \"error\","
+                + " one of [error, overwrite, resume]\n");
   }
 
   private static String runCapturingStdout(String... args) {

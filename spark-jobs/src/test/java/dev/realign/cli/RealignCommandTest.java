@@ -24,8 +24,8 @@ class RealignCommandTest {
     System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
     try {
       int code = RealignCommand.run(args);
-      return new Result(code, o.toString(StandardCharsets.UTF_8),
-          e.toString(StandardCharsets.UTF_8));
+      return new Result(
+          code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(out);
       System.setErr(err);
@@ -48,19 +48,27 @@ class RealignCommandTest {
 
   @Test
   void aCommandsHelpListsItsOwnOptionsWithTheirKeys() {
-    for (String[] args : new String[][] {{"fit", "--help"}, {"fit", "-h"}, {"help", "fit"},
-        {"fit", "--output", "x", "--help"}}) {
+    for (String[] args :
+        new String[][] {
+          {"fit", "--help"}, {"fit", "-h"}, {"help", "fit"}, {"fit", "--output", "x", "--help"}
+        }) {
       Result r = realign(args);
       assertThat(r.code()).as(String.join(" ", args)).isZero();
-      assertThat(r.out()).startsWith("usage: realign fit [options]")
+      assertThat(r.out())
+          .startsWith("usage: realign fit [options]")
           .contains("  --variant           V      anchor | anchor-trace | realign  (fit.variant)")
-          .contains("  --mode ").contains("  --set ").doesNotContain("--texts")
+          .contains("  --mode ")
+          .contains("  --set ")
+          .doesNotContain("--texts")
           .doesNotContain("--transform");
     }
     assertThat(realign("apply", "--help").out()).contains("  --transform ");
-    assertThat(realign("encode", "--help").out()).contains("  --input ")
-        .contains("(encode.input)").doesNotContain("--variant");
-    assertThat(realign("run", "--help").out()).contains("  --texts ")
+    assertThat(realign("encode", "--help").out())
+        .contains("  --input ")
+        .contains("(encode.input)")
+        .doesNotContain("--variant");
+    assertThat(realign("run", "--help").out())
+        .contains("  --texts ")
         .contains("  --image-embeddings ");
   }
 
@@ -68,24 +76,35 @@ class RealignCommandTest {
   void usageErrorsAreOneLineWithExitCode2() {
     Result r = realign("fitt");
     assertThat(r.code()).isEqualTo(2);
-    assertThat(r.err()).isEqualTo("realign: error: Invalid command: fitt (must be one of [run,"
-        + " encode, stats, fit, apply, report, copy, generate, config, help]; see realign --help)"
-        + System.lineSeparator());
+    assertThat(r.err())
+        .isEqualTo(
+            "realign: error: Invalid command: fitt (must be one of [run,"
+                + " encode, stats, fit, apply, report, copy, generate, config, help]; see realign --help)"
+                + System.lineSeparator());
     Result bad = realign("config", "--set", "fit.varient=x");
     assertThat(bad.code()).isEqualTo(2);
-    assertThat(bad.err().lines()).hasSize(1).allSatisfy(l -> assertThat(l)
-        .startsWith("realign: error: Invalid config key: fit.varient"));
+    assertThat(bad.err().lines())
+        .hasSize(1)
+        .allSatisfy(
+            l -> assertThat(l).startsWith("realign: error: Invalid config key: fit.varient"));
   }
 
   @Test
   void aFailureSaysItsCausesInOneLine() {
     ByteArrayOutputStream e = new ByteArrayOutputStream();
     PrintStream err = new PrintStream(e, true, StandardCharsets.UTF_8);
-    int code = RealignCommand.fail(new UncheckedIOException("Cannot prepare output directory /x",
-        new AccessDeniedException("/x", null, "Permission denied")), err);
+    int code =
+        RealignCommand.fail(
+            new UncheckedIOException(
+                "Cannot prepare output directory /x",
+                new AccessDeniedException("/x", null, "Permission denied")),
+            err);
     assertThat(code).isEqualTo(1);
-    assertThat(e.toString(StandardCharsets.UTF_8)).isEqualTo("realign: failed: Cannot prepare"
-        + " output directory /x: /x: Permission denied" + System.lineSeparator());
+    assertThat(e.toString(StandardCharsets.UTF_8))
+        .isEqualTo(
+            "realign: failed: Cannot prepare"
+                + " output directory /x: /x: Permission denied"
+                + System.lineSeparator());
   }
 
   /** Spark's wrapper (its message holds the task's stack) is skipped; the causes are kept. */
@@ -93,17 +112,27 @@ class RealignCommandTest {
   void sparkWrappersAndErrorsGiveOneLineWithoutAStackTrace() {
     ByteArrayOutputStream e = new ByteArrayOutputStream();
     PrintStream err = new PrintStream(e, true, StandardCharsets.UTF_8);
-    Throwable shard = new UncheckedIOException(new IOException("Cannot write shard"
-        + " part-00001-of-00004.parquet of text split 1 to file:/o/aligned/_staging/"
-        + "part-00001-of-00004.parquet: No space left on device", new IOException(
-        "No space left on device")));
-    int code = RealignCommand.fail(new SparkException("Job aborted due to stage failure: Task 1"
-        + " in stage 3.0 failed 1 times\n\tat dev.realign.job.ApplyPass.shardOf(ApplyPass.java:1)",
-        shard), err);
+    Throwable shard =
+        new UncheckedIOException(
+            new IOException(
+                "Cannot write shard"
+                    + " part-00001-of-00004.parquet of text split 1 to file:/o/aligned/_staging/"
+                    + "part-00001-of-00004.parquet: No space left on device",
+                new IOException("No space left on device")));
+    int code =
+        RealignCommand.fail(
+            new SparkException(
+                "Job aborted due to stage failure: Task 1"
+                    + " in stage 3.0 failed 1 times\n\tat dev.realign.job.ApplyPass.shardOf(ApplyPass.java:1)",
+                shard),
+            err);
     assertThat(code).isEqualTo(1);
-    assertThat(e.toString(StandardCharsets.UTF_8)).isEqualTo("realign: failed: Cannot write shard"
-        + " part-00001-of-00004.parquet of text split 1 to file:/o/aligned/_staging/"
-        + "part-00001-of-00004.parquet: No space left on device" + System.lineSeparator());
+    assertThat(e.toString(StandardCharsets.UTF_8))
+        .isEqualTo(
+            "realign: failed: Cannot write shard"
+                + " part-00001-of-00004.parquet of text split 1 to file:/o/aligned/_staging/"
+                + "part-00001-of-00004.parquet: No space left on device"
+                + System.lineSeparator());
 
     e.reset();
     assertThat(RealignCommand.fail(new OutOfMemoryError("Java heap space"), err)).isEqualTo(1);

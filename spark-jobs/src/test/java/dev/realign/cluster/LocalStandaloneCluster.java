@@ -8,7 +8,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
 import java.net.ServerSocket;
-import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
@@ -40,11 +39,12 @@ import java.util.stream.Stream;
  * put on the driver's classpath and shipped to the executors with {@code spark.jars}. Neither
  * {@code jars/} nor the executors' classpath hold any realign class otherwise.
  *
- * <p>Every process started here is stopped by PID, with its descendants (the executors are
- * children of the workers), by {@link #close()} and by a shutdown hook if the test JVM dies first.
+ * <p>Every process started here is stopped by PID, with its descendants (the executors are children
+ * of the workers), by {@link #close()} and by a shutdown hook if the test JVM dies first.
  */
 final class LocalStandaloneCluster implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /**
    * Master and workers: small heaps, C1 only and the serial collector, so that these mostly idle
    * daemons do not take CPU from the drivers and executors on a 2-core machine.
@@ -112,15 +112,37 @@ final class LocalStandaloneCluster implements AutoCloseable {
     masterWebPort = freePort();
     List<String> masterJvm = new ArrayList<>(DAEMON_JVM);
     masterJvm.add("-Dspark.port.maxRetries=0");
-    daemons.add(startJava("master", masterJvm, "org.apache.spark.deploy.master.Master",
-        List.of("--host", "127.0.0.1", "--port", Integer.toString(masterPort),
-            "--webui-port", Integer.toString(masterWebPort))));
+    daemons.add(
+        startJava(
+            "master",
+            masterJvm,
+            "org.apache.spark.deploy.master.Master",
+            List.of(
+                "--host",
+                "127.0.0.1",
+                "--port",
+                Integer.toString(masterPort),
+                "--webui-port",
+                Integer.toString(masterWebPort))));
     for (int i = 0; i < workerCount; i++) {
       Path work = Files.createDirectories(root.resolve("worker-" + i));
-      Process w = startJava("worker-" + i, DAEMON_JVM,
-          "org.apache.spark.deploy.worker.Worker",
-          List.of(masterUrl(), "--cores", "1", "--memory", "1g", "--host", "127.0.0.1",
-              "--webui-port", Integer.toString(freePort()), "--work-dir", work.toString()));
+      Process w =
+          startJava(
+              "worker-" + i,
+              DAEMON_JVM,
+              "org.apache.spark.deploy.worker.Worker",
+              List.of(
+                  masterUrl(),
+                  "--cores",
+                  "1",
+                  "--memory",
+                  "1g",
+                  "--host",
+                  "127.0.0.1",
+                  "--webui-port",
+                  Integer.toString(freePort()),
+                  "--work-dir",
+                  work.toString()));
       workers.add(w);
       daemons.add(w);
     }
@@ -129,8 +151,8 @@ final class LocalStandaloneCluster implements AutoCloseable {
     while (System.nanoTime() < deadline) {
       for (Process p : daemons) {
         if (!p.isAlive()) {
-          throw new IllegalStateException("A cluster process exited early (" + p.pid()
-              + "); logs in " + logs);
+          throw new IllegalStateException(
+              "A cluster process exited early (" + p.pid() + "); logs in " + logs);
         }
       }
       alive = aliveWorkers();
@@ -139,14 +161,22 @@ final class LocalStandaloneCluster implements AutoCloseable {
       }
       Thread.sleep(250);
     }
-    throw new IllegalStateException("Only " + alive + " of " + workerCount
-        + " workers registered within " + timeout + "; logs in " + logs);
+    throw new IllegalStateException(
+        "Only "
+            + alive
+            + " of "
+            + workerCount
+            + " workers registered within "
+            + timeout
+            + "; logs in "
+            + logs);
   }
 
   private int aliveWorkers() {
     try {
-      HttpURLConnection c = (HttpURLConnection)
-          new URL("http://127.0.0.1:" + masterWebPort + "/json/").openConnection();
+      HttpURLConnection c =
+          (HttpURLConnection)
+              new URL("http://127.0.0.1:" + masterWebPort + "/json/").openConnection();
       c.setConnectTimeout(1000);
       c.setReadTimeout(1000);
       try (InputStream in = c.getInputStream()) {
@@ -168,14 +198,15 @@ final class LocalStandaloneCluster implements AutoCloseable {
   Process driver(String name, String master, List<String> args) throws IOException {
     List<String> jvm = new ArrayList<>(List.of("-Xmx1g", "-XX:+UseSerialGC"));
     if (master.startsWith("spark://")) {
-      jvm.addAll(List.of(
-          "-Dspark.jars=" + appJar,
-          "-Dspark.executor.memory=1g",
-          "-Dspark.executor.extraJavaOptions=-XX:+UseSerialGC " + String.join(" ", jvmOptions),
-          "-Dspark.executorEnv.OPT_OUT_TRACKING=true",
-          "-Dspark.ui.enabled=false",
-          "-Dspark.driver.host=127.0.0.1",
-          "-Dspark.driver.bindAddress=127.0.0.1"));
+      jvm.addAll(
+          List.of(
+              "-Dspark.jars=" + appJar,
+              "-Dspark.executor.memory=1g",
+              "-Dspark.executor.extraJavaOptions=-XX:+UseSerialGC " + String.join(" ", jvmOptions),
+              "-Dspark.executorEnv.OPT_OUT_TRACKING=true",
+              "-Dspark.ui.enabled=false",
+              "-Dspark.driver.host=127.0.0.1",
+              "-Dspark.driver.bindAddress=127.0.0.1"));
     }
     List<String> all = new ArrayList<>(List.of("run", "--master", master));
     all.addAll(args);
@@ -186,7 +217,8 @@ final class LocalStandaloneCluster implements AutoCloseable {
   List<ProcessHandle> executors() {
     List<ProcessHandle> out = new ArrayList<>();
     for (Process w : workers) {
-      w.toHandle().descendants()
+      w.toHandle()
+          .descendants()
           .filter(h -> h.info().commandLine().orElse("").contains("CoarseGrainedExecutorBackend"))
           .forEach(out::add);
     }
@@ -208,8 +240,11 @@ final class LocalStandaloneCluster implements AutoCloseable {
     Pattern started = Pattern.compile("Running task .*\\(TID (\\d+)\\)");
     Pattern finished = Pattern.compile("Finished task .*\\(TID (\\d+)\\)");
     for (int w = 0; w < workers.size(); w++) {
-      Path log = root.resolve("worker-" + w).resolve(cmd.get(app + 1)).resolve(cmd.get(id + 1))
-          .resolve("stderr");
+      Path log =
+          root.resolve("worker-" + w)
+              .resolve(cmd.get(app + 1))
+              .resolve(cmd.get(id + 1))
+              .resolve("stderr");
       if (!Files.isRegularFile(log)) {
         continue;
       }
@@ -235,15 +270,18 @@ final class LocalStandaloneCluster implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!executors().isEmpty()) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("Executors still running after " + timeout + ": "
-            + executors().stream().map(ProcessHandle::pid).toList());
+        throw new IllegalStateException(
+            "Executors still running after "
+                + timeout
+                + ": "
+                + executors().stream().map(ProcessHandle::pid).toList());
       }
       Thread.sleep(200);
     }
   }
 
-  private Process startJava(String name, List<String> extraJvm, String mainClass,
-      List<String> args) throws IOException {
+  private Process startJava(String name, List<String> extraJvm, String mainClass, List<String> args)
+      throws IOException {
     // Master and workers: Spark's jars only; drivers also get the application jar.
     boolean app = mainClass.startsWith("dev.realign.");
     List<String> cmd = new ArrayList<>();
@@ -256,8 +294,8 @@ final class LocalStandaloneCluster implements AutoCloseable {
     cmd.add(app ? appJar + File.pathSeparator + sparkJars : sparkJars);
     cmd.add(mainClass);
     cmd.addAll(args);
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(log(name).toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log(name).toFile());
     Map<String, String> env = pb.environment();
     env.keySet().removeIf(k -> k.startsWith("SPARK_") || k.startsWith("HADOOP_"));
     env.put("SPARK_HOME", sparkHome.toString());
@@ -339,9 +377,11 @@ final class LocalStandaloneCluster implements AutoCloseable {
 
   /** Entries of the test classpath (surefire's, not its booter jar). */
   static List<Path> classPath() {
-    String cp = System.getProperty("surefire.test.class.path",
-        System.getProperty("java.class.path"));
-    return Arrays.stream(cp.split(File.pathSeparator)).filter(s -> !s.isBlank()).map(Path::of)
+    String cp =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    return Arrays.stream(cp.split(File.pathSeparator))
+        .filter(s -> !s.isBlank())
+        .map(Path::of)
         .toList();
   }
 
@@ -356,7 +396,9 @@ final class LocalStandaloneCluster implements AutoCloseable {
     Set<String> names = new HashSet<>();
     for (Path p : classPath()) {
       String n = p.getFileName().toString();
-      if (!Files.isRegularFile(p) || !n.endsWith(".jar") || isRealignModule(p)
+      if (!Files.isRegularFile(p)
+          || !n.endsWith(".jar")
+          || isRealignModule(p)
           || n.contains("surefire")) {
         continue;
       }
@@ -379,7 +421,10 @@ final class LocalStandaloneCluster implements AutoCloseable {
         if (Files.isDirectory(p) && !n.equals("test-classes")) {
           try (Stream<Path> files = Files.walk(p)) {
             for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
-              add(out, seen, p.relativize(f).toString().replace(File.separatorChar, '/'),
+              add(
+                  out,
+                  seen,
+                  p.relativize(f).toString().replace(File.separatorChar, '/'),
                   Files.readAllBytes(f));
             }
           }
@@ -398,8 +443,8 @@ final class LocalStandaloneCluster implements AutoCloseable {
     }
     if (!seen.contains("dev/realign/cli/RealignCommand.class")
         || !seen.contains("dev/realign/align/ReAlignTransform.class")) {
-      throw new IllegalStateException("The app jar " + jar + " lacks realign's classes; test class"
-          + " path: " + classPath());
+      throw new IllegalStateException(
+          "The app jar " + jar + " lacks realign's classes; test class" + " path: " + classPath());
     }
     return jar;
   }

@@ -30,16 +30,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code realign run} on a real multi-process standalone cluster (a Master and 2 Workers of 1 core,
- * each a separate JVM on 127.0.0.1; drivers in client mode in their own JVMs) against a
- * {@code local[1]} run of the same inputs, compared file by file (SHA-256 of every file of the
- * output: transform, sketches, summary, every shard and the manifest):
+ * each a separate JVM on 127.0.0.1; drivers in client mode in their own JVMs) against a {@code
+ * local[1]} run of the same inputs, compared file by file (SHA-256 of every file of the output:
+ * transform, sketches, summary, every shard and the manifest):
+ *
  * <ol>
- *   <li>a plain cluster run gives the same bytes;</li>
- *   <li>an executor JVM killed by PID (SIGKILL) while apply runs: the job completes, same
- *       bytes;</li>
- *   <li>the driver JVM killed by PID while apply runs: no manifest; a rerun with
- *       {@code --mode resume} completes, keeps the staged shards and gives the same bytes.</li>
+ *   <li>a plain cluster run gives the same bytes;
+ *   <li>an executor JVM killed by PID (SIGKILL) while apply runs: the job completes, same bytes;
+ *   <li>the driver JVM killed by PID while apply runs: no manifest; a rerun with {@code --mode
+ *       resume} completes, keeps the staged shards and gives the same bytes.
  * </ol>
+ *
  * 200,000 text rows (4 .npy files) and 50,000 image rows at d = 256, 8 splits.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -68,12 +69,13 @@ class StandaloneClusterTest {
     cluster.start(2, Duration.ofSeconds(90));
     log("cluster up at %s", cluster.masterUrl());
     // The plain cluster run of (a) overlaps the end of the local one: it only needs the cluster.
-    plainRun = cluster.driver("driver-plain", cluster.masterUrl(),
-        args(dir.resolve("cluster-plain")));
+    plainRun =
+        cluster.driver("driver-plain", cluster.masterUrl(), args(dir.resolve("cluster-plain")));
     awaitSuccess(local, "driver-local");
     reference = tree(dir.resolve("local"));
-    assertThat(reference).containsKeys("realign-transform.json", "aligned/_manifest.json",
-        shard(0), shard(PARTITIONS - 1));
+    assertThat(reference)
+        .containsKeys(
+            "realign-transform.json", "aligned/_manifest.json", shard(0), shard(PARTITIONS - 1));
     log("local[1] reference done: %d files", reference.size());
   }
 
@@ -91,8 +93,9 @@ class StandaloneClusterTest {
     Path out = dir.resolve("cluster-plain");
     awaitSuccess(plainRun, "driver-plain");
     assertThat(tree(out)).isEqualTo(reference);
-    log("(a) cluster run == local[1] run: %d files, transform sha256 %s", reference.size(),
-        reference.get("realign-transform.json"));
+    log(
+        "(a) cluster run == local[1] run: %d files, transform sha256 %s",
+        reference.size(), reference.get("realign-transform.json"));
   }
 
   @Test
@@ -101,27 +104,37 @@ class StandaloneClusterTest {
     Path out = dir.resolve("executor-killed");
     Path staging = out.resolve("aligned/_staging");
     Process driver = cluster.driver("driver-executor-killed", cluster.masterUrl(), args(out));
-    awaitCondition(() -> done(staging).size() >= 1 || !driver.isAlive(), "apply to start",
+    awaitCondition(
+        () -> done(staging).size() >= 1 || !driver.isAlive(),
+        "apply to start",
         "driver-executor-killed");
     assertThat(driver.isAlive()).as("driver alive when apply started").isTrue();
     assertThat(cluster.executors()).hasSize(2);
     // The victim is an executor in the middle of an apply task (its own log says so).
     ProcessHandle[] victim = new ProcessHandle[1];
-    awaitCondition(() -> {
-      for (ProcessHandle e : cluster.executors()) {
-        if (!cluster.runningTasks(e).isEmpty()) {
-          victim[0] = e;
-          return true;
-        }
-      }
-      return !driver.isAlive();
-    }, "an executor running an apply task", "driver-executor-killed");
+    awaitCondition(
+        () -> {
+          for (ProcessHandle e : cluster.executors()) {
+            if (!cluster.runningTasks(e).isEmpty()) {
+              victim[0] = e;
+              return true;
+            }
+          }
+          return !driver.isAlive();
+        },
+        "an executor running an apply task",
+        "driver-executor-killed");
     assertThat(victim[0]).as("an executor running an apply task").isNotNull();
     Set<String> tasks = cluster.runningTasks(victim[0]);
     int doneAtKill = done(staging).size();
     LocalStandaloneCluster.kill(victim[0]);
-    log("(b) killed executor pid %d running task(s) TID %s during apply (%d of %d shards"
-        + " staged); executors now %s", victim[0].pid(), tasks, doneAtKill, PARTITIONS,
+    log(
+        "(b) killed executor pid %d running task(s) TID %s during apply (%d of %d shards"
+            + " staged); executors now %s",
+        victim[0].pid(),
+        tasks,
+        doneAtKill,
+        PARTITIONS,
         cluster.executors().stream().map(ProcessHandle::pid).toList());
     assertThat(doneAtKill).isLessThan(PARTITIONS);
 
@@ -132,7 +145,9 @@ class StandaloneClusterTest {
     // (seen both ways here); either way its work is redone: lost results (the persisted shard
     // records of that executor) are recomputed, and the bytes below must not change.
     assertThat(driverLog).contains("Lost executor");
-    driverLog.lines().filter(l -> l.contains("Lost executor") || l.contains("Lost task"))
+    driverLog
+        .lines()
+        .filter(l -> l.contains("Lost executor") || l.contains("Lost task"))
         .forEach(l -> log("    driver: %s", l));
     assertThat(tree(out)).isEqualTo(reference);
     log("(b) output == local[1] run");
@@ -144,13 +159,14 @@ class StandaloneClusterTest {
     Path out = dir.resolve("driver-killed");
     Path staging = out.resolve("aligned/_staging");
     Process driver = cluster.driver("driver-killed", cluster.masterUrl(), args(out));
-    awaitCondition(() -> done(staging).size() >= 2 || !driver.isAlive(), "two staged shards",
-        "driver-killed");
+    awaitCondition(
+        () -> done(staging).size() >= 2 || !driver.isAlive(), "two staged shards", "driver-killed");
     assertThat(driver.isAlive()).as("driver alive when two shards were staged").isTrue();
     long pid = driver.pid();
     LocalStandaloneCluster.kill(driver.toHandle());
-    log("(c) killed driver pid %d with %d of %d shards staged", pid, done(staging).size(),
-        PARTITIONS);
+    log(
+        "(c) killed driver pid %d with %d of %d shards staged",
+        pid, done(staging).size(), PARTITIONS);
     // The master removes the application and the workers stop its executors.
     cluster.awaitNoExecutors(Duration.ofSeconds(60));
     assertThat(out.resolve("aligned/_manifest.json")).doesNotExist();
@@ -169,18 +185,28 @@ class StandaloneClusterTest {
     // The shards staged before the kill were verified and kept, not rewritten.
     for (Map.Entry<String, Long> e : staged.entrySet()) {
       assertThat(Files.getLastModifiedTime(out.resolve("aligned").resolve(e.getKey())).toMillis())
-          .as("mtime of kept shard %s", e.getKey()).isEqualTo(e.getValue());
+          .as("mtime of kept shard %s", e.getKey())
+          .isEqualTo(e.getValue());
     }
     log("(c) resume == local[1] run; %d staged shards kept unchanged", staged.size());
   }
 
   static List<String> args(Path out) {
-    return List.of("--text-embeddings", dir.resolve("texts").toString(),
-        "--image-embeddings", dir.resolve("images").toString(), "--output", out.toString(),
-        "--partitions", Integer.toString(PARTITIONS), "--set", "progress.interval_seconds=2",
+    return List.of(
+        "--text-embeddings",
+        dir.resolve("texts").toString(),
+        "--image-embeddings",
+        dir.resolve("images").toString(),
+        "--output",
+        out.toString(),
+        "--partitions",
+        Integer.toString(PARTITIONS),
+        "--set",
+        "progress.interval_seconds=2",
         // The gap report holds timings and non-reproducible spectra (docs/design.md section 3): it
         // has tests of its own, and the bytes compared here are the dataset's.
-        "--set", "report.in_run=false");
+        "--set",
+        "report.in_run=false");
   }
 
   static String shard(int k) {
@@ -191,12 +217,14 @@ class StandaloneClusterTest {
   static void writeInputs() throws IOException {
     writeModality(dir.resolve("texts"), "texts", TEXT_FILES, TEXT_ROWS_PER_FILE, 0, 1.0, 11);
     writeModality(dir.resolve("images"), "images", IMAGE_FILES, IMAGE_ROWS_PER_FILE, 1, -1.0, 23);
-    log("inputs written: %,d text and %,d image rows at d = %d",
+    log(
+        "inputs written: %,d text and %,d image rows at d = %d",
         TEXT_FILES * TEXT_ROWS_PER_FILE, IMAGE_FILES * IMAGE_ROWS_PER_FILE, D);
   }
 
-  private static void writeModality(Path folder, String stem, int files, int rows, int axis,
-      double offset, long seed) throws IOException {
+  private static void writeModality(
+      Path folder, String stem, int files, int rows, int axis, double offset, long seed)
+      throws IOException {
     Files.createDirectories(folder);
     for (int f = 0; f < files; f++) {
       SplittableRandom r = new SplittableRandom(seed * 1000 + f);
@@ -216,8 +244,11 @@ class StandaloneClusterTest {
       return List.of();
     }
     try (Stream<Path> s = Files.list(staging)) {
-      return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".done.json"))
-          .map(n -> n.substring(0, n.length() - ".done.json".length())).sorted().toList();
+      return s.map(p -> p.getFileName().toString())
+          .filter(n -> n.endsWith(".done.json"))
+          .map(n -> n.substring(0, n.length() - ".done.json".length()))
+          .sorted()
+          .toList();
     } catch (IOException e) {
       return List.of(); // the staging folder went away (committed) while listing
     }
@@ -228,8 +259,8 @@ class StandaloneClusterTest {
     long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("Timed out waiting for " + what + "; driver log:\n"
-            + cluster.tail(driverLog, 40));
+        throw new AssertionError(
+            "Timed out waiting for " + what + "; driver log:\n" + cluster.tail(driverLog, 40));
       }
       Thread.sleep(20);
     }
@@ -237,10 +268,11 @@ class StandaloneClusterTest {
 
   static void awaitSuccess(Process p, String name) throws InterruptedException {
     if (!p.waitFor(RUN_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-      throw new AssertionError(name + " did not finish within " + RUN_TIMEOUT + "; log:\n"
-          + cluster.tail(name, 60));
+      throw new AssertionError(
+          name + " did not finish within " + RUN_TIMEOUT + "; log:\n" + cluster.tail(name, 60));
     }
-    assertThat(p.exitValue()).as("exit code of %s; log:%n%s", name, cluster.tail(name, 60))
+    assertThat(p.exitValue())
+        .as("exit code of %s; log:%n%s", name, cluster.tail(name, 60))
         .isZero();
     log("%s finished", name);
   }
@@ -260,15 +292,16 @@ class StandaloneClusterTest {
 
   static String sha256(Path file) throws IOException {
     try {
-      return HexFormat.of().formatHex(
-          MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+      return HexFormat.of()
+          .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }
 
   static void log(String format, Object... args) {
-    System.out.printf("[cluster-test %6.1f s] %s%n", (System.nanoTime() - start) / 1e9,
-        String.format(format, args));
+    System.out.printf(
+        "[cluster-test %6.1f s] %s%n",
+        (System.nanoTime() - start) / 1e9, String.format(format, args));
   }
 }

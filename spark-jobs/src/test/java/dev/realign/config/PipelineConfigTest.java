@@ -20,16 +20,18 @@ class PipelineConfigTest {
   @Test
   void everyKeyIsDeclaredOnceWithTypeDefaultAndDoc() {
     assertThat(ConfigKeys.all()).hasSizeGreaterThan(40);
-    assertThat(ConfigKeys.defaults().keySet()).containsExactlyElementsOf(
-        ConfigKeys.all().stream().map(ConfigKey::name).toList());
+    assertThat(ConfigKeys.defaults().keySet())
+        .containsExactlyElementsOf(ConfigKeys.all().stream().map(ConfigKey::name).toList());
     assertThat(ConfigKeys.docs().keySet()).isEqualTo(ConfigKeys.defaults().keySet());
     PipelineConfig c = PipelineConfig.builder().build();
     for (ConfigKey<?> k : ConfigKeys.all()) {
       assertThat(k.doc()).as(k.name()).isNotBlank();
       assertThat(k.typeName()).as(k.name()).isNotBlank();
       assertThat(c.get(k.name())).as(k.name()).isEqualTo(k.defaultValue());
-      assertThat(c.getTyped(k.name(), Object.class)).as(k.name())
-          .isInstanceOf(k.type()).isEqualTo(k.parse(k.defaultValue()));
+      assertThat(c.getTyped(k.name(), Object.class))
+          .as(k.name())
+          .isInstanceOf(k.type())
+          .isEqualTo(k.parse(k.defaultValue()));
     }
     assertThat(c.outputMode()).isEqualTo(OutputMode.ERROR);
     assertThat(c.getEnum(ConfigKeys.VARIANT, Variant.class)).isEqualTo(Variant.REALIGN);
@@ -54,29 +56,37 @@ class PipelineConfigTest {
   @Test
   void laterSourcesWinInTheDocumentedOrder() throws Exception {
     Path file = dir.resolve("c.yaml");
-    Files.writeString(file, "fit:\n  variant: anchor\n  refinement_iterations: 1\ninput:\n"
-        + "  split_rows: 10\n  partitions: 3\noutput:\n  dir: /from-file\n");
-    Map<String, String> spark = Map.of("spark.realign.input.split_rows", "20",
-        "spark.executor.memory", "1g", "spark.realign.output.dir", "/from-spark",
-        "spark.realign.fit.refinement_iterations", "2");
-    PipelineConfig c = PipelineConfig.builder()
-        .file(file)
-        .sparkConf(spark)
-        .set("output.dir", "/from-cli")
-        .build();
+    Files.writeString(
+        file,
+        "fit:\n  variant: anchor\n  refinement_iterations: 1\ninput:\n"
+            + "  split_rows: 10\n  partitions: 3\noutput:\n  dir: /from-file\n");
+    Map<String, String> spark =
+        Map.of(
+            "spark.realign.input.split_rows",
+            "20",
+            "spark.executor.memory",
+            "1g",
+            "spark.realign.output.dir",
+            "/from-spark",
+            "spark.realign.fit.refinement_iterations",
+            "2");
+    PipelineConfig c =
+        PipelineConfig.builder().file(file).sparkConf(spark).set("output.dir", "/from-cli").build();
     assertThat(c.get(ConfigKeys.OUTPUT_MODE)).as("default").isEqualTo("error");
     assertThat(c.getInt(ConfigKeys.PARTITIONS)).as("file over default").isEqualTo(3);
     assertThat(c.getEnum(ConfigKeys.VARIANT, Variant.class)).as("file").isEqualTo(Variant.ANCHOR);
     assertThat(c.getInt(ConfigKeys.SPLIT_ROWS)).as("spark conf over file").isEqualTo(20);
-    assertThat(c.getInt(ConfigKeys.REFINEMENT_ITERATIONS)).as("spark conf over file")
-        .isEqualTo(2);
+    assertThat(c.getInt(ConfigKeys.REFINEMENT_ITERATIONS)).as("spark conf over file").isEqualTo(2);
     assertThat(c.get(ConfigKeys.OUTPUT_DIR)).as("command line over all").isEqualTo("/from-cli");
 
     // The command line also beats a bad value of an earlier layer: values are checked once, on
     // the resolved result.
-    PipelineConfig fixed = PipelineConfig.builder().file(file)
-        .sparkConf(Map.of("spark.realign.fit.refinement_iterations", "99"))
-        .set(ConfigKeys.REFINEMENT_ITERATIONS, "4").build();
+    PipelineConfig fixed =
+        PipelineConfig.builder()
+            .file(file)
+            .sparkConf(Map.of("spark.realign.fit.refinement_iterations", "99"))
+            .set(ConfigKeys.REFINEMENT_ITERATIONS, "4")
+            .build();
     assertThat(fixed.getInt(ConfigKeys.REFINEMENT_ITERATIONS)).isEqualTo(4);
   }
 
@@ -86,8 +96,8 @@ class PipelineConfigTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("Invalid config key: fit.varient (must be one of [")
         .hasMessageContaining("fit.variant");
-    assertThatThrownBy(() -> PipelineConfig.builder()
-        .sparkConf(Map.of("spark.realign.fit.varient", "anchor")))
+    assertThatThrownBy(
+            () -> PipelineConfig.builder().sparkConf(Map.of("spark.realign.fit.varient", "anchor")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("Invalid config key: fit.varient");
     Path bad = dir.resolve("bad.yaml");
@@ -106,17 +116,27 @@ class PipelineConfigTest {
 
   @Test
   void valuesOfTheWrongTypeFailAtTheConfigCheck() {
-    assertBuildFails(ConfigKeys.SPLIT_ROWS, "many",
+    assertBuildFails(
+        ConfigKeys.SPLIT_ROWS,
+        "many",
         "Invalid value for input.split_rows: \"many\" (must be an integer in [1, 2147483647])");
-    assertBuildFails(ConfigKeys.MAX_REJECTED_FRACTION, "lots",
+    assertBuildFails(
+        ConfigKeys.MAX_REJECTED_FRACTION,
+        "lots",
         "Invalid value for quality.max_rejected_fraction: \"lots\" (must be a number in"
             + " [0.0, 1.0])");
-    assertBuildFails(ConfigKeys.MAX_REJECTED_FRACTION, "NaN",
+    assertBuildFails(
+        ConfigKeys.MAX_REJECTED_FRACTION,
+        "NaN",
         "Invalid value for quality.max_rejected_fraction: \"NaN\" (must be a number in"
             + " [0.0, 1.0])");
-    assertBuildFails(ConfigKeys.REPORT_SPECTRA, "1",
+    assertBuildFails(
+        ConfigKeys.REPORT_SPECTRA,
+        "1",
         "Invalid value for report.spectra: \"1\" (must be true or false)");
-    assertBuildFails(ConfigKeys.ENCODE_POOLING, "max",
+    assertBuildFails(
+        ConfigKeys.ENCODE_POOLING,
+        "max",
         "Invalid value for encode.pooling: \"max\" (must be mean, cls, output:<name>,"
             + " mean:<output> or cls:<output>)");
   }
@@ -124,11 +144,17 @@ class PipelineConfigTest {
   @Test
   void normalizeYesFailsAtTheConfigCheckNamingTheKey() {
     // Before: "yes" passed the config check, then the encoder failed naming "normalize".
-    assertBuildFails(ConfigKeys.ENCODE_NORMALIZE, "yes",
+    assertBuildFails(
+        ConfigKeys.ENCODE_NORMALIZE,
+        "yes",
         "Invalid value for encode.normalize: \"yes\" (must be true or false)");
     // What passes the check is what the encoder gets, in canonical form.
-    PipelineConfig upper = PipelineConfig.builder().set(ConfigKeys.ENCODE_NORMALIZE, " FALSE ")
-        .set(ConfigKeys.ENCODE_PROVIDER, "CPU").set(ConfigKeys.ENCODE_POOLING, "CLS").build();
+    PipelineConfig upper =
+        PipelineConfig.builder()
+            .set(ConfigKeys.ENCODE_NORMALIZE, " FALSE ")
+            .set(ConfigKeys.ENCODE_PROVIDER, "CPU")
+            .set(ConfigKeys.ENCODE_POOLING, "CLS")
+            .build();
     EncoderConfig e = EncodeJob.encoderConfig(upper, 1);
     assertThat(e.normalize()).isFalse();
     assertThat(e.pooling()).isEqualTo(Pooling.CLS);
@@ -136,47 +162,82 @@ class PipelineConfigTest {
 
   @Test
   void valuesOutOfRangeFailWithTheDeclaredRange() {
-    assertBuildFails(ConfigKeys.REFINEMENT_ITERATIONS, "17",
+    assertBuildFails(
+        ConfigKeys.REFINEMENT_ITERATIONS,
+        "17",
         "Invalid value for fit.refinement_iterations: \"17\" (must be an integer in [0, 16])");
-    assertBuildFails(ConfigKeys.REFINEMENT_ITERATIONS, "-1",
+    assertBuildFails(
+        ConfigKeys.REFINEMENT_ITERATIONS,
+        "-1",
         "Invalid value for fit.refinement_iterations: \"-1\" (must be an integer in [0, 16])");
-    assertBuildFails(ConfigKeys.SPLIT_ROWS, "0",
+    assertBuildFails(
+        ConfigKeys.SPLIT_ROWS,
+        "0",
         "Invalid value for input.split_rows: \"0\" (must be an integer in [1, 2147483647])");
-    assertBuildFails(ConfigKeys.SPLIT_ROWS, "3000000000",
+    assertBuildFails(
+        ConfigKeys.SPLIT_ROWS,
+        "3000000000",
         "Invalid value for input.split_rows: \"3000000000\" (must be an integer in"
             + " [1, 2147483647])");
-    assertBuildFails(ConfigKeys.MAX_REJECTED_FRACTION, "1.5",
+    assertBuildFails(
+        ConfigKeys.MAX_REJECTED_FRACTION,
+        "1.5",
         "Invalid value for quality.max_rejected_fraction: \"1.5\" (must be a number in"
             + " [0.0, 1.0])");
-    assertBuildFails(ConfigKeys.ENCODE_MAX_LENGTH, "1",
+    assertBuildFails(
+        ConfigKeys.ENCODE_MAX_LENGTH,
+        "1",
         "Invalid value for encode.max_length: \"1\" (must be an integer in [2, 1000000])");
-    assertThat(PipelineConfig.builder().set(ConfigKeys.REFINEMENT_ITERATIONS, "16").build()
-        .getInt(ConfigKeys.REFINEMENT_ITERATIONS)).isEqualTo(16);
-    assertThat(PipelineConfig.builder().set(ConfigKeys.SPLIT_ROWS, "65_536").build()
-        .getInt(ConfigKeys.SPLIT_ROWS)).isEqualTo(65_536);
+    assertThat(
+            PipelineConfig.builder()
+                .set(ConfigKeys.REFINEMENT_ITERATIONS, "16")
+                .build()
+                .getInt(ConfigKeys.REFINEMENT_ITERATIONS))
+        .isEqualTo(16);
+    assertThat(
+            PipelineConfig.builder()
+                .set(ConfigKeys.SPLIT_ROWS, "65_536")
+                .build()
+                .getInt(ConfigKeys.SPLIT_ROWS))
+        .isEqualTo(65_536);
   }
 
   @Test
   void badEnumValuesFailListingTheChoices() {
-    assertBuildFails(ConfigKeys.OUTPUT_MODE, "append",
+    assertBuildFails(
+        ConfigKeys.OUTPUT_MODE,
+        "append",
         "Invalid value for output.mode: \"append\" (must be one of [error, overwrite, resume])");
-    assertBuildFails(ConfigKeys.VARIANT, "whitening",
+    assertBuildFails(
+        ConfigKeys.VARIANT,
+        "whitening",
         "Invalid value for fit.variant: \"whitening\" (must be one of [anchor, anchor-trace,"
             + " realign])");
-    assertBuildFails(ConfigKeys.ENCODE_PROVIDER, "tpu",
+    assertBuildFails(
+        ConfigKeys.ENCODE_PROVIDER,
+        "tpu",
         "Invalid value for encode.execution_provider: \"tpu\" (must be one of [cpu, cuda])");
-    assertBuildFails(ConfigKeys.TEXT_FORMAT, "csv",
+    assertBuildFails(
+        ConfigKeys.TEXT_FORMAT,
+        "csv",
         "Invalid value for input.text.format: \"csv\" (must be one of [auto, npy, parquet])");
-    assertBuildFails(ConfigKeys.ENCODE_FORMAT, "xml",
+    assertBuildFails(
+        ConfigKeys.ENCODE_FORMAT,
+        "xml",
         "Invalid value for encode.format: \"xml\" (must be one of [auto, jsonl, text,"
             + " parquet])");
-    assertBuildFails(ConfigKeys.REPORT_VARIANTS, "anchor,whitening",
+    assertBuildFails(
+        ConfigKeys.REPORT_VARIANTS,
+        "anchor,whitening",
         "Invalid value for report.variants: \"anchor,whitening\" (must be a comma-separated list"
             + " of [anchor, anchor-trace, realign])");
-    assertThat(PipelineConfig.builder().set(ConfigKeys.OUTPUT_MODE, "Resume").build()
-        .outputMode()).isEqualTo(OutputMode.RESUME);
-    assertThat(PipelineConfig.builder().set(ConfigKeys.REPORT_VARIANTS, "realign, ,anchor")
-        .build().getList(ConfigKeys.REPORT_VARIANTS, Variant.class))
+    assertThat(PipelineConfig.builder().set(ConfigKeys.OUTPUT_MODE, "Resume").build().outputMode())
+        .isEqualTo(OutputMode.RESUME);
+    assertThat(
+            PipelineConfig.builder()
+                .set(ConfigKeys.REPORT_VARIANTS, "realign, ,anchor")
+                .build()
+                .getList(ConfigKeys.REPORT_VARIANTS, Variant.class))
         .containsExactly(Variant.REALIGN, Variant.ANCHOR);
 
     assertThatThrownBy(() -> OutputMode.fromString("append"))
@@ -194,8 +255,9 @@ class PipelineConfigTest {
     PipelineConfig c = PipelineConfig.builder().build();
     assertThatThrownBy(() -> c.getInt(ConfigKeys.MAX_REJECTED_FRACTION))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("Config key quality.max_rejected_fraction is declared as double (Double),"
-            + " read as Integer");
+        .hasMessage(
+            "Config key quality.max_rejected_fraction is declared as double (Double),"
+                + " read as Integer");
     assertThatThrownBy(() -> c.getEnum(ConfigKeys.OUTPUT_MODE, Variant.class))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("declared as enum (OutputMode), read as Variant");
@@ -204,8 +266,11 @@ class PipelineConfigTest {
   @SuppressWarnings("deprecation")
   @Test
   void theOlderRangedGettersStillReadThroughTheDeclaration() {
-    PipelineConfig c = PipelineConfig.builder().set(ConfigKeys.SPLIT_ROWS, "20")
-        .set(ConfigKeys.PARTITIONS, "5").build();
+    PipelineConfig c =
+        PipelineConfig.builder()
+            .set(ConfigKeys.SPLIT_ROWS, "20")
+            .set(ConfigKeys.PARTITIONS, "5")
+            .build();
     assertThat(c.getInt(ConfigKeys.SPLIT_ROWS, 1, Integer.MAX_VALUE)).isEqualTo(20);
     assertThat(c.getLong(ConfigKeys.PARTITIONS, 0, 1_000_000)).isEqualTo(5L);
     assertThat(c.getDouble(ConfigKeys.MAX_REJECTED_FRACTION, 0, 1)).isEqualTo(0.001);
@@ -239,15 +304,14 @@ class PipelineConfigTest {
     assertThat(demo.get(ConfigKeys.DEMO_CAPTIONS)).isEqualTo("6000");
     assertThat(demo.get(ConfigKeys.OUTPUT_MODE)).isEqualTo("overwrite");
     assertThat(demo.get(ConfigKeys.OUTPUT_DIR)).isEqualTo("realign-output/demo");
-    PipelineConfig embeddings = PipelineConfig.builder()
-        .file(configs.resolve("demo-embeddings.yaml")).build();
+    PipelineConfig embeddings =
+        PipelineConfig.builder().file(configs.resolve("demo-embeddings.yaml")).build();
     assertThat(embeddings.getBoolean(ConfigKeys.DEMO_GENERATE)).isTrue();
     assertThat(embeddings.get(ConfigKeys.DEMO_CAPTIONS)).isEqualTo("0");
     PipelineConfig local = PipelineConfig.builder().file(configs.resolve("local.yaml")).build();
     assertThat(local.get(ConfigKeys.OUTPUT_MODE)).isEqualTo("error");
     assertThat(local.get(ConfigKeys.SPLIT_ROWS)).isEqualTo("65536");
-    PipelineConfig cluster = PipelineConfig.builder().file(configs.resolve("cluster.yaml"))
-        .build();
+    PipelineConfig cluster = PipelineConfig.builder().file(configs.resolve("cluster.yaml")).build();
     assertThat(cluster.get(ConfigKeys.TEXT_EMBEDDINGS)).startsWith("hdfs:///");
     assertThat(cluster.get(ConfigKeys.OUTPUT_DIR)).startsWith("hdfs:///");
     assertThat(cluster.get(ConfigKeys.PROGRESS_INTERVAL)).isEqualTo("30");
@@ -269,7 +333,8 @@ class PipelineConfigTest {
     assertThat(c.getDouble(ConfigKeys.FIT_MIN_TRACE, 0, 1))
         .isEqualTo(dev.realign.align.FitOptions.MIN_TRACE_DEFAULT);
     assertThatThrownBy(() -> PipelineConfig.builder().set("fit.min_rows", "0").build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fit.min_rows");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("fit.min_rows");
   }
 
   private static void assertBuildFails(String key, String value, String message) {

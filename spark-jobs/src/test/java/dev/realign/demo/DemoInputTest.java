@@ -17,9 +17,13 @@ class DemoInputTest {
   static final Locale THAI_DIGITS = Locale.forLanguageTag("th-TH-u-nu-thai");
 
   static PipelineConfig demo(Path out, String... kv) {
-    PipelineConfig.Builder b = PipelineConfig.builder().set("output.dir", out.toString())
-        .set("demo.generate", "true").set("demo.image_rows", "40").set("demo.dim", "8")
-        .set("demo.files", "2");
+    PipelineConfig.Builder b =
+        PipelineConfig.builder()
+            .set("output.dir", out.toString())
+            .set("demo.generate", "true")
+            .set("demo.image_rows", "40")
+            .set("demo.dim", "8")
+            .set("demo.files", "2");
     for (int i = 0; i < kv.length; i += 2) {
       b.set(kv[i], kv[i + 1]);
     }
@@ -50,7 +54,8 @@ class DemoInputTest {
     assertThat(names(in.resolve("image"))).containsExactly("image-000.npy", "image-001.npy");
     assertThat(Files.readString(in.resolve("captions/captions-000.jsonl")))
         .contains("\"cap-000000\"");
-    assertThat(Files.readString(in.resolve("_params.txt"))).startsWith("captions=30 ")
+    assertThat(Files.readString(in.resolve("_params.txt")))
+        .startsWith("captions=30 ")
         .doesNotContain("text_rows");
     assertThat(c.get("encode.input")).isEqualTo(in.resolve("captions").toString());
   }
@@ -61,7 +66,9 @@ class DemoInputTest {
     Path in = dir.resolve("demo-input");
     assertThat(names(in.resolve("text"))).containsExactly("text-000.npy", "text-001.npy");
     assertThat(c.get("input.text.path")).isEqualTo(in.resolve("text").toString());
-    assertThat(DemoInput.prepare(demo(dir.resolve("off"), "demo.generate", "false"))
-        .get("input.text.path")).isEmpty();
+    assertThat(
+            DemoInput.prepare(demo(dir.resolve("off"), "demo.generate", "false"))
+                .get("input.text.path"))
+        .isEmpty();
   }
 }

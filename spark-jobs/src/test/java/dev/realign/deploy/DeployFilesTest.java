@@ -39,15 +39,16 @@ class DeployFilesTest {
 
   /** The JVM options of the parent pom, as the build filtered them. */
   static List<String> pomJvmOptions() throws Exception {
-    Path p = Path.of(DeployFilesTest.class.getClassLoader().getResource("realign-jvm.options")
-        .toURI());
+    Path p =
+        Path.of(DeployFilesTest.class.getClassLoader().getResource("realign-jvm.options").toURI());
     return Arrays.asList(Files.readString(p).trim().split("\\s+"));
   }
 
   @Test
   void theSparkApplicationHasEveryRequiredField() throws Exception {
-    JsonNode app = new ObjectMapper(new YAMLFactory())
-        .readTree(deploy().resolve("k8s/realign-sparkapplication.yaml").toFile());
+    JsonNode app =
+        new ObjectMapper(new YAMLFactory())
+            .readTree(deploy().resolve("k8s/realign-sparkapplication.yaml").toFile());
     assertThat(app.path("apiVersion").asText()).isEqualTo("sparkoperator.k8s.io/v1beta2");
     assertThat(app.path("kind").asText()).isEqualTo("SparkApplication");
     JsonNode spec = app.path("spec");
@@ -58,8 +59,8 @@ class DeployFilesTest {
         .isEqualTo("local:///opt/realign/realign-cluster.jar");
     assertThat(spec.path("sparkVersion").asText()).startsWith("4.2");
     assertThat(spec.path("image").asText()).isNotBlank();
-    assertThat(spec.path("restartPolicy").path("type").asText()).isIn("Never", "OnFailure",
-        "Always");
+    assertThat(spec.path("restartPolicy").path("type").asText())
+        .isIn("Never", "OnFailure", "Always");
     List<String> args = new ArrayList<>();
     spec.path("arguments").forEach(a -> args.add(a.asText()));
     assertThat(args.get(0)).isEqualTo("run");
@@ -68,7 +69,9 @@ class DeployFilesTest {
     for (String role : List.of("driver", "executor")) {
       JsonNode r = spec.path(role);
       List<String> opts = Arrays.asList(r.path("javaOptions").asText().trim().split("\\s+"));
-      assertThat(opts).as(role + ".javaOptions").containsAll(DJL_FLAGS)
+      assertThat(opts)
+          .as(role + ".javaOptions")
+          .containsAll(DJL_FLAGS)
           .containsAll(pomJvmOptions());
       assertThat(r.path("memory").asText()).as(role + ".memory").isNotBlank();
       assertThat(r.path("cores").asInt()).as(role + ".cores").isPositive();
@@ -81,7 +84,8 @@ class DeployFilesTest {
   @Test
   void theImageRecipeStartsFromSpark42AndAddsTheJarAndTheModel() throws IOException {
     String docker = Files.readString(deploy().resolve("k8s/Dockerfile"));
-    assertThat(docker).containsPattern("ARG SPARK_IMAGE=spark:4\\.2\\.\\d+-scala2\\.13-java17")
+    assertThat(docker)
+        .containsPattern("ARG SPARK_IMAGE=spark:4\\.2\\.\\d+-scala2\\.13-java17")
         .contains("FROM ${SPARK_IMAGE}")
         .contains("COPY spark-jobs/target/realign-cluster.jar /opt/realign/realign-cluster.jar")
         .contains("/opt/realign/model/")
@@ -94,8 +98,10 @@ class DeployFilesTest {
     Path dag = deploy().resolve("airflow/realign_dag.py");
     Result compiled = run(List.of("python3", "-m", "py_compile", dag.toString()));
     assertThat(compiled.code).as(compiled.output).isZero();
-    Result checked = run(List.of("python3", deploy().resolve("airflow/check_dag.py").toString(),
-        dag.toString()));
+    Result checked =
+        run(
+            List.of(
+                "python3", deploy().resolve("airflow/check_dag.py").toString(), dag.toString()));
     assertThat(checked.code).as(checked.output).isZero();
     assertThat(checked.output).contains("ok (tasks encode >> stats >> fit >> apply >> report");
   }
@@ -104,8 +110,9 @@ class DeployFilesTest {
   void theDagPassesThePomsJvmOptionsAndTheDjlSwitchesToDriverAndExecutors() throws Exception {
     String dag = Files.readString(deploy().resolve("airflow/realign_dag.py"));
     // JVM_OPTIONS is built from the _OPENS package list; expand it the way the DAG does.
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("_OPENS = \\[(.*?)\\]",
-        java.util.regex.Pattern.DOTALL).matcher(dag);
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("_OPENS = \\[(.*?)\\]", java.util.regex.Pattern.DOTALL)
+            .matcher(dag);
     assertThat(m.find()).as("_OPENS list in the DAG").isTrue();
     List<String> expanded = new ArrayList<>();
     for (String pkg : m.group(1).split(",")) {
@@ -121,7 +128,8 @@ class DeployFilesTest {
         assertThat(dag).as("DAG JVM_OPTIONS").contains("\"" + opt + "\"");
       }
     }
-    assertThat(dag).contains("\"-Dai.djl.offline=true\", \"-DOPT_OUT_TRACKING=true\"")
+    assertThat(dag)
+        .contains("\"-Dai.djl.offline=true\", \"-DOPT_OUT_TRACKING=true\"")
         .contains("\"spark.driver.extraJavaOptions\": JVM_OPTIONS")
         .contains("\"spark.executor.extraJavaOptions\": JVM_OPTIONS")
         .contains("\"spark.executorEnv.OPT_OUT_TRACKING\": \"true\"");
@@ -131,29 +139,53 @@ class DeployFilesTest {
   void theDagCheckRejectsAWrongChainAndAWrongMainClass() throws Exception {
     String dag = Files.readString(deploy().resolve("airflow/realign_dag.py"));
     Path broken = tmp.resolve("broken_dag.py");
-    Files.writeString(broken, dag
-        .replace("encode >> stats >> fit >> apply >> report", "encode >> fit >> stats >> apply")
-        .replace("MAIN_CLASS = \"dev.realign.cli.RealignCommand\"", "MAIN_CLASS = \"Other\""));
-    Result checked = run(List.of("python3", deploy().resolve("airflow/check_dag.py").toString(),
-        broken.toString()));
+    Files.writeString(
+        broken,
+        dag.replace("encode >> stats >> fit >> apply >> report", "encode >> fit >> stats >> apply")
+            .replace("MAIN_CLASS = \"dev.realign.cli.RealignCommand\"", "MAIN_CLASS = \"Other\""));
+    Result checked =
+        run(
+            List.of(
+                "python3", deploy().resolve("airflow/check_dag.py").toString(), broken.toString()));
     assertThat(checked.code).as(checked.output).isEqualTo(1);
     assertThat(checked.output).contains("dependencies: expected").contains("MAIN_CLASS: expected");
   }
 
   @Test
   void sparkSubmitPassesTheJarTheMainClassTheJvmOptionsAndTheArguments() throws Exception {
-    Result dry = run(List.of("bash", deploy().resolve("spark-submit.sh").toString(),
-        "--master", "spark://cluster:7077", "--", "run", "--output", "/data/out", "--mode",
-        "resume"), Map.of("DRY_RUN", "1", "SPARK_HOME", tmp.toString(), "REALIGN_JAR",
-        "/opt/realign/realign-cluster.jar", "REALIGN_MODEL_FILES", "/m/model.onnx,/m/tok.json"));
+    Result dry =
+        run(
+            List.of(
+                "bash",
+                deploy().resolve("spark-submit.sh").toString(),
+                "--master",
+                "spark://cluster:7077",
+                "--",
+                "run",
+                "--output",
+                "/data/out",
+                "--mode",
+                "resume"),
+            Map.of(
+                "DRY_RUN",
+                "1",
+                "SPARK_HOME",
+                tmp.toString(),
+                "REALIGN_JAR",
+                "/opt/realign/realign-cluster.jar",
+                "REALIGN_MODEL_FILES",
+                "/m/model.onnx,/m/tok.json"));
     assertThat(dry.code).as(dry.output).isZero();
     String cmd = dry.output;
-    assertThat(cmd).contains("/bin/spark-submit").contains("--class " + MAIN_CLASS)
+    assertThat(cmd)
+        .contains("/bin/spark-submit")
+        .contains("--class " + MAIN_CLASS)
         .contains("--files /m/model.onnx\\,/m/tok.json")
         .contains("--master spark://cluster:7077")
         .contains("spark.executorEnv.OPT_OUT_TRACKING=true")
         .contains("/opt/realign/realign-cluster.jar run --output /data/out --mode resume");
-    assertThat(cmd).contains("spark.driver.extraJavaOptions")
+    assertThat(cmd)
+        .contains("spark.driver.extraJavaOptions")
         .contains("spark.executor.extraJavaOptions");
     String unquoted = cmd.replace("\\ ", " ").replace("\\=", "=");
     for (String opt : pomJvmOptions()) {

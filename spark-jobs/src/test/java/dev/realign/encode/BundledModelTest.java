@@ -13,13 +13,14 @@ class BundledModelTest {
 
   @Test
   void resourcesAreCopiedOnceIntoContentAddressedFolders() throws Exception {
-    BundledModel.CachedFile first = BundledModel.materialise(BundledModel.TOKENIZER_RESOURCE, cache);
+    BundledModel.CachedFile first =
+        BundledModel.materialise(BundledModel.TOKENIZER_RESOURCE, cache);
     long modified = Files.getLastModifiedTime(first.path()).toMillis();
     BundledModel.CachedFile second =
         BundledModel.materialise(BundledModel.TOKENIZER_RESOURCE, cache);
     assertThat(second).isEqualTo(first);
-    assertThat(first.path()).isEqualTo(cache.resolve(first.sha256())
-        .resolve("all-minilm-l6-v2-tokenizer.json"));
+    assertThat(first.path())
+        .isEqualTo(cache.resolve(first.sha256()).resolve("all-minilm-l6-v2-tokenizer.json"));
     assertThat(Digests.sha256(first.path())).isEqualTo(first.sha256());
     assertThat(Files.getLastModifiedTime(second.path()).toMillis()).isEqualTo(modified);
     // No temporary files are left behind.

@@ -13,10 +13,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * DJL phones home unless {@code ai.djl.offline} and {@code OPT_OUT_TRACKING} are set before it
- * runs. In a fresh class loader, with both properties cleared: initialising
- * {@link OnnxTextEncoder} sets them and loads no DJL class; the encoder's other classes load no
- * DJL class either; and when DJL classes do load (through {@link HfTokenizer}), the properties are
- * already set at each load.
+ * runs. In a fresh class loader, with both properties cleared: initialising {@link OnnxTextEncoder}
+ * sets them and loads no DJL class; the encoder's other classes load no DJL class either; and when
+ * DJL classes do load (through {@link HfTokenizer}), the properties are already set at each load.
  */
 class DjlOfflineTest {
   /** Child-first loader for this project's and DJL's classes; records each DJL class load. */
@@ -30,8 +29,9 @@ class DjlOfflineTest {
     @Override
     protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
       if (name.startsWith("ai.djl.")) {
-        djlLoads.putIfAbsent(name, System.getProperty("ai.djl.offline") + "/"
-            + System.getProperty("OPT_OUT_TRACKING"));
+        djlLoads.putIfAbsent(
+            name,
+            System.getProperty("ai.djl.offline") + "/" + System.getProperty("OPT_OUT_TRACKING"));
       }
       return super.loadClass(name, resolve);
     }
@@ -47,16 +47,25 @@ class DjlOfflineTest {
       assertThat(System.getProperty("OPT_OUT_TRACKING")).isEqualTo("true");
       assertThat(loader.djlLoads).as("DJL classes loaded by OnnxTextEncoder's init").isEmpty();
 
-      for (String cls : List.of("EncoderConfig", "SessionCache", "LoadedModel", "EncodeResult",
-          "BundledModel", "OnnxGraphInspector")) {
+      for (String cls :
+          List.of(
+              "EncoderConfig",
+              "SessionCache",
+              "LoadedModel",
+              "EncodeResult",
+              "BundledModel",
+              "OnnxGraphInspector")) {
         Class.forName("dev.realign.encode." + cls, true, loader);
       }
       assertThat(loader.djlLoads).as("DJL classes loaded outside HfTokenizer").isEmpty();
 
       Class.forName("dev.realign.encode.HfTokenizer", true, loader);
       Class.forName("ai.djl.huggingface.tokenizers.HuggingFaceTokenizer", true, loader);
-      assertThat(loader.djlLoads).isNotEmpty().allSatisfy((name, props) ->
-          assertThat(props).as("properties when %s loaded", name).isEqualTo("true/true"));
+      assertThat(loader.djlLoads)
+          .isNotEmpty()
+          .allSatisfy(
+              (name, props) ->
+                  assertThat(props).as("properties when %s loaded", name).isEqualTo("true/true"));
     } finally {
       restore("ai.djl.offline", offline);
       restore("OPT_OUT_TRACKING", tracking);

@@ -38,11 +38,19 @@ class EncoderBadInputTest {
 
   @Test
   void missingTokenizerFileIsNamed() throws Exception {
-    Path model = TinyOnnx.write(dir.resolve("m.onnx"), VOCAB, DIM,
-        List.of("input_ids", "attention_mask"), "last_hidden_state", false);
+    Path model =
+        TinyOnnx.write(
+            dir.resolve("m.onnx"),
+            VOCAB,
+            DIM,
+            List.of("input_ids", "attention_mask"),
+            "last_hidden_state",
+            false);
     Path missing = dir.resolve("tokenizer.json");
-    assertThatThrownBy(() -> OnnxTextEncoder.create(
-        EncoderConfig.builder().model(model).tokenizer(missing).build()))
+    assertThatThrownBy(
+            () ->
+                OnnxTextEncoder.create(
+                    EncoderConfig.builder().model(model).tokenizer(missing).build()))
         .hasMessage("Tokenizer file does not exist: " + missing + " (key tokenizer_path)");
   }
 
@@ -57,18 +65,31 @@ class EncoderBadInputTest {
 
   @Test
   void aTokenizerFileThatIsNotJsonIsNamed() throws Exception {
-    Path model = TinyOnnx.write(dir.resolve("m.onnx"), VOCAB, DIM,
-        List.of("input_ids", "attention_mask"), "last_hidden_state", false);
+    Path model =
+        TinyOnnx.write(
+            dir.resolve("m.onnx"),
+            VOCAB,
+            DIM,
+            List.of("input_ids", "attention_mask"),
+            "last_hidden_state",
+            false);
     Path bad = Files.writeString(dir.resolve("tokenizer.json"), "{ not json");
-    assertThatThrownBy(() -> OnnxTextEncoder.create(
-        EncoderConfig.builder().model(model).tokenizer(bad).build()))
+    assertThatThrownBy(
+            () ->
+                OnnxTextEncoder.create(EncoderConfig.builder().model(model).tokenizer(bad).build()))
         .hasMessageStartingWith("Cannot read tokenizer " + bad);
   }
 
   @Test
   void meanPoolingIsTheMaskedMeanOfTokenVectors() throws Exception {
-    Path model = TinyOnnx.write(dir.resolve("lookup.onnx"), VOCAB, DIM,
-        List.of("input_ids", "attention_mask"), "last_hidden_state", false);
+    Path model =
+        TinyOnnx.write(
+            dir.resolve("lookup.onnx"),
+            VOCAB,
+            DIM,
+            List.of("input_ids", "attention_mask"),
+            "last_hidden_state",
+            false);
     OnnxTextEncoder encoder = OnnxTextEncoder.create(config(model).normalize(false).build());
     assertThat(encoder.dimension()).isEqualTo(DIM);
     // Two texts of different lengths in one batch: the short one is padded, and padding must not
@@ -93,55 +114,97 @@ class EncoderBadInputTest {
 
   @Test
   void modelWithoutLastHiddenStateFailsForMeanPooling() throws Exception {
-    Path model = TinyOnnx.write(dir.resolve("vectors.onnx"), VOCAB, DIM,
-        List.of("input_ids", "attention_mask"), "token_vectors", false);
+    Path model =
+        TinyOnnx.write(
+            dir.resolve("vectors.onnx"),
+            VOCAB,
+            DIM,
+            List.of("input_ids", "attention_mask"),
+            "token_vectors",
+            false);
     assertThatThrownBy(() -> OnnxTextEncoder.create(config(model).build()))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Model " + model + " has no output 'last_hidden_state' needed by pooling=mean;"
-            + " its outputs are [token_vectors] (choose output:<name> for a pooled output, or"
-            + " mean:<name> / cls:<name> for another token-level output)");
+        .hasMessage(
+            "Model "
+                + model
+                + " has no output 'last_hidden_state' needed by pooling=mean;"
+                + " its outputs are [token_vectors] (choose output:<name> for a pooled output, or"
+                + " mean:<name> / cls:<name> for another token-level output)");
     // Naming the token-level output makes it usable.
-    OnnxTextEncoder named = OnnxTextEncoder.create(
-        config(model).pooling(Pooling.parse("mean:token_vectors")).build());
+    OnnxTextEncoder named =
+        OnnxTextEncoder.create(config(model).pooling(Pooling.parse("mean:token_vectors")).build());
     assertThat(named.encode(List.of("a dog")).status(0)).isEqualTo(EncodeResult.Status.OK);
   }
 
   @Test
   void pooledOutputMustBeTwoDimensional() throws Exception {
-    Path model = TinyOnnx.write(dir.resolve("m.onnx"), VOCAB, DIM,
-        List.of("input_ids", "attention_mask"), "last_hidden_state", false);
-    assertThatThrownBy(() -> OnnxTextEncoder.create(
-        config(model).pooling(Pooling.output("last_hidden_state")).build()))
-        .hasMessageContaining("has shape [-1, -1, 4] but pooling=output:last_hidden_state"
-            + " expects [batch, d]");
+    Path model =
+        TinyOnnx.write(
+            dir.resolve("m.onnx"),
+            VOCAB,
+            DIM,
+            List.of("input_ids", "attention_mask"),
+            "last_hidden_state",
+            false);
+    assertThatThrownBy(
+            () ->
+                OnnxTextEncoder.create(
+                    config(model).pooling(Pooling.output("last_hidden_state")).build()))
+        .hasMessageContaining(
+            "has shape [-1, -1, 4] but pooling=output:last_hidden_state" + " expects [batch, d]");
   }
 
   @Test
   void modelWhoseInputsDoNotFitListsWhatItHasAndWhatWasExpected() throws Exception {
-    Path model = TinyOnnx.write(dir.resolve("ids.onnx"), VOCAB, DIM,
-        List.of("ids", "mask"), "last_hidden_state", false);
+    Path model =
+        TinyOnnx.write(
+            dir.resolve("ids.onnx"),
+            VOCAB,
+            DIM,
+            List.of("ids", "mask"),
+            "last_hidden_state",
+            false);
     assertThatThrownBy(() -> OnnxTextEncoder.create(config(model).build()))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("Model " + model + " does not fit a text encoder: it has inputs"
-            + " [ids, mask] but expected input_ids, attention_mask and optionally token_type_ids");
+        .hasMessageStartingWith(
+            "Model "
+                + model
+                + " does not fit a text encoder: it has inputs"
+                + " [ids, mask] but expected input_ids, attention_mask and optionally token_type_ids");
   }
 
   @Test
   void tokenizerThatDoesNotFitTheModelVocabularyFails() throws Exception {
-    Path model = TinyOnnx.write(dir.resolve("small-vocab.onnx"), 1000, DIM,
-        List.of("input_ids", "attention_mask"), "last_hidden_state", false);
+    Path model =
+        TinyOnnx.write(
+            dir.resolve("small-vocab.onnx"),
+            1000,
+            DIM,
+            List.of("input_ids", "attention_mask"),
+            "last_hidden_state",
+            false);
     assertThatThrownBy(() -> OnnxTextEncoder.create(config(model).build()))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Tokenizer " + tokenizer() + " does not fit model " + model
-            + ": it produces token ids up to 30521, but the model's word-embedding table W has"
-            + " 1000 rows (ids 0..999)");
+        .hasMessage(
+            "Tokenizer "
+                + tokenizer()
+                + " does not fit model "
+                + model
+                + ": it produces token ids up to 30521, but the model's word-embedding table W has"
+                + " 1000 rows (ids 0..999)");
   }
 
   @Test
   void externalDataModelIsLoadedFromItsPath() throws Exception {
     Path sub = Files.createDirectories(dir.resolve("external"));
-    Path model = TinyOnnx.write(sub.resolve("big.onnx"), VOCAB, DIM,
-        List.of("input_ids", "attention_mask"), "last_hidden_state", true);
+    Path model =
+        TinyOnnx.write(
+            sub.resolve("big.onnx"),
+            VOCAB,
+            DIM,
+            List.of("input_ids", "attention_mask"),
+            "last_hidden_state",
+            true);
     assertThat(sub.resolve("big.onnx.data")).exists();
     assertThat(Files.size(model)).isLessThan(1000);
     EncoderConfig config = config(model).normalize(false).build();
@@ -156,20 +219,27 @@ class EncoderBadInputTest {
     LoadedModel.checkCommandLineLength(3899);
     assertThatThrownBy(() -> LoadedModel.checkCommandLineLength(3981))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageStartingWith("This JVM's command line is 3981 bytes; ONNX Runtime 1.29.0"
-            + " crashes the process");
+        .hasMessageStartingWith(
+            "This JVM's command line is 3981 bytes; ONNX Runtime 1.29.0" + " crashes the process");
     // Surefire's own command line (a manifest class path) is well under the limit.
     assertThat(LoadedModel.readCommandLineLength()).isLessThan(LoadedModel.MAX_SAFE_COMMAND_LINE);
   }
 
   @Test
   void cudaWithoutTheCudaBuildFailsClearly() throws Exception {
-    Path model = TinyOnnx.write(dir.resolve("m.onnx"), VOCAB, DIM,
-        List.of("input_ids", "attention_mask"), "last_hidden_state", false);
+    Path model =
+        TinyOnnx.write(
+            dir.resolve("m.onnx"),
+            VOCAB,
+            DIM,
+            List.of("input_ids", "attention_mask"),
+            "last_hidden_state",
+            false);
     EncoderConfig config = config(model).provider(ExecutionProvider.CUDA, 0).build();
     assertThatThrownBy(() -> OnnxTextEncoder.create(config))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageStartingWith("Invalid execution_provider: cuda (the CUDA execution provider is"
-            + " not available in this ONNX Runtime build");
+        .hasMessageStartingWith(
+            "Invalid execution_provider: cuda (the CUDA execution provider is"
+                + " not available in this ONNX Runtime build");
   }
 }

@@ -33,13 +33,40 @@ class EncoderConfigTest {
 
   @Test
   void readsOptions() {
-    EncoderConfig c = EncoderConfig.fromOptions(Map.of(
-        "model_path", "/models/e5.onnx", "tokenizer_path", "/models/tokenizer.json",
-        "max_length", "512", "pooling", "output:sentence_embedding", "normalize", "false",
-        "batch_size", "32", "intra_op_threads", "4", "execution_provider", "CUDA",
-        "device_id", "1"));
-    assertThat(c).isEqualTo(new EncoderConfig("/models/e5.onnx", "/models/tokenizer.json", "e5",
-        512, Pooling.output("sentence_embedding"), false, 32, 4, ExecutionProvider.CUDA, 1));
+    EncoderConfig c =
+        EncoderConfig.fromOptions(
+            Map.of(
+                "model_path",
+                "/models/e5.onnx",
+                "tokenizer_path",
+                "/models/tokenizer.json",
+                "max_length",
+                "512",
+                "pooling",
+                "output:sentence_embedding",
+                "normalize",
+                "false",
+                "batch_size",
+                "32",
+                "intra_op_threads",
+                "4",
+                "execution_provider",
+                "CUDA",
+                "device_id",
+                "1"));
+    assertThat(c)
+        .isEqualTo(
+            new EncoderConfig(
+                "/models/e5.onnx",
+                "/models/tokenizer.json",
+                "e5",
+                512,
+                Pooling.output("sentence_embedding"),
+                false,
+                32,
+                4,
+                ExecutionProvider.CUDA,
+                1));
   }
 
   @Test
@@ -51,8 +78,9 @@ class EncoderConfigTest {
     assertThatThrownBy(() -> EncoderConfig.fromOptions(Map.of("max_length", "many")))
         .hasMessage("Invalid max_length: many (must be an integer)");
     assertThatThrownBy(() -> EncoderConfig.fromOptions(Map.of("pooling", "max")))
-        .hasMessage("Invalid pooling: max (must be one of mean, cls, output:<name>,"
-            + " mean:<output>, cls:<output>)");
+        .hasMessage(
+            "Invalid pooling: max (must be one of mean, cls, output:<name>,"
+                + " mean:<output>, cls:<output>)");
     assertThatThrownBy(() -> EncoderConfig.fromOptions(Map.of("execution_provider", "tpu")))
         .hasMessage("Invalid execution_provider: tpu (must be one of [cpu, cuda])");
     assertThatThrownBy(() -> EncoderConfig.fromOptions(Map.of("normalize", "yes")))
@@ -65,8 +93,10 @@ class EncoderConfigTest {
 
   @Test
   void poolingRoundTripsThroughItsText() {
-    for (String s : new String[] {"mean", "cls", "output:pooler_output", "mean:token_embeddings",
-        "cls:hidden"}) {
+    for (String s :
+        new String[] {
+          "mean", "cls", "output:pooler_output", "mean:token_embeddings", "cls:hidden"
+        }) {
       assertThat(Pooling.parse(s).toString()).isEqualTo(s);
     }
     assertThatThrownBy(() -> Pooling.parse("output")).hasMessageContaining("output:<name>");
@@ -75,15 +105,15 @@ class EncoderConfigTest {
 
   @Test
   void survivesJavaAndKryoSerialisation() throws Exception {
-    EncoderConfig c = EncoderConfig.bundled().toBuilder().pooling(Pooling.parse("cls:x"))
-        .batchSize(17).build();
+    EncoderConfig c =
+        EncoderConfig.bundled().toBuilder().pooling(Pooling.parse("cls:x")).batchSize(17).build();
 
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
       out.writeObject(c);
     }
-    try (ObjectInputStream in = new ObjectInputStream(
-        new ByteArrayInputStream(bytes.toByteArray()))) {
+    try (ObjectInputStream in =
+        new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
       assertThat(in.readObject()).isEqualTo(c);
     }
 

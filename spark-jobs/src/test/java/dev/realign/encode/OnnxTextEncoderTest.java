@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 class OnnxTextEncoderTest {
   /** cos(ours, langchain4j) must be at least this. */
   static final double MIN_COSINE = 0.99999;
+
   /** Largest per-component difference allowed between batch sizes (padding changes the shapes). */
   static final double BATCH_TOLERANCE = 1e-6;
 
@@ -61,12 +62,13 @@ class OnnxTextEncoderTest {
       reference[i] = single.encode(List.of(shuffled.get(i))).row(0);
     }
     for (int batchSize : new int[] {1, 7, 32, 64, 256}) {
-      EncodeResult r = OnnxTextEncoder.create(base.toBuilder().batchSize(batchSize).build())
-          .encode(shuffled);
+      EncodeResult r =
+          OnnxTextEncoder.create(base.toBuilder().batchSize(batchSize).build()).encode(shuffled);
       for (int i = 0; i < shuffled.size(); i++) {
         float[] row = r.row(i);
         for (int j = 0; j < row.length; j++) {
-          assertThat((double) row[j]).as("batch %s row %s component %s", batchSize, i, j)
+          assertThat((double) row[j])
+              .as("batch %s row %s component %s", batchSize, i, j)
               .isCloseTo(reference[i][j], org.assertj.core.data.Offset.offset(BATCH_TOLERANCE));
         }
       }
@@ -114,15 +116,14 @@ class OnnxTextEncoderTest {
     int sessions = SessionCache.size();
     OnnxTextEncoder b = OnnxTextEncoder.create(config.toBuilder().batchSize(5).build());
     assertThat(SessionCache.size()).isEqualTo(sessions);
-    assertThat(SessionCache.get(config).session())
-        .isSameAs(SessionCache.get(b.config()).session());
+    assertThat(SessionCache.get(config).session()).isSameAs(SessionCache.get(b.config()).session());
     float[] expected = a.encode(SENTENCES).embeddings();
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
       List<Future<float[]>> futures = new ArrayList<>();
       for (int t = 0; t < 4; t++) {
-        futures.add(pool.submit(() -> OnnxTextEncoder.create(config).encode(SENTENCES)
-            .embeddings()));
+        futures.add(
+            pool.submit(() -> OnnxTextEncoder.create(config).encode(SENTENCES).embeddings()));
       }
       for (Future<float[]> f : futures) {
         assertThat(f.get()).isEqualTo(expected);
@@ -138,7 +139,8 @@ class OnnxTextEncoderTest {
     OnnxTextEncoder encoder = OnnxTextEncoder.create(EncoderConfig.bundled());
     assertThat(encoder.identity()).isEqualTo(bundled.identity());
     assertThat(encoder.identity().name()).isEqualTo("all-MiniLM-L6-v2");
-    assertThat(encoder.identity().sha256()).isEqualTo(Digests.sha256(bundled.modelPath()))
+    assertThat(encoder.identity().sha256())
+        .isEqualTo(Digests.sha256(bundled.modelPath()))
         .hasSize(64);
     assertThat(bundled.modelPath().getParent().getFileName().toString())
         .isEqualTo(bundled.modelSha256());
@@ -149,8 +151,8 @@ class OnnxTextEncoderTest {
 
   @Test
   void namedOutputThatTheModelLacksFailsListingItsOutputs() {
-    EncoderConfig config = EncoderConfig.bundled().toBuilder()
-        .pooling(Pooling.parse("output:pooler_output")).build();
+    EncoderConfig config =
+        EncoderConfig.bundled().toBuilder().pooling(Pooling.parse("output:pooler_output")).build();
     assertThatThrownBy(() -> OnnxTextEncoder.create(config))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("no output 'pooler_output'")
@@ -161,8 +163,8 @@ class OnnxTextEncoderTest {
   void clsPoolingIsTheFirstTokenNormalised() {
     EncoderConfig config = EncoderConfig.bundled().toBuilder().pooling(Pooling.CLS).build();
     EncodeResult r = OnnxTextEncoder.create(config).encode(SENTENCES.subList(0, 3));
-    EncodeResult mean = OnnxTextEncoder.create(EncoderConfig.bundled())
-        .encode(SENTENCES.subList(0, 3));
+    EncodeResult mean =
+        OnnxTextEncoder.create(EncoderConfig.bundled()).encode(SENTENCES.subList(0, 3));
     assertThat(norm(r.row(0))).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-6));
     assertThat(cosine(r.row(0), mean.row(0))).isLessThan(0.999);
   }
@@ -172,11 +174,12 @@ class OnnxTextEncoderTest {
     BundledModel bundled = BundledModel.allMiniLmL6V2();
     String json = Files.readString(bundled.tokenizerPath());
     // A tokenizer of a bigger vocabulary: one more word with an id past the model's 30522 rows.
-    String bigger = json.replaceFirst("\"\\[PAD\\]\":\\s*0,", "\"[PAD]\": 0, \"zzzbeyond\": 40000,");
+    String bigger =
+        json.replaceFirst("\"\\[PAD\\]\":\\s*0,", "\"[PAD]\": 0, \"zzzbeyond\": 40000,");
     assertThat(bigger).isNotEqualTo(json);
     Path tokenizer = Files.writeString(dir.resolve("tokenizer.json"), bigger);
-    EncoderConfig config = EncoderConfig.builder().model(bundled.modelPath())
-        .tokenizer(tokenizer).build();
+    EncoderConfig config =
+        EncoderConfig.builder().model(bundled.modelPath()).tokenizer(tokenizer).build();
     assertThatThrownBy(() -> OnnxTextEncoder.create(config))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("does not fit model")

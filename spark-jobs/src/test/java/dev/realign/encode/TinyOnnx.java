@@ -10,11 +10,11 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Writes tiny ONNX models from Java (no Python onnx here): an embedding lookup
- * {@code out = Gather(W, input_ids)} with {@code W[v, d]} an initializer, graph inputs
- * {@code input_ids} and {@code attention_mask} (int64 [batch, seq]) and one float output of shape
- * [batch, seq, d] named as asked. Protobuf field numbers from onnx.proto (ModelProto.ir_version 1,
- * graph 7, opset_import 8; GraphProto.node 1, name 2, initializer 5, input 11, output 12; ...).
+ * Writes tiny ONNX models from Java (no Python onnx here): an embedding lookup {@code out =
+ * Gather(W, input_ids)} with {@code W[v, d]} an initializer, graph inputs {@code input_ids} and
+ * {@code attention_mask} (int64 [batch, seq]) and one float output of shape [batch, seq, d] named
+ * as asked. Protobuf field numbers from onnx.proto (ModelProto.ir_version 1, graph 7, opset_import
+ * 8; GraphProto.node 1, name 2, initializer 5, input 11, output 12; ...).
  */
 final class TinyOnnx {
   private TinyOnnx() {}
@@ -28,34 +28,50 @@ final class TinyOnnx {
    * Writes the model to {@code file}; with {@code externalData} the table goes to a sidecar file
    * {@code <file name>.data} in the same folder (ONNX external data).
    */
-  static Path write(Path file, int vocab, int dim, List<String> inputNames, String outputName,
-      boolean externalData) throws IOException {
+  static Path write(
+      Path file,
+      int vocab,
+      int dim,
+      List<String> inputNames,
+      String outputName,
+      boolean externalData)
+      throws IOException {
     byte[] raw = table(vocab, dim);
-    Proto tensor = new Proto()
-        .ints(1, vocab).ints(1, dim)       // dims
-        .ints(2, 1)                        // data_type FLOAT
-        .string(8, "W");                   // name
+    Proto tensor =
+        new Proto()
+            .ints(1, vocab)
+            .ints(1, dim) // dims
+            .ints(2, 1) // data_type FLOAT
+            .string(8, "W"); // name
     if (externalData) {
       String sidecar = file.getFileName() + ".data";
       Files.write(file.resolveSibling(sidecar), raw);
-      tensor.message(13, new Proto().string(1, "location").string(2, sidecar))
+      tensor
+          .message(13, new Proto().string(1, "location").string(2, sidecar))
           .message(13, new Proto().string(1, "offset").string(2, "0"))
           .message(13, new Proto().string(1, "length").string(2, Integer.toString(raw.length)))
-          .ints(14, 1);                    // data_location EXTERNAL
+          .ints(14, 1); // data_location EXTERNAL
     } else {
-      tensor.bytes(9, raw);                // raw_data
+      tensor.bytes(9, raw); // raw_data
     }
-    Proto node = new Proto().string(1, "W").string(1, inputNames.get(0)).string(2, outputName)
-        .string(3, "lookup").string(4, "Gather");
+    Proto node =
+        new Proto()
+            .string(1, "W")
+            .string(1, inputNames.get(0))
+            .string(2, outputName)
+            .string(3, "lookup")
+            .string(4, "Gather");
     Proto graph = new Proto().message(1, node).string(2, "tiny").message(5, tensor);
     for (String in : inputNames) {
       graph.message(11, valueInfo(in, 7, "batch", "seq", null));
     }
     graph.message(12, valueInfo(outputName, 1, "batch", "seq", dim));
-    Proto model = new Proto().ints(1, 8)   // ir_version
-        .string(2, "realign-test")
-        .message(7, graph)
-        .message(8, new Proto().string(1, "").ints(2, 13));
+    Proto model =
+        new Proto()
+            .ints(1, 8) // ir_version
+            .string(2, "realign-test")
+            .message(7, graph)
+            .message(8, new Proto().string(1, "").ints(2, 13));
     Files.write(file, model.toByteArray());
     return file;
   }
@@ -71,8 +87,8 @@ final class TinyOnnx {
   }
 
   private static Proto valueInfo(String name, int elemType, String d0, String d1, Integer d2) {
-    Proto shape = new Proto().message(1, new Proto().string(2, d0))
-        .message(1, new Proto().string(2, d1));
+    Proto shape =
+        new Proto().message(1, new Proto().string(2, d0)).message(1, new Proto().string(2, d1));
     if (d2 != null) {
       shape.message(1, new Proto().ints(1, d2));
     }

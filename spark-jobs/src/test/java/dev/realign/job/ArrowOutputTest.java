@@ -31,13 +31,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code output.format = arrow} on COCO-500 through the whole pipeline: the same rows as the Parquet
- * shards and the core, bit for bit; float16 rounded ties-to-even; identical bytes for any partition
- * count and after a failure and resume.
+ * {@code output.format = arrow} on COCO-500 through the whole pipeline: the same rows as the
+ * Parquet shards and the core, bit for bit; float16 rounded ties-to-even; identical bytes for any
+ * partition count and after a failure and resume.
  *
- * <p>It also leaves its outputs in {@code target/reader-fixtures/} (Parquet and Arrow, float32
- * and float16, with their transform, plus the core's aligned rows as {@code expected-float32.npy}):
- * the Python reader's tests ({@code deploy/reader/tests}, run by {@code mvn verify} after this) read
+ * <p>It also leaves its outputs in {@code target/reader-fixtures/} (Parquet and Arrow, float32 and
+ * float16, with their transform, plus the core's aligned rows as {@code expected-float32.npy}): the
+ * Python reader's tests ({@code deploy/reader/tests}, run by {@code mvn verify} after this) read
  * them, so Python is checked against shards the Java job really wrote.
  */
 class ArrowOutputTest {
@@ -65,27 +65,53 @@ class ArrowOutputTest {
       meta.add(RowFactory.create(String.format("coco-%03d", i), "caption " + i + " – a café"));
     }
     Path tmp = dir.resolve("meta-tmp");
-    spark.createDataFrame(meta, new StructType().add("id", DataTypes.StringType)
-        .add("text", DataTypes.StringType)).coalesce(1).write().parquet(tmp.toString());
+    spark
+        .createDataFrame(
+            meta,
+            new StructType().add("id", DataTypes.StringType).add("text", DataTypes.StringType))
+        .coalesce(1)
+        .write()
+        .parquet(tmp.toString());
     Files.createDirectories(in.resolve("meta"));
     try (Stream<Path> files = Files.list(tmp)) {
-      Files.copy(files.filter(p -> p.getFileName().toString().endsWith(".parquet")).findFirst()
-          .orElseThrow(), in.resolve("meta/texts.parquet"));
+      Files.copy(
+          files
+              .filter(p -> p.getFileName().toString().endsWith(".parquet"))
+              .findFirst()
+              .orElseThrow(),
+          in.resolve("meta/texts.parquet"));
     }
-    ReAlignTransform core = ReAlignFitter.fitInMemory(FitOptions.defaults(), coco.texts(),
-        coco.images(), D);
+    ReAlignTransform core =
+        ReAlignFitter.fitInMemory(FitOptions.defaults(), coco.texts(), coco.images(), D);
     expected = new float[N * D];
     for (int i = 0; i < N; i++) {
-      System.arraycopy(core.apply(Arrays.copyOfRange(texts, i * D, (i + 1) * D)), 0, expected,
-          i * D, D);
+      System.arraycopy(
+          core.apply(Arrays.copyOfRange(texts, i * D, (i + 1) * D)), 0, expected, i * D, D);
     }
     Npy.write(FIXTURES.resolve("expected-float32.npy"), expected, N, D);
     run(FIXTURES.resolve("parquet-float32"), "3", "output.format", "parquet");
-    run(FIXTURES.resolve("arrow-float32"), "3", "output.format", "arrow",
-        "output.arrow_batch_rows", "64");
-    run(FIXTURES.resolve("arrow-float16"), "3", "output.format", "arrow",
-        "output.arrow_batch_rows", "64", "output.dtype", "float16");
-    run(FIXTURES.resolve("parquet-float16"), "3", "output.format", "parquet", "output.dtype",
+    run(
+        FIXTURES.resolve("arrow-float32"),
+        "3",
+        "output.format",
+        "arrow",
+        "output.arrow_batch_rows",
+        "64");
+    run(
+        FIXTURES.resolve("arrow-float16"),
+        "3",
+        "output.format",
+        "arrow",
+        "output.arrow_batch_rows",
+        "64",
+        "output.dtype",
+        "float16");
+    run(
+        FIXTURES.resolve("parquet-float16"),
+        "3",
+        "output.format",
+        "parquet",
+        "output.dtype",
         "float16");
   }
 
@@ -95,12 +121,21 @@ class ArrowOutputTest {
   }
 
   static AlignPipeline.Outcome run(Path out, String partitions, String... keyValues) {
-    List<String> kv = new ArrayList<>(List.of("input.partitions", partitions,
-        "input.text.metadata", FIXTURES.resolve("inputs/meta").toString()));
+    List<String> kv =
+        new ArrayList<>(
+            List.of(
+                "input.partitions",
+                partitions,
+                "input.text.metadata",
+                FIXTURES.resolve("inputs/meta").toString()));
     kv.addAll(List.of(keyValues));
-    return PipelineFixture.run(spark, PipelineFixture.config(
-        FIXTURES.resolve("inputs/texts.npy"), FIXTURES.resolve("inputs/images.npy"), out,
-        kv.toArray(String[]::new)));
+    return PipelineFixture.run(
+        spark,
+        PipelineFixture.config(
+            FIXTURES.resolve("inputs/texts.npy"),
+            FIXTURES.resolve("inputs/images.npy"),
+            out,
+            kv.toArray(String[]::new)));
   }
 
   /** Every row of an Arrow output, in manifest order, and a check of each shard's SHA-256. */
@@ -121,12 +156,15 @@ class ArrowOutputTest {
     ShardManifest m = PipelineFixture.manifest(out);
     assertThat(m.shardFormat()).isEqualTo("arrow");
     assertThat(m.dtype()).isEqualTo("float32");
-    assertThat(m.shards()).extracting(ShardInfo::name).containsExactly(
-        "part-00000-of-00003.arrow", "part-00001-of-00003.arrow", "part-00002-of-00003.arrow");
+    assertThat(m.shards())
+        .extracting(ShardInfo::name)
+        .containsExactly(
+            "part-00000-of-00003.arrow", "part-00001-of-00003.arrow", "part-00002-of-00003.arrow");
     assertThat(Files.readString(out.resolve("aligned/_manifest.json")))
         .contains("\"shard_format\" : \"arrow\"");
     assertThat(ArrowShards.read(out.resolve("aligned/part-00000-of-00003.arrow")).batchRows())
-        .as("record batches of output.arrow_batch_rows rows").startsWith(64, 64);
+        .as("record batches of output.arrow_batch_rows rows")
+        .startsWith(64, 64);
 
     List<ArrowShards.ArrowRow> arrow = arrowRows(out);
     List<Row> parquet = PipelineFixture.readShards(spark, FIXTURES.resolve("parquet-float32"));
@@ -135,12 +173,14 @@ class ArrowOutputTest {
     for (int i = 0; i < N; i++) {
       ArrowShards.ArrowRow a = arrow.get(i);
       Row p = parquet.get(i);
-      assertThat(a.id()).isEqualTo(p.getString(p.fieldIndex("id")))
+      assertThat(a.id())
+          .isEqualTo(p.getString(p.fieldIndex("id")))
           .isEqualTo(String.format("coco-%03d", i));
       assertThat(a.text()).isEqualTo(p.getString(p.fieldIndex("text")));
       float[] pv = PipelineFixture.embedding(p);
       for (int j = 0; j < D; j++) {
-        assertThat(a.bits()[j]).as("row %s component %s", i, j)
+        assertThat(a.bits()[j])
+            .as("row %s component %s", i, j)
             .isEqualTo(Float.floatToRawIntBits(pv[j]))
             .isEqualTo(Float.floatToRawIntBits(expected[i * D + j]));
       }
@@ -156,13 +196,13 @@ class ArrowOutputTest {
     assertThat(m.dtype()).isEqualTo("float16");
     assertThat(m.transformSha256())
         .isEqualTo(PipelineFixture.manifest(FIXTURES.resolve("arrow-float32")).transformSha256());
-    assertThat(m.extra()).isEqualTo(
-        PipelineFixture.manifest(FIXTURES.resolve("arrow-float32")).extra());
+    assertThat(m.extra())
+        .isEqualTo(PipelineFixture.manifest(FIXTURES.resolve("arrow-float32")).extra());
     List<ArrowShards.ArrowRow> rows = arrowRows(out);
     for (int i = 0; i < N; i++) {
       for (int j = 0; j < D; j++) {
-        assertThat(rows.get(i).bits()[j]).isEqualTo(Float16.fromFloat(expected[i * D + j])
-            & 0xffff);
+        assertThat(rows.get(i).bits()[j])
+            .isEqualTo(Float16.fromFloat(expected[i * D + j]) & 0xffff);
       }
     }
   }
@@ -190,19 +230,47 @@ class ArrowOutputTest {
   @Test
   void aFailedArrowRunResumesToTheSameBytesAndADtypeChangeRedoesTheShards() throws Exception {
     Path broken = dir.resolve("broken");
-    assertThatThrownBy(() -> FailureAndResumeTest.withFault(FaultSeam.FAIL_APPLY_SPLIT, 1,
-        () -> run(broken, "3", "output.format", "arrow", "output.arrow_batch_rows", "64",
-            "output.dtype", "float16")))
+    assertThatThrownBy(
+            () ->
+                FailureAndResumeTest.withFault(
+                    FaultSeam.FAIL_APPLY_SPLIT,
+                    1,
+                    () ->
+                        run(
+                            broken,
+                            "3",
+                            "output.format",
+                            "arrow",
+                            "output.arrow_batch_rows",
+                            "64",
+                            "output.dtype",
+                            "float16")))
         .isInstanceOf(Exception.class)
         .hasStackTraceContaining("Injected failure after writing shard part-00001-of-00003.arrow");
     assertThat(broken.resolve("aligned/_manifest.json")).doesNotExist();
-    run(broken, "3", "output.format", "arrow", "output.arrow_batch_rows", "64", "output.dtype",
-        "float16", "output.mode", "resume");
+    run(
+        broken,
+        "3",
+        "output.format",
+        "arrow",
+        "output.arrow_batch_rows",
+        "64",
+        "output.dtype",
+        "float16",
+        "output.mode",
+        "resume");
     assertThat(FailureAndResumeTest.tree(broken.resolve("aligned")))
         .isEqualTo(FailureAndResumeTest.tree(FIXTURES.resolve("arrow-float16/aligned")));
 
     // Resuming the complete float16 run as float32 must not keep the float16 shards.
-    run(broken, "3", "output.format", "arrow", "output.arrow_batch_rows", "64", "output.mode",
+    run(
+        broken,
+        "3",
+        "output.format",
+        "arrow",
+        "output.arrow_batch_rows",
+        "64",
+        "output.mode",
         "resume");
     assertThat(FailureAndResumeTest.tree(broken.resolve("aligned")))
         .isEqualTo(FailureAndResumeTest.tree(FIXTURES.resolve("arrow-float32/aligned")));

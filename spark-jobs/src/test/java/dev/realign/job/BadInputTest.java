@@ -28,10 +28,11 @@ class BadInputTest {
   static SparkSession spark;
   @TempDir static Path dir;
 
-  static final StructType LIST_SCHEMA = new StructType()
-      .add("id", DataTypes.StringType, true)
-      .add("text", DataTypes.StringType, true)
-      .add("embedding", DataTypes.createArrayType(DataTypes.FloatType, true), true);
+  static final StructType LIST_SCHEMA =
+      new StructType()
+          .add("id", DataTypes.StringType, true)
+          .add("text", DataTypes.StringType, true)
+          .add("embedding", DataTypes.createArrayType(DataTypes.FloatType, true), true);
 
   @BeforeAll
   static void setUp() {
@@ -94,29 +95,42 @@ class BadInputTest {
   void badRowsAreQuarantinedWithReasonsAndCountsReconcile() {
     Path texts = writeTexts("texts-bad", textsWithBadRows());
     Path out = dir.resolve("out-bad");
-    PipelineFixture.run(spark, PipelineFixture.config(texts, dir.resolve("images.npy"), out,
-        "quality.max_rejected_fraction", "0.01"));
+    PipelineFixture.run(
+        spark,
+        PipelineFixture.config(
+            texts, dir.resolve("images.npy"), out, "quality.max_rejected_fraction", "0.01"));
 
     ShardManifest m = PipelineFixture.manifest(out);
     assertThat(m.rows()).isEqualTo(1000);
     assertThat(m.rejectedRows()).isEqualTo(8);
     ShardManifest.ModalityCounts c = m.inputs().get("text");
     assertThat(c.rows()).isEqualTo(1008).isEqualTo(c.used() + c.rejected());
-    assertThat(c.byReason()).containsEntry("non_finite", 2L).containsEntry("zero_norm", 1L)
-        .containsEntry("wrong_dimension", 1L).containsEntry("null_vector", 2L)
-        .containsEntry("null_id", 1L).containsEntry("duplicate_id", 1L);
+    assertThat(c.byReason())
+        .containsEntry("non_finite", 2L)
+        .containsEntry("zero_norm", 1L)
+        .containsEntry("wrong_dimension", 1L)
+        .containsEntry("null_vector", 2L)
+        .containsEntry("null_id", 1L)
+        .containsEntry("duplicate_id", 1L);
 
-    List<Row> rejected = spark.read().parquet(out.resolve("rejected/text").toString())
-        .collectAsList();
+    List<Row> rejected =
+        spark.read().parquet(out.resolve("rejected/text").toString()).collectAsList();
     assertThat(rejected).hasSize(8);
-    Map<String, String> reasonById = rejected.stream().filter(r -> !r.isNullAt(0))
-        .collect(Collectors.toMap(r -> r.getString(0), r -> r.getString(r.fieldIndex("reason"))));
-    assertThat(reasonById).containsEntry("nan", "non_finite").containsEntry("inf", "non_finite")
-        .containsEntry("zero", "zero_norm").containsEntry("short", "wrong_dimension")
-        .containsEntry("nullvec", "null_vector").containsEntry("nullcomponent", "null_vector")
+    Map<String, String> reasonById =
+        rejected.stream()
+            .filter(r -> !r.isNullAt(0))
+            .collect(
+                Collectors.toMap(r -> r.getString(0), r -> r.getString(r.fieldIndex("reason"))));
+    assertThat(reasonById)
+        .containsEntry("nan", "non_finite")
+        .containsEntry("inf", "non_finite")
+        .containsEntry("zero", "zero_norm")
+        .containsEntry("short", "wrong_dimension")
+        .containsEntry("nullvec", "null_vector")
+        .containsEntry("nullcomponent", "null_vector")
         .containsEntry("t7", "duplicate_id");
-    Row shortRow = rejected.stream().filter(r -> "short".equals(r.getString(0))).findFirst()
-        .orElseThrow();
+    Row shortRow =
+        rejected.stream().filter(r -> "short".equals(r.getString(0))).findFirst().orElseThrow();
     assertThat(shortRow.getList(shortRow.fieldIndex("embedding"))).containsExactly(1f, 2f, 3f);
     assertThat(shortRow.getString(shortRow.fieldIndex("source"))).endsWith(".parquet");
 
@@ -131,8 +145,10 @@ class BadInputTest {
   void tooManyRejectedRowsFailTheJobAndSayHowManyAndWhere() {
     Path texts = writeTexts("texts-too-bad", textsWithBadRows());
     Path out = dir.resolve("out-too-bad");
-    assertThatThrownBy(() -> PipelineFixture.run(spark, PipelineFixture.config(texts,
-        dir.resolve("images.npy"), out)))
+    assertThatThrownBy(
+            () ->
+                PipelineFixture.run(
+                    spark, PipelineFixture.config(texts, dir.resolve("images.npy"), out)))
         .hasMessageContaining("Too many rejected text rows: 8 of 1,008")
         .hasMessageContaining("quality.max_rejected_fraction = 0.001")
         .hasMessageContaining(out.resolve("rejected").resolve("text").toString());
@@ -153,25 +169,33 @@ class BadInputTest {
     assertThatThrownBy(() -> run(empty, images, "o2")).hasMessageContaining("0 rows");
 
     Path wrongType = dir.resolve("texts-wrong-type");
-    spark.createDataFrame(List.of(RowFactory.create("a", "not a vector")), new StructType()
-        .add("id", DataTypes.StringType).add("embedding", DataTypes.StringType))
-        .write().parquet(wrongType.toString());
+    spark
+        .createDataFrame(
+            List.of(RowFactory.create("a", "not a vector")),
+            new StructType().add("id", DataTypes.StringType).add("embedding", DataTypes.StringType))
+        .write()
+        .parquet(wrongType.toString());
     assertThatThrownBy(() -> run(wrongType, images, "o3"))
         .hasMessageContaining("Invalid column 'embedding'")
         .hasMessageContaining("must be list<float> or binary");
 
     Path doubles = dir.resolve("texts-doubles");
-    spark.createDataFrame(List.of(RowFactory.create("a", List.of(1.0, 2.0))), new StructType()
-        .add("id", DataTypes.StringType)
-        .add("embedding", DataTypes.createArrayType(DataTypes.DoubleType)))
-        .write().parquet(doubles.toString());
+    spark
+        .createDataFrame(
+            List.of(RowFactory.create("a", List.of(1.0, 2.0))),
+            new StructType()
+                .add("id", DataTypes.StringType)
+                .add("embedding", DataTypes.createArrayType(DataTypes.DoubleType)))
+        .write()
+        .parquet(doubles.toString());
     assertThatThrownBy(() -> run(doubles, images, "o4"))
         .hasMessageContaining("Invalid column 'embedding'");
 
     Path otherDim = dir.resolve("images-16.npy");
     Npy.write(otherDim, PipelineFixture.randomRows(1, 10, 16, 1.0), 10, 16);
     assertThatThrownBy(() -> run(good, otherDim, "o5"))
-        .hasMessageContaining("dimension 8").hasMessageContaining("16");
+        .hasMessageContaining("dimension 8")
+        .hasMessageContaining("16");
 
     Path threeD = dir.resolve("images-3d.npy");
     Npy.write(threeD, new float[2 * 3 * D], 2, 3, D);
@@ -184,34 +208,49 @@ class BadInputTest {
 
   @Test
   void anExistingOutputIsRefusedInErrorModeAndReplacedInOverwriteMode() throws Exception {
-    Path texts = writeTexts("texts-mode", List.of(RowFactory.create("a", "x", good(1)),
-        RowFactory.create("b", "y", good(2))));
+    Path texts =
+        writeTexts(
+            "texts-mode",
+            List.of(RowFactory.create("a", "x", good(1)), RowFactory.create("b", "y", good(2))));
     Path out = dir.resolve("out-mode");
     // Two text rows: below the default fit.min_rows, which this test lowers.
-    PipelineFixture.run(spark, PipelineFixture.config(texts, dir.resolve("images.npy"), out,
-        "fit.min_rows", "2"));
+    PipelineFixture.run(
+        spark, PipelineFixture.config(texts, dir.resolve("images.npy"), out, "fit.min_rows", "2"));
     Files.writeString(out.resolve("keep-me.txt"), "user file");
-    assertThatThrownBy(() -> PipelineFixture.run(spark, PipelineFixture.config(texts,
-        dir.resolve("images.npy"), out, "fit.min_rows", "2")))
+    assertThatThrownBy(
+            () ->
+                PipelineFixture.run(
+                    spark,
+                    PipelineFixture.config(
+                        texts, dir.resolve("images.npy"), out, "fit.min_rows", "2")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("already holds a realign run")
-        .hasMessageContaining("overwrite").hasMessageContaining("resume");
-    PipelineFixture.run(spark, PipelineFixture.config(texts, dir.resolve("images.npy"), out,
-        "output.mode", "overwrite", "fit.min_rows", "2"));
+        .hasMessageContaining("overwrite")
+        .hasMessageContaining("resume");
+    PipelineFixture.run(
+        spark,
+        PipelineFixture.config(
+            texts,
+            dir.resolve("images.npy"),
+            out,
+            "output.mode",
+            "overwrite",
+            "fit.min_rows",
+            "2"));
     assertThat(PipelineFixture.manifest(out).rows()).isEqualTo(2);
     assertThat(out.resolve("keep-me.txt")).hasContent("user file");
   }
 
   @Test
   void binaryVectorsAreReadLikeLists() {
-    StructType binarySchema = new StructType().add("id", DataTypes.LongType)
-        .add("embedding", DataTypes.BinaryType);
+    StructType binarySchema =
+        new StructType().add("id", DataTypes.LongType).add("embedding", DataTypes.BinaryType);
     List<Row> rows = new ArrayList<>();
     List<Row> listRows = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
       List<Float> v = good(i);
-      java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(D * 4)
-          .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      java.nio.ByteBuffer b =
+          java.nio.ByteBuffer.allocate(D * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
       v.forEach(b::putFloat);
       rows.add(RowFactory.create((long) i, b.array()));
       listRows.add(RowFactory.create(Long.toString(i), null, v));
@@ -220,11 +259,19 @@ class BadInputTest {
     Path bin = dir.resolve("texts-binary");
     spark.createDataFrame(rows, binarySchema).coalesce(1).write().parquet(bin.toString());
     Path list = writeTexts("texts-list", listRows);
-    AlignPipeline.Outcome a = PipelineFixture.run(spark, PipelineFixture.config(bin,
-        dir.resolve("images.npy"), dir.resolve("out-bin"), "quality.max_rejected_fraction",
-        "0.05"));
-    AlignPipeline.Outcome b = PipelineFixture.run(spark, PipelineFixture.config(list,
-        dir.resolve("images.npy"), dir.resolve("out-list")));
+    AlignPipeline.Outcome a =
+        PipelineFixture.run(
+            spark,
+            PipelineFixture.config(
+                bin,
+                dir.resolve("images.npy"),
+                dir.resolve("out-bin"),
+                "quality.max_rejected_fraction",
+                "0.05"));
+    AlignPipeline.Outcome b =
+        PipelineFixture.run(
+            spark,
+            PipelineFixture.config(list, dir.resolve("images.npy"), dir.resolve("out-list")));
     assertThat(a.transform().muText()).isEqualTo(b.transform().muText());
     assertThat(a.manifest().rejectedRows()).isEqualTo(1);
     assertThat(a.manifest().inputs().get("text").byReason()).containsEntry("wrong_dimension", 1L);

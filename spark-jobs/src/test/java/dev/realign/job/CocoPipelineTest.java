@@ -1,17 +1,14 @@
 package dev.realign.job;
 
-import dev.realign.io.TransformFiles;
-import dev.realign.SharedData;
-
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
+import dev.realign.SharedData;
 import dev.realign.align.FitOptions;
 import dev.realign.align.ReAlignFitter;
 import dev.realign.align.ReAlignTransform;
 import dev.realign.io.Npy;
+import dev.realign.io.TransformFiles;
 import dev.realign.sink.ShardManifest;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -55,8 +52,11 @@ class CocoPipelineTest {
   @Test
   void sparkResultEqualsTheCoreBitForBitAndTheReferenceWithinTolerance() throws Exception {
     Path out = dir.resolve("out");
-    AlignPipeline.Outcome o = PipelineFixture.run(spark, PipelineFixture.config(
-        dir.resolve("texts.npy"), dir.resolve("images.npy"), out, "input.partitions", "3"));
+    AlignPipeline.Outcome o =
+        PipelineFixture.run(
+            spark,
+            PipelineFixture.config(
+                dir.resolve("texts.npy"), dir.resolve("images.npy"), out, "input.partitions", "3"));
 
     ReAlignTransform core = ReAlignFitter.fitInMemory(FitOptions.defaults(), texts, images, D);
     assertThat(o.transform().sha256()).isEqualTo(core.sha256());
@@ -65,8 +65,7 @@ class CocoPipelineTest {
 
     List<Row> rows = PipelineFixture.readShards(spark, out);
     assertThat(rows).hasSize(N);
-    float[] reference = Npy.readFloats(
-        SharedData.modalityGap("features_clip_text_realigned.npy"));
+    float[] reference = Npy.readFloats(SharedData.modalityGap("features_clip_text_realigned.npy"));
     double maxDiff = 0;
     for (int i = 0; i < N; i++) {
       float[] got = PipelineFixture.embedding(rows.get(i));
@@ -86,7 +85,7 @@ class CocoPipelineTest {
     assertThat(m.shards().get(0).name()).isEqualTo("part-00000-of-00003.parquet");
     assertThat(m.transformSha256()).isEqualTo(core.sha256());
     assertThat(m.extra().get("centroid_gap_after")).isLessThanOrEqualTo(0.0015);
-    assertThat(o.gapBefore()).isCloseTo(0.8513518694360871,
-        org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(o.gapBefore())
+        .isCloseTo(0.8513518694360871, org.assertj.core.data.Offset.offset(1e-9));
   }
 }

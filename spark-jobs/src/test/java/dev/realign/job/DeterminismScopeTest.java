@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Exactly what the README's determinism section promises, statement by statement: what stays
- * byte-identical when the partition count changes or the input files are cut differently, and
- * what does not (shard files, the manifest's shard list, rejected/ part names, stats/inputs.json,
+ * byte-identical when the partition count changes or the input files are cut differently, and what
+ * does not (shard files, the manifest's shard list, rejected/ part names, stats/inputs.json,
  * made-up ids).
  */
 class DeterminismScopeTest {
@@ -63,8 +63,14 @@ class DeterminismScopeTest {
 
   static Path run(String name, Path texts, int partitions) {
     Path out = dir.resolve(name);
-    PipelineFixture.run(spark, PipelineFixture.config(texts, dir.resolve("images.npy"), out,
-        "input.partitions", Integer.toString(partitions)));
+    PipelineFixture.run(
+        spark,
+        PipelineFixture.config(
+            texts,
+            dir.resolve("images.npy"),
+            out,
+            "input.partitions",
+            Integer.toString(partitions)));
     return out;
   }
 
@@ -94,15 +100,23 @@ class DeterminismScopeTest {
 
   static List<String> rejected(Path out) {
     return spark.read().parquet(out.resolve("rejected/text").toString()).collectAsList().stream()
-        .map(r -> r.getString(r.fieldIndex("reason")) + " row " + r.getLong(r.fieldIndex("row"))
-            + " " + r.getList(r.fieldIndex("embedding")))
-        .sorted().toList();
+        .map(
+            r ->
+                r.getString(r.fieldIndex("reason"))
+                    + " row "
+                    + r.getLong(r.fieldIndex("row"))
+                    + " "
+                    + r.getList(r.fieldIndex("embedding")))
+        .sorted()
+        .toList();
   }
 
   static List<String> names(Path d) throws Exception {
     try (var s = Files.list(d)) {
-      return s.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith("."))
-          .sorted().toList();
+      return s.map(p -> p.getFileName().toString())
+          .filter(n -> !n.startsWith("."))
+          .sorted()
+          .toList();
     }
   }
 
@@ -119,29 +133,42 @@ class DeterminismScopeTest {
 
   @Test
   void thePartitionCountChangesTheFilesAndTheListsOfFiles() throws Exception {
-    assertThat(PipelineFixture.manifest(one).shards()).extracting(ShardInfo::name)
+    assertThat(PipelineFixture.manifest(one).shards())
+        .extracting(ShardInfo::name)
         .containsExactly("part-00000-of-00001.parquet");
-    assertThat(PipelineFixture.manifest(five).shards()).extracting(ShardInfo::name)
-        .containsExactly("part-00000-of-00005.parquet", "part-00001-of-00005.parquet",
-            "part-00002-of-00005.parquet", "part-00003-of-00005.parquet",
+    assertThat(PipelineFixture.manifest(five).shards())
+        .extracting(ShardInfo::name)
+        .containsExactly(
+            "part-00000-of-00005.parquet",
+            "part-00001-of-00005.parquet",
+            "part-00002-of-00005.parquet",
+            "part-00003-of-00005.parquet",
             "part-00004-of-00005.parquet");
     assertThat(sha(five.resolve("aligned/_manifest.json")))
         .isNotEqualTo(sha(one.resolve("aligned/_manifest.json")));
     // Row 1,500 of 2,000 falls in split 3 of 5 (400 rows a split).
     assertThat(names(one.resolve("rejected/text"))).containsExactly("part-00000-of-00001.parquet");
     assertThat(names(five.resolve("rejected/text"))).containsExactly("part-00003-of-00005.parquet");
-    ObjectNode summaryOne = (ObjectNode) MAPPER.readTree(one.resolve("stats/summary.json")
-        .toFile());
-    ObjectNode summaryFive = (ObjectNode) MAPPER.readTree(five.resolve("stats/summary.json")
-        .toFile());
+    ObjectNode summaryOne =
+        (ObjectNode) MAPPER.readTree(one.resolve("stats/summary.json").toFile());
+    ObjectNode summaryFive =
+        (ObjectNode) MAPPER.readTree(five.resolve("stats/summary.json").toFile());
     assertThat(summaryFive).isNotEqualTo(summaryOne);
     summaryOne.remove("rejected_files");
     summaryFive.remove("rejected_files");
     assertThat(summaryFive).isEqualTo(summaryOne);
-    assertThat(MAPPER.readTree(one.resolve("stats/inputs.json").toFile())
-        .path("input.partitions").asText()).isEqualTo("1");
-    assertThat(MAPPER.readTree(five.resolve("stats/inputs.json").toFile())
-        .path("input.partitions").asText()).isEqualTo("5");
+    assertThat(
+            MAPPER
+                .readTree(one.resolve("stats/inputs.json").toFile())
+                .path("input.partitions")
+                .asText())
+        .isEqualTo("1");
+    assertThat(
+            MAPPER
+                .readTree(five.resolve("stats/inputs.json").toFile())
+                .path("input.partitions")
+                .asText())
+        .isEqualTo("5");
   }
 
   @Test
@@ -158,8 +185,13 @@ class DeterminismScopeTest {
 
   @Test
   void theSameInputsAndPartitionsGiveTheSameBytesEverywhere() throws Exception {
-    assertThat(FailureAndResumeTest.tree(again)).isEqualTo(FailureAndResumeTest.tree(one))
-        .containsKeys("aligned/_manifest.json", "stats/summary.json", "stats/inputs.json",
-            "realign-transform.json", "rejected/text/part-00000-of-00001.parquet");
+    assertThat(FailureAndResumeTest.tree(again))
+        .isEqualTo(FailureAndResumeTest.tree(one))
+        .containsKeys(
+            "aligned/_manifest.json",
+            "stats/summary.json",
+            "stats/inputs.json",
+            "realign-transform.json",
+            "rejected/text/part-00000-of-00001.parquet");
   }
 }

@@ -49,14 +49,17 @@ class FailureAndResumeTest {
     }
   }
 
-  /** Runs the pipeline on the test inputs into {@code out} with {@code input.partitions}, + keys. */
+  /**
+   * Runs the pipeline on the test inputs into {@code out} with {@code input.partitions}, + keys.
+   */
   static void run(Path out, int partitions, String... more) {
     String[] kv = new String[2 + more.length];
     kv[0] = "input.partitions";
     kv[1] = Integer.toString(partitions);
     System.arraycopy(more, 0, kv, 2, more.length);
-    PipelineFixture.run(spark, PipelineFixture.config(dir.resolve("texts.npy"),
-        dir.resolve("images.npy"), out, kv));
+    PipelineFixture.run(
+        spark,
+        PipelineFixture.config(dir.resolve("texts.npy"), dir.resolve("images.npy"), out, kv));
   }
 
   /** Relative path -> SHA-256 of every file under the output, except the hidden temporaries. */
@@ -76,13 +79,26 @@ class FailureAndResumeTest {
   @Test
   void aFailedApplyLeavesNoManifestAndAResumeGivesTheSameBytes() throws Exception {
     Path clean = dir.resolve("clean");
-    PipelineFixture.run(spark, PipelineFixture.config(dir.resolve("texts.npy"),
-        dir.resolve("images.npy"), clean, "input.partitions", "4"));
+    PipelineFixture.run(
+        spark,
+        PipelineFixture.config(
+            dir.resolve("texts.npy"), dir.resolve("images.npy"), clean, "input.partitions", "4"));
 
     Path broken = dir.resolve("broken");
-    assertThatThrownBy(() -> withFault(FaultSeam.FAIL_APPLY_SPLIT, 2, () -> PipelineFixture.run(
-        spark, PipelineFixture.config(dir.resolve("texts.npy"), dir.resolve("images.npy"), broken,
-            "input.partitions", "4"))))
+    assertThatThrownBy(
+            () ->
+                withFault(
+                    FaultSeam.FAIL_APPLY_SPLIT,
+                    2,
+                    () ->
+                        PipelineFixture.run(
+                            spark,
+                            PipelineFixture.config(
+                                dir.resolve("texts.npy"),
+                                dir.resolve("images.npy"),
+                                broken,
+                                "input.partitions",
+                                "4"))))
         .isInstanceOf(SparkException.class)
         .hasMessageContaining("Injected failure after writing shard part-00002-of-00004");
     assertThat(broken.resolve("aligned/_manifest.json")).doesNotExist();
@@ -90,32 +106,63 @@ class FailureAndResumeTest {
     Path staged = broken.resolve("aligned/_staging/part-00002-of-00004.parquet");
     long stagedModified = Files.getLastModifiedTime(staged).toMillis();
 
-    PipelineFixture.run(spark, PipelineFixture.config(dir.resolve("texts.npy"),
-        dir.resolve("images.npy"), broken, "input.partitions", "4", "output.mode", "resume"));
+    PipelineFixture.run(
+        spark,
+        PipelineFixture.config(
+            dir.resolve("texts.npy"),
+            dir.resolve("images.npy"),
+            broken,
+            "input.partitions",
+            "4",
+            "output.mode",
+            "resume"));
 
     assertThat(tree(broken)).isEqualTo(tree(clean));
     assertThat(broken.resolve("aligned/_staging")).doesNotExist();
     // The shard written before the failure was verified and kept, not rewritten.
-    assertThat(Files.getLastModifiedTime(broken.resolve("aligned/part-00002-of-00004.parquet"))
-        .toMillis()).isEqualTo(stagedModified);
+    assertThat(
+            Files.getLastModifiedTime(broken.resolve("aligned/part-00002-of-00004.parquet"))
+                .toMillis())
+        .isEqualTo(stagedModified);
   }
 
   @Test
   void resumingACompleteRunChangesNothingAndACorruptShardIsRedone() throws Exception {
     Path out = dir.resolve("twice");
-    PipelineFixture.run(spark, PipelineFixture.config(dir.resolve("texts.npy"),
-        dir.resolve("images.npy"), out, "input.partitions", "3"));
+    PipelineFixture.run(
+        spark,
+        PipelineFixture.config(
+            dir.resolve("texts.npy"), dir.resolve("images.npy"), out, "input.partitions", "3"));
     Map<String, String> first = tree(out);
     // A resumed run whose staging is gone recomputes every shard: the bytes must not change.
-    PipelineFixture.run(spark, PipelineFixture.config(dir.resolve("texts.npy"),
-        dir.resolve("images.npy"), out, "input.partitions", "3", "output.mode", "resume"));
+    PipelineFixture.run(
+        spark,
+        PipelineFixture.config(
+            dir.resolve("texts.npy"),
+            dir.resolve("images.npy"),
+            out,
+            "input.partitions",
+            "3",
+            "output.mode",
+            "resume"));
     assertThat(tree(out)).isEqualTo(first);
 
     // A failed run whose staged shard is then corrupted: resume must notice and redo it.
     Path broken = dir.resolve("corrupt");
-    assertThatThrownBy(() -> withFault(FaultSeam.FAIL_APPLY_SPLIT, 0, () -> PipelineFixture.run(
-        spark, PipelineFixture.config(dir.resolve("texts.npy"), dir.resolve("images.npy"), broken,
-            "input.partitions", "3"))))
+    assertThatThrownBy(
+            () ->
+                withFault(
+                    FaultSeam.FAIL_APPLY_SPLIT,
+                    0,
+                    () ->
+                        PipelineFixture.run(
+                            spark,
+                            PipelineFixture.config(
+                                dir.resolve("texts.npy"),
+                                dir.resolve("images.npy"),
+                                broken,
+                                "input.partitions",
+                                "3"))))
         .isInstanceOf(SparkException.class)
         .hasMessageContaining("Injected failure after writing shard part-00000-of-00003")
         .hasMessageContaining(FaultSeam.FAIL_APPLY_SPLIT + " = 0");
@@ -123,8 +170,16 @@ class FailureAndResumeTest {
     byte[] bytes = Files.readAllBytes(staged);
     bytes[bytes.length / 2] ^= 0x5A;
     Files.write(staged, bytes);
-    PipelineFixture.run(spark, PipelineFixture.config(dir.resolve("texts.npy"),
-        dir.resolve("images.npy"), broken, "input.partitions", "3", "output.mode", "resume"));
+    PipelineFixture.run(
+        spark,
+        PipelineFixture.config(
+            dir.resolve("texts.npy"),
+            dir.resolve("images.npy"),
+            broken,
+            "input.partitions",
+            "3",
+            "output.mode",
+            "resume"));
     assertThat(tree(broken)).isEqualTo(first);
   }
 
@@ -150,14 +205,17 @@ class FailureAndResumeTest {
     run(broken, 2, "output.mode", "resume");
 
     assertThat(tree(broken)).isEqualTo(tree(clean));
-    assertThat(Files.getLastModifiedTime(broken.resolve("aligned/part-00000-of-00002.parquet"))
-        .toMillis()).as("written again, not kept").isGreaterThan(0);
+    assertThat(
+            Files.getLastModifiedTime(broken.resolve("aligned/part-00000-of-00002.parquet"))
+                .toMillis())
+        .as("written again, not kept")
+        .isGreaterThan(0);
   }
 
   /**
    * A disk that fills up while a shard is written (Hadoop's FSError, an Error, from a file system
-   * that runs out of space after 4 KB): nothing is committed, and the one line the CLI prints
-   * names the shard, the path and the cause, with no stack trace.
+   * that runs out of space after 4 KB): nothing is committed, and the one line the CLI prints names
+   * the shard, the path and the cause, with no stack trace.
    */
   @Test
   void aFullDiskDuringApplyFailsInOneLineNamingTheShardThePathAndTheCause() {
@@ -166,13 +224,27 @@ class FailureAndResumeTest {
     hadoop.setBoolean("fs.fulldisk.impl.disable.cache", true);
     Path full = dir.resolve("full");
     try {
-      assertThatThrownBy(() -> PipelineFixture.run(spark, PipelineFixture.config(
-          dir.resolve("texts.npy"), dir.resolve("images.npy"), Path.of("/"), "output.dir",
-          "fulldisk:" + full, "input.partitions", "4")))
+      assertThatThrownBy(
+              () ->
+                  PipelineFixture.run(
+                      spark,
+                      PipelineFixture.config(
+                          dir.resolve("texts.npy"),
+                          dir.resolve("images.npy"),
+                          Path.of("/"),
+                          "output.dir",
+                          "fulldisk:" + full,
+                          "input.partitions",
+                          "4")))
           .isInstanceOf(SparkException.class)
-          .satisfies(e -> assertThat(Failures.oneLine(e)).isEqualTo("Cannot write shard"
-              + " part-00001-of-00004.parquet of text split 1 to fulldisk:" + full
-              + "/aligned/_staging/part-00001-of-00004.parquet: No space left on device"));
+          .satisfies(
+              e ->
+                  assertThat(Failures.oneLine(e))
+                      .isEqualTo(
+                          "Cannot write shard"
+                              + " part-00001-of-00004.parquet of text split 1 to fulldisk:"
+                              + full
+                              + "/aligned/_staging/part-00001-of-00004.parquet: No space left on device"));
     } finally {
       hadoop.unset("fs.fulldisk.impl");
     }

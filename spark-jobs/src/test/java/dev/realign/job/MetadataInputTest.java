@@ -53,11 +53,19 @@ class MetadataInputTest {
 
   static void writeSingleParquet(List<Row> rows, Path target) throws IOException {
     Path tmp = dir.resolve("tmp-" + target.getFileName());
-    spark.createDataFrame(rows, new StructType().add("id", DataTypes.StringType)
-        .add("text", DataTypes.StringType)).coalesce(1).write().parquet(tmp.toString());
+    spark
+        .createDataFrame(
+            rows,
+            new StructType().add("id", DataTypes.StringType).add("text", DataTypes.StringType))
+        .coalesce(1)
+        .write()
+        .parquet(tmp.toString());
     try (Stream<Path> files = Files.list(tmp)) {
-      Path part = files.filter(p -> p.getFileName().toString().endsWith(".parquet")).findFirst()
-          .orElseThrow();
+      Path part =
+          files
+              .filter(p -> p.getFileName().toString().endsWith(".parquet"))
+              .findFirst()
+              .orElseThrow();
       Files.copy(part, target);
     }
   }
@@ -70,9 +78,18 @@ class MetadataInputTest {
   @Test
   void idsAndTextsComeFromTheMetadataAndBadIdsAreRejected() {
     Path out = dir.resolve("out");
-    PipelineFixture.run(spark, PipelineFixture.config(dir.resolve("emb"),
-        dir.resolve("images.npy"), out, "input.text.metadata", dir.resolve("meta").toString(),
-        "quality.max_rejected_fraction", "0.1", "report.in_run", "false"));
+    PipelineFixture.run(
+        spark,
+        PipelineFixture.config(
+            dir.resolve("emb"),
+            dir.resolve("images.npy"),
+            out,
+            "input.text.metadata",
+            dir.resolve("meta").toString(),
+            "quality.max_rejected_fraction",
+            "0.1",
+            "report.in_run",
+            "false"));
     List<Row> rows = PipelineFixture.readShards(spark, out);
     assertThat(rows).hasSize(48);
     assertThat(rows.get(0).getString(0)).isEqualTo("doc-0");
@@ -80,14 +97,19 @@ class MetadataInputTest {
     assertThat(rows.get(29).getString(0)).isEqualTo("doc-100");
     assertThat(rows.get(29).getString(1)).isEqualTo("second 0");
     ShardManifest m = PipelineFixture.manifest(out);
-    assertThat(m.inputs().get("text").byReason()).containsEntry("null_id", 1L)
+    assertThat(m.inputs().get("text").byReason())
+        .containsEntry("null_id", 1L)
         .containsEntry("duplicate_id", 1L);
-    List<Row> rejected = spark.read().parquet(out.resolve("rejected/text").toString())
-        .collectAsList();
-    assertThat(rejected).extracting(r -> r.getString(r.fieldIndex("reason")))
+    List<Row> rejected =
+        spark.read().parquet(out.resolve("rejected/text").toString()).collectAsList();
+    assertThat(rejected)
+        .extracting(r -> r.getString(r.fieldIndex("reason")))
         .containsExactlyInAnyOrder("null_id", "duplicate_id");
-    Row dup = rejected.stream().filter(r -> "duplicate_id".equals(r.getString(3))).findFirst()
-        .orElseThrow();
+    Row dup =
+        rejected.stream()
+            .filter(r -> "duplicate_id".equals(r.getString(3)))
+            .findFirst()
+            .orElseThrow();
     assertThat(dup.getString(0)).isEqualTo("doc-7");
     assertThat(dup.getLong(dup.fieldIndex("row"))).isEqualTo(3L);
     assertThat(dup.getString(dup.fieldIndex("source"))).endsWith("text_emb_1.npy");
@@ -98,14 +120,30 @@ class MetadataInputTest {
     Path meta = dir.resolve("meta-short");
     Files.createDirectories(meta);
     Files.copy(dir.resolve("meta/metadata_0.parquet"), meta.resolve("metadata_0.parquet"));
-    assertThatThrownBy(() -> PipelineFixture.run(spark, PipelineFixture.config(dir.resolve("emb"),
-        dir.resolve("images.npy"), dir.resolve("out-short"), "input.text.metadata",
-        meta.toString())))
-        .hasMessageContaining("expected 2 Parquet files").hasMessageContaining("actual 1");
+    assertThatThrownBy(
+            () ->
+                PipelineFixture.run(
+                    spark,
+                    PipelineFixture.config(
+                        dir.resolve("emb"),
+                        dir.resolve("images.npy"),
+                        dir.resolve("out-short"),
+                        "input.text.metadata",
+                        meta.toString())))
+        .hasMessageContaining("expected 2 Parquet files")
+        .hasMessageContaining("actual 1");
     Files.copy(dir.resolve("meta/metadata_0.parquet"), meta.resolve("metadata_1.parquet"));
-    assertThatThrownBy(() -> PipelineFixture.run(spark, PipelineFixture.config(dir.resolve("emb"),
-        dir.resolve("images.npy"), dir.resolve("out-short2"), "input.text.metadata",
-        meta.toString())))
-        .hasMessageContaining("expected 20 rows").hasMessageContaining("actual 30");
+    assertThatThrownBy(
+            () ->
+                PipelineFixture.run(
+                    spark,
+                    PipelineFixture.config(
+                        dir.resolve("emb"),
+                        dir.resolve("images.npy"),
+                        dir.resolve("out-short2"),
+                        "input.text.metadata",
+                        meta.toString())))
+        .hasMessageContaining("expected 20 rows")
+        .hasMessageContaining("actual 30");
   }
 }

@@ -23,9 +23,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The sketches, the transform and the aligned rows do not depend on how the input is cut: 1, 3
- * and 17 partitions, one file against several, and one Parquet row group cut into row ranges,
- * give identical bytes.
+ * The sketches, the transform and the aligned rows do not depend on how the input is cut: 1, 3 and
+ * 17 partitions, one file against several, and one Parquet row group cut into row ranges, give
+ * identical bytes.
  */
 class PartitionInvarianceTest {
   static final int D = 48;
@@ -48,8 +48,8 @@ class PartitionInvarianceTest {
     int[] cuts = {0, 1000, 1001, TEXT_ROWS};
     for (int f = 0; f < 3; f++) {
       float[] part = java.util.Arrays.copyOfRange(texts, cuts[f] * D, cuts[f + 1] * D);
-      Npy.write(dir.resolve("texts-split").resolve("t" + f + ".npy"), part,
-          cuts[f + 1] - cuts[f], D);
+      Npy.write(
+          dir.resolve("texts-split").resolve("t" + f + ".npy"), part, cuts[f + 1] - cuts[f], D);
     }
   }
 
@@ -57,10 +57,15 @@ class PartitionInvarianceTest {
   static Path textsAsOneRowGroup() throws Exception {
     Path file = dir.resolve("texts-parquet").resolve("texts.parquet");
     Files.createDirectories(file.getParent());
-    MessageType schema = MessageTypeParser.parseMessageType("message m { optional group"
-        + " embedding (LIST) { repeated group list { optional float element; } } }");
-    try (ParquetWriter<Group> w = ExampleParquetWriter.builder(
-        new org.apache.hadoop.fs.Path(file.toUri())).withType(schema).withPageSize(8192).build()) {
+    MessageType schema =
+        MessageTypeParser.parseMessageType(
+            "message m { optional group"
+                + " embedding (LIST) { repeated group list { optional float element; } } }");
+    try (ParquetWriter<Group> w =
+        ExampleParquetWriter.builder(new org.apache.hadoop.fs.Path(file.toUri()))
+            .withType(schema)
+            .withPageSize(8192)
+            .build()) {
       SimpleGroupFactory f = new SimpleGroupFactory(schema);
       for (int i = 0; i < TEXT_ROWS; i++) {
         Group row = f.newGroup();
@@ -82,8 +87,7 @@ class PartitionInvarianceTest {
     Result three = run("pq-p3", parquet, 3);
     Result seventeen = run("pq-p17", parquet, 17);
 
-    assertThat(List.of(one.shards(), three.shards(), seventeen.shards()))
-        .containsExactly(1, 3, 17);
+    assertThat(List.of(one.shards(), three.shards(), seventeen.shards())).containsExactly(1, 3, 17);
     List<String> ids = ids("npy-p1");
     assertThat(ids).hasSize(TEXT_ROWS).startsWith("texts-0", "texts-1").endsWith("texts-3000");
     for (String name : List.of("pq-p1", "pq-p3", "pq-p17")) {
@@ -101,7 +105,8 @@ class PartitionInvarianceTest {
 
   static List<String> ids(String name) {
     return PipelineFixture.readShards(spark, dir.resolve(name)).stream()
-        .map(r -> r.getString(r.fieldIndex("id"))).toList();
+        .map(r -> r.getString(r.fieldIndex("id")))
+        .toList();
   }
 
   @AfterAll
@@ -109,20 +114,27 @@ class PartitionInvarianceTest {
     spark.stop();
   }
 
-  record Result(String transformSha, Map<String, String> sketches, List<float[]> rows,
-      int shards) {}
+  record Result(
+      String transformSha, Map<String, String> sketches, List<float[]> rows, int shards) {}
 
   static Result run(String name, Path textInput, int partitions) {
     Path out = dir.resolve(name);
-    AlignPipeline.Outcome o = PipelineFixture.run(spark, PipelineFixture.config(textInput,
-        dir.resolve("images.npy"), out, "input.partitions", Integer.toString(partitions)));
+    AlignPipeline.Outcome o =
+        PipelineFixture.run(
+            spark,
+            PipelineFixture.config(
+                textInput,
+                dir.resolve("images.npy"),
+                out,
+                "input.partitions",
+                Integer.toString(partitions)));
     List<float[]> rows = new ArrayList<>();
     for (Row r : PipelineFixture.readShards(spark, out)) {
       rows.add(PipelineFixture.embedding(r));
     }
     ShardManifest m = PipelineFixture.manifest(out);
-    return new Result(o.transform().sha256(), PipelineFixture.sketchFingerprints(out), rows,
-        m.shards().size());
+    return new Result(
+        o.transform().sha256(), PipelineFixture.sketchFingerprints(out), rows, m.shards().size());
   }
 
   @Test

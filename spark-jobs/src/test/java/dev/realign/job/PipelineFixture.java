@@ -18,13 +18,14 @@ final class PipelineFixture {
   private PipelineFixture() {}
 
   static PipelineConfig config(Path texts, Path images, Path out, String... keyValues) {
-    PipelineConfig.Builder b = PipelineConfig.builder()
-        .set("input.text.path", texts.toString())
-        .set("input.image.path", images.toString())
-        .set("output.dir", out.toString())
-        .set("progress.interval_seconds", "0")
-        // The report has its own tests (ReportJobTest); the pipeline tests skip it for speed.
-        .set("report.in_run", "false");
+    PipelineConfig.Builder b =
+        PipelineConfig.builder()
+            .set("input.text.path", texts.toString())
+            .set("input.image.path", images.toString())
+            .set("output.dir", out.toString())
+            .set("progress.interval_seconds", "0")
+            // The report has its own tests (ReportJobTest); the pipeline tests skip it for speed.
+            .set("report.in_run", "false");
     for (int i = 0; i < keyValues.length; i += 2) {
       b.set(keyValues[i], keyValues[i + 1]);
     }
@@ -36,8 +37,8 @@ final class PipelineFixture {
   }
 
   static ShardManifest manifest(Path out) {
-    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(out.toString(),
-        "aligned/_manifest.json");
+    org.apache.hadoop.fs.Path p =
+        new org.apache.hadoop.fs.Path(out.toString(), "aligned/_manifest.json");
     return ShardManifest.read(HadoopFiles.fs(p, new Configuration()), p);
   }
 
@@ -45,8 +46,11 @@ final class PipelineFixture {
   static List<Row> readShards(SparkSession spark, Path out) {
     List<Row> rows = new ArrayList<>();
     for (ShardInfo s : manifest(out).shards()) {
-      rows.addAll(spark.read().parquet(out.resolve("aligned").resolve(s.name()).toString())
-          .collectAsList());
+      rows.addAll(
+          spark
+              .read()
+              .parquet(out.resolve("aligned").resolve(s.name()).toString())
+              .collectAsList());
     }
     return rows;
   }
@@ -85,8 +89,10 @@ final class PipelineFixture {
 
   static String sha256(Path file) throws java.io.IOException {
     try {
-      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-          .digest(java.nio.file.Files.readAllBytes(file)));
+      return java.util.HexFormat.of()
+          .formatHex(
+              java.security.MessageDigest.getInstance("SHA-256")
+                  .digest(java.nio.file.Files.readAllBytes(file)));
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

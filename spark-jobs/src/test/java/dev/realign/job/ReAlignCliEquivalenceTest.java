@@ -64,10 +64,23 @@ class ReAlignCliEquivalenceTest {
   @Test
   void pipelineExampleMatchesTheCli() throws Exception {
     Path cliOut = dir.resolve("cli");
-    int rc = RealignCommand.run(new String[] {"run", "--text-embeddings",
-        dir.resolve("texts.npy").toString(), "--image-embeddings",
-        dir.resolve("images.npy").toString(), "--output", cliOut.toString(), "--partitions", "3",
-        "--set", "report.in_run=false", "--set", "progress.interval_seconds=0"});
+    int rc =
+        RealignCommand.run(
+            new String[] {
+              "run",
+              "--text-embeddings",
+              dir.resolve("texts.npy").toString(),
+              "--image-embeddings",
+              dir.resolve("images.npy").toString(),
+              "--output",
+              cliOut.toString(),
+              "--partitions",
+              "3",
+              "--set",
+              "report.in_run=false",
+              "--set",
+              "progress.interval_seconds=0"
+            });
     assertThat(rc).isZero();
     String cliSha = TransformFiles.read(cliOut.resolve("realign-transform.json")).sha256();
 
@@ -78,23 +91,37 @@ class ReAlignCliEquivalenceTest {
       rows.add(RowFactory.create("images-" + i, boxed(coco.images(), i), "image"));
     }
     Path input = dir.resolve("coco.parquet");
-    spark.createDataFrame(rows, new StructType().add("id", DataTypes.StringType)
-            .add("embedding", DataTypes.createArrayType(DataTypes.FloatType))
-            .add("modality", DataTypes.StringType))
-        .repartition(4).write().parquet(input.toString());
+    spark
+        .createDataFrame(
+            rows,
+            new StructType()
+                .add("id", DataTypes.StringType)
+                .add("embedding", DataTypes.createArrayType(DataTypes.FloatType))
+                .add("modality", DataTypes.StringType))
+        .repartition(4)
+        .write()
+        .parquet(input.toString());
 
     PrintStream stdout = System.out;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
     try {
-      ReAlignPipelineExample.main(new String[] {input.toString(),
-          dir.resolve("model").toString(), dir.resolve("aligned.parquet").toString()});
+      ReAlignPipelineExample.main(
+          new String[] {
+            input.toString(),
+            dir.resolve("model").toString(),
+            dir.resolve("aligned.parquet").toString()
+          });
     } finally {
       System.setOut(stdout);
     }
     String printed = captured.toString(StandardCharsets.UTF_8);
-    System.out.print("README Pipeline example on COCO-500:\n" + printed
-        + "realign run on the same rows: transform sha256 " + cliSha + "\n");
+    System.out.print(
+        "README Pipeline example on COCO-500:\n"
+            + printed
+            + "realign run on the same rows: transform sha256 "
+            + cliSha
+            + "\n");
     assertThat(printed).contains("transform sha256 " + cliSha + " (variant realign");
     assertThat(printed).contains("aligned 500 text rows");
 
@@ -102,8 +129,7 @@ class ReAlignCliEquivalenceTest {
     for (Row r : PipelineFixture.readShards(spark, cliOut)) {
       cli.put(r.getString(r.fieldIndex("id")), PipelineFixture.embedding(r));
     }
-    List<Row> ml = spark.read().parquet(dir.resolve("aligned.parquet").toString())
-        .collectAsList();
+    List<Row> ml = spark.read().parquet(dir.resolve("aligned.parquet").toString()).collectAsList();
     assertThat(ml).hasSize(N);
     assertThat(cli).hasSize(N);
     for (Row r : ml) {
@@ -124,10 +150,13 @@ class ReAlignCliEquivalenceTest {
         || !java.nio.file.Files.isDirectory(root.resolve("spark-jobs"))) {
       root = root.getParent();
     }
-    String source = java.nio.file.Files.readString(root.resolve(
-        "spark-jobs/src/test/java/dev/realign/examples/ReAlignPipelineExample.java"));
-    String main = source.substring(source.indexOf("  public static void main"),
-        source.lastIndexOf("  }\n}") + 4);
+    String source =
+        java.nio.file.Files.readString(
+            root.resolve(
+                "spark-jobs/src/test/java/dev/realign/examples/ReAlignPipelineExample.java"));
+    String main =
+        source.substring(
+            source.indexOf("  public static void main"), source.lastIndexOf("  }\n}") + 4);
     StringBuilder indented = new StringBuilder();
     for (String line : main.split("\n")) {
       indented.append(line.isBlank() ? "" : "  " + line.substring(2)).append('\n');

@@ -46,7 +46,8 @@ class SampleDrawCodecTest {
       // Bits, not values: -0.0 and the smallest subnormal survive.
       assertThat(bits(b.rows.get(i).vector())).containsExactly(bits(a.rows.get(i).vector()));
     }
-    assertThat(b.sample()).extracting(r -> r.id)
+    assertThat(b.sample())
+        .extracting(r -> r.id)
         .containsExactlyElementsOf(a.sample().stream().map(r -> r.id).toList());
     // n = 0 (no sample asked for) and a partial threshold.
     SampleRows.Draw none = SampleRows.Draw.decode(SampleRows.Draw.none().encode());
@@ -65,13 +66,20 @@ class SampleDrawCodecTest {
     SampleRows.Draw d = new SampleRows.Draw(2, 1.0);
     d.offer("a", new float[] {1.0f, -2.5f, 0.0f}, 0, 3);
     String hash = String.format("%016x", SampleRows.idHash("a"));
-    assertThat(HexFormat.of().formatHex(d.encode())).isEqualTo("01" // codec version
-        + "00000002" // n
-        + "ffffffffffffffff" // threshold: the whole hash range
-        + "01" // whole range
-        + "00000001" + "00000003" // rows, dimension
-        + hash + "00000001" + "0061" // hash, id length in chars, "a" (UTF-16)
-        + "0000803f" + "000020c0" + "00000000"); // 1.0, -2.5, 0.0 little-endian
+    assertThat(HexFormat.of().formatHex(d.encode()))
+        .isEqualTo(
+            "01" // codec version
+                + "00000002" // n
+                + "ffffffffffffffff" // threshold: the whole hash range
+                + "01" // whole range
+                + "00000001"
+                + "00000003" // rows, dimension
+                + hash
+                + "00000001"
+                + "0061" // hash, id length in chars, "a" (UTF-16)
+                + "0000803f"
+                + "000020c0"
+                + "00000000"); // 1.0, -2.5, 0.0 little-endian
   }
 
   /**
@@ -84,11 +92,12 @@ class SampleDrawCodecTest {
     for (int trial = 0; trial < 200; trial++) {
       int n = 1 + rnd.nextInt(12);
       SampleRows.Draw a = randomDraw(rnd, n, rnd.nextInt(10));
-      SampleRows.Draw b = randomDraw(rnd, rnd.nextBoolean() ? n : 1 + rnd.nextInt(12),
-          rnd.nextInt(10));
+      SampleRows.Draw b =
+          randomDraw(rnd, rnd.nextBoolean() ? n : 1 + rnd.nextInt(12), rnd.nextInt(10));
       byte[] expected = SampleRows.Draw.merge(a, b).encode();
       assertThat(SampleRows.Draw.mergeEncoded(a.encode(), b.encode()))
-          .as("trial %d", trial).isEqualTo(expected);
+          .as("trial %d", trial)
+          .isEqualTo(expected);
     }
     SampleRows.Draw some = randomDraw(rnd, 4, 3);
     byte[] none = SampleRows.Draw.none().encode();
@@ -109,8 +118,8 @@ class SampleDrawCodecTest {
       long hash = rnd.nextInt(8) - 4L; // negative: the top of the unsigned range
       // Non-ASCII, and a lone surrogate: "\uD800" and "?" must stay apart (UTF-8 would make both
       // "?", and their order in a tie would change).
-      String id = (rnd.nextInt(3) == 0 ? "\uD800" : rnd.nextBoolean() ? "é" : "?")
-          + rnd.nextInt(1000);
+      String id =
+          (rnd.nextInt(3) == 0 ? "\uD800" : rnd.nextBoolean() ? "é" : "?") + rnd.nextInt(1000);
       d.rows.add(new SampleRows.Sampled(hash, id, v));
     }
     return d;

@@ -41,8 +41,11 @@ class SampleDrawTest {
     }
     texts[5 * D + 3] = Float.NaN;
     Npy.write(dir.resolve("texts.npy"), texts, TEXT_ROWS, D);
-    Npy.write(dir.resolve("images.npy"), PipelineFixture.randomRows(9, IMAGE_ROWS, D, -1.0),
-        IMAGE_ROWS, D);
+    Npy.write(
+        dir.resolve("images.npy"),
+        PipelineFixture.randomRows(9, IMAGE_ROWS, D, -1.0),
+        IMAGE_ROWS,
+        D);
   }
 
   @AfterAll
@@ -51,8 +54,10 @@ class SampleDrawTest {
   }
 
   static JobContext context(String name, String... keyValues) {
-    return new JobContext(spark, PipelineFixture.config(dir.resolve("texts.npy"),
-        dir.resolve("images.npy"), dir.resolve(name), keyValues));
+    return new JobContext(
+        spark,
+        PipelineFixture.config(
+            dir.resolve("texts.npy"), dir.resolve("images.npy"), dir.resolve(name), keyValues));
   }
 
   @Test
@@ -64,8 +69,8 @@ class SampleDrawTest {
       SplitStats drawn = StatsPass.run(ctx, texts, new long[0], n);
       assertThat(drawn.draw().complete()).as("n = %d complete", n).isTrue();
       List<SampleRows.Sampled> a = drawn.draw().sample();
-      List<SampleRows.Sampled> b = SampleRows.sample(ctx, texts, new long[0], n,
-          drawn.snapshot().count(), "texts");
+      List<SampleRows.Sampled> b =
+          SampleRows.sample(ctx, texts, new long[0], n, drawn.snapshot().count(), "texts");
       assertThat(drawn.snapshot().count()).isEqualTo(2_969);
       assertThat(a).as("n = %d size", n).hasSize(Math.min(n, 2_969)).hasSameSizeAs(b);
       for (int i = 0; i < a.size(); i++) {
@@ -74,8 +79,8 @@ class SampleDrawTest {
         assertThat(a.get(i).vector()).isEqualTo(b.get(i).vector());
       }
       // The sketch is the same bytes with or without the draw.
-      SplitStats plain = StatsPass.run(context("plain-" + n, "input.partitions", "3"), texts,
-          new long[0]);
+      SplitStats plain =
+          StatsPass.run(context("plain-" + n, "input.partitions", "3"), texts, new long[0]);
       assertThat(plain.sketch).isEqualTo(drawn.sketch);
       assertThat(plain.draw().complete()).isFalse();
     }
@@ -100,24 +105,42 @@ class SampleDrawTest {
     for (int i = 0; i < 50; i++) {
       (i % 3 == 0 ? left : right).offer("id-" + i, row, 0, D);
     }
-    SampleRows.Draw merged = SampleRows.Draw.merge(SampleRows.Draw.merge(
-        SampleRows.Draw.none(), left), right);
+    SampleRows.Draw merged =
+        SampleRows.Draw.merge(SampleRows.Draw.merge(SampleRows.Draw.none(), left), right);
     assertThat(merged.rows).hasSize(10);
-    assertThat(merged.sample()).extracting(s -> s.id)
+    assertThat(merged.sample())
+        .extracting(s -> s.id)
         .containsExactlyElementsOf(whole.sample().stream().map(s -> s.id).toList());
   }
 
   @Test
   void runsReportEqualsTheStandaloneReport() throws Exception {
     Path out = dir.resolve("run");
-    PipelineConfig config = PipelineFixture.config(dir.resolve("texts.npy"),
-        dir.resolve("images.npy"), out, "report.in_run", "true", "report.sample_rows", "1000",
-        "input.partitions", "4", "quality.max_rejected_fraction", "0.1");
+    PipelineConfig config =
+        PipelineFixture.config(
+            dir.resolve("texts.npy"),
+            dir.resolve("images.npy"),
+            out,
+            "report.in_run",
+            "true",
+            "report.sample_rows",
+            "1000",
+            "input.partitions",
+            "4",
+            "quality.max_rejected_fraction",
+            "0.1");
     AlignJobs.run(new JobContext(spark, config));
     ObjectMapper m = new ObjectMapper();
     JsonNode inRun = m.readTree(Files.readString(out.resolve("report/report.json")));
-    ReportJob.run(new JobContext(spark, PipelineConfig.builder().set("output.dir", out.toString())
-        .set("progress.interval_seconds", "0").set("report.sample_rows", "1000").build()), null);
+    ReportJob.run(
+        new JobContext(
+            spark,
+            PipelineConfig.builder()
+                .set("output.dir", out.toString())
+                .set("progress.interval_seconds", "0")
+                .set("report.sample_rows", "1000")
+                .build()),
+        null);
     JsonNode standalone = m.readTree(Files.readString(out.resolve("report/report.json")));
     ((ObjectNode) inRun).remove("timings_ms");
     ((ObjectNode) standalone).remove("timings_ms");

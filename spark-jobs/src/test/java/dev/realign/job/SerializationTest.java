@@ -40,8 +40,7 @@ class SerializationTest {
   void theKernelAlignsIdenticallyAfterSerialisation() {
     float[] texts = PipelineFixture.randomRows(1, 300, D, 1.0);
     float[] images = PipelineFixture.randomRows(2, 300, D, -1.0);
-    AlignmentKernel k =
-        ReAlignFitter.fitInMemory(FitOptions.defaults(), texts, images, D).kernel();
+    AlignmentKernel k = ReAlignFitter.fitInMemory(FitOptions.defaults(), texts, images, D).kernel();
     float[] row = java.util.Arrays.copyOf(texts, D);
     for (Serializer s : serializers()) {
       AlignmentKernel copy = roundTrip(s, k);
@@ -52,10 +51,20 @@ class SerializationTest {
 
   @Test
   void splitsSetsConfigsAndRowFunctionsRoundTrip() {
-    EmbeddingSplit split = new EmbeddingSplit(3, EmbeddingFormat.NPY, "file:/x/t.npy", 10, 20,
-        128, 0, null, "t");
-    EmbeddingSet set = new EmbeddingSet("text", "/x", EmbeddingFormat.NPY, D, 20,
-        Columns.DEFAULT, false, false, List.of("file:/x/t.npy"), List.of(split));
+    EmbeddingSplit split =
+        new EmbeddingSplit(3, EmbeddingFormat.NPY, "file:/x/t.npy", 10, 20, 128, 0, null, "t");
+    EmbeddingSet set =
+        new EmbeddingSet(
+            "text",
+            "/x",
+            EmbeddingFormat.NPY,
+            D,
+            20,
+            Columns.DEFAULT,
+            false,
+            false,
+            List.of("file:/x/t.npy"),
+            List.of(split));
     PipelineConfig config = PipelineConfig.builder().set("output.dir", "/o").build();
     Configuration hadoop = new Configuration(false);
     hadoop.set("fs.example.setting", "42");
@@ -79,21 +88,27 @@ class SerializationTest {
       copy.apply(batch, out, accepted, new double[copy.scratchSize(D)]);
       assertThat(out).containsExactly(java.util.Arrays.copyOf(batch.flat, 2 * D));
       assertThat(accepted).containsExactly(true, false);
-      assertThat(roundTrip(s, new SplitStats(new byte[] {1, 2}, 5, 1,
-          java.util.Map.of("zero_norm", 1L), List.of())).rows).isEqualTo(5);
+      assertThat(
+              roundTrip(
+                      s,
+                      new SplitStats(
+                          new byte[] {1, 2}, 5, 1, java.util.Map.of("zero_norm", 1L), List.of()))
+                  .rows)
+          .isEqualTo(5);
       SampleRows.Draw draw = new SampleRows.Draw(3, 1.0);
       draw.offer("a", batch.flat, 0, D);
       draw.offer("b", batch.flat, D, D);
-      SplitStats drawn = roundTrip(s, new SplitStats(new byte[] {1}, 2, 0, java.util.Map.of(),
-          List.of(), draw));
+      SplitStats drawn =
+          roundTrip(s, new SplitStats(new byte[] {1}, 2, 0, java.util.Map.of(), List.of(), draw));
       assertThat(drawn.draw().complete()).isTrue();
-      assertThat(drawn.draw().sample()).extracting(r -> r.id)
+      assertThat(drawn.draw().sample())
+          .extracting(r -> r.id)
           .containsExactlyElementsOf(draw.sample().stream().map(r -> r.id).toList());
       for (int i = 0; i < 2; i++) {
         SampleRows.Sampled r = drawn.draw().sample().get(i);
         int row = r.id.equals("a") ? 0 : 1;
-        assertThat(r.vector()).isEqualTo(java.util.Arrays.copyOfRange(batch.flat, row * D,
-            (row + 1) * D));
+        assertThat(r.vector())
+            .isEqualTo(java.util.Arrays.copyOfRange(batch.flat, row * D, (row + 1) * D));
       }
     }
   }

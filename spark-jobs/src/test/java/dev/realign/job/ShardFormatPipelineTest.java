@@ -24,9 +24,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code output.dtype} and {@code output.parquet.codec} through a whole run on float16 .npy
- * inputs: the manifest says the dtype, float16 shards hold the float32 run's values rounded to
- * half (ties to even) and the transform is the same, and a copy job writes the same format.
+ * {@code output.dtype} and {@code output.parquet.codec} through a whole run on float16 .npy inputs:
+ * the manifest says the dtype, float16 shards hold the float32 run's values rounded to half (ties
+ * to even) and the transform is the same, and a copy job writes the same format.
  */
 class ShardFormatPipelineTest {
   static final int D = 16;
@@ -37,8 +37,9 @@ class ShardFormatPipelineTest {
   static void setUp() {
     spark = SparkTestSession.start();
     for (String m : new String[] {"text", "image"}) {
-      float[] rows = PipelineFixture.randomRows(m.equals("text") ? 3 : 4, 400, D,
-          m.equals("text") ? 2.0 : 1.0);
+      float[] rows =
+          PipelineFixture.randomRows(
+              m.equals("text") ? 3 : 4, 400, D, m.equals("text") ? 2.0 : 1.0);
       double[] wide = new double[rows.length];
       for (int i = 0; i < rows.length; i++) {
         wide[i] = rows[i];
@@ -54,8 +55,17 @@ class ShardFormatPipelineTest {
 
   static List<float[]> readVectors(Path aligned) {
     Configuration conf = new Configuration();
-    EmbeddingSet set = EmbeddingSetPlanner.plan(new EmbeddingSetPlanner.Spec("text",
-        aligned.toString(), EmbeddingFormat.PARQUET, null, Columns.DEFAULT, 1 << 20, 0), conf);
+    EmbeddingSet set =
+        EmbeddingSetPlanner.plan(
+            new EmbeddingSetPlanner.Spec(
+                "text",
+                aligned.toString(),
+                EmbeddingFormat.PARQUET,
+                null,
+                Columns.DEFAULT,
+                1 << 20,
+                0),
+            conf);
     List<float[]> out = new ArrayList<>();
     for (EmbeddingSplit split : set.splits()) {
       RowBatch batch = new RowBatch(set.dim(), 50);
@@ -74,11 +84,24 @@ class ShardFormatPipelineTest {
   void float16ShardsHoldTheFloat32ResultRoundedToHalf() {
     Path f32 = dir.resolve("out-f32");
     Path f16 = dir.resolve("out-f16");
-    AlignPipeline.Outcome a = PipelineFixture.run(spark, PipelineFixture.config(
-        dir.resolve("text.npy"), dir.resolve("image.npy"), f32, "input.partitions", "3"));
-    AlignPipeline.Outcome b = PipelineFixture.run(spark, PipelineFixture.config(
-        dir.resolve("text.npy"), dir.resolve("image.npy"), f16, "input.partitions", "3",
-        "output.dtype", "float16", "output.parquet.codec", "zstd"));
+    AlignPipeline.Outcome a =
+        PipelineFixture.run(
+            spark,
+            PipelineFixture.config(
+                dir.resolve("text.npy"), dir.resolve("image.npy"), f32, "input.partitions", "3"));
+    AlignPipeline.Outcome b =
+        PipelineFixture.run(
+            spark,
+            PipelineFixture.config(
+                dir.resolve("text.npy"),
+                dir.resolve("image.npy"),
+                f16,
+                "input.partitions",
+                "3",
+                "output.dtype",
+                "float16",
+                "output.parquet.codec",
+                "zstd"));
     assertThat(b.transform().sha256()).isEqualTo(a.transform().sha256());
     ShardManifest m32 = PipelineFixture.manifest(f32);
     ShardManifest m16 = PipelineFixture.manifest(f16);
@@ -91,7 +114,8 @@ class ShardFormatPipelineTest {
     for (int i = 0; i < rows.size(); i++) {
       float[] full = PipelineFixture.embedding(rows.get(i));
       for (int j = 0; j < D; j++) {
-        assertThat(halves.get(i)[j]).as("row %d component %d", i, j)
+        assertThat(halves.get(i)[j])
+            .as("row %d component %d", i, j)
             .isEqualTo(Float16.toFloat(Float16.fromFloat(full[j])));
       }
     }
@@ -100,9 +124,18 @@ class ShardFormatPipelineTest {
   @Test
   void theCopyJobWritesTheConfiguredFormat() {
     Path out = dir.resolve("out-copy");
-    ShardManifest m = AlignJobs.copy(new JobContext(spark, PipelineFixture.config(
-        dir.resolve("text.npy"), dir.resolve("image.npy"), out, "output.dtype", "float16",
-        "output.parquet.codec", "snappy")));
+    ShardManifest m =
+        AlignJobs.copy(
+            new JobContext(
+                spark,
+                PipelineFixture.config(
+                    dir.resolve("text.npy"),
+                    dir.resolve("image.npy"),
+                    out,
+                    "output.dtype",
+                    "float16",
+                    "output.parquet.codec",
+                    "snappy")));
     assertThat(m.dtype()).isEqualTo("float16");
     float[] input = Npy.readFloats(dir.resolve("text.npy"));
     List<float[]> back = readVectors(out.resolve("aligned"));

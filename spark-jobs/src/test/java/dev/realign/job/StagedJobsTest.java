@@ -25,14 +25,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The stages run one by one ({@code stats}, {@code fit}, {@code apply}) keep the guards that
- * {@code run} keeps: the output mode, the rejected-row verdict, the row accounting.
+ * The stages run one by one ({@code stats}, {@code fit}, {@code apply}) keep the guards that {@code
+ * run} keeps: the output mode, the rejected-row verdict, the row accounting.
  */
 class StagedJobsTest {
   static final int D = 16;
   static final int ROWS = 300;
+
   /** 5 NaN rows in 300: 1.7%, above the default limit of 0.1%. */
   static final int NAN_ROWS = 5;
+
   static SparkSession spark;
   @TempDir static Path dir;
 
@@ -54,8 +56,7 @@ class StagedJobsTest {
   }
 
   static JobContext ctx(Path texts, Path out, String... kv) {
-    return new JobContext(spark, PipelineFixture.config(texts, dir.resolve("images.npy"), out,
-        kv));
+    return new JobContext(spark, PipelineFixture.config(texts, dir.resolve("images.npy"), out, kv));
   }
 
   @Test
@@ -77,9 +78,11 @@ class StagedJobsTest {
     String manifest = PipelineFixture.sha256(staged.resolve("aligned/_manifest.json"));
     assertThatThrownBy(() -> AlignJobs.fit(ctx(texts, staged)))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Output file " + staged.resolve("realign-transform.json")
-            + " already exists; set output.mode"
-            + " (--mode) to overwrite to replace it");
+        .hasMessage(
+            "Output file "
+                + staged.resolve("realign-transform.json")
+                + " already exists; set output.mode"
+                + " (--mode) to overwrite to replace it");
     assertThatThrownBy(() -> AlignJobs.apply(ctx(texts, staged), null))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("aligned already holds shards (found ")
@@ -104,21 +107,26 @@ class StagedJobsTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessageStartingWith("Too many rejected text rows: 5 of 300");
     String summary = Files.readString(out.resolve("stats/summary.json"));
-    assertThat(summary).contains("\"verdict\" : \"failed\"")
+    assertThat(summary)
+        .contains("\"verdict\" : \"failed\"")
         .contains("Too many rejected text rows: 5 of 300");
     assertThat(out.resolve("stats/text.sketch")).isRegularFile();
 
     assertThatThrownBy(() -> AlignJobs.fit(ctx(texts, out)))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageStartingWith("Refusing to fit: the stats stage of " + out + " failed (Too many"
-            + " rejected text rows: 5 of 300");
+        .hasMessageStartingWith(
+            "Refusing to fit: the stats stage of "
+                + out
+                + " failed (Too many"
+                + " rejected text rows: 5 of 300");
     assertThat(out.resolve("realign-transform.json")).doesNotExist();
 
     // A transform from elsewhere does not get a failed stats through apply either.
     Path good = dir.resolve("good-for-apply");
     AlignJobs.run(ctx(dir.resolve("texts.npy"), good));
-    assertThatThrownBy(() -> AlignJobs.apply(ctx(texts, out),
-        good.resolve("realign-transform.json").toString()))
+    assertThatThrownBy(
+            () ->
+                AlignJobs.apply(ctx(texts, out), good.resolve("realign-transform.json").toString()))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageStartingWith("Refusing to apply: the stats stage of " + out + " failed");
     assertThat(out.resolve("aligned/_manifest.json")).doesNotExist();
@@ -147,7 +155,9 @@ class StagedJobsTest {
 
     // A sketch that is not the one the summary counted (a stats stage cut short, a stale file).
     Files.writeString(summary, good);
-    Files.copy(out.resolve("stats/image.sketch"), out.resolve("stats/text.sketch"),
+    Files.copy(
+        out.resolve("stats/image.sketch"),
+        out.resolve("stats/text.sketch"),
         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     assertThatThrownBy(() -> AlignJobs.fit(ctx(texts, out, "output.mode", "overwrite")))
         .isInstanceOf(IllegalArgumentException.class)
@@ -163,11 +173,20 @@ class StagedJobsTest {
     Path out = dir.resolve("apply-alone");
     assertThatThrownBy(() -> AlignJobs.apply(ctx(dir.resolve("texts-bad.npy"), out), transform))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageStartingWith("Too many rejected text rows: 5 of 300 exceed"
-            + " quality.max_rejected_fraction = 0.001 (counted by apply without a stats summary");
+        .hasMessageStartingWith(
+            "Too many rejected text rows: 5 of 300 exceed"
+                + " quality.max_rejected_fraction = 0.001 (counted by apply without a stats summary");
     assertThat(out.resolve("aligned/_manifest.json")).doesNotExist();
-    AlignPipeline.Outcome o = AlignJobs.apply(ctx(dir.resolve("texts-bad.npy"), out,
-        "quality.max_rejected_fraction", "0.05", "output.mode", "overwrite"), transform);
+    AlignPipeline.Outcome o =
+        AlignJobs.apply(
+            ctx(
+                dir.resolve("texts-bad.npy"),
+                out,
+                "quality.max_rejected_fraction",
+                "0.05",
+                "output.mode",
+                "overwrite"),
+            transform);
     assertThat(o.manifest().rows()).isEqualTo(ROWS - NAN_ROWS);
     assertThat(o.manifest().rejectedRows()).isEqualTo(NAN_ROWS);
   }
@@ -188,21 +207,29 @@ class StagedJobsTest {
       rows.add(RowFactory.create("r" + i, "row " + i, vector(base, i)));
     }
     Path texts = dir.resolve("texts-dup");
-    spark.createDataFrame(rows, BadInputTest.LIST_SCHEMA).coalesce(1).write()
+    spark
+        .createDataFrame(rows, BadInputTest.LIST_SCHEMA)
+        .coalesce(1)
+        .write()
         .parquet(texts.toString());
     Path out = dir.resolve("out-dup");
-    AlignPipeline.Outcome o = AlignJobs.run(ctx(texts, out, "quality.max_rejected_fraction",
-        "0.2"));
+    AlignPipeline.Outcome o =
+        AlignJobs.run(ctx(texts, out, "quality.max_rejected_fraction", "0.2"));
     assertThat(o.manifest().inputs().get("text").byReason())
-        .containsExactlyInAnyOrderEntriesOf(Map.of("non_finite", 1L, "wrong_dimension", 1L,
-            "duplicate_id", 1L));
-    Map<String, String> textById = PipelineFixture.readShards(spark, out).stream()
-        .collect(Collectors.toMap(r -> r.getString(0), r -> r.getString(1)));
-    assertThat(textById).containsEntry("x", "the valid x").containsEntry("y", "the valid y")
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("non_finite", 1L, "wrong_dimension", 1L, "duplicate_id", 1L));
+    Map<String, String> textById =
+        PipelineFixture.readShards(spark, out).stream()
+            .collect(Collectors.toMap(r -> r.getString(0), r -> r.getString(1)));
+    assertThat(textById)
+        .containsEntry("x", "the valid x")
+        .containsEntry("y", "the valid y")
         .hasSize(38);
-    List<String> duplicates = spark.read().parquet(out.resolve("rejected/text").toString())
-        .collectAsList().stream().filter(r -> r.getString(r.fieldIndex("reason"))
-            .equals("duplicate_id")).map(r -> r.getString(r.fieldIndex("text"))).toList();
+    List<String> duplicates =
+        spark.read().parquet(out.resolve("rejected/text").toString()).collectAsList().stream()
+            .filter(r -> r.getString(r.fieldIndex("reason")).equals("duplicate_id"))
+            .map(r -> r.getString(r.fieldIndex("text")))
+            .toList();
     assertThat(duplicates).containsExactly("a later x");
   }
 
@@ -222,12 +249,14 @@ class StagedJobsTest {
     Npy.write(in.resolve("more/b.npy"), PipelineFixture.randomRows(42, 50, D, 1.0), 50, D);
     Files.writeString(in.resolve("notes.txt"), "not data");
     Files.writeString(in.resolve("_SUCCESS"), "");
-    HadoopFiles.Listing l = HadoopFiles.list(in.toString(), new Configuration(),
-        name -> name.endsWith(".npy"), "text embeddings");
+    HadoopFiles.Listing l =
+        HadoopFiles.list(
+            in.toString(), new Configuration(), name -> name.endsWith(".npy"), "text embeddings");
     assertThat(l.files()).containsExactly("file:" + in.resolve("a.npy"));
-    assertThat(l.skipped()).containsExactly(
-        "file:" + in.resolve("more") + "/ (a directory: not read recursively)",
-        "file:" + in.resolve("notes.txt") + " (not a data file of this input)");
+    assertThat(l.skipped())
+        .containsExactly(
+            "file:" + in.resolve("more") + "/ (a directory: not read recursively)",
+            "file:" + in.resolve("notes.txt") + " (not a data file of this input)");
     assertThat(l.hidden()).isEqualTo(1);
 
     PrintStream stdout = System.out;
@@ -238,8 +267,14 @@ class StagedJobsTest {
     } finally {
       System.setOut(stdout);
     }
-    assertThat(captured.toString(StandardCharsets.UTF_8)).contains("[realign] text embeddings:"
-        + " skipped 2 entries of " + in + ": file:" + in.resolve("more") + "/ (a directory");
+    assertThat(captured.toString(StandardCharsets.UTF_8))
+        .contains(
+            "[realign] text embeddings:"
+                + " skipped 2 entries of "
+                + in
+                + ": file:"
+                + in.resolve("more")
+                + "/ (a directory");
   }
 
   @Test
@@ -250,8 +285,15 @@ class StagedJobsTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("Invalid text embeddings: 5 valid rows (must be >= 10 for a fit")
         .hasMessageContaining("fit.min_rows");
-    PipelineConfig lowered = PipelineFixture.config(few, dir.resolve("images.npy"),
-        dir.resolve("few-out"), "fit.min_rows", "5", "output.mode", "overwrite");
+    PipelineConfig lowered =
+        PipelineFixture.config(
+            few,
+            dir.resolve("images.npy"),
+            dir.resolve("few-out"),
+            "fit.min_rows",
+            "5",
+            "output.mode",
+            "overwrite");
     assertThat(AlignJobs.run(new JobContext(spark, lowered)).manifest().rows()).isEqualTo(5);
   }
 }

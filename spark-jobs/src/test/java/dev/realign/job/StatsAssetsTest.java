@@ -43,10 +43,13 @@ class StatsAssetsTest {
     SharedData.Coco coco = SharedData.coco();
     Npy.write(dir.resolve("texts.npy"), coco.texts(), N, D);
     Npy.write(dir.resolve("images.npy"), coco.images(), N, D);
-    Npy.write(dir.resolve("images-a.npy"), Arrays.copyOfRange(coco.images(), 0, SPLIT * D), SPLIT,
+    Npy.write(
+        dir.resolve("images-a.npy"), Arrays.copyOfRange(coco.images(), 0, SPLIT * D), SPLIT, D);
+    Npy.write(
+        dir.resolve("images-b.npy"),
+        Arrays.copyOfRange(coco.images(), SPLIT * D, N * D),
+        N - SPLIT,
         D);
-    Npy.write(dir.resolve("images-b.npy"), Arrays.copyOfRange(coco.images(), SPLIT * D, N * D),
-        N - SPLIT, D);
   }
 
   @AfterAll
@@ -59,8 +62,14 @@ class StatsAssetsTest {
   static Object[] cli(String... args) {
     List<String> all = new ArrayList<>(List.of(args));
     if (!args[0].equals("stats") || !args[1].equals("merge")) {
-      all.addAll(List.of("--set", "report.in_run=false", "--set", "progress.interval_seconds=0",
-          "--partitions", "2"));
+      all.addAll(
+          List.of(
+              "--set",
+              "report.in_run=false",
+              "--set",
+              "progress.interval_seconds=0",
+              "--partitions",
+              "2"));
     }
     PrintStream err = System.err;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
@@ -78,8 +87,16 @@ class StatsAssetsTest {
   }
 
   static void stats(String images, String out) {
-    assertThat(cli("stats", "--text-embeddings", path("texts.npy"), "--image-embeddings",
-        path(images), "--output", path(out))[0]).isEqualTo(0);
+    assertThat(
+            cli(
+                "stats",
+                "--text-embeddings",
+                path("texts.npy"),
+                "--image-embeddings",
+                path(images),
+                "--output",
+                path(out))[0])
+        .isEqualTo(0);
   }
 
   @Test
@@ -89,8 +106,14 @@ class StatsAssetsTest {
     stats("images.npy", "all");
     assertThat(dir.resolve("all/stats/image.sketch.json")).isRegularFile();
 
-    Object[] merged = cli("stats", "merge", "--output", path("merged"), path("part-b"),
-        path("part-a/stats/image.sketch"));
+    Object[] merged =
+        cli(
+            "stats",
+            "merge",
+            "--output",
+            path("merged"),
+            path("part-b"),
+            path("part-a/stats/image.sketch"));
     assertThat(merged[0]).as((String) merged[1]).isEqualTo(0);
     assertThat(Files.readAllBytes(dir.resolve("merged/stats/image.sketch")))
         .isEqualTo(Files.readAllBytes(dir.resolve("all/stats/image.sketch")));
@@ -99,20 +122,42 @@ class StatsAssetsTest {
     assertThat(dir.resolve("merged/stats/image.sketch.json")).isRegularFile();
 
     // run reading the images, run and fit against the merged sketch: one transform.
-    assertThat(cli("run", "--text-embeddings", path("texts.npy"), "--image-embeddings",
-        path("images.npy"), "--output", path("run-images"))[0]).isEqualTo(0);
-    String expected = TransformFiles.read(dir.resolve("run-images/realign-transform.json"))
-        .sha256();
-    Object[] run = cli("run", "--text-embeddings", path("texts.npy"), "--image-stats",
-        path("merged"), "--output", path("run-sketch"));
+    assertThat(
+            cli(
+                "run",
+                "--text-embeddings",
+                path("texts.npy"),
+                "--image-embeddings",
+                path("images.npy"),
+                "--output",
+                path("run-images"))[0])
+        .isEqualTo(0);
+    String expected =
+        TransformFiles.read(dir.resolve("run-images/realign-transform.json")).sha256();
+    Object[] run =
+        cli(
+            "run",
+            "--text-embeddings",
+            path("texts.npy"),
+            "--image-stats",
+            path("merged"),
+            "--output",
+            path("run-sketch"));
     assertThat(run[0]).as((String) run[1]).isEqualTo(0);
     assertThat(TransformFiles.read(dir.resolve("run-sketch/realign-transform.json")).sha256())
         .isEqualTo(expected);
     assertThat(dir.resolve("run-sketch/aligned/_manifest.json")).isRegularFile();
     assertThat(Files.readAllBytes(dir.resolve("run-sketch/stats/text.sketch")))
         .isEqualTo(Files.readAllBytes(dir.resolve("run-images/stats/text.sketch")));
-    Object[] fit = cli("fit", "--text-embeddings", path("texts.npy"), "--image-stats",
-        path("merged/stats/image.sketch"), "--output", path("fit-sketch"));
+    Object[] fit =
+        cli(
+            "fit",
+            "--text-embeddings",
+            path("texts.npy"),
+            "--image-stats",
+            path("merged/stats/image.sketch"),
+            "--output",
+            path("fit-sketch"));
     assertThat(fit[0]).as((String) fit[1]).isEqualTo(0);
     assertThat(TransformFiles.read(dir.resolve("fit-sketch/realign-transform.json")).sha256())
         .isEqualTo(expected);
@@ -125,31 +170,58 @@ class StatsAssetsTest {
     Files.createDirectories(narrow.getParent());
     float[] rows = new float[10 * 8];
     Arrays.fill(rows, 1f);
-    StoredSketch.write(new org.apache.hadoop.fs.Path(narrow.toUri()), "image",
-        dev.realign.align.ReAlignFitter.sketch(rows, 8), EncoderIdentity.PRECOMPUTED, conf);
+    StoredSketch.write(
+        new org.apache.hadoop.fs.Path(narrow.toUri()),
+        "image",
+        dev.realign.align.ReAlignFitter.sketch(rows, 8),
+        EncoderIdentity.PRECOMPUTED,
+        conf);
     stats("images-a.npy", "refuse-a");
     String a = path("refuse-a/stats/image.sketch");
 
     Object[] dim = cli("stats", "merge", "--output", path("bad-merge"), a, narrow.toString());
     assertThat(dim[0]).isEqualTo(2);
-    assertThat((String) dim[1]).contains("Invalid sketches to merge: " + a
-        + " has dimension 512, " + narrow + " has dimension 8 (must be equal)");
+    assertThat((String) dim[1])
+        .contains(
+            "Invalid sketches to merge: "
+                + a
+                + " has dimension 512, "
+                + narrow
+                + " has dimension 8 (must be equal)");
 
     Path clip = dir.resolve("clip/image.sketch");
     Files.createDirectories(clip.getParent());
-    StoredSketch.write(new org.apache.hadoop.fs.Path(clip.toUri()), "image",
+    StoredSketch.write(
+        new org.apache.hadoop.fs.Path(clip.toUri()),
+        "image",
         SketchCodec.decode(Files.readAllBytes(Path.of(a))),
-        new EncoderIdentity("clip-vit-b16", "ab12"), conf);
+        new EncoderIdentity("clip-vit-b16", "ab12"),
+        conf);
     Object[] enc = cli("stats", "merge", "--output", path("bad-merge"), a, clip.toString());
     assertThat(enc[0]).isEqualTo(2);
-    assertThat((String) enc[1]).contains("comes from encoder precomputed, " + clip
-        + " from encoder clip-vit-b16 (sha256 ab12) (must be the same encoder)");
+    assertThat((String) enc[1])
+        .contains(
+            "comes from encoder precomputed, "
+                + clip
+                + " from encoder clip-vit-b16 (sha256 ab12) (must be the same encoder)");
 
-    Object[] fit = cli("run", "--text-embeddings", path("texts.npy"), "--image-stats",
-        narrow.toString(), "--output", path("bad-run"));
+    Object[] fit =
+        cli(
+            "run",
+            "--text-embeddings",
+            path("texts.npy"),
+            "--image-stats",
+            narrow.toString(),
+            "--output",
+            path("bad-run"));
     assertThat(fit[0]).isEqualTo(2);
-    assertThat((String) fit[1]).contains("Invalid image sketch " + narrow
-        + ": dimension 8, the text embeddings " + path("texts.npy") + " have dimension 512");
+    assertThat((String) fit[1])
+        .contains(
+            "Invalid image sketch "
+                + narrow
+                + ": dimension 8, the text embeddings "
+                + path("texts.npy")
+                + " have dimension 512");
 
     Object[] one = cli("stats", "merge", "--output", path("bad-merge"), a);
     assertThat(one[0]).isEqualTo(2);

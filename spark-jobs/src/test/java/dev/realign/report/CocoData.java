@@ -1,21 +1,19 @@
 package dev.realign.report;
 
 import dev.realign.SharedData;
-
 import dev.realign.align.FitOptions;
 import dev.realign.align.ReAlignFitter;
 import dev.realign.align.ReAlignTransform;
 import dev.realign.align.Variant;
 import dev.realign.io.Npy;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
 
 /**
- * COCO-500 (real CLIP ViT-B/16 embeddings), the committed test fixture located by
- * {@link SharedData}; fails with a clear message when absent.
+ * COCO-500 (real CLIP ViT-B/16 embeddings), the committed test fixture located by {@link
+ * SharedData}; fails with a clear message when absent.
  */
 final class CocoData {
   static final int N = 500;
@@ -35,8 +33,8 @@ final class CocoData {
 
   static CocoData load() {
     float[] all = Npy.readFloats(file("features_clip.npy"));
-    return new CocoData(Arrays.copyOfRange(all, 0, N * D), Arrays.copyOfRange(all, N * D,
-        2 * N * D));
+    return new CocoData(
+        Arrays.copyOfRange(all, 0, N * D), Arrays.copyOfRange(all, N * D, 2 * N * D));
   }
 
   Map<Variant, ReAlignTransform> fitAll() {

@@ -27,7 +27,12 @@ public final class CocoReportDemo {
     GapReport r = ComputeGapReport.compute(CocoData.load().inputs());
     ReportJson.write(r, out.resolve("report.json"));
     ReportHtml.write(r, out.resolve("report.html"));
-    System.out.println("wrote " + out.resolve("report.html").toAbsolutePath() + " and report.json"
-        + " (timings ms: " + r.timingsMillis() + ")");
+    System.out.println(
+        "wrote "
+            + out.resolve("report.html").toAbsolutePath()
+            + " and report.json"
+            + " (timings ms: "
+            + r.timingsMillis()
+            + ")");
   }
 }

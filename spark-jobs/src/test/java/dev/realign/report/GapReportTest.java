@@ -46,14 +46,20 @@ class GapReportTest {
 
   @Test
   void aSampleLargerThanTheDataUsesAllAndSaysSo() {
-    GapReport r = ComputeGapReport.compute(ReportInputs.of(TEXTS, IMAGES, D, fit(Variant.REALIGN))
-        .withOptions(ReportOptions.defaults().withSampleRows(100)));
-    assertThat(r.samples()).containsExactly(new GapReport.SampleSize("text", 30, 30),
-        new GapReport.SampleSize("image", 25, 25));
-    assertThat(r.notes()).containsExactly("sample size 100 > 30 text rows available: all 30 used",
-        "sample size 100 > 25 image rows available: all 25 used");
-    assertThat(r.rows()).extracting(GapReport.MetricsRow::label).containsExactly("before",
-        "realign");
+    GapReport r =
+        ComputeGapReport.compute(
+            ReportInputs.of(TEXTS, IMAGES, D, fit(Variant.REALIGN))
+                .withOptions(ReportOptions.defaults().withSampleRows(100)));
+    assertThat(r.samples())
+        .containsExactly(
+            new GapReport.SampleSize("text", 30, 30), new GapReport.SampleSize("image", 25, 25));
+    assertThat(r.notes())
+        .containsExactly(
+            "sample size 100 > 30 text rows available: all 30 used",
+            "sample size 100 > 25 image rows available: all 25 used");
+    assertThat(r.rows())
+        .extracting(GapReport.MetricsRow::label)
+        .containsExactly("before", "realign");
     assertThat(r.rows().get(1).centroidGap()).isLessThan(r.rows().get(0).centroidGap());
     assertThat(r.validation()).isEmpty();
     assertThat(r.diagnostics()).isPresent();
@@ -62,13 +68,18 @@ class GapReportTest {
 
   @Test
   void aSmallerSampleIsEvenlyStridedAndKIsClamped() {
-    GapReport r = ComputeGapReport.compute(ReportInputs.of(TEXTS, IMAGES, D, fit(Variant.ANCHOR))
-        .withOptions(ReportOptions.defaults().withSampleRows(6).withSpectra(false)));
-    assertThat(r.samples()).containsExactly(new GapReport.SampleSize("text", 30, 6),
-        new GapReport.SampleSize("image", 25, 6));
-    assertThat(r.notes()).contains("text: 6 of 30 rows used (rows floor(i * 30 / 6))",
-        "k-NN mixing: k = 20 > 11 (the pooled rows minus one); k = 11 used",
-        "k-NN overlap: k = 10 > 5 (the texts minus one); k = 5 used");
+    GapReport r =
+        ComputeGapReport.compute(
+            ReportInputs.of(TEXTS, IMAGES, D, fit(Variant.ANCHOR))
+                .withOptions(ReportOptions.defaults().withSampleRows(6).withSpectra(false)));
+    assertThat(r.samples())
+        .containsExactly(
+            new GapReport.SampleSize("text", 30, 6), new GapReport.SampleSize("image", 25, 6));
+    assertThat(r.notes())
+        .contains(
+            "text: 6 of 30 rows used (rows floor(i * 30 / 6))",
+            "k-NN mixing: k = 20 > 11 (the pooled rows minus one); k = 11 used",
+            "k-NN overlap: k = 10 > 5 (the texts minus one); k = 5 used");
     assertThat(r.mixingK()).isEqualTo(11);
     assertThat(r.overlapK()).isEqualTo(5);
     assertThat(r.diagnostics()).as("spectra off: ND4J never asked").isEmpty();
@@ -81,8 +92,11 @@ class GapReportTest {
   void validationRecallIsClampedToThePairs() {
     float[] vt = java.util.Arrays.copyOf(TEXTS, 3 * D);
     float[] vi = java.util.Arrays.copyOf(IMAGES, 3 * D);
-    GapReport r = ComputeGapReport.compute(ReportInputs.of(TEXTS, IMAGES, D, fit(Variant.values()))
-        .withValidation(vt, vi).withOptions(ReportOptions.defaults().withSpectra(false)));
+    GapReport r =
+        ComputeGapReport.compute(
+            ReportInputs.of(TEXTS, IMAGES, D, fit(Variant.values()))
+                .withValidation(vt, vi)
+                .withOptions(ReportOptions.defaults().withSpectra(false)));
     GapReport.Validation v = r.validation().orElseThrow();
     assertThat(v.pairs()).isEqualTo(3);
     assertThat(v.recallK5()).isEqualTo(3);
@@ -94,18 +108,20 @@ class GapReportTest {
   @Test
   void badInputIsNamed() {
     Map<Variant, ReAlignTransform> t = fit(Variant.REALIGN);
-    assertThatThrownBy(() -> ReportInputs.of(java.util.Arrays.copyOf(TEXTS, 30 * D - 1), IMAGES,
-        D, t)).hasMessage("Invalid text sample: 239 floats (must be a multiple of the dimension"
-            + " 8)");
+    assertThatThrownBy(
+            () -> ReportInputs.of(java.util.Arrays.copyOf(TEXTS, 30 * D - 1), IMAGES, D, t))
+        .hasMessage("Invalid text sample: 239 floats (must be a multiple of the dimension" + " 8)");
     float[] wide = gaussian(4, 0, 3);
-    assertThatThrownBy(() -> ReportInputs.of(wide, wide, 4, t)).hasMessage(
-        "Invalid transform for realign: dimension 8 (must be 4, the embeddings')");
-    assertThatThrownBy(() -> ReportInputs.of(TEXTS, IMAGES, D, Map.of(Variant.ANCHOR,
-        t.get(Variant.REALIGN)))).hasMessageContaining("its variant is realign");
+    assertThatThrownBy(() -> ReportInputs.of(wide, wide, 4, t))
+        .hasMessage("Invalid transform for realign: dimension 8 (must be 4, the embeddings')");
+    assertThatThrownBy(
+            () -> ReportInputs.of(TEXTS, IMAGES, D, Map.of(Variant.ANCHOR, t.get(Variant.REALIGN))))
+        .hasMessageContaining("its variant is realign");
     ReportInputs in = ReportInputs.of(TEXTS, IMAGES, D, t);
     assertThatThrownBy(() -> in.withValidation(TEXTS, IMAGES.clone()))
-        .hasMessage("Invalid validation set: 30 texts and 25 images (must be equal: row i of each"
-            + " is one pair)");
+        .hasMessage(
+            "Invalid validation set: 30 texts and 25 images (must be equal: row i of each"
+                + " is one pair)");
     assertThatThrownBy(() -> in.withValidation(TEXTS, null))
         .hasMessageContaining("texts without images");
     float[] zeroRow = TEXTS.clone();
@@ -280,27 +296,41 @@ class GapReportTest {
       aligned.addUnit(unit);
     }
     float[] first20 = java.util.Arrays.copyOf(TEXTS, 20 * D);
-    GapReport r = ComputeGapReport.compute(ReportInputs.of(first20, IMAGES, D, t)
-        .withOptions(ReportOptions.defaults().withSpectra(false))
-        .withFullData(new FullDataSketches(text.snapshot(), image.snapshot(),
-            Map.of(Variant.REALIGN, aligned.snapshot()))));
+    GapReport r =
+        ComputeGapReport.compute(
+            ReportInputs.of(first20, IMAGES, D, t)
+                .withOptions(ReportOptions.defaults().withSpectra(false))
+                .withFullData(
+                    new FullDataSketches(
+                        text.snapshot(),
+                        image.snapshot(),
+                        Map.of(Variant.REALIGN, aligned.snapshot()))));
     GapReport.MetricsRow before = r.rows().get(0);
     assertThat(before.fullData()).isTrue();
     assertThat(before.fullDataRows()).isEqualTo(30);
-    assertThat(before.centroidGap()).isEqualTo(dev.realign.metrics.GapMetrics.distance(
-        image.snapshot().mean(), text.snapshot().mean()));
+    assertThat(before.centroidGap())
+        .isEqualTo(
+            dev.realign.metrics.GapMetrics.distance(
+                image.snapshot().mean(), text.snapshot().mean()));
     assertThat(before.traceRatio()).isEqualTo(text.snapshot().trace() / image.snapshot().trace());
     assertThat(before.sampleCentroidGap()).isNotEqualTo(before.centroidGap());
     GapReport.MetricsRow anchor = r.rows().get(1);
     assertThat(anchor.fullData()).isFalse();
     assertThat(anchor.centroidGap()).isEqualTo(anchor.sampleCentroidGap());
     GapReport.MetricsRow after = r.rows().get(2);
-    assertThat(after.centroidGap()).isEqualTo(dev.realign.metrics.GapMetrics.distance(
-        image.snapshot().mean(), aligned.snapshot().mean()));
-    assertThat(r.notes()).anySatisfy(n -> assertThat(n).contains("exact over every row")
-        .contains("over the samples for anchor"));
-    assertThatThrownBy(() -> new FullDataSketches(text.snapshot(), new MomentSketch(D).snapshot(),
-        Map.of())).isInstanceOf(IllegalArgumentException.class)
+    assertThat(after.centroidGap())
+        .isEqualTo(
+            dev.realign.metrics.GapMetrics.distance(
+                image.snapshot().mean(), aligned.snapshot().mean()));
+    assertThat(r.notes())
+        .anySatisfy(
+            n ->
+                assertThat(n)
+                    .contains("exact over every row")
+                    .contains("over the samples for anchor"));
+    assertThatThrownBy(
+            () -> new FullDataSketches(text.snapshot(), new MomentSketch(D).snapshot(), Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("Invalid full-data sketches: 30 texts");
   }
 
@@ -309,13 +339,17 @@ class GapReportTest {
   void theGemmAndTheVectorApiGiveTheSameFigures() {
     float[] texts = gaussian(1_500, 0, 11);
     float[] images = gaussian(1_400, 1, 12);
-    Map<Variant, ReAlignTransform> t = Map.of(Variant.REALIGN,
-        ReAlignFitter.fitInMemory(FitOptions.of(Variant.REALIGN), texts, images, D));
+    Map<Variant, ReAlignTransform> t =
+        Map.of(
+            Variant.REALIGN,
+            ReAlignFitter.fitInMemory(FitOptions.of(Variant.REALIGN), texts, images, D));
     ReportOptions o = ReportOptions.defaults().withSpectra(false);
-    GapReport vector = ComputeGapReport.compute(ReportInputs.of(texts, images, D, t)
-        .withOptions(o.withEstimation(120, 30_000, false)));
-    GapReport gemm = ComputeGapReport.compute(ReportInputs.of(texts, images, D, t)
-        .withOptions(o.withEstimation(120, 30_000, true)));
+    GapReport vector =
+        ComputeGapReport.compute(
+            ReportInputs.of(texts, images, D, t).withOptions(o.withEstimation(120, 30_000, false)));
+    GapReport gemm =
+        ComputeGapReport.compute(
+            ReportInputs.of(texts, images, D, t).withOptions(o.withEstimation(120, 30_000, true)));
     assertThat(vector.estimation().scorer()).isEqualTo("vector-api-float32");
     assertThat(gemm.estimation().scorer()).isEqualTo("nd4j-sgemm");
     assertThat(gemm.estimation().textQueries()).as("1,500 rows > 1,000: estimated").isEqualTo(120);
@@ -330,16 +364,18 @@ class GapReportTest {
   }
 
   /**
-   * ND4J stays behind Spectrum and the GEMM scorer: no other main class may name an ND4J type
-   * (so it loads only when spectra or the GEMM candidate search are used).
+   * ND4J stays behind Spectrum and the GEMM scorer: no other main class may name an ND4J type (so
+   * it loads only when spectra or the GEMM candidate search are used).
    */
   @Test
   void onlySpectrumReferencesNd4j() throws IOException {
     Path main = Path.of("src", "main", "java");
     try (Stream<Path> files = Files.walk(main)) {
-      assertThat(files.filter(f -> f.toString().endsWith(".java"))
-          .filter(f -> read(f).contains("org.nd4j"))
-          .map(f -> f.getFileName().toString()))
+      assertThat(
+              files
+                  .filter(f -> f.toString().endsWith(".java"))
+                  .filter(f -> read(f).contains("org.nd4j"))
+                  .map(f -> f.getFileName().toString()))
           .containsExactlyInAnyOrder("Spectrum.java", "Nd4jScorer.java");
     }
   }

@@ -22,8 +22,9 @@ public final class ReportTiming {
   private ReportTiming() {}
 
   static double cpu() {
-    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory
-        .getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+            .getProcessCpuTime()
+        / 1e9;
   }
 
   static UnitRows rows(Random rnd, int n, int d, int axis) {
@@ -55,14 +56,21 @@ public final class ReportTiming {
         Nd4jScorer.INSTANCE.prepare(new float[4], 2, 2).close();
         report("nd4j start", w, c);
       }
-      for (CandidateScorer s : rep == 0 ? new CandidateScorer[] {CandidateScorer.fastest(),
-          CandidateScorer.fastest()} : new CandidateScorer[] {Nd4jScorer.INSTANCE,
-              CandidateScorer.fastest()}) {
+      for (CandidateScorer s :
+          rep == 0
+              ? new CandidateScorer[] {CandidateScorer.fastest(), CandidateScorer.fastest()}
+              : new CandidateScorer[] {Nd4jScorer.INSTANCE, CandidateScorer.fastest()}) {
         System.out.println(s.getClass().getSimpleName());
         w = System.nanoTime();
         c = cpu();
-        GapEvaluator e = new GapEvaluator(im, t, 20, 10, CosineHistogram.BINS_DEFAULT,
-            new EstimationPlan(q, q, pairs, 16, s));
+        GapEvaluator e =
+            new GapEvaluator(
+                im,
+                t,
+                20,
+                10,
+                CosineHistogram.BINS_DEFAULT,
+                new EstimationPlan(q, q, pairs, 16, s));
         e.before();
         report("evaluator + before", w, c);
         w = System.nanoTime();
@@ -84,7 +92,11 @@ public final class ReportTiming {
   }
 
   static void report(String what, double wallStart, double cpuStart) {
-    System.out.printf(Locale.ROOT, "%-28s wall %6.2f s  cpu %6.2f s%n", what,
-        (System.nanoTime() - wallStart) / 1e9, cpu() - cpuStart);
+    System.out.printf(
+        Locale.ROOT,
+        "%-28s wall %6.2f s  cpu %6.2f s%n",
+        what,
+        (System.nanoTime() - wallStart) / 1e9,
+        cpu() - cpuStart);
   }
 }

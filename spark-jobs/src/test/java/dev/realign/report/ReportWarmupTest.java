@@ -9,9 +9,11 @@ class ReportWarmupTest {
   @Test
   void warmUpComputesAFullReport() {
     GapReport r = ReportWarmup.run(ReportOptions.defaults());
-    assertThat(r.rows()).extracting(GapReport.MetricsRow::label)
+    assertThat(r.rows())
+        .extracting(GapReport.MetricsRow::label)
         .containsExactly(GapReport.BEFORE, "anchor", "anchor-trace", "realign");
-    // The synthetic modalities are shifted apart along different axes (unit rows): a real gap, then closed.
+    // The synthetic modalities are shifted apart along different axes (unit rows): a real gap, then
+    // closed.
     assertThat(r.rows().get(0).centroidGap()).isGreaterThan(0.1);
     assertThat(r.rows().get(3).centroidGap()).isLessThan(r.rows().get(0).centroidGap() / 10);
     assertThat(r.rows()).allSatisfy(row -> assertThat(row.mixing().value()).isFinite());
@@ -24,8 +26,8 @@ class ReportWarmupTest {
    */
   @Test
   void warmUpFollowsTheReportsOptions() {
-    ReportOptions run = ReportOptions.defaults().withSpectra(false).withEstimation(50, 10_000,
-        false);
+    ReportOptions run =
+        ReportOptions.defaults().withSpectra(false).withEstimation(50, 10_000, false);
     GapReport r = ReportWarmup.run(run);
     assertThat(r.diagnostics()).isEmpty();
     assertThat(r.estimation().textQueries()).isEqualTo(50);

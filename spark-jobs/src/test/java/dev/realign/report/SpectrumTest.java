@@ -41,8 +41,8 @@ class SpectrumTest {
     assertThat(s.topKEnergy()[0]).isCloseTo(8.0 / 14, within(ALLOWED_ERROR));
     assertThat(s.topKEnergy()[1]).isCloseTo(12.0 / 14, within(ALLOWED_ERROR));
     // p = (4, 2, 1) / 7
-    double h = -(4.0 / 7 * Math.log(4.0 / 7) + 2.0 / 7 * Math.log(2.0 / 7)
-        + 1.0 / 7 * Math.log(1.0 / 7));
+    double h =
+        -(4.0 / 7 * Math.log(4.0 / 7) + 2.0 / 7 * Math.log(2.0 / 7) + 1.0 / 7 * Math.log(1.0 / 7));
     assertThat(s.effectiveRank()).isCloseTo(Math.exp(h), within(1e-9));
     assertThat(s.rankAtThreshold()).isEqualTo(3);
     assertThat(s.conditionNumberTopR()).isCloseTo(4.0, within(1e-9));
@@ -75,8 +75,8 @@ class SpectrumTest {
     GapSplit s = frame.split("before", g);
     assertThat(s.inSubspace() * s.inSubspace() + s.orthogonal() * s.orthogonal())
         .isCloseTo(s.gap() * s.gap(), within(1e-12));
-    assertThat(s.gap()).isCloseTo(dev.realign.metrics.GapMetrics.centroidGap(images, texts),
-        within(1e-12));
+    assertThat(s.gap())
+        .isCloseTo(dev.realign.metrics.GapMetrics.centroidGap(images, texts), within(1e-12));
     assertThat(s.inSubspace()).isGreaterThan(0.0);
     assertThat(s.orthogonal()).isGreaterThan(0.0);
     // the basis holds eigenvectors of the pooled within-modality covariance: C u = lambda u
@@ -87,8 +87,8 @@ class SpectrumTest {
       for (int i = 0; i < n; i++) {
         for (int a = 0; a < d; a++) {
           for (int b = 0; b < d; b++) {
-            c[a][b] += (pair[0][i * d + a] - pair[1][a]) * (pair[0][i * d + b] - pair[1][b])
-                / (2.0 * n);
+            c[a][b] +=
+                (pair[0][i * d + a] - pair[1][a]) * (pair[0][i * d + b] - pair[1][b]) / (2.0 * n);
           }
         }
       }

@@ -15,11 +15,11 @@ import org.apache.spark.sql.SparkSession;
 import org.netlib.util.intW;
 
 /**
- * Times the d x d covariance + symmetric eigendecomposition of an n x d sample three ways:
- * ND4J ({@link Spectrum}: OpenBLAS gemm + LAPACK syev), the BLAS/LAPACK layer MLlib uses
- * ({@code dev.ludovic.netlib}: dsyrk + dsyevd, whichever instance it picks here), and MLlib's own
- * {@code RowMatrix.computeCovariance} + {@code computePrincipalComponentsAndExplainedVariance}
- * (breeze SVD) on {@code local[1]}. Not a unit test: run it by hand.
+ * Times the d x d covariance + symmetric eigendecomposition of an n x d sample three ways: ND4J
+ * ({@link Spectrum}: OpenBLAS gemm + LAPACK syev), the BLAS/LAPACK layer MLlib uses ({@code
+ * dev.ludovic.netlib}: dsyrk + dsyevd, whichever instance it picks here), and MLlib's own {@code
+ * RowMatrix.computeCovariance} + {@code computePrincipalComponentsAndExplainedVariance} (breeze
+ * SVD) on {@code local[1]}. Not a unit test: run it by hand.
  *
  * <pre>
  * java -cp ... dev.realign.report.SpectrumTiming [n=10000] [d=512] [repeats=5]
@@ -47,10 +47,18 @@ public final class SpectrumTiming {
     for (int i = 0; i < centred.length; i++) {
       centred[i] -= mu[i % d];
     }
-    System.out.printf(Locale.ROOT, "n=%d d=%d repeats=%d cores=%d%n", n, d, repeats,
+    System.out.printf(
+        Locale.ROOT,
+        "n=%d d=%d repeats=%d cores=%d%n",
+        n,
+        d,
+        repeats,
         Runtime.getRuntime().availableProcessors());
-    System.out.println("netlib BLAS: " + BLAS.getInstance().getClass().getName()
-        + ", LAPACK: " + LAPACK.getInstance().getClass().getName());
+    System.out.println(
+        "netlib BLAS: "
+            + BLAS.getInstance().getClass().getName()
+            + ", LAPACK: "
+            + LAPACK.getInstance().getClass().getName());
 
     double[] nd4j = Spectrum.covarianceEigenvalues(centred, n, d); // warm-up (loads natives)
     report("ND4J gemm+syev", repeats, () -> Spectrum.covarianceEigenvalues(centred, n, d));
@@ -60,23 +68,30 @@ public final class SpectrumTiming {
     for (int i = 0; i < d; i++) {
       maxDiff = Math.max(maxDiff, Math.abs(nd4j[i] - netlib[i]));
     }
-    System.out.printf(Locale.ROOT, "max |eig ND4J - eig netlib| = %.3g (largest %.4g)%n", maxDiff,
-        nd4j[0]);
+    System.out.printf(
+        Locale.ROOT, "max |eig ND4J - eig netlib| = %.3g (largest %.4g)%n", maxDiff, nd4j[0]);
 
-    SparkSession spark = SparkSession.builder().master("local[1]").appName("spectrum-timing")
-        .config("spark.ui.enabled", "false").getOrCreate();
+    SparkSession spark =
+        SparkSession.builder()
+            .master("local[1]")
+            .appName("spectrum-timing")
+            .config("spark.ui.enabled", "false")
+            .getOrCreate();
     try {
       List<Vector> rows = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
         rows.add(Vectors.dense(Arrays.copyOfRange(x, i * d, (i + 1) * d)));
       }
-      RowMatrix m = new RowMatrix(new JavaSparkContext(spark.sparkContext()).parallelize(rows, 1)
-          .rdd().cache());
+      RowMatrix m =
+          new RowMatrix(
+              new JavaSparkContext(spark.sparkContext()).parallelize(rows, 1).rdd().cache());
       m.numRows();
       m.computeCovariance();
       report("MLlib RowMatrix.computeCovariance", repeats, m::computeCovariance);
       m.computePrincipalComponentsAndExplainedVariance(d);
-      report("MLlib RowMatrix cov+breeze SVD (PCA k=d)", repeats,
+      report(
+          "MLlib RowMatrix cov+breeze SVD (PCA k=d)",
+          repeats,
           () -> m.computePrincipalComponentsAndExplainedVariance(d));
     } finally {
       spark.stop();
@@ -85,7 +100,8 @@ public final class SpectrumTiming {
 
   /** Covariance by dsyrk (upper triangle of X^T X / n), eigenvalues by dsyevd, descending. */
   static double[] netlibEig(double[] centred, int n, int d) {
-    // Row-major n x d is column-major d x n (A^T): C = A^T^T ... i.e. C = B B^T with B = that d x n.
+    // Row-major n x d is column-major d x n (A^T): C = A^T^T ... i.e. C = B B^T with B = that d x
+    // n.
     double[] c = new double[d * d];
     BLAS.getInstance().dsyrk("U", "N", d, n, 1.0 / n, centred, d, 0.0, c, d);
     double[] w = new double[d];
@@ -95,8 +111,7 @@ public final class SpectrumTiming {
     LAPACK.getInstance().dsyevd("N", "U", d, c, d, w, work, -1, iwork, -1, info);
     work = new double[(int) work[0]];
     iwork = new int[iwork[0]];
-    LAPACK.getInstance().dsyevd("N", "U", d, c, d, w, work, work.length, iwork, iwork.length,
-        info);
+    LAPACK.getInstance().dsyevd("N", "U", d, c, d, w, work, work.length, iwork, iwork.length, info);
     if (info.val != 0) {
       throw new IllegalStateException("dsyevd failed: info " + info.val);
     }
@@ -115,7 +130,12 @@ public final class SpectrumTiming {
       ms[i] = (System.nanoTime() - t0) / 1_000_000;
     }
     Arrays.sort(ms);
-    System.out.printf(Locale.ROOT, "%-44s median %6d ms  (min %d, max %d)%n", what,
-        ms[repeats / 2], ms[0], ms[repeats - 1]);
+    System.out.printf(
+        Locale.ROOT,
+        "%-44s median %6d ms  (min %d, max %d)%n",
+        what,
+        ms[repeats / 2],
+        ms[0],
+        ms[repeats - 1]);
   }
 }

@@ -17,10 +17,36 @@ class SvgTest {
 
   @Test
   void fixed1IsWhatFormatterWrites() {
-    double[] edges = {0.0, -0.0, 0.04, -0.04, 0.05, -0.05, 0.15, 0.25, 0.35, 1.45, 2.55, 9.95,
-        99.95, -99.95, 0.95, 1e-300, -1e-300, 123456.789, 999999999.94, 999999999.96, 1e9, 4e15,
-        -7e20, Double.MAX_VALUE, Double.MIN_VALUE, Double.NaN, Double.POSITIVE_INFINITY,
-        Double.NEGATIVE_INFINITY};
+    double[] edges = {
+      0.0,
+      -0.0,
+      0.04,
+      -0.04,
+      0.05,
+      -0.05,
+      0.15,
+      0.25,
+      0.35,
+      1.45,
+      2.55,
+      9.95,
+      99.95,
+      -99.95,
+      0.95,
+      1e-300,
+      -1e-300,
+      123456.789,
+      999999999.94,
+      999999999.96,
+      1e9,
+      4e15,
+      -7e20,
+      Double.MAX_VALUE,
+      Double.MIN_VALUE,
+      Double.NaN,
+      Double.POSITIVE_INFINITY,
+      Double.NEGATIVE_INFINITY
+    };
     for (double v : edges) {
       assertThat(fast(v)).as("%s", v).isEqualTo(formatter(v));
     }

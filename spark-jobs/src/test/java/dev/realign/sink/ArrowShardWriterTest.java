@@ -8,11 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,7 +21,9 @@ class ArrowShardWriterTest {
   static final int D = 7;
   @TempDir Path dir;
 
-  /** Rows with awkward values: signed zero, a float16 tie, a subnormal, values beyond half range. */
+  /**
+   * Rows with awkward values: signed zero, a float16 tie, a subnormal, values beyond half range.
+   */
   static float[] rows(int n) {
     SplittableRandom r = new SplittableRandom(11);
     float[] v = new float[n * D];
@@ -38,8 +40,9 @@ class ArrowShardWriterTest {
   static ShardInfo write(Path file, float[] v, int n, boolean withText, ShardOutput out)
       throws Exception {
     FileSystem fs = FileSystem.getLocal(new Configuration());
-    try (EmbeddingShardWriter w = out.open(fs, new org.apache.hadoop.fs.Path(file.toString()), D,
-        withText, new Configuration())) {
+    try (EmbeddingShardWriter w =
+        out.open(
+            fs, new org.apache.hadoop.fs.Path(file.toString()), D, withText, new Configuration())) {
       for (int i = 0; i < n; i++) {
         w.write("row-" + i, !withText ? null : i == 3 ? null : "caption ü " + i, v, i * D);
       }
@@ -52,8 +55,13 @@ class ArrowShardWriterTest {
     int n = 25;
     float[] v = rows(n);
     Path file = dir.resolve("part-00000-of-00001.arrow");
-    ShardInfo info = write(file, v, n, true,
-        new ShardOutput(ShardOutput.Format.ARROW, ShardOutput.Dtype.FLOAT32, 10));
+    ShardInfo info =
+        write(
+            file,
+            v,
+            n,
+            true,
+            new ShardOutput(ShardOutput.Format.ARROW, ShardOutput.Dtype.FLOAT32, 10));
 
     ArrowShards.Content c = ArrowShards.read(file);
     assertThat(c.batchRows()).containsExactly(10, 10, 5);
@@ -82,17 +90,17 @@ class ArrowShardWriterTest {
     int n = 9;
     float[] v = rows(n);
     Path file = dir.resolve("half.arrow");
-    write(file, v, n, false, new ShardOutput(ShardOutput.Format.ARROW, ShardOutput.Dtype.FLOAT16,
-        4));
+    write(
+        file, v, n, false, new ShardOutput(ShardOutput.Format.ARROW, ShardOutput.Dtype.FLOAT16, 4));
     ArrowShards.Content c = ArrowShards.read(file);
-    assertThat(c.schema().getFields()).extracting(Field::getName)
+    assertThat(c.schema().getFields())
+        .extracting(Field::getName)
         .containsExactly("id", "embedding");
     assertThat(c.schema().findField("embedding").getChildren().get(0).getType())
         .isEqualTo(new ArrowType.FloatingPoint(FloatingPointPrecision.HALF));
     for (int i = 0; i < n; i++) {
       for (int j = 0; j < D; j++) {
-        assertThat(c.rows().get(i).bits()[j])
-            .isEqualTo(Float16.fromFloat(v[i * D + j]) & 0xffff);
+        assertThat(c.rows().get(i).bits()[j]).isEqualTo(Float16.fromFloat(v[i * D + j]) & 0xffff);
       }
     }
     int[] first = c.rows().get(0).bits();
@@ -123,38 +131,52 @@ class ArrowShardWriterTest {
   void optionsAreValidatedWithTheKeyAndTheRule() throws Exception {
     assertThatThrownBy(() -> ShardOutput.Format.fromId("feather"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Invalid value for output.format: \"feather\" (must be one of [parquet, arrow])");
+        .hasMessage(
+            "Invalid value for output.format: \"feather\" (must be one of [parquet, arrow])");
     assertThatThrownBy(() -> ShardOutput.Dtype.fromId("bfloat16"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Invalid value for output.dtype: \"bfloat16\" (must be one of [float32,"
-            + " float16])");
-    ShardOutput huge = new ShardOutput(ShardOutput.Format.ARROW, ShardOutput.Dtype.FLOAT32,
-        1 << 24);
+        .hasMessage(
+            "Invalid value for output.dtype: \"bfloat16\" (must be one of [float32,"
+                + " float16])");
+    ShardOutput huge =
+        new ShardOutput(ShardOutput.Format.ARROW, ShardOutput.Dtype.FLOAT32, 1 << 24);
     FileSystem fs = FileSystem.getLocal(new Configuration()).getRawFileSystem();
-    assertThatThrownBy(() -> huge.open(fs, new org.apache.hadoop.fs.Path(dir.toString(), "x"),
-        1280, false, new Configuration()))
+    assertThatThrownBy(
+            () ->
+                huge.open(
+                    fs,
+                    new org.apache.hadoop.fs.Path(dir.toString(), "x"),
+                    1280,
+                    false,
+                    new Configuration()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("Invalid output.arrow_batch_rows: 16777216 rows x 1280 x 4 bytes")
         .hasMessageEndingWith("(must be <= 268435456)");
-    assertThat(new ShardOutput(ShardOutput.Format.ARROW, ShardOutput.Dtype.FLOAT16, 8)
-        .shardName(3, 64)).isEqualTo("part-00003-of-00064.arrow");
+    assertThat(
+            new ShardOutput(ShardOutput.Format.ARROW, ShardOutput.Dtype.FLOAT16, 8)
+                .shardName(3, 64))
+        .isEqualTo("part-00003-of-00064.arrow");
     assertThat(ShardOutput.PARQUET_FLOAT32.shardName(3, 64))
         .isEqualTo("part-00003-of-00064.parquet");
-    assertThat(List.of(ShardOutput.PARQUET_FLOAT32.completionKey("abc"),
-        new ShardOutput(ShardOutput.Format.ARROW, ShardOutput.Dtype.FLOAT16, 8)
-            .completionKey("abc"))).containsExactly("abc", "abc+float16");
+    assertThat(
+            List.of(
+                ShardOutput.PARQUET_FLOAT32.completionKey("abc"),
+                new ShardOutput(ShardOutput.Format.ARROW, ShardOutput.Dtype.FLOAT16, 8)
+                    .completionKey("abc")))
+        .containsExactly("abc", "abc+float16");
   }
 
   @Test
   void shardOutputSurvivesJavaAndKryoSerialisation() {
     org.apache.spark.SparkConf conf = new org.apache.spark.SparkConf();
     ShardOutput out = new ShardOutput(ShardOutput.Format.ARROW, ShardOutput.Dtype.FLOAT16, 77);
-    for (org.apache.spark.serializer.Serializer serializer : List.of(
-        new org.apache.spark.serializer.JavaSerializer(conf),
-        new org.apache.spark.serializer.KryoSerializer(conf))) {
+    for (org.apache.spark.serializer.Serializer serializer :
+        List.of(
+            new org.apache.spark.serializer.JavaSerializer(conf),
+            new org.apache.spark.serializer.KryoSerializer(conf))) {
       org.apache.spark.serializer.SerializerInstance s = serializer.newInstance();
-      scala.reflect.ClassTag<ShardOutput> tag = scala.reflect.ClassTag$.MODULE$.apply(
-          ShardOutput.class);
+      scala.reflect.ClassTag<ShardOutput> tag =
+          scala.reflect.ClassTag$.MODULE$.apply(ShardOutput.class);
       ShardOutput copy = s.deserialize(s.serialize(out, tag), tag);
       assertThat(copy.format()).isEqualTo(ShardOutput.Format.ARROW);
       assertThat(copy.dtype()).isEqualTo(ShardOutput.Dtype.FLOAT16);
@@ -163,7 +185,8 @@ class ArrowShardWriterTest {
   }
 
   static String sha256(Path file) throws Exception {
-    return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-        .digest(Files.readAllBytes(file)));
+    return java.util.HexFormat.of()
+        .formatHex(
+            java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
   }
 }

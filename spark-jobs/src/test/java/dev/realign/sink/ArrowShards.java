@@ -46,12 +46,15 @@ public final class ArrowShards {
         for (int i = 0; i < root.getRowCount(); i++) {
           int[] bits = new int[d];
           for (int j = 0; j < d; j++) {
-            bits[j] = child instanceof Float4Vector f
-                ? Float.floatToRawIntBits(f.get(i * d + j))
-                : ((Float2Vector) child).get(i * d + j) & 0xffff;
+            bits[j] =
+                child instanceof Float4Vector f
+                    ? Float.floatToRawIntBits(f.get(i * d + j))
+                    : ((Float2Vector) child).get(i * d + j) & 0xffff;
           }
-          String text = textVector == null || textVector.isNull(i) ? null
-              : new String(((VarCharVector) textVector).get(i), StandardCharsets.UTF_8);
+          String text =
+              textVector == null || textVector.isNull(i)
+                  ? null
+                  : new String(((VarCharVector) textVector).get(i), StandardCharsets.UTF_8);
           rows.add(new ArrowRow(new String(ids.get(i), StandardCharsets.UTF_8), text, bits));
         }
       }

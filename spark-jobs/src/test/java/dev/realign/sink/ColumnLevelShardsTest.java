@@ -35,8 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The column-level shard writer: what it writes reads back bit for bit through our reader and
- * through Spark, in every dtype and codec, over many pages and row groups; its bytes are a
- * function of the rows; a corrupted shard fails naming the file and the row group.
+ * through Spark, in every dtype and codec, over many pages and row groups; its bytes are a function
+ * of the rows; a corrupted shard fails naming the file and the row group.
  */
 class ColumnLevelShardsTest {
   private static final Configuration CONF = new Configuration();
@@ -74,27 +74,45 @@ class ColumnLevelShardsTest {
     return i % 5 == 0 ? null : "text " + i + (i % 7 == 0 ? " \u00e9\u4e2d" : "");
   }
 
-  private Path write(String name, int n, int d, ShardFormat format, int pageBytes,
-      long rowGroupBytes) throws Exception {
+  private Path write(
+      String name, int n, int d, ShardFormat format, int pageBytes, long rowGroupBytes)
+      throws Exception {
     Path file = dir.resolve(name);
     float[] v = rows(n, d);
-    try (ShardWriter w = new ShardWriter(FileSystem.getLocal(CONF),
-        new org.apache.hadoop.fs.Path(file.toUri()), d, true, format, pageBytes, rowGroupBytes)) {
+    try (ShardWriter w =
+        new ShardWriter(
+            FileSystem.getLocal(CONF),
+            new org.apache.hadoop.fs.Path(file.toUri()),
+            d,
+            true,
+            format,
+            pageBytes,
+            rowGroupBytes)) {
       for (int i = 0; i < n; i++) {
         w.write("id-" + i, text(i), v, i * d);
       }
       ShardInfo info = w.finish();
       assertThat(info.rows()).isEqualTo(n);
       assertThat(info.bytes()).isEqualTo(Files.size(file));
-      assertThat(info.sha256()).isEqualTo(ShardManifest.sha256(FileSystem.getLocal(CONF),
-          new org.apache.hadoop.fs.Path(file.toUri())));
+      assertThat(info.sha256())
+          .isEqualTo(
+              ShardManifest.sha256(
+                  FileSystem.getLocal(CONF), new org.apache.hadoop.fs.Path(file.toUri())));
     }
     return file;
   }
 
   static EmbeddingSet plan(Path file) {
-    return EmbeddingSetPlanner.plan(new EmbeddingSetPlanner.Spec("text", file.toUri().toString(),
-        EmbeddingFormat.PARQUET, null, Columns.DEFAULT, 1 << 20, 0), CONF);
+    return EmbeddingSetPlanner.plan(
+        new EmbeddingSetPlanner.Spec(
+            "text",
+            file.toUri().toString(),
+            EmbeddingFormat.PARQUET,
+            null,
+            Columns.DEFAULT,
+            1 << 20,
+            0),
+        CONF);
   }
 
   /** Reads every row through our reader: ids, texts, vectors (rejected rows as raw). */
@@ -105,8 +123,8 @@ class ColumnLevelShardsTest {
       try (SplitReader r = EmbeddingSetPlanner.open(set, split, false, CONF)) {
         while (r.next(batch)) {
           for (int i = 0; i < batch.size; i++) {
-            out.add(new Object[] {batch.ids[i], batch.texts[i], batch.rawVector(i),
-                batch.reasons[i]});
+            out.add(
+                new Object[] {batch.ids[i], batch.texts[i], batch.rawVector(i), batch.reasons[i]});
           }
         }
       }
@@ -130,7 +148,8 @@ class ColumnLevelShardsTest {
             assertThat(Float.floatToRawIntBits(row[j])).isEqualTo(0x7fc0_1234);
           }
         } else {
-          assertThat(Float.floatToRawIntBits(row[j])).as("row %d component %d", i, j)
+          assertThat(Float.floatToRawIntBits(row[j]))
+              .as("row %d component %d", i, j)
               .isEqualTo(Float.floatToRawIntBits(want));
         }
       }
@@ -144,10 +163,11 @@ class ColumnLevelShardsTest {
     for (ShardFormat.Dtype dtype : ShardFormat.Dtype.values()) {
       for (ShardFormat.Codec codec : ShardFormat.Codec.values()) {
         ShardFormat format = new ShardFormat(dtype, codec);
-        Path file = write(format.toString().replace('/', '-') + ".parquet", n, d, format, 2_000,
-            20_000);
-        try (ParquetFileReader r = ParquetFileReader.open(HadoopInputFile.fromPath(
-            new org.apache.hadoop.fs.Path(file.toUri()), CONF))) {
+        Path file =
+            write(format.toString().replace('/', '-') + ".parquet", n, d, format, 2_000, 20_000);
+        try (ParquetFileReader r =
+            ParquetFileReader.open(
+                HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(file.toUri()), CONF))) {
           assertThat(r.getRowGroups()).as(format + " row groups").hasSizeGreaterThan(1);
           ColumnChunkMetaData c = r.getRowGroups().get(0).getColumns().get(2);
           assertThat(c.getCodec().name()).isEqualTo(codec.name());
@@ -194,31 +214,44 @@ class ColumnLevelShardsTest {
     Path a = write("a.parquet", 500, 9, ShardFormat.DEFAULT, 3_000, 30_000);
     Path b = write("b.parquet", 500, 9, ShardFormat.DEFAULT, 3_000, 30_000);
     assertThat(Files.readAllBytes(a)).isEqualTo(Files.readAllBytes(b));
-    Path c = write("c.parquet", 500, 9, new ShardFormat(ShardFormat.Dtype.FLOAT32,
-        ShardFormat.Codec.ZSTD), 3_000, 30_000);
+    Path c =
+        write(
+            "c.parquet",
+            500,
+            9,
+            new ShardFormat(ShardFormat.Dtype.FLOAT32, ShardFormat.Codec.ZSTD),
+            3_000,
+            30_000);
     assertThat(Files.readAllBytes(c)).isNotEqualTo(Files.readAllBytes(a));
   }
 
   @Test
   void theFormatOptionsNameTheKeyAndTheChoices() {
-    assertThat(ShardFormat.parse("output.dtype", "Float16", "output.parquet.codec", "ZSTD")
-        .toString()).isEqualTo("float16/zstd");
-    assertThatThrownBy(() -> ShardFormat.parse("output.dtype", "bfloat16",
-        "output.parquet.codec", "none"))
+    assertThat(
+            ShardFormat.parse("output.dtype", "Float16", "output.parquet.codec", "ZSTD").toString())
+        .isEqualTo("float16/zstd");
+    assertThatThrownBy(
+            () -> ShardFormat.parse("output.dtype", "bfloat16", "output.parquet.codec", "none"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("Invalid output.dtype: bfloat16 (must be one of [float32, float16])");
-    assertThatThrownBy(() -> ShardFormat.parse("output.dtype", "float32",
-        "output.parquet.codec", "lz4"))
+    assertThatThrownBy(
+            () -> ShardFormat.parse("output.dtype", "float32", "output.parquet.codec", "lz4"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Invalid output.parquet.codec: lz4 (must be one of [uncompressed, snappy,"
-            + " zstd])");
+        .hasMessage(
+            "Invalid output.parquet.codec: lz4 (must be one of [uncompressed, snappy," + " zstd])");
   }
 
   @Test
   void aCorruptedShardFailsOnItsPageCrcNamingTheFileAndTheRowGroup() throws Exception {
     for (ShardFormat.Codec codec : ShardFormat.Codec.values()) {
-      Path file = write("corrupt-" + codec + ".parquet", 4_000, 64,
-          new ShardFormat(ShardFormat.Dtype.FLOAT32, codec), 100_000, 300_000);
+      Path file =
+          write(
+              "corrupt-" + codec + ".parquet",
+              4_000,
+              64,
+              new ShardFormat(ShardFormat.Dtype.FLOAT32, codec),
+              100_000,
+              300_000);
       long[] page = vectorPage(file, 1);
       zero(file, page[0] + 100, 5_000);
       EmbeddingSet set = plan(file);
@@ -234,8 +267,9 @@ class ColumnLevelShardsTest {
 
   /** Offset and size of the vector column chunk of row group {@code group}. */
   static long[] vectorPage(Path file, int group) throws Exception {
-    try (ParquetFileReader r = ParquetFileReader.open(HadoopInputFile.fromPath(
-        new org.apache.hadoop.fs.Path(file.toUri()), CONF))) {
+    try (ParquetFileReader r =
+        ParquetFileReader.open(
+            HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(file.toUri()), CONF))) {
       List<ColumnChunkMetaData> cols = r.getRowGroups().get(group).getColumns();
       ColumnChunkMetaData c = cols.get(cols.size() - 1);
       return new long[] {c.getFirstDataPageOffset(), c.getTotalSize()};

@@ -37,10 +37,17 @@ class ManifestGoldenTest {
     Map<String, Double> figures = new LinkedHashMap<>();
     figures.put("centroid_gap_before", 0.8512345678901234);
     figures.put("centroid_gap_after", 0.0014647886985300863);
-    return new ShardManifest(1000, 512, "float32", SHA_A, 3, inputs,
+    return new ShardManifest(
+        1000,
+        512,
+        "float32",
+        SHA_A,
+        3,
+        inputs,
         List.of(new ShardInfo("rejected/text/part-00000-of-00002.parquet", 3, 2048, SHA_B)),
         figures,
-        List.of(new ShardInfo("part-00000-of-00002.parquet", 600, 1_234_567, SHA_A),
+        List.of(
+            new ShardInfo("part-00000-of-00002.parquet", 600, 1_234_567, SHA_A),
             new ShardInfo("part-00001-of-00002.parquet", 400, 823_456, SHA_B)),
         Map.of("variant", "realign", "encoder", "all-MiniLM-L6-v2", "encoder_sha256", SHA_B));
   }

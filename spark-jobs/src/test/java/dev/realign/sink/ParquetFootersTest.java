@@ -38,8 +38,8 @@ class ParquetFootersTest {
     FileSystem fs = FileSystem.getLocal(conf);
     float[] v = new float[dim];
     ShardInfo info;
-    try (ShardWriter w = new ShardWriter(fs, new org.apache.hadoop.fs.Path(file.toUri()), dim,
-        true, conf)) {
+    try (ShardWriter w =
+        new ShardWriter(fs, new org.apache.hadoop.fs.Path(file.toUri()), dim, true, conf)) {
       for (int i = 0; i < rows; i++) {
         for (int j = 0; j < dim; j++) {
           v[j] = (float) Math.sin(i * 31 + j);
@@ -50,8 +50,8 @@ class ParquetFootersTest {
     }
     byte[] bytes = Files.readAllBytes(file);
     assertThat(info.bytes()).isEqualTo(bytes.length);
-    assertThat(info.sha256()).isEqualTo(
-        HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
+    assertThat(info.sha256())
+        .isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
     return file;
   }
 
@@ -70,8 +70,8 @@ class ParquetFootersTest {
     FileMetaData md = footer(Files.readAllBytes(writeShard(3_000, 16)));
     int multi = 0;
     for (ColumnChunk c : md.getRow_groups().get(0).getColumns()) {
-      List<Integer> values = c.getMeta_data().getEncodings().stream().map(Encoding::getValue)
-          .toList();
+      List<Integer> values =
+          c.getMeta_data().getEncodings().stream().map(Encoding::getValue).toList();
       assertThat(values).isSorted();
       multi += values.size() > 1 ? 1 : 0;
     }
@@ -111,7 +111,8 @@ class ParquetFootersTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("do not end with the magic PAR1");
     byte[] garbled = junk.clone();
-    java.nio.ByteBuffer.wrap(garbled, garbled.length - 8, 4).order(ByteOrder.LITTLE_ENDIAN)
+    java.nio.ByteBuffer.wrap(garbled, garbled.length - 8, 4)
+        .order(ByteOrder.LITTLE_ENDIAN)
         .putInt(10);
     assertThatThrownBy(() -> ParquetFooters.sortEncodings(garbled, garbled.length))
         .isInstanceOf(IllegalStateException.class)
@@ -123,13 +124,12 @@ class ParquetFootersTest {
     Path file = dir.resolve("rejected.parquet");
     Configuration conf = new Configuration();
     FileSystem fs = FileSystem.getLocal(conf);
-    try (RejectedWriter w = new RejectedWriter(fs, new org.apache.hadoop.fs.Path(file.toUri()),
-        conf)) {
+    try (RejectedWriter w =
+        new RejectedWriter(fs, new org.apache.hadoop.fs.Path(file.toUri()), conf)) {
       w.write("a", "src.npy", 3, "nan", "component 2 is NaN", null, new float[] {1, Float.NaN});
       w.finish();
     }
     byte[] bytes = Files.readAllBytes(file);
-    assertThat(ParquetFooters.sortEncodings(bytes, bytes.length)).as("already canonical")
-        .isFalse();
+    assertThat(ParquetFooters.sortEncodings(bytes, bytes.length)).as("already canonical").isFalse();
   }
 }

@@ -74,18 +74,25 @@ class SegmentedBytesTest {
   /** Every range: written and checksummed as the same range of the flat array. */
   private static void assertSameBytes(SegmentedBytes s, byte[] flat) throws Exception {
     int[] largestWrite = new int[1];
-    ByteArrayOutputStream all = new ByteArrayOutputStream() {
-      @Override
-      public synchronized void write(byte[] b, int off, int len) {
-        largestWrite[0] = Math.max(largestWrite[0], len);
-        super.write(b, off, len);
-      }
-    };
+    ByteArrayOutputStream all =
+        new ByteArrayOutputStream() {
+          @Override
+          public synchronized void write(byte[] b, int off, int len) {
+            largestWrite[0] = Math.max(largestWrite[0], len);
+            super.write(b, off, len);
+          }
+        };
     s.writeTo(all, 0, s.size());
     assertThat(largestWrite[0]).isEqualTo(SegmentedBytes.WRITE_BYTES);
     assertThat(all.toByteArray()).isEqualTo(flat);
-    long[][] ranges = {{0, 0}, {0, 5}, {SEGMENT - 3, SEGMENT + 3}, {1, flat.length},
-        {SEGMENT, 2L * SEGMENT + 17}, {flat.length - 2, flat.length}};
+    long[][] ranges = {
+      {0, 0},
+      {0, 5},
+      {SEGMENT - 3, SEGMENT + 3},
+      {1, flat.length},
+      {SEGMENT, 2L * SEGMENT + 17},
+      {flat.length - 2, flat.length}
+    };
     int checked = 0;
     for (long[] r : ranges) {
       if (r[1] > flat.length) {
@@ -94,14 +101,14 @@ class SegmentedBytesTest {
       checked++;
       ByteArrayOutputStream part = new ByteArrayOutputStream();
       s.writeTo(part, r[0], r[1]);
-      assertThat(part.toByteArray()).as("range %s..%s", r[0], r[1])
+      assertThat(part.toByteArray())
+          .as("range %s..%s", r[0], r[1])
           .isEqualTo(java.util.Arrays.copyOfRange(flat, (int) r[0], (int) r[1]));
       CRC32 got = new CRC32();
       s.updateCrc(got, r[0], r[1]);
       CRC32 want = new CRC32();
       want.update(flat, (int) r[0], (int) (r[1] - r[0]));
-      assertThat(got.getValue()).as("CRC of range %s..%s", r[0], r[1])
-          .isEqualTo(want.getValue());
+      assertThat(got.getValue()).as("CRC of range %s..%s", r[0], r[1]).isEqualTo(want.getValue());
     }
     assertThat(checked).isGreaterThanOrEqualTo(5);
   }

@@ -33,18 +33,27 @@ class ShardBytesGoldenTest {
   /** One case: rows x d, texts or not, page and row-group byte targets. */
   record Case(int rows, int dim, boolean withText, int pageBytes, long rowGroupBytes) {
     String name(ShardFormat format) {
-      return format.toString().replace('/', '-') + " " + rows + "x" + dim
-          + (withText ? " text" : "") + " page " + pageBytes + " group " + rowGroupBytes;
+      return format.toString().replace('/', '-')
+          + " "
+          + rows
+          + "x"
+          + dim
+          + (withText ? " text" : "")
+          + " page "
+          + pageBytes
+          + " group "
+          + rowGroupBytes;
     }
   }
 
-  static final List<Case> CASES = List.of(
-      new Case(1, 1, false, ShardWriter.PAGE_BYTES, ShardWriter.ROW_GROUP_BYTES),
-      new Case(3_000, 37, true, ShardWriter.PAGE_BYTES, ShardWriter.ROW_GROUP_BYTES),
-      new Case(3_000, 37, true, 3_000, 40_000),
-      new Case(3_000, 37, false, 3_000, 40_000),
-      // more than one buffer segment a row group, several row groups, several pages each
-      new Case(2_000, 1280, true, 1 << 20, 4L << 20));
+  static final List<Case> CASES =
+      List.of(
+          new Case(1, 1, false, ShardWriter.PAGE_BYTES, ShardWriter.ROW_GROUP_BYTES),
+          new Case(3_000, 37, true, ShardWriter.PAGE_BYTES, ShardWriter.ROW_GROUP_BYTES),
+          new Case(3_000, 37, true, 3_000, 40_000),
+          new Case(3_000, 37, false, 3_000, 40_000),
+          // more than one buffer segment a row group, several row groups, several pages each
+          new Case(2_000, 1280, true, 1 << 20, 4L << 20));
 
   /** Every case in every format, as "name sha256" lines in a fixed order. */
   List<String> lines() throws IOException {
@@ -64,17 +73,26 @@ class ShardBytesGoldenTest {
     Path file = dir.resolve("shard.parquet");
     float[] v = ColumnLevelShardsTest.rows(c.rows(), c.dim());
     ShardInfo info;
-    try (ShardWriter w = new ShardWriter(FileSystem.getLocal(CONF),
-        new org.apache.hadoop.fs.Path(file.toUri()), c.dim(), c.withText(), format, c.pageBytes(),
-        c.rowGroupBytes())) {
+    try (ShardWriter w =
+        new ShardWriter(
+            FileSystem.getLocal(CONF),
+            new org.apache.hadoop.fs.Path(file.toUri()),
+            c.dim(),
+            c.withText(),
+            format,
+            c.pageBytes(),
+            c.rowGroupBytes())) {
       for (int i = 0; i < c.rows(); i++) {
         w.write("id-" + i, c.withText() ? ColumnLevelShardsTest.text(i) : null, v, i * c.dim());
       }
       info = w.finish();
     }
     // the digest taken while writing is the digest of the file
-    assertThat(info.sha256()).as(c.name(format)).isEqualTo(ShardManifest.sha256(
-        FileSystem.getLocal(CONF), new org.apache.hadoop.fs.Path(file.toUri())));
+    assertThat(info.sha256())
+        .as(c.name(format))
+        .isEqualTo(
+            ShardManifest.sha256(
+                FileSystem.getLocal(CONF), new org.apache.hadoop.fs.Path(file.toUri())));
     assertThat(info.bytes()).as(c.name(format)).isEqualTo(Files.size(file));
     return info.sha256();
   }

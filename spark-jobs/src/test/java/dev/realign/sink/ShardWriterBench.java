@@ -45,8 +45,9 @@ public final class ShardWriterBench {
         Path file = dir.resolve(format.toString().replace('/', '-') + ".parquet");
         for (int rep = 0; rep < repeats; rep++) {
           long t0 = System.nanoTime();
-          try (ShardWriter w = new ShardWriter(fs, new org.apache.hadoop.fs.Path(file.toString()),
-              d, false, format)) {
+          try (ShardWriter w =
+              new ShardWriter(
+                  fs, new org.apache.hadoop.fs.Path(file.toString()), d, false, format)) {
             for (int i = 0; i < rows; i++) {
               w.write("id-" + i, null, v, (i % cycle) * d);
             }
@@ -54,15 +55,28 @@ public final class ShardWriterBench {
           }
           best = Math.min(best, (System.nanoTime() - t0) / 1e9);
         }
-        System.out.printf(Locale.ROOT, "realign write %-18s %8.0f MB/s  (%d x %d, file %.1f MB,"
-            + " best of %d)%n", format, mb / best, rows, d, info.bytes() / 1e6, repeats);
-        System.out.printf(Locale.ROOT, "realign read  %-18s %8.0f MB/s%n", format,
+        System.out.printf(
+            Locale.ROOT,
+            "realign write %-18s %8.0f MB/s  (%d x %d, file %.1f MB," + " best of %d)%n",
+            format,
+            mb / best,
+            rows,
+            d,
+            info.bytes() / 1e6,
+            repeats);
+        System.out.printf(
+            Locale.ROOT,
+            "realign read  %-18s %8.0f MB/s%n",
+            format,
             mb / readSeconds(file, repeats, conf));
       }
     }
     for (int i = 4; i < args.length; i++) {
       Path file = Path.of(args[i]);
-      System.out.printf(Locale.ROOT, "realign read  %-18s %8.0f MB/s%n", file.getFileName(),
+      System.out.printf(
+          Locale.ROOT,
+          "realign read  %-18s %8.0f MB/s%n",
+          file.getFileName(),
           mb / readSeconds(file, repeats, conf));
     }
   }
@@ -72,9 +86,17 @@ public final class ShardWriterBench {
     double best = Double.MAX_VALUE;
     for (int rep = 0; rep < repeats; rep++) {
       long t0 = System.nanoTime();
-      EmbeddingSet set = EmbeddingSetPlanner.plan(new EmbeddingSetPlanner.Spec("text",
-          file.toUri().toString(), EmbeddingFormat.PARQUET, null, Columns.DEFAULT, 1 << 30, 0),
-          conf);
+      EmbeddingSet set =
+          EmbeddingSetPlanner.plan(
+              new EmbeddingSetPlanner.Spec(
+                  "text",
+                  file.toUri().toString(),
+                  EmbeddingFormat.PARQUET,
+                  null,
+                  Columns.DEFAULT,
+                  1 << 30,
+                  0),
+              conf);
       long n = 0;
       for (EmbeddingSplit split : set.splits()) {
         RowBatch batch = new RowBatch(set.dim(), 1024);

@@ -19,11 +19,14 @@ class CorpusFilesTest {
 
   @Test
   void directoryIsListedRecursivelyInSortedOrderSkippingHiddenFiles() throws Exception {
-    for (String f : new String[] {"b/2.jsonl", "a.txt.gz", "b/10.jsonl", "_SUCCESS", ".a.crc",
-        "c.parquet", "_tmp/x.txt"}) {
+    for (String f :
+        new String[] {
+          "b/2.jsonl", "a.txt.gz", "b/10.jsonl", "_SUCCESS", ".a.crc", "c.parquet", "_tmp/x.txt"
+        }) {
       touch(f);
     }
-    assertThat(CorpusFiles.list(dir.toString())).extracting(CorpusFile::relativePath)
+    assertThat(CorpusFiles.list(dir.toString()))
+        .extracting(CorpusFile::relativePath)
         .containsExactly("a.txt.gz", "b/10.jsonl", "b/2.jsonl", "c.parquet");
     CorpusFile gz = CorpusFiles.list(dir.toString()).get(0);
     assertThat(gz.format()).isEqualTo(CorpusFormat.TEXT);
@@ -35,9 +38,11 @@ class CorpusFilesTest {
     for (String f : new String[] {"in/x1.jsonl", "in/x2.jsonl", "in/y.txt", "in/sub/x3.jsonl"}) {
       touch(f);
     }
-    assertThat(CorpusFiles.list(dir + "/in/x*.jsonl")).extracting(CorpusFile::relativePath)
+    assertThat(CorpusFiles.list(dir + "/in/x*.jsonl"))
+        .extracting(CorpusFile::relativePath)
         .containsExactly("x1.jsonl", "x2.jsonl");
-    assertThat(CorpusFiles.list(dir + "/in/**.jsonl")).extracting(CorpusFile::relativePath)
+    assertThat(CorpusFiles.list(dir + "/in/**.jsonl"))
+        .extracting(CorpusFile::relativePath)
         .containsExactly("sub/x3.jsonl", "x1.jsonl", "x2.jsonl");
     assertThatThrownBy(() -> CorpusFiles.list(dir + "/in/*.parquet"))
         .hasMessage("No files match " + dir + "/in/*.parquet");
@@ -47,8 +52,8 @@ class CorpusFilesTest {
   void singleFileIsItsOwnRoot() throws Exception {
     touch("one.jsonl");
     assertThat(CorpusFiles.list(dir.resolve("one.jsonl").toString()))
-        .containsExactly(new CorpusFile(dir.resolve("one.jsonl"), "one.jsonl",
-            CorpusFormat.JSONL, false));
+        .containsExactly(
+            new CorpusFile(dir.resolve("one.jsonl"), "one.jsonl", CorpusFormat.JSONL, false));
   }
 
   @Test

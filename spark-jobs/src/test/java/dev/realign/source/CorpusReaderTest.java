@@ -64,32 +64,34 @@ class CorpusReaderTest {
   @Test
   void jsonlGivesTextsAndRejectsWithFileAndLine() throws Exception {
     for (String name : new String[] {"c.jsonl", "c.jsonl.gz"}) {
-      Path p = write(name,
-          u("{\"id\": \"a\", \"text\": \"A dog on a beach.\"}"),
-          u("{\"id\": 7, \"text\": \"Caf\u00e9 \u2615 ok\"}"),
-          u("{\"id\": \"b\", \"text\": "),
-          u("{\"id\": \"c\", \"text\": null}"),
-          u("{\"id\": \"d\", \"text\": \"  \"}"),
-          u("{\"text\": \"no id\"}"),
-          u("{\"id\": \"e\", \"text\": 42}"),
-          BAD_UTF8,
-          u(""),
-          u("[1, 2]"),
-          u("{\"id\": \"f\", \"text\": \"trailing\"} junk"),
-          u("{\"id\": \"g\", \"text\": \"last\"}\r"));
+      Path p =
+          write(
+              name,
+              u("{\"id\": \"a\", \"text\": \"A dog on a beach.\"}"),
+              u("{\"id\": 7, \"text\": \"Caf\u00e9 \u2615 ok\"}"),
+              u("{\"id\": \"b\", \"text\": "),
+              u("{\"id\": \"c\", \"text\": null}"),
+              u("{\"id\": \"d\", \"text\": \"  \"}"),
+              u("{\"text\": \"no id\"}"),
+              u("{\"id\": \"e\", \"text\": 42}"),
+              BAD_UTF8,
+              u(""),
+              u("[1, 2]"),
+              u("{\"id\": \"f\", \"text\": \"trailing\"} junk"),
+              u("{\"id\": \"g\", \"text\": \"last\"}\r"));
       List<CorpusRecord> r = readAll(CorpusReader.defaults(), CorpusFile.of(p, name));
       assertThat(r).hasSize(12);
       assertThat(r.get(0)).isEqualTo(CorpusRecord.ok("a", "A dog on a beach.", name + ":1"));
       assertThat(r.get(1)).isEqualTo(CorpusRecord.ok("7", "Caf\u00e9 \u2615 ok", name + ":2"));
-      assertReject(r.get(2), RejectReason.UNREADABLE_TEXT, name + ":3", "invalid JSON at " + name
-          + ":3");
+      assertReject(
+          r.get(2), RejectReason.UNREADABLE_TEXT, name + ":3", "invalid JSON at " + name + ":3");
       assertReject(r.get(3), RejectReason.EMPTY_TEXT, name + ":4", "is missing or null");
       assertThat(r.get(3).id()).isEqualTo("c");
       assertReject(r.get(4), RejectReason.EMPTY_TEXT, name + ":5", "empty text");
       assertReject(r.get(5), RejectReason.NULL_ID, name + ":6", "id field 'id' is missing");
       assertReject(r.get(6), RejectReason.UNREADABLE_TEXT, name + ":7", "is not a string");
-      assertReject(r.get(7), RejectReason.UNREADABLE_TEXT, name + ":8", "invalid UTF-8 at "
-          + name + ":8");
+      assertReject(
+          r.get(7), RejectReason.UNREADABLE_TEXT, name + ":8", "invalid UTF-8 at " + name + ":8");
       assertReject(r.get(8), RejectReason.EMPTY_TEXT, name + ":9", "blank line");
       assertReject(r.get(9), RejectReason.UNREADABLE_TEXT, name + ":10", "not a JSON object");
       assertReject(r.get(10), RejectReason.UNREADABLE_TEXT, name + ":11", "invalid JSON");
@@ -100,9 +102,10 @@ class CorpusReaderTest {
   @Test
   void jsonlWithConfiguredFieldsAndGeneratedIds() throws Exception {
     Path p = write("x.jsonl", u("{\"caption\": \"one\"}"), u("{\"caption\": \"two\"}"));
-    List<CorpusRecord> r = readAll(new CorpusReader(null, "caption"),
-        CorpusFile.of(p, "sub/x.jsonl"));
-    assertThat(r).extracting(CorpusRecord::id)
+    List<CorpusRecord> r =
+        readAll(new CorpusReader(null, "caption"), CorpusFile.of(p, "sub/x.jsonl"));
+    assertThat(r)
+        .extracting(CorpusRecord::id)
         .containsExactly(StableIds.lineId("sub/x.jsonl", 1), StableIds.lineId("sub/x.jsonl", 2));
     assertThat(r).extracting(CorpusRecord::text).containsExactly("one", "two");
   }
@@ -114,8 +117,8 @@ class CorpusReaderTest {
       List<CorpusRecord> r = readAll(CorpusReader.defaults(), CorpusFile.of(p, "a/" + name));
       String prefix = StableIds.filePrefix("a/" + name);
       assertThat(r).hasSize(4);
-      assertThat(r.get(0)).isEqualTo(CorpusRecord.ok(prefix + "-1", "first line", "a/" + name
-          + ":1"));
+      assertThat(r.get(0))
+          .isEqualTo(CorpusRecord.ok(prefix + "-1", "first line", "a/" + name + ":1"));
       assertReject(r.get(1), RejectReason.EMPTY_TEXT, "a/" + name + ":2", "empty text");
       assertReject(r.get(2), RejectReason.UNREADABLE_TEXT, "a/" + name + ":3", "invalid UTF-8");
       assertThat(r.get(2).id()).isEqualTo(prefix + "-3");
@@ -151,15 +154,16 @@ class CorpusReaderTest {
         .hasMessageContaining("c.jsonl.gz");
   }
 
-  static final MessageType SCHEMA = MessageTypeParser.parseMessageType(
-      "message corpus { optional binary id (STRING); optional binary text (STRING);"
-          + " optional int32 n; }");
+  static final MessageType SCHEMA =
+      MessageTypeParser.parseMessageType(
+          "message corpus { optional binary id (STRING); optional binary text (STRING);"
+              + " optional int32 n; }");
 
   private Path parquet(String name, Object[][] rows) throws IOException {
     Path p = dir.resolve(name);
     SimpleGroupFactory f = new SimpleGroupFactory(SCHEMA);
-    try (ParquetWriter<Group> w = ExampleParquetWriter.builder(new LocalOutputFile(p))
-        .withType(SCHEMA).build()) {
+    try (ParquetWriter<Group> w =
+        ExampleParquetWriter.builder(new LocalOutputFile(p)).withType(SCHEMA).build()) {
       for (Object[] row : rows) {
         Group g = f.newGroup();
         if (row[0] != null) {
@@ -179,8 +183,12 @@ class CorpusReaderTest {
 
   @Test
   void parquetStringColumns() throws Exception {
-    Path p = parquet("c.parquet", new Object[][] {
-        {"a", "A dog."}, {null, "no id"}, {"c", null}, {"d", ""}, {"e", BAD_UTF8}, {"f", "ok"}});
+    Path p =
+        parquet(
+            "c.parquet",
+            new Object[][] {
+              {"a", "A dog."}, {null, "no id"}, {"c", null}, {"d", ""}, {"e", BAD_UTF8}, {"f", "ok"}
+            });
     List<CorpusRecord> r = readAll(CorpusReader.defaults(), CorpusFile.of(p, "c.parquet"));
     assertThat(r).hasSize(6);
     assertThat(r.get(0)).isEqualTo(CorpusRecord.ok("a", "A dog.", "c.parquet:1"));
@@ -201,11 +209,12 @@ class CorpusReaderTest {
   @Test
   void parquetWithoutTheColumnOrWithTheWrongTypeFailsNamingFileAndColumn() throws Exception {
     Path p = parquet("c.parquet", new Object[][] {{"a", "x"}});
-    assertThatThrownBy(() -> readAll(new CorpusReader("id", "caption"),
-        CorpusFile.of(p, "c.parquet")))
+    assertThatThrownBy(
+            () -> readAll(new CorpusReader("id", "caption"), CorpusFile.of(p, "c.parquet")))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Parquet file c.parquet has no text column 'caption' (expected a string"
-            + " column; its columns: [id, text, n])");
+        .hasMessage(
+            "Parquet file c.parquet has no text column 'caption' (expected a string"
+                + " column; its columns: [id, text, n])");
     assertThatThrownBy(() -> readAll(new CorpusReader("id", "n"), CorpusFile.of(p, "c.parquet")))
         .hasMessageStartingWith("Parquet file c.parquet: column 'n' is optional int32 n");
     // int32 works as an id.
@@ -213,8 +222,8 @@ class CorpusReaderTest {
         .isEqualTo("1");
   }
 
-  private static void assertReject(CorpusRecord r, RejectReason reason, String location,
-      String detailPart) {
+  private static void assertReject(
+      CorpusRecord r, RejectReason reason, String location, String detailPart) {
     assertThat(r.isRejected()).isTrue();
     assertThat(r.reject()).isEqualTo(reason);
     assertThat(r.location()).isEqualTo(location);

@@ -42,18 +42,22 @@ class CorpusSplitTest {
     ByteArrayOutputStream b = new ByteArrayOutputStream();
     b.writeBytes(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}); // BOM
     for (int i = 0; i < 30; i++) {
-      String text = i % 7 == 3 ? "a much longer line, longer than several splits, about a cat "
-          + "sitting on a sofa in the afternoon sun number " + i : "caption " + i;
+      String text =
+          i % 7 == 3
+              ? "a much longer line, longer than several splits, about a cat "
+                  + "sitting on a sofa in the afternoon sun number "
+                  + i
+              : "caption " + i;
       if (i % 5 == 2) {
         text = ""; // an empty line (JSONL: blank line; text: empty text)
       }
-      String line = jsonl && !text.isEmpty() ? "{\"id\": \"r" + i + "\", \"text\": \"" + text
-          + "\"}" : text;
+      String line =
+          jsonl && !text.isEmpty() ? "{\"id\": \"r" + i + "\", \"text\": \"" + text + "\"}" : text;
       b.writeBytes(line.getBytes(StandardCharsets.UTF_8));
       if (i == 11) {
         // invalid UTF-8 and a multi-byte character, both likely to straddle some cut
-        b.writeBytes(new byte[] {' ', (byte) 0xC3, (byte) 0x28, ' ', (byte) 0xE2, (byte) 0x82,
-            (byte) 0xAC});
+        b.writeBytes(
+            new byte[] {' ', (byte) 0xC3, (byte) 0x28, ' ', (byte) 0xE2, (byte) 0x82, (byte) 0xAC});
       }
       b.writeBytes(i % 3 == 0 ? new byte[] {'\r', '\n'} : new byte[] {'\n'});
     }
@@ -77,8 +81,9 @@ class CorpusSplitTest {
     List<CorpusSplit> whole = new ArrayList<>();
     for (Path p : files) {
       CorpusFile f = CorpusFile.of(p, p.getFileName().toString());
-      whole.add(CorpusSplit.whole(whole.size(), p.toUri().toString(), f.relativePath(),
-          f.format(), f.gzip()));
+      whole.add(
+          CorpusSplit.whole(
+              whole.size(), p.toUri().toString(), f.relativePath(), f.format(), f.gzip()));
     }
     List<CorpusSplit> cut = CorpusSplitPlanner.cut(whole, splitBytes, conf);
     long[] counts = new long[cut.size()];
@@ -163,12 +168,16 @@ class CorpusSplitTest {
     Files.writeString(a, "one\ntwo\nthree\nfour\nfive\n");
     Files.writeString(b, "six\nseven\neight\n");
     List<CorpusSplit> splits = plan(List.of(a, b), 6);
-    assertThat(splits).extracting(CorpusSplit::relativePath)
+    assertThat(splits)
+        .extracting(CorpusSplit::relativePath)
         .containsExactly("a.txt", "a.txt", "a.txt", "a.txt", "b.txt", "b.txt", "b.txt");
     List<CorpusRecord> all = concat(readSplits(CorpusReader.defaults(), splits));
-    assertThat(all).extracting(CorpusRecord::location).containsExactly("a.txt:1", "a.txt:2",
-        "a.txt:3", "a.txt:4", "a.txt:5", "b.txt:1", "b.txt:2", "b.txt:3");
-    assertThat(all).extracting(CorpusRecord::text)
+    assertThat(all)
+        .extracting(CorpusRecord::location)
+        .containsExactly(
+            "a.txt:1", "a.txt:2", "a.txt:3", "a.txt:4", "a.txt:5", "b.txt:1", "b.txt:2", "b.txt:3");
+    assertThat(all)
+        .extracting(CorpusRecord::text)
         .containsExactly("one", "two", "three", "four", "five", "six", "seven", "eight");
   }
 
@@ -188,15 +197,19 @@ class CorpusSplitTest {
     assertThat(concat(readSplits(CorpusReader.defaults(), splits))).hasSize(1000);
   }
 
-  static final MessageType SCHEMA = MessageTypeParser.parseMessageType(
-      "message corpus { optional binary id (STRING); optional binary text (STRING); }");
+  static final MessageType SCHEMA =
+      MessageTypeParser.parseMessageType(
+          "message corpus { optional binary id (STRING); optional binary text (STRING); }");
 
   @Test
   void parquetIsCutBetweenRowGroupsWithGlobalRowNumbers() throws Exception {
     Path p = dir.resolve("c.parquet");
     SimpleGroupFactory f = new SimpleGroupFactory(SCHEMA);
-    try (ParquetWriter<Group> w = ExampleParquetWriter.builder(new LocalOutputFile(p))
-        .withType(SCHEMA).withRowGroupRowCountLimit(10).build()) {
+    try (ParquetWriter<Group> w =
+        ExampleParquetWriter.builder(new LocalOutputFile(p))
+            .withType(SCHEMA)
+            .withRowGroupRowCountLimit(10)
+            .build()) {
       for (int i = 0; i < 95; i++) {
         Group g = f.newGroup();
         g.add("id", "p" + i);
@@ -213,14 +226,15 @@ class CorpusSplitTest {
       List<CorpusSplit> splits = plan(List.of(p), size);
       if (size == 1) {
         assertThat(splits).hasSize(10); // one per row group
-        assertThat(splits).allMatch(s -> s.kind() == CorpusSplit.Kind.ROW_GROUPS
-            && s.end() - s.start() == 1);
+        assertThat(splits)
+            .allMatch(s -> s.kind() == CorpusSplit.Kind.ROW_GROUPS && s.end() - s.start() == 1);
         assertThat(splits.get(4).firstNumber()).isEqualTo(41);
       }
       if (size == 1 << 20) {
         assertThat(splits).hasSize(1);
       }
-      assertThat(concat(readSplits(CorpusReader.defaults(), splits))).as("split size %s", size)
+      assertThat(concat(readSplits(CorpusReader.defaults(), splits)))
+          .as("split size %s", size)
           .isEqualTo(whole);
     }
     // Without an id column, generated ids follow the global row number too.
@@ -242,10 +256,12 @@ class CorpusSplitTest {
     byte[] trailing = "ab\n".getBytes(StandardCharsets.UTF_8);
     assertThat(count(trailing, 0, 3)).isEqualTo(1); // the empty rest after the last \n is no line
     assertThat(count(trailing, 2, 3)).isEqualTo(0);
-    assertThatThrownBy(() -> count(b, 4, 4)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> count(b, 4, 4))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("Invalid byte range: [4, 4) (must be non-empty and start at >= 0)");
     assertThatThrownBy(() -> LineStarts.count(new ByteArrayInputStream(b), 0, 50))
-        .isInstanceOf(IOException.class).hasMessageContaining("file ended");
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("file ended");
   }
 
   private static long count(byte[] b, long start, long end) throws IOException {
@@ -261,8 +277,8 @@ class CorpusSplitTest {
         assertThat(CorpusSplitPlanner.boundary(size, n, 0)).isZero();
         assertThat(CorpusSplitPlanner.boundary(size, n, n)).isEqualTo(size);
         for (long i = 0; i < n; i++) {
-          long len = CorpusSplitPlanner.boundary(size, n, i + 1)
-              - CorpusSplitPlanner.boundary(size, n, i);
+          long len =
+              CorpusSplitPlanner.boundary(size, n, i + 1) - CorpusSplitPlanner.boundary(size, n, i);
           assertThat(len).isBetween(size / n, size / n + 1);
         }
       }

@@ -20,8 +20,17 @@ class NpySplitReaderTest {
 
   /** Reads every split of the file in batches of {@code batchRows}; returns the rows in order. */
   private static float[] readAll(Path file, int splitRows, int batchRows, int dim, long rows) {
-    EmbeddingSet set = EmbeddingSetPlanner.plan(new EmbeddingSetPlanner.Spec("text",
-        file.toUri().toString(), EmbeddingFormat.NPY, null, Columns.DEFAULT, splitRows, 0), CONF);
+    EmbeddingSet set =
+        EmbeddingSetPlanner.plan(
+            new EmbeddingSetPlanner.Spec(
+                "text",
+                file.toUri().toString(),
+                EmbeddingFormat.NPY,
+                null,
+                Columns.DEFAULT,
+                splitRows,
+                0),
+            CONF);
     assertThat(set.dim()).isEqualTo(dim);
     assertThat(set.splits()).hasSize((int) ((rows + splitRows - 1) / splitRows));
     float[] out = new float[Math.toIntExact(rows * dim)];
@@ -61,8 +70,17 @@ class NpySplitReaderTest {
       float[] got = readAll(file, cut[0], cut[1], dim, rows);
       for (int j = 0; j < v.length; j++) {
         if (Float.floatToRawIntBits(got[j]) != Float.floatToRawIntBits(v[j])) {
-          throw new AssertionError("split rows " + cut[0] + ", batch rows " + cut[1]
-              + ": element " + j + " is " + got[j] + ", expected " + v[j]);
+          throw new AssertionError(
+              "split rows "
+                  + cut[0]
+                  + ", batch rows "
+                  + cut[1]
+                  + ": element "
+                  + j
+                  + " is "
+                  + got[j]
+                  + ", expected "
+                  + v[j]);
         }
       }
     }
@@ -80,7 +98,8 @@ class NpySplitReaderTest {
     Npy.write(file, Npy.Dtype.FLOAT64, v, rows, dim);
     float[] got = readAll(file, 13, 4, dim, rows);
     for (int j = 0; j < v.length; j++) {
-      assertThat(Float.floatToRawIntBits(got[j])).as("element %s", j)
+      assertThat(Float.floatToRawIntBits(got[j]))
+          .as("element %s", j)
           .isEqualTo(Float.floatToRawIntBits((float) v[j]));
     }
   }

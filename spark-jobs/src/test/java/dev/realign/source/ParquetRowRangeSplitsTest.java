@@ -41,41 +41,58 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Parquet files whose row groups are bigger than a split are cut into row ranges, and the pages
- * are streamed from the file: however a row group is cut, and whether the reader skips to a
- * split's first row by the offset index or by walking the page headers, the rows, ids, texts,
- * vectors and rejects come out the same as from one split. Corrupt pages in the middle of a
- * chunk fail naming the file, the column and the page.
+ * Parquet files whose row groups are bigger than a split are cut into row ranges, and the pages are
+ * streamed from the file: however a row group is cut, and whether the reader skips to a split's
+ * first row by the offset index or by walking the page headers, the rows, ids, texts, vectors and
+ * rejects come out the same as from one split. Corrupt pages in the middle of a chunk fail naming
+ * the file, the column and the page.
  */
 class ParquetRowRangeSplitsTest {
   private static final Configuration CONF = new Configuration();
   private static final int ROWS = 500;
   private static final int DIM = 16;
+
   /** Rows written with a problem: null vector, null id, a null component, 3 components short. */
   private static final int NULL_VECTOR = 5;
+
   private static final int NULL_ID = 77;
   private static final int NULL_COMPONENT = 200;
   private static final int SHORT_ROW = 301;
-  private static final MessageType SCHEMA = MessageTypeParser.parseMessageType("message m {"
-      + " optional binary id (STRING); optional binary text (STRING);"
-      + " optional group embedding (LIST) { repeated group list { optional float element; } } }");
+  private static final MessageType SCHEMA =
+      MessageTypeParser.parseMessageType(
+          "message m {"
+              + " optional binary id (STRING); optional binary text (STRING);"
+              + " optional group embedding (LIST) { repeated group list { optional float element; } } }");
 
   @TempDir Path dir;
 
   /** How a test file is written by parquet-mr (one row group, small pages). */
-  record Layout(String name, WriterVersion version, CompressionCodecName codec,
-      boolean dictionaryFloats, boolean byteStreamSplit) {}
+  record Layout(
+      String name,
+      WriterVersion version,
+      CompressionCodecName codec,
+      boolean dictionaryFloats,
+      boolean byteStreamSplit) {}
 
-  static final List<Layout> LAYOUTS = List.of(
-      new Layout("v1-none-dict", WriterVersion.PARQUET_1_0, CompressionCodecName.UNCOMPRESSED,
-          true, false),
-      new Layout("v1-snappy", WriterVersion.PARQUET_1_0, CompressionCodecName.SNAPPY, false,
-          false),
-      new Layout("v2-zstd", WriterVersion.PARQUET_2_0, CompressionCodecName.ZSTD, false, false),
-      new Layout("v2-gzip-bss", WriterVersion.PARQUET_2_0, CompressionCodecName.GZIP, false,
-          true),
-      new Layout("v1-none-bss", WriterVersion.PARQUET_1_0, CompressionCodecName.UNCOMPRESSED,
-          false, true));
+  static final List<Layout> LAYOUTS =
+      List.of(
+          new Layout(
+              "v1-none-dict",
+              WriterVersion.PARQUET_1_0,
+              CompressionCodecName.UNCOMPRESSED,
+              true,
+              false),
+          new Layout(
+              "v1-snappy", WriterVersion.PARQUET_1_0, CompressionCodecName.SNAPPY, false, false),
+          new Layout("v2-zstd", WriterVersion.PARQUET_2_0, CompressionCodecName.ZSTD, false, false),
+          new Layout(
+              "v2-gzip-bss", WriterVersion.PARQUET_2_0, CompressionCodecName.GZIP, false, true),
+          new Layout(
+              "v1-none-bss",
+              WriterVersion.PARQUET_1_0,
+              CompressionCodecName.UNCOMPRESSED,
+              false,
+              true));
 
   static float component(int row, int j) {
     return (float) Math.sin(row * 0.37 + j * 1.3) * (1 + j % 3);
@@ -88,16 +105,17 @@ class ParquetRowRangeSplitsTest {
 
   Path write(Layout l) throws Exception {
     Path file = dir.resolve(l.name() + ".parquet");
-    ExampleParquetWriter.Builder b = ExampleParquetWriter.builder(
-            new org.apache.hadoop.fs.Path(file.toUri()))
-        .withType(SCHEMA).withConf(CONF)
-        .withWriterVersion(l.version())
-        .withCompressionCodec(l.codec())
-        .withPageSize(1024)
-        .withMinRowCountForPageSizeCheck(1)
-        .withMaxRowCountForPageSizeCheck(1)
-        .withDictionaryEncoding(true) // ids dictionary-encoded in every layout
-        .withDictionaryEncoding("embedding.list.element", l.dictionaryFloats());
+    ExampleParquetWriter.Builder b =
+        ExampleParquetWriter.builder(new org.apache.hadoop.fs.Path(file.toUri()))
+            .withType(SCHEMA)
+            .withConf(CONF)
+            .withWriterVersion(l.version())
+            .withCompressionCodec(l.codec())
+            .withPageSize(1024)
+            .withMinRowCountForPageSizeCheck(1)
+            .withMaxRowCountForPageSizeCheck(1)
+            .withDictionaryEncoding(true) // ids dictionary-encoded in every layout
+            .withDictionaryEncoding("embedding.list.element", l.dictionaryFloats());
     if (l.byteStreamSplit()) {
       b = b.withByteStreamSplitEncoding("embedding.list.element", true);
     }
@@ -126,8 +144,16 @@ class ParquetRowRangeSplitsTest {
   }
 
   static EmbeddingSet plan(Path file, int splitRows) {
-    return EmbeddingSetPlanner.plan(new EmbeddingSetPlanner.Spec("text", file.toUri().toString(),
-        EmbeddingFormat.PARQUET, null, Columns.DEFAULT, splitRows, 0), CONF);
+    return EmbeddingSetPlanner.plan(
+        new EmbeddingSetPlanner.Spec(
+            "text",
+            file.toUri().toString(),
+            EmbeddingFormat.PARQUET,
+            null,
+            Columns.DEFAULT,
+            splitRows,
+            0),
+        CONF);
   }
 
   /** Every row of every split as text: row in file, id, text, vector (raw), reason, detail. */
@@ -135,8 +161,8 @@ class ParquetRowRangeSplitsTest {
     List<String> out = new ArrayList<>();
     for (EmbeddingSplit split : set.splits()) {
       RowBatch batch = new RowBatch(set.dim(), 23);
-      ParquetSplitReader r = new ParquetSplitReader(split, set.columns(), set.idsFromColumn(),
-          false, CONF);
+      ParquetSplitReader r =
+          new ParquetSplitReader(split, set.columns(), set.idsFromColumn(), false, CONF);
       try (r) {
         if (!offsetIndex) {
           r.withoutOffsetIndex();
@@ -145,9 +171,18 @@ class ParquetRowRangeSplitsTest {
         while (r.next(batch)) {
           for (int i = 0; i < batch.size; i++) {
             assertThat(batch.rowInFile[i]).as(split.toString()).isEqualTo(expected++);
-            out.add(batch.rowInFile[i] + " " + batch.ids[i] + " " + batch.texts[i] + " "
-                + Arrays.toString(batch.rawVector(i)) + " " + batch.reasons[i] + " "
-                + batch.details[i]);
+            out.add(
+                batch.rowInFile[i]
+                    + " "
+                    + batch.ids[i]
+                    + " "
+                    + batch.texts[i]
+                    + " "
+                    + Arrays.toString(batch.rawVector(i))
+                    + " "
+                    + batch.reasons[i]
+                    + " "
+                    + batch.details[i]);
           }
         }
         assertThat(expected).as(split.toString()).isEqualTo(split.firstRow() + split.rows());
@@ -172,9 +207,12 @@ class ParquetRowRangeSplitsTest {
   @Test
   void smallRowGroupsAreStillGatheredWhole() throws Exception {
     Path file = dir.resolve("groups.parquet");
-    try (ParquetWriter<Group> w = ExampleParquetWriter.builder(
-            new org.apache.hadoop.fs.Path(file.toUri()))
-        .withType(SCHEMA).withConf(CONF).withRowGroupRowCountLimit(100).build()) {
+    try (ParquetWriter<Group> w =
+        ExampleParquetWriter.builder(new org.apache.hadoop.fs.Path(file.toUri()))
+            .withType(SCHEMA)
+            .withConf(CONF)
+            .withRowGroupRowCountLimit(100)
+            .build()) {
       SimpleGroupFactory f = new SimpleGroupFactory(SCHEMA);
       for (int i = 0; i < ROWS; i++) {
         Group g = f.newGroup().append("id", "id-" + i);
@@ -197,21 +235,26 @@ class ParquetRowRangeSplitsTest {
       Path file = write(l);
       List<String> whole = read(plan(file, 1 << 20), true);
       assertThat(whole).as(l.name()).hasSize(ROWS);
-      assertThat(whole.get(0)).as(l.name()).startsWith("0 id-0 " + text(0) + " ["
-          + component(0, 0) + ", ");
+      assertThat(whole.get(0))
+          .as(l.name())
+          .startsWith("0 id-0 " + text(0) + " [" + component(0, 0) + ", ");
       assertThat(whole.get(NULL_VECTOR)).as(l.name()).endsWith(" null NULL_VECTOR vector is null");
-      assertThat(whole.get(NULL_ID)).as(l.name())
-          .startsWith(NULL_ID + " null ").endsWith(" NULL_ID id is null or empty");
-      assertThat(whole.get(NULL_COMPONENT)).as(l.name())
-          .endsWith(" NULL_VECTOR 1 null components");
-      assertThat(whole.get(SHORT_ROW)).as(l.name())
+      assertThat(whole.get(NULL_ID))
+          .as(l.name())
+          .startsWith(NULL_ID + " null ")
+          .endsWith(" NULL_ID id is null or empty");
+      assertThat(whole.get(NULL_COMPONENT)).as(l.name()).endsWith(" NULL_VECTOR 1 null components");
+      assertThat(whole.get(SHORT_ROW))
+          .as(l.name())
           .endsWith(" WRONG_DIMENSION dimension " + (DIM - 3) + " (must be " + DIM + ")");
       for (int splitRows : new int[] {150, 37, 1}) {
         EmbeddingSet cut = plan(file, splitRows);
         assertThat(cut.splits().size()).as(l.name()).isGreaterThan(1);
-        assertThat(read(cut, true)).as(l.name() + " by " + splitRows + " rows, offset index")
+        assertThat(read(cut, true))
+            .as(l.name() + " by " + splitRows + " rows, offset index")
             .isEqualTo(whole);
-        assertThat(read(cut, false)).as(l.name() + " by " + splitRows + " rows, page headers")
+        assertThat(read(cut, false))
+            .as(l.name() + " by " + splitRows + " rows, page headers")
             .isEqualTo(whole);
       }
     }
@@ -219,17 +262,25 @@ class ParquetRowRangeSplitsTest {
 
   /** Pages of the vector column of row group 0, and how many of them start inside a row. */
   static int[] pagesAndPagesStartingInsideRows(Path file) throws Exception {
-    try (ParquetFileReader r = ParquetFileReader.open(HadoopInputFile.fromPath(
-            new org.apache.hadoop.fs.Path(file.toUri()), CONF));
-        SeekableInputStream in = HadoopInputFile.fromPath(
-            new org.apache.hadoop.fs.Path(file.toUri()), CONF).newStream()) {
+    try (ParquetFileReader r =
+            ParquetFileReader.open(
+                HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(file.toUri()), CONF));
+        SeekableInputStream in =
+            HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(file.toUri()), CONF)
+                .newStream()) {
       List<ColumnChunkMetaData> cols = r.getRowGroups().get(0).getColumns();
       ColumnChunkMetaData chunk = cols.get(cols.size() - 1);
-      ColumnDescriptor c = r.getFooter().getFileMetaData().getSchema()
-          .getColumnDescription(chunk.getPath().toArray());
+      ColumnDescriptor c =
+          r.getFooter()
+              .getFileMetaData()
+              .getSchema()
+              .getColumnDescription(chunk.getPath().toArray());
       CodecFactory codecs = new CodecFactory(CONF, 0);
-      ColumnPages pages = new ColumnPages(c, new PageStream(in, chunk,
-          c.getMaxRepetitionLevel(), codecs.getDecompressor(chunk.getCodec())));
+      ColumnPages pages =
+          new ColumnPages(
+              c,
+              new PageStream(
+                  in, chunk, c.getMaxRepetitionLevel(), codecs.getDecompressor(chunk.getCodec())));
       int count = 0;
       int inside = 0;
       while (pages.ensureEntry()) {
@@ -248,33 +299,41 @@ class ParquetRowRangeSplitsTest {
    * written page by page with parquet-mr's file writer (no offset index), and ids in one page.
    */
   Path writeRowsAcrossPages(String name, int rows, int[] pageEntries) throws Exception {
-    MessageType schema = MessageTypeParser.parseMessageType("message m {"
-        + " required binary id (STRING);"
-        + " optional group embedding (LIST) { repeated group list { optional float element; } } }");
+    MessageType schema =
+        MessageTypeParser.parseMessageType(
+            "message m {"
+                + " required binary id (STRING);"
+                + " optional group embedding (LIST) { repeated group list { optional float element; } } }");
     Path file = dir.resolve(name);
-    ParquetFileWriter w = new ParquetFileWriter(CONF, schema,
-        new org.apache.hadoop.fs.Path(file.toUri()));
+    ParquetFileWriter w =
+        new ParquetFileWriter(CONF, schema, new org.apache.hadoop.fs.Path(file.toUri()));
     w.start();
     w.startBlock(rows);
     ColumnDescriptor idColumn = schema.getColumns().get(0);
     ByteArrayOutputStream idBytes = new ByteArrayOutputStream();
     for (int i = 0; i < rows; i++) {
       byte[] id = ("id-" + i).getBytes(StandardCharsets.UTF_8);
-      idBytes.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(id.length)
-          .array());
+      idBytes.write(
+          ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(id.length).array());
       idBytes.write(id);
     }
     w.startColumn(idColumn, rows, CompressionCodecName.UNCOMPRESSED);
-    w.writeDataPage(rows, idBytes.size(), BytesInput.from(idBytes.toByteArray()), Encoding.RLE,
-        Encoding.RLE, Encoding.PLAIN);
+    w.writeDataPage(
+        rows,
+        idBytes.size(),
+        BytesInput.from(idBytes.toByteArray()),
+        Encoding.RLE,
+        Encoding.RLE,
+        Encoding.PLAIN);
     w.endColumn();
     int entries = rows * DIM;
     w.startColumn(schema.getColumns().get(1), entries, CompressionCodecName.UNCOMPRESSED);
     int at = 0;
     for (int p = 0; at < entries; p++) {
       int n = Math.min(pageEntries[p % pageEntries.length], entries - at);
-      BytesInput page = BytesInput.concat(levels(1, at, n, k -> k % DIM == 0 ? 0 : 1),
-          levels(3, at, n, k -> 3), floats(at, n));
+      BytesInput page =
+          BytesInput.concat(
+              levels(1, at, n, k -> k % DIM == 0 ? 0 : 1), levels(3, at, n, k -> 3), floats(at, n));
       w.writeDataPage(n, (int) page.size(), page, Encoding.RLE, Encoding.RLE, Encoding.PLAIN);
       at += n;
     }
@@ -287,8 +346,9 @@ class ParquetRowRangeSplitsTest {
   /** A length-prefixed RLE / bit-packed level section for entries {@code [from, from + n)}. */
   private static BytesInput levels(int max, int from, int n, IntUnaryOperator level)
       throws Exception {
-    try (RunLengthBitPackingHybridEncoder e = new RunLengthBitPackingHybridEncoder(
-        32 - Integer.numberOfLeadingZeros(max), 64, 1 << 20, new HeapByteBufferAllocator())) {
+    try (RunLengthBitPackingHybridEncoder e =
+        new RunLengthBitPackingHybridEncoder(
+            32 - Integer.numberOfLeadingZeros(max), 64, 1 << 20, new HeapByteBufferAllocator())) {
       for (int k = from; k < from + n; k++) {
         e.writeInt(level.applyAsInt(k));
       }
@@ -314,7 +374,8 @@ class ParquetRowRangeSplitsTest {
     List<String> whole = read(plan(file, 1 << 20), true);
     assertThat(whole).hasSize(200);
     for (int i = 0; i < 200; i++) {
-      assertThat(whole.get(i)).startsWith(i + " id-" + i + " null [" + component(i, 0) + ", ")
+      assertThat(whole.get(i))
+          .startsWith(i + " id-" + i + " null [" + component(i, 0) + ", ")
           .endsWith(component(i, DIM - 1) + "] null null");
     }
     for (int splitRows : new int[] {64, 7, 1}) {
@@ -326,8 +387,10 @@ class ParquetRowRangeSplitsTest {
   void pyarrowFilesWithSmallPagesCutTheSame() throws Exception {
     // V1 pages without an offset index (walked by their repetition levels), and V2 pages with
     // BYTE_STREAM_SPLIT and zstd behind pyarrow's offset index (see third-party-parquet/README.md).
-    for (String name : new String[] {"pyarrow-small-pages-none.parquet",
-        "pyarrow-small-pages-v2-zstd-index.parquet"}) {
+    for (String name :
+        new String[] {
+          "pyarrow-small-pages-none.parquet", "pyarrow-small-pages-v2-zstd-index.parquet"
+        }) {
       Path file = ThirdPartyInputsTest.fixture(name);
       assertThat(pagesAndPagesStartingInsideRows(file)[0]).as(name).isGreaterThan(20);
       List<String> whole = read(plan(file, 1 << 20), true);
@@ -344,8 +407,9 @@ class ParquetRowRangeSplitsTest {
 
   /** The vector column's offset index of row group 0 (parquet-mr writes one). */
   static OffsetIndex vectorPages(Path file) throws Exception {
-    try (ParquetFileReader r = ParquetFileReader.open(HadoopInputFile.fromPath(
-        new org.apache.hadoop.fs.Path(file.toUri()), CONF))) {
+    try (ParquetFileReader r =
+        ParquetFileReader.open(
+            HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(file.toUri()), CONF))) {
       List<ColumnChunkMetaData> cols = r.getRowGroups().get(0).getColumns();
       return r.readOffsetIndex(cols.get(cols.size() - 1));
     }
@@ -376,21 +440,40 @@ class ParquetRowRangeSplitsTest {
     EmbeddingSet set = plan(file, 1 << 20);
     assertThatThrownBy(() -> read(set, true))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("Invalid Parquet file " + uri(file) + ": row group 0 (rows 0.."
-            + (ROWS - 1) + "), column 'embedding', page " + mid + " is corrupt or unreadable:"
-            + " its page header does not parse")
+        .hasMessageStartingWith(
+            "Invalid Parquet file "
+                + uri(file)
+                + ": row group 0 (rows 0.."
+                + (ROWS - 1)
+                + "), column 'embedding', page "
+                + mid
+                + " is corrupt or unreadable:"
+                + " its page header does not parse")
         .hasMessageEndingWith("(rewrite or remove the file)");
     // A split that starts after the bad page skips it by the offset index and reads its rows;
     // the same split walking the page headers meets the bad header and fails the same way.
     EmbeddingSet cut = plan(file, 50);
     EmbeddingSplit last = cut.splits().get(cut.splits().size() - 1);
-    EmbeddingSet lastOnly = new EmbeddingSet(cut.role(), cut.path(), cut.format(), cut.dim(),
-        cut.rows(), cut.columns(), cut.idsFromColumn(), cut.hasText(), cut.files(), List.of(last));
+    EmbeddingSet lastOnly =
+        new EmbeddingSet(
+            cut.role(),
+            cut.path(),
+            cut.format(),
+            cut.dim(),
+            cut.rows(),
+            cut.columns(),
+            cut.idsFromColumn(),
+            cut.hasText(),
+            cut.files(),
+            List.of(last));
     assertThat(read(lastOnly, true)).hasSize((int) last.rows());
     assertThatThrownBy(() -> read(lastOnly, false))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("column 'embedding', page " + mid + " is corrupt or unreadable:"
-            + " its page header does not parse");
+        .hasMessageContaining(
+            "column 'embedding', page "
+                + mid
+                + " is corrupt or unreadable:"
+                + " its page header does not parse");
   }
 
   @Test
@@ -402,8 +485,11 @@ class ParquetRowRangeSplitsTest {
     overwrite(file, lastByte, new byte[] {(byte) 0x5a});
     assertThatThrownBy(() -> read(plan(file, 1 << 20), true))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("column 'embedding', page " + mid + " is corrupt or unreadable:"
-            + " page CRC checksum verification failed: the header says ");
+        .hasMessageContaining(
+            "column 'embedding', page "
+                + mid
+                + " is corrupt or unreadable:"
+                + " page CRC checksum verification failed: the header says ");
   }
 
   @Test
@@ -415,8 +501,8 @@ class ParquetRowRangeSplitsTest {
     }
     assertThatThrownBy(() -> plan(file, 1 << 20))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("Invalid Parquet file " + uri(file) + ": cannot read its"
-            + " footer");
+        .hasMessageStartingWith(
+            "Invalid Parquet file " + uri(file) + ": cannot read its" + " footer");
   }
 
   @Test

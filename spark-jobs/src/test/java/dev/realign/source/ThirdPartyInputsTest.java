@@ -35,23 +35,26 @@ class ThirdPartyInputsTest {
   private static final Configuration CONF = new Configuration();
   private static final int ROWS = 300;
   private static final int DIM = 64;
-  private static final String[] FIXTURES = {"pyarrow-list-snappy.parquet",
-      "pyarrow-fixed-size-list-none.parquet", "duckdb-list.parquet"};
+  private static final String[] FIXTURES = {
+    "pyarrow-list-snappy.parquet", "pyarrow-fixed-size-list-none.parquet", "duckdb-list.parquet"
+  };
 
   @TempDir Path dir;
 
   static Path fixture(String name) {
     try {
-      return Path.of(ThirdPartyInputsTest.class.getResource("/third-party-parquet/" + name)
-          .toURI());
+      return Path.of(
+          ThirdPartyInputsTest.class.getResource("/third-party-parquet/" + name).toURI());
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }
   }
 
   static EmbeddingSet plan(Path file, EmbeddingFormat format) {
-    return EmbeddingSetPlanner.plan(new EmbeddingSetPlanner.Spec("text", file.toUri().toString(),
-        format, null, Columns.DEFAULT, 1 << 20, 0), CONF);
+    return EmbeddingSetPlanner.plan(
+        new EmbeddingSetPlanner.Spec(
+            "text", file.toUri().toString(), format, null, Columns.DEFAULT, 1 << 20, 0),
+        CONF);
   }
 
   /** ids, texts, vectors (raw for rejected rows) and reasons of every row. */
@@ -62,8 +65,14 @@ class ThirdPartyInputsTest {
       try (SplitReader r = EmbeddingSetPlanner.open(set, split, false, CONF)) {
         while (r.next(batch)) {
           for (int i = 0; i < batch.size; i++) {
-            out.add(new Object[] {batch.ids[i], batch.texts[i], batch.rawVector(i),
-                batch.reasons[i], batch.details[i]});
+            out.add(
+                new Object[] {
+                  batch.ids[i],
+                  batch.texts[i],
+                  batch.rawVector(i),
+                  batch.reasons[i],
+                  batch.details[i]
+                });
           }
         }
       }
@@ -91,7 +100,8 @@ class ThirdPartyInputsTest {
         reference = rows;
       } else {
         for (int i = 0; i < ROWS; i++) {
-          assertThat((float[]) rows.get(i)[2]).as(name + " row " + i)
+          assertThat((float[]) rows.get(i)[2])
+              .as(name + " row " + i)
               .containsExactly((float[]) reference.get(i)[2]);
         }
       }
@@ -101,18 +111,23 @@ class ThirdPartyInputsTest {
   @Test
   void theDimensionComesFromTheTypeWhereItIsFixed() throws Exception {
     for (String name : FIXTURES) {
-      try (ParquetFileReader r = ParquetFileReader.open(HadoopInputFile.fromPath(
-          new org.apache.hadoop.fs.Path(fixture(name).toUri()), CONF))) {
-        int d = ParquetDimension.schemaDim(r.getFooter().getFileMetaData(), "embedding",
-            name);
+      try (ParquetFileReader r =
+          ParquetFileReader.open(
+              HadoopInputFile.fromPath(
+                  new org.apache.hadoop.fs.Path(fixture(name).toUri()), CONF))) {
+        int d = ParquetDimension.schemaDim(r.getFooter().getFileMetaData(), "embedding", name);
         assertThat(d).as(name).isEqualTo(name.contains("fixed-size") ? DIM : -1);
       }
     }
     Path binary = dir.resolve("fixed.parquet");
-    MessageType schema = MessageTypeParser.parseMessageType(
-        "message m { required binary id (STRING); optional fixed_len_byte_array(12) embedding; }");
-    try (ParquetWriter<Group> w = ExampleParquetWriter.builder(
-        new org.apache.hadoop.fs.Path(binary.toUri())).withType(schema).withConf(CONF).build()) {
+    MessageType schema =
+        MessageTypeParser.parseMessageType(
+            "message m { required binary id (STRING); optional fixed_len_byte_array(12) embedding; }");
+    try (ParquetWriter<Group> w =
+        ExampleParquetWriter.builder(new org.apache.hadoop.fs.Path(binary.toUri()))
+            .withType(schema)
+            .withConf(CONF)
+            .build()) {
       SimpleGroupFactory f = new SimpleGroupFactory(schema);
       w.write(f.newGroup().append("id", "null-first")); // no vector: nothing to sample from
       Group g = f.newGroup().append("id", "b");
@@ -124,11 +139,16 @@ class ThirdPartyInputsTest {
 
   private Path lists(String name, int... lengths) throws Exception {
     Path file = dir.resolve(name);
-    MessageType schema = MessageTypeParser.parseMessageType("message m {"
-        + " required binary id (STRING);"
-        + " optional group embedding (LIST) { repeated group list { optional float element; } } }");
-    try (ParquetWriter<Group> w = ExampleParquetWriter.builder(
-        new org.apache.hadoop.fs.Path(file.toUri())).withType(schema).withConf(CONF).build()) {
+    MessageType schema =
+        MessageTypeParser.parseMessageType(
+            "message m {"
+                + " required binary id (STRING);"
+                + " optional group embedding (LIST) { repeated group list { optional float element; } } }");
+    try (ParquetWriter<Group> w =
+        ExampleParquetWriter.builder(new org.apache.hadoop.fs.Path(file.toUri()))
+            .withType(schema)
+            .withConf(CONF)
+            .build()) {
       SimpleGroupFactory f = new SimpleGroupFactory(schema);
       for (int i = 0; i < lengths.length; i++) {
         Group g = f.newGroup().append("id", "row" + i);
@@ -160,8 +180,9 @@ class ThirdPartyInputsTest {
     Path file = lists("split-vote.parquet", 3, 8, 3, 8);
     assertThatThrownBy(() -> plan(file, EmbeddingFormat.PARQUET))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("the first 4 vectors of column 'embedding' do not agree on a"
-            + " dimension (lengths {3=2, 8=2} by count")
+        .hasMessageContaining(
+            "the first 4 vectors of column 'embedding' do not agree on a"
+                + " dimension (lengths {3=2, 8=2} by count")
         .hasMessageContaining("split-vote.parquet row 1 (dimension 8)")
         .hasMessageContaining("split-vote.parquet row 3 (dimension 8)");
   }
@@ -172,8 +193,9 @@ class ThirdPartyInputsTest {
       Path file = dir.resolve("corrupt-" + name);
       Files.copy(fixture(name), file);
       long[] chunk;
-      try (ParquetFileReader r = ParquetFileReader.open(HadoopInputFile.fromPath(
-          new org.apache.hadoop.fs.Path(file.toUri()), CONF))) {
+      try (ParquetFileReader r =
+          ParquetFileReader.open(
+              HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(file.toUri()), CONF))) {
         List<ColumnChunkMetaData> cols = r.getRowGroups().get(0).getColumns();
         ColumnChunkMetaData c = cols.get(cols.size() - 1);
         chunk = new long[] {c.getFirstDataPageOffset(), c.getStartingPos() + c.getTotalSize()};
@@ -187,8 +209,8 @@ class ThirdPartyInputsTest {
       assertThatThrownBy(() -> read(plan(file, EmbeddingFormat.PARQUET)))
           .as(name)
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessageContaining("Invalid Parquet file " + file.toUri().toString()
-              .replace("file:///", "file:/"))
+          .hasMessageContaining(
+              "Invalid Parquet file " + file.toUri().toString().replace("file:///", "file:/"))
           .hasMessageContaining("row group 0 (rows 0..299), column 'embedding', page 0 is corrupt");
     }
   }
@@ -201,18 +223,18 @@ class ThirdPartyInputsTest {
     int end = ColumnPages.hybrid(ByteBuffer.wrap(ok), 0, ok.length, 1, out, 20, "definition");
     assertThat(end).isEqualTo(4);
     assertThat(out).startsWith(1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0, 1, 0, 1, 0, 1);
-    assertThatThrownBy(() -> ColumnPages.hybrid(ByteBuffer.wrap(ok), 0, 2, 1, out, 20,
-        "definition"))
+    assertThatThrownBy(
+            () -> ColumnPages.hybrid(ByteBuffer.wrap(ok), 0, 2, 1, out, 20, "definition"))
         .isInstanceOf(CorruptPageException.class)
         .hasMessage("definition levels end after 12 of 20 entries");
     byte[] zeros = new byte[8];
-    assertThatThrownBy(() -> ColumnPages.hybrid(ByteBuffer.wrap(zeros), 0, 8, 1, out, 20,
-        "repetition"))
+    assertThatThrownBy(
+            () -> ColumnPages.hybrid(ByteBuffer.wrap(zeros), 0, 8, 1, out, 20, "repetition"))
         .isInstanceOf(CorruptPageException.class)
         .hasMessage("repetition levels: a run of 0 with 20 entries left");
     byte[] tooHigh = {4, 2};
-    assertThatThrownBy(() -> ColumnPages.hybrid(ByteBuffer.wrap(tooHigh), 0, 2, 1, out, 2,
-        "definition"))
+    assertThatThrownBy(
+            () -> ColumnPages.hybrid(ByteBuffer.wrap(tooHigh), 0, 2, 1, out, 2, "definition"))
         .isInstanceOf(CorruptPageException.class)
         .hasMessage("definition level 2 (must be in 0..1)");
   }
@@ -237,11 +259,13 @@ class ThirdPartyInputsTest {
         float[] row = (float[]) rows.get(i)[2];
         for (int j = 0; j < d; j++) {
           double v = values[i * d + j];
-          float want = switch (dtype) {
-            case FLOAT16 -> dev.realign.vector.Float16.toFloat(
-                dev.realign.vector.Float16.fromFloat((float) v));
-            default -> (float) v;
-          };
+          float want =
+              switch (dtype) {
+                case FLOAT16 ->
+                    dev.realign.vector.Float16.toFloat(
+                        dev.realign.vector.Float16.fromFloat((float) v));
+                default -> (float) v;
+              };
           assertThat(row[j]).as("%s row %d component %d", dtype, i, j).isEqualTo(want);
         }
       }
@@ -257,8 +281,10 @@ class ThirdPartyInputsTest {
     Files.write(file, header.getBytes(StandardCharsets.ISO_8859_1));
     assertThatThrownBy(() -> plan(file, null))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Invalid .npy file " + file.toUri().toString().replace("file:///", "file:/")
-            + ": dtype '<i4' (must be '<f2', '<f4' or '<f8': little-endian float16, float32 or"
-            + " float64)");
+        .hasMessage(
+            "Invalid .npy file "
+                + file.toUri().toString().replace("file:///", "file:/")
+                + ": dtype '<i4' (must be '<f2', '<f4' or '<f8': little-endian float16, float32 or"
+                + " float64)");
   }
 }

@@ -10,8 +10,8 @@ import org.apache.hadoop.util.Progressable;
  * A local file system under the scheme {@code fulldisk:} whose disk fills up: a file whose name
  * contains {@link #FULL_NAME} fails after {@link #CAPACITY} bytes with Hadoop's {@link FSError}
  * ("No space left on device"), as {@link RawLocalFileSystem} reports a full disk. In Hadoop's
- * package only because FSError's constructor is package-private. Register with
- * {@code fs.fulldisk.impl} and {@code fs.fulldisk.impl.disable.cache=true}.
+ * package only because FSError's constructor is package-private. Register with {@code
+ * fs.fulldisk.impl} and {@code fs.fulldisk.impl.disable.cache=true}.
  */
 public class FullDiskFileSystem extends RawLocalFileSystem {
   public static final String FULL_NAME = "part-00001-of-";
@@ -29,17 +29,29 @@ public class FullDiskFileSystem extends RawLocalFileSystem {
   }
 
   @Override
-  public FSDataOutputStream create(Path f, boolean overwrite, int bufferSize, short replication,
-      long blockSize, Progressable progress) throws IOException {
+  public FSDataOutputStream create(
+      Path f,
+      boolean overwrite,
+      int bufferSize,
+      short replication,
+      long blockSize,
+      Progressable progress)
+      throws IOException {
     return limit(f, super.create(f, overwrite, bufferSize, replication, blockSize, progress));
   }
 
   @Override
-  public FSDataOutputStream create(Path f, FsPermission permission, boolean overwrite,
-      int bufferSize, short replication, long blockSize, Progressable progress)
+  public FSDataOutputStream create(
+      Path f,
+      FsPermission permission,
+      boolean overwrite,
+      int bufferSize,
+      short replication,
+      long blockSize,
+      Progressable progress)
       throws IOException {
-    FSDataOutputStream out = super.create(f, permission, overwrite, bufferSize, replication,
-        blockSize, progress);
+    FSDataOutputStream out =
+        super.create(f, permission, overwrite, bufferSize, replication, blockSize, progress);
     return limit(f, out);
   }
 

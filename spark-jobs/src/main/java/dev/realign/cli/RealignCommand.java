@@ -1,5 +1,6 @@
 package dev.realign.cli;
 
+import dev.realign.build.BuildInfo;
 import dev.realign.config.ConfigKeys;
 import dev.realign.config.PipelineConfig;
 import dev.realign.demo.DemoInput;
@@ -32,6 +33,10 @@ public final class RealignCommand {
   /** Runs a command; returns the process exit code (0 ok, 2 bad usage or input, 1 failure). */
   public static int run(String[] args) {
     try {
+      if (args.length == 1 && (args[0].equals("--version") || args[0].equals("version"))) {
+        System.out.print(BuildInfo.versionText());
+        return 0;
+      }
       if (args.length > 1 && args[0].equals("stats") && args[1].equals("merge")) {
         return StatsMergeCommand.run(java.util.Arrays.copyOfRange(args, 2, args.length));
       }

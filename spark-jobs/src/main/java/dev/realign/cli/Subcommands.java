@@ -163,7 +163,9 @@ final class Subcommands {
             String.format(Locale.ROOT, "  %-9s%s%n", i == 0 ? c.name() : "", c.summary().get(i)));
       }
     }
-    b.append("\n'realign <command> --help' lists the options of a command.\n\n")
+    b.append("\n'realign <command> --help' lists the options of a command;")
+        .append(
+            " 'realign --version' prints the version, git commit and Spark/Scala/Java versions.\n\n")
         .append(resolution());
     return b.toString();
   }

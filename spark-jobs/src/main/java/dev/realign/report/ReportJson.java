@@ -30,6 +30,8 @@ public final class ReportJson {
     ObjectNode root = MAPPER.createObjectNode();
     root.put("format", FORMAT);
     root.put("version", VERSION);
+    ObjectNode by = root.putObject("created_by");
+    dev.realign.build.BuildInfo.createdBy().forEach(by::put);
     root.put("dimension", r.dimension());
     ObjectNode samples = root.putObject("samples");
     for (GapReport.SampleSize s : r.samples()) {

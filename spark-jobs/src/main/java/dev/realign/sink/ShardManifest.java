@@ -31,6 +31,9 @@ import org.apache.hadoop.fs.Path;
  * @param provenance what produced the rows (e.g. the encoder's name and model SHA-256)
  * @param shardFormat the shards' file format, {@code parquet} or {@code arrow} (JSON {@code
  *     shard_format}: the key {@code format} already names the manifest's own format)
+ * @param createdBy what wrote the dataset (JSON object {@code created_by}: realign's version and
+ *     git commit, the Spark, Scala and Java versions; {@code BuildInfo.createdBy()}); empty: not
+ *     written. It is the one part of the manifest that depends on the build and the JVM.
  */
 public record ShardManifest(
     long rows,
@@ -43,7 +46,53 @@ public record ShardManifest(
     Map<String, Double> extra,
     List<ShardInfo> shards,
     Map<String, String> provenance,
-    String shardFormat) {
+    String shardFormat,
+    Map<String, String> createdBy) {
+
+  /** A manifest without {@code created_by}. */
+  public ShardManifest(
+      long rows,
+      int dim,
+      String dtype,
+      String transformSha256,
+      long rejectedRows,
+      Map<String, ModalityCounts> inputs,
+      List<ShardInfo> rejectedFiles,
+      Map<String, Double> extra,
+      List<ShardInfo> shards,
+      Map<String, String> provenance,
+      String shardFormat) {
+    this(
+        rows,
+        dim,
+        dtype,
+        transformSha256,
+        rejectedRows,
+        inputs,
+        rejectedFiles,
+        extra,
+        shards,
+        provenance,
+        shardFormat,
+        Map.of());
+  }
+
+  /** This manifest with {@code created_by} set (see {@code dev.realign.build.BuildInfo}). */
+  public ShardManifest withCreatedBy(Map<String, String> by) {
+    return new ShardManifest(
+        rows,
+        dim,
+        dtype,
+        transformSha256,
+        rejectedRows,
+        inputs,
+        rejectedFiles,
+        extra,
+        shards,
+        provenance,
+        shardFormat,
+        Map.copyOf(by));
+  }
 
   /** A manifest of Parquet shards. */
   public ShardManifest(
@@ -84,6 +133,11 @@ public record ShardManifest(
     ObjectNode root = MAPPER.createObjectNode();
     root.put("format", FORMAT);
     root.put("format_version", FORMAT_VERSION);
+    if (!createdBy.isEmpty()) {
+      ObjectNode by = root.putObject("created_by");
+      // Sorted, as provenance: the bytes must not depend on a map's iteration order.
+      new java.util.TreeMap<>(createdBy).forEach(by::put);
+    }
     root.put("rows", rows);
     root.put("dim", dim);
     root.put("dtype", dtype);
@@ -195,6 +249,10 @@ public record ShardManifest(
       root.path("provenance")
           .fields()
           .forEachRemaining(e -> provenance.put(e.getKey(), e.getValue().asText()));
+      Map<String, String> createdBy = new LinkedHashMap<>();
+      root.path("created_by")
+          .fields()
+          .forEachRemaining(e -> createdBy.put(e.getKey(), e.getValue().asText()));
       return new ShardManifest(
           root.path("rows").asLong(),
           root.path("dim").asInt(),
@@ -206,7 +264,8 @@ public record ShardManifest(
           extra,
           shardList(root.path("shards")),
           provenance,
-          root.path("shard_format").asText("parquet"));
+          root.path("shard_format").asText("parquet"),
+          createdBy.isEmpty() ? Map.of() : Map.copyOf(createdBy));
     } catch (IOException e) {
       throw new IllegalArgumentException("Invalid manifest " + where + ": not JSON", e);
     }

@@ -155,8 +155,8 @@ public final class ConfigKeys {
               "output.parquet.codec",
               "uncompressed",
               List.of("uncompressed", "snappy", "zstd"),
-              "page codec of the Parquet shards (unit float vectors barely compress; see the README's"
-                  + " shard section)"));
+              "page codec of the Parquet shards (unit float vectors barely compress; see docs/output.md,"
+                  + " Shards)"));
 
   public static final String VARIANT =
       declare(

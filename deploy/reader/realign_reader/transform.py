@@ -1,4 +1,4 @@
-"""``realign-transform.json`` applied to torch tensors (README "Applying it without realign",
+"""``realign-transform.json`` applied to torch tensors (docs/output.md, "realign-transform.json",
 DESIGN.md section 1): normalise, anchor + trace, then each centroid step, renormalising."""
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Exactly what the README's determinism section promises, statement by statement: what stays
+ * Exactly what docs/output.md's Determinism section promises, statement by statement: what stays
  * byte-identical when the partition count changes or the input files are cut differently, and what
  * does not (shard files, the manifest's shard list, rejected/ part names, stats/inputs.json,
  * made-up ids).

@@ -27,9 +27,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The README's Pipeline example (ReAlign fitted, saved, loaded, applied) on COCO-500 gives the
- * transform of {@code realign run} on the same rows, same sha256, and the same aligned vectors bit
- * for bit.
+ * The Pipeline example of docs/spark.md (ReAlign fitted, saved, loaded, applied) on COCO-500 gives
+ * the transform of {@code realign run} on the same rows, same sha256, and the same aligned vectors
+ * bit for bit.
  */
 class ReAlignCliEquivalenceTest {
   static final int N = SharedData.Coco.N;
@@ -144,12 +144,8 @@ class ReAlignCliEquivalenceTest {
   }
 
   @Test
-  void theReadmeShowsTheExampleExactlyAsItRuns() throws Exception {
-    Path root = Path.of("").toAbsolutePath();
-    while (!java.nio.file.Files.isRegularFile(root.resolve("README.md"))
-        || !java.nio.file.Files.isDirectory(root.resolve("spark-jobs"))) {
-      root = root.getParent();
-    }
+  void theSparkPageShowsTheExampleExactlyAsItRuns() throws Exception {
+    Path root = dev.realign.docs.RepoRoot.find();
     String source =
         java.nio.file.Files.readString(
             root.resolve(
@@ -157,11 +153,11 @@ class ReAlignCliEquivalenceTest {
     String main =
         source.substring(
             source.indexOf("  public static void main"), source.lastIndexOf("  }\n}") + 4);
-    StringBuilder indented = new StringBuilder();
+    StringBuilder dedented = new StringBuilder();
     for (String line : main.split("\n")) {
-      indented.append(line.isBlank() ? "" : "  " + line.substring(2)).append('\n');
+      dedented.append(line.isBlank() ? "" : line.substring(2)).append('\n');
     }
-    assertThat(java.nio.file.Files.readString(root.resolve("README.md")))
-        .contains(indented.toString());
+    assertThat(java.nio.file.Files.readString(root.resolve("docs/spark.md")))
+        .contains(dedented.toString());
   }
 }

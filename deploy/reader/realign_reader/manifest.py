@@ -40,6 +40,12 @@ class Manifest:
     def shard_path(self, shard: ShardEntry) -> str:
         return os.path.join(self.directory, shard.name)
 
+    @property
+    def created_by(self) -> dict:
+        """What wrote the dataset: realign's version and git commit, Spark/Scala/Java versions
+        (empty for a manifest written before realign recorded it)."""
+        return dict(self.raw.get("created_by", {}))
+
 
 def resolve_dir(path: str) -> str:
     """``OUTPUT`` or ``OUTPUT/aligned`` (or a manifest file) -> the shard directory."""

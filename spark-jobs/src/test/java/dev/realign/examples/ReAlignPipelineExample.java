@@ -10,7 +10,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * The README's Java example: ReAlign in a Spark ML Pipeline, fitted, saved, loaded and applied.
+ * The Java example of docs/spark.md (an excerpt is in the README's quick tour): ReAlign in a Spark
+ * ML Pipeline, fitted, saved, loaded and applied.
  *
  * <p>Arguments: INPUT (Parquet: id, embedding array&lt;float&gt;, modality "text"/"image"),
  * MODEL_DIR, OUTPUT (Parquet of the aligned text rows).

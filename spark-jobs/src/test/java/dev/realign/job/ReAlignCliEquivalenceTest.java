@@ -117,7 +117,7 @@ class ReAlignCliEquivalenceTest {
     }
     String printed = captured.toString(StandardCharsets.UTF_8);
     System.out.print(
-        "README Pipeline example on COCO-500:\n"
+        "docs/spark.md Pipeline example on COCO-500:\n"
             + printed
             + "realign run on the same rows: transform sha256 "
             + cliSha

@@ -172,20 +172,20 @@ public final class AlignJobs {
     long rejected = results.stream().mapToLong(ShardResult::rejected).sum();
     ShardManifest m =
         new ShardManifest(
-                rows,
-                texts.dim(),
-                output.dtype().id(),
-                "none",
-                rejected,
-                Map.of(
-                    "text",
-                    new ShardManifest.ModalityCounts(rows + rejected, rows, rejected, Map.of())),
-                List.of(),
-                Map.of(),
-                StagedCommit.shards(results),
-                Map.of(),
-                output.format().id())
-            .withCreatedBy(dev.realign.build.BuildInfo.createdBy());
+            rows,
+            texts.dim(),
+            output.dtype().id(),
+            "none",
+            rejected,
+            Map.of(
+                "text",
+                new ShardManifest.ModalityCounts(rows + rejected, rows, rejected, Map.of())),
+            List.of(),
+            Map.of(),
+            StagedCommit.shards(results),
+            Map.of(),
+            output.format().id());
+    m = m.withCreatedBy(dev.realign.build.BuildInfo.createdBy());
     StagedCommit.commit(ctx.fs, ctx.layout.aligned(), ctx.layout.staging(), m);
     Console.info("copy: %,d rows in %d shards -> %s", rows, results.size(), ctx.layout.aligned());
     return m;

@@ -337,24 +337,24 @@ public final class AlignPipeline {
     dev.realign.sink.ShardOutput output = dev.realign.sink.ShardOutput.fromConfig(ctx.config);
     ShardManifest manifest =
         new ShardManifest(
-                rows,
-                t.dimension(),
-                output.dtype().id(),
-                t.sha256(),
-                rejected,
-                inputs,
-                summary == null ? List.of() : summary.rejectedFiles(),
-                figures,
-                StagedCommit.shards(results),
-                Map.of(
-                    "encoder",
-                    t.encoder().name(),
-                    "encoder_sha256",
-                    t.encoder().sha256() == null ? "" : t.encoder().sha256(),
-                    "variant",
-                    t.variant().id()),
-                output.format().id())
-            .withCreatedBy(dev.realign.build.BuildInfo.createdBy());
+            rows,
+            t.dimension(),
+            output.dtype().id(),
+            t.sha256(),
+            rejected,
+            inputs,
+            summary == null ? List.of() : summary.rejectedFiles(),
+            figures,
+            StagedCommit.shards(results),
+            Map.of(
+                "encoder",
+                t.encoder().name(),
+                "encoder_sha256",
+                t.encoder().sha256() == null ? "" : t.encoder().sha256(),
+                "variant",
+                t.variant().id()),
+            output.format().id());
+    manifest = manifest.withCreatedBy(dev.realign.build.BuildInfo.createdBy());
     StagedCommit.commit(ctx.fs, ctx.layout.aligned(), ctx.layout.staging(), manifest);
     return new Outcome(
         t, manifest, gapBefore, gapAfter, ctx.layout.transform(), ctx.layout.aligned());

@@ -110,19 +110,19 @@ public final class EncodeJob {
     prov.put("encoder_config", encoderConfig.toString());
     ShardManifest manifest =
         new ShardManifest(
-                rows,
-                dim,
-                "float32",
-                "none",
-                rejected,
-                Map.of(
-                    "text",
-                    new ShardManifest.ModalityCounts(rows + rejected, rows, rejected, byReason)),
-                rejectFiles,
-                figures,
-                StagedCommit.shards(results),
-                prov)
-            .withCreatedBy(dev.realign.build.BuildInfo.createdBy());
+            rows,
+            dim,
+            "float32",
+            "none",
+            rejected,
+            Map.of(
+                "text",
+                new ShardManifest.ModalityCounts(rows + rejected, rows, rejected, byReason)),
+            rejectFiles,
+            figures,
+            StagedCommit.shards(results),
+            prov);
+    manifest = manifest.withCreatedBy(dev.realign.build.BuildInfo.createdBy());
     double limit = c.getDouble(ConfigKeys.MAX_REJECTED_FRACTION);
     if (rows + rejected > 0 && (double) rejected / (rows + rejected) > limit) {
       throw new IllegalStateException(

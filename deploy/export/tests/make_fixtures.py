@@ -12,6 +12,8 @@ scripts' own code paths, and the torch model's embeddings of the same texts as r
     OUT/<model>/tokenizer.json          tower), llm2clip_fp16 (bidirectional Llama + masked mean +
     OUT/<model>/reference.npy           adapter to 1280, float16 weights/output, external data)
     OUT/<model>/reference_tokens.json   token count of each text before truncation
+    OUT/hf_clip_bf16/                   hf_clip with a bfloat16 output
+    OUT/llm2clip_nometa/                llm2clip_fp16 without any metadata (exported elsewhere)
 
 References are computed one text at a time (no padding) in float32, tokenised with the same
 tokenizer.json (truncated to the model's context length) and L2-normalised.
@@ -71,8 +73,9 @@ def reference(tower, tokenizer_path: Path, context: int, items: list[str], fp16_
             v = tower(ids, torch.ones_like(ids))[0].to(torch.float32)
             if fp16_out:
                 v = v.to(torch.float16).to(torch.float32)
-            rows.append((v / v.norm()).numpy())
-    return np.stack(rows).astype(np.float32), full
+            rows.append(v.numpy())
+    raw = np.stack(rows).astype(np.float32)
+    return raw / np.linalg.norm(raw, axis=1, keepdims=True), full, raw
 
 
 def main(out: Path) -> None:
@@ -95,8 +98,9 @@ def main(out: Path) -> None:
     for name, context, fp16, run in jobs:
         d = out / name
         _, tower = run(d)
-        ref, full = reference(tower, d / "tokenizer.json", context, items, fp16)
+        ref, full, raw = reference(tower, d / "tokenizer.json", context, items, fp16)
         np.save(d / "reference.npy", ref)
+        np.save(d / "unnormalised.npy", raw)
         (d / "reference_tokens.json").write_text(json.dumps(full) + "\n")
         longest = max(full)
         assert longest > context, f"{name}: no text is longer than the context ({longest})"
@@ -111,8 +115,22 @@ def main(out: Path) -> None:
     m = onnx.load(str(src / "model.onnx"), load_external_data=False)
     del m.metadata_props[:]
     onnx.save_model(m, str(dst / "model.onnx"))
-    for f in ("model.onnx.data", "tokenizer.json", "reference.npy", "reference_tokens.json"):
+    for f in ("model.onnx.data", "tokenizer.json", "reference.npy", "reference_tokens.json",
+              "unnormalised.npy"):
         shutil.copyfile(src / f, dst / f)
+    # The CLIP tower with a bfloat16 output (realign widens it); the reference rounds alike.
+    from onnx import TensorProto
+
+    src, dst = out / "hf_clip", out / "hf_clip_bf16"
+    dst.mkdir(exist_ok=True)
+    m = onnx.load(str(src / "model.onnx"))
+    common.cast_output(m, "text_embeds", TensorProto.BFLOAT16)
+    common.save(m, dst, external_data=False)
+    shutil.copyfile(src / "tokenizer.json", dst / "tokenizer.json")
+    shutil.copyfile(src / "reference_tokens.json", dst / "reference_tokens.json")
+    ref = np.load(src / "unnormalised.npy")
+    ref = torch.from_numpy(ref).to(torch.bfloat16).to(torch.float32)
+    np.save(dst / "reference.npy", (ref / ref.norm(dim=1, keepdim=True)).numpy())
     check_bidirectional()
     print(f"fixtures in {out} ({time.time() - start:.1f} s)")
 

@@ -125,6 +125,7 @@ class ExportedEncodersTest {
   @CsvSource({
     "hf_clip, 77, 24, output:text_embeds, float32",
     "open_clip, 77, 24, output:text_embeds, float32",
+    "hf_clip_bf16, 77, 24, output:text_embeds, bfloat16",
     "llm2clip_fp16, 64, 1280, output:embedding, float16"
   })
   void onlyModelAndTokenizerGiveTheTorchEmbeddings(
@@ -139,7 +140,7 @@ class ExportedEncodersTest {
                 + " (the ONNX metadata realign.context_length of "
                 + fixtures.resolve(model).resolve("model.onnx"))
         .contains("pooling " + pooling + " (auto: the ONNX metadata realign.pooling)")
-        .contains(dtype.equals("float32") ? "float32," : "float16 widened to float32");
+        .contains(dtype.equals("float32") ? "float32," : dtype + " widened to float32");
 
     assertMatchesTorch(model, out, context, dim);
     String manifest = Files.readString(out.resolve("_manifest.json"));
@@ -195,6 +196,18 @@ class ExportedEncodersTest {
         .contains("Invalid max_length: 107 (must be <= 77, the context length stated by")
         .doesNotContain("Job aborted");
     assertThat(dir.resolve("too-long").resolve("_manifest.json")).doesNotExist();
+  }
+
+  @Test
+  void cudaWithoutTheGpuBuildFailsBeforeAnyTask() {
+    Cli r = encode("hf_clip", dir.resolve("cuda"), "--set", "encode.execution_provider=cuda");
+    assertThat(r.code()).isNotZero();
+    assertThat(r.err())
+        .contains(
+            "Invalid execution_provider: cuda (this ONNX Runtime build has no CUDA execution"
+                + " provider; it has [CPU")
+        .contains("com.microsoft.onnxruntime:onnxruntime_gpu");
+    assertThat(dir.resolve("cuda").resolve("_manifest.json")).doesNotExist();
   }
 
   @Test

@@ -14,6 +14,7 @@ scripts' own code paths, and the torch model's embeddings of the same texts as r
     OUT/<model>/reference_tokens.json   token count of each text before truncation
     OUT/hf_clip_bf16/                   hf_clip with a bfloat16 output
     OUT/llm2clip_nometa/                llm2clip_fp16 without any metadata (exported elsewhere)
+    OUT/hf_clip_hidden_limit/           hf_clip, position table renamed, metadata claiming 107
 
 References are computed one text at a time (no padding) in float32, tokenised with the same
 tokenizer.json (truncated to the model's context length) and L2-normalised.
@@ -131,6 +132,22 @@ def main(out: Path) -> None:
     ref = np.load(src / "unnormalised.npy")
     ref = torch.from_numpy(ref).to(torch.bfloat16).to(torch.float32)
     np.save(dst / "reference.npy", (ref / ref.norm(dim=1, keepdim=True)).numpy())
+    # A tower whose position table is hidden (renamed) and whose metadata claims 107 tokens: only
+    # running it at its full stated length shows that it has 77 (the issue's "broadcast 77 by 107").
+    src, dst = out / "hf_clip", out / "hf_clip_hidden_limit"
+    dst.mkdir(exist_ok=True)
+    m = onnx.load(str(src / "model.onnx"))
+    old = next(i.name for i in m.graph.initializer if i.name.endswith("position_embedding.weight"))
+    for init in m.graph.initializer:
+        if init.name == old:
+            init.name = "opaque_table"
+    for node in m.graph.node:
+        for k, name in enumerate(node.input):
+            if name == old:
+                node.input[k] = "opaque_table"
+    common.set_metadata(m, **{common.META_CONTEXT_LENGTH: 107})
+    common.save(m, dst, external_data=False)
+    shutil.copyfile(src / "tokenizer.json", dst / "tokenizer.json")
     check_bidirectional()
     print(f"fixtures in {out} ({time.time() - start:.1f} s)")
 

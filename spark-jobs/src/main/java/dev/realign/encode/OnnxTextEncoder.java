@@ -218,11 +218,10 @@ public final class OnnxTextEncoder {
               + n
               + " ("
               + settings.contextSource()
-              + "), checked before any task: "
-              + e.getMessage()
-              + " (set "
+              + "), checked before any task; set "
               + EncoderConfig.MAX_LENGTH
-              + " to the model's real context length)",
+              + " to the model's real context length. "
+              + e.getMessage(),
           e);
     }
   }

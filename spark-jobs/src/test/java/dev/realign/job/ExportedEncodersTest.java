@@ -53,6 +53,9 @@ class ExportedEncodersTest {
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();
+    // Spark starts while Python exports.
+    spark = SparkTestSession.start();
+    System.setProperty("realign.keep.spark", "true");
     boolean done = p.waitFor(FIXTURE_TIMEOUT_S, TimeUnit.SECONDS);
     if (!done) {
       p.destroyForcibly();
@@ -70,8 +73,6 @@ class ExportedEncodersTest {
             python,
             out.length() > 6000 ? out.substring(out.length() - 6000) : out)
         .isTrue();
-    spark = SparkTestSession.start();
-    System.setProperty("realign.keep.spark", "true");
   }
 
   @AfterAll
@@ -196,6 +197,22 @@ class ExportedEncodersTest {
         .contains("Invalid max_length: 107 (must be <= 77, the context length stated by")
         .doesNotContain("Job aborted");
     assertThat(dir.resolve("too-long").resolve("_manifest.json")).doesNotExist();
+  }
+
+  @Test
+  void aModelThatFailsAtItsStatedLengthFailsOnTheDriverBeforeAnyTask() {
+    Cli r = encode("hf_clip_hidden_limit", dir.resolve("hidden"));
+    assertThat(r.code()).isNotZero();
+    assertThat(r.err())
+        .contains(
+            "fails on a batch of 2 texts at its full context length 107 (the ONNX metadata"
+                + " realign.context_length of")
+        .contains(
+            "checked before any task; set max_length to the model's real context length. ONNX"
+                + " Runtime failed")
+        .contains("77 by 107");
+    assertThat(r.out()).doesNotContain("encode: done");
+    assertThat(dir.resolve("hidden").resolve("_manifest.json")).doesNotExist();
   }
 
   @Test

@@ -231,19 +231,23 @@ public final class ConfigKeys {
       declare(
           ConfigKey.integer(
               "encode.max_length",
-              EncoderConfig.MAX_LENGTH_DEFAULT,
-              2,
+              0,
+              0,
               1_000_000,
-              "tokens per text, [CLS] and [SEP] included; longer texts are truncated and counted"));
+              "tokens per text, [CLS] and [SEP] included; longer texts are truncated and counted. 0"
+                  + " (default): the model's own context length (ONNX metadata, tokenizer files or"
+                  + " position table; 256 for the bundled model and where nothing states one); a"
+                  + " value above the model's limit fails before any task"));
   public static final String ENCODE_POOLING =
       declare(
           ConfigKey.parsed(
               "encode.pooling",
               Pooling.class,
               EncoderConfig.POOLING_DEFAULT.toString(),
-              "mean, cls, output:<name>, mean:<output> or cls:<output>",
+              "auto, mean, cls, output:<name>, mean:<output> or cls:<output>",
               Pooling::parse,
-              "mean (attention-masked) | cls | output:<name> (a pooled output of the model)"));
+              "auto (the model's pooled 2-D output, else masked mean over its token output) | mean"
+                  + " (attention-masked) | cls | output:<name> (a pooled output of the model)"));
   public static final String ENCODE_NORMALIZE =
       declare(
           ConfigKey.bool(

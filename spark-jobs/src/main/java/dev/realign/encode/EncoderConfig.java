@@ -16,10 +16,13 @@ import java.util.Set;
  * <p>Keys (for {@link #fromOptions}) are the constants below, each with its {@code _DEFAULT}:
  *
  * <ul>
- *   <li>{@code max_length} 256: all-MiniLM-L6-v2's {@code max_seq_length} in sentence-transformers,
- *       so the default model embeds like the reference Python library; the shipped {@code
- *       tokenizer.json} says 128 (its training length), which would silently cut texts
+ *   <li>{@code max_length} 0 (unset): the model's own context length ({@link ModelContract}: its
+ *       ONNX metadata, tokenizer files or position table), else {@value #MAX_LENGTH_DEFAULT}. The
+ *       bundled all-MiniLM-L6-v2 uses {@value #BUNDLED_MAX_LENGTH}, its {@code max_seq_length} in
+ *       sentence-transformers, so the default model embeds like the reference Python library; its
+ *       {@code tokenizer.json} says 128 (its training length), which would silently cut texts
  *       sentence-transformers keeps. Longer texts are truncated and counted, never dropped.
+ *   <li>{@code pooling} {@code auto}: the model's own ({@link Pooling}, {@link ModelContract}).
  *   <li>{@code batch_size} 32: the best of 16..256 on 2 CPU cores with length sorting, one caller
  *       per core as Spark runs tasks (about 405 texts per 2 CPU-seconds against 393 at 16, 372 at
  *       64, 340 at 128, 291 at 256: bigger batches pad more and leave the caches; see {@code
@@ -37,9 +40,15 @@ public final class EncoderConfig implements Serializable {
   public static final String TOKENIZER_PATH = "tokenizer_path";
   public static final String MODEL_NAME = "model_name";
   public static final String MAX_LENGTH = "max_length";
+
+  /** Used when {@code max_length} is unset and nothing in the model states a context length. */
   public static final int MAX_LENGTH_DEFAULT = 256;
+
+  /** The bundled all-MiniLM-L6-v2's {@code max_seq_length} in sentence-transformers. */
+  public static final int BUNDLED_MAX_LENGTH = 256;
+
   public static final String POOLING = "pooling";
-  public static final Pooling POOLING_DEFAULT = Pooling.MEAN;
+  public static final Pooling POOLING_DEFAULT = Pooling.AUTO;
   public static final String NORMALIZE = "normalize";
   public static final boolean NORMALIZE_DEFAULT = true;
   public static final String BATCH_SIZE = "batch_size";
@@ -95,7 +104,10 @@ public final class EncoderConfig implements Serializable {
       modelName = defaultName(modelPath);
     }
     checkArgument(
-        maxLength >= 2, "Invalid %s: %s (must be >= 2: [CLS] and [SEP])", MAX_LENGTH, maxLength);
+        maxLength == 0 || maxLength >= 2,
+        "Invalid %s: %s (must be >= 2: [CLS] and [SEP]; or 0: the model's own)",
+        MAX_LENGTH,
+        maxLength);
     checkArgument(batchSize > 0, "Invalid %s: %s (must be > 0)", BATCH_SIZE, batchSize);
     checkArgument(
         intraOpThreads >= 0,
@@ -128,6 +140,7 @@ public final class EncoderConfig implements Serializable {
     return modelName;
   }
 
+  /** Tokens per text, specials included; 0 = unset (settled from the model when loaded). */
   public int maxLength() {
     return maxLength;
   }

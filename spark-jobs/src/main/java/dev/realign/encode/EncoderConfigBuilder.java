@@ -9,7 +9,8 @@ public final class EncoderConfigBuilder {
   private String modelPath;
   private String tokenizerPath;
   private String modelName;
-  private int maxLength = EncoderConfig.MAX_LENGTH_DEFAULT;
+  private int maxLength = 0;
+  private boolean bundled;
   private Pooling pooling = EncoderConfig.POOLING_DEFAULT;
   private boolean normalize = EncoderConfig.NORMALIZE_DEFAULT;
   private int batchSize = EncoderConfig.BATCH_SIZE_DEFAULT;
@@ -25,6 +26,7 @@ public final class EncoderConfigBuilder {
     this.modelPath = m.modelPath().toString();
     this.tokenizerPath = m.tokenizerPath().toString();
     this.modelName = m.name();
+    this.bundled = true;
     return this;
   }
 
@@ -36,6 +38,7 @@ public final class EncoderConfigBuilder {
   public EncoderConfigBuilder model(String path, String name) {
     this.modelPath = path;
     this.modelName = name;
+    this.bundled = false;
     return this;
   }
 
@@ -48,6 +51,7 @@ public final class EncoderConfigBuilder {
     return this;
   }
 
+  /** Tokens per text; 0 (the default) = the model's own context length. */
   public EncoderConfigBuilder maxLength(int maxLength) {
     this.maxLength = maxLength;
     return this;
@@ -98,7 +102,7 @@ public final class EncoderConfigBuilder {
         modelPath,
         tokenizerPath,
         modelName,
-        maxLength,
+        maxLength == 0 && bundled ? EncoderConfig.BUNDLED_MAX_LENGTH : maxLength,
         pooling,
         normalize,
         batchSize,

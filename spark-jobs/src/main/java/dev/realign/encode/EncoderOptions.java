@@ -11,7 +11,6 @@ import static dev.realign.encode.EncoderConfig.INTRA_OP_THREADS;
 import static dev.realign.encode.EncoderConfig.INTRA_OP_THREADS_DEFAULT;
 import static dev.realign.encode.EncoderConfig.KEYS;
 import static dev.realign.encode.EncoderConfig.MAX_LENGTH;
-import static dev.realign.encode.EncoderConfig.MAX_LENGTH_DEFAULT;
 import static dev.realign.encode.EncoderConfig.MODEL_NAME;
 import static dev.realign.encode.EncoderConfig.MODEL_PATH;
 import static dev.realign.encode.EncoderConfig.NORMALIZE;
@@ -57,7 +56,7 @@ final class EncoderOptions {
           tokenizer != null, "Missing %s (required with %s=%s)", TOKENIZER_PATH, MODEL_PATH, model);
       b.model(model, options.get(MODEL_NAME)).tokenizer(tokenizer);
     }
-    b.maxLength(intOption(options, MAX_LENGTH, MAX_LENGTH_DEFAULT));
+    b.maxLength(intOption(options, MAX_LENGTH, 0));
     if (options.containsKey(POOLING)) {
       b.pooling(Pooling.parse(options.get(POOLING)));
     }

@@ -4,7 +4,6 @@ import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import java.nio.file.Files;
@@ -23,7 +22,8 @@ import java.util.TreeSet;
  * OrtEnvironment.createSession(String, options)}), never from bytes: a model over 2 GB keeps its
  * weights in external-data files next to the {@code .onnx} file, and ONNX Runtime resolves them
  * relative to the model's folder only when it knows the path. Ship the {@code .onnx} file and its
- * data files into one folder (e.g. {@code --files model.onnx,model.onnx_data}).
+ * data files into one folder (e.g. {@code --archives model.tgz#model}, then {@code
+ * encode.model_path=model}: a directory is read as its {@code model.onnx}).
  */
 final class LoadedModel implements AutoCloseable {
   static final String INPUT_IDS = "input_ids";
@@ -61,7 +61,7 @@ final class LoadedModel implements AutoCloseable {
   }
 
   static LoadedModel load(SessionCache.Key key) {
-    Path model = Path.of(key.modelPath());
+    Path model = ModelContract.modelFile(key.modelPath());
     if (!Files.isRegularFile(model)) {
       throw new IllegalArgumentException(
           "Model file does not exist: " + model + " (key " + EncoderConfig.MODEL_PATH + ")");
@@ -91,18 +91,8 @@ final class LoadedModel implements AutoCloseable {
                 + (limits.vocabRows() - 1)
                 + ")");
       }
-      if (limits.maxPositions() > 0 && key.maxLength() > limits.maxPositions()) {
-        throw new IllegalArgumentException(
-            "Invalid "
-                + EncoderConfig.MAX_LENGTH
-                + ": "
-                + key.maxLength()
-                + " (must be <= "
-                + limits.maxPositions()
-                + ", the position table of "
-                + model
-                + ")");
-      }
+      // An explicit max_length above the model's stated limit fails here, naming both numbers.
+      ModelContract.contextLength(key.modelPath(), key.tokenizerPath(), key.maxLength(), limits);
       return new LoadedModel(
           key, env, session, tokenizer, outputs, inputs.containsKey(TOKEN_TYPE_IDS), int32, limits);
     } catch (OrtException e) {
@@ -159,19 +149,16 @@ final class LoadedModel implements AutoCloseable {
       options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
       options.setIntraOpNumThreads(key.intraOpThreads());
       options.setInterOpNumThreads(1);
-      if (key.provider() == ExecutionProvider.CUDA) {
-        if (!OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
-          throw new IllegalStateException(
-              "Invalid "
-                  + EncoderConfig.EXECUTION_PROVIDER
-                  + ": cuda (the CUDA execution provider is not available in this ONNX Runtime build;"
-                  + " available: "
-                  + OrtEnvironment.getAvailableProviders()
-                  + "; put"
-                  + " com.microsoft.onnxruntime:onnxruntime_gpu on the classpath instead of"
-                  + " com.microsoft.onnxruntime:onnxruntime)");
+      key.provider().checkAvailable();
+      switch (key.provider()) {
+        case CUDA -> options.addCUDA(key.deviceId());
+        case TENSORRT -> {
+          // TensorRT first; the nodes it cannot take fall back to CUDA, then CPU.
+          options.addTensorrt(key.deviceId());
+          options.addCUDA(key.deviceId());
         }
-        options.addCUDA(key.deviceId());
+        case CPU -> {}
+        default -> throw new AssertionError(key.provider());
       }
       // By path, so that external-data files next to the model are found (see class comment).
       return env.createSession(model.toString(), options);
@@ -260,14 +247,17 @@ final class LoadedModel implements AutoCloseable {
 
   /** The path the session was created from (external data resolves against its folder). */
   String sessionSource() {
-    return key.modelPath();
+    return ModelContract.modelFile(key.modelPath()).toString();
   }
 
-  /** SHA-256 of the .onnx file, computed once. */
+  /**
+   * SHA-256 of the .onnx file, computed once (with external data, the graph file: it names the data
+   * files, their offsets and lengths, but the weights are not hashed).
+   */
   String sha256() {
     String s = sha256;
     if (s == null) {
-      s = Digests.sha256(Path.of(key.modelPath()));
+      s = Digests.sha256(ModelContract.modelFile(key.modelPath()));
       sha256 = s;
     }
     return s;

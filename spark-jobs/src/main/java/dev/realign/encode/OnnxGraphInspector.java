@@ -8,9 +8,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Reads what ONNX Runtime's Java API does not expose: the shapes of the model's initializers. It
@@ -22,15 +24,32 @@ import java.util.Map;
  * <p>The word-embedding table is the initializer that a {@code Gather} node indexes with the graph
  * input {@code input_ids}; failing that, a 2-D initializer whose name ends in {@code
  * word_embeddings.weight}. Its first dimension is the number of token ids the model accepts. The
- * position table (name ending in {@code position_embeddings.weight}) bounds the sequence length.
- * Anything unexpected yields {@link Limits#UNKNOWN}: this is a best-effort check, and the encoder
- * also catches out-of-range token ids at run time.
+ * position table (a 2-D initializer named like {@link #POSITION_TABLES}) bounds the sequence
+ * length. The model's {@code metadata_props} (ModelProto field 14) are read too: the export scripts
+ * of {@code deploy/export/} state the context length and pooling there. Anything unexpected yields
+ * {@link Limits#UNKNOWN}: this is a best-effort check, and the encoder also catches out-of-range
+ * token ids at run time.
  */
 final class OnnxGraphInspector {
-  /** Readable limits of a model; -1 where unknown. */
-  record Limits(long vocabRows, long maxPositions, String embeddingTable) {
-    static final Limits UNKNOWN = new Limits(-1, -1, null);
+  /**
+   * Readable limits of a model; -1 where unknown. {@code positionTable} names the initializer that
+   * bounds {@code maxPositions}; {@code metadata} is the model's {@code metadata_props}.
+   */
+  record Limits(
+      long vocabRows,
+      long maxPositions,
+      String embeddingTable,
+      String positionTable,
+      Map<String, String> metadata) {
+    static final Limits UNKNOWN = new Limits(-1, -1, null, null, Map.of());
   }
+
+  /**
+   * Name endings of position tables: BERT-like ({@code position_embeddings.weight}), HF CLIP
+   * ({@code position_embedding.weight}), open_clip ({@code positional_embedding}).
+   */
+  private static final List<String> POSITION_TABLES =
+      List.of("position_embeddings.weight", "position_embedding.weight", "positional_embedding");
 
   private OnnxGraphInspector() {}
 
@@ -50,16 +69,19 @@ final class OnnxGraphInspector {
   static Limits inspect(ByteBuffer buf) {
     Wire top = new Wire(buf, 0, buf.limit());
     int[] graph = null;
+    Map<String, String> metadata = new TreeMap<>();
     while (top.hasMore()) {
       int tag = top.tag();
       if (tag >>> 3 == 7 && (tag & 7) == 2) {
         graph = top.lengthDelimited();
+      } else if (tag >>> 3 == 14 && (tag & 7) == 2) {
+        readEntry(buf, top.lengthDelimited(), metadata);
       } else {
         top.skip(tag);
       }
     }
     if (graph == null) {
-      return Limits.UNKNOWN;
+      return new Limits(-1, -1, null, null, Map.copyOf(metadata));
     }
     Map<String, List<Long>> initializers = new HashMap<>();
     List<String> gatherTables = new ArrayList<>();
@@ -99,14 +121,40 @@ final class OnnxGraphInspector {
               .orElse(null);
     }
     long vocab = table == null ? -1 : initializers.get(table).get(0);
-    long positions =
+    Map.Entry<String, List<Long>> positions =
         initializers.entrySet().stream()
             .filter(
-                e -> e.getKey().endsWith("position_embeddings.weight") && e.getValue().size() == 2)
-            .mapToLong(e -> e.getValue().get(0))
-            .min()
-            .orElse(-1);
-    return new Limits(vocab, positions, table);
+                e ->
+                    POSITION_TABLES.stream().anyMatch(e.getKey()::endsWith)
+                        && e.getValue().size() == 2)
+            .min(Comparator.comparingLong((Map.Entry<String, List<Long>> e) -> e.getValue().get(0)))
+            .orElse(null);
+    return new Limits(
+        vocab,
+        positions == null ? -1 : positions.getValue().get(0),
+        table,
+        positions == null ? null : positions.getKey(),
+        Map.copyOf(metadata));
+  }
+
+  /** A {@code StringStringEntryProto} (key = 1, value = 2) into {@code out}. */
+  private static void readEntry(ByteBuffer buf, int[] range, Map<String, String> out) {
+    Wire e = new Wire(buf, range[0], range[1]);
+    String key = null;
+    String value = "";
+    while (e.hasMore()) {
+      int tag = e.tag();
+      if (tag >>> 3 == 1 && (tag & 7) == 2) {
+        key = e.string();
+      } else if (tag >>> 3 == 2 && (tag & 7) == 2) {
+        value = e.string();
+      } else {
+        e.skip(tag);
+      }
+    }
+    if (key != null) {
+      out.put(key, value);
+    }
   }
 
   private static void readTensor(ByteBuffer buf, int[] range, Map<String, List<Long>> out) {

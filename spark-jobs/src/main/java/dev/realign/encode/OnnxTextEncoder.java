@@ -1,6 +1,7 @@
 package dev.realign.encode;
 
 import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtException;
@@ -10,9 +11,12 @@ import dev.realign.align.EncoderIdentity;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.IntConsumer;
@@ -50,13 +54,19 @@ public final class OnnxTextEncoder {
   private final LoadedModel model;
   private final String outputName;
   private final int dimension;
+  private final Settings settings;
 
   private OnnxTextEncoder(
-      EncoderConfig config, LoadedModel model, String outputName, int dimension) {
+      EncoderConfig config,
+      LoadedModel model,
+      String outputName,
+      int dimension,
+      Settings settings) {
     this.config = config;
     this.model = model;
     this.outputName = outputName;
     this.dimension = dimension;
+    this.settings = settings;
   }
 
   /** True once this class is initialised: DJL's offline properties are then set. */
@@ -66,12 +76,36 @@ public final class OnnxTextEncoder {
   }
 
   /**
-   * An encoder for {@code config}, loading (or reusing) the JVM's session for it. Fails with a
+   * An encoder for {@code config}, loading (or reusing) the JVM's session for it. An unset {@code
+   * max_length} and {@code pooling=auto} are settled from the model ({@link ModelContract}); {@link
+   * #config()} is then the settled config, which executors can use as it stands. Fails with a
    * message naming the file and what was expected when the model, tokenizer or pooling do not fit.
    */
   public static OnnxTextEncoder create(EncoderConfig config) {
+    ModelContract.Settled<Integer> context =
+        new ModelContract.Settled<>(
+            config.maxLength(),
+            BundledModel.NAME.equals(config.modelName())
+                    && config.maxLength() == EncoderConfig.BUNDLED_MAX_LENGTH
+                ? "the bundled model's max_seq_length in sentence-transformers, unless set"
+                : EncoderConfig.MAX_LENGTH + " as set");
+    if (config.maxLength() == 0) {
+      Path file = ModelContract.modelFile(config.modelPath());
+      if (!Files.isRegularFile(file)) {
+        throw new IllegalArgumentException(
+            "Model file does not exist: " + file + " (key " + EncoderConfig.MODEL_PATH + ")");
+      }
+      context = ModelContract.contextLength(config, OnnxGraphInspector.inspect(file));
+      config = config.toBuilder().maxLength(context.value()).build();
+    }
     LoadedModel model = SessionCache.get(config);
-    Pooling pooling = config.pooling();
+    ModelContract.Settled<Pooling> settled =
+        ModelContract.pooling(
+            config.pooling(), model.outputs(), model.limits(), model.sessionSource());
+    Pooling pooling = settled.value();
+    if (!pooling.equals(config.pooling())) {
+      config = config.toBuilder().pooling(pooling).build();
+    }
     NodeInfo out = model.outputs().get(pooling.output());
     String poolingKey = EncoderConfig.POOLING + "=" + pooling;
     if (out == null) {
@@ -93,8 +127,7 @@ public final class OnnxTextEncoder {
               + hint
               + ")");
     }
-    if (!(out.getInfo() instanceof TensorInfo info)
-        || info.type != ai.onnxruntime.OnnxJavaType.FLOAT) {
+    if (!(out.getInfo() instanceof TensorInfo info) || !FLOAT_TYPES.containsKey(info.type)) {
       throw new IllegalArgumentException(
           "Model "
               + config.modelPath()
@@ -102,7 +135,7 @@ public final class OnnxTextEncoder {
               + pooling.output()
               + "' is "
               + out.getInfo()
-              + " (expected a float tensor)");
+              + " (expected a float32, float16 or bfloat16 tensor)");
     }
     int rank = pooling.kind() == Pooling.Kind.OUTPUT ? 2 : 3;
     long[] shape = info.getShape();
@@ -119,14 +152,78 @@ public final class OnnxTextEncoder {
               + " expects "
               + (rank == 3 ? "[batch, sequence, d]" : "[batch, d]"));
     }
+    Settings how = new Settings(context.source(), settled.source(), FLOAT_TYPES.get(info.type));
     long d = shape[rank - 1];
-    OnnxTextEncoder probe = new OnnxTextEncoder(config, model, pooling.output(), (int) d);
+    OnnxTextEncoder probe = new OnnxTextEncoder(config, model, pooling.output(), (int) d, how);
     if (d <= 0) {
       // Symbolic dimension: learn it from one run.
       d = probe.encode(List.of("dimension probe")).dimension();
-      probe = new OnnxTextEncoder(config, model, pooling.output(), (int) d);
+      probe = new OnnxTextEncoder(config, model, pooling.output(), (int) d, how);
     }
     return probe;
+  }
+
+  /** Where the settled context length and pooling came from, and the output's element type. */
+  record Settings(String contextSource, String poolingSource, String outputDtype) {}
+
+  private static final Map<OnnxJavaType, String> FLOAT_TYPES =
+      Map.of(
+          OnnxJavaType.FLOAT, "float32",
+          OnnxJavaType.FLOAT16, "float16",
+          OnnxJavaType.BFLOAT16, "bfloat16");
+
+  /**
+   * One line for the job's plan: context length, pooling and output type, each with where it came
+   * from.
+   */
+  public String describe() {
+    return String.format(
+        Locale.ROOT,
+        "context length %d (%s), pooling %s (%s), output '%s' %s%s%s, %s on %s",
+        config.maxLength(),
+        settings.contextSource(),
+        config.pooling(),
+        settings.poolingSource(),
+        outputName,
+        settings.outputDtype(),
+        settings.outputDtype().equals("float32") ? "" : " widened to float32",
+        config.normalize() ? ", L2-normalised" : "",
+        "d = " + dimension,
+        config.provider().name().toLowerCase(Locale.ROOT));
+  }
+
+  /** The output's element type: float32, float16 or bfloat16 (always widened to float32). */
+  public String outputDtype() {
+    return settings.outputDtype();
+  }
+
+  /**
+   * Runs the model once at its full context length on a batch of two texts, so that a model whose
+   * real limit is below {@code max_length} (a shape error in ONNX Runtime) fails here, on the
+   * driver, before any task.
+   */
+  public void checkFullContext() {
+    int n = config.maxLength();
+    List<String> texts = List.of("a ".repeat(n).trim(), "the b ".repeat(n).trim());
+    try {
+      EncodeResult r = encode(texts);
+      if (r.tokenCount() <= 0) {
+        throw new IllegalStateException("no tokens were encoded");
+      }
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(
+          "Model "
+              + config.modelPath()
+              + " fails on a batch of 2 texts at its full context length "
+              + n
+              + " ("
+              + settings.contextSource()
+              + "), checked before any task; set "
+              + EncoderConfig.MAX_LENGTH
+              + " to the model's real context length. "
+              + e.getMessage(),
+          e);
+    }
   }
 
   public EncoderConfig config() {
@@ -252,6 +349,7 @@ public final class OnnxTextEncoder {
         OnnxValue value = result.get(0);
         OnnxTensor t = (OnnxTensor) value;
         long[] outShape = t.getInfo().getShape();
+        // float16 and bfloat16 outputs come back widened to float32 (ONNX Runtime's conversion).
         FloatBuffer fb = t.getFloatBuffer();
         float[] data = new float[fb.remaining()];
         fb.get(data);

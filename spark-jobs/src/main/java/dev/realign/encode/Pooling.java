@@ -8,6 +8,11 @@ import java.util.Objects;
  * How one row of token vectors becomes one text vector.
  *
  * <ul>
+ *   <li>{@code auto} (the default): the model's own choice, settled when the model is loaded
+ *       ({@link ModelContract}): the pooling its ONNX metadata states ({@code realign.pooling},
+ *       written by {@code deploy/export/}); else a 2-D output {@code [batch, d]} used as is (by
+ *       name when there are several: {@code text_embeds}, {@code sentence_embedding}, ...); else
+ *       masked mean over the 3-D token output.
  *   <li>{@code mean}: attention-masked mean over the output {@code last_hidden_state} ({@code
  *       [batch, seq, d]}); {@code mean:<output>} names another 3-D output.
  *   <li>{@code cls}: the first token's vector of {@code last_hidden_state} ({@code cls:<output>}
@@ -25,7 +30,11 @@ public final class Pooling implements Serializable {
   public static final Pooling MEAN = new Pooling(Kind.MEAN, LAST_HIDDEN_STATE);
   public static final Pooling CLS = new Pooling(Kind.CLS, LAST_HIDDEN_STATE);
 
+  /** Settled per model at load ({@link ModelContract}); never reaches the pooling code. */
+  public static final Pooling AUTO = new Pooling(Kind.AUTO, "*");
+
   public enum Kind {
+    AUTO,
     MEAN,
     CLS,
     OUTPUT
@@ -68,8 +77,8 @@ public final class Pooling implements Serializable {
   }
 
   /**
-   * Parses {@code mean}, {@code cls}, {@code mean:<output>}, {@code cls:<output>} or {@code
-   * output:<name>}.
+   * Parses {@code auto}, {@code mean}, {@code cls}, {@code mean:<output>}, {@code cls:<output>} or
+   * {@code output:<name>}.
    */
   public static Pooling parse(String text) {
     Objects.requireNonNull(text, "pooling");
@@ -82,6 +91,12 @@ public final class Pooling implements Serializable {
           "Invalid pooling: " + text + " (an output name must follow the colon)");
     }
     switch (head) {
+      case "auto":
+        if (name != null) {
+          throw new IllegalArgumentException(
+              "Invalid pooling: " + text + " (auto takes no output name)");
+        }
+        return AUTO;
       case "mean":
         return name == null ? MEAN : new Pooling(Kind.MEAN, name);
       case "cls":
@@ -98,7 +113,7 @@ public final class Pooling implements Serializable {
         throw new IllegalArgumentException(
             "Invalid pooling: "
                 + text
-                + " (must be one of mean, cls, output:<name>, mean:<output>, cls:<output>)");
+                + " (must be one of auto, mean, cls, output:<name>, mean:<output>, cls:<output>)");
     }
   }
 
@@ -106,6 +121,9 @@ public final class Pooling implements Serializable {
   @Override
   public String toString() {
     String head = kind.name().toLowerCase(Locale.ROOT);
+    if (kind == Kind.AUTO) {
+      return head;
+    }
     if (kind != Kind.OUTPUT && LAST_HIDDEN_STATE.equals(output)) {
       return head;
     }

@@ -6,8 +6,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * One loaded model (ONNX Runtime session + tokenizer) per JVM per configuration, created lazily on
  * first use and shared by every thread: {@code OrtSession.run} and the Hugging Face tokenizer are
- * safe to call concurrently, so the tasks of one Spark executor share one copy of the weights.
- * Sessions live until the JVM exits (an executor's lifetime); {@link #clear()} is for tests.
+ * safe to call concurrently, so the tasks of one Spark executor share one copy of the weights. The
+ * GPU is part of the key: an executor with several GPUs holds one session per GPU its tasks were
+ * given. Sessions live until the JVM exits (an executor's lifetime); {@link #clear()} is for tests.
  *
  * <p>A failed load is not cached: the next call tries again and fails with the same message.
  */

@@ -4,6 +4,7 @@ import dev.realign.align.EncoderIdentity;
 import dev.realign.config.ConfigKeys;
 import dev.realign.config.PipelineConfig;
 import dev.realign.encode.EncoderConfig;
+import dev.realign.encode.ExecutionProvider;
 import dev.realign.encode.OnnxTextEncoder;
 import dev.realign.sink.ShardInfo;
 import dev.realign.sink.ShardManifest;
@@ -49,15 +50,26 @@ public final class EncodeJob {
     List<CorpusSplit> files = EncodePlan.files(ctx, input, c.get(ConfigKeys.ENCODE_FORMAT));
     long splitBytes = c.getLong(ConfigKeys.ENCODE_SPLIT_BYTES);
     int taskCpus = Integer.parseInt(ctx.jsc.getConf().get("spark.task.cpus", "1"));
-    EncoderConfig encoderConfig = EncoderSettings.of(c, taskCpus);
+    EncoderConfig requested = EncoderSettings.of(c, taskCpus);
     // Load the model once on the driver: a model or tokenizer that does not fit fails here,
-    // before any task, and the driver learns d and the encoder's identity.
-    OnnxTextEncoder probe = OnnxTextEncoder.create(encoderConfig);
+    // before any task, and the driver learns d, the encoder's identity and the settings the model
+    // states (context length, pooling). A GPU provider is checked for presence in this ONNX
+    // Runtime build, and the model is run on the driver's CPU (the driver need not have a GPU).
+    requested.provider().checkAvailable();
+    OnnxTextEncoder probe =
+        OnnxTextEncoder.create(
+            requested.provider().gpu()
+                ? requested.toBuilder().provider(ExecutionProvider.CPU, 0).build()
+                : requested);
+    probe.checkFullContext();
+    EncoderConfig encoderConfig =
+        probe.config().toBuilder().provider(requested.provider(), requested.deviceId()).build();
     int dim = probe.dimension();
     EncoderIdentity identity = probe.identity();
     Console.info(
         "encode: %d file(s) of %s with %s (d = %d, sha256 %s)",
         files.size(), input, identity.name(), dim, identity.sha256());
+    Console.info("encode: %s", probe.describe());
     List<CorpusSplit> splits = EncodePlan.cut(ctx, files, splitBytes);
 
     Path out = new Path(dir);
@@ -108,6 +120,9 @@ public final class EncodeJob {
     prov.put("encoder", identity.name());
     prov.put("encoder_sha256", identity.sha256());
     prov.put("encoder_config", encoderConfig.toString());
+    prov.put("encoder_pooling", encoderConfig.pooling().toString());
+    prov.put("encoder_context_length", Integer.toString(encoderConfig.maxLength()));
+    prov.put("encoder_output_dtype", probe.outputDtype());
     ShardManifest manifest =
         new ShardManifest(
             rows,

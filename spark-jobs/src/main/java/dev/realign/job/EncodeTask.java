@@ -2,7 +2,6 @@ package dev.realign.job;
 
 import dev.realign.encode.EncodeResult;
 import dev.realign.encode.EncoderConfig;
-import dev.realign.encode.ExecutionProvider;
 import dev.realign.encode.OnnxTextEncoder;
 import dev.realign.sink.AtomicFiles;
 import dev.realign.sink.OutputLayout;
@@ -172,10 +171,10 @@ final class EncodeTask implements Serializable {
     return result;
   }
 
-  /** For the CUDA provider: the GPU Spark assigned to this task, if any. */
+  /** For a GPU provider: the GPU Spark assigned to this task (one session per GPU), if any. */
   private static EncoderConfig withTaskGpu(EncoderConfig c) {
     TaskContext task = TaskContext.get();
-    if (c.provider() != ExecutionProvider.CUDA || task == null) {
+    if (!c.provider().gpu() || task == null) {
       return c;
     }
     var gpu = task.resources().get("gpu");

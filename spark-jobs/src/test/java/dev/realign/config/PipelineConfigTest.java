@@ -41,7 +41,7 @@ class PipelineConfigTest {
     assertThat(c.getBoolean(ConfigKeys.ENCODE_NORMALIZE)).isTrue();
     assertThat(c.getList(ConfigKeys.REPORT_VARIANTS, Variant.class))
         .containsExactly(Variant.ANCHOR, Variant.ANCHOR_TRACE, Variant.REALIGN);
-    assertThat(c.getTyped(ConfigKeys.ENCODE_POOLING, Pooling.class)).isEqualTo(Pooling.MEAN);
+    assertThat(c.getTyped(ConfigKeys.ENCODE_POOLING, Pooling.class)).isEqualTo(Pooling.AUTO);
     assertThat(c.getEnum(ConfigKeys.ENCODE_PROVIDER, ExecutionProvider.class))
         .isEqualTo(ExecutionProvider.CPU);
   }
@@ -137,7 +137,7 @@ class PipelineConfigTest {
     assertBuildFails(
         ConfigKeys.ENCODE_POOLING,
         "max",
-        "Invalid value for encode.pooling: \"max\" (must be mean, cls, output:<name>,"
+        "Invalid value for encode.pooling: \"max\" (must be auto, mean, cls, output:<name>,"
             + " mean:<output> or cls:<output>)");
   }
 
@@ -186,8 +186,8 @@ class PipelineConfigTest {
             + " [0.0, 1.0])");
     assertBuildFails(
         ConfigKeys.ENCODE_MAX_LENGTH,
-        "1",
-        "Invalid value for encode.max_length: \"1\" (must be an integer in [2, 1000000])");
+        "-1",
+        "Invalid value for encode.max_length: \"-1\" (must be an integer in [0, 1000000])");
     assertThat(
             PipelineConfig.builder()
                 .set(ConfigKeys.REFINEMENT_ITERATIONS, "16")
@@ -216,7 +216,7 @@ class PipelineConfigTest {
     assertBuildFails(
         ConfigKeys.ENCODE_PROVIDER,
         "tpu",
-        "Invalid value for encode.execution_provider: \"tpu\" (must be one of [cpu, cuda])");
+        "Invalid value for encode.execution_provider: \"tpu\" (must be one of [cpu, cuda, tensorrt])");
     assertBuildFails(
         ConfigKeys.TEXT_FORMAT,
         "csv",

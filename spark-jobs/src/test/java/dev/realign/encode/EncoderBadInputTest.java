@@ -122,7 +122,7 @@ class EncoderBadInputTest {
             List.of("input_ids", "attention_mask"),
             "token_vectors",
             false);
-    assertThatThrownBy(() -> OnnxTextEncoder.create(config(model).build()))
+    assertThatThrownBy(() -> OnnxTextEncoder.create(config(model).pooling(Pooling.MEAN).build()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "Model "
@@ -239,7 +239,8 @@ class EncoderBadInputTest {
     assertThatThrownBy(() -> OnnxTextEncoder.create(config))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageStartingWith(
-            "Invalid execution_provider: cuda (the CUDA execution provider is"
-                + " not available in this ONNX Runtime build");
+            "Invalid execution_provider: cuda (this ONNX Runtime build has no CUDA execution"
+                + " provider; it has [CPU")
+        .hasMessageContaining("com.microsoft.onnxruntime:onnxruntime_gpu");
   }
 }

@@ -20,7 +20,7 @@ class EncoderConfigTest {
   void defaults() {
     EncoderConfig c = EncoderConfig.bundled();
     assertThat(c.maxLength()).isEqualTo(256);
-    assertThat(c.pooling()).isEqualTo(Pooling.MEAN);
+    assertThat(c.pooling()).isEqualTo(Pooling.AUTO);
     assertThat(c.normalize()).isTrue();
     assertThat(c.batchSize()).isEqualTo(EncoderConfig.BATCH_SIZE_DEFAULT);
     assertThat(c.intraOpThreads()).isEqualTo(1);
@@ -79,10 +79,10 @@ class EncoderConfigTest {
         .hasMessage("Invalid max_length: many (must be an integer)");
     assertThatThrownBy(() -> EncoderConfig.fromOptions(Map.of("pooling", "max")))
         .hasMessage(
-            "Invalid pooling: max (must be one of mean, cls, output:<name>,"
+            "Invalid pooling: max (must be one of auto, mean, cls, output:<name>,"
                 + " mean:<output>, cls:<output>)");
     assertThatThrownBy(() -> EncoderConfig.fromOptions(Map.of("execution_provider", "tpu")))
-        .hasMessage("Invalid execution_provider: tpu (must be one of [cpu, cuda])");
+        .hasMessage("Invalid execution_provider: tpu (must be one of [cpu, cuda, tensorrt])");
     assertThatThrownBy(() -> EncoderConfig.fromOptions(Map.of("normalize", "yes")))
         .hasMessage("Invalid normalize: yes (must be true or false)");
     assertThatThrownBy(() -> EncoderConfig.fromOptions(Map.of("model_path", "/m.onnx")))

@@ -125,6 +125,9 @@ public final class ComputeGapReport {
     double[] muImage = img.mean();
     UnitRows specRaw = raw.head(Math.min(o.spectrumRows(), raw.rows()));
     UnitRows specImg = img.head(Math.min(o.spectrumRows(), img.rows()));
+    // Checked ND4J decompositions, recomputed in plain Java where a check fails (listed in the
+    // notes).
+    Spectrum spectrum = Spectrum.checked();
     if (o.spectra()) {
       if (specRaw.rows() < raw.rows() || specImg.rows() < img.rows()) {
         b.notes.add(
@@ -135,9 +138,9 @@ public final class ComputeGapReport {
                 specRaw.rows(),
                 specImg.rows()));
       }
-      spectra.add(Spectrum.of("text", specRaw, o.topK(), o.energyThreshold()));
-      spectra.add(Spectrum.of("image", specImg, o.topK(), o.energyThreshold()));
-      frame = Spectrum.fixedFrame(specRaw, specImg, o.topK(), o.energyThreshold());
+      spectra.add(spectrum.of("text", specRaw, o.topK(), o.energyThreshold()));
+      spectra.add(spectrum.of("image", specImg, o.topK(), o.energyThreshold()));
+      frame = spectrum.fixedFrame(specRaw, specImg, o.topK(), o.energyThreshold());
       splits.add(frame.split(GapReport.BEFORE, minus(muImage, raw.mean())));
       clock.time(b, "spectra");
     }
@@ -163,7 +166,7 @@ public final class ComputeGapReport {
       clock.time(b, "pca");
       if (frame != null) {
         spectra.add(
-            Spectrum.of(
+            spectrum.of(
                 "text after " + label,
                 aligned.head(specRaw.rows()),
                 o.topK(),
@@ -186,6 +189,7 @@ public final class ComputeGapReport {
               img.rows()));
     }
     notes(b, raw.rows(), img.rows());
+    b.notes.addAll(spectrum.fallbacks());
     if (frame != null) {
       b.diagnostics = new GapReport.Diagnostics(spectra, frame.pooled(), frame.rank(), splits);
     }

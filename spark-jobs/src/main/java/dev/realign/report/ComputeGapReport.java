@@ -77,7 +77,9 @@ public final class ComputeGapReport {
     definitions(b, o);
     clock.time(b, "load");
 
-    CandidateScorer scorer = o.gemm() ? Nd4jScorer.INSTANCE : CandidateScorer.fastest();
+    // A scorer of its own, to count the GEMM blocks that failed their spot check in this report.
+    Nd4jScorer gemm = o.gemm() ? new Nd4jScorer(Nd4jScorer.ND4J) : null;
+    CandidateScorer scorer = gemm != null ? gemm : CandidateScorer.fastest();
     EstimationPlan plan =
         new EstimationPlan(
             o.knnQueries(),
@@ -190,6 +192,14 @@ public final class ComputeGapReport {
     }
     notes(b, raw.rows(), img.rows());
     b.notes.addAll(spectrum.fallbacks());
+    if (gemm != null && gemm.fallbacks() > 0) {
+      b.notes.add(
+          String.format(
+              Locale.ROOT,
+              "candidate scores: %d ND4J sgemm blocks failed their spot check and were recomputed"
+                  + " by the engine-free scorer",
+              gemm.fallbacks()));
+    }
     if (frame != null) {
       b.diagnostics = new GapReport.Diagnostics(spectra, frame.pooled(), frame.rank(), splits);
     }

@@ -172,6 +172,10 @@ final class LoadedModel implements AutoCloseable {
                   + " com.microsoft.onnxruntime:onnxruntime)");
         }
         options.addCUDA(key.deviceId());
+        // The one GPU line of a run: only when execution_provider asks for a GPU (DJL's own CUDA
+        // probe is kept quiet by the log configuration; issue 21).
+        org.slf4j.LoggerFactory.getLogger(LoadedModel.class)
+            .info("encode: ONNX Runtime CUDA execution provider on GPU device {}", key.deviceId());
       }
       // By path, so that external-data files next to the model are found (see class comment).
       return env.createSession(model.toString(), options);

@@ -116,7 +116,7 @@ public final class SymmetricEigen {
           double[] vj = v[j];
           g = e[j] + vj[j] * f;
           for (int k = j + 1; k <= i - 1; k++) {
-            // v[k][j] is the lower triangle: read row k (the matrix is symmetric below i).
+            // k > j: the lower triangle, the only part of the matrix tred2 reads.
             double vkj = v[k][j];
             g += vkj * d[k];
             e[k] += vkj * f;

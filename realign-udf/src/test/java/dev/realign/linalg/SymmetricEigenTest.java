@@ -102,6 +102,24 @@ class SymmetricEigenTest {
   }
 
   @Test
+  void onlyTheLowerTriangleIsRead() {
+    double[][] a = rotated(20, new Random(11));
+    double[][] junk = new double[20][];
+    for (int i = 0; i < 20; i++) {
+      junk[i] = a[i].clone();
+      for (int j = i + 1; j < 20; j++) {
+        junk[i][j] = 1e6 + j;
+      }
+    }
+    Eigen x = SymmetricEigen.decompose(a);
+    Eigen y = SymmetricEigen.decompose(junk);
+    assertThat(y.valuesDesc()).isEqualTo(x.valuesDesc());
+    for (int i = 0; i < 20; i++) {
+      assertThat(y.vector(i)).isEqualTo(x.vector(i));
+    }
+  }
+
+  @Test
   void theCheckRejectsWrongDecompositions() {
     double[][] a = rotated(30, new Random(5));
     Eigen right = SymmetricEigen.decompose(a);

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The realign_reader tests (pytest) on the shards the Java test ArrowOutputTest wrote under
-# spark-jobs/target/reader-fixtures. `mvn verify` runs this in spark-jobs' integration-test phase,
-# after the Java tests (skip with -DskipReaderTests or -DskipTests); `.ci/run` installs what it needs.
+# The realign_reader tests (pytest) on the golden shards in tests/fixtures (committed; the Java test
+# ArrowOutputTest checks that realign still writes them byte for byte). `mvn verify` runs this in
+# spark-jobs' integration-test phase, after the Java tests (skip with -DskipReaderTests or
+# -DskipTests); `.ci/run` installs what it needs. Standalone: pip install ./deploy/reader[test] &&
+# pytest deploy/reader.
 set -euo pipefail
 cd "$(dirname "$0")"
 PY="${PYTHON:-python3}"

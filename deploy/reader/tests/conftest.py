@@ -1,4 +1,5 @@
-"""Fixtures: the shards ArrowOutputTest (Java) wrote under spark-jobs/target/reader-fixtures."""
+"""Fixtures: the golden shards under tests/fixtures (committed; written by realign's Java job, which
+ArrowOutputTest checks byte for byte), or the directory REALIGN_READER_FIXTURES names."""
 
 import importlib
 import json
@@ -23,8 +24,7 @@ import pyarrow as pa  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 import pytest  # noqa: E402
 
-FIXTURES = os.environ.get("REALIGN_READER_FIXTURES",
-                          os.path.join(REPO, "spark-jobs", "target", "reader-fixtures"))
+FIXTURES = os.environ.get("REALIGN_READER_FIXTURES", os.path.join(HERE, "fixtures"))
 COCO = os.path.join(REPO, "realign-udf", "src", "test", "resources", "modality-gap-2022",
                     "features_clip.npy")
 N, D = 500, 512
@@ -32,10 +32,9 @@ N, D = 500, 512
 
 def _require_fixtures():
     if not os.path.isfile(os.path.join(FIXTURES, "expected-float32.npy")):
-        pytest.fail(f"No Java-written shards in {FIXTURES}: they come from the Java test"
-                    f" ArrowOutputTest (mvn verify runs it first; alone: mvn -B -ntp"
-                    f" -DskipClusterJar -pl spark-jobs -am -Dtest=ArrowOutputTest"
-                    f" -Dsurefire.failIfNoSpecifiedTests=false test)")
+        pytest.fail(f"No Java-written shards in {FIXTURES}: the golden ones are committed in"
+                    f" {os.path.join(HERE, 'fixtures')} (see PROVENANCE.md there); a directory"
+                    f" named by REALIGN_READER_FIXTURES must hold the same layout")
 
 
 @pytest.fixture(scope="session")

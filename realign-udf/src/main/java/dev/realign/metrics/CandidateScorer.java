@@ -26,6 +26,15 @@ public interface CandidateScorer {
     default void close() {}
   }
 
+  /**
+   * The contract's bound on {@code |score - float64 cosine|} for unit rows of dimension {@code d}
+   * ({@link NearestSearch#errorBound}): what a scorer built on a native kernel checks itself
+   * against.
+   */
+  static double errorBound(int d) {
+    return NearestSearch.errorBound(d);
+  }
+
   /** Prepares {@code rows} ({@code n x d} floats, flat row-major; not copied, not changed). */
   Prepared prepare(float[] rows, int n, int d);
 

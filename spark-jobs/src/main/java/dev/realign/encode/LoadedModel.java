@@ -160,6 +160,15 @@ final class LoadedModel implements AutoCloseable {
         case CPU -> {}
         default -> throw new AssertionError(key.provider());
       }
+      if (key.provider() != ExecutionProvider.CPU) {
+        // The one GPU line of a run: only when execution_provider asks for a GPU (DJL's own CUDA
+        // probe is kept quiet by the log configuration; issue 21).
+        org.slf4j.LoggerFactory.getLogger(LoadedModel.class)
+            .info(
+                "encode: ONNX Runtime {} execution provider on GPU device {}",
+                key.provider(),
+                key.deviceId());
+      }
       // By path, so that external-data files next to the model are found (see class comment).
       return env.createSession(model.toString(), options);
     } catch (OrtException e) {

@@ -248,9 +248,11 @@ final class SampleRows {
     /** Bytes before the first row in {@link #encode}'s form. */
     private static final int HEADER = 1 + 4 + 8 + 1 + 4 + 4;
 
-    /** Where the header's {@code n}, row count and dimension lie (after version and threshold). */
+    /** Where the header's fields lie: version at 0, then n, threshold, whole-range, count, dim. */
     private static final int N_AT = 1;
 
+    private static final int THRESHOLD_AT = 5;
+    private static final int WHOLE_AT = 13;
     private static final int COUNT_AT = 14;
     private static final int DIM_AT = 18;
 
@@ -350,6 +352,16 @@ final class SampleRows {
       int at = HEADER;
       for (int i = 0; i < count; i++) {
         int k = first + i;
+        if (at + 12 > bytes.length || at + 12L + 2L * b.getInt(at + 8) + 4L * dim > bytes.length) {
+          throw new IllegalArgumentException(
+              "Invalid sample draw: row "
+                  + i
+                  + " of "
+                  + count
+                  + " runs past its "
+                  + bytes.length
+                  + " bytes (must be whole; truncated?)");
+        }
         int chars = b.getInt(at + 8);
         src[k] = bytes;
         off[k] = at;
@@ -368,38 +380,27 @@ final class SampleRows {
       }
     }
 
-    /** The draw of {@link #encode}'s bytes. */
+    /**
+     * The draw of {@link #encode}'s bytes, through the same parser as {@link #mergeEncoded} ({@link
+     * #header} and {@link #index}).
+     */
     static Draw decode(byte[] bytes) {
-      java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
-      byte version = b.get();
-      if (version != CODEC_VERSION) {
-        throw new IllegalArgumentException(
-            "Invalid sample draw: codec version " + version + " (must be " + CODEC_VERSION + ")");
-      }
-      int n = b.getInt();
-      long threshold = b.getLong();
-      boolean whole = b.get() != 0;
-      int count = b.getInt();
-      int dim = b.getInt();
+      java.nio.ByteBuffer h = header(bytes);
+      int count = h.getInt(COUNT_AT);
+      int dim = h.getInt(DIM_AT);
+      byte[][] src = new byte[count][];
+      int[] off = new int[count];
+      int[] len = new int[count];
+      long[] hash = new long[count];
+      String[] id = new String[count];
+      index(bytes, count, dim, 0, src, off, len, hash, id);
       ArrayList<Sampled> rows = new ArrayList<>(count);
-      for (int i = 0; i < count; i++) {
-        long hash = b.getLong();
-        int chars = b.getInt();
-        String id = id(b, b.position(), chars);
-        b.position(b.position() + 2 * chars);
-        byte[] vector = new byte[4 * dim];
-        b.get(vector);
-        rows.add(new Sampled(hash, id, vector));
+      for (int k = 0; k < count; k++) {
+        int end = off[k] + len[k];
+        rows.add(
+            new Sampled(hash[k], id[k], java.util.Arrays.copyOfRange(bytes, end - 4 * dim, end)));
       }
-      if (b.hasRemaining()) {
-        throw new IllegalArgumentException(
-            "Invalid sample draw: "
-                + b.remaining()
-                + " bytes after its "
-                + count
-                + " rows (must end there)");
-      }
-      return new Draw(n, threshold, whole, rows);
+      return new Draw(h.getInt(N_AT), h.getLong(THRESHOLD_AT), h.get(WHOLE_AT) != 0, rows);
     }
   }
 

@@ -77,7 +77,9 @@ public final class ComputeGapReport {
     definitions(b, o);
     clock.time(b, "load");
 
-    CandidateScorer scorer = o.gemm() ? Nd4jScorer.INSTANCE : CandidateScorer.fastest();
+    // A scorer of its own, to count the GEMM blocks that failed their spot check in this report.
+    Nd4jScorer gemm = o.gemm() ? new Nd4jScorer(Nd4jScorer.ND4J) : null;
+    CandidateScorer scorer = gemm != null ? gemm : CandidateScorer.fastest();
     EstimationPlan plan =
         new EstimationPlan(
             o.knnQueries(),
@@ -125,6 +127,9 @@ public final class ComputeGapReport {
     double[] muImage = img.mean();
     UnitRows specRaw = raw.head(Math.min(o.spectrumRows(), raw.rows()));
     UnitRows specImg = img.head(Math.min(o.spectrumRows(), img.rows()));
+    // Checked ND4J decompositions, recomputed in plain Java where a check fails (listed in the
+    // notes).
+    Spectrum spectrum = Spectrum.checked();
     if (o.spectra()) {
       if (specRaw.rows() < raw.rows() || specImg.rows() < img.rows()) {
         b.notes.add(
@@ -135,9 +140,9 @@ public final class ComputeGapReport {
                 specRaw.rows(),
                 specImg.rows()));
       }
-      spectra.add(Spectrum.of("text", specRaw, o.topK(), o.energyThreshold()));
-      spectra.add(Spectrum.of("image", specImg, o.topK(), o.energyThreshold()));
-      frame = Spectrum.fixedFrame(specRaw, specImg, o.topK(), o.energyThreshold());
+      spectra.add(spectrum.of("text", specRaw, o.topK(), o.energyThreshold()));
+      spectra.add(spectrum.of("image", specImg, o.topK(), o.energyThreshold()));
+      frame = spectrum.fixedFrame(specRaw, specImg, o.topK(), o.energyThreshold());
       splits.add(frame.split(GapReport.BEFORE, minus(muImage, raw.mean())));
       clock.time(b, "spectra");
     }
@@ -163,7 +168,7 @@ public final class ComputeGapReport {
       clock.time(b, "pca");
       if (frame != null) {
         spectra.add(
-            Spectrum.of(
+            spectrum.of(
                 "text after " + label,
                 aligned.head(specRaw.rows()),
                 o.topK(),
@@ -186,6 +191,15 @@ public final class ComputeGapReport {
               img.rows()));
     }
     notes(b, raw.rows(), img.rows());
+    b.notes.addAll(spectrum.fallbacks());
+    if (gemm != null && gemm.fallbacks() > 0) {
+      b.notes.add(
+          String.format(
+              Locale.ROOT,
+              "candidate scores: %d ND4J sgemm blocks failed their spot check and were recomputed"
+                  + " by the engine-free scorer",
+              gemm.fallbacks()));
+    }
     if (frame != null) {
       b.diagnostics = new GapReport.Diagnostics(spectra, frame.pooled(), frame.rank(), splits);
     }

@@ -1,6 +1,7 @@
 package dev.realign.report;
 
 import static dev.realign.Checks.checkArgument;
+import static dev.realign.Checks.checkState;
 
 /**
  * The top-r principal subspace of the pooled within-modality covariance {@code (n_t C_t + n_i C_i)
@@ -9,6 +10,13 @@ import static dev.realign.Checks.checkArgument;
  * this one frame. Plain Java; computed by {@link Spectrum#fixedFrame}.
  */
 public final class FixedFrame {
+  /**
+   * Largest allowed {@code in^2 + out^2 - gap^2} and share above 1, relative to {@code gap^2}: with
+   * an orthonormal basis (checked by {@code EigenCheck}) they are rounding, about {@code r d
+   * 2^-52}.
+   */
+  static final double SPLIT_TOLERANCE = 1e-9;
+
   private final ModalitySpectrum pooled;
   private final double[][] basis;
 
@@ -64,6 +72,16 @@ public final class FixedFrame {
       full += gap[j] * gap[j];
       out2 += rest[j] * rest[j];
     }
+    // Never publish an impossible split (a share above 1 came from wrong syev vectors, issue 21).
+    checkState(
+        in2 <= full * (1 + SPLIT_TOLERANCE)
+            && Math.abs(in2 + out2 - full) <= SPLIT_TOLERANCE * full,
+        "Invalid gap split of %s: in_subspace^2 %s + orthogonal^2 %s against gap^2 %s"
+            + " (must add up, with a share in [0, 1]; the frame's basis is not orthonormal)",
+        label,
+        in2,
+        out2,
+        full);
     return new GapSplit(label, Math.sqrt(full), Math.sqrt(in2), Math.sqrt(out2));
   }
 }

@@ -34,7 +34,7 @@ public final class ArrowShardWriter implements EmbeddingShardWriter {
   private final Path path;
   private final int dim;
   private final int batchRows;
-  private final ShardOutput.Dtype dtype;
+  private final ShardFormat.Dtype dtype;
   private final BufferAllocator allocator;
   private final VectorSchemaRoot root;
   private final VarCharVector ids;
@@ -54,7 +54,7 @@ public final class ArrowShardWriter implements EmbeddingShardWriter {
   private ShardInfo info;
 
   /** The shard schema; also what readers check a shard against. */
-  public static Schema schema(int dim, boolean withText, ShardOutput.Dtype dtype) {
+  public static Schema schema(int dim, boolean withText, ShardFormat.Dtype dtype) {
     List<Field> fields = new ArrayList<>();
     fields.add(new Field("id", FieldType.notNullable(ArrowType.Utf8.INSTANCE), null));
     if (withText) {
@@ -62,7 +62,7 @@ public final class ArrowShardWriter implements EmbeddingShardWriter {
     }
     ArrowType element =
         new ArrowType.FloatingPoint(
-            dtype == ShardOutput.Dtype.FLOAT16
+            dtype == ShardFormat.Dtype.FLOAT16
                 ? FloatingPointPrecision.HALF
                 : FloatingPointPrecision.SINGLE);
     // "item": the child name pyarrow gives list elements, so schemas compare equal in Python.
@@ -74,7 +74,7 @@ public final class ArrowShardWriter implements EmbeddingShardWriter {
   }
 
   ArrowShardWriter(
-      FileSystem fs, Path path, int dim, boolean withText, ShardOutput.Dtype dtype, int batchRows) {
+      FileSystem fs, Path path, int dim, boolean withText, ShardFormat.Dtype dtype, int batchRows) {
     this.path = path;
     this.dim = dim;
     this.batchRows = batchRows;
@@ -125,7 +125,7 @@ public final class ArrowShardWriter implements EmbeddingShardWriter {
       }
     }
     int start = embeddings.startNewValue(i);
-    if (dtype == ShardOutput.Dtype.FLOAT32) {
+    if (dtype == ShardFormat.Dtype.FLOAT32) {
       rowFloats.clear();
       rowFloats.put(row, offset, dim);
     } else {

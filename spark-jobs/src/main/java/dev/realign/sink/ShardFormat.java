@@ -1,5 +1,6 @@
 package dev.realign.sink;
 
+import dev.realign.config.ConfigKeys;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -14,7 +15,10 @@ import org.apache.parquet.format.CompressionCodec;
 public final class ShardFormat implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  /** The element type of {@code embedding}; the manifest's {@code dtype}. */
+  /**
+   * The element type of {@code embedding} in Parquet and Arrow shards alike ({@code output.dtype});
+   * the manifest's {@code dtype}.
+   */
   public enum Dtype {
     /** Parquet FLOAT, 4 bytes little-endian. */
     FLOAT32(4),
@@ -31,9 +35,18 @@ public final class ShardFormat implements Serializable {
       return bytes;
     }
 
-    /** The manifest's spelling: {@code float32} or {@code float16}. */
-    public String manifestName() {
+    /** The config's and the manifest's spelling: {@code float32} or {@code float16}. */
+    public String id() {
       return name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * Parses {@code output.dtype}.
+     *
+     * @throws IllegalArgumentException naming the key, the value and the choices
+     */
+    public static Dtype fromId(String id) {
+      return choose(Dtype.class, ConfigKeys.OUTPUT_DTYPE, id);
     }
   }
 
@@ -59,6 +72,15 @@ public final class ShardFormat implements Serializable {
 
     CompressionCodec parquet() {
       return parquet;
+    }
+
+    /**
+     * Parses a codec value ({@code output.parquet.codec}).
+     *
+     * @throws IllegalArgumentException naming the key, the value and the choices
+     */
+    public static Codec parse(String key, String value) {
+      return choose(Codec.class, key, value);
     }
 
     /**
@@ -114,8 +136,7 @@ public final class ShardFormat implements Serializable {
    * @throws IllegalArgumentException naming the key, the value and the choices
    */
   public static ShardFormat parse(String dtypeKey, String dtype, String codecKey, String codec) {
-    return new ShardFormat(
-        choose(Dtype.class, dtypeKey, dtype), choose(Codec.class, codecKey, codec));
+    return new ShardFormat(choose(Dtype.class, dtypeKey, dtype), Codec.parse(codecKey, codec));
   }
 
   private static <E extends Enum<E>> E choose(Class<E> type, String key, String value) {
@@ -126,11 +147,11 @@ public final class ShardFormat implements Serializable {
       }
     }
     throw new IllegalArgumentException(
-        "Invalid "
+        "Invalid value for "
             + key
-            + ": "
+            + ": \""
             + value
-            + " (must be one of "
+            + "\" (must be one of "
             + Arrays.stream(type.getEnumConstants())
                 .map(e -> e.name().toLowerCase(Locale.ROOT))
                 .toList()
@@ -147,6 +168,6 @@ public final class ShardFormat implements Serializable {
 
   @Override
   public String toString() {
-    return dtype.manifestName() + "/" + codec.name().toLowerCase(Locale.ROOT);
+    return dtype.id() + "/" + codec.name().toLowerCase(Locale.ROOT);
   }
 }

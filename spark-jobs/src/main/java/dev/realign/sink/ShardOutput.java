@@ -2,6 +2,7 @@ package dev.realign.sink;
 
 import dev.realign.config.ConfigKeys;
 import dev.realign.config.PipelineConfig;
+import dev.realign.sink.ShardFormat.Dtype;
 import java.io.Serializable;
 import java.util.Locale;
 import org.apache.hadoop.conf.Configuration;
@@ -48,42 +49,6 @@ public final class ShardOutput implements Serializable {
     }
   }
 
-  /** Stored element type of the embedding. */
-  public enum Dtype {
-    FLOAT32("float32", 4),
-    FLOAT16("float16", 2);
-
-    private final String id;
-    private final int bytes;
-
-    Dtype(String id, int bytes) {
-      this.id = id;
-      this.bytes = bytes;
-    }
-
-    public String id() {
-      return id;
-    }
-
-    public int bytes() {
-      return bytes;
-    }
-
-    public static Dtype fromId(String id) {
-      for (Dtype d : values()) {
-        if (d.id.equals(id.trim().toLowerCase(Locale.ROOT))) {
-          return d;
-        }
-      }
-      throw new IllegalArgumentException(
-          "Invalid value for "
-              + ConfigKeys.OUTPUT_DTYPE
-              + ": \""
-              + id
-              + "\" (must be one of [float32, float16])");
-    }
-  }
-
   public static final ShardOutput PARQUET_FLOAT32 =
       new ShardOutput(Format.PARQUET, Dtype.FLOAT32, 8192);
 
@@ -100,7 +65,7 @@ public final class ShardOutput implements Serializable {
         dtype,
         arrowBatchRows,
         dtype == Dtype.FLOAT16
-            ? new ShardFormat(ShardFormat.Dtype.FLOAT16, ShardFormat.Codec.UNCOMPRESSED)
+            ? new ShardFormat(Dtype.FLOAT16, ShardFormat.Codec.UNCOMPRESSED)
             : ShardFormat.DEFAULT);
   }
 
@@ -120,15 +85,16 @@ public final class ShardOutput implements Serializable {
   }
 
   public static ShardOutput fromConfig(PipelineConfig c) {
+    // output.dtype is parsed once: the same element type for Arrow and Parquet shards.
+    Dtype dtype = Dtype.fromId(c.get(ConfigKeys.OUTPUT_DTYPE));
     return new ShardOutput(
         Format.fromId(c.get(ConfigKeys.OUTPUT_FORMAT)),
-        Dtype.fromId(c.get(ConfigKeys.OUTPUT_DTYPE)),
+        dtype,
         c.getInt(ConfigKeys.OUTPUT_ARROW_BATCH_ROWS),
-        ShardFormat.parse(
-            ConfigKeys.OUTPUT_DTYPE,
-            c.get(ConfigKeys.OUTPUT_DTYPE),
-            ConfigKeys.OUTPUT_PARQUET_CODEC,
-            c.get(ConfigKeys.OUTPUT_PARQUET_CODEC)));
+        new ShardFormat(
+            dtype,
+            ShardFormat.Codec.parse(
+                ConfigKeys.OUTPUT_PARQUET_CODEC, c.get(ConfigKeys.OUTPUT_PARQUET_CODEC))));
   }
 
   /** The Parquet writer's element type and codec. */

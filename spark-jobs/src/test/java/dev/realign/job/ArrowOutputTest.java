@@ -27,6 +27,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,10 +36,11 @@ import org.junit.jupiter.api.io.TempDir;
  * Parquet shards and the core, bit for bit; float16 rounded ties-to-even; identical bytes for any
  * partition count and after a failure and resume.
  *
- * <p>It also leaves its outputs in {@code target/reader-fixtures/} (Parquet and Arrow, float32 and
- * float16, with their transform, plus the core's aligned rows as {@code expected-float32.npy}): the
- * Python reader's tests ({@code deploy/reader/tests}, run by {@code mvn verify} after this) read
- * them, so Python is checked against shards the Java job really wrote.
+ * <p>Its outputs (in {@code target/reader-fixtures/}: Parquet and Arrow, float32 and float16, with
+ * their transform, plus the core's aligned rows as {@code expected-float32.npy}) must equal the
+ * golden ones committed under {@code deploy/reader/tests/fixtures/} byte for byte ({@link
+ * GoldenOutputs}); the Python reader's tests ({@code deploy/reader/tests}) read those, so Python is
+ * checked against shards the Java job really writes, with no Java build.
  */
 class ArrowOutputTest {
   static final int N = SharedData.Coco.N;
@@ -274,6 +276,47 @@ class ArrowOutputTest {
         "resume");
     assertThat(FailureAndResumeTest.tree(broken.resolve("aligned")))
         .isEqualTo(FailureAndResumeTest.tree(FIXTURES.resolve("arrow-float32/aligned")));
+  }
+
+  @Test
+  void theOutputsAreTheGoldenFixturesByteForByte() throws IOException {
+    for (String output : GoldenOutputs.OUTPUTS) {
+      GoldenOutputs.assertSameOutput(GoldenOutputs.DIR.resolve(output), FIXTURES.resolve(output));
+    }
+    GoldenOutputs.assertSameFile(
+        GoldenOutputs.DIR.resolve(GoldenOutputs.EXPECTED),
+        FIXTURES.resolve(GoldenOutputs.EXPECTED));
+  }
+
+  @Test
+  void theGoldenCheckFailsWhenAShardByteChanges() throws IOException {
+    Path copy = dir.resolve("golden-copy");
+    Path shard = Path.of("aligned", "part-00001-of-00003.parquet");
+    Files.createDirectories(copy.resolve("aligned"));
+    Files.copy(FIXTURES.resolve("parquet-float16").resolve(shard), copy.resolve(shard));
+    byte[] bytes = Files.readAllBytes(copy.resolve(shard));
+    bytes[bytes.length / 2] ^= 1;
+    Files.write(copy.resolve(shard), bytes);
+    assertThatThrownBy(
+            () ->
+                GoldenOutputs.assertSameFile(
+                    GoldenOutputs.DIR.resolve("parquet-float16").resolve(shard),
+                    copy.resolve(shard)))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("regenerate");
+  }
+
+  /** Rewrites the golden fixtures from this run (on purpose only: see {@link GoldenOutputs}). */
+  @Test
+  @Tag("golden-generator")
+  void writeGoldenFixtures() throws IOException {
+    for (String output : GoldenOutputs.OUTPUTS) {
+      GoldenOutputs.write(FIXTURES.resolve(output), output);
+    }
+    Files.copy(
+        FIXTURES.resolve(GoldenOutputs.EXPECTED),
+        GoldenOutputs.DIR.resolve(GoldenOutputs.EXPECTED),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
   }
 
   static void deleteTree(Path root) throws IOException {

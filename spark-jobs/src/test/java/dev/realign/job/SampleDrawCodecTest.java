@@ -137,6 +137,16 @@ class SampleDrawCodecTest {
         .hasMessage("Invalid sample draw: 3 bytes after its 2 rows (must end there)");
     byte[] shorter = java.util.Arrays.copyOf(bytes, bytes.length - 1);
     assertThatThrownBy(() -> SampleRows.Draw.decode(shorter))
-        .isInstanceOf(java.nio.BufferUnderflowException.class);
+        .hasMessage(
+            "Invalid sample draw: row 1 of 2 runs past its "
+                + shorter.length
+                + " bytes (must be whole; truncated?)");
+    // The same parser reads both: merging refuses the same bytes with the same messages.
+    assertThatThrownBy(() -> SampleRows.Draw.mergeEncoded(shorter, shorter))
+        .hasMessageStartingWith("Invalid sample draw: row 1 of 2 runs past");
+    assertThatThrownBy(() -> SampleRows.Draw.mergeEncoded(version, bytes))
+        .hasMessage("Invalid sample draw: codec version 9 (must be 1)");
+    assertThatThrownBy(() -> SampleRows.Draw.decode(new byte[] {1, 0}))
+        .hasMessage("Invalid sample draw: 2 bytes (must be >= 22)");
   }
 }

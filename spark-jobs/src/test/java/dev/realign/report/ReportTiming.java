@@ -83,11 +83,11 @@ public final class ReportTiming {
     }
     w = System.nanoTime();
     c = cpu();
-    Spectrum.of("t", t.head(2000), new int[] {1, 10}, 0.95);
+    Spectrum.checked().of("t", t.head(2000), new int[] {1, 10}, 0.95);
     report("one spectrum (2000 rows)", w, c);
     w = System.nanoTime();
     c = cpu();
-    Spectrum.fixedFrame(t.head(2000), im.head(2000), new int[] {1, 10}, 0.95);
+    Spectrum.checked().fixedFrame(t.head(2000), im.head(2000), new int[] {1, 10}, 0.95);
     report("fixed frame (2000 + 2000)", w, c);
   }
 

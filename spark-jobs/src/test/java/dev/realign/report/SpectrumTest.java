@@ -1,8 +1,10 @@
 package dev.realign.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.realign.linalg.Eigen;
 import dev.realign.metrics.UnitRows;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -30,7 +32,8 @@ class SpectrumTest {
         flat[row++ * d + c[0]] = -1f;
       }
     }
-    ModalitySpectrum s = Spectrum.of("t", UnitRows.normalise(flat, d), new int[] {1, 2}, 0.95);
+    ModalitySpectrum s =
+        Spectrum.checked().of("t", UnitRows.normalise(flat, d), new int[] {1, 2}, 0.95);
     double[] ev = s.eigenvalues();
     assertThat(ev[0]).isCloseTo(8.0 / 14, within(ALLOWED_ERROR));
     assertThat(ev[1]).isCloseTo(4.0 / 14, within(ALLOWED_ERROR));
@@ -64,7 +67,7 @@ class SpectrumTest {
     }
     UnitRows texts = UnitRows.normalise(t, d);
     UnitRows images = UnitRows.normalise(im, d);
-    FixedFrame frame = Spectrum.fixedFrame(texts, images, Spectrum.TOP_K_DEFAULT, 0.95);
+    FixedFrame frame = Spectrum.checked().fixedFrame(texts, images, Spectrum.TOP_K_DEFAULT, 0.95);
     assertThat(frame.rank()).isBetween(1, d);
     double[] g = new double[d];
     double[] mt = texts.mean();
@@ -105,8 +108,133 @@ class SpectrumTest {
       }
     }
     // the full frame (threshold 1) holds the whole gap
-    FixedFrame full = Spectrum.fixedFrame(texts, images, Spectrum.TOP_K_DEFAULT, 1.0);
+    FixedFrame full = Spectrum.checked().fixedFrame(texts, images, Spectrum.TOP_K_DEFAULT, 1.0);
     GapSplit all = full.split("before", g);
     assertThat(all.orthogonal()).isCloseTo(0.0, within(1e-9));
+  }
+
+  /** A sample with a clear spectrum: scaled Gaussian rows with a shifted mean, d = 24. */
+  private static UnitRows sample(long seed, int axis) {
+    Random rnd = new Random(seed);
+    int d = 24;
+    int n = 300;
+    float[] x = new float[n * d];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < d; j++) {
+        x[i * d + j] = (float) (rnd.nextGaussian() / (1 + j) + (j == axis ? 2 : 0));
+      }
+    }
+    return UnitRows.normalise(x, d);
+  }
+
+  /** ND4J's results with eigenvectors 0 and 1 swapped: what OpenBLAS's AVX-512 syev did. */
+  private static final Spectrum.Solver SWAPPED_VECTORS =
+      new Spectrum.Solver() {
+        @Override
+        public double[][] covariance(double[] centred, int n, int d) {
+          return Spectrum.ND4J.covariance(centred, n, d);
+        }
+
+        @Override
+        public Eigen decompose(double[][] covariance) {
+          Eigen right = Spectrum.ND4J.decompose(covariance);
+          double[][] v = new double[right.dimension()][];
+          for (int i = 0; i < v.length; i++) {
+            v[i] = right.vector(i);
+          }
+          double[] t = v[0];
+          v[0] = v[1];
+          v[1] = t;
+          return new Eigen(right.valuesDesc(), v);
+        }
+      };
+
+  @Test
+  void aWrongDecompositionIsCaughtAndRecomputedInPlainJava() {
+    UnitRows texts = sample(1, 0);
+    UnitRows images = sample(2, 1);
+    Spectrum nd4j = Spectrum.checked();
+    FixedFrame right = nd4j.fixedFrame(texts, images, Spectrum.TOP_K_DEFAULT, 0.95);
+    assertThat(nd4j.fallbacks()).isEmpty();
+
+    Spectrum injected = new Spectrum(SWAPPED_VECTORS);
+    FixedFrame frame = injected.fixedFrame(texts, images, Spectrum.TOP_K_DEFAULT, 0.95);
+    ModalitySpectrum one = injected.of("text", texts, Spectrum.TOP_K_DEFAULT, 0.95);
+    assertThat(injected.fallbacks())
+        .hasSize(2)
+        .allSatisfy(
+            note ->
+                assertThat(note)
+                    .contains("the ND4J eigendecomposition (syev) failed its check (residual")
+                    .endsWith("recomputed in plain Java"));
+    assertThat(injected.fallbacks().get(0)).startsWith("spectrum of pooled (within-modality):");
+    assertThat(injected.fallbacks().get(1)).startsWith("spectrum of text:");
+
+    // The recomputed frame splits the gap as ND4J's right one does.
+    double[] g = minus(images.mean(), texts.mean());
+    GapSplit want = right.split("before", g);
+    GapSplit got = frame.split("before", g);
+    assertThat(frame.rank()).isEqualTo(right.rank());
+    assertThat(got.inSubspace()).isCloseTo(want.inSubspace(), within(ALLOWED_ERROR));
+    assertThat(got.orthogonal()).isCloseTo(want.orthogonal(), within(ALLOWED_ERROR));
+    assertThat(got.inSubspaceShare()).isBetween(0.0, 1.0);
+    double[] ev = one.eigenvalues();
+    double[] evRight = nd4j.of("text", texts, Spectrum.TOP_K_DEFAULT, 0.95).eigenvalues();
+    for (int i = 0; i < ev.length; i++) {
+      assertThat(ev[i]).as("eigenvalue %s", i).isCloseTo(evRight[i], within(ALLOWED_ERROR));
+    }
+  }
+
+  @Test
+  void aWrongCovarianceIsCaughtAndRecomputedInPlainJava() {
+    Spectrum.Solver wrongGemm =
+        new Spectrum.Solver() {
+          @Override
+          public double[][] covariance(double[] centred, int n, int d) {
+            double[][] c = Spectrum.ND4J.covariance(centred, n, d);
+            c[3][5] += 1e-4;
+            c[5][3] += 1e-4;
+            return c;
+          }
+
+          @Override
+          public Eigen decompose(double[][] covariance) {
+            return Spectrum.ND4J.decompose(covariance);
+          }
+        };
+    UnitRows texts = sample(3, 0);
+    Spectrum injected = new Spectrum(wrongGemm);
+    double[] ev = injected.of("text", texts, Spectrum.TOP_K_DEFAULT, 0.95).eigenvalues();
+    assertThat(injected.fallbacks())
+        .singleElement()
+        .asString()
+        .startsWith(
+            "spectrum of text: the ND4J covariance (gemm) failed its check (||C z - X^T X z");
+    double[] evRight =
+        Spectrum.checked().of("text", texts, Spectrum.TOP_K_DEFAULT, 0.95).eigenvalues();
+    for (int i = 0; i < ev.length; i++) {
+      assertThat(ev[i]).as("eigenvalue %s", i).isCloseTo(evRight[i], within(ALLOWED_ERROR));
+    }
+  }
+
+  @Test
+  void aSplitInANonOrthonormalFrameIsRefused() {
+    ModalitySpectrum pooled =
+        ModalitySpectrum.fromEigenvalues("p", 10, new double[] {2, 1}, new int[] {1}, 0.5);
+    assertThat(pooled.rankAtThreshold()).isEqualTo(1);
+    // A "unit" basis vector of length 1.5: the share would be 2.25.
+    FixedFrame bad = new FixedFrame(pooled, new double[][] {{1.5, 0}});
+    assertThatThrownBy(() -> bad.split("before", new double[] {1, 0}))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("Invalid gap split of before: in_subspace^2 2.25")
+        .hasMessageContaining("must add up, with a share in [0, 1]");
+  }
+
+  private static double[] minus(double[] a, double[] b) {
+    double[] r = new double[a.length];
+    for (int i = 0; i < a.length; i++) {
+      r[i] = a[i] - b[i];
+    }
+    return r;
   }
 }

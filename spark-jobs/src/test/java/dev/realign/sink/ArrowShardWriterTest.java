@@ -61,11 +61,11 @@ class ArrowShardWriterTest {
             v,
             n,
             true,
-            new ShardOutput(ShardOutput.Format.ARROW, ShardOutput.Dtype.FLOAT32, 10));
+            new ShardOutput(ShardOutput.Format.ARROW, ShardFormat.Dtype.FLOAT32, 10));
 
     ArrowShards.Content c = ArrowShards.read(file);
     assertThat(c.batchRows()).containsExactly(10, 10, 5);
-    assertThat(c.schema()).isEqualTo(ArrowShardWriter.schema(D, true, ShardOutput.Dtype.FLOAT32));
+    assertThat(c.schema()).isEqualTo(ArrowShardWriter.schema(D, true, ShardFormat.Dtype.FLOAT32));
     Field emb = c.schema().findField("embedding");
     assertThat(emb.isNullable()).isFalse();
     assertThat(emb.getType()).isEqualTo(new ArrowType.FixedSizeList(D));
@@ -91,7 +91,7 @@ class ArrowShardWriterTest {
     float[] v = rows(n);
     Path file = dir.resolve("half.arrow");
     write(
-        file, v, n, false, new ShardOutput(ShardOutput.Format.ARROW, ShardOutput.Dtype.FLOAT16, 4));
+        file, v, n, false, new ShardOutput(ShardOutput.Format.ARROW, ShardFormat.Dtype.FLOAT16, 4));
     ArrowShards.Content c = ArrowShards.read(file);
     assertThat(c.schema().getFields())
         .extracting(Field::getName)
@@ -113,7 +113,7 @@ class ArrowShardWriterTest {
   @Test
   void sameRowsGiveTheSameBytesAndAnEmptyShardIsAValidStream() throws Exception {
     float[] v = rows(30);
-    ShardOutput out = new ShardOutput(ShardOutput.Format.ARROW, ShardOutput.Dtype.FLOAT32, 8);
+    ShardOutput out = new ShardOutput(ShardOutput.Format.ARROW, ShardFormat.Dtype.FLOAT32, 8);
     ShardInfo a = write(dir.resolve("a.arrow"), v, 30, true, out);
     ShardInfo b = write(dir.resolve("b.arrow"), v, 30, true, out);
     assertThat(Files.readAllBytes(dir.resolve("a.arrow")))
@@ -124,7 +124,7 @@ class ArrowShardWriterTest {
     assertThat(empty.rows()).isZero();
     ArrowShards.Content c = ArrowShards.read(dir.resolve("empty.arrow"));
     assertThat(c.rows()).isEmpty();
-    assertThat(c.schema()).isEqualTo(ArrowShardWriter.schema(D, true, ShardOutput.Dtype.FLOAT32));
+    assertThat(c.schema()).isEqualTo(ArrowShardWriter.schema(D, true, ShardFormat.Dtype.FLOAT32));
   }
 
   @Test
@@ -133,13 +133,13 @@ class ArrowShardWriterTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "Invalid value for output.format: \"feather\" (must be one of [parquet, arrow])");
-    assertThatThrownBy(() -> ShardOutput.Dtype.fromId("bfloat16"))
+    assertThatThrownBy(() -> ShardFormat.Dtype.fromId("bfloat16"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "Invalid value for output.dtype: \"bfloat16\" (must be one of [float32,"
                 + " float16])");
     ShardOutput huge =
-        new ShardOutput(ShardOutput.Format.ARROW, ShardOutput.Dtype.FLOAT32, 1 << 24);
+        new ShardOutput(ShardOutput.Format.ARROW, ShardFormat.Dtype.FLOAT32, 1 << 24);
     FileSystem fs = FileSystem.getLocal(new Configuration()).getRawFileSystem();
     assertThatThrownBy(
             () ->
@@ -153,7 +153,7 @@ class ArrowShardWriterTest {
         .hasMessageStartingWith("Invalid output.arrow_batch_rows: 16777216 rows x 1280 x 4 bytes")
         .hasMessageEndingWith("(must be <= 268435456)");
     assertThat(
-            new ShardOutput(ShardOutput.Format.ARROW, ShardOutput.Dtype.FLOAT16, 8)
+            new ShardOutput(ShardOutput.Format.ARROW, ShardFormat.Dtype.FLOAT16, 8)
                 .shardName(3, 64))
         .isEqualTo("part-00003-of-00064.arrow");
     assertThat(ShardOutput.PARQUET_FLOAT32.shardName(3, 64))
@@ -161,7 +161,7 @@ class ArrowShardWriterTest {
     assertThat(
             List.of(
                 ShardOutput.PARQUET_FLOAT32.completionKey("abc"),
-                new ShardOutput(ShardOutput.Format.ARROW, ShardOutput.Dtype.FLOAT16, 8)
+                new ShardOutput(ShardOutput.Format.ARROW, ShardFormat.Dtype.FLOAT16, 8)
                     .completionKey("abc")))
         .containsExactly("abc", "abc+float16");
   }
@@ -169,7 +169,7 @@ class ArrowShardWriterTest {
   @Test
   void shardOutputSurvivesJavaAndKryoSerialisation() {
     org.apache.spark.SparkConf conf = new org.apache.spark.SparkConf();
-    ShardOutput out = new ShardOutput(ShardOutput.Format.ARROW, ShardOutput.Dtype.FLOAT16, 77);
+    ShardOutput out = new ShardOutput(ShardOutput.Format.ARROW, ShardFormat.Dtype.FLOAT16, 77);
     for (org.apache.spark.serializer.Serializer serializer :
         List.of(
             new org.apache.spark.serializer.JavaSerializer(conf),
@@ -179,7 +179,7 @@ class ArrowShardWriterTest {
           scala.reflect.ClassTag$.MODULE$.apply(ShardOutput.class);
       ShardOutput copy = s.deserialize(s.serialize(out, tag), tag);
       assertThat(copy.format()).isEqualTo(ShardOutput.Format.ARROW);
-      assertThat(copy.dtype()).isEqualTo(ShardOutput.Dtype.FLOAT16);
+      assertThat(copy.dtype()).isEqualTo(ShardFormat.Dtype.FLOAT16);
       assertThat(copy.arrowBatchRows()).isEqualTo(77);
     }
   }

@@ -30,8 +30,8 @@ public final class ArrowWriterBench {
     fs.setWriteChecksum(false);
     ShardOutput[] outputs = {
       ShardOutput.PARQUET_FLOAT32,
-      new ShardOutput(ShardOutput.Format.ARROW, ShardOutput.Dtype.FLOAT32, 8192),
-      new ShardOutput(ShardOutput.Format.ARROW, ShardOutput.Dtype.FLOAT16, 8192)
+      new ShardOutput(ShardOutput.Format.ARROW, ShardFormat.Dtype.FLOAT32, 8192),
+      new ShardOutput(ShardOutput.Format.ARROW, ShardFormat.Dtype.FLOAT16, 8192)
     };
     double[] best = new double[outputs.length];
     long[] bytes = new long[outputs.length];

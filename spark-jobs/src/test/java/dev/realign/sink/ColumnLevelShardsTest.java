@@ -233,12 +233,14 @@ class ColumnLevelShardsTest {
     assertThatThrownBy(
             () -> ShardFormat.parse("output.dtype", "bfloat16", "output.parquet.codec", "none"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Invalid output.dtype: bfloat16 (must be one of [float32, float16])");
+        .hasMessage(
+            "Invalid value for output.dtype: \"bfloat16\" (must be one of [float32, float16])");
     assertThatThrownBy(
             () -> ShardFormat.parse("output.dtype", "float32", "output.parquet.codec", "lz4"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
-            "Invalid output.parquet.codec: lz4 (must be one of [uncompressed, snappy," + " zstd])");
+            "Invalid value for output.parquet.codec: \"lz4\" (must be one of [uncompressed,"
+                + " snappy, zstd])");
   }
 
   @Test

@@ -1,0 +1,99 @@
+package dev.realign.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The CLI in a forked JVM as {@code ./realign} starts it: this test JVM's classpath and the
+ * launchers' JVM options ({@code realign-jvm.options}) through one {@code @argfile}, the launcher's
+ * JIT thresholds and log configuration ({@code configs/log4j2.properties}), plus a setup's flags.
+ */
+final class ForkedCli {
+  /** A run that takes longer than this is stuck (one takes 6-24 s on a busy 2-core machine). */
+  static final long RUN_TIMEOUT_SECONDS = 180;
+
+  /** The launcher's JIT thresholds ({@code ./realign}): less compiling in a short run. */
+  static final List<String> JIT =
+      List.of(
+          "-XX:Tier4InvocationThreshold=25000",
+          "-XX:Tier4MinInvocationThreshold=3000",
+          "-XX:Tier4CompileThreshold=75000",
+          "-XX:Tier4BackEdgeThreshold=200000");
+
+  /** The launcher's log configuration. */
+  static final Path LOG_CONFIG =
+      Path.of("..", "configs", "log4j2.properties").toAbsolutePath().normalize();
+
+  private final Path dir;
+  private final Path args;
+
+  ForkedCli(Path dir) throws IOException {
+    this.dir = dir;
+    List<String> lines = new ArrayList<>();
+    lines.add("-cp");
+    lines.add(quote(System.getProperty("java.class.path")));
+    try (InputStream in = ForkedCli.class.getResourceAsStream("/realign-jvm.options")) {
+      assertThat(in).as("resource realign-jvm.options (spark-jobs/target/classes)").isNotNull();
+      for (String o : new String(in.readAllBytes(), StandardCharsets.UTF_8).trim().split("\\s+")) {
+        lines.add(quote(o));
+      }
+    }
+    lines.add(quote("-Dlog4j2.configurationFile=" + LOG_CONFIG));
+    this.args = dir.resolve("jvm.args");
+    Files.write(args, lines);
+  }
+
+  private static String quote(String s) {
+    return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+  }
+
+  /**
+   * Runs {@code realign <cli...>} with the extra JVM {@code flags}; asserts it exits with 0.
+   *
+   * @return everything it printed (stdout and stderr)
+   */
+  String run(String name, List<String> flags, List<String> cli) throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-Xmx1g");
+    cmd.addAll(JIT);
+    cmd.add("@" + args);
+    cmd.addAll(flags);
+    cmd.add("dev.realign.cli.RealignCommand");
+    cmd.addAll(cli);
+    Path log = dir.resolve("run-" + name.replaceAll("[^A-Za-z0-9.=-]", "_") + ".log");
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    pb.environment().put("OPT_OUT_TRACKING", "true");
+    long t0 = System.nanoTime();
+    Process p = pb.start();
+    boolean done = p.waitFor(RUN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    if (!done) {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly().waitFor();
+    }
+    System.err.printf(Locale.ROOT, "[forked] %s: %.1f s%n", name, (System.nanoTime() - t0) / 1e9);
+    String out = Files.readString(log, StandardCharsets.UTF_8);
+    String tail = tail(out);
+    assertThat(done)
+        .as("run %s finished in %s s; log:%n%s", name, RUN_TIMEOUT_SECONDS, tail)
+        .isTrue();
+    assertThat(p.exitValue()).as("exit code of %s; log:%n%s", name, tail).isZero();
+    return out;
+  }
+
+  private static String tail(String out) {
+    List<String> lines = out.lines().toList();
+    return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+  }
+}

@@ -1,0 +1,113 @@
+package dev.realign.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.realign.SharedData;
+import dev.realign.io.Npy;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The same bits on every instruction set: the CLI ({@code realign run}) on COCO-500 with 3
+ * partitions in forked JVMs under the JVM setups of a mixed fleet (default, AVX2 only, 128-bit
+ * vectors, the Vector API off, no AVX), comparing the SHA-256 of the transform, the shards, the
+ * sketches and the manifest (without a top-level {@code created_by}). A retried task may land on
+ * another CPU type, so a difference here is a correctness bug, not noise.
+ *
+ * <p>The flags are JVM flags (what HotSpot may compile to), not the OpenBLAS environment: the
+ * pipeline has no native code on this path. On a CPU that is not x86 the {@code UseAVX} flags are
+ * ignored ({@code -XX:+IgnoreUnrecognizedVMOptions}, in the JVM options every launcher passes), so
+ * those runs repeat the default. The report is off ({@code report.in_run=false}): it is not part of
+ * the output contract, and it keeps the five runs within about a minute.
+ */
+class IsaIndependenceTest {
+  /** The setups: name and extra JVM options. */
+  static final Map<String, List<String>> SETUPS = new LinkedHashMap<>();
+
+  static {
+    SETUPS.put("default", List.of());
+    SETUPS.put("UseAVX=2", List.of("-XX:UseAVX=2"));
+    SETUPS.put("MaxVectorSize=16", List.of("-XX:MaxVectorSize=16"));
+    SETUPS.put("realign.vector=false", List.of("-Drealign.vector=false"));
+    SETUPS.put("UseAVX=0", List.of("-XX:UseAVX=0"));
+  }
+
+  @TempDir Path dir;
+
+  @Test
+  void everyJvmSetupWritesTheSameBytes() throws Exception {
+    SharedData.Coco coco = SharedData.coco();
+    Npy.write(dir.resolve("texts.npy"), coco.texts(), SharedData.Coco.N, SharedData.Coco.D);
+    Npy.write(dir.resolve("images.npy"), coco.images(), SharedData.Coco.N, SharedData.Coco.D);
+    ForkedCli cli = new ForkedCli(dir);
+
+    Map<String, Map<String, String>> digests = new LinkedHashMap<>();
+    for (Map.Entry<String, List<String>> setup : SETUPS.entrySet()) {
+      Path out = dir.resolve("out-" + digests.size());
+      cli.run(
+          setup.getKey(),
+          setup.getValue(),
+          List.of(
+              "run",
+              "--text-embeddings",
+              dir.resolve("texts.npy").toString(),
+              "--image-embeddings",
+              dir.resolve("images.npy").toString(),
+              "--output",
+              out.toString(),
+              "--partitions",
+              "3",
+              "--set",
+              "report.in_run=false",
+              "--set",
+              "progress.interval_seconds=0"));
+      digests.put(setup.getKey(), digests(out));
+    }
+    Map<String, String> reference = digests.get("default");
+    assertThat(reference.keySet())
+        .contains(
+            "realign-transform.json",
+            "aligned/_manifest.json",
+            "aligned/part-00000-of-00003.parquet",
+            "aligned/part-00002-of-00003.parquet",
+            "stats/text.sketch",
+            "stats/image.sketch");
+    for (Map.Entry<String, Map<String, String>> e : digests.entrySet()) {
+      assertThat(e.getValue()).as("SHA-256s under %s", e.getKey()).isEqualTo(reference);
+    }
+  }
+
+  /** SHA-256 of the transform, every file in aligned/ and every sketch, by relative path. */
+  static Map<String, String> digests(Path out) throws IOException, NoSuchAlgorithmException {
+    Map<String, String> d = new TreeMap<>();
+    for (Map.Entry<String, Path> f : GoldenOutputs.files(out).entrySet()) {
+      String rel = f.getKey();
+      boolean wanted =
+          rel.equals("realign-transform.json")
+              || rel.startsWith("aligned/")
+              || rel.endsWith(".sketch");
+      if (!wanted) {
+        continue;
+      }
+      byte[] bytes =
+          rel.equals("aligned/_manifest.json")
+              ? GoldenOutputs.withoutCreatedBy(Files.readAllBytes(f.getValue()))
+                  .toString()
+                  .getBytes(StandardCharsets.UTF_8)
+              : Files.readAllBytes(f.getValue());
+      d.put(rel, HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
+    }
+    return d;
+  }
+}

@@ -3,7 +3,8 @@
 # ArrowOutputTest checks that realign still writes them byte for byte). `mvn verify` runs this in
 # spark-jobs' integration-test phase, after the Java tests (skip with -DskipReaderTests or
 # -DskipTests); `.ci/run` installs what it needs. Standalone: pip install ./deploy/reader[test] &&
-# pytest deploy/reader.
+# pytest deploy/reader. With --doc-examples (what mvn verify passes) it also runs the Python blocks of
+# README.md and docs/ (spark-jobs/src/test/python) on the output the Java test DocExamplesTest left.
 set -euo pipefail
 cd "$(dirname "$0")"
 PY="${PYTHON:-python3}"
@@ -15,4 +16,8 @@ if [ -n "$missing" ]; then
   echo "(elsewhere: pip install $missing; torch CPU is enough)" >&2
   exit 1
 fi
-exec "$PY" -m pytest -q -p no:cacheprovider tests
+suites=(tests)
+if [ "${1:-}" = "--doc-examples" ]; then
+  suites+=(../../spark-jobs/src/test/python)
+fi
+exec "$PY" -m pytest -q -p no:cacheprovider "${suites[@]}"

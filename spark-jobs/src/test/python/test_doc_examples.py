@@ -1,7 +1,9 @@
 """The Python blocks of README.md and docs/*.md marked ```python pytest, run as written.
 
 They run inside the work directory the Java test DocExamplesTest filled (its `./realign` commands
-write realign-output/demo there), so "realign-output/demo" in an example is a real output.
+write realign-output/demo there), so "realign-output/demo" in an example is a real output. That
+makes them part of `mvn verify` (deploy/reader/run-tests.sh --doc-examples, after the Java tests),
+not of the reader's own suite, which runs standalone on the golden shards.
 """
 
 import os
@@ -11,7 +13,9 @@ import sys
 
 import pytest
 
-from conftest import REPO
+REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..",
+                                    ".."))
+sys.path.insert(0, os.path.join(REPO, "deploy", "reader"))  # realign_reader without installing it
 
 WORK = os.environ.get("REALIGN_DOC_EXAMPLES",
                       os.path.join(REPO, "spark-jobs", "target", "doc-examples"))

@@ -374,6 +374,16 @@ final class ApplyPass {
 
   /** A regular file, not a symbolic link (one could point out of the output directory). */
   static boolean isPlainFile(FileSystem fs, Path p) throws IOException {
+    // Hadoop's local file systems report a link as the file it points to (symlinks are off by
+    // default): ask the JVM, without following links.
+    java.io.File local =
+        fs instanceof org.apache.hadoop.fs.LocalFileSystem l
+            ? l.pathToFile(p)
+            : fs instanceof org.apache.hadoop.fs.RawLocalFileSystem r ? r.pathToFile(p) : null;
+    if (local != null) {
+      return java.nio.file.Files.isRegularFile(
+          local.toPath(), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    }
     if (!fs.exists(p)) {
       return false;
     }

@@ -172,6 +172,35 @@ class ResumeFuzzTest {
     assertThat(refused + read).isEqualTo(iterations);
   }
 
+  @Test
+  void aStagedShardThatIsASymbolicLinkIsNotKept() throws Exception {
+    FileSystem fs = FileSystem.getLocal(new Configuration());
+    byte[] shard = "shard bytes".getBytes(StandardCharsets.UTF_8);
+    Path elsewhere = Files.write(dir.resolve("elsewhere.parquet"), shard);
+    Path staging = Files.createDirectories(dir.resolve("out/aligned/_staging"));
+    Files.createSymbolicLink(staging.resolve(NAME), elsewhere);
+    Path done = staging.resolve(NAME + ".done.json");
+    ShardResult r =
+        new ShardResult(
+            0,
+            new ShardInfo(NAME, 1, shard.length, sha256(shard)),
+            0,
+            KEY,
+            SketchCodec.encode(MomentSnapshot.empty(4)));
+    Files.writeString(done, r.toJson());
+    org.apache.hadoop.fs.Path aligned = hadoop(dir.resolve("out/aligned"));
+    assertThat(
+            ApplyPass.verifiedCompletion(fs, hadoop(staging), aligned, NAME, 0, hadoop(done), KEY))
+        .as("a link is written again, not kept")
+        .isNull();
+    // The control: the same bytes as a regular file are kept.
+    Files.delete(staging.resolve(NAME));
+    Files.write(staging.resolve(NAME), shard);
+    assertThat(
+            ApplyPass.verifiedCompletion(fs, hadoop(staging), aligned, NAME, 0, hadoop(done), KEY))
+        .isNotNull();
+  }
+
   /** The clean record with one field set to a hostile value, its checksum recomputed. */
   private static ShardResult craft(ShardResult r, Random rnd, Path victim) {
     ShardInfo s = r.shard();

@@ -31,6 +31,6 @@ echo "Java fuzz: exit $java_rc, $((mid - start)) s (log: $log)"
 (cd deploy/reader && REALIGN_READER_FIXTURES="$fixtures" REALIGN_FUZZ_ITERATIONS="$iterations" \
   "${PYTHON:-python3}" -m pytest -q -s -p no:cacheprovider tests/test_fuzz.py) >>"$log" 2>&1
 py_rc=$?
-grep -E "reader .* fuzz|passed|failed" "$log"
+grep -E "^\.?reader .* fuzz|[0-9]+ (passed|failed)" "$log"
 echo "Reader fuzz: exit $py_rc, $(($(date +%s) - mid)) s"
 [[ $java_rc -eq 0 && $py_rc -eq 0 ]]

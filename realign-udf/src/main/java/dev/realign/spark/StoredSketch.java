@@ -203,8 +203,13 @@ public record StoredSketch(MomentSnapshot snapshot, EncoderIdentity encoder, Str
           "Invalid sketch info " + info + ": encoder name " + enc.path("name") + " (must be text)");
     }
     JsonNode sha = enc.get("sha256");
-    return new EncoderIdentity(
-        enc.path("name").asText(), sha == null || sha.isNull() ? null : sha.asText());
+    try {
+      return new EncoderIdentity(
+          enc.path("name").asText(), sha == null || sha.isNull() ? null : sha.asText());
+    } catch (IllegalArgumentException e) {
+      // The fuzz test found an empty name failing without the file's name.
+      throw new IllegalArgumentException("Invalid sketch info " + info + ": " + e.getMessage(), e);
+    }
   }
 
   /**

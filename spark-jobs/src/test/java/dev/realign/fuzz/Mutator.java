@@ -163,6 +163,19 @@ public final class Mutator {
     return out;
   }
 
+  /** The longest one execution may take before it counts as a hang. */
+  public static final java.time.Duration HANG = java.time.Duration.ofSeconds(20);
+
+  /**
+   * Runs one execution on a watched thread: a hang fails the test (whatever the budget) instead of
+   * the whole run; exceptions and errors come out as thrown.
+   */
+  public static <T> T watched(
+      org.junit.jupiter.api.function.ThrowingSupplier<T> execution, long seed, int iteration) {
+    return org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+        HANG, execution, () -> "seed " + seed + " iteration " + iteration + ": a hang");
+  }
+
   /** Every message in the cause chain, for checking that an error names its file. */
   public static String messages(Throwable t) {
     StringBuilder sb = new StringBuilder();

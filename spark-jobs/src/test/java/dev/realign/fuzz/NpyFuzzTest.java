@@ -16,10 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,7 +34,6 @@ class NpyFuzzTest {
   @TempDir Path dir;
 
   @Test
-  @Timeout(value = 120, unit = TimeUnit.SECONDS)
   void mutatedNpyFilesFailNamingTheFileOrReadAsTheirBytesSay() throws Exception {
     Npy.Dtype[] dtypes = Npy.Dtype.values();
     byte[][] clean = new byte[dtypes.length][];
@@ -60,8 +57,9 @@ class NpyFuzzTest {
       byte[] bytes = Mutator.mutate(clean[k], rnd, false);
       Path file = Files.write(dir.resolve("fuzz-" + i % 8 + ".npy"), bytes);
       float[] got;
+      int iteration = i;
       try {
-        got = Npy.readFloats(file);
+        got = Mutator.watched(() -> Npy.readFloats(file), SEED, iteration);
       } catch (Throwable t) {
         Mutator.requireCleanError(t, file.toString(), SEED, i);
         errors++;
@@ -73,7 +71,9 @@ class NpyFuzzTest {
       assertThat(h.elements()).as(where).isEqualTo(headers[k].elements());
       assertThat(bits(got)).as(where).isEqualTo(bits(reference(bytes, h)));
       if (h.shape().length == 2) {
-        assertThat(bits(viaPlanner(file, h))).as(where).isEqualTo(bits(got));
+        assertThat(bits(Mutator.watched(() -> viaPlanner(file, h), SEED, iteration)))
+            .as(where)
+            .isEqualTo(bits(got));
       }
       read++;
     }

@@ -15,10 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,7 +38,6 @@ class TransformAndSketchFuzzTest {
   }
 
   @Test
-  @Timeout(value = 120, unit = TimeUnit.SECONDS)
   void mutatedTransformsGiveTheCleanTransformOrAClearError() throws Exception {
     byte[] clean = Files.readAllBytes(golden("realign-transform-v1.json"));
     ReAlignTransform want = TransformJson.fromJson(new String(clean, StandardCharsets.UTF_8));
@@ -52,7 +49,7 @@ class TransformAndSketchFuzzTest {
       String json = new String(Mutator.mutate(clean, rnd, true), StandardCharsets.UTF_8);
       ReAlignTransform got;
       try {
-        got = TransformJson.fromJson(json);
+        got = Mutator.watched(() -> TransformJson.fromJson(json), SEED, i);
       } catch (IllegalArgumentException e) {
         // The callers (AlignPipeline.readTransform, the ML stage) append " [in <file>]".
         assertThat(e.getMessage())
@@ -72,7 +69,6 @@ class TransformAndSketchFuzzTest {
   }
 
   @Test
-  @Timeout(value = 120, unit = TimeUnit.SECONDS)
   void mutatedSketchesAndSidecarsGiveTheCleanSketchOrAnErrorNamingTheFile() throws Exception {
     Configuration conf = new Configuration();
     MomentSketch acc = new MomentSketch(8);
@@ -105,7 +101,7 @@ class TransformAndSketchFuzzTest {
       Files.write(infoFile, mutatedInfo);
       StoredSketch got;
       try {
-        got = StoredSketch.read(file.toString(), "text", conf);
+        got = Mutator.watched(() -> StoredSketch.read(file.toString(), "text", conf), SEED + 1, i);
       } catch (RuntimeException e) {
         Mutator.requireCleanError(e, (sidecar ? infoFile : file).toString(), SEED + 1, i);
         errors++;

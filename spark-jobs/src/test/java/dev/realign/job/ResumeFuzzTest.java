@@ -18,12 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -41,7 +39,6 @@ class ResumeFuzzTest {
   @TempDir Path dir;
 
   @Test
-  @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void mutatedOrCraftedCompletionRecordsNeverReachOutsideTheOutput() throws Exception {
     FileSystem fs = FileSystem.getLocal(new Configuration());
     byte[] shard = new byte[4096];
@@ -76,11 +73,22 @@ class ResumeFuzzTest {
       Files.writeString(done, json);
       Map<String, String> outside = filesOutside(root, out);
       String where = "seed " + SEED + " iteration " + i + " record " + json;
+      int iteration = i;
       String outcome;
       try {
         ShardResult r =
-            ApplyPass.verifiedCompletion(
-                fs, hadoop(staging), hadoop(out.resolve("aligned")), NAME, 0, hadoop(done), KEY);
+            Mutator.watched(
+                () ->
+                    ApplyPass.verifiedCompletion(
+                        fs,
+                        hadoop(staging),
+                        hadoop(out.resolve("aligned")),
+                        NAME,
+                        0,
+                        hadoop(done),
+                        KEY),
+                SEED,
+                iteration);
         if (r == null) {
           outcome = "redone";
         } else {
@@ -88,10 +96,7 @@ class ResumeFuzzTest {
             assertThat(r.toJson()).as(where).isEqualTo(cleanJson);
           }
           assertThat(r.shard().name()).as(where).isEqualTo(NAME);
-          StagedCommit.commit(
-              fs,
-              hadoop(out.resolve("aligned")),
-              hadoop(staging),
+          ShardManifest manifest =
               new ShardManifest(
                   r.shard().rows(),
                   4,
@@ -102,7 +107,14 @@ class ResumeFuzzTest {
                   List.of(),
                   Map.of(),
                   List.of(r.shard()),
-                  Map.of()));
+                  Map.of());
+          Mutator.watched(
+              () -> {
+                StagedCommit.commit(fs, hadoop(out.resolve("aligned")), hadoop(staging), manifest);
+                return null;
+              },
+              SEED,
+              iteration);
           assertThat(Files.readAllBytes(out.resolve("aligned").resolve(NAME)))
               .as(where)
               .isEqualTo(shard);
@@ -125,7 +137,6 @@ class ResumeFuzzTest {
   }
 
   @Test
-  @Timeout(value = 120, unit = TimeUnit.SECONDS)
   void mutatedManifestsAreRefusedNamingThemOrKeepEveryNameInTheirDirectory() {
     ShardManifest clean =
         new ShardManifest(
@@ -151,7 +162,7 @@ class ResumeFuzzTest {
       String mutated = new String(Mutator.mutate(json, rnd, true), StandardCharsets.UTF_8);
       ShardManifest m;
       try {
-        m = ShardManifest.fromJson(mutated, where);
+        m = Mutator.watched(() -> ShardManifest.fromJson(mutated, where), SEED + 1, i);
       } catch (IllegalArgumentException e) {
         Mutator.requireCleanError(e, where, SEED + 1, i);
         refused++;

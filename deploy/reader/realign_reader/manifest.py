@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from dataclasses import dataclass
 from typing import List, Optional
 
@@ -78,6 +79,8 @@ def read_manifest(path: str, verify: bool = False) -> Manifest:
             raw = json.loads(f.read().decode("utf-8"))
     except ValueError as e:
         raise DatasetError(f"Invalid manifest {mpath}: not JSON ({e})") from e
+    if not isinstance(raw, dict):
+        raise DatasetError(f"Invalid manifest {mpath}: {type(raw).__name__} (must be an object)")
     if raw.get("format") != FORMAT:
         raise DatasetError(f"Invalid manifest {mpath}: format {raw.get('format')!r} "
                            f"(expected {FORMAT!r})")
@@ -93,28 +96,79 @@ def read_manifest(path: str, verify: bool = False) -> Manifest:
     if shard_format not in SHARD_FORMATS:
         raise DatasetError(f"Invalid manifest {mpath}: shard_format {shard_format!r} (must be one"
                            f" of {list(SHARD_FORMATS)})")
-    shards = [ShardEntry(s["name"], int(s["rows"]), int(s["bytes"]), s["sha256"])
-              for s in raw.get("shards", [])]
-    rows = int(raw["rows"])
+    try:
+        shards = [ShardEntry(_plain_name(s.get("name"), mpath),
+                             _count(s.get("rows"), "shard rows", mpath),
+                             _count(s.get("bytes"), "shard bytes", mpath),
+                             _text(s.get("sha256"), "shard sha256", mpath))
+                  for s in _list(raw.get("shards", []), mpath)]
+    except AttributeError as e:  # a shard entry that is not an object
+        raise DatasetError(f"Invalid manifest {mpath}: shards must be objects ({e})") from e
+    rows = _count(raw.get("rows"), "rows", mpath)
+    dim = _count(raw.get("dim"), "dim", mpath)
+    if dim < 1:
+        raise DatasetError(f"Invalid manifest {mpath}: dim {dim} (must be >= 1)")
     if sum(s.rows for s in shards) != rows:
         raise DatasetError(f"Invalid manifest {mpath}: shards hold {sum(s.rows for s in shards)}"
                            f" rows, the manifest says {rows}")
-    m = Manifest(directory, rows, int(raw["dim"]), dtype, shard_format,
-                 raw.get("transform_sha256", "none"), shards, raw)
+    m = Manifest(directory, rows, dim, dtype, shard_format,
+                 _text(raw.get("transform_sha256", "none"), "transform_sha256", mpath), shards, raw)
+    itemsize = 2 if dtype == "float16" else 4
     for s in shards:
         p = m.shard_path(s)
-        if not os.path.isfile(p):
+        try:
+            st = os.lstat(p)  # a symbolic link is not followed: it could point anywhere
+        except FileNotFoundError:
+            st = None
+        if st is None or not stat.S_ISREG(st.st_mode):
+            what = "is missing" if st is None else (
+                "is a symbolic link (not followed)" if stat.S_ISLNK(st.st_mode)
+                else "is not a regular file")
             raise DatasetError(f"Partial dataset {directory}: shard {s.name} listed in the"
-                               f" manifest is missing")
-        size = os.path.getsize(p)
+                               f" manifest {what}")
+        size = st.st_size
         if size != s.bytes:
             raise DatasetError(f"Corrupted shard {p}: size expected {s.bytes} bytes, actual {size}")
+        # Every size is bounded by the bytes really there before anything is allocated: the
+        # embeddings alone of a shard take rows x dim x itemsize bytes.
+        if s.rows * dim * itemsize > size:
+            raise DatasetError(f"Invalid manifest {mpath}: shard {s.name} of {size} bytes cannot"
+                               f" hold {s.rows} rows of dim {dim} {dtype}")
         if verify:
             actual = sha256_file(p)
             if actual != s.sha256:
                 raise DatasetError(f"Corrupted shard {p}: sha256 expected {s.sha256}, actual"
                                    f" {actual}")
     return m
+
+
+def _plain_name(name, mpath: str) -> str:
+    """A shard name must be one plain file name in the manifest's directory: no separator, not
+    ``.`` or ``..``, not absolute (checked before anything touches the file system)."""
+    ok = (isinstance(name, str) and name not in ("", ".", "..") and len(name) <= 255
+          and not any(c in name for c in "/\\:") and all(" " <= c != "\x7f" for c in name))
+    if not ok:
+        raise DatasetError(f"Invalid manifest {mpath}: shard name {name!r} (must be a single plain"
+                           f" file name: no '/', '\\' or ':', not '.' or '..')")
+    return name
+
+
+def _count(v, what: str, mpath: str) -> int:
+    if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+        raise DatasetError(f"Invalid manifest {mpath}: {what} {v!r} (must be an integer >= 0)")
+    return v
+
+
+def _text(v, what: str, mpath: str) -> str:
+    if not isinstance(v, str):
+        raise DatasetError(f"Invalid manifest {mpath}: {what} {v!r} (must be a string)")
+    return v
+
+
+def _list(v, mpath: str) -> list:
+    if not isinstance(v, list):
+        raise DatasetError(f"Invalid manifest {mpath}: shards {type(v).__name__} (must be a list)")
+    return v
 
 
 def check_expected(m: Manifest, dim: Optional[int], dtype: Optional[str],

@@ -46,6 +46,12 @@ def load_shard(m: Manifest, shard: ShardEntry) -> List[Chunk]:
             chunks = _load_arrow(path, m)
         else:
             chunks = _load_parquet(path, m)
+        for c in chunks:
+            # Ids and texts must be valid UTF-8 (pyarrow does not check on read): a damaged byte
+            # surfaced as a UnicodeDecodeError on the first access of that row.
+            c.ids.validate(full=True)
+            if c.texts is not None:
+                c.texts.validate(full=True)
     except (pa.ArrowInvalid, pa.ArrowException, OSError) as e:
         raise DatasetError(f"Corrupted shard {path}: {e}") from e
     rows = sum(len(c.ids) for c in chunks)

@@ -51,15 +51,56 @@ def canonical_sha256(t: dict) -> str:
     return hashlib.sha256(bytes(out)).hexdigest()
 
 
+def _check_shapes(doc: dict, path: str) -> None:
+    """Every vector holds ``dim`` numbers, as realign's TransformJson checks: a one-element
+    ``mu_text`` with a matching sha256 would otherwise broadcast into garbage without error."""
+    dim = doc.get("dim")
+    if isinstance(dim, bool) or not isinstance(dim, int) or dim < 1:
+        raise ValueError(f"Invalid transform {path}: dim {dim!r} (must be an integer > 0)")
+
+    def vector(v, field):
+        if not isinstance(v, list) or len(v) != dim:
+            got = f"{len(v)} values" if isinstance(v, list) else type(v).__name__
+            raise ValueError(f"Invalid transform {path}: field {field!r} has {got} (must be an"
+                             f" array of dim = {dim} numbers)")
+        for j, x in enumerate(v):
+            if isinstance(x, bool) or not isinstance(x, (int, float)):
+                raise ValueError(f"Invalid transform {path}: field {field!r}[{j}] is {x!r} (must"
+                                 f" be a number)")
+
+    vector(doc.get("mu_text"), "mu_text")
+    vector(doc.get("mu_image"), "mu_image")
+    hats = doc.get("mu_hat")
+    if not isinstance(hats, list):
+        raise ValueError(f"Invalid transform {path}: field 'mu_hat' is {type(hats).__name__}"
+                         f" (must be an array of vectors)")
+    for k, h in enumerate(hats):
+        vector(h, f"mu_hat[{k}]")
+    for key, fields in (("counts", ("text", "image")), ("traces", ("text", "image"))):
+        block = doc.get(key)
+        if not isinstance(block, dict) or any(
+                isinstance(block.get(f), bool) or not isinstance(block.get(f), (int, float))
+                for f in fields):
+            raise ValueError(f"Invalid transform {path}: field {key!r} is {block!r} (must hold"
+                             f" numbers 'text' and 'image')")
+    scale = doc.get("scale")
+    if isinstance(scale, bool) or not isinstance(scale, (int, float)):
+        raise ValueError(f"Invalid transform {path}: scale {scale!r} (must be a number)")
+
+
 class Transform:
     """The fitted ReAlign transform. ``t(x)`` aligns raw text embeddings ``x`` (n, d) on x's
     device; the math runs in float64 (as realign's kernel) and the result is float32."""
 
     def __init__(self, doc: dict, path: str = "<memory>"):
+        if not isinstance(doc, dict):
+            raise ValueError(f"Invalid transform {path}: {type(doc).__name__} (must be an"
+                             f" object)")
         if doc.get("format") != FORMAT or doc.get("format_version") not in KNOWN_FORMAT_VERSIONS:
             raise ValueError(f"Invalid transform {path}: format {doc.get('format')!r} version"
                              f" {doc.get('format_version')!r} (expected {FORMAT!r} version"
                              f" {list(KNOWN_FORMAT_VERSIONS)})")
+        _check_shapes(doc, path)
         actual = canonical_sha256(doc)
         if actual != doc.get("sha256"):
             raise ValueError(f"Invalid transform {path}: sha256 expected {doc.get('sha256')},"
@@ -105,6 +146,9 @@ def load_transform(path: str, device=None) -> Transform:
     if os.path.isdir(path):
         path = os.path.join(path, "realign-transform.json")
     with open(path, "rb") as f:
-        doc = json.loads(f.read().decode("utf-8"))
+        try:
+            doc = json.loads(f.read().decode("utf-8"))
+        except ValueError as e:
+            raise ValueError(f"Invalid transform {path}: not JSON ({e})") from e
     t = Transform(doc, path)
     return t.to(device) if device is not None else t

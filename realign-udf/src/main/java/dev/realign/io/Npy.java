@@ -188,7 +188,7 @@ public final class Npy {
    * @param first12 the first 12 bytes of the file
    * @param dict the header dictionary bytes ({@link #headerLength} of them, from {@link
    *     #headerStart})
-   * @param fileSize the file's size, to detect truncated data
+   * @param fileSize the file's size: the data must fill the file exactly (numpy writes no more)
    */
   public static Header parseHeader(byte[] first12, byte[] dict, long fileSize, String file) {
     long headerStart = headerStart(first12, file);
@@ -200,27 +200,66 @@ public final class Npy {
     }
     String shapeText = find(SHAPE, header, "shape", file).trim();
     List<Long> dims = new ArrayList<>();
-    for (String part : shapeText.split(",")) {
+    for (String part : shapeText.split(",", -1)) {
       if (!part.isBlank()) {
-        dims.add(Long.parseLong(part.trim()));
+        dims.add(dimension(part.trim(), dims.size(), shapeText, file));
       }
     }
     long[] shape = dims.stream().mapToLong(Long::longValue).toArray();
     Header h = new Header(shape, headerStart + dict.length, dtype);
-    long expectedBytes = h.dataOffset() + dtype.bytes() * h.elements();
-    if (fileSize < expectedBytes) {
+    // Every size is checked against the bytes really there before anyone plans or allocates: a
+    // 128-byte file that claims (70368744177664, 65536) rows overflows a long and planned 2^30
+    // splits.
+    long expectedBytes;
+    try {
+      long elements = 1;
+      for (long s : shape) {
+        elements = Math.multiplyExact(elements, s);
+      }
+      expectedBytes = Math.addExact(h.dataOffset(), Math.multiplyExact(elements, dtype.bytes()));
+    } catch (ArithmeticException e) {
+      expectedBytes = Long.MAX_VALUE;
+    }
+    if (fileSize != expectedBytes) {
       throw new IllegalArgumentException(
           "Invalid .npy file "
               + file
               + ": shape "
               + Arrays.toString(shape)
               + " needs "
-              + expectedBytes
+              + (expectedBytes == Long.MAX_VALUE ? "more than 2^63" : String.valueOf(expectedBytes))
               + " bytes, actual "
               + fileSize
-              + " (truncated)");
+              + (fileSize < expectedBytes
+                  ? " (truncated)"
+                  : " (trailing bytes: the header and the data disagree)"));
     }
     return h;
+  }
+
+  /** One axis of a shape: a decimal {@code >= 0}; axes after the first must be {@code > 0}. */
+  private static long dimension(String text, int axis, String shapeText, String file) {
+    long d;
+    try {
+      d = Long.parseLong(text);
+    } catch (NumberFormatException e) {
+      d = -1;
+    }
+    if (d < 0 || (axis > 0 && d == 0)) {
+      throw new IllegalArgumentException(
+          "Invalid .npy file "
+              + file
+              + ": shape ("
+              + shapeText
+              + ") axis "
+              + axis
+              + " is '"
+              + text
+              + "' (must be an integer "
+              + (axis == 0 ? ">= 0" : "> 0")
+              + ")");
+    }
+    return d;
   }
 
   /** Reads a whole file into one array (at most 2^31 - 1 floats). */

@@ -182,10 +182,34 @@ public record StoredSketch(MomentSnapshot snapshot, EncoderIdentity encoder, Str
               + actual
               + " (copy a sketch together with its .json)");
     }
+    if (root.path("dim").asLong(-1) != s.dimension()
+        || root.path("count").asLong(-1) != s.count()) {
+      throw new IllegalArgumentException(
+          "Sketch info mismatch: "
+              + info
+              + " says dim "
+              + root.path("dim")
+              + " and count "
+              + root.path("count")
+              + ", the sketch beside it has dim "
+              + s.dimension()
+              + " and count "
+              + s.count()
+              + " (copy a sketch together with its .json)");
+    }
     JsonNode enc = root.path("encoder");
+    if (!enc.path("name").isTextual()) {
+      throw new IllegalArgumentException(
+          "Invalid sketch info " + info + ": encoder name " + enc.path("name") + " (must be text)");
+    }
     JsonNode sha = enc.get("sha256");
-    return new EncoderIdentity(
-        enc.path("name").asText(), sha == null || sha.isNull() ? null : sha.asText());
+    try {
+      return new EncoderIdentity(
+          enc.path("name").asText(), sha == null || sha.isNull() ? null : sha.asText());
+    } catch (IllegalArgumentException e) {
+      // The fuzz test found an empty name failing without the file's name.
+      throw new IllegalArgumentException("Invalid sketch info " + info + ": " + e.getMessage(), e);
+    }
   }
 
   /**

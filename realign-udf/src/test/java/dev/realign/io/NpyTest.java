@@ -274,4 +274,99 @@ class NpyTest {
                 + ": dtype '>f8' (must be '<f2', '<f4' or '<f8':"
                 + " little-endian float16, float32 or float64)");
   }
+
+  // ---------------------------------------------------------------- crafted headers (issue 22)
+
+  @Test
+  void aShapeWhoseSizeOverflowsFailsNamingTheFileBeforeAnyAllocation() throws Exception {
+    // 128 bytes that claim 2^46 x 2^16 floats: rows x rowLength overflows a long, and bytes x
+    // elements did too; this passed the truncation check and planned 2^30 splits.
+    Path f =
+        file(
+            "huge.npy",
+            npy(
+                MAGIC,
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (70368744177664, 65536), }",
+                0));
+    assertThat(Files.size(f)).isEqualTo(128);
+    assertThatThrownBy(() -> Npy.readHeader(f))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "Invalid .npy file "
+                + f
+                + ": shape [70368744177664, 65536] needs more than 2^63 bytes, actual 128"
+                + " (truncated)");
+    // Big, but no overflow: still bounded by the file's real size.
+    Path big =
+        file(
+            "big.npy",
+            npy(
+                MAGIC,
+                "{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000, 512), }",
+                0));
+    assertThatThrownBy(() -> Npy.readFloats(big))
+        .hasMessage(
+            "Invalid .npy file "
+                + big
+                + ": shape [1000000000, 512] needs 4096000000128 bytes, actual 128 (truncated)");
+  }
+
+  @Test
+  void aNegativeZeroOrNonNumericAxisFailsNamingTheFile() throws Exception {
+    // (-5, 4) was accepted: the planner counted -5 rows, and the file was neither read nor refused.
+    Path negative =
+        file(
+            "b.npy", npy(MAGIC, "{'descr': '<f4', 'fortran_order': False, 'shape': (-5, 4), }", 0));
+    assertThatThrownBy(() -> Npy.readHeader(negative))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "Invalid .npy file "
+                + negative
+                + ": shape (-5, 4) axis 0 is '-5' (must be an integer >= 0)");
+    Path negativeRow =
+        file(
+            "c.npy", npy(MAGIC, "{'descr': '<f4', 'fortran_order': False, 'shape': (5, -4), }", 0));
+    assertThatThrownBy(() -> Npy.readHeader(negativeRow))
+        .hasMessage(
+            "Invalid .npy file "
+                + negativeRow
+                + ": shape (5, -4) axis 1 is '-4' (must be an integer > 0)");
+    // (2^40, 0) holds no bytes at all, yet claims 2^40 rows.
+    Path emptyRows =
+        file(
+            "d.npy",
+            npy(
+                MAGIC,
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (1099511627776, 0), }",
+                0));
+    assertThatThrownBy(() -> Npy.readHeader(emptyRows))
+        .hasMessageContaining(emptyRows.toString())
+        .hasMessageContaining("axis 1 is '0' (must be an integer > 0)");
+    Path text =
+        file(
+            "e.npy", npy(MAGIC, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, x), }", 32));
+    assertThatThrownBy(() -> Npy.readHeader(text))
+        .hasMessageContaining(text.toString())
+        .hasMessageContaining("axis 1 is 'x'");
+    // Zero rows of a real width is what numpy writes for an empty array: accepted.
+    Path empty =
+        file("f.npy", npy(MAGIC, "{'descr': '<f4', 'fortran_order': False, 'shape': (0, 4), }", 0));
+    assertThat(Npy.readHeader(empty).rows()).isZero();
+  }
+
+  @Test
+  void dataBeyondWhatTheHeaderDescribesFails() throws Exception {
+    // numpy writes exactly the data; more bytes mean the header and data disagree (a header whose
+    // shape lost a digit would otherwise read as a shorter, different array without error).
+    Path f =
+        file(
+            "long.npy",
+            npy(MAGIC, "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }", 49));
+    assertThatThrownBy(() -> Npy.readHeader(f))
+        .hasMessage(
+            "Invalid .npy file "
+                + f
+                + ": shape [3, 4] needs 176 bytes, actual 177"
+                + " (trailing bytes: the header and the data disagree)");
+  }
 }

@@ -90,6 +90,30 @@ class StoredSketchTest {
         .hasMessageContaining(SketchCodec.fingerprint(s));
   }
 
+  /**
+   * Issue 22's fuzz: a sidecar whose encoder name was emptied failed without naming the sidecar;
+   * one whose dim or count differs from the sketch beside it was read.
+   */
+  @Test
+  void aSidecarWithABadEncoderNameOrAnotherDimOrCountFailsNamingTheSidecar() throws Exception {
+    MomentSnapshot s = ReAlignFitter.sketch(rows(4, 50, D), D);
+    String file = store("z", s, CLIP);
+    Path info = Path.of(file + ".json");
+    Files.deleteIfExists(info.resolveSibling(".image.sketch.json.crc"));
+    String clean = Files.readString(info);
+    Files.writeString(info, clean.replace("\"clip-vit-b16\"", "\"\""));
+    assertThatThrownBy(() -> StoredSketch.read(file, "image", CONF))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("Invalid sketch info " + info + ": Invalid encoder name");
+    Files.writeString(info, clean.replace("\"count\" : 50", "\"count\" : 51"));
+    assertThatThrownBy(() -> StoredSketch.read(file, "image", CONF))
+        .hasMessage(
+            "Sketch info mismatch: "
+                + info
+                + " says dim 16 and count 51, the sketch beside it has dim 16 and count 50"
+                + " (copy a sketch together with its .json)");
+  }
+
   @Test
   void mergesOfAnotherDimensionEncoderOrVersionAreRefusedNamingBothSides() throws Exception {
     String a = store("a", ReAlignFitter.sketch(rows(4, 40, D), D), CLIP);

@@ -44,6 +44,8 @@ final class AlignedSketch {
       try (InputStream in = ctx.fs.open(p)) {
         return SketchCodec.decode(in.readAllBytes());
       }
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(e.getMessage() + " [in " + p + "]", e);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read the aligned-rows sketch " + p, e);
     }

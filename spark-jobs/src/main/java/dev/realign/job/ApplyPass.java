@@ -186,7 +186,8 @@ final class ApplyPass {
     FileSystem fs = HadoopFiles.fs(staged, conf);
     if (resume) {
       ShardResult kept =
-          verifiedCompletion(fs, layout.staging(), layout.aligned(), name, done, key);
+          verifiedCompletion(
+              fs, layout.staging(), layout.aligned(), name, split.index(), done, key);
       if (kept != null) {
         counter.add(split.rows());
         return kept;
@@ -314,28 +315,79 @@ final class ApplyPass {
             e));
   }
 
-  /** The completion record of a shard if it and the shard file (staged or committed) verify. */
+  /**
+   * The completion record of a shard if it and the shard file (staged or committed) verify, else
+   * null (the split is written again). A record that does not parse or whose checksum fails is
+   * damaged and ignored; one that parses but names another shard than its split's, or a path, is
+   * refused: the commit would move and delete the file it names.
+   */
   static ShardResult verifiedCompletion(
-      FileSystem fs, Path staging, Path committed, String name, Path done, String transformSha256) {
+      FileSystem fs,
+      Path staging,
+      Path committed,
+      String name,
+      int split,
+      Path done,
+      String transformSha256) {
+    ShardResult r;
     try {
       if (!fs.exists(done)) {
         return null;
       }
-      ShardResult r;
       try (InputStream in = fs.open(done)) {
         r = ShardResult.fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8));
       }
-      if (!r.transformSha256().equals(transformSha256)) {
-        return null;
-      }
+    } catch (IOException | IllegalArgumentException e) {
+      return null;
+    }
+    if (!r.shard().name().equals(name) || r.split() != split) {
+      throw new IllegalArgumentException(
+          "Invalid completion record "
+              + done
+              + ": shard '"
+              + r.shard().name()
+              + "' of split "
+              + r.split()
+              + " (must be '"
+              + name
+              + "' of split "
+              + split
+              + "; remove the record to write the split again)");
+    }
+    if (r.rejectFile() != null) {
+      ShardInfo.requireRelativeName(r.rejectFile().name(), "completion record " + done);
+    }
+    if (!r.transformSha256().equals(transformSha256)) {
+      return null;
+    }
+    try {
       for (Path p : new Path[] {new Path(staging, name), new Path(committed, name)}) {
-        if (fs.exists(p) && ShardManifest.sha256(fs, p).equals(r.shard().sha256())) {
+        if (isPlainFile(fs, p) && ShardManifest.sha256(fs, p).equals(r.shard().sha256())) {
           return r;
         }
       }
       return null;
-    } catch (IOException | IllegalArgumentException e) {
+    } catch (IOException | RuntimeException e) {
       return null;
     }
+  }
+
+  /** A regular file, not a symbolic link (one could point out of the output directory). */
+  static boolean isPlainFile(FileSystem fs, Path p) throws IOException {
+    // Hadoop's local file systems report a link as the file it points to (symlinks are off by
+    // default): ask the JVM, without following links.
+    java.io.File local =
+        fs instanceof org.apache.hadoop.fs.LocalFileSystem l
+            ? l.pathToFile(p)
+            : fs instanceof org.apache.hadoop.fs.RawLocalFileSystem r ? r.pathToFile(p) : null;
+    if (local != null) {
+      return java.nio.file.Files.isRegularFile(
+          local.toPath(), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    }
+    if (!fs.exists(p)) {
+      return false;
+    }
+    org.apache.hadoop.fs.FileStatus st = fs.getFileLinkStatus(p);
+    return st.isFile() && !st.isSymlink();
   }
 }

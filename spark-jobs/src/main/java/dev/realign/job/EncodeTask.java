@@ -85,7 +85,8 @@ final class EncodeTask implements Serializable {
     String splitProvenance = provenance(split);
     if (resume) {
       ShardResult kept =
-          ApplyPass.verifiedCompletion(fs, staging, out, name, done, splitProvenance);
+          ApplyPass.verifiedCompletion(
+              fs, staging, out, name, split.index(), done, splitProvenance);
       if (kept != null) {
         counter.add(kept.shard().rows() + kept.rejected());
         return kept;

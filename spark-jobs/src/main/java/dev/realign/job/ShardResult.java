@@ -99,15 +99,41 @@ final class ShardResult implements Serializable {
           .put("sha256", rejectFile.sha256());
     }
     try {
+      n.put(RECORD_SHA256, sha256(MAPPER.writeValueAsString(n)));
       return MAPPER.writeValueAsString(n);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
+  /**
+   * The record's own checksum: SHA-256 of the record written without it. A damaged count, key or
+   * sketch would otherwise be trusted on resume (the shard's own hash covers the shard only) and
+   * give a different manifest or report with no error.
+   */
+  static final String RECORD_SHA256 = "record_sha256";
+
+  private static String sha256(String text) {
+    try {
+      return java.util.HexFormat.of()
+          .formatHex(
+              java.security.MessageDigest.getInstance("SHA-256")
+                  .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   static ShardResult fromJson(String json) {
     try {
       JsonNode n = MAPPER.readTree(json);
+      if (!(n instanceof ObjectNode o) || !o.path(RECORD_SHA256).isTextual()) {
+        throw new IllegalArgumentException("no " + RECORD_SHA256);
+      }
+      String check = o.remove(RECORD_SHA256).asText();
+      if (!check.equals(sha256(MAPPER.writeValueAsString(o)))) {
+        throw new IllegalArgumentException(RECORD_SHA256 + " does not match the record (damaged)");
+      }
       return new ShardResult(
           n.get("split").asInt(),
           new ShardInfo(

@@ -23,6 +23,11 @@ final class StagedCommit {
   static void commit(FileSystem fs, Path dir, Path staging, ShardManifest manifest) {
     try {
       Path manifestPath = new Path(dir, "_manifest.json");
+      // Names come from completion records too: each must stay in this directory, checked before
+      // anything is deleted or moved.
+      for (ShardInfo s : manifest.shards()) {
+        ShardInfo.requirePlainName(s.name(), "the shards to commit in " + dir);
+      }
       // The old manifest goes first: from here on the directory is not a committed dataset.
       fs.delete(manifestPath, false);
       Set<String> names = new HashSet<>();

@@ -78,7 +78,7 @@ public record StatsSummary(
         .forEachRemaining(e -> sketches.put(e.getKey(), e.getValue().asText()));
     return new StatsSummary(
         ShardManifest.readCounts(root.path("inputs")),
-        ShardManifest.readShards(root.path("rejected_files")),
+        ShardManifest.readShards(root.path("rejected_files"), "the stats summary"),
         verdict.equals(FAILED) ? root.path("failure").asText("(no reason recorded)") : null,
         sketches);
   }

@@ -22,6 +22,66 @@ public final class ShardInfo implements Serializable {
     this.sha256 = sha256;
   }
 
+  /**
+   * A shard name read from a completion record or a manifest: one plain file name (no separator,
+   * not {@code .} or {@code ..}, no scheme, no control character), so that joining it to a
+   * directory cannot leave that directory. A record naming {@code ../../../moved.txt} made {@code
+   * --mode resume} move a file from outside the output.
+   *
+   * @param where the file the name was read from, for the error
+   */
+  public static String requirePlainName(String name, String where) {
+    if (!isPlainName(name)) {
+      throw new IllegalArgumentException(
+          "Invalid shard name '"
+              + name
+              + "' in "
+              + where
+              + " (must be a single plain file name: no '/', '\\' or ':', not '.' or '..')");
+    }
+    return name;
+  }
+
+  /**
+   * A name of a rejected-rows file, relative to the output directory ({@code
+   * rejected/<role>/<shard>}): each {@code /}-separated part a plain file name, see {@link
+   * #requirePlainName}.
+   */
+  public static String requireRelativeName(String name, String where) {
+    boolean ok = name != null && !name.isEmpty();
+    if (ok) {
+      for (String part : name.split("/", -1)) {
+        ok &= isPlainName(part);
+      }
+    }
+    if (!ok) {
+      throw new IllegalArgumentException(
+          "Invalid file name '"
+              + name
+              + "' in "
+              + where
+              + " (must be a relative path of plain file names: no '\\' or ':', no '.' or '..',"
+              + " not absolute)");
+    }
+    return name;
+  }
+
+  private static boolean isPlainName(String name) {
+    if (name == null || name.isEmpty() || name.equals(".") || name.equals("..")) {
+      return false;
+    }
+    if (name.length() > 255) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c == '/' || c == '\\' || c == ':' || c < 0x20 || c == 0x7f) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   public String name() {
     return name;
   }

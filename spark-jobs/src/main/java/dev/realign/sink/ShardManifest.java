@@ -212,8 +212,8 @@ public record ShardManifest(
   }
 
   /** Reads what {@link #putShards} wrote. */
-  public static List<ShardInfo> readShards(JsonNode arr) {
-    return shardList(arr);
+  public static List<ShardInfo> readShards(JsonNode arr, String where) {
+    return shardList(arr, where, true);
   }
 
   private static void putShard(ObjectNode n, ShardInfo s) {
@@ -260,9 +260,9 @@ public record ShardManifest(
           root.path("transform_sha256").asText(),
           root.path("rejected_rows").asLong(),
           inputs,
-          shardList(root.path("rejected_files")),
+          shardList(root.path("rejected_files"), where, true),
           extra,
-          shardList(root.path("shards")),
+          shardList(root.path("shards"), where, false),
           provenance,
           root.path("shard_format").asText("parquet"),
           createdBy.isEmpty() ? Map.of() : Map.copyOf(createdBy));
@@ -271,12 +271,16 @@ public record ShardManifest(
     }
   }
 
-  private static List<ShardInfo> shardList(JsonNode arr) {
+  /** Shards are plain names in the manifest's directory; rejected files are relative paths. */
+  private static List<ShardInfo> shardList(JsonNode arr, String where, boolean relative) {
     List<ShardInfo> out = new ArrayList<>();
     for (JsonNode n : arr) {
+      String name = n.path("name").asText();
       out.add(
           new ShardInfo(
-              n.path("name").asText(),
+              relative
+                  ? ShardInfo.requireRelativeName(name, where)
+                  : ShardInfo.requirePlainName(name, where),
               n.path("rows").asLong(),
               n.path("bytes").asLong(),
               n.path("sha256").asText()));

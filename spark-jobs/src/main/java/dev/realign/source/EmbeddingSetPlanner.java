@@ -122,11 +122,12 @@ public final class EmbeddingSetPlanner {
                 + java.util.Arrays.toString(h.shape())
                 + " (must be 2-D: rows x dimension)");
       }
-      int d = (int) h.shape()[1];
-      if (d <= 0) {
+      long wide = h.shape()[1];
+      if (wide <= 0 || wide > Integer.MAX_VALUE) {
         throw new IllegalArgumentException(
-            "Invalid .npy file " + file + ": dimension " + d + " (must be > 0)");
+            "Invalid .npy file " + file + ": dimension " + wide + " (must be in [1, 2^31 - 1])");
       }
+      int d = (int) wide;
       if (dim < 0) {
         dim = d;
       } else if (d != dim) {

@@ -251,4 +251,49 @@ class FailureAndResumeTest {
     assertThat(full.resolve("aligned/_manifest.json")).doesNotExist();
     assertThat(full.resolve("aligned/part-00000-of-00004.parquet")).doesNotExist();
   }
+
+  /**
+   * Issue 22: a completion record naming {@code ../../../moved.txt} made {@code --mode resume} move
+   * a file from outside the output into a directory above it, and an absolute name deleted the file
+   * it named. A record whose name is not its split's shard is refused, naming the record; nothing
+   * outside the output is moved or deleted.
+   */
+  @Test
+  void aCompletionRecordNamingAPathOutsideTheOutputIsRefusedAndNothingMoves() throws Exception {
+    Path root = dir.resolve("escape");
+    Path out = root.resolve("out");
+    assertThatThrownBy(() -> withFault(FaultSeam.FAIL_APPLY_SPLIT, 0, () -> run(out, 2)))
+        .isInstanceOf(SparkException.class);
+    Path record = out.resolve("aligned/_staging/part-00000-of-00002.parquet.done.json");
+    ShardResult clean = ShardResult.fromJson(Files.readString(record));
+    // staging/../../../moved.txt is root/moved.txt; aligned/../../../moved.txt is its parent's.
+    Path moved = Files.writeString(root.resolve("moved.txt"), "not realign's");
+    Path victim = Files.writeString(root.resolve("victim.txt"), "not realign's either");
+    for (String name : new String[] {"../../../moved.txt", victim.toAbsolutePath().toString()}) {
+      Files.writeString(record, withName(clean, name).toJson());
+      assertThatThrownBy(() -> run(out, 2, "output.mode", "resume"))
+          .satisfies(
+              e ->
+                  assertThat(Failures.oneLine(e))
+                      .contains("Invalid completion record " + record)
+                      .contains("shard '" + name + "' of split 0")
+                      .contains("(must be 'part-00000-of-00002.parquet' of split 0"));
+      assertThat(Files.readString(moved)).isEqualTo("not realign's");
+      assertThat(Files.readString(victim)).isEqualTo("not realign's either");
+      assertThat(dir.resolve("moved.txt")).doesNotExist();
+      assertThat(out.resolve("aligned/_manifest.json")).doesNotExist();
+    }
+  }
+
+  private static ShardResult withName(ShardResult r, String name) {
+    return new ShardResult(
+        r.split(),
+        new dev.realign.sink.ShardInfo(
+            name, r.shard().rows(), r.shard().bytes(), r.shard().sha256()),
+        r.rejected(),
+        r.transformSha256(),
+        r.outputSketch(),
+        r.truncated(),
+        r.rejectFile());
+  }
 }

@@ -103,4 +103,37 @@ class NpySplitReaderTest {
           .isEqualTo(Float.floatToRawIntBits((float) v[j]));
     }
   }
+
+  @Test
+  void aDirectoryWithOneCraftedHeaderFailsAtPlanningNamingThatFile() throws Exception {
+    // Issue 22: b.npy claiming (-5, 4) made the planner count 10 - 5 = 5 rows; the run then
+    // succeeded with a.npy's 10 rows, and b.npy was neither read, refused nor reported.
+    Path in = java.nio.file.Files.createDirectories(dir.resolve("in"));
+    Npy.write(in.resolve("a.npy"), new float[40], 10, 4);
+    Path b = in.resolve("b.npy");
+    Npy.write(b, new float[0], 0, 4);
+    byte[] bytes = java.nio.file.Files.readAllBytes(b);
+    String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+    java.nio.file.Files.write(
+        b,
+        text.replace("(0, 4), }  ", "(-5, 4), } ")
+            .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    assertThat(java.nio.file.Files.size(b)).isEqualTo(bytes.length);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                EmbeddingSetPlanner.plan(
+                    new EmbeddingSetPlanner.Spec(
+                        "text",
+                        in.toUri().toString(),
+                        EmbeddingFormat.NPY,
+                        null,
+                        Columns.DEFAULT,
+                        1_000,
+                        0),
+                    CONF))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Invalid .npy file ")
+        .hasMessageContaining("b.npy")
+        .hasMessageContaining("axis 0 is '-5' (must be an integer >= 0)");
+  }
 }

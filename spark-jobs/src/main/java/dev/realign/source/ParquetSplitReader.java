@@ -13,7 +13,6 @@ import org.apache.hadoop.fs.Path;
 import org.apache.parquet.HadoopReadOptions;
 import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.column.ColumnDescriptor;
-import org.apache.parquet.hadoop.CodecFactory;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.api.ReadSupport;
@@ -40,7 +39,8 @@ final class ParquetSplitReader implements SplitReader {
   private final boolean idsFromColumn;
   private final boolean idsOnly;
   private final ParquetFileReader reader;
-  private final CodecFactory codecs;
+  private final PageDecompressor codecs;
+  private final long fileLength;
   private final List<SeekableInputStream> streams = new ArrayList<>();
 
   /** The row groups holding the split's rows, and the file row index of each one's first row. */
@@ -103,7 +103,8 @@ final class ParquetSplitReader implements SplitReader {
               + ")",
           e);
     }
-    this.codecs = new CodecFactory(conf, 0);
+    this.codecs = new PageDecompressor(conf);
+    this.fileLength = input.getLength();
     long start = 0;
     List<BlockMetaData> blocks = reader.getFooter().getBlocks();
     for (int k = 0; k < blocks.size(); k++) {
@@ -348,9 +349,7 @@ final class ParquetSplitReader implements SplitReader {
       throw new CorruptPageException("the row group has no chunk of column " + path);
     }
     return new ColumnPages(
-        c,
-        new PageStream(
-            in, chunk, c.getMaxRepetitionLevel(), codecs.getDecompressor(chunk.getCodec())));
+        c, new PageStream(in, chunk, c.getMaxRepetitionLevel(), codecs, fileLength));
   }
 
   /** For tests: ignore the files' offset indexes (the header walk must find the same rows). */
@@ -395,7 +394,7 @@ final class ParquetSplitReader implements SplitReader {
       return null;
     }
     return switch (c.column.getPrimitiveType().getPrimitiveTypeName()) {
-      case INT32, INT64 -> Long.toString(c.longs[c.valuePos++]);
+      case INT32, INT64 -> c.integerText(c.longs[c.valuePos++]);
       default -> c.binaries[c.valuePos++].toStringUsingUTF8();
     };
   }
@@ -525,7 +524,7 @@ final class ParquetSplitReader implements SplitReader {
     }
     streams.clear();
     if (codecs != null) {
-      codecs.release();
+      codecs.close();
     }
     try {
       reader.close();

@@ -1,6 +1,7 @@
 """Damaged Parquet files and pyarrow's verdict on each: DamagedParquetTest's table.
 
 usage: python3 damaged_parquet.py OUT_DIR [BASE.parquet ...]
+       python3 damaged_parquet.py --verdicts DIR   (pyarrow's verdicts only: ParquetFuzzTest)
 
 Writes clean bases with pyarrow into OUT_DIR (every encoding and codec pyarrow writes: PLAIN,
 RLE_DICTIONARY, BYTE_STREAM_SPLIT; V1 and V2 pages; SNAPPY, ZSTD, GZIP, LZ4_RAW, none; with and
@@ -210,10 +211,18 @@ def damages(data, path):
     return {k: v for k, v in out.items() if v is not None}
 
 
+def id_text(v):
+    """An id as realign reads it: its UTF-8 text; null when absent or not valid UTF-8."""
+    try:
+        return None if v is None else v.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
 def verdict(path):
     try:
         t = pq.read_table(path, page_checksum_verification=True)
-        ids = t.column("id").to_pylist()
+        ids = [id_text(v) for v in t.column("id").cast(pa.binary()).to_pylist()]
         bits = []
         for v in t.column("embedding").to_pylist():
             bits.append(None if v is None or any(e is None for e in v)
@@ -224,6 +233,13 @@ def verdict(path):
 
 
 def main():
+    if sys.argv[1] == "--verdicts":  # only pyarrow's verdicts on the files already there
+        out = sys.argv[2]
+        table = {f: verdict(os.path.join(out, f))
+                 for f in sorted(os.listdir(out)) if f.endswith(".parquet")}
+        with open(os.path.join(out, "verdicts.json"), "w") as fh:
+            json.dump(table, fh)
+        return
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
     bases(out)

@@ -227,7 +227,7 @@ final class ParquetSplitReader implements SplitReader {
         batch.texts[i] = texts == null ? null : stringOf(texts);
         if (idColumn != null) {
           current = idColumn.getPath()[0];
-          batch.ids[i] = stringOf(ids);
+          batch.ids[i] = idOf(ids);
         } else {
           batch.ids[i] = split.idPrefix() + "-" + row;
         }
@@ -235,7 +235,10 @@ final class ParquetSplitReader implements SplitReader {
           current = vectorColumn.getPath()[0];
           readVector(batch, i);
         }
-        if (batch.ids[i] == null || batch.ids[i].isEmpty()) {
+        if (invalidId) {
+          invalidId = false;
+          batch.reject(i, RejectReason.NULL_ID, "id is not valid UTF-8");
+        } else if (batch.ids[i] == null || batch.ids[i].isEmpty()) {
           batch.reject(i, RejectReason.NULL_ID, "id is null or empty");
         }
         row++;
@@ -385,6 +388,37 @@ final class ParquetSplitReader implements SplitReader {
               + " (must be 0)");
     }
   }
+
+  /**
+   * The id of the current row: as {@link #stringOf}, but a string id that is not valid UTF-8 gives
+   * null and sets {@link #invalidId} (the row is rejected, not read with replacement characters:
+   * two damaged ids must not become one).
+   */
+  private String idOf(ColumnPages c) {
+    if (c.column.getPrimitiveType().getPrimitiveTypeName()
+        != org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.BINARY) {
+      return stringOf(c);
+    }
+    requireEntry(c);
+    if (c.def[c.pos++] != c.maxDef) {
+      return null;
+    }
+    ByteBuffer b = c.binaries[c.valuePos++].toByteBuffer();
+    try {
+      return utf8.reset().decode(b).toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      invalidId = true;
+      return null;
+    }
+  }
+
+  private final java.nio.charset.CharsetDecoder utf8 =
+      java.nio.charset.StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+
+  private boolean invalidId;
 
   /** The id or text of the current row: string, int or long; null when undefined. */
   private String stringOf(ColumnPages c) {

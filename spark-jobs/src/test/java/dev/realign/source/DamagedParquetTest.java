@@ -252,7 +252,8 @@ class DamagedParquetTest {
       return ids.size() + " rows (pyarrow) vs " + rows.size();
     }
     for (int i = 0; i < rows.size(); i++) {
-      if (!ids.get(i).asText().equals(rows.get(i)[0])) {
+      String id = ids.get(i).isNull() ? null : ids.get(i).asText();
+      if (!java.util.Objects.equals(id, rows.get(i)[0])) {
         return "row " + i + " id " + ids.get(i) + " vs " + rows.get(i)[0];
       }
       JsonNode b = bits.get(i);

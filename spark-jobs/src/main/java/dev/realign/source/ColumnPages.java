@@ -714,7 +714,19 @@ final class ColumnPages {
         if (longs.length < defined) {
           longs = new long[Math.max(defined, 2 * longs.length)];
         }
-        ValuesReader r = reader(enc, data, defined);
+        ByteBufferInputStream in = ByteBufferInputStream.wrap(data);
+        if (enc == Encoding.DELTA_BINARY_PACKED) {
+          deltaHeader(data, 0, defined, "DELTA_BINARY_PACKED values");
+        }
+        ValuesReader r = enc.getValuesReader(column, ValuesType.VALUES);
+        r.initFromPage(defined, in);
+        if (enc == Encoding.DELTA_BINARY_PACKED && in.position() != data.limit()) {
+          throw new CorruptPageException(
+              "DELTA_BINARY_PACKED values end at byte "
+                  + in.position()
+                  + " of a page that ends at "
+                  + data.limit());
+        }
         for (int i = 0; i < defined; i++) {
           longs[i] = type == PrimitiveTypeName.INT32 ? r.readInteger() : r.readLong();
         }
@@ -724,6 +736,8 @@ final class ColumnPages {
         }
         if (enc == Encoding.PLAIN && type == PrimitiveTypeName.BINARY) {
           plainBinaries(data, defined);
+        } else if (enc == Encoding.DELTA_LENGTH_BYTE_ARRAY || enc == Encoding.DELTA_BYTE_ARRAY) {
+          deltaBinaries(enc, data, defined);
         } else {
           ValuesReader r = reader(enc, data, defined);
           for (int i = 0; i < defined; i++) {
@@ -772,6 +786,111 @@ final class ColumnPages {
       for (int i = 0; i < defined; i++) {
         binaries[i] = dictBinaries[idx[i]];
       }
+    }
+  }
+
+  /** The most bytes the values of one DELTA_BYTE_ARRAY page may expand to (prefixes repeat). */
+  static final long MAX_PAGE_VALUE_BYTES = 1L << 28;
+
+  /**
+   * DELTA_LENGTH_BYTE_ARRAY and DELTA_BYTE_ARRAY, decoded here so that every length is checked:
+   * lengths (and prefix lengths) DELTA_BINARY_PACKED, each suffix within the page, each prefix
+   * within the previous value of the page, and the bytes ending exactly where the page ends.
+   */
+  private void deltaBinaries(Encoding enc, ByteBuffer data, int defined) throws IOException {
+    ByteBufferInputStream in = ByteBufferInputStream.wrap(data);
+    ValuesReader prefixes = null;
+    if (enc == Encoding.DELTA_BYTE_ARRAY) {
+      deltaHeader(data, 0, defined, enc + " prefix lengths");
+      prefixes = new org.apache.parquet.column.values.delta.DeltaBinaryPackingValuesReader();
+      prefixes.initFromPage(defined, in);
+    }
+    deltaHeader(data, (int) in.position(), defined, enc + " lengths");
+    ValuesReader lengths =
+        new org.apache.parquet.column.values.delta.DeltaBinaryPackingValuesReader();
+    lengths.initFromPage(defined, in);
+    int at = (int) in.position();
+    int end = data.limit();
+    long total = 0;
+    byte[] previous = new byte[0];
+    for (int i = 0; i < defined; i++) {
+      int p = prefixes == null ? 0 : prefixes.readInteger();
+      int n = lengths.readInteger();
+      if (p < 0 || p > previous.length) {
+        throw new CorruptPageException(
+            enc
+                + " value "
+                + i
+                + ": a prefix of "
+                + p
+                + " bytes of a "
+                + previous.length
+                + "-byte value");
+      }
+      if (n < 0 || n > end - at) {
+        throw new CorruptPageException(
+            enc + " value " + i + " of " + n + " bytes with " + (end - at) + " bytes left");
+      }
+      total += p + n;
+      if (total > MAX_PAGE_VALUE_BYTES) {
+        throw new CorruptPageException(
+            enc + " values expand past " + MAX_PAGE_VALUE_BYTES + " bytes in one page");
+      }
+      if (prefixes == null) {
+        binaries[i] = Binary.fromConstantByteBuffer(data, at, n);
+      } else {
+        byte[] v = new byte[p + n];
+        System.arraycopy(previous, 0, v, 0, p);
+        data.get(at, v, p, n);
+        binaries[i] = Binary.fromConstantByteArray(v);
+        previous = v;
+      }
+      at += n;
+    }
+    if (at != end) {
+      throw new CorruptPageException(
+          enc + " values end at byte " + at + " of a page that ends at " + end);
+    }
+  }
+
+  /** The largest DELTA_BINARY_PACKED block accepted (writers use 128 values). */
+  static final long MAX_DELTA_BLOCK = 1 << 16;
+
+  /**
+   * Checks a DELTA_BINARY_PACKED header before parquet-mr sizes its buffer from it: a block of at
+   * most {@link #MAX_DELTA_BLOCK} values and a value count equal to the page's.
+   */
+  private static void deltaHeader(ByteBuffer data, int at, int expected, String what) {
+    long[] v = new long[3]; // block size, miniblocks per block, value count
+    int q = at;
+    for (int k = 0; k < 3; k++) {
+      int shift = 0;
+      while (true) {
+        if (q >= data.limit() || shift > 28) {
+          throw new CorruptPageException(what + ": the header runs past the page");
+        }
+        int b = data.get(q++) & 0xff;
+        v[k] |= (long) (b & 0x7f) << shift;
+        shift += 7;
+        if ((b & 0x80) == 0) {
+          break;
+        }
+      }
+    }
+    if (v[0] > MAX_DELTA_BLOCK || v[1] == 0 || v[1] > v[0] || v[2] != expected) {
+      throw new CorruptPageException(
+          what
+              + ": a header of "
+              + v[2]
+              + " values in blocks of "
+              + v[0]
+              + " ("
+              + v[1]
+              + " miniblocks; must be "
+              + expected
+              + " values, blocks of at most "
+              + MAX_DELTA_BLOCK
+              + ")");
     }
   }
 

@@ -283,7 +283,12 @@ final class ParquetSplitReader implements SplitReader {
         + ")"
         + (current.isEmpty()
             ? ""
-            : ", column '" + current + "'" + (c == null ? "" : ", page " + c.pageIndex()));
+            : ", column '"
+                + current
+                + "'"
+                + (c != null
+                    ? ", page " + c.pageIndex()
+                    : opening != null ? ", page " + Math.max(0, opening.pageIndex()) : ""));
   }
 
   private long groupOrdinal() {
@@ -319,6 +324,7 @@ final class ParquetSplitReader implements SplitReader {
     groupRows = block.getRowCount();
     groupRead = row - groupFirstRow; // > 0 only when the split starts inside this row group
     ids = null; // a failure below must not name a page of the previous row group
+    opening = null;
     texts = null;
     vectors = null;
     ids = open(block, idColumn, idStream);
@@ -351,8 +357,11 @@ final class ParquetSplitReader implements SplitReader {
     if (chunk == null) {
       throw new CorruptPageException("the row group has no chunk of column " + path);
     }
-    return new ColumnPages(
-        c, new PageStream(in, chunk, c.getMaxRepetitionLevel(), codecs, fileLength));
+    PageStream stream = new PageStream(in, chunk, c.getMaxRepetitionLevel(), codecs, fileLength);
+    opening = stream; // a failing dictionary page (or first header) is named by its page index
+    ColumnPages pages = new ColumnPages(c, stream);
+    opening = null;
+    return pages;
   }
 
   /** For tests: ignore the files' offset indexes (the header walk must find the same rows). */
@@ -419,6 +428,9 @@ final class ParquetSplitReader implements SplitReader {
           .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
 
   private boolean invalidId;
+
+  /** The page stream of a column being opened (its dictionary page read), for error messages. */
+  private PageStream opening;
 
   /** The id or text of the current row: string, int or long; null when undefined. */
   private String stringOf(ColumnPages c) {

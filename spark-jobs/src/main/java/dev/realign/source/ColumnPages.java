@@ -428,7 +428,18 @@ final class ColumnPages {
       throw new CorruptPageException("dictionary indices of bit width " + width + " (max 32)");
     }
     int max = dictSize < 0 ? Integer.MAX_VALUE : dictSize - 1;
-    int end = runs(data, 1, data.limit(), width, max, out, n, "dictionary indices", "index", null);
+    int end =
+        runs(
+            data,
+            1,
+            data.limit(),
+            width,
+            max,
+            out,
+            n,
+            "dictionary indices",
+            "dictionary index",
+            null);
     if (end != data.limit()) {
       throw new CorruptPageException(
           "dictionary indices end at byte " + end + " of a page that ends at " + data.limit());

@@ -84,7 +84,7 @@ final class PageStream implements PageReader {
               + start
               + ".."
               + (start + chunk.getTotalSize())
-              + ", past the end of the file ("
+              + ", outside the file ("
               + fileLength
               + " bytes; truncated?)");
     }

@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.apache.parquet.bytes.ByteBufferInputStream;
 import org.apache.parquet.column.ColumnDescriptor;
-import org.apache.parquet.column.Dictionary;
 import org.apache.parquet.column.Encoding;
 import org.apache.parquet.column.ValuesType;
 import org.apache.parquet.column.page.DataPage;
@@ -25,13 +24,34 @@ import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
  * level arrays and typed values, with the checks a careful reader makes: every level section
  * decodes to exactly the page's {@code num_values} entries within its declared length, levels stay
  * within their maxima, and the values fill the rest of the page exactly (one value per defined
- * entry). The page stream verifies the page CRCs where the writer stored them. A mismatch throws
- * {@link CorruptPageException}.
+ * entry). Dictionary pages are decoded here (PLAIN entries filling the page exactly), and so are
+ * dictionary indices: each in range, exactly one per defined entry, ending where the page ends
+ * (parquet-mr's hybrid decoder reads a zero run header as an endless repeat). Before arrays are
+ * grown for a page, its level (or index) runs are walked to check that its bytes really hold the
+ * entries its header claims. The page stream verifies the page CRCs where the writer stored them. A
+ * mismatch throws {@link CorruptPageException}.
  */
 final class ColumnPages {
   final ColumnDescriptor column;
   private final PageStream pages;
-  private final Dictionary dictionary;
+
+  /** Entries of the dictionary page (-1: none), decoded by type. */
+  private int dictSize = -1;
+
+  private float[] dictFloats;
+  private long[] dictLongs;
+  private Binary[] dictBinaries;
+  private int[] indices = new int[0];
+
+  /**
+   * The most level entries one page may hold (rep, def and row-start arrays take 12 bytes each): 64
+   * Mi, over 3,000 times what current writers put in a page (20,000 rows).
+   */
+  static final int MAX_PAGE_ENTRIES = 1 << 26;
+
+  /** Whether an integer column is unsigned (uint32 / uint64): its ids print unsigned. */
+  final boolean unsigned;
+
   final int maxRep;
   final int maxDef;
   private final boolean float16;
@@ -84,12 +104,77 @@ final class ColumnPages {
         t.getPrimitiveTypeName() == PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY
             && t.getLogicalTypeAnnotation()
                 instanceof LogicalTypeAnnotation.Float16LogicalTypeAnnotation;
+    this.unsigned =
+        t.getLogicalTypeAnnotation() instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation i
+            && !i.isSigned();
     DictionaryPage dp = pages.readDictionaryPage();
-    try {
-      this.dictionary = dp == null ? null : dp.getEncoding().initDictionary(column, dp);
-    } catch (IOException e) {
-      throw new CorruptPageException("dictionary page does not decode (" + e.getMessage() + ")");
+    if (dp != null) {
+      dictionary(dp);
     }
+  }
+
+  /** An id value as text: unsigned columns (uint32, uint64) print unsigned. */
+  String integerText(long v) {
+    if (!unsigned) {
+      return Long.toString(v);
+    }
+    return column.getPrimitiveType().getPrimitiveTypeName() == PrimitiveTypeName.INT32
+        ? Integer.toUnsignedString((int) v)
+        : Long.toUnsignedString(v);
+  }
+
+  /** Decodes the dictionary page: PLAIN entries that fill it exactly. */
+  private void dictionary(DictionaryPage dp) {
+    Encoding enc = dp.getEncoding();
+    if (enc != Encoding.PLAIN && enc != Encoding.PLAIN_DICTIONARY) {
+      throw new CorruptPageException("dictionary page in encoding " + enc + " (must be PLAIN)");
+    }
+    ByteBuffer b = bytes(dp.getBytes(), "dictionary page").slice().order(ByteOrder.LITTLE_ENDIAN);
+    int n = dp.getDictionarySize();
+    PrimitiveTypeName type = column.getPrimitiveType().getPrimitiveTypeName();
+    int size =
+        switch (type) {
+          case FLOAT, INT32 -> 4;
+          case INT64 -> 8;
+          case FIXED_LEN_BYTE_ARRAY -> column.getPrimitiveType().getTypeLength();
+          case BINARY -> 0;
+          default ->
+              throw new CorruptPageException("a dictionary of " + type + " values (not read)");
+        };
+    long need = size > 0 ? (long) n * size : 4L * n;
+    if (n < 0 || (size > 0 ? need != b.remaining() : need > b.remaining())) {
+      throw new CorruptPageException(
+          "dictionary page holds "
+              + b.remaining()
+              + " bytes, its header says "
+              + n
+              + " entries"
+              + (size > 0 ? " of " + size + " bytes" : ""));
+    }
+    if (floatValues()) {
+      dictFloats = new float[n];
+      for (int i = 0; i < n; i++) {
+        dictFloats[i] = float16 ? HALVES[b.getShort(2 * i) & 0xffff] : b.getFloat(4 * i);
+      }
+    } else if (type == PrimitiveTypeName.INT32 || type == PrimitiveTypeName.INT64) {
+      dictLongs = new long[n];
+      for (int i = 0; i < n; i++) {
+        dictLongs[i] = type == PrimitiveTypeName.INT32 ? b.getInt(4 * i) : b.getLong(8 * i);
+      }
+    } else if (type == PrimitiveTypeName.BINARY) {
+      dictBinaries = new Binary[n];
+      int end = byteArrays(b, n, dictBinaries, "dictionary page");
+      if (end != b.limit()) {
+        throw new CorruptPageException(
+            (b.limit() - end) + " bytes left after the dictionary page's " + n + " entries");
+      }
+    } else {
+      dictBinaries = new Binary[n];
+      for (int i = 0; i < n; i++) {
+        dictBinaries[i] = Binary.fromConstantByteBuffer(b, i * size, size);
+      }
+    }
+    dictSize = n;
   }
 
   /** Whether the column's values are floats (FLOAT, or FLOAT16 halves widened exactly). */
@@ -170,6 +255,9 @@ final class ColumnPages {
               + " bytes, its header says "
               + page.getUncompressedSize());
     }
+    if (n > rep.length) {
+      preflightV1(page, body, n);
+    }
     levelsArrays(n);
     int at = body.position();
     at = levelsV1(body, at, page.getRlEncoding(), maxRep, rep, n, "repetition", rowStarts);
@@ -189,6 +277,21 @@ final class ColumnPages {
 
   private void loadV2(DataPageV2 page) {
     int n = page.getValueCount();
+    if (n > rep.length) {
+      checkEntries(n);
+      if (maxRep > 0) {
+        ByteBuffer r = bytes(page.getRepetitionLevels(), "repetition levels");
+        hybrid(r, r.position(), r.limit(), maxRep, null, n, "repetition", null);
+      }
+      if (maxDef > 0) {
+        ByteBuffer d = bytes(page.getDefinitionLevels(), "definition levels");
+        hybrid(d, d.position(), d.limit(), maxDef, null, n, "definition", null);
+      }
+      if (maxRep == 0 && maxDef == 0) {
+        ByteBuffer data = bytes(page.getData(), "values");
+        checkValueBytes(page.getDataEncoding(), data.slice().order(ByteOrder.LITTLE_ENDIAN), n);
+      }
+    }
     levelsArrays(n);
     if (maxRep > 0) {
       ByteBuffer r = bytes(page.getRepetitionLevels(), "repetition levels");
@@ -222,10 +325,129 @@ final class ColumnPages {
     }
   }
 
-  private void levelsArrays(int n) {
-    if (n < 0) {
-      throw new CorruptPageException("page header says " + n + " values");
+  private static void checkEntries(int n) {
+    if (n < 0 || n > MAX_PAGE_ENTRIES) {
+      throw new CorruptPageException(
+          "page header says " + n + " values (must be in 0.." + MAX_PAGE_ENTRIES + ")");
     }
+  }
+
+  /**
+   * Before the arrays grow to a V1 page's {@code num_values}: its level sections must hold that
+   * many entries (walked, not stored), or, with no levels, its values that many values.
+   */
+  private void preflightV1(DataPageV1 page, ByteBuffer body, int n) {
+    checkEntries(n);
+    int at = body.position();
+    at = preflightLevels(body, at, page.getRlEncoding(), maxRep, n, "repetition");
+    at = preflightLevels(body, at, page.getDlEncoding(), maxDef, n, "definition");
+    if (maxRep == 0 && maxDef == 0) {
+      ByteBuffer data = body.duplicate().position(at).slice().order(ByteOrder.LITTLE_ENDIAN);
+      checkValueBytes(page.getValueEncoding(), data, n);
+    }
+  }
+
+  private static int preflightLevels(
+      ByteBuffer body, int at, Encoding enc, int max, int n, String what) {
+    if (max == 0) {
+      return at;
+    }
+    if (enc != Encoding.RLE) { // BIT_PACKED: n levels of the level width, no length prefix
+      long bits = (long) n * (32 - Integer.numberOfLeadingZeros(max));
+      if (bits > 8L * (body.limit() - at)) {
+        throw new CorruptPageException(
+            what + " levels: " + n + " entries in " + (body.limit() - at) + " bytes");
+      }
+      return at;
+    }
+    if (body.limit() - at < 4) {
+      throw new CorruptPageException(
+          what + " levels: no length prefix (page of " + body.limit() + " bytes)");
+    }
+    int len = body.getInt(at);
+    int start = at + 4;
+    if (len < 0 || len > body.limit() - start) {
+      throw new CorruptPageException(
+          what
+              + " levels of "
+              + len
+              + " bytes in a page with "
+              + (body.limit() - start)
+              + " bytes left");
+    }
+    hybrid(body, start, start + len, max, null, n, what, null);
+    return start + len;
+  }
+
+  /** The values section of a page without levels must hold {@code n} values. */
+  private void checkValueBytes(Encoding enc, ByteBuffer data, int n) {
+    int size = fixedSize(enc);
+    if (size > 0 && (long) n * size != data.remaining()) {
+      throw new CorruptPageException(
+          "values take "
+              + data.remaining()
+              + " bytes, the header says "
+              + n
+              + " values of "
+              + size);
+    }
+    if (enc == Encoding.PLAIN
+        && column.getPrimitiveType().getPrimitiveTypeName() == PrimitiveTypeName.BINARY
+        && 4L * n > data.remaining()) {
+      throw new CorruptPageException(
+          "values take " + data.remaining() + " bytes, too few for " + n + " byte arrays");
+    }
+    if (enc.usesDictionary() && data.remaining() > 0) {
+      indexRuns(data, null, n);
+    }
+  }
+
+  /** Bytes per value of an encoding that stores fixed-size values (PLAIN, BYTE_STREAM_SPLIT). */
+  private int fixedSize(Encoding enc) {
+    if (enc != Encoding.PLAIN && enc != Encoding.BYTE_STREAM_SPLIT) {
+      return -1;
+    }
+    return switch (column.getPrimitiveType().getPrimitiveTypeName()) {
+      case FLOAT, INT32 -> 4;
+      case INT64, DOUBLE -> 8;
+      case FIXED_LEN_BYTE_ARRAY -> column.getPrimitiveType().getTypeLength();
+      default -> -1;
+    };
+  }
+
+  /**
+   * Decodes {@code n} dictionary indices (bit width byte, then RLE / bit-packed runs) into {@code
+   * out} (null: checked only); they must be in the dictionary and end exactly with the page.
+   */
+  private void indexRuns(ByteBuffer data, int[] out, int n) {
+    if (data.remaining() < 1) {
+      throw new CorruptPageException(n + " dictionary indices in an empty page");
+    }
+    int width = data.get(0) & 0xff;
+    if (width > 32) {
+      throw new CorruptPageException("dictionary indices of bit width " + width + " (max 32)");
+    }
+    int max = dictSize < 0 ? Integer.MAX_VALUE : dictSize - 1;
+    int end =
+        runs(
+            data,
+            1,
+            data.limit(),
+            width,
+            max,
+            out,
+            n,
+            "dictionary indices",
+            "dictionary index",
+            null);
+    if (end != data.limit()) {
+      throw new CorruptPageException(
+          "dictionary indices end at byte " + end + " of a page that ends at " + data.limit());
+    }
+  }
+
+  private void levelsArrays(int n) {
+    checkEntries(n);
     if (rep.length < n) {
       rep = new int[n];
       def = new int[n];
@@ -310,6 +532,12 @@ final class ColumnPages {
     }
   }
 
+  private static void checkValue(int v, int max, String item) {
+    if (v < 0 || v > max) {
+      throw new CorruptPageException(item + " " + v + " (must be in 0.." + max + ")");
+    }
+  }
+
   private static int checkLevel(int v, int max, String what) {
     if (v < 0 || v > max) {
       throw new CorruptPageException(what + " level " + v + " (must be in 0.." + max + ")");
@@ -347,22 +575,42 @@ final class ColumnPages {
    */
   static int hybrid(
       ByteBuffer b, int start, int end, int max, int[] out, int n, String what, Matches matches) {
+    int width = 32 - Integer.numberOfLeadingZeros(max);
+    return runs(b, start, end, width, max, out, n, what + " levels", what + " level", matches);
+  }
+
+  /**
+   * The RLE / bit-packed hybrid of values {@code width} bits wide, each at most {@code max}:
+   * exactly {@code n} of them decoded from {@code b[start, end)} into {@code out} (may be null);
+   * returns where the last run ended. {@code stream} and {@code item} name them in errors.
+   */
+  static int runs(
+      ByteBuffer b,
+      int start,
+      int end,
+      int width,
+      int max,
+      int[] out,
+      int n,
+      String stream,
+      String item,
+      Matches matches) {
     if (matches != null) {
       matches.count = 0;
     }
-    int width = 32 - Integer.numberOfLeadingZeros(max);
     int byteWidth = (width + 7) / 8;
+    long mask = (1L << width) - 1;
     int at = start;
     int i = 0;
     while (i < n) {
       if (at >= end) {
-        throw new CorruptPageException(what + " levels end after " + i + " of " + n + " entries");
+        throw new CorruptPageException(stream + " end after " + i + " of " + n + " entries");
       }
       long header = 0;
       int shift = 0;
       while (true) {
         if (at >= end || shift > 28) {
-          throw new CorruptPageException(what + " levels: a run header runs past its section");
+          throw new CorruptPageException(stream + ": a run header runs past its section");
         }
         int x = b.get(at++) & 0xff;
         header |= (long) (x & 0x7f) << shift;
@@ -375,16 +623,16 @@ final class ColumnPages {
         long run = header >>> 1;
         if (run == 0 || run > n - i) {
           throw new CorruptPageException(
-              what + " levels: a run of " + run + " with " + (n - i) + " entries left");
+              stream + ": a run of " + run + " with " + (n - i) + " entries left");
         }
         if (end - at < byteWidth) {
-          throw new CorruptPageException(what + " levels: a run value runs past its section");
+          throw new CorruptPageException(stream + ": a run value runs past its section");
         }
         int v = 0;
         for (int k = 0; k < byteWidth; k++) {
           v |= (b.get(at++) & 0xff) << (8 * k);
         }
-        checkLevel(v, max, what);
+        checkValue(v, max, item);
         if (out != null) {
           java.util.Arrays.fill(out, i, i + (int) run, v);
         }
@@ -402,23 +650,23 @@ final class ColumnPages {
         long bytes = groups * width;
         if (groups == 0 || bytes > end - at) {
           throw new CorruptPageException(
-              what + " levels: " + groups + " bit-packed groups in " + (end - at) + " bytes");
+              stream + ": " + groups + " bit-packed groups in " + (end - at) + " bytes");
         }
         long values = groups * 8;
         int take = (int) Math.min(values, n - i);
-        // The last group may be padded past n: padding values are ignored.
-        if (values - take >= 8) {
-          throw new CorruptPageException(
-              what + " levels: " + values + " bit-packed values with " + (n - i) + " entries left");
-        }
-        long bitPos = (long) at * 8;
+        // The last run may be padded past n (DuckDB pads with whole groups): padding is ignored.
+        long acc = 0; // bits not yet used, least significant first
+        int bits = 0;
+        int q = at;
         for (int k = 0; k < take; k++) {
-          int v = 0;
-          for (int bit = 0; bit < width; bit++) {
-            long p = bitPos + (long) k * width + bit;
-            v |= ((b.get((int) (p >>> 3)) >>> (p & 7)) & 1) << bit;
+          while (bits < width) {
+            acc |= (long) (b.get(q++) & 0xff) << bits;
+            bits += 8;
           }
-          checkLevel(v, max, what);
+          int v = (int) (acc & mask);
+          acc >>>= width;
+          bits -= width;
+          checkValue(v, max, item);
           if (out != null) {
             out[i + k] = v;
           }
@@ -438,16 +686,9 @@ final class ColumnPages {
 
   private void values(Encoding enc, ByteBuffer data, int defined, int n) {
     PrimitiveTypeName type = column.getPrimitiveType().getPrimitiveTypeName();
-    int fixed = column.getPrimitiveType().getTypeLength();
-    if (enc == Encoding.PLAIN) {
-      int size =
-          switch (type) {
-            case FLOAT, INT32 -> 4;
-            case INT64, DOUBLE -> 8;
-            case FIXED_LEN_BYTE_ARRAY -> fixed;
-            default -> -1;
-          };
-      if (size > 0 && (long) defined * size != data.remaining()) {
+    int size = fixedSize(enc);
+    if (size > 0) {
+      if ((long) defined * size != data.remaining()) {
         throw new CorruptPageException(
             "values take "
                 + data.remaining()
@@ -458,6 +699,10 @@ final class ColumnPages {
                 + size
                 + " bytes");
       }
+    }
+    if (enc.usesDictionary()) {
+      dictionaryValues(data, defined);
+      return;
     }
     try {
       if (floatValues()) {
@@ -480,7 +725,19 @@ final class ColumnPages {
         if (longs.length < defined) {
           longs = new long[Math.max(defined, 2 * longs.length)];
         }
-        ValuesReader r = reader(enc, data, defined);
+        ByteBufferInputStream in = ByteBufferInputStream.wrap(data);
+        if (enc == Encoding.DELTA_BINARY_PACKED) {
+          deltaHeader(data, 0, defined, "DELTA_BINARY_PACKED values");
+        }
+        ValuesReader r = enc.getValuesReader(column, ValuesType.VALUES);
+        r.initFromPage(defined, in);
+        if (enc == Encoding.DELTA_BINARY_PACKED && in.position() != data.limit()) {
+          throw new CorruptPageException(
+              "DELTA_BINARY_PACKED values end at byte "
+                  + in.position()
+                  + " of a page that ends at "
+                  + data.limit());
+        }
         for (int i = 0; i < defined; i++) {
           longs[i] = type == PrimitiveTypeName.INT32 ? r.readInteger() : r.readLong();
         }
@@ -490,6 +747,8 @@ final class ColumnPages {
         }
         if (enc == Encoding.PLAIN && type == PrimitiveTypeName.BINARY) {
           plainBinaries(data, defined);
+        } else if (enc == Encoding.DELTA_LENGTH_BYTE_ARRAY || enc == Encoding.DELTA_BYTE_ARRAY) {
+          deltaBinaries(enc, data, defined);
         } else {
           ValuesReader r = reader(enc, data, defined);
           for (int i = 0; i < defined; i++) {
@@ -504,17 +763,171 @@ final class ColumnPages {
     }
   }
 
+  /** Values by dictionary index: the indices checked as they are decoded, then looked up. */
+  private void dictionaryValues(ByteBuffer data, int defined) {
+    if (dictSize < 0) {
+      throw new CorruptPageException("dictionary-encoded values without a dictionary page");
+    }
+    if (indices.length < defined) {
+      indices = new int[Math.max(defined, 2 * indices.length)];
+    }
+    if (defined > 0 || data.remaining() > 0) {
+      indexRuns(data, indices, defined);
+    }
+    int[] idx = indices;
+    if (floatValues()) {
+      if (floats.length < defined) {
+        floats = new float[Math.max(defined, 2 * floats.length)];
+      }
+      float[] dict = dictFloats;
+      for (int i = 0; i < defined; i++) {
+        floats[i] = dict[idx[i]];
+      }
+    } else if (dictLongs != null) {
+      if (longs.length < defined) {
+        longs = new long[Math.max(defined, 2 * longs.length)];
+      }
+      for (int i = 0; i < defined; i++) {
+        longs[i] = dictLongs[idx[i]];
+      }
+    } else {
+      if (binaries.length < defined) {
+        binaries = new Binary[Math.max(defined, 2 * binaries.length)];
+      }
+      for (int i = 0; i < defined; i++) {
+        binaries[i] = dictBinaries[idx[i]];
+      }
+    }
+  }
+
+  /** The most bytes the values of one DELTA_BYTE_ARRAY page may expand to (prefixes repeat). */
+  static final long MAX_PAGE_VALUE_BYTES = 1L << 28;
+
+  /**
+   * DELTA_LENGTH_BYTE_ARRAY and DELTA_BYTE_ARRAY, decoded here so that every length is checked:
+   * lengths (and prefix lengths) DELTA_BINARY_PACKED, each suffix within the page, each prefix
+   * within the previous value of the page, and the bytes ending exactly where the page ends.
+   */
+  private void deltaBinaries(Encoding enc, ByteBuffer data, int defined) throws IOException {
+    ByteBufferInputStream in = ByteBufferInputStream.wrap(data);
+    ValuesReader prefixes = null;
+    if (enc == Encoding.DELTA_BYTE_ARRAY) {
+      deltaHeader(data, 0, defined, enc + " prefix lengths");
+      prefixes = new org.apache.parquet.column.values.delta.DeltaBinaryPackingValuesReader();
+      prefixes.initFromPage(defined, in);
+    }
+    deltaHeader(data, (int) in.position(), defined, enc + " lengths");
+    ValuesReader lengths =
+        new org.apache.parquet.column.values.delta.DeltaBinaryPackingValuesReader();
+    lengths.initFromPage(defined, in);
+    int at = (int) in.position();
+    int end = data.limit();
+    long total = 0;
+    byte[] previous = new byte[0];
+    for (int i = 0; i < defined; i++) {
+      int p = prefixes == null ? 0 : prefixes.readInteger();
+      int n = lengths.readInteger();
+      if (p < 0 || p > previous.length) {
+        throw new CorruptPageException(
+            enc
+                + " value "
+                + i
+                + ": a prefix of "
+                + p
+                + " bytes of a "
+                + previous.length
+                + "-byte value");
+      }
+      if (n < 0 || n > end - at) {
+        throw new CorruptPageException(
+            enc + " value " + i + " of " + n + " bytes with " + (end - at) + " bytes left");
+      }
+      total += p + n;
+      if (total > MAX_PAGE_VALUE_BYTES) {
+        throw new CorruptPageException(
+            enc + " values expand past " + MAX_PAGE_VALUE_BYTES + " bytes in one page");
+      }
+      if (prefixes == null) {
+        binaries[i] = Binary.fromConstantByteBuffer(data, at, n);
+      } else {
+        byte[] v = new byte[p + n];
+        System.arraycopy(previous, 0, v, 0, p);
+        data.get(at, v, p, n);
+        binaries[i] = Binary.fromConstantByteArray(v);
+        previous = v;
+      }
+      at += n;
+    }
+    if (at != end) {
+      throw new CorruptPageException(
+          enc + " values end at byte " + at + " of a page that ends at " + end);
+    }
+  }
+
+  /** The largest DELTA_BINARY_PACKED block accepted (writers use 128 values). */
+  static final long MAX_DELTA_BLOCK = 1 << 16;
+
+  /**
+   * Checks a DELTA_BINARY_PACKED header before parquet-mr sizes its buffer from it: a block of at
+   * most {@link #MAX_DELTA_BLOCK} values and a value count equal to the page's.
+   */
+  private static void deltaHeader(ByteBuffer data, int at, int expected, String what) {
+    long[] v = new long[3]; // block size, miniblocks per block, value count
+    int q = at;
+    for (int k = 0; k < 3; k++) {
+      int shift = 0;
+      while (true) {
+        if (q >= data.limit() || shift > 28) {
+          throw new CorruptPageException(what + ": the header runs past the page");
+        }
+        int b = data.get(q++) & 0xff;
+        v[k] |= (long) (b & 0x7f) << shift;
+        shift += 7;
+        if ((b & 0x80) == 0) {
+          break;
+        }
+      }
+    }
+    if (v[0] > MAX_DELTA_BLOCK || v[1] == 0 || v[1] > v[0] || v[2] != expected) {
+      throw new CorruptPageException(
+          what
+              + ": a header of "
+              + v[2]
+              + " values in blocks of "
+              + v[0]
+              + " ("
+              + v[1]
+              + " miniblocks; must be "
+              + expected
+              + " values, blocks of at most "
+              + MAX_DELTA_BLOCK
+              + ")");
+    }
+  }
+
   private void plainBinaries(ByteBuffer data, int defined) {
+    int at = byteArrays(data, defined, binaries, "values");
+    if (at != data.limit()) {
+      throw new CorruptPageException(
+          (data.limit() - at) + " bytes left after the page's " + defined + " byte arrays");
+    }
+  }
+
+  /**
+   * Reads {@code n} length-prefixed byte arrays from the start of {@code data}; returns the end.
+   */
+  private static int byteArrays(ByteBuffer data, int n, Binary[] out, String what) {
     int at = 0;
     int end = data.limit();
-    for (int i = 0; i < defined; i++) {
+    for (int i = 0; i < n; i++) {
       if (end - at < 4) {
-        throw new CorruptPageException("values end after " + i + " of " + defined + " byte arrays");
+        throw new CorruptPageException(what + " end after " + i + " of " + n + " byte arrays");
       }
       int len = data.getInt(at);
       if (len < 0 || len > end - at - 4) {
         throw new CorruptPageException(
-            "byte array "
+            what
+                + ": byte array "
                 + i
                 + " of "
                 + len
@@ -522,13 +935,10 @@ final class ColumnPages {
                 + (end - at - 4)
                 + " bytes left in the page");
       }
-      binaries[i] = Binary.fromConstantByteBuffer(data, at + 4, len);
+      out[i] = Binary.fromConstantByteBuffer(data, at + 4, len);
       at += 4 + len;
     }
-    if (at != end) {
-      throw new CorruptPageException(
-          (end - at) + " bytes left after the page's " + defined + " byte arrays");
-    }
+    return at;
   }
 
   private static float halfOf(Binary b) {
@@ -537,15 +947,7 @@ final class ColumnPages {
   }
 
   private ValuesReader reader(Encoding enc, ByteBuffer data, int defined) throws IOException {
-    ValuesReader r;
-    if (enc.usesDictionary()) {
-      if (dictionary == null) {
-        throw new CorruptPageException(enc + " values without a dictionary page");
-      }
-      r = enc.getDictionaryBasedValuesReader(column, ValuesType.VALUES, dictionary);
-    } else {
-      r = enc.getValuesReader(column, ValuesType.VALUES);
-    }
+    ValuesReader r = enc.getValuesReader(column, ValuesType.VALUES);
     r.initFromPage(defined, ByteBufferInputStream.wrap(data));
     return r;
   }

@@ -85,9 +85,9 @@ final class EmbeddingReadSupport extends ReadSupport<ParquetEmbeddingRecord> {
         Type t = schema.getType(i);
         String name = t.getName();
         if (name.equals(columns.id())) {
-          children[i] = new StringConverter(v -> record.id = v);
+          children[i] = new StringConverter(v -> record.id = v, unsigned(t));
         } else if (name.equals(columns.text())) {
-          children[i] = new StringConverter(v -> record.text = v);
+          children[i] = new StringConverter(v -> record.text = v, false);
         } else {
           children[i] = vectorConverter(t, vector, true);
         }
@@ -189,11 +189,21 @@ final class EmbeddingReadSupport extends ReadSupport<ParquetEmbeddingRecord> {
     };
   }
 
+  /** Whether a column holds unsigned integers (uint32, uint64): ids then print unsigned. */
+  static boolean unsigned(Type t) {
+    return t.getLogicalTypeAnnotation()
+            instanceof org.apache.parquet.schema.LogicalTypeAnnotation.IntLogicalTypeAnnotation i
+        && !i.isSigned();
+  }
+
   private static final class StringConverter extends PrimitiveConverter {
     private final java.util.function.Consumer<String> target;
 
-    StringConverter(java.util.function.Consumer<String> target) {
+    private final boolean unsigned;
+
+    StringConverter(java.util.function.Consumer<String> target, boolean unsigned) {
       this.target = target;
+      this.unsigned = unsigned;
     }
 
     @Override
@@ -203,12 +213,12 @@ final class EmbeddingReadSupport extends ReadSupport<ParquetEmbeddingRecord> {
 
     @Override
     public void addInt(int value) {
-      target.accept(Integer.toString(value));
+      target.accept(unsigned ? Integer.toUnsignedString(value) : Integer.toString(value));
     }
 
     @Override
     public void addLong(long value) {
-      target.accept(Long.toString(value));
+      target.accept(unsigned ? Long.toUnsignedString(value) : Long.toString(value));
     }
   }
 }

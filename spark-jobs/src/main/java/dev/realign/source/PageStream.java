@@ -12,7 +12,6 @@ import org.apache.parquet.column.page.DataPageV1;
 import org.apache.parquet.column.page.DataPageV2;
 import org.apache.parquet.column.page.DictionaryPage;
 import org.apache.parquet.column.page.PageReader;
-import org.apache.parquet.compression.CompressionCodecFactory.BytesInputDecompressor;
 import org.apache.parquet.format.DataPageHeader;
 import org.apache.parquet.format.DataPageHeaderV2;
 import org.apache.parquet.format.PageHeader;
@@ -39,8 +38,12 @@ final class PageStream implements PageReader {
   private final SeekableInputStream in;
   private final ColumnChunkMetaData chunk;
   private final int maxRep;
-  private final BytesInputDecompressor decompressor;
+  private final PageDecompressor decompressor;
   private final boolean compressed;
+
+  /** The decompressed body of the current data page, reused from page to page. */
+  private byte[] plain = new byte[0];
+
   private final CRC32 crc = new CRC32();
   private byte[] buffer = new byte[1 << 16];
 
@@ -67,12 +70,24 @@ final class PageStream implements PageReader {
       SeekableInputStream in,
       ColumnChunkMetaData chunk,
       int maxRep,
-      BytesInputDecompressor decompressor) {
+      PageDecompressor decompressor,
+      long fileLength) {
     this.in = in;
     this.chunk = chunk;
     this.maxRep = maxRep;
     this.decompressor = decompressor;
     this.compressed = chunk.getCodec() != CompressionCodecName.UNCOMPRESSED;
+    long start = chunk.getStartingPos();
+    if (start < 4 || chunk.getTotalSize() < 0 || start + chunk.getTotalSize() > fileLength) {
+      throw new CorruptPageException(
+          "the footer puts the column chunk at bytes "
+              + start
+              + ".."
+              + (start + chunk.getTotalSize())
+              + ", outside the file ("
+              + fileLength
+              + " bytes; truncated?)");
+    }
     try {
       in.seek(chunk.getStartingPos());
     } catch (IOException e) {
@@ -110,13 +125,29 @@ final class PageStream implements PageReader {
       return null;
     }
     pending = null;
+    // compressed_page_size is bounded by the chunk, the chunk by the file (nextHeader)
     byte[] own = new byte[h.getCompressed_page_size()];
     readFully(own, own.length, "dictionary page");
     checkCrc(h, own, own.length, "dictionary page");
-    ByteBuffer body =
-        compressed
-            ? decompress(own, 0, own.length, h.getUncompressed_page_size(), "dictionary page")
-            : ByteBuffer.wrap(own);
+    if (h.getDictionary_page_header().getNum_values() < 0) {
+      throw new CorruptPageException(
+          "dictionary page header says "
+              + h.getDictionary_page_header().getNum_values()
+              + " values");
+    }
+    ByteBuffer body;
+    if (compressed) {
+      int n = h.getUncompressed_page_size();
+      body =
+          ByteBuffer.wrap(
+                  decompressor.decompress(chunk.getCodec(), own, 0, own.length, n, new byte[0]),
+                  0,
+                  n)
+              .slice();
+    } else {
+      requireSameSize(h, "dictionary page");
+      body = ByteBuffer.wrap(own);
+    }
     return new DictionaryPage(
         BytesInput.from(body),
         h.getUncompressed_page_size(),
@@ -140,10 +171,14 @@ final class PageStream implements PageReader {
     checkCrc(h, buffer, size, "page");
     if (h.getType() == PageType.DATA_PAGE) {
       DataPageHeader v1 = h.getData_page_header();
+      checkValueCount(v1.getNum_values());
       values += v1.getNum_values();
+      if (!compressed) {
+        requireSameSize(h, "page");
+      }
       ByteBuffer body =
           compressed
-              ? decompress(buffer, 0, size, h.getUncompressed_page_size(), "page body")
+              ? decompress(buffer, 0, size, h.getUncompressed_page_size())
               : ByteBuffer.wrap(buffer, 0, size);
       return new DataPageV1(
           BytesInput.from(body),
@@ -155,6 +190,20 @@ final class PageStream implements PageReader {
           encoding(v1.getEncoding()));
     }
     DataPageHeaderV2 v2 = h.getData_page_header_v2();
+    checkValueCount(v2.getNum_values());
+    if (v2.getNum_rows() < 0
+        || v2.getNum_rows() > v2.getNum_values()
+        || v2.getNum_nulls() < 0
+        || v2.getNum_nulls() > v2.getNum_values()) {
+      throw new CorruptPageException(
+          "page header says "
+              + v2.getNum_rows()
+              + " rows and "
+              + v2.getNum_nulls()
+              + " nulls in "
+              + v2.getNum_values()
+              + " values");
+    }
     values += v2.getNum_values();
     int rl = v2.getRepetition_levels_byte_length();
     int dl = v2.getDefinition_levels_byte_length();
@@ -163,11 +212,13 @@ final class PageStream implements PageReader {
           "level sections of " + rl + " + " + dl + " bytes in a page" + " of " + size + " bytes");
     }
     int dataSize = size - rl - dl;
-    ByteBuffer data =
-        compressed && v2.isIs_compressed()
-            ? decompress(
-                buffer, rl + dl, dataSize, h.getUncompressed_page_size() - rl - dl, "values")
-            : ByteBuffer.wrap(buffer, rl + dl, dataSize);
+    ByteBuffer data;
+    if (compressed && v2.isIs_compressed()) {
+      data = decompress(buffer, rl + dl, dataSize, h.getUncompressed_page_size() - rl - dl);
+    } else {
+      requireSameSize(h, "page");
+      data = ByteBuffer.wrap(buffer, rl + dl, dataSize);
+    }
     return DataPageV2.uncompressed(
         v2.getNum_rows(),
         v2.getNum_nulls(),
@@ -241,9 +292,7 @@ final class PageStream implements PageReader {
         loadBody(h);
         pendingLoaded = true;
       }
-      levels =
-          decompress(
-              buffer, 0, h.getCompressed_page_size(), h.getUncompressed_page_size(), "page body");
+      levels = decompress(buffer, 0, h.getCompressed_page_size(), h.getUncompressed_page_size());
       end = levels.limit();
     } else {
       // Only the length-prefixed repetition section is read; the rest is seeked past or re-read.
@@ -399,16 +448,38 @@ final class PageStream implements PageReader {
     }
   }
 
-  private ByteBuffer decompress(byte[] bytes, int offset, int size, int uncompressed, String what) {
-    try {
-      ByteBuffer out =
-          decompressor
-              .decompress(BytesInput.from(bytes, offset, size), uncompressed)
-              .toByteBuffer();
-      return out.order(ByteOrder.LITTLE_ENDIAN);
-    } catch (IOException | RuntimeException e) {
+  /** Decompresses a data page (or its values) into the reused buffer: valid until the next. */
+  private ByteBuffer decompress(byte[] bytes, int offset, int size, int uncompressed) {
+    plain = decompressor.decompress(chunk.getCodec(), bytes, offset, size, uncompressed, plain);
+    return ByteBuffer.wrap(plain, 0, uncompressed).order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  /** An uncompressed page's two sizes must agree (else the page is not what its header says). */
+  private static void requireSameSize(PageHeader h, String what) {
+    if (h.getUncompressed_page_size() != h.getCompressed_page_size()) {
       throw new CorruptPageException(
-          what + " does not decompress with " + chunk.getCodec() + " (" + e.getMessage() + ")");
+          what
+              + " does not decompress to its declared size: "
+              + h.getCompressed_page_size()
+              + " bytes stored uncompressed, its header says "
+              + h.getUncompressed_page_size());
+    }
+  }
+
+  /**
+   * A page's value count is bounded by what the footer says is left of the column chunk, before
+   * anything is sized from it.
+   */
+  private void checkValueCount(int n) {
+    if (n < 0 || (pageCount < 0 && n > chunk.getValueCount() - values)) {
+      throw new CorruptPageException(
+          "page header says "
+              + n
+              + " values, the column chunk has "
+              + Math.max(0, chunk.getValueCount() - values)
+              + " left (footer: "
+              + chunk.getValueCount()
+              + ")");
     }
   }
 

@@ -179,10 +179,13 @@ final class ParquetRecords implements CorpusReader.Records {
     } else {
       PrimitiveType.PrimitiveTypeName p =
           projection.getType(idField).asPrimitiveType().getPrimitiveTypeName();
+      boolean unsigned = EmbeddingReadSupport.unsigned(projection.getType(idField));
       if (p == PrimitiveType.PrimitiveTypeName.INT32) {
-        id = Integer.toString(g.getInteger(idField, 0));
+        int v = g.getInteger(idField, 0);
+        id = unsigned ? Integer.toUnsignedString(v) : Integer.toString(v);
       } else if (p == PrimitiveType.PrimitiveTypeName.INT64) {
-        id = Long.toString(g.getLong(idField, 0));
+        long v = g.getLong(idField, 0);
+        id = unsigned ? Long.toUnsignedString(v) : Long.toString(v);
       } else {
         try {
           id = decode(g.getBinary(idField, 0).getBytes());

@@ -13,7 +13,6 @@ import org.apache.hadoop.fs.Path;
 import org.apache.parquet.HadoopReadOptions;
 import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.column.ColumnDescriptor;
-import org.apache.parquet.hadoop.CodecFactory;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.api.ReadSupport;
@@ -40,7 +39,8 @@ final class ParquetSplitReader implements SplitReader {
   private final boolean idsFromColumn;
   private final boolean idsOnly;
   private final ParquetFileReader reader;
-  private final CodecFactory codecs;
+  private final PageDecompressor codecs;
+  private final long fileLength;
   private final List<SeekableInputStream> streams = new ArrayList<>();
 
   /** The row groups holding the split's rows, and the file row index of each one's first row. */
@@ -103,7 +103,8 @@ final class ParquetSplitReader implements SplitReader {
               + ")",
           e);
     }
-    this.codecs = new CodecFactory(conf, 0);
+    this.codecs = new PageDecompressor(conf);
+    this.fileLength = input.getLength();
     long start = 0;
     List<BlockMetaData> blocks = reader.getFooter().getBlocks();
     for (int k = 0; k < blocks.size(); k++) {
@@ -226,7 +227,7 @@ final class ParquetSplitReader implements SplitReader {
         batch.texts[i] = texts == null ? null : stringOf(texts);
         if (idColumn != null) {
           current = idColumn.getPath()[0];
-          batch.ids[i] = stringOf(ids);
+          batch.ids[i] = idOf(ids);
         } else {
           batch.ids[i] = split.idPrefix() + "-" + row;
         }
@@ -234,7 +235,10 @@ final class ParquetSplitReader implements SplitReader {
           current = vectorColumn.getPath()[0];
           readVector(batch, i);
         }
-        if (batch.ids[i] == null || batch.ids[i].isEmpty()) {
+        if (invalidId) {
+          invalidId = false;
+          batch.reject(i, RejectReason.NULL_ID, "id is not valid UTF-8");
+        } else if (batch.ids[i] == null || batch.ids[i].isEmpty()) {
           batch.reject(i, RejectReason.NULL_ID, "id is null or empty");
         }
         row++;
@@ -279,7 +283,12 @@ final class ParquetSplitReader implements SplitReader {
         + ")"
         + (current.isEmpty()
             ? ""
-            : ", column '" + current + "'" + (c == null ? "" : ", page " + c.pageIndex()));
+            : ", column '"
+                + current
+                + "'"
+                + (c != null
+                    ? ", page " + c.pageIndex()
+                    : opening != null ? ", page " + Math.max(0, opening.pageIndex()) : ""));
   }
 
   private long groupOrdinal() {
@@ -315,6 +324,7 @@ final class ParquetSplitReader implements SplitReader {
     groupRows = block.getRowCount();
     groupRead = row - groupFirstRow; // > 0 only when the split starts inside this row group
     ids = null; // a failure below must not name a page of the previous row group
+    opening = null;
     texts = null;
     vectors = null;
     ids = open(block, idColumn, idStream);
@@ -347,10 +357,11 @@ final class ParquetSplitReader implements SplitReader {
     if (chunk == null) {
       throw new CorruptPageException("the row group has no chunk of column " + path);
     }
-    return new ColumnPages(
-        c,
-        new PageStream(
-            in, chunk, c.getMaxRepetitionLevel(), codecs.getDecompressor(chunk.getCodec())));
+    PageStream stream = new PageStream(in, chunk, c.getMaxRepetitionLevel(), codecs, fileLength);
+    opening = stream; // a failing dictionary page (or first header) is named by its page index
+    ColumnPages pages = new ColumnPages(c, stream);
+    opening = null;
+    return pages;
   }
 
   /** For tests: ignore the files' offset indexes (the header walk must find the same rows). */
@@ -387,6 +398,40 @@ final class ParquetSplitReader implements SplitReader {
     }
   }
 
+  /**
+   * The id of the current row: as {@link #stringOf}, but a string id that is not valid UTF-8 gives
+   * null and sets {@link #invalidId} (the row is rejected, not read with replacement characters:
+   * two damaged ids must not become one).
+   */
+  private String idOf(ColumnPages c) {
+    if (c.column.getPrimitiveType().getPrimitiveTypeName()
+        != org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.BINARY) {
+      return stringOf(c);
+    }
+    requireEntry(c);
+    if (c.def[c.pos++] != c.maxDef) {
+      return null;
+    }
+    ByteBuffer b = c.binaries[c.valuePos++].toByteBuffer();
+    try {
+      return utf8.reset().decode(b).toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      invalidId = true;
+      return null;
+    }
+  }
+
+  private final java.nio.charset.CharsetDecoder utf8 =
+      java.nio.charset.StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+
+  private boolean invalidId;
+
+  /** The page stream of a column being opened (its dictionary page read), for error messages. */
+  private PageStream opening;
+
   /** The id or text of the current row: string, int or long; null when undefined. */
   private String stringOf(ColumnPages c) {
     requireEntry(c);
@@ -395,7 +440,7 @@ final class ParquetSplitReader implements SplitReader {
       return null;
     }
     return switch (c.column.getPrimitiveType().getPrimitiveTypeName()) {
-      case INT32, INT64 -> Long.toString(c.longs[c.valuePos++]);
+      case INT32, INT64 -> c.integerText(c.longs[c.valuePos++]);
       default -> c.binaries[c.valuePos++].toStringUsingUTF8();
     };
   }
@@ -525,7 +570,7 @@ final class ParquetSplitReader implements SplitReader {
     }
     streams.clear();
     if (codecs != null) {
-      codecs.release();
+      codecs.close();
     }
     try {
       reader.close();

@@ -25,7 +25,6 @@ import org.apache.parquet.column.ParquetProperties.WriterVersion;
 import org.apache.parquet.column.values.rle.RunLengthBitPackingHybridEncoder;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;
-import org.apache.parquet.hadoop.CodecFactory;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
@@ -275,12 +274,12 @@ class ParquetRowRangeSplitsTest {
               .getFileMetaData()
               .getSchema()
               .getColumnDescription(chunk.getPath().toArray());
-      CodecFactory codecs = new CodecFactory(CONF, 0);
+      PageDecompressor codecs = new PageDecompressor(CONF);
       ColumnPages pages =
           new ColumnPages(
               c,
               new PageStream(
-                  in, chunk, c.getMaxRepetitionLevel(), codecs.getDecompressor(chunk.getCodec())));
+                  in, chunk, c.getMaxRepetitionLevel(), codecs, java.nio.file.Files.size(file)));
       int count = 0;
       int inside = 0;
       while (pages.ensureEntry()) {
@@ -288,7 +287,7 @@ class ParquetRowRangeSplitsTest {
         inside += pages.rep[0] != 0 ? 1 : 0;
         pages.pos = pages.count;
       }
-      codecs.release();
+      codecs.close();
       return new int[] {count, inside};
     }
   }

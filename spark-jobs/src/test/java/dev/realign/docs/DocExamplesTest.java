@@ -39,8 +39,8 @@ import org.junit.jupiter.api.Test;
  *       #WORK}) holding small inputs under the names the pages use. Demo configs run with fewer
  *       rows ({@link #SMALL_DEMO_ROWS}). The test command ({@code mvn -B -ntp verify}) must be what
  *       .ci/run calls.
- *   <li>{@code python pytest}: run by spark-jobs/src/test/python/test_doc_examples.py, inside {@link
- *       #WORK} after this test has filled it (pytest runs after the Java tests in {@code mvn
+ *   <li>{@code python pytest}: run by spark-jobs/src/test/python/test_doc_examples.py, inside
+ *       {@link #WORK} after this test has filled it (pytest runs after the Java tests in {@code mvn
  *       verify}).
  *   <li>{@code java test=PATH}: the block is an excerpt of PATH, a test source that a test runs.
  *   <li>{@code yaml config}: resolves as a {@code --config FILE}.

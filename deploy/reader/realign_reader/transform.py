@@ -14,7 +14,9 @@ from ._deps import require
 torch = require("torch")
 
 FORMAT = "realign-transform"
-KNOWN_FORMAT_VERSIONS = (1,)
+# Version 2 (written when realign encoded the texts) adds the encoder's pooling, context length and
+# output dtype to "encoder", hashed after everything version 1 hashes.
+KNOWN_FORMAT_VERSIONS = (1, 2)
 
 
 def _utf(s: str) -> bytes:
@@ -48,6 +50,9 @@ def canonical_sha256(t: dict) -> str:
     out += struct.pack(">i", len(cs))
     for s in cs:
         out += _utf(s)
+    if t["format_version"] >= 2:
+        out += _utf(enc["pooling"]) + struct.pack(">i", enc["context_length"])
+        out += _utf(enc["output_dtype"])
     return hashlib.sha256(bytes(out)).hexdigest()
 
 

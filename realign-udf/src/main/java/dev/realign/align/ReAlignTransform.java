@@ -143,7 +143,7 @@ public final class ReAlignTransform {
     try {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       DataOutputStream out = new DataOutputStream(bytes);
-      out.writeUTF("realign-transform/" + TransformJson.FORMAT_VERSION);
+      out.writeUTF("realign-transform/" + TransformJson.versionFor(encoder));
       out.writeUTF(variant.id());
       out.writeInt(dimension());
       out.writeLong(textCount);
@@ -165,6 +165,12 @@ public final class ReAlignTransform {
       out.writeInt(inputs.centroidSketchSha256().size());
       for (String s : inputs.centroidSketchSha256()) {
         out.writeUTF(s);
+      }
+      if (encoder.hasSettings()) {
+        // Format version 2 only, after everything version 1 hashes: version 1 hashes are unchanged.
+        out.writeUTF(encoder.settings().pooling());
+        out.writeInt(encoder.settings().contextLength());
+        out.writeUTF(encoder.settings().outputDtype());
       }
       out.flush();
       return HexFormat.of()

@@ -22,18 +22,30 @@ import java.util.List;
  *   "counts": {"text": n_t, "image": n_i}, "traces": {"text": T_t, "image": T_i},
  *   "scale": s, "mu_text": [...], "mu_image": [...],
  *   "mu_hat": [[...], ...],            // one centroid per centroid step, applied in order
- *   "encoder": {"name": ..., "sha256": ... | null},
+ *   "encoder": {"name": ..., "sha256": ... | null},  // version 2 adds "pooling": ...,
+ *                                                    // "context_length": n, "output_dtype": ...
  *   "inputs": {"text_sketch_sha256": ..., "image_sketch_sha256": ..., "centroid_sketch_sha256": [...]},
  *   "sha256": "..."
  * }
  * </pre>
  *
- * Applying it: {@code y = t/|t|; e = normalize(mu_image + scale*(y - mu_text)); for c in mu_hat: e
- * = normalize(e - c + mu_image)}.
+ * Format version 2 is written only when the encoder records its settings ({@link
+ * EncoderIdentity.Settings}: realign encoded the texts); its canonical SHA-256 appends them after
+ * everything version 1 hashes. A transform of precomputed embeddings is still version 1, byte for
+ * byte.
+ *
+ * <p>Applying it: {@code y = t/|t|; e = normalize(mu_image + scale*(y - mu_text)); for c in mu_hat:
+ * e = normalize(e - c + mu_image)}.
  */
 public final class TransformJson {
   public static final String FORMAT = "realign-transform";
-  public static final int FORMAT_VERSION = 1;
+
+  /** The newest version, written when the encoder has settings. */
+  public static final int FORMAT_VERSION = 2;
+
+  /** The version without encoder settings, still written for precomputed embeddings. */
+  public static final int FORMAT_VERSION_NO_SETTINGS = 1;
+
   public static final String FILE_NAME = "realign-transform.json";
 
   private static final ObjectMapper MAPPER =
@@ -41,10 +53,15 @@ public final class TransformJson {
 
   private TransformJson() {}
 
+  /** The lowest format version that holds {@code encoder}. */
+  public static int versionFor(EncoderIdentity encoder) {
+    return encoder.hasSettings() ? FORMAT_VERSION : FORMAT_VERSION_NO_SETTINGS;
+  }
+
   public static String toJson(ReAlignTransform t) {
     ObjectNode root = MAPPER.createObjectNode();
     root.put("format", FORMAT);
-    root.put("format_version", FORMAT_VERSION);
+    root.put("format_version", versionFor(t.encoder()));
     root.put("variant", t.variant().id());
     root.put("dim", t.dimension());
     ObjectNode counts = root.putObject("counts");
@@ -63,6 +80,11 @@ public final class TransformJson {
     ObjectNode enc = root.putObject("encoder");
     enc.put("name", t.encoder().name());
     enc.put("sha256", t.encoder().sha256());
+    if (t.encoder().hasSettings()) {
+      enc.put("pooling", t.encoder().settings().pooling());
+      enc.put("context_length", t.encoder().settings().contextLength());
+      enc.put("output_dtype", t.encoder().settings().outputDtype());
+    }
     ObjectNode inputs = root.putObject("inputs");
     inputs.put("text_sketch_sha256", t.inputs().textSketchSha256());
     inputs.put("image_sketch_sha256", t.inputs().imageSketchSha256());
@@ -96,9 +118,11 @@ public final class TransformJson {
           "Invalid transform format: expected \"" + FORMAT + "\", actual \"" + format + "\"");
     }
     int version = required(root, "format_version").intValue();
-    if (version != FORMAT_VERSION) {
+    if (version < FORMAT_VERSION_NO_SETTINGS || version > FORMAT_VERSION) {
       throw new IllegalArgumentException(
           "Transform format version mismatch: expected "
+              + FORMAT_VERSION_NO_SETTINGS
+              + " to "
               + FORMAT_VERSION
               + ", actual "
               + version
@@ -122,6 +146,14 @@ public final class TransformJson {
     EncoderIdentity encoder =
         new EncoderIdentity(
             text(enc, "name"), encSha == null || encSha.isNull() ? null : encSha.asText());
+    if (version >= FORMAT_VERSION) {
+      encoder =
+          encoder.withSettings(
+              new EncoderIdentity.Settings(
+                  text(enc, "pooling"),
+                  required(enc, "context_length").intValue(),
+                  text(enc, "output_dtype")));
+    }
     JsonNode in = required(root, "inputs");
     List<String> centroidShas = new ArrayList<>();
     for (JsonNode s : required(in, "centroid_sketch_sha256")) {

@@ -28,13 +28,25 @@ import org.apache.hadoop.fs.Path;
  *  "encoder": {"name": "precomputed", "sha256": null}}
  * </pre>
  *
- * A sketch without a sidecar (written before sidecars existed) has the encoder "precomputed". The
- * sidecar's {@code sketch_sha256} must match the sketch bytes, so the two cannot be mixed up. Paths
- * are Hadoop paths (local, HDFS, S3...), so the same assets serve the CLI and the ML stage.
+ * Format version 2 adds the settings realign encoded the texts with ({@link
+ * EncoderIdentity.Settings}) to {@code encoder}: {@code "pooling": "output:text_embeds",
+ * "context_length": 77, "output_dtype": "float32"}. A sidecar is written in the lowest version that
+ * holds its encoder: version 1 when there are no settings (precomputed embeddings), so those bytes
+ * are unchanged; a version 1 sidecar reads as an encoder without settings.
+ *
+ * <p>A sketch without a sidecar (written before sidecars existed) has the encoder "precomputed".
+ * The sidecar's {@code sketch_sha256} must match the sketch bytes, so the two cannot be mixed up.
+ * Paths are Hadoop paths (local, HDFS, S3...), so the same assets serve the CLI and the ML stage.
  */
 public record StoredSketch(MomentSnapshot snapshot, EncoderIdentity encoder, String path) {
   public static final String FORMAT = "realign-sketch-info";
-  public static final int FORMAT_VERSION = 1;
+
+  /** The newest sidecar version, written when the encoder has settings. */
+  public static final int FORMAT_VERSION = 2;
+
+  /** The version without encoder settings, still written for precomputed embeddings. */
+  public static final int FORMAT_VERSION_NO_SETTINGS = 1;
+
   public static final String SKETCH_SUFFIX = ".sketch";
   public static final String INFO_SUFFIX = ".sketch.json";
   private static final ObjectMapper MAPPER =
@@ -132,7 +144,7 @@ public record StoredSketch(MomentSnapshot snapshot, EncoderIdentity encoder, Str
   static String infoJson(String role, MomentSnapshot s, EncoderIdentity encoder) {
     ObjectNode root = MAPPER.createObjectNode();
     root.put("format", FORMAT);
-    root.put("format_version", FORMAT_VERSION);
+    root.put("format_version", encoder.hasSettings() ? FORMAT_VERSION : FORMAT_VERSION_NO_SETTINGS);
     root.put("role", role);
     root.put("dim", s.dimension());
     root.put("count", s.count());
@@ -141,6 +153,11 @@ public record StoredSketch(MomentSnapshot snapshot, EncoderIdentity encoder, Str
     ObjectNode enc = root.putObject("encoder");
     enc.put("name", encoder.name());
     enc.put("sha256", encoder.sha256());
+    if (encoder.hasSettings()) {
+      enc.put("pooling", encoder.settings().pooling());
+      enc.put("context_length", encoder.settings().contextLength());
+      enc.put("output_dtype", encoder.settings().outputDtype());
+    }
     try {
       return MAPPER.writeValueAsString(root) + "\n";
     } catch (IOException e) {
@@ -155,19 +172,26 @@ public record StoredSketch(MomentSnapshot snapshot, EncoderIdentity encoder, Str
     } catch (IOException e) {
       throw new IllegalArgumentException("Invalid sketch info " + info + ": not JSON", e);
     }
+    int version = root.path("format_version").asInt();
     if (!FORMAT.equals(root.path("format").asText())
-        || root.path("format_version").asInt() != FORMAT_VERSION) {
+        || version < FORMAT_VERSION_NO_SETTINGS
+        || version > FORMAT_VERSION) {
       throw new IllegalArgumentException(
           "Sketch info format mismatch in "
               + info
               + ": expected "
               + FORMAT
               + " version "
+              + FORMAT_VERSION_NO_SETTINGS
+              + " to "
               + FORMAT_VERSION
               + ", actual "
               + root.path("format").asText()
               + " version "
-              + root.path("format_version").asText());
+              + root.path("format_version").asText()
+              + (version > FORMAT_VERSION
+                  ? " (written by a newer realign; upgrade to read it)"
+                  : ""));
     }
     String recorded = root.path("sketch_sha256").asText();
     String actual = SketchCodec.fingerprint(s);
@@ -203,20 +227,69 @@ public record StoredSketch(MomentSnapshot snapshot, EncoderIdentity encoder, Str
           "Invalid sketch info " + info + ": encoder name " + enc.path("name") + " (must be text)");
     }
     JsonNode sha = enc.get("sha256");
+    EncoderIdentity identity;
     try {
-      return new EncoderIdentity(
-          enc.path("name").asText(), sha == null || sha.isNull() ? null : sha.asText());
+      identity =
+          new EncoderIdentity(
+              enc.path("name").asText(), sha == null || sha.isNull() ? null : sha.asText());
     } catch (IllegalArgumentException e) {
       // The fuzz test found an empty name failing without the file's name.
       throw new IllegalArgumentException("Invalid sketch info " + info + ": " + e.getMessage(), e);
     }
+    if (version == FORMAT_VERSION_NO_SETTINGS) {
+      return identity;
+    }
+    String pooling = settingText(enc, "pooling", info);
+    int contextLength = settingInt(enc, "context_length", info);
+    String outputDtype = settingText(enc, "output_dtype", info);
+    try {
+      return identity.withSettings(
+          new EncoderIdentity.Settings(pooling, contextLength, outputDtype));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(e.getMessage() + " [in " + info + "]", e);
+    }
+  }
+
+  private static String settingText(JsonNode enc, String field, Path info) {
+    JsonNode v = enc.get(field);
+    if (v == null || !v.isTextual()) {
+      throw new IllegalArgumentException(
+          "Invalid sketch info "
+              + info
+              + ": encoder."
+              + field
+              + " is "
+              + v
+              + " (must be a string in format version "
+              + FORMAT_VERSION
+              + ")");
+    }
+    return v.asText();
+  }
+
+  private static int settingInt(JsonNode enc, String field, Path info) {
+    JsonNode v = enc.get(field);
+    if (v == null || !v.isInt()) {
+      throw new IllegalArgumentException(
+          "Invalid sketch info "
+              + info
+              + ": encoder."
+              + field
+              + " is "
+              + v
+              + " (must be an integer in format version "
+              + FORMAT_VERSION
+              + ")");
+    }
+    return v.intValue();
   }
 
   /**
    * Merges stored sketches exactly (the merge of the sketches of parts is the sketch of their
    * union, bit for bit).
    *
-   * @throws IllegalArgumentException when two sketches differ in dimension or encoder, naming both
+   * @throws IllegalArgumentException when two sketches differ in dimension or encoder (name,
+   *     SHA-256, or settings where both record them), naming both
    */
   public static StoredSketch merge(List<StoredSketch> parts, String outputPath) {
     if (parts.isEmpty()) {
@@ -224,6 +297,9 @@ public record StoredSketch(MomentSnapshot snapshot, EncoderIdentity encoder, Str
     }
     StoredSketch first = parts.get(0);
     MomentSnapshot merged = first.snapshot;
+    // The part whose encoder records the most so far: an old sidecar (no settings) is compatible
+    // with any settings, so each part is checked against this one, not only against the first.
+    StoredSketch reference = first;
     for (StoredSketch p : parts.subList(1, parts.size())) {
       if (p.snapshot.dimension() != first.snapshot.dimension()) {
         throw new IllegalArgumentException(
@@ -237,12 +313,12 @@ public record StoredSketch(MomentSnapshot snapshot, EncoderIdentity encoder, Str
                 + p.snapshot.dimension()
                 + " (must be equal)");
       }
-      if (!p.encoder.equals(first.encoder)) {
+      if (!p.encoder.compatibleWith(reference.encoder)) {
         throw new IllegalArgumentException(
             "Invalid sketches to merge: "
-                + first.path
+                + reference.path
                 + " comes from encoder "
-                + describe(first.encoder)
+                + describe(reference.encoder)
                 + ", "
                 + p.path
                 + " from encoder "
@@ -250,8 +326,11 @@ public record StoredSketch(MomentSnapshot snapshot, EncoderIdentity encoder, Str
                 + " (must be the same encoder)");
       }
       merged = MomentSnapshot.merge(merged, p.snapshot);
+      if (reference.encoder.mostSpecific(p.encoder) == p.encoder) {
+        reference = p;
+      }
     }
-    return new StoredSketch(merged, first.encoder, outputPath);
+    return new StoredSketch(merged, reference.encoder, outputPath);
   }
 
   /**
@@ -274,7 +353,7 @@ public record StoredSketch(MomentSnapshot snapshot, EncoderIdentity encoder, Str
     boolean known =
         !textEncoder.equals(EncoderIdentity.PRECOMPUTED)
             && !encoder.equals(EncoderIdentity.PRECOMPUTED);
-    if (known && !textEncoder.equals(encoder)) {
+    if (known && !textEncoder.compatibleWith(encoder)) {
       throw new IllegalArgumentException(
           "Invalid image sketch "
               + path
@@ -289,7 +368,7 @@ public record StoredSketch(MomentSnapshot snapshot, EncoderIdentity encoder, Str
   }
 
   static String describe(EncoderIdentity e) {
-    return e.sha256() == null ? e.name() : e.name() + " (sha256 " + e.sha256() + ")";
+    return e.describe();
   }
 
   private static FileSystem fs(Path p, Configuration conf) {

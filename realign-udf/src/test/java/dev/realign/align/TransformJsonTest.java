@@ -208,11 +208,51 @@ class TransformJsonTest {
   @Test
   void aNewerFormatVersionFails() throws Exception {
     ObjectNode root = tree();
-    root.put("format_version", 2);
+    root.put("format_version", 3);
     assertThatThrownBy(() -> TransformJson.fromJson(root.toString()))
         .hasMessage(
-            "Transform format version mismatch: expected 1, actual 2 (written by a newer"
+            "Transform format version mismatch: expected 1 to 2, actual 3 (written by a newer"
                 + " realign; upgrade to read it)");
+  }
+
+  @Test
+  void theEncoderSettingsMakeAVersion2TransformThatReadsBackAndHashesThem() throws Exception {
+    ReAlignTransform plain = fitted(Variant.REALIGN, 0);
+    EncoderIdentity.Settings settings = new EncoderIdentity.Settings("mean", 512, "float16");
+    ReAlignTransform full =
+        ReAlignFitter.fitInMemory(
+            FitOptions.of(Variant.REALIGN).withEncoder(plain.encoder().withSettings(settings)),
+            RowFixtures.randomRowsAround(new Random(71), 300, 32, 0.5),
+            RowFixtures.randomRowsAround(new Random(71), 200, 32, -0.4),
+            32);
+    String json = TransformJson.toJson(full);
+    ObjectNode root = (ObjectNode) MAPPER.readTree(json);
+    assertThat(root.get("format_version").intValue()).isEqualTo(2);
+    assertThat(root.get("encoder").get("pooling").textValue()).isEqualTo("mean");
+    assertThat(root.get("encoder").get("context_length").intValue()).isEqualTo(512);
+    assertThat(root.get("encoder").get("output_dtype").textValue()).isEqualTo("float16");
+    ReAlignTransform back = TransformJson.fromJson(json);
+    assertBitExact(full, back);
+    assertThat(back.encoder().settings()).isEqualTo(settings);
+    assertThat(TransformJson.toJson(back)).isEqualTo(json);
+    // Without settings the same model is version 1; the settings are part of the hash.
+    assertThat(MAPPER.readTree(TransformJson.toJson(plain)).get("format_version").intValue())
+        .isEqualTo(1);
+    EncoderIdentity.Settings other = new EncoderIdentity.Settings("mean", 256, "float16");
+    ReAlignTransform shorter =
+        ReAlignFitter.fitInMemory(
+            FitOptions.of(Variant.REALIGN).withEncoder(plain.encoder().withSettings(other)),
+            RowFixtures.randomRowsAround(new Random(71), 300, 32, 0.5),
+            RowFixtures.randomRowsAround(new Random(71), 200, 32, -0.4),
+            32);
+    assertThat(shorter.sha256()).isNotEqualTo(full.sha256());
+    // A version 2 file whose settings were edited fails its checksum.
+    ((ObjectNode) root.get("encoder")).put("context_length", 256);
+    assertThatThrownBy(() -> TransformJson.fromJson(root.toString()))
+        .hasMessageStartingWith("Transform checksum mismatch: expected " + full.sha256());
+    ((ObjectNode) root.get("encoder")).remove("context_length");
+    assertThatThrownBy(() -> TransformJson.fromJson(root.toString()))
+        .hasMessage("Invalid transform: missing field \"context_length\"");
   }
 
   @Test

@@ -21,6 +21,9 @@ class StoredSketchTest {
   static final int D = 16;
   static final Configuration CONF = new Configuration();
   static final EncoderIdentity CLIP = new EncoderIdentity("clip-vit-b16", "ab12");
+  static final EncoderIdentity.Settings CLIP_77 =
+      new EncoderIdentity.Settings("output:text_embeds", 77, "float32");
+  static final EncoderIdentity CLIP_FULL = CLIP.withSettings(CLIP_77);
   @TempDir Path dir;
 
   static float[] rows(long seed, int n, int d) {
@@ -184,5 +187,119 @@ class StoredSketchTest {
     assertThatThrownBy(() -> StoredSketch.read(dir.resolve("none").toString(), "image", CONF))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("Missing image sketch: " + dir.resolve("none") + " does not exist");
+  }
+
+  @Test
+  void theFullEncoderIdentityRoundTripsThroughAVersion2Sidecar() throws Exception {
+    MomentSnapshot s = ReAlignFitter.sketch(rows(8, 40, D), D);
+    String file = store("full", s, CLIP_FULL);
+    String json = Files.readString(Path.of(file + ".json"));
+    assertThat(json)
+        .contains("\"format_version\" : 2")
+        .contains("\"pooling\" : \"output:text_embeds\"")
+        .contains("\"context_length\" : 77")
+        .contains("\"output_dtype\" : \"float32\"");
+    StoredSketch read = StoredSketch.read(file, "image", CONF);
+    assertThat(read.encoder()).isEqualTo(CLIP_FULL);
+    assertThat(read.encoder().settings()).isEqualTo(CLIP_77);
+  }
+
+  @Test
+  void aVersion1SidecarIsStillWrittenWithoutSettingsAndReadsAsBefore() throws Exception {
+    MomentSnapshot s = ReAlignFitter.sketch(rows(9, 40, D), D);
+    String file = store("old", s, CLIP);
+    // The version 1 bytes, as written before settings were recorded (and by older realigns).
+    String v1 =
+        "{\n"
+            + "  \"format\" : \"realign-sketch-info\",\n"
+            + "  \"format_version\" : 1,\n"
+            + "  \"role\" : \"image\",\n"
+            + "  \"dim\" : 16,\n"
+            + "  \"count\" : 40,\n"
+            + "  \"codec_version\" : 1,\n"
+            + "  \"sketch_sha256\" : \""
+            + SketchCodec.fingerprint(s)
+            + "\",\n"
+            + "  \"encoder\" : {\n"
+            + "    \"name\" : \"clip-vit-b16\",\n"
+            + "    \"sha256\" : \"ab12\"\n"
+            + "  }\n"
+            + "}\n";
+    assertThat(Files.readString(Path.of(file + ".json"))).isEqualTo(v1);
+    StoredSketch read = StoredSketch.read(file, "image", CONF);
+    assertThat(read.encoder()).isEqualTo(CLIP);
+    assertThat(read.encoder().hasSettings()).isFalse();
+  }
+
+  @Test
+  void aSidecarOfANewerVersionOrWithoutItsSettingsIsRefusedNamingTheFile() throws Exception {
+    String file = store("v", ReAlignFitter.sketch(rows(10, 40, D), D), CLIP_FULL);
+    Path info = Path.of(file + ".json");
+    String json = Files.readString(info);
+    Files.deleteIfExists(info.resolveSibling(".image.sketch.json.crc"));
+    Files.writeString(info, json.replace("\"format_version\" : 2", "\"format_version\" : 3"));
+    assertThatThrownBy(() -> StoredSketch.read(file, "image", CONF))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "Sketch info format mismatch in "
+                + info
+                + ": expected realign-sketch-info version 1 to 2, actual realign-sketch-info"
+                + " version 3 (written by a newer realign; upgrade to read it)");
+    Files.writeString(info, json.replace("\"context_length\" : 77", "\"context_length\" : \"77\""));
+    assertThatThrownBy(() -> StoredSketch.read(file, "image", CONF))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "Invalid sketch info "
+                + info
+                + ": encoder.context_length is \"77\" (must be an integer in format version 2)");
+  }
+
+  @Test
+  void mergesAndFitsOfSketchesWhoseEncoderSettingsDifferAreRefusedNamingBothSides()
+      throws Exception {
+    EncoderIdentity clip64 =
+        CLIP.withSettings(new EncoderIdentity.Settings("output:text_embeds", 64, "float32"));
+    EncoderIdentity clipHalf =
+        CLIP.withSettings(new EncoderIdentity.Settings("output:text_embeds", 77, "float16"));
+    StoredSketch full =
+        StoredSketch.read(
+            store("full", ReAlignFitter.sketch(rows(11, 40, D), D), CLIP_FULL), "image", CONF);
+    StoredSketch old =
+        StoredSketch.read(
+            store("old", ReAlignFitter.sketch(rows(12, 40, D), D), CLIP), "image", CONF);
+    StoredSketch short64 =
+        StoredSketch.read(
+            store("short", ReAlignFitter.sketch(rows(13, 40, D), D), clip64), "image", CONF);
+
+    assertThatThrownBy(() -> StoredSketch.merge(List.of(full, short64), "out"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "Invalid sketches to merge: "
+                + full.path()
+                + " comes from encoder clip-vit-b16 (sha256 ab12; pooling output:text_embeds,"
+                + " context length 77, output float32), "
+                + short64.path()
+                + " from encoder clip-vit-b16 (sha256 ab12; pooling output:text_embeds, context"
+                + " length 64, output float32) (must be the same encoder)");
+    // A sidecar without settings (version 1) is compatible with either, and the merge keeps the
+    // settings; but it cannot bridge two that differ: the conflict names the two with settings.
+    StoredSketch merged = StoredSketch.merge(List.of(old, full), "out");
+    assertThat(merged.encoder()).isEqualTo(CLIP_FULL);
+    assertThatThrownBy(() -> StoredSketch.merge(List.of(old, full, short64), "out"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("Invalid sketches to merge: " + full.path() + " comes from")
+        .hasMessageContaining(", " + short64.path() + " from encoder");
+
+    full.requireFits(D, CLIP_FULL, "texts");
+    full.requireFits(D, CLIP, "texts");
+    assertThatThrownBy(() -> full.requireFits(D, clipHalf, "encoded/"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "Invalid image sketch "
+                + full.path()
+                + ": encoder clip-vit-b16 (sha256 ab12; pooling output:text_embeds, context length"
+                + " 77, output float32), the text embeddings encoded/ come from encoder"
+                + " clip-vit-b16 (sha256 ab12; pooling output:text_embeds, context length 77,"
+                + " output float16) (must be the same encoder)");
   }
 }

@@ -23,19 +23,39 @@ public final class AlignJobs {
   public static AlignPipeline.Stats stats(JobContext ctx) {
     OutputGuard.prepare(ctx.fs, ctx.layout, ctx.config.outputMode().id());
     EmbeddingSet texts = AlignPipeline.plan(ctx, Modality.TEXT);
+    EncoderIdentity textEncoder = textEncoder(ctx);
     if (ImageStatsJobs.requested(ctx)) {
       return ImageStatsJobs.stats(
           ctx,
           texts,
           AlignPipeline.duplicates(ctx, texts),
           ImageStatsJobs.readImageSketch(ctx),
-          EncoderIdentity.PRECOMPUTED);
+          textEncoder);
     }
     EmbeddingSet images = AlignPipeline.plan(ctx, Modality.IMAGE);
     AlignPipeline.Stats stats =
         AlignPipeline.stats(ctx, texts, AlignPipeline.duplicates(ctx, texts), images);
-    ImageStatsJobs.writeInfo(ctx, stats, EncoderIdentity.PRECOMPUTED);
+    ImageStatsJobs.writeInfo(ctx, stats, textEncoder);
     return stats;
+  }
+
+  /**
+   * The encoder of the text embeddings: the one an encode output's manifest records when {@code
+   * input.text.path} is one ({@code realign encode}'s output), else "precomputed".
+   */
+  static EncoderIdentity textEncoder(JobContext ctx) {
+    return EncodeJob.recordedIdentity(
+        ctx.config.get(ConfigKeys.TEXT_EMBEDDINGS), ctx.jsc.hadoopConfiguration());
+  }
+
+  /**
+   * The encoder the text sketch's sidecar records ({@code OUTPUT/stats/text.sketch.json}, which
+   * must match the sketch), "precomputed" when there is none.
+   */
+  static EncoderIdentity sketchedTextEncoder(JobContext ctx) {
+    return dev.realign.spark.StoredSketch.read(
+            ctx.layout.sketch("text").toString(), "text", ctx.jsc.hadoopConfiguration())
+        .encoder();
   }
 
   /** {@code report}: the gap report of an output directory ({@code OUTPUT/report/}). */
@@ -60,7 +80,7 @@ public final class AlignJobs {
         AlignPipeline.duplicates(ctx, texts),
         AlignPipeline.readSketch(ctx, "text", summary),
         AlignPipeline.readSketch(ctx, "image", summary),
-        EncoderIdentity.PRECOMPUTED);
+        sketchedTextEncoder(ctx));
   }
 
   /**
@@ -103,7 +123,7 @@ public final class AlignJobs {
     ShardOutput.fromConfig(ctx.config); // a bad output.dtype / codec fails before any work
     OutputGuard.prepare(ctx.fs, ctx.layout, ctx.config.outputMode().id());
     long start = System.nanoTime();
-    EncoderIdentity encoder = EncoderIdentity.PRECOMPUTED;
+    EncoderIdentity encoder = textEncoder(ctx);
     if (!ctx.config.get(ConfigKeys.TEXTS).isBlank()) {
       String encoded = new org.apache.hadoop.fs.Path(ctx.layout.rootPath(), "encoded").toString();
       EncodeJob.Outcome e =

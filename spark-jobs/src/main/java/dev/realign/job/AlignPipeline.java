@@ -346,13 +346,7 @@ public final class AlignPipeline {
             summary == null ? List.of() : summary.rejectedFiles(),
             figures,
             StagedCommit.shards(results),
-            Map.of(
-                "encoder",
-                t.encoder().name(),
-                "encoder_sha256",
-                t.encoder().sha256() == null ? "" : t.encoder().sha256(),
-                "variant",
-                t.variant().id()),
+            provenance(t),
             output.format().id());
     manifest = manifest.withCreatedBy(dev.realign.build.BuildInfo.createdBy());
     StagedCommit.commit(ctx.fs, ctx.layout.aligned(), ctx.layout.staging(), manifest);
@@ -395,6 +389,23 @@ public final class AlignPipeline {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(e.getMessage() + " [in " + p + "]", e);
     }
+  }
+
+  /**
+   * The aligned manifest's provenance: the encoder (with its settings under the encode manifest's
+   * keys when realign encoded the texts) and the variant.
+   */
+  static Map<String, String> provenance(ReAlignTransform t) {
+    Map<String, String> prov = new java.util.TreeMap<>();
+    prov.put("encoder", t.encoder().name());
+    prov.put("encoder_sha256", t.encoder().sha256() == null ? "" : t.encoder().sha256());
+    if (t.encoder().hasSettings()) {
+      prov.put("encoder_pooling", t.encoder().settings().pooling());
+      prov.put("encoder_context_length", Integer.toString(t.encoder().settings().contextLength()));
+      prov.put("encoder_output_dtype", t.encoder().settings().outputDtype());
+    }
+    prov.put("variant", t.variant().id());
+    return prov;
   }
 
   /** A sketch written by {@code stats}, checked against the fingerprint its summary recorded. */

@@ -65,7 +65,16 @@ public final class EncodeJob {
     EncoderConfig encoderConfig =
         probe.config().toBuilder().provider(requested.provider(), requested.deviceId()).build();
     int dim = probe.dimension();
-    EncoderIdentity identity = probe.identity();
+    // The full identity (name, SHA-256 and the settings the model runs with) goes into the
+    // manifest's provenance, and through Outcome into the text sketch's sidecar and the transform.
+    EncoderIdentity identity =
+        probe
+            .identity()
+            .withSettings(
+                new EncoderIdentity.Settings(
+                    encoderConfig.pooling().toString(),
+                    encoderConfig.maxLength(),
+                    probe.outputDtype()));
     Console.info(
         "encode: %d file(s) of %s with %s (d = %d, sha256 %s)",
         files.size(), input, identity.name(), dim, identity.sha256());
@@ -120,9 +129,9 @@ public final class EncodeJob {
     prov.put("encoder", identity.name());
     prov.put("encoder_sha256", identity.sha256());
     prov.put("encoder_config", encoderConfig.toString());
-    prov.put("encoder_pooling", encoderConfig.pooling().toString());
-    prov.put("encoder_context_length", Integer.toString(encoderConfig.maxLength()));
-    prov.put("encoder_output_dtype", probe.outputDtype());
+    prov.put("encoder_pooling", identity.settings().pooling());
+    prov.put("encoder_context_length", Integer.toString(identity.settings().contextLength()));
+    prov.put("encoder_output_dtype", identity.settings().outputDtype());
     ShardManifest manifest =
         new ShardManifest(
             rows,
@@ -163,6 +172,47 @@ public final class EncodeJob {
         "encode: %,d texts -> %s (%d shards; %,d rejected %s; %,d truncated to" + " max_length)",
         rows, dir, results.size(), rejected, byReason, truncated);
     return new Outcome(manifest, identity, dim);
+  }
+
+  /**
+   * The encoder recorded in the {@code _manifest.json} of an encode output at {@code location} (its
+   * {@code encoder*} provenance: name, SHA-256, and pooling, context length and output dtype when
+   * present), or {@link EncoderIdentity#PRECOMPUTED} when {@code location} is not an encode output
+   * (a file, a glob, a directory without that provenance).
+   */
+  public static EncoderIdentity recordedIdentity(
+      String location, org.apache.hadoop.conf.Configuration conf) {
+    if (location == null || location.isBlank()) {
+      return EncoderIdentity.PRECOMPUTED;
+    }
+    Path manifest = new Path(location, "_manifest.json");
+    org.apache.hadoop.fs.FileSystem fs;
+    try {
+      fs = manifest.getFileSystem(conf);
+      if (!fs.isFile(manifest)) {
+        return EncoderIdentity.PRECOMPUTED;
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("Cannot read " + manifest, e);
+    }
+    return identityOf(ShardManifest.read(fs, manifest).provenance());
+  }
+
+  /** The identity an encode manifest's provenance records (see {@link #recordedIdentity}). */
+  static EncoderIdentity identityOf(Map<String, String> prov) {
+    String name = prov.get("encoder");
+    String sha = prov.get("encoder_sha256");
+    if (name == null || name.isEmpty() || sha == null || sha.isEmpty()) {
+      return EncoderIdentity.PRECOMPUTED;
+    }
+    EncoderIdentity id = new EncoderIdentity(name, sha);
+    String pooling = prov.get("encoder_pooling");
+    String context = prov.get("encoder_context_length");
+    String dtype = prov.get("encoder_output_dtype");
+    if (pooling == null || context == null || dtype == null) {
+      return id; // written before the settings were recorded
+    }
+    return id.withSettings(new EncoderIdentity.Settings(pooling, Integer.parseInt(context), dtype));
   }
 
   private static Map<String, Long> rejectCounts(JobContext ctx, Path out, List<ShardInfo> files) {

@@ -118,18 +118,20 @@ public final class ImageStatsJobs {
     EmbeddingSet texts = AlignPipeline.plan(ctx, Modality.TEXT);
     long[] dups = AlignPipeline.duplicates(ctx, texts);
     MomentSnapshot text;
+    EncoderIdentity textEncoder = AlignJobs.textEncoder(ctx);
     try {
       if (ctx.fs.exists(ctx.layout.sketch("text"))) {
         text =
             AlignPipeline.readSketch(ctx, "text", AlignPipeline.requirePassedSummary(ctx, "fit"));
-        image.requireFits(text.dimension(), EncoderIdentity.PRECOMPUTED, texts.path());
+        textEncoder = AlignJobs.sketchedTextEncoder(ctx);
+        image.requireFits(text.dimension(), textEncoder, texts.path());
       } else {
-        text = stats(ctx, texts, dups, image, EncoderIdentity.PRECOMPUTED).text();
+        text = stats(ctx, texts, dups, image, textEncoder).text();
       }
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("Cannot read " + ctx.layout.stats(), e);
     }
-    return AlignPipeline.fit(ctx, texts, dups, text, image.snapshot(), EncoderIdentity.PRECOMPUTED);
+    return AlignPipeline.fit(ctx, texts, dups, text, image.snapshot(), textEncoder);
   }
 
   /** {@code run --image-stats}: [encode,] text stats, fit and apply; no gap report (no images). */
@@ -137,7 +139,7 @@ public final class ImageStatsJobs {
     OutputGuard.prepare(ctx.fs, ctx.layout, ctx.config.outputMode().id());
     long start = System.nanoTime();
     StoredSketch image = readImageSketch(ctx);
-    EncoderIdentity encoder = EncoderIdentity.PRECOMPUTED;
+    EncoderIdentity encoder = AlignJobs.textEncoder(ctx);
     if (!ctx.config.get(ConfigKeys.TEXTS).isBlank()) {
       String encoded = new org.apache.hadoop.fs.Path(ctx.layout.rootPath(), "encoded").toString();
       EncodeJob.Outcome e =

@@ -3,12 +3,14 @@ package dev.realign.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.realign.align.EncoderIdentity;
 import dev.realign.config.PipelineConfig;
 import dev.realign.encode.EncoderConfig;
 import dev.realign.encode.OnnxTextEncoder;
 import dev.realign.io.Npy;
 import dev.realign.io.TransformFiles;
 import dev.realign.sink.ShardManifest;
+import dev.realign.spark.StoredSketch;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -274,6 +276,58 @@ class EncodeJobTest {
         .isEqualTo(o.transform().encoder());
     assertThat(out.resolve("encoded/_manifest.json")).isRegularFile();
     assertThat(PipelineFixture.readShards(spark, out).get(0).getString(0)).isEqualTo("a0");
+
+    // The full identity (name, SHA-256, pooling, context length, output dtype) of the encode
+    // manifest is the one in the text sketch's sidecar, the transform and the aligned manifest.
+    org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
+    EncoderIdentity encoded = EncodeJob.recordedIdentity(out.resolve("encoded").toString(), conf);
+    assertThat(encoded.hasSettings()).isTrue();
+    assertThat(encoded.name()).isEqualTo("all-MiniLM-L6-v2");
+    java.util.Map<String, String> prov =
+        ShardManifest.read(
+                org.apache.hadoop.fs.FileSystem.getLocal(conf),
+                new org.apache.hadoop.fs.Path(out.resolve("encoded/_manifest.json").toUri()))
+            .provenance();
+    assertThat(encoded.settings())
+        .isEqualTo(
+            new EncoderIdentity.Settings(
+                prov.get("encoder_pooling"),
+                Integer.parseInt(prov.get("encoder_context_length")),
+                prov.get("encoder_output_dtype")));
+    assertThat(encoded.settings().outputDtype()).isEqualTo("float32");
+    assertThat(o.transform().encoder()).isEqualTo(encoded);
+    StoredSketch text = StoredSketch.read(out.toString(), "text", conf);
+    assertThat(text.encoder()).isEqualTo(encoded);
+    assertThat(Files.readString(out.resolve("stats/text.sketch.json")))
+        .contains("\"format_version\" : 2")
+        .contains("\"context_length\" : " + encoded.settings().contextLength());
+    assertThat(StoredSketch.read(out.toString(), "image", conf).encoder())
+        .isEqualTo(EncoderIdentity.PRECOMPUTED);
+    assertThat(Files.readString(out.resolve("stats/image.sketch.json")))
+        .contains("\"format_version\" : 1");
+    assertThat(o.manifest().provenance())
+        .containsEntry("encoder_pooling", encoded.settings().pooling())
+        .containsEntry("encoder_output_dtype", "float32");
+
+    // Separate stats and fit over the encode output carry it too: stats reads the encode manifest,
+    // fit the text sidecar.
+    Path split = dir.resolve("run-split");
+    JobContext ctx =
+        new JobContext(
+            spark,
+            config(
+                split,
+                "input.image.path",
+                images.toString(),
+                "input.text.path",
+                out.resolve("encoded").toString(),
+                "input.text.format",
+                "parquet"));
+    AlignJobs.stats(ctx);
+    assertThat(StoredSketch.read(split.toString(), "text", conf).encoder()).isEqualTo(encoded);
+    assertThat(AlignJobs.fit(ctx).encoder()).isEqualTo(encoded);
+    assertThat(TransformFiles.read(split.resolve("realign-transform.json")).encoder())
+        .isEqualTo(encoded);
   }
 
   @Test

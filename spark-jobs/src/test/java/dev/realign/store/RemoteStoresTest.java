@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
@@ -30,34 +31,40 @@ import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * realign against a real storage server, through the CLI entry point in-process: inputs read from
+ * realign against real storage servers, through the CLI entry point in-process: inputs read from
  * the store, outputs written to it, and every file byte for byte what a run on local disk writes.
- * One suite per store ({@link HdfsStoreTest}, {@link S3StoreTest}); small inputs, so each stays a
- * few seconds of work beyond the server's start.
+ * Each test runs on HDFS (MiniDFSCluster) and on S3 (s3proxy through S3A), both on 127.0.0.1 and
+ * started once for the class, with one Spark session; the inputs are small, so a test is a few
+ * seconds of work per store.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class StoreSuite {
+class RemoteStoresTest {
   static final int D = 16;
   static final int TEXTS = 1_500;
   static final int IMAGES = 600;
 
   @TempDir static Path dir;
   SparkSession spark;
-  RemoteStore store;
+  final Map<String, RemoteStore> stores = new TreeMap<>();
   Configuration conf;
-  String texts;
-  String images;
+  private Map<String, String> localRun;
 
-  abstract RemoteStore startStore(Path dir);
+  Stream<String> stores() {
+    return Stream.of("hdfs", "s3");
+  }
 
   @BeforeAll
   void setUp() throws IOException {
-    store = startStore(Files.createDirectories(dir.resolve("server")));
+    // Warm-ups would compete with the tests for the cores; each CLI call would start them.
+    System.setProperty("realign.warmup", "false");
+    stores.put("s3", S3Server.start(Files.createDirectories(dir.resolve("s3"))));
+    stores.put("hdfs", MiniHdfs.start(Files.createDirectories(dir.resolve("hdfs"))));
     SparkSession.Builder b =
         SparkSession.builder()
             .master("local[2]")
@@ -66,8 +73,10 @@ abstract class StoreSuite {
             .config("spark.ui.showConsoleProgress", "false")
             .config("spark.driver.host", "127.0.0.1")
             .config("spark.driver.bindAddress", "127.0.0.1");
-    for (Map.Entry<String, String> e : store.hadoopConf().entrySet()) {
-      b = b.config("spark.hadoop." + e.getKey(), e.getValue());
+    for (RemoteStore store : stores.values()) {
+      for (Map.Entry<String, String> e : store.hadoopConf().entrySet()) {
+        b = b.config("spark.hadoop." + e.getKey(), e.getValue());
+      }
     }
     spark = b.getOrCreate();
     conf = spark.sparkContext().hadoopConfiguration();
@@ -76,26 +85,50 @@ abstract class StoreSuite {
     Path local = Files.createDirectories(dir.resolve("inputs"));
     Npy.write(local.resolve("texts.npy"), rows(5, TEXTS, 1.0), TEXTS, D);
     Npy.write(local.resolve("images.npy"), rows(6, IMAGES, -1.0), IMAGES, D);
-    texts = store.root() + "/inputs/texts.npy";
-    images = store.root() + "/inputs/images.npy";
-    FileSystem fs = fs(texts);
-    fs.copyFromLocalFile(
-        new org.apache.hadoop.fs.Path(local.resolve("texts.npy").toUri()),
-        new org.apache.hadoop.fs.Path(texts));
-    fs.copyFromLocalFile(
-        new org.apache.hadoop.fs.Path(local.resolve("images.npy").toUri()),
-        new org.apache.hadoop.fs.Path(images));
+    for (String store : stores.keySet()) {
+      for (String name : List.of("texts.npy", "images.npy")) {
+        String uri = input(store, name);
+        fs(uri)
+            .copyFromLocalFile(
+                new org.apache.hadoop.fs.Path(local.resolve(name).toUri()),
+                new org.apache.hadoop.fs.Path(uri));
+      }
+    }
+  }
+
+  String input(String store, String name) {
+    return stores.get(store).root() + "/inputs/" + name;
+  }
+
+  String texts(String store) {
+    return input(store, "texts.npy");
+  }
+
+  String images(String store) {
+    return input(store, "images.npy");
+  }
+
+  /** The reference: the same run on local disk, once for the class. */
+  synchronized Map<String, String> localRun() throws IOException {
+    if (localRun == null) {
+      realign(
+          runArgs(
+              dir.resolve("inputs/texts.npy").toString(),
+              dir.resolve("inputs/images.npy").toString(),
+              local("run")));
+      localRun = tree(local("run"));
+    }
+    return new TreeMap<>(localRun);
   }
 
   @AfterAll
   void tearDown() {
     System.clearProperty("realign.keep.spark");
+    System.clearProperty("realign.warmup");
     if (spark != null) {
       spark.stop();
     }
-    if (store != null) {
-      store.close();
-    }
+    stores.values().forEach(RemoteStore::close);
   }
 
   FileSystem fs(String uri) {
@@ -110,8 +143,8 @@ abstract class StoreSuite {
     return dir.resolve("local").resolve(name).toString();
   }
 
-  String remote(String name) {
-    return store.root() + "/out/" + name;
+  String remote(String store, String name) {
+    return stores.get(store).root() + "/out/" + name;
   }
 
   /** {@code realign ARGS} in-process; fails the test with its stderr unless it exits 0. */
@@ -212,69 +245,71 @@ abstract class StoreSuite {
     };
   }
 
-  @Test
-  void runOnTheStoreWritesTheBytesOfALocalRun() throws IOException {
-    String localTexts = dir.resolve("inputs/texts.npy").toString();
-    String localImages = dir.resolve("inputs/images.npy").toString();
-    realign(runArgs(localTexts, localImages, local("run")));
-    realign(runArgs(texts, images, remote("run")));
-    Map<String, String> expected = tree(local("run"));
-    Map<String, String> actual = tree(remote("run"));
-    assertThat(expected).containsKeys("aligned/_manifest.json", "realign-transform.json");
-    // The one file that differs by design: the report's record of which inputs were read.
-    assertThat(read(remote("run") + "/stats/inputs.json")).contains(texts).contains(images);
-    expected.remove("stats/inputs.json");
-    actual.remove("stats/inputs.json");
-    assertThat(actual).isEqualTo(expected);
+  /** What {@link #localRun} holds, without the file that names the inputs (by design). */
+  Map<String, String> withoutInputs(Map<String, String> tree) {
+    tree.remove("stats/inputs.json");
+    return tree;
   }
 
-  @Test
-  void statsFitAndApplyAloneWriteTheBytesOfRun() throws IOException {
-    String out = remote("staged");
-    realign("stats", "--text-embeddings", texts, "--image-embeddings", images, "--output", out);
+  @ParameterizedTest
+  @MethodSource("stores")
+  void runOnTheStoreWritesTheBytesOfALocalRun(String store) throws IOException {
+    String out = remote(store, "run");
+    realign(runArgs(texts(store), images(store), out));
+    Map<String, String> expected = localRun();
+    assertThat(expected).containsKeys("aligned/_manifest.json", "realign-transform.json");
+    // The one file that differs by design: the report's record of which inputs were read.
+    assertThat(read(out + "/stats/inputs.json")).contains(texts(store)).contains(images(store));
+    assertThat(withoutInputs(tree(out))).isEqualTo(withoutInputs(expected));
+  }
+
+  @ParameterizedTest
+  @MethodSource("stores")
+  void statsFitAndApplyAloneWriteTheBytesOfRun(String store) throws IOException {
+    String out = remote(store, "staged");
+    String texts = texts(store);
+    realign(
+        "stats", "--text-embeddings", texts, "--image-embeddings", images(store), "--output", out);
     realign("fit", "--text-embeddings", texts, "--output", out, "--partitions", "3");
     realign("apply", "--text-embeddings", texts, "--output", out, "--partitions", "3");
     Map<String, String> staged = tree(out);
-    String whole = local("staged-reference");
-    realign(
-        runArgs(
-            dir.resolve("inputs/texts.npy").toString(),
-            dir.resolve("inputs/images.npy").toString(),
-            whole));
-    Map<String, String> run = tree(whole);
+    Map<String, String> run = localRun();
     for (String file :
         List.of(
             "realign-transform.json",
             "stats/text.sketch",
             "stats/image.sketch",
-            "aligned/_manifest.json")) {
+            "aligned/_manifest.json",
+            "aligned/part-00000-of-00003.parquet",
+            "aligned/part-00002-of-00003.parquet")) {
       assertThat(staged.get(file)).as(file).isNotNull().isEqualTo(run.get(file));
     }
   }
 
-  @Test
-  void aKilledApplyTaskResumesToTheBytesOfAnUninterruptedRun() throws IOException {
-    String clean = remote("clean");
-    realign(runArgs(texts, images, clean));
-    String broken = remote("broken");
+  @ParameterizedTest
+  @MethodSource("stores")
+  void aKilledApplyTaskResumesToTheBytesOfAnUninterruptedRun(String store) throws IOException {
+    String broken = remote(store, "broken");
+    String[] args = runArgs(texts(store), images(store), broken);
     System.setProperty("realign.testing.fail_apply_split", "1");
     try {
-      assertThat(realignCode(runArgs(texts, images, broken))).isEqualTo(1);
+      assertThat(realignCode(args)).isEqualTo(1);
     } finally {
       System.clearProperty("realign.testing.fail_apply_split");
     }
     assertThat(fs(broken).exists(new org.apache.hadoop.fs.Path(broken, "aligned/_manifest.json")))
         .as("no manifest after a failed run")
         .isFalse();
-    List<String> resume = new ArrayList<>(List.of(runArgs(texts, images, broken)));
+    List<String> resume = new ArrayList<>(List.of(args));
     resume.addAll(List.of("--mode", "resume"));
     realign(resume.toArray(String[]::new));
-    assertThat(tree(broken)).isEqualTo(tree(clean));
+    assertThat(withoutInputs(tree(broken))).isEqualTo(withoutInputs(localRun()));
   }
 
-  @Test
-  void aMissingInputIsNamedByItsUri() {
-    String missing = store.root() + "/inputs/nothing-here.npy";
+  @ParameterizedTest
+  @MethodSource("stores")
+  void aMissingInputIsNamedByItsUri(String store) {
+    String missing = stores.get(store).root() + "/inputs/nothing-here.npy";
     assertThatThrownBy(
             () -> dev.realign.source.HadoopFiles.listInputs(missing, conf, n -> true, "text"))
         .isInstanceOf(IllegalArgumentException.class)

@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.realign.cli.RealignCommand;
+import dev.realign.config.OutputMode;
 import dev.realign.io.Npy;
+import dev.realign.job.CommitPlanProbe;
+import dev.realign.job.OutputLease;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,9 +31,11 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.hadoop.fs.StorageStatistics;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -314,5 +319,105 @@ class RemoteStoresTest {
             () -> dev.realign.source.HadoopFiles.listInputs(missing, conf, n -> true, "text"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(missing);
+  }
+
+  @ParameterizedTest
+  @MethodSource("stores")
+  void aRunOnAnOutputBeingWrittenIsRefusedNamingTheOtherRun(String store) throws Exception {
+    String out = remote(store, "overlap");
+    org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(out);
+    try (OutputLease other =
+        OutputLease.acquire(fs(out), root, "application_other_0042", OutputMode.ERROR, 600_000)) {
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      PrintStream saved = System.err;
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      int code;
+      try {
+        code = realignCode(runArgs(texts(store), images(store), out));
+      } finally {
+        System.setErr(saved);
+      }
+      assertThat(code).isEqualTo(1);
+      assertThat(err.toString(StandardCharsets.UTF_8))
+          .contains("is being written by another run: application application_other_0042");
+      // Refused before it wrote anything: the lease is all there is.
+      assertThat(fs(out).listStatus(root))
+          .extracting(st -> st.getPath().getName())
+          .containsExactly(OutputLease.NAME);
+    }
+    assertThat(fs(out).exists(new org.apache.hadoop.fs.Path(root, OutputLease.NAME))).isFalse();
+  }
+
+  @ParameterizedTest
+  @MethodSource("stores")
+  void ofRacingRunsExactlyOneTakesTheLease(String store) throws Exception {
+    String out = remote(store, "race");
+    org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(out);
+    int takers = 4;
+    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(takers);
+    List<java.util.concurrent.Future<OutputLease>> tries = new ArrayList<>();
+    for (int i = 0; i < takers; i++) {
+      String app = "application_race_" + i;
+      tries.add(
+          pool.submit(
+              () -> {
+                go.await();
+                try {
+                  return OutputLease.acquire(fs(out), root, app, OutputMode.ERROR, 600_000);
+                } catch (IllegalStateException refused) {
+                  return null;
+                }
+              }));
+    }
+    go.countDown();
+    List<OutputLease> won = new ArrayList<>();
+    for (java.util.concurrent.Future<OutputLease> f : tries) {
+      if (f.get() != null) {
+        won.add(f.get());
+      }
+    }
+    pool.shutdown();
+    won.forEach(OutputLease::close);
+    assertThat(won).hasSize(1);
+  }
+
+  @Test
+  void onS3ShardsAreWrittenInPlaceAndTheCommitCopiesNoBytes() throws IOException {
+    String s3 = remote("s3", "direct");
+    String hdfs = remote("hdfs", "direct");
+    assertThat(CommitPlanProbe.declared(fs(s3), s3)).isEqualTo("DIRECT");
+    assertThat(CommitPlanProbe.declared(fs(hdfs), hdfs)).isEqualTo("RENAME");
+    localRun();
+    String transform = local("run") + "/realign-transform.json";
+    StorageStatistics stats = fs(s3).getStorageStatistics();
+    long copiedBefore = stats.getLong("files_copied_bytes");
+    long copiesBefore = stats.getLong("object_copy_requests");
+    realign(
+        "apply",
+        "--text-embeddings",
+        texts("s3"),
+        "--output",
+        s3,
+        "--transform",
+        transform,
+        "--partitions",
+        "3");
+    long copied = stats.getLong("files_copied_bytes") - copiedBefore;
+    long copies = stats.getLong("object_copy_requests") - copiesBefore;
+    System.out.printf("[store-test] S3 apply: %d copy requests, %d bytes copied%n", copies, copied);
+    assertThat(copies).as("S3 copy requests during apply").isZero();
+    assertThat(copied).as("bytes copied during apply").isZero();
+    Map<String, String> reference = localRun();
+    Map<String, String> direct = tree(s3);
+    for (String shard :
+        List.of(
+            "aligned/part-00000-of-00003.parquet",
+            "aligned/part-00001-of-00003.parquet",
+            "aligned/part-00002-of-00003.parquet")) {
+      assertThat(direct.get(shard)).as(shard).isNotNull().isEqualTo(reference.get(shard));
+    }
+    assertThat(direct).doesNotContainKey("aligned/_staging/part-00000-of-00003.parquet.done.json");
   }
 }

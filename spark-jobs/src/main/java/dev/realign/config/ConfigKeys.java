@@ -198,12 +198,12 @@ public final class ConfigKeys {
       declare(
           ConfigKey.integer(
               "output.lease_timeout_seconds",
-              600,
-              10,
+              120,
+              5,
               86_400,
               "one writer per output: a run holds OUTPUT/_realign.lease and renews its heartbeat;"
                   + " a lease whose heartbeat stopped longer ago than this may be taken over by"
-                  + " --mode resume (docs/cluster.md)"));
+                  + " --mode resume (docs/cluster.md; below the Airflow DAG's retry_delay of 5 min)"));
 
   public static final String PROGRESS_INTERVAL =
       declare(

@@ -99,7 +99,7 @@ class OutputLeaseTest {
         .hasMessageContaining("application application_Z_0007 on h1")
         .hasMessageFindingMatch("last heartbeat 36[0-9][0-9] s ago")
         .hasMessageContaining(
-            "its heartbeat stopped more than output.lease_timeout_seconds (600 s) ago: rerun"
+            "its heartbeat stopped more than output.lease_timeout_seconds (120 s) ago: rerun"
                 + " with --mode resume to take it over");
     assertThat(out.resolve("aligned")).doesNotExist();
     run(out, "output.mode", "resume");

@@ -294,7 +294,12 @@ final class ApplyPass {
             key,
             SketchCodec.encode(outSketch.snapshot()));
     if (direct) {
-      writeWhole(fs, done, result.toJson()); // one PUT: whole or absent, no rename
+      // The manifest was retired before the tasks started: if one is there now, the run has
+      // committed and this is a late (speculative or zombie) attempt. Its shard bytes are the
+      // committed ones; it must not recreate _staging/ inside the committed dataset.
+      if (!exists(fs, layout.manifest())) {
+        writeWhole(fs, done, result.toJson()); // one PUT: whole or absent, no rename
+      }
     } else {
       ShardManifest.writeAtomically(fs, done, result.toJson());
     }
@@ -302,6 +307,14 @@ final class ApplyPass {
       throw FaultSeam.injected(name, FaultSeam.FAIL_APPLY_SPLIT, failSplit);
     }
     return result;
+  }
+
+  private static boolean exists(FileSystem fs, Path p) {
+    try {
+      return fs.exists(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot check " + p, e);
+    }
   }
 
   /** Writes a small file in one create (object stores publish it whole when it is closed). */

@@ -9,6 +9,7 @@ import dev.realign.cli.RealignCommand;
 import dev.realign.config.OutputMode;
 import dev.realign.io.Npy;
 import dev.realign.job.CommitPlanProbe;
+import dev.realign.job.LateAttemptProbe;
 import dev.realign.job.OutputLease;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -384,7 +385,7 @@ class RemoteStoresTest {
   }
 
   @Test
-  void onS3ShardsAreWrittenInPlaceAndTheCommitCopiesNoBytes() throws IOException {
+  void onS3ShardsAreWrittenInPlaceAndTheCommitCopiesNoBytes() throws Exception {
     String s3 = remote("s3", "direct");
     String hdfs = remote("hdfs", "direct");
     assertThat(CommitPlanProbe.declared(fs(s3), s3)).isEqualTo("DIRECT");
@@ -419,5 +420,10 @@ class RemoteStoresTest {
       assertThat(direct.get(shard)).as(shard).isNotNull().isEqualTo(reference.get(shard));
     }
     assertThat(direct).doesNotContainKey("aligned/_staging/part-00000-of-00003.parquet.done.json");
+
+    // A late attempt (a losing speculative task, a zombie) of split 1 finishing after the commit:
+    // it rewrites the same bytes under the same key and leaves no _staging/ behind.
+    LateAttemptProbe.applyAgain(texts("s3"), s3, transform, TEXTS / 3, 1, conf);
+    assertThat(tree(s3)).isEqualTo(direct);
   }
 }

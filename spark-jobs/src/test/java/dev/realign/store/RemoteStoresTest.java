@@ -55,6 +55,9 @@ class RemoteStoresTest {
   static final int TEXTS = 1_500;
   static final int IMAGES = 600;
 
+  /** The bundled encoder's (all-MiniLM-L6-v2) dimension, for the run that encodes a corpus. */
+  static final int ENCODER_DIM = 384;
+
   @TempDir static Path dir;
   SparkSession spark;
   final Map<String, RemoteStore> stores = new TreeMap<>();
@@ -91,8 +94,15 @@ class RemoteStoresTest {
     Path local = Files.createDirectories(dir.resolve("inputs"));
     Npy.write(local.resolve("texts.npy"), rows(5, TEXTS, 1.0), TEXTS, D);
     Npy.write(local.resolve("images.npy"), rows(6, IMAGES, -1.0), IMAGES, D);
+    StringBuilder corpus = new StringBuilder();
+    for (int i = 0; i < 24; i++) {
+      corpus.append("{\"id\": \"c").append(i).append("\", \"text\": \"a photo of a cat number ");
+      corpus.append(i).append(" on a sofa\"}\n");
+    }
+    Files.writeString(local.resolve("corpus.jsonl"), corpus.toString());
+    Npy.write(local.resolve("images384.npy"), rows384(7, 64), 64, ENCODER_DIM);
     for (String store : stores.keySet()) {
-      for (String name : List.of("texts.npy", "images.npy")) {
+      for (String name : List.of("texts.npy", "images.npy", "corpus.jsonl", "images384.npy")) {
         String uri = input(store, name);
         fs(uri)
             .copyFromLocalFile(
@@ -224,6 +234,15 @@ class RemoteStoresTest {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  static float[] rows384(long seed, int n) {
+    SplittableRandom r = new SplittableRandom(seed);
+    float[] out = new float[n * ENCODER_DIM];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (float) (r.nextDouble() - 0.5);
+    }
+    return out;
   }
 
   static float[] rows(long seed, int n, double offset) {
@@ -425,5 +444,31 @@ class RemoteStoresTest {
     // it rewrites the same bytes under the same key and leaves no _staging/ behind.
     LateAttemptProbe.applyAgain(texts("s3"), s3, transform, TEXTS / 3, 1, conf);
     assertThat(tree(s3)).isEqualTo(direct);
+  }
+
+  @ParameterizedTest
+  @MethodSource("stores")
+  void aRunThatEncodesACorpusOnTheStoreWritesTheBytesOfALocalRun(String store) throws IOException {
+    String localOut = local("encoded-run-" + store);
+    realign(
+        "run",
+        "--texts",
+        dir.resolve("inputs/corpus.jsonl").toString(),
+        "--image-embeddings",
+        dir.resolve("inputs/images384.npy").toString(),
+        "--output",
+        localOut);
+    String out = remote(store, "encoded-run");
+    realign(
+        "run",
+        "--texts",
+        input(store, "corpus.jsonl"),
+        "--image-embeddings",
+        input(store, "images384.npy"),
+        "--output",
+        out);
+    Map<String, String> expected = withoutInputs(tree(localOut));
+    assertThat(expected).containsKeys("encoded/_manifest.json", "aligned/_manifest.json");
+    assertThat(withoutInputs(tree(out))).isEqualTo(expected);
   }
 }

@@ -407,6 +407,10 @@ class RemoteStoresTest {
   void onS3ShardsAreWrittenInPlaceAndTheCommitCopiesNoBytes() throws Exception {
     String s3 = remote("s3", "direct");
     String hdfs = remote("hdfs", "direct");
+    // The test server is faithful where the lease and the manifest rely on it.
+    assertThat(((S3Server) stores.get("s3")).refusesIfNoneMatchOnExistingKey("probe/if-none-match"))
+        .as("s3proxy answers 412 to If-None-Match: * on an existing key")
+        .isTrue();
     assertThat(CommitPlanProbe.declared(fs(s3), s3)).isEqualTo("DIRECT");
     assertThat(CommitPlanProbe.declared(fs(hdfs), hdfs)).isEqualTo("RENAME");
     localRun();

@@ -130,18 +130,40 @@ final class S3Server implements RemoteStore {
 
   /** S3A creates no buckets: the SDK's own client does, once. */
   private void createBucket() {
-    try (S3Client s3 =
-        S3Client.builder()
-            .endpointOverride(URI.create(endpoint()))
-            .region(Region.US_EAST_1)
-            .forcePathStyle(true)
-            .credentialsProvider(
-                StaticCredentialsProvider.create(
-                    AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
-            .httpClientBuilder(ApacheHttpClient.builder())
-            .build()) {
+    try (S3Client s3 = client()) {
       s3.createBucket(b -> b.bucket(BUCKET));
     }
+  }
+
+  /**
+   * Whether the server refuses a PUT with {@code If-None-Match: *} on an existing key (412), as S3
+   * does: what the lease and the manifest's create-only publish rely on.
+   */
+  boolean refusesIfNoneMatchOnExistingKey(String key) {
+    try (S3Client s3 = client()) {
+      s3.putObject(
+          b -> b.bucket(BUCKET).key(key),
+          software.amazon.awssdk.core.sync.RequestBody.fromString("first"));
+      try {
+        s3.putObject(
+            b -> b.bucket(BUCKET).key(key).ifNoneMatch("*"),
+            software.amazon.awssdk.core.sync.RequestBody.fromString("second"));
+        return false;
+      } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+        return e.statusCode() == 412;
+      }
+    }
+  }
+
+  private S3Client client() {
+    return S3Client.builder()
+        .endpointOverride(URI.create(endpoint()))
+        .region(Region.US_EAST_1)
+        .forcePathStyle(true)
+        .credentialsProvider(
+            StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+        .httpClientBuilder(ApacheHttpClient.builder())
+        .build();
   }
 
   String endpoint() {

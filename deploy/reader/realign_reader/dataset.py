@@ -16,6 +16,16 @@ torch = require("torch")
 
 
 def _sibling_transform_sha256(m: Manifest) -> Optional[str]:
+    if m.filesystem is not None:
+        import json
+        import posixpath
+        from .manifest import is_file, open_read
+        from .transform import Transform
+        path = posixpath.join(posixpath.dirname(m.directory.rstrip("/")), "realign-transform.json")
+        if not is_file(m.filesystem, path):
+            return None
+        with open_read(m.filesystem, path) as f:
+            return Transform(json.loads(f.read().decode("utf-8")), path).sha256
     path = os.path.join(os.path.dirname(os.path.abspath(m.directory)), "realign-transform.json")
     if not os.path.isfile(path):
         return None
@@ -112,16 +122,18 @@ class AlignedDataset(torch.utils.data.Dataset):
 
 
 def open_aligned(path: str, verify: bool = False, *, dim: Optional[int] = None,
-                 dtype: Optional[str] = None,
-                 transform_sha256: Optional[str] = None) -> AlignedDataset:
+                 dtype: Optional[str] = None, transform_sha256: Optional[str] = None,
+                 filesystem=None) -> AlignedDataset:
     """Opens ``OUTPUT`` or ``OUTPUT/aligned`` as a map-style torch Dataset.
 
     Refuses (DatasetError) a missing or partial dataset, an unknown format_version, shards whose
     schema disagrees with the manifest's dim and dtype, and, with ``verify``, shards whose SHA-256
     differs. ``dim``/``dtype``/``transform_sha256``: what the caller expects. A
     ``realign-transform.json`` beside the shard directory must be the one that wrote them.
+    ``path`` may be a URI (``s3://bucket/out``), read through ``pyarrow.fs``; ``filesystem``: a
+    ``pyarrow.fs.S3FileSystem(endpoint_override=...)`` or any pyarrow filesystem to read it with.
     """
-    m = read_manifest(path, verify=verify)
+    m = read_manifest(path, verify=verify, filesystem=filesystem)
     check_expected(m, dim, dtype, transform_sha256)
     if m.transform_sha256 != "none":
         sibling = _sibling_transform_sha256(m)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import posixpath
 import stat
 from dataclasses import dataclass
-from typing import List, Optional
+from typing import Any, List, Optional, Tuple
 
 FORMAT = "realign-shards"
 KNOWN_FORMAT_VERSIONS = (1,)
@@ -37,9 +38,11 @@ class Manifest:
     transform_sha256: str
     shards: List[ShardEntry]
     raw: dict
+    # A pyarrow.fs.FileSystem for a dataset on a store (``s3://...``); None: the local disk.
+    filesystem: Any = None
 
     def shard_path(self, shard: ShardEntry) -> str:
-        return os.path.join(self.directory, shard.name)
+        return join(self.filesystem, self.directory, shard.name)
 
     @property
     def created_by(self) -> dict:
@@ -48,34 +51,85 @@ class Manifest:
         return dict(self.raw.get("created_by", {}))
 
 
-def resolve_dir(path: str) -> str:
+def split_uri(path: str, filesystem=None) -> Tuple[Any, str]:
+    """``(filesystem, path inside it)``: None and the path for local files; for a URI such as
+    ``s3://bucket/out`` the given pyarrow filesystem (e.g. ``S3FileSystem(endpoint_override=..)``)
+    or the one ``pyarrow.fs.FileSystem.from_uri`` makes (credentials from the environment)."""
+    path = os.fspath(path)
+    if path.startswith("file://"):
+        return None, path[len("file://"):]
+    if "://" not in path:
+        if filesystem is not None:
+            return filesystem, path
+        return None, path
+    if filesystem is not None:
+        return filesystem, path.split("://", 1)[1]
+    from pyarrow import fs as pafs
+    return pafs.FileSystem.from_uri(path)
+
+
+def join(filesystem, a: str, b: str) -> str:
+    return os.path.join(a, b) if filesystem is None else posixpath.join(a, b)
+
+
+def _info(filesystem, p: str):
+    return filesystem.get_file_info(p)
+
+
+def is_file(filesystem, p: str) -> bool:
+    if filesystem is None:
+        return os.path.isfile(p)
+    from pyarrow import fs as pafs
+    return _info(filesystem, p).type == pafs.FileType.File
+
+
+def is_dir(filesystem, p: str) -> bool:
+    if filesystem is None:
+        return os.path.isdir(p)
+    from pyarrow import fs as pafs
+    return _info(filesystem, p).type == pafs.FileType.Directory
+
+
+def size_of(filesystem, p: str) -> int:
+    return os.path.getsize(p) if filesystem is None else int(_info(filesystem, p).size)
+
+
+def open_read(filesystem, p: str):
+    """A binary stream (local file or pyarrow input stream)."""
+    return open(p, "rb") if filesystem is None else filesystem.open_input_stream(p)
+
+
+def resolve_dir(path: str, filesystem=None) -> str:
     """``OUTPUT`` or ``OUTPUT/aligned`` (or a manifest file) -> the shard directory."""
     path = os.fspath(path)
-    if os.path.basename(path) == "_manifest.json":
-        return os.path.dirname(path) or "."
-    if not os.path.exists(os.path.join(path, "_manifest.json")) and os.path.isdir(
-            os.path.join(path, "aligned")):
-        return os.path.join(path, "aligned")
+    if posixpath.basename(path) == "_manifest.json":
+        return posixpath.dirname(path) or "."
+    if not is_file(filesystem, join(filesystem, path, "_manifest.json")) and is_dir(
+            filesystem, join(filesystem, path, "aligned")):
+        return join(filesystem, path, "aligned")
     return path
 
 
-def read_manifest(path: str, verify: bool = False) -> Manifest:
+def read_manifest(path: str, verify: bool = False, filesystem=None) -> Manifest:
     """Reads and checks ``_manifest.json``; with ``verify`` also every shard's SHA-256.
 
-    Raises DatasetError for a missing or partial dataset, an unknown format version, shards that
-    are missing or of the wrong size, and (``verify``) shards whose bytes changed.
+    ``path`` is local or a URI (``s3://bucket/out``, read through ``pyarrow.fs``; pass
+    ``filesystem`` for an endpoint override or explicit credentials). Raises DatasetError for a
+    missing or partial dataset, an unknown format version, shards that are missing or of the
+    wrong size, and (``verify``) shards whose bytes changed.
     """
-    directory = resolve_dir(path)
-    mpath = os.path.join(directory, "_manifest.json")
-    if not os.path.isfile(mpath):
-        staging = os.path.isdir(os.path.join(directory, "_staging"))
+    fs, inner = split_uri(path, filesystem)
+    directory = resolve_dir(inner, fs)
+    mpath = join(fs, directory, "_manifest.json")
+    if not is_file(fs, mpath):
+        staging = is_dir(fs, join(fs, directory, "_staging"))
         raise DatasetError(
             f"No realign dataset at {path}: {mpath} does not exist"
             + (" (a _staging folder is there: the run did not finish, so the dataset is partial;"
                " rerun it with --mode resume)" if staging else
                " (the manifest is written last: without it the shards are not a dataset)"))
     try:
-        with open(mpath, "rb") as f:
+        with open_read(fs, mpath) as f:
             raw = json.loads(f.read().decode("utf-8"))
     except ValueError as e:
         raise DatasetError(f"Invalid manifest {mpath}: not JSON ({e})") from e
@@ -112,21 +166,28 @@ def read_manifest(path: str, verify: bool = False) -> Manifest:
         raise DatasetError(f"Invalid manifest {mpath}: shards hold {sum(s.rows for s in shards)}"
                            f" rows, the manifest says {rows}")
     m = Manifest(directory, rows, dim, dtype, shard_format,
-                 _text(raw.get("transform_sha256", "none"), "transform_sha256", mpath), shards, raw)
+                 _text(raw.get("transform_sha256", "none"), "transform_sha256", mpath), shards, raw,
+                 fs)
     itemsize = 2 if dtype == "float16" else 4
     for s in shards:
         p = m.shard_path(s)
-        try:
-            st = os.lstat(p)  # a symbolic link is not followed: it could point anywhere
-        except FileNotFoundError:
-            st = None
-        if st is None or not stat.S_ISREG(st.st_mode):
-            what = "is missing" if st is None else (
-                "is a symbolic link (not followed)" if stat.S_ISLNK(st.st_mode)
-                else "is not a regular file")
-            raise DatasetError(f"Partial dataset {directory}: shard {s.name} listed in the"
-                               f" manifest {what}")
-        size = st.st_size
+        if fs is None:
+            try:
+                st = os.lstat(p)  # a symbolic link is not followed: it could point anywhere
+            except FileNotFoundError:
+                st = None
+            if st is None or not stat.S_ISREG(st.st_mode):
+                what = "is missing" if st is None else (
+                    "is a symbolic link (not followed)" if stat.S_ISLNK(st.st_mode)
+                    else "is not a regular file")
+                raise DatasetError(f"Partial dataset {directory}: shard {s.name} listed in the"
+                                   f" manifest {what}")
+            size = st.st_size
+        else:
+            if not is_file(fs, p):
+                raise DatasetError(f"Partial dataset {directory}: shard {s.name} listed in the"
+                                   f" manifest is missing")
+            size = size_of(fs, p)
         if size != s.bytes:
             raise DatasetError(f"Corrupted shard {p}: size expected {s.bytes} bytes, actual {size}")
         # Every size is bounded by the bytes really there before anything is allocated: the
@@ -135,7 +196,7 @@ def read_manifest(path: str, verify: bool = False) -> Manifest:
             raise DatasetError(f"Invalid manifest {mpath}: shard {s.name} of {size} bytes cannot"
                                f" hold {s.rows} rows of dim {dim} {dtype}")
         if verify:
-            actual = sha256_file(p)
+            actual = sha256_file(p, fs)
             if actual != s.sha256:
                 raise DatasetError(f"Corrupted shard {p}: sha256 expected {s.sha256}, actual"
                                    f" {actual}")
@@ -185,9 +246,9 @@ def check_expected(m: Manifest, dim: Optional[int], dtype: Optional[str],
                            f" expected {transform_sha256}")
 
 
-def sha256_file(path: str) -> str:
+def sha256_file(path: str, filesystem=None) -> str:
     h = hashlib.sha256()
-    with open(path, "rb") as f:
+    with open_read(filesystem, path) as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()

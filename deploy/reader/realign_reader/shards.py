@@ -62,7 +62,7 @@ def load_shard(m: Manifest, shard: ShardEntry) -> List[Chunk]:
 
 def _load_arrow(path: str, m: Manifest) -> List[Chunk]:
     # The stream's buffers stay in the memory map: nothing is copied, pages load on first touch.
-    reader = pa.ipc.open_stream(pa.memory_map(path, "r"))
+    reader = pa.ipc.open_stream(_source(m, path))
     _check_schema(reader.schema, path, m, fixed=True)
     chunks = []
     has_text = reader.schema.get_field_index("text") >= 0
@@ -78,7 +78,10 @@ def _load_arrow(path: str, m: Manifest) -> List[Chunk]:
 
 
 def _load_parquet(path: str, m: Manifest) -> List[Chunk]:
-    table = pq.read_table(path, memory_map=True)
+    if m.filesystem is None:
+        table = pq.read_table(path, memory_map=True)
+    else:
+        table = pq.read_table(path, filesystem=m.filesystem)
     _check_schema(table.schema, path, m, fixed=False)
     table = table.combine_chunks()
     emb = table.column("embedding").chunk(0) if table.num_rows else None
@@ -98,11 +101,19 @@ def _load_parquet(path: str, m: Manifest) -> List[Chunk]:
     return [Chunk(ids, texts, vectors)]
 
 
+def _source(m: Manifest, path: str):
+    """A local shard is memory-mapped (nothing copied); a shard on a store is read through
+    ``pyarrow.fs`` (ranged reads of a random-access file)."""
+    if m.filesystem is None:
+        return pa.memory_map(path, "r")
+    return m.filesystem.open_input_file(path)
+
+
 def check_arrow_schema(m: Manifest, shard: ShardEntry) -> None:
     """Checks an Arrow shard's schema against the manifest without reading its batches."""
     path = m.shard_path(shard)
     try:
-        schema = pa.ipc.open_stream(pa.memory_map(path, "r")).schema
+        schema = pa.ipc.open_stream(_source(m, path)).schema
     except (pa.ArrowInvalid, OSError) as e:
         raise DatasetError(f"Corrupted shard {path}: {e}") from e
     _check_schema(schema, path, m, fixed=True)

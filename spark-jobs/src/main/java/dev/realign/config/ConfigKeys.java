@@ -183,6 +183,28 @@ public final class ConfigKeys {
               1.0,
               "the job fails when a modality's rejected rows exceed this fraction of its input rows"));
 
+  public static final String OUTPUT_COMMIT =
+      declare(
+          ConfigKey.choice(
+              "output.commit",
+              "auto",
+              List.of("auto", "rename", "direct"),
+              "how aligned shards reach their final names: rename (staged, then renamed: local"
+                  + " disks, HDFS), direct (written once under the final name, the manifest last:"
+                  + " object stores, where a rename is a copy), or auto (direct where the file"
+                  + " system declares fs.capability.outputstream.abortable, as S3A does)"));
+
+  public static final String OUTPUT_LEASE_TIMEOUT =
+      declare(
+          ConfigKey.integer(
+              "output.lease_timeout_seconds",
+              120,
+              5,
+              86_400,
+              "one writer per output: a run holds OUTPUT/_realign.lease and renews its heartbeat;"
+                  + " a lease whose heartbeat stopped longer ago than this may be taken over by"
+                  + " --mode resume (docs/cluster.md; below the Airflow DAG's retry_delay of 5 min)"));
+
   public static final String PROGRESS_INTERVAL =
       declare(
           ConfigKey.integer(

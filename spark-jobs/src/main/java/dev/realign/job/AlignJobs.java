@@ -21,6 +21,10 @@ public final class AlignJobs {
 
   /** {@code stats}: sketches of both modalities into {@code OUTPUT/stats/}. */
   public static AlignPipeline.Stats stats(JobContext ctx) {
+    return OutputLease.holding(ctx, () -> statsLeased(ctx));
+  }
+
+  private static AlignPipeline.Stats statsLeased(JobContext ctx) {
     OutputGuard.prepare(ctx.fs, ctx.layout, ctx.config.outputMode().id());
     EmbeddingSet texts = AlignPipeline.plan(ctx, Modality.TEXT);
     EncoderIdentity textEncoder = textEncoder(ctx);
@@ -68,6 +72,10 @@ public final class AlignJobs {
    * Refuses the sketches of a failed stats stage, and in mode {@code error} an existing transform.
    */
   public static ReAlignTransform fit(JobContext ctx) {
+    return OutputLease.holding(ctx, () -> fitLeased(ctx));
+  }
+
+  private static ReAlignTransform fitLeased(JobContext ctx) {
     OutputGuard.prepareFile(ctx.fs, ctx.layout.transform(), ctx.config.outputMode().id());
     if (ImageStatsJobs.requested(ctx)) {
       return ImageStatsJobs.fit(ctx);
@@ -89,6 +97,10 @@ public final class AlignJobs {
    * refused; without any stats stage apply keeps the books itself.
    */
   public static AlignPipeline.Outcome apply(JobContext ctx, String transformPath) {
+    return OutputLease.holding(ctx, () -> applyLeased(ctx, transformPath));
+  }
+
+  private static AlignPipeline.Outcome applyLeased(JobContext ctx, String transformPath) {
     OutputGuard.prepareShardDir(ctx.fs, ctx.layout.aligned(), ctx.config.outputMode().id());
     ReAlignTransform t = AlignPipeline.readTransform(ctx, transformPath);
     StatsSummary summary = null;
@@ -109,6 +121,10 @@ public final class AlignJobs {
 
   /** {@code encode}: texts to embedding shards in {@code output.dir}. */
   public static EncodeJob.Outcome encode(JobContext ctx) {
+    return OutputLease.holding(ctx, () -> encodeLeased(ctx));
+  }
+
+  private static EncodeJob.Outcome encodeLeased(JobContext ctx) {
     OutputMode mode = ctx.config.outputMode();
     OutputGuard.prepareShardDir(ctx.fs, ctx.layout.rootPath(), mode.id());
     return EncodeJob.run(
@@ -117,6 +133,10 @@ public final class AlignJobs {
 
   /** {@code run}: [encode,] stats, fit and apply [and report] in one application. */
   public static AlignPipeline.Outcome run(JobContext ctx) {
+    return OutputLease.holding(ctx, () -> runLeased(ctx));
+  }
+
+  private static AlignPipeline.Outcome runLeased(JobContext ctx) {
     if (ImageStatsJobs.requested(ctx)) {
       return ImageStatsJobs.run(ctx);
     }
@@ -183,6 +203,10 @@ public final class AlignJobs {
    * in the same shard format, through the same reader, writer and commit.
    */
   public static ShardManifest copy(JobContext ctx) {
+    return OutputLease.holding(ctx, () -> copyLeased(ctx));
+  }
+
+  private static ShardManifest copyLeased(JobContext ctx) {
     ShardOutput output = ShardOutput.fromConfig(ctx.config); // fails before any work
     OutputGuard.prepare(ctx.fs, ctx.layout, ctx.config.outputMode().id());
     EmbeddingSet texts = AlignPipeline.plan(ctx, Modality.TEXT);

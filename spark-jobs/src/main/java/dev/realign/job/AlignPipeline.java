@@ -368,12 +368,15 @@ public final class AlignPipeline {
   }
 
   static byte[] read(JobContext ctx, Path path, String what) {
+    // The path's own file system: a --transform on local disk for an output on S3 stays local.
+    org.apache.hadoop.fs.FileSystem fs =
+        dev.realign.source.HadoopFiles.fs(path, ctx.jsc.hadoopConfiguration());
     try {
-      if (!ctx.fs.exists(path)) {
+      if (!fs.exists(path)) {
         throw new IllegalArgumentException(
             "Missing " + what + ": " + path + " does not exist (run the earlier stage first)");
       }
-      try (InputStream in = ctx.fs.open(path)) {
+      try (InputStream in = fs.open(path)) {
         return in.readAllBytes();
       }
     } catch (IOException e) {

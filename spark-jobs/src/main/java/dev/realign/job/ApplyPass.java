@@ -130,6 +130,10 @@ final class ApplyPass {
     int splitCount = set.splits().size();
     ShardOutput output = ShardOutput.fromConfig(ctx.config);
     String completionKey = output.completionKey(transformSha256);
+    boolean direct = CommitPlan.of(ctx.fs, layout.aligned(), ctx.config) == CommitPlan.DIRECT;
+    if (direct) {
+      retireManifest(ctx.fs, layout); // shards are about to change under their final names
+    }
     ctx.jsc.setJobDescription("realign: " + stage);
     try (ProgressReporter progress =
         new ProgressReporter(ctx.jsc, stage, set.rows(), ctx.progressInterval())) {
@@ -151,7 +155,8 @@ final class ApplyPass {
                           completionKey,
                           resume,
                           failSplit,
-                          counter));
+                          counter,
+                          direct));
       List<ShardResult> out =
           new java.util.ArrayList<>(results.persist(StorageLevel.MEMORY_ONLY()).collect());
       results.unpersist(false);
@@ -161,6 +166,15 @@ final class ApplyPass {
       }
       progress.finish();
       return out;
+    }
+  }
+
+  /** The manifest of an earlier run goes before any shard changes under its final name. */
+  private static void retireManifest(FileSystem fs, OutputLayout layout) {
+    try {
+      fs.delete(layout.manifest(), false);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot delete " + layout.manifest(), e);
     }
   }
 
@@ -177,11 +191,46 @@ final class ApplyPass {
       boolean resume,
       int failSplit,
       LongAccumulator counter) {
+    return shardOf(
+        set,
+        split,
+        splitCount,
+        layout,
+        conf,
+        duplicates,
+        fn,
+        output,
+        completionKey,
+        resume,
+        failSplit,
+        counter,
+        false);
+  }
+
+  /**
+   * One split's shard. With {@code direct} ({@link CommitPlan#DIRECT}) the shard is written once
+   * under its final name in {@code aligned/} and never renamed; otherwise under a temporary name,
+   * renamed into {@code _staging/}.
+   */
+  static ShardResult shardOf(
+      EmbeddingSet set,
+      EmbeddingSplit split,
+      int splitCount,
+      OutputLayout layout,
+      Configuration conf,
+      long[] duplicates,
+      RowFunction fn,
+      ShardOutput output,
+      String completionKey,
+      boolean resume,
+      int failSplit,
+      LongAccumulator counter,
+      boolean direct) {
     String name = output.shardName(split.index(), splitCount);
     // A completion record holds for this split's rows only: a shard of another plan (an older
     // version's cut of the same file) is written again rather than kept.
     String key = completionKey + " " + split.file() + "#" + split.firstRow() + "+" + split.rows();
-    Path staged = new Path(layout.staging(), name);
+    Path staged = direct ? new Path(layout.aligned(), name) : new Path(layout.staging(), name);
     Path done = new Path(layout.staging(), name + ".done.json");
     FileSystem fs = HadoopFiles.fs(staged, conf);
     if (resume) {
@@ -194,7 +243,10 @@ final class ApplyPass {
       }
     }
     int dim = set.dim();
-    Path tmp = new Path(layout.staging(), "." + name + ".tmp-" + java.util.UUID.randomUUID());
+    Path tmp =
+        direct
+            ? staged
+            : new Path(layout.staging(), "." + name + ".tmp-" + java.util.UUID.randomUUID());
     MomentSketch outSketch = new MomentSketch(dim);
     long rejected = 0;
     boolean sketches = fn.sketchesOutput();
@@ -232,7 +284,9 @@ final class ApplyPass {
       }
       throw shardWriteFailure(set, name, split, staged, e);
     }
-    dev.realign.sink.AtomicFiles.publish(fs, tmp, staged);
+    if (!direct) {
+      dev.realign.sink.AtomicFiles.publish(fs, tmp, staged);
+    }
     ShardResult result =
         new ShardResult(
             split.index(),
@@ -240,11 +294,37 @@ final class ApplyPass {
             rejected,
             key,
             SketchCodec.encode(outSketch.snapshot()));
-    ShardManifest.writeAtomically(fs, done, result.toJson());
+    if (direct) {
+      // The manifest was retired before the tasks started: if one is there now, the run has
+      // committed and this is a late (speculative or zombie) attempt. Its shard bytes are the
+      // committed ones; it must not recreate _staging/ inside the committed dataset.
+      if (!exists(fs, layout.manifest())) {
+        writeWhole(fs, done, result.toJson()); // one PUT: whole or absent, no rename
+      }
+    } else {
+      ShardManifest.writeAtomically(fs, done, result.toJson());
+    }
     if (split.index() == failSplit) {
       throw FaultSeam.injected(name, FaultSeam.FAIL_APPLY_SPLIT, failSplit);
     }
     return result;
+  }
+
+  private static boolean exists(FileSystem fs, Path p) {
+    try {
+      return fs.exists(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot check " + p, e);
+    }
+  }
+
+  /** Writes a small file in one create (object stores publish it whole when it is closed). */
+  static void writeWhole(FileSystem fs, Path path, String content) {
+    try (java.io.OutputStream out = fs.create(path, true)) {
+      out.write(content.getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write " + path, e);
+    }
   }
 
   /**

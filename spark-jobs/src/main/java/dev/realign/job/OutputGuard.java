@@ -12,6 +12,9 @@ import org.apache.hadoop.fs.Path;
  * Applies {@code output.mode} before any work: {@code error} refuses an output directory that
  * already holds a run, {@code overwrite} deletes what a run owns there (and nothing else), and
  * {@code resume} keeps everything so verified shards can be reused.
+ *
+ * <p>Its checks and actions are not atomic on their own: every job calls it while holding the
+ * output's {@link OutputLease} (taken create-only first), so only one run at a time gets here.
  */
 public final class OutputGuard {
   private OutputGuard() {}

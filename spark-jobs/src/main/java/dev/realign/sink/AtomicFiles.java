@@ -3,6 +3,8 @@ package dev.realign.sink;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.UUID;
+import org.apache.hadoop.fs.CommonPathCapabilities;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -25,9 +27,34 @@ public final class AtomicFiles {
     }
   }
 
-  /** Writes {@code bytes} to {@code path} through a temporary file in the same directory. */
+  /**
+   * Whether a file written to {@code path} appears whole when its stream closes (S3A declares
+   * {@code fs.capability.outputstream.abortable}): then writing in place is as safe as a rename.
+   */
+  public static boolean visibleWholeOnClose(FileSystem fs, Path path) {
+    try {
+      return fs.hasPathCapability(path, CommonPathCapabilities.ABORTABLE_STREAM);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Writes {@code bytes} to {@code path} through a temporary file in the same directory, named
+   * uniquely per call: two writers (a zombie attempt and its retry) never share a temporary file,
+   * and a temporary file left by a killed writer is never renamed by another.
+   */
   public static void write(FileSystem fs, Path path, byte[] bytes) {
-    Path tmp = new Path(path.getParent(), "." + path.getName() + ".tmp");
+    if (visibleWholeOnClose(fs, path)) {
+      // An object store: one PUT appears whole or not at all; a rename would be a copy.
+      try (OutputStream out = fs.create(path, true)) {
+        out.write(bytes);
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot write " + path, e);
+      }
+      return;
+    }
+    Path tmp = new Path(path.getParent(), "." + path.getName() + ".tmp-" + UUID.randomUUID());
     try {
       fs.mkdirs(path.getParent());
       try (OutputStream out = fs.create(tmp, true)) {

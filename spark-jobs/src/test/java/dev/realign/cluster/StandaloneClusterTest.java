@@ -153,6 +153,8 @@ class StandaloneClusterTest {
     log("(b) output == local[1] run");
   }
 
+  static final long LEASE_TIMEOUT_MS = 5_000;
+
   @Test
   @Order(3)
   void aDriverKilledDuringApplyResumesToTheSameBytes() throws Exception {
@@ -164,6 +166,7 @@ class StandaloneClusterTest {
     assertThat(driver.isAlive()).as("driver alive when two shards were staged").isTrue();
     long pid = driver.pid();
     LocalStandaloneCluster.kill(driver.toHandle());
+    long killed = System.nanoTime();
     log(
         "(c) killed driver pid %d with %d of %d shards staged",
         pid, done(staging).size(), PARTITIONS);
@@ -177,8 +180,19 @@ class StandaloneClusterTest {
     log("(c) after the executors stopped: %d shards staged, no manifest", staged.size());
     assertThat(staged.size()).isBetween(2, PARTITIONS - 1);
 
+    // The killed driver's lease (OUTPUT/_realign.lease) stays behind: resume takes it over once
+    // its heartbeat is older than output.lease_timeout_seconds (5 s here, 120 s by default).
+    long waitMs = LEASE_TIMEOUT_MS + 500 - (System.nanoTime() - killed) / 1_000_000;
+    if (waitMs > 0) {
+      Thread.sleep(waitMs);
+    }
     List<String> resume = new ArrayList<>(args(out));
-    resume.addAll(List.of("--mode", "resume"));
+    resume.addAll(
+        List.of(
+            "--mode",
+            "resume",
+            "--set",
+            "output.lease_timeout_seconds=" + LEASE_TIMEOUT_MS / 1000));
     Process rerun = cluster.driver("driver-resumed", cluster.masterUrl(), resume);
     awaitSuccess(rerun, "driver-resumed");
     assertThat(tree(out)).isEqualTo(reference);

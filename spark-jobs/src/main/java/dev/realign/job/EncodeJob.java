@@ -185,13 +185,18 @@ public final class EncodeJob {
     if (location == null || location.isBlank()) {
       return EncoderIdentity.PRECOMPUTED;
     }
-    Path manifest = new Path(location, "_manifest.json");
+    Path dir = new Path(location);
+    Path manifest = new Path(dir, "_manifest.json");
     org.apache.hadoop.fs.FileSystem fs;
     try {
-      fs = manifest.getFileSystem(conf);
-      if (!fs.isFile(manifest)) {
+      fs = dir.getFileSystem(conf);
+      // Only a directory can be an encode output. Asking a store for "file.npy/_manifest.json"
+      // is not harmless: an S3 server on a file-system backend answers it with an error.
+      if (!fs.getFileStatus(dir).isDirectory() || !fs.isFile(manifest)) {
         return EncoderIdentity.PRECOMPUTED;
       }
+    } catch (java.io.FileNotFoundException e) {
+      return EncoderIdentity.PRECOMPUTED; // a glob, or a path the input planner will name
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("Cannot read " + manifest, e);
     }

@@ -32,6 +32,7 @@ public final class RealignCommand {
 
   /** Runs a command; returns the process exit code (0 ok, 2 bad usage or input, 1 failure). */
   public static int run(String[] args) {
+    StartupLog.mark("main");
     try {
       if (args.length == 1 && (args[0].equals("--version") || args[0].equals("version"))) {
         System.out.print(BuildInfo.versionText());
@@ -70,6 +71,7 @@ public final class RealignCommand {
       default -> {}
     }
     config = DemoInput.prepare(config);
+    StartupLog.mark("config resolved");
     // On the core Spark's start leaves idle: the passes' row code for the commands that read
     // embedding rows, SHA-256, and the report's kernels for a run that ends with one.
     String name = command.name();
@@ -84,11 +86,14 @@ public final class RealignCommand {
             : null);
     SparkSession spark = JobContext.startSpark(config);
     Warmups.sparkStarted();
+    StartupLog.mark("spark started");
     try {
       command.action().run(new JobContext(spark, config), cl);
+      StartupLog.mark("command done");
     } finally {
       if (System.getProperty("realign.keep.spark") == null) {
         spark.stop();
+        StartupLog.mark("spark stopped");
       }
     }
     return 0;

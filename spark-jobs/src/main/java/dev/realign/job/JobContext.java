@@ -42,10 +42,17 @@ public final class JobContext {
    * Starts (or joins) the Spark session. Under spark-submit the master comes from there; otherwise
    * from {@code spark.master} of the config (default {@code local[*]}), bound to 127.0.0.1 with the
    * UI off.
+   *
+   * <p>Two start-up costs the jobs never use are left out (docs/benchmarks.md, "Start-up"): the
+   * builder is the classic one, not {@code org.apache.spark.sql.SparkSession.builder()}, which
+   * finds the classic companion object through Scala runtime reflection (building that universe
+   * took 1.1-2.5 s of a 500-row run); and the session starts without the SQL extension that
+   * spark-mllib declares as a service ({@link SessionServices}), whose registration builds Spark's
+   * function registry and encoders (0.6-1.0 s). The jobs run on RDDs and call no SQL function.
    */
   public static SparkSession startSpark(PipelineConfig config) {
-    SparkSession.Builder b =
-        SparkSession.builder()
+    org.apache.spark.sql.classic.SparkSession.Builder b =
+        org.apache.spark.sql.classic.SparkSession.builder()
             .appName(config.get(ConfigKeys.SPARK_APP_NAME))
             .config("spark.ui.showConsoleProgress", "false");
     if (System.getProperty("spark.master") == null) {
@@ -61,7 +68,7 @@ public final class JobContext {
         }
       }
     }
-    return b.getOrCreate();
+    return SessionServices.withoutMlFunctions(b::getOrCreate);
   }
 
   private JobContext(JobContext base, PipelineConfig config) {

@@ -171,10 +171,15 @@ final class ApplyPass {
 
   /** The manifest of an earlier run goes before any shard changes under its final name. */
   private static void retireManifest(FileSystem fs, OutputLayout layout) {
+    retireManifest(fs, layout.manifest());
+  }
+
+  /** Deletes {@code manifest} before shards change under their final names (direct plan). */
+  static void retireManifest(FileSystem fs, Path manifest) {
     try {
-      fs.delete(layout.manifest(), false);
+      fs.delete(manifest, false);
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot delete " + layout.manifest(), e);
+      throw new UncheckedIOException("Cannot delete " + manifest, e);
     }
   }
 
@@ -310,7 +315,7 @@ final class ApplyPass {
     return result;
   }
 
-  private static boolean exists(FileSystem fs, Path p) {
+  static boolean exists(FileSystem fs, Path p) {
     try {
       return fs.exists(p);
     } catch (IOException e) {

@@ -85,6 +85,11 @@ public final class EncodeJob {
     Path staging = new Path(out, "_staging");
     String provenance = identity.name() + "@" + identity.sha256() + " " + encoderConfig;
     int count = splits.size();
+    // Object stores: shards and rejects written once under their final names (CommitPlan).
+    boolean direct = CommitPlan.of(ctx.fs, out, c) == CommitPlan.DIRECT;
+    if (direct) {
+      ApplyPass.retireManifest(ctx.fs, new Path(out, "_manifest.json"));
+    }
     EncodeTask task =
         new EncodeTask(
             count,
@@ -94,7 +99,8 @@ public final class EncodeJob {
             c.get(ConfigKeys.ENCODE_TEXT_FIELD),
             provenance,
             resume,
-            FaultSeam.split(FaultSeam.FAIL_ENCODE_SPLIT));
+            FaultSeam.split(FaultSeam.FAIL_ENCODE_SPLIT),
+            direct);
     Broadcast<SerializableHadoopConf> conf = ctx.hadoopConf;
     ctx.jsc.setJobDescription("realign: encode " + input);
     List<ShardResult> results;
@@ -189,9 +195,14 @@ public final class EncodeJob {
     org.apache.hadoop.fs.FileSystem fs;
     try {
       fs = manifest.getFileSystem(conf);
-      if (!fs.isFile(manifest)) {
+      // Only a directory can hold a manifest: a file's "child" is not asked for (some S3 servers,
+      // s3proxy on a file system, answer 500 to a key below an existing object), nor a glob's.
+      Path at = new Path(location);
+      if (!fs.getFileStatus(at).isDirectory() || !fs.isFile(manifest)) {
         return EncoderIdentity.PRECOMPUTED;
       }
+    } catch (java.io.FileNotFoundException globOrMissing) {
+      return EncoderIdentity.PRECOMPUTED; // a glob, or an input the planner names when it lists it
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("Cannot read " + manifest, e);
     }

@@ -123,6 +123,7 @@ final class ApplyPass {
       boolean resume,
       String stage) {
     int failSplit = FaultSeam.split(FaultSeam.FAIL_APPLY_SPLIT);
+    String[] hold = FaultSeam.hold();
     Broadcast<SerializableHadoopConf> conf = ctx.hadoopConf;
     Broadcast<long[]> dups = ctx.jsc.broadcast(duplicates);
     Broadcast<RowFunction> fn = ctx.jsc.broadcast(function);
@@ -142,21 +143,23 @@ final class ApplyPass {
           ctx.jsc
               .parallelize(set.splits(), splitCount)
               .map(
-                  split ->
-                      shardOf(
-                          set,
-                          split,
-                          splitCount,
-                          layout,
-                          conf.value().get(),
-                          dups.value(),
-                          fn.value(),
-                          output,
-                          completionKey,
-                          resume,
-                          failSplit,
-                          counter,
-                          direct));
+                  split -> {
+                    FaultSeam.await(hold, split.index());
+                    return shardOf(
+                        set,
+                        split,
+                        splitCount,
+                        layout,
+                        conf.value().get(),
+                        dups.value(),
+                        fn.value(),
+                        output,
+                        completionKey,
+                        resume,
+                        failSplit,
+                        counter,
+                        direct);
+                  });
       List<ShardResult> out =
           new java.util.ArrayList<>(results.persist(StorageLevel.MEMORY_ONLY()).collect());
       results.unpersist(false);

@@ -22,6 +22,10 @@ final class FaultSeam {
   /** The file whose existence releases {@link #HOLD_APPLY_SPLIT}. */
   static final String HOLD_APPLY_UNTIL = "realign.testing.hold_apply_until";
 
+  /** What a held attempt prints to stderr when it is interrupted, followed by its split. */
+  static final String HELD_INTERRUPTED =
+      "realign test seam: held first attempt interrupted, split ";
+
   /** The longest a held task waits. */
   static final long HOLD_LIMIT_MS = 120_000;
 
@@ -60,6 +64,9 @@ final class FaultSeam {
         Thread.sleep(50);
       }
     } catch (InterruptedException e) {
+      // Spark interrupts a losing attempt when another attempt of its task succeeded: the line
+      // lets a test see in the executor's log that a speculative copy won.
+      System.err.println(HELD_INTERRUPTED + split);
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Interrupted while held (" + HOLD_APPLY_SPLIT + ")", e);
     }

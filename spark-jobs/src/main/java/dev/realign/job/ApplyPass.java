@@ -123,6 +123,7 @@ final class ApplyPass {
       boolean resume,
       String stage) {
     int failSplit = FaultSeam.split(FaultSeam.FAIL_APPLY_SPLIT);
+    String[] hold = FaultSeam.hold();
     Broadcast<SerializableHadoopConf> conf = ctx.hadoopConf;
     Broadcast<long[]> dups = ctx.jsc.broadcast(duplicates);
     Broadcast<RowFunction> fn = ctx.jsc.broadcast(function);
@@ -142,21 +143,23 @@ final class ApplyPass {
           ctx.jsc
               .parallelize(set.splits(), splitCount)
               .map(
-                  split ->
-                      shardOf(
-                          set,
-                          split,
-                          splitCount,
-                          layout,
-                          conf.value().get(),
-                          dups.value(),
-                          fn.value(),
-                          output,
-                          completionKey,
-                          resume,
-                          failSplit,
-                          counter,
-                          direct));
+                  split -> {
+                    FaultSeam.await(hold, split.index());
+                    return shardOf(
+                        set,
+                        split,
+                        splitCount,
+                        layout,
+                        conf.value().get(),
+                        dups.value(),
+                        fn.value(),
+                        output,
+                        completionKey,
+                        resume,
+                        failSplit,
+                        counter,
+                        direct);
+                  });
       List<ShardResult> out =
           new java.util.ArrayList<>(results.persist(StorageLevel.MEMORY_ONLY()).collect());
       results.unpersist(false);
@@ -171,10 +174,15 @@ final class ApplyPass {
 
   /** The manifest of an earlier run goes before any shard changes under its final name. */
   private static void retireManifest(FileSystem fs, OutputLayout layout) {
+    retireManifest(fs, layout.manifest());
+  }
+
+  /** Deletes {@code manifest} before shards change under their final names (direct plan). */
+  static void retireManifest(FileSystem fs, Path manifest) {
     try {
-      fs.delete(layout.manifest(), false);
+      fs.delete(manifest, false);
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot delete " + layout.manifest(), e);
+      throw new UncheckedIOException("Cannot delete " + manifest, e);
     }
   }
 
@@ -310,7 +318,7 @@ final class ApplyPass {
     return result;
   }
 
-  private static boolean exists(FileSystem fs, Path p) {
+  static boolean exists(FileSystem fs, Path p) {
     try {
       return fs.exists(p);
     } catch (IOException e) {

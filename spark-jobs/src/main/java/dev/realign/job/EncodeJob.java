@@ -85,6 +85,11 @@ public final class EncodeJob {
     Path staging = new Path(out, "_staging");
     String provenance = identity.name() + "@" + identity.sha256() + " " + encoderConfig;
     int count = splits.size();
+    // Object stores: shards and rejects written once under their final names (CommitPlan).
+    boolean direct = CommitPlan.of(ctx.fs, out, c) == CommitPlan.DIRECT;
+    if (direct) {
+      ApplyPass.retireManifest(ctx.fs, new Path(out, "_manifest.json"));
+    }
     EncodeTask task =
         new EncodeTask(
             count,
@@ -94,7 +99,8 @@ public final class EncodeJob {
             c.get(ConfigKeys.ENCODE_TEXT_FIELD),
             provenance,
             resume,
-            FaultSeam.split(FaultSeam.FAIL_ENCODE_SPLIT));
+            FaultSeam.split(FaultSeam.FAIL_ENCODE_SPLIT),
+            direct);
     Broadcast<SerializableHadoopConf> conf = ctx.hadoopConf;
     ctx.jsc.setJobDescription("realign: encode " + input);
     List<ShardResult> results;

@@ -26,10 +26,13 @@ import org.apache.spark.util.LongAccumulator;
 
 /**
  * One encode task, in an executor: split k of the plan to {@code part-k-of-M.parquet} ({@code id},
- * {@code text}, {@code embedding}) under {@code _staging/}, its rejects to {@code rejected/}, and a
- * completion record. With {@code resume}, a verified shard of an earlier attempt with the same
- * encoder and split is kept. Rows are counted into the progress accumulator after every encoder
- * batch, so progress moves while the task runs.
+ * {@code text}, {@code embedding}), its rejects to {@code rejected/}, and a completion record in
+ * {@code _staging/}. On the rename plan ({@link CommitPlan}) the shard is written under a temporary
+ * name and renamed into {@code _staging/}; on the direct plan (object stores) it and its rejects
+ * are written once under their final names, and no rename (a copy on S3) happens. With {@code
+ * resume}, a verified shard of an earlier attempt with the same encoder and split is kept. Rows are
+ * counted into the progress accumulator after every encoder batch, so progress moves while the task
+ * runs.
  */
 final class EncodeTask implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -45,11 +48,13 @@ final class EncodeTask implements Serializable {
   private final String provenance;
   private final boolean resume;
   private final int failSplit;
+  private final boolean direct;
 
   /**
    * @param count splits in the plan (the M of the shard names)
    * @param provenance the encoder's identity and settings; a completion record must match it
    * @param failSplit fault injection for tests: this split fails after writing its shard (-1: none)
+   * @param direct the {@link CommitPlan#DIRECT} plan: shard and rejects under their final names
    */
   EncodeTask(
       int count,
@@ -59,7 +64,8 @@ final class EncodeTask implements Serializable {
       String textField,
       String provenance,
       boolean resume,
-      int failSplit) {
+      int failSplit,
+      boolean direct) {
     this.count = count;
     this.dir = dir;
     this.encoderConfig = encoderConfig;
@@ -68,6 +74,7 @@ final class EncodeTask implements Serializable {
     this.provenance = provenance;
     this.resume = resume;
     this.failSplit = failSplit;
+    this.direct = direct;
   }
 
   /** A split's completion-record provenance: the encoder's, plus where the rows come from. */
@@ -94,10 +101,18 @@ final class EncodeTask implements Serializable {
     }
     OnnxTextEncoder encoder = OnnxTextEncoder.create(withTaskGpu(encoderConfig));
     int dim = encoder.dimension();
-    Path tmp = new Path(staging, "." + name + ".tmp-" + UUID.randomUUID());
+    // Direct: written once under the final name (the bytes are a function of the split, so a retry
+    // or a speculative attempt writes the same object); the manifest was retired by the driver.
+    Path tmp =
+        direct ? new Path(out, name) : new Path(staging, "." + name + ".tmp-" + UUID.randomUUID());
     StatsPass.RejectSink rejects =
         new StatsPass.RejectSink(
-            new Path(out, "rejected"), name, "rejected/" + name, split.relativePath(), conf);
+            new Path(out, "rejected"),
+            name,
+            "rejected/" + name,
+            split.relativePath(),
+            conf,
+            direct);
     long rejected = 0;
     long truncated = 0;
     ShardInfo info;
@@ -155,7 +170,9 @@ final class EncodeTask implements Serializable {
       info = writer.finish();
     }
     ShardInfo rejectFile = rejects.finish();
-    AtomicFiles.publish(fs, tmp, staged);
+    if (!direct) {
+      AtomicFiles.publish(fs, tmp, staged);
+    }
     ShardResult result =
         new ShardResult(
             split.index(),
@@ -165,7 +182,15 @@ final class EncodeTask implements Serializable {
             SketchCodec.encode(MomentSnapshot.empty(dim)),
             truncated,
             rejectFile);
-    ShardManifest.writeAtomically(fs, done, result.toJson());
+    if (direct) {
+      // A manifest here means the run has committed and this is a late (speculative or zombie)
+      // attempt: it wrote the committed bytes again and must not recreate _staging/.
+      if (!ApplyPass.exists(fs, new Path(out, "_manifest.json"))) {
+        ApplyPass.writeWhole(fs, done, result.toJson());
+      }
+    } else {
+      ShardManifest.writeAtomically(fs, done, result.toJson());
+    }
     if (split.index() == failSplit) {
       throw FaultSeam.injected(name, FaultSeam.FAIL_ENCODE_SPLIT, failSplit);
     }

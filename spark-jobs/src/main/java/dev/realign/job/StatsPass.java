@@ -49,6 +49,9 @@ final class StatsPass {
     OutputLayout layout = ctx.layout;
     int splitCount = set.splits().size();
     int dim = set.dim();
+    // Object stores: rejected-row files written once under their final names (CommitPlan).
+    boolean direct =
+        CommitPlan.of(ctx.fs, layout.rejected(set.role()), ctx.config) == CommitPlan.DIRECT;
     ctx.jsc.setJobDescription("realign: stats of " + set.role());
     try (ProgressReporter progress =
         new ProgressReporter(ctx.jsc, "stats " + set.role(), set.rows(), ctx.progressInterval())) {
@@ -68,7 +71,8 @@ final class StatsPass {
                           counter,
                           sampleRows > 0
                               ? new SampleRows.Draw(sampleRows, fraction)
-                              : SampleRows.Draw.none()));
+                              : SampleRows.Draw.none(),
+                          direct));
       SplitStats total =
           SketchAggregation.treeMerge(partials, SplitStats.empty(dim), SplitStats::merge);
       progress.finish();
@@ -84,7 +88,8 @@ final class StatsPass {
       Configuration conf,
       long[] duplicates,
       LongAccumulator counter,
-      SampleRows.Draw draw) {
+      SampleRows.Draw draw,
+      boolean direct) {
     RowAccumulator acc = new RowAccumulator(set.dim());
     RowBatch batch = SplitSource.newBatch(set);
     String name = OutputLayout.shardName(split.index(), splitCount);
@@ -94,7 +99,8 @@ final class StatsPass {
             name,
             "rejected/" + set.role() + "/" + name,
             split.file(),
-            conf);
+            conf,
+            direct);
     try (SplitReader reader = SplitSource.open(set, split, conf, duplicates);
         rejects) {
       while (reader.next(batch)) {
@@ -138,6 +144,7 @@ final class StatsPass {
     private final String relativeName;
     private final String source;
     private final Configuration conf;
+    private final boolean direct;
     private RejectedWriter writer;
     private Path tmp;
     private ShardInfo info;
@@ -145,9 +152,17 @@ final class StatsPass {
     /**
      * @param relativeName the file's name relative to the output root, for the manifest
      * @param source the input file the rows come from
+     * @param direct written once under the final name, not renamed ({@link CommitPlan#DIRECT})
      */
-    RejectSink(Path dir, String name, String relativeName, String source, Configuration conf) {
+    RejectSink(
+        Path dir,
+        String name,
+        String relativeName,
+        String source,
+        Configuration conf,
+        boolean direct) {
       this.dir = dir;
+      this.direct = direct;
       this.name = name;
       this.relativeName = relativeName;
       this.source = source;
@@ -161,7 +176,10 @@ final class StatsPass {
     void write(
         String id, long row, RejectReason reason, String detail, String text, float[] vector) {
       if (writer == null) {
-        tmp = new Path(dir, "." + name + ".tmp-" + java.util.UUID.randomUUID());
+        tmp =
+            direct
+                ? new Path(dir, name)
+                : new Path(dir, "." + name + ".tmp-" + java.util.UUID.randomUUID());
         writer = new RejectedWriter(HadoopFiles.fs(tmp, conf), tmp, conf);
       }
       writer.write(id, source, row, reason.code(), detail, text, vector);
@@ -175,7 +193,9 @@ final class StatsPass {
       if (info == null) {
         ShardInfo written = writer.finish();
         Path target = new Path(dir, name);
-        dev.realign.sink.AtomicFiles.publish(HadoopFiles.fs(target, conf), tmp, target);
+        if (!direct) {
+          dev.realign.sink.AtomicFiles.publish(HadoopFiles.fs(target, conf), tmp, target);
+        }
         info = new ShardInfo(relativeName, written.rows(), written.bytes(), written.sha256());
       }
       return info;

@@ -126,9 +126,11 @@ final class LocalStandaloneCluster implements AutoCloseable {
                 Integer.toString(masterWebPort))));
     for (int i = 0; i < workerCount; i++) {
       Path work = Files.createDirectories(root.resolve("worker-" + i));
+      String host = workerHost(i);
       Process w =
           startJava(
               "worker-" + i,
+              host,
               DAEMON_JVM,
               "org.apache.spark.deploy.worker.Worker",
               List.of(
@@ -138,7 +140,7 @@ final class LocalStandaloneCluster implements AutoCloseable {
                   "--memory",
                   "1g",
                   "--host",
-                  "127.0.0.1",
+                  host,
                   "--webui-port",
                   Integer.toString(freePort()),
                   "--work-dir",
@@ -172,6 +174,20 @@ final class LocalStandaloneCluster implements AutoCloseable {
             + logs);
   }
 
+  /**
+   * Worker i's host: 127.0.0.(i+1), an address of the loopback interface of its own. Spark never
+   * starts a speculative copy of a task on a host that runs an attempt of it already, so with every
+   * worker on one address a cluster on one machine could not speculate.
+   */
+  static String workerHost(int i) {
+    return "127.0.0." + (i + 1);
+  }
+
+  /** The worker folders, where each executor writes its stdout and stderr. */
+  Path workDir(int i) {
+    return root.resolve("worker-" + i);
+  }
+
   private int aliveWorkers() {
     try {
       HttpURLConnection c =
@@ -196,6 +212,12 @@ final class LocalStandaloneCluster implements AutoCloseable {
    * spark-submit.sh sets.
    */
   Process driver(String name, String master, List<String> args) throws IOException {
+    return driver(name, master, args, List.of());
+  }
+
+  /** {@link #driver(String, String, List)} with more JVM flags (Spark settings as -D). */
+  Process driver(String name, String master, List<String> args, List<String> flags)
+      throws IOException {
     List<String> jvm = new ArrayList<>(List.of("-Xmx1g", "-XX:+UseSerialGC"));
     if (master.startsWith("spark://")) {
       jvm.addAll(
@@ -208,6 +230,7 @@ final class LocalStandaloneCluster implements AutoCloseable {
               "-Dspark.driver.host=127.0.0.1",
               "-Dspark.driver.bindAddress=127.0.0.1"));
     }
+    jvm.addAll(flags);
     List<String> all = new ArrayList<>(List.of("run", "--master", master));
     all.addAll(args);
     return startJava(name, jvm, "dev.realign.cli.RealignCommand", all);
@@ -282,6 +305,12 @@ final class LocalStandaloneCluster implements AutoCloseable {
 
   private Process startJava(String name, List<String> extraJvm, String mainClass, List<String> args)
       throws IOException {
+    return startJava(name, "127.0.0.1", extraJvm, mainClass, args);
+  }
+
+  private Process startJava(
+      String name, String host, List<String> extraJvm, String mainClass, List<String> args)
+      throws IOException {
     // Master and workers: Spark's jars only; drivers also get the application jar.
     boolean app = mainClass.startsWith("dev.realign.");
     List<String> cmd = new ArrayList<>();
@@ -300,7 +329,7 @@ final class LocalStandaloneCluster implements AutoCloseable {
     env.keySet().removeIf(k -> k.startsWith("SPARK_") || k.startsWith("HADOOP_"));
     env.put("SPARK_HOME", sparkHome.toString());
     env.put("SPARK_SCALA_VERSION", "2.13");
-    env.put("SPARK_LOCAL_IP", "127.0.0.1");
+    env.put("SPARK_LOCAL_IP", host);
     env.put("OPT_OUT_TRACKING", "true");
     Process p = pb.start();
     processes.add(p);

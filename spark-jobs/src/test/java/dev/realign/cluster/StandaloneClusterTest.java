@@ -38,7 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>a plain cluster run gives the same bytes;
  *   <li>an executor JVM killed by PID (SIGKILL) while apply runs: the job completes, same bytes;
  *   <li>the driver JVM killed by PID while apply runs: no manifest; a rerun with {@code --mode
- *       resume} completes, keeps the staged shards and gives the same bytes.
+ *       resume} completes, keeps the staged shards and gives the same bytes;
+ *   <li>{@code spark.speculation=true} with one apply task held: a speculative copy wins, same
+ *       bytes.
  * </ol>
  *
  * 200,000 text rows (4 .npy files) and 50,000 image rows at d = 256, 8 splits.
@@ -203,6 +205,51 @@ class StandaloneClusterTest {
           .isEqualTo(e.getValue());
     }
     log("(c) resume == local[1] run; %d staged shards kept unchanged", staged.size());
+  }
+
+  /**
+   * {@code spark.speculation=true}: the first attempt of apply split 0 is held (the fault seam),
+   * Spark starts a speculative copy on the other worker (its own loopback address), the copy wins,
+   * the held attempt is interrupted, and the output has the bytes of the local run.
+   */
+  @Test
+  @Order(4)
+  void aSpeculativeAttemptWinsAndTheBytesAreTheSame() throws Exception {
+    Path out = dir.resolve("speculation");
+    long t0 = System.nanoTime();
+    Process driver =
+        cluster.driver(
+            "driver-speculation",
+            cluster.masterUrl(),
+            args(out),
+            List.of(
+                "-Dspark.speculation=true",
+                "-Dspark.speculation.interval=100ms",
+                "-Dspark.speculation.quantile=0.5",
+                "-Dspark.speculation.multiplier=1.5",
+                "-Dspark.speculation.minTaskRuntime=500ms",
+                "-Drealign.testing.hold_apply_split=0",
+                "-Drealign.testing.hold_apply_until=" + dir.resolve("never-released")));
+    awaitSuccess(driver, "driver-speculation");
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    // The held attempt waits up to 120 s unless it is interrupted: Spark does that when another
+    // attempt of the task succeeded. Its executor says so in its stderr.
+    List<String> interrupted = new ArrayList<>();
+    for (int w = 0; w < 2; w++) {
+      try (Stream<Path> files = Files.walk(cluster.workDir(w))) {
+        for (Path f : files.filter(p -> p.getFileName().toString().equals("stderr")).toList()) {
+          Files.readAllLines(f).stream()
+              .filter(l -> l.contains("held first attempt interrupted, split 0"))
+              .forEach(l -> interrupted.add(f + ": " + l));
+        }
+      }
+    }
+    assertThat(interrupted)
+        .as("the held first attempt of split 0 interrupted (a speculative copy won)")
+        .isNotEmpty();
+    assertThat(seconds).as("run time (s), below the 120 s hold").isLessThan(110);
+    assertThat(tree(out)).isEqualTo(reference);
+    log("(d) speculation: %s; run %.1f s; output == local[1] run", interrupted.get(0), seconds);
   }
 
   static List<String> args(Path out) {

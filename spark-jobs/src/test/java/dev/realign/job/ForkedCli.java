@@ -62,21 +62,9 @@ final class ForkedCli {
    * @return everything it printed (stdout and stderr)
    */
   String run(String name, List<String> flags, List<String> cli) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xmx1g");
-    cmd.addAll(JIT);
-    cmd.add("@" + args);
-    cmd.addAll(flags);
-    cmd.add("dev.realign.cli.RealignCommand");
-    cmd.addAll(cli);
-    Path log = dir.resolve("run-" + name.replaceAll("[^A-Za-z0-9.=-]", "_") + ".log");
-    ProcessBuilder pb =
-        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-    pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-    pb.environment().put("OPT_OUT_TRACKING", "true");
     long t0 = System.nanoTime();
-    Process p = pb.start();
+    Process p = start(name, flags, cli);
+    Path log = log(name);
     boolean done = p.waitFor(RUN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     if (!done) {
       p.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -92,7 +80,29 @@ final class ForkedCli {
     return out;
   }
 
-  private static String tail(String out) {
+  /** Where the output of run {@code name} goes. */
+  Path log(String name) {
+    return dir.resolve("run-" + name.replaceAll("[^A-Za-z0-9.=-]", "_") + ".log");
+  }
+
+  /** Starts {@code realign <cli...>} with the extra JVM {@code flags}, without waiting for it. */
+  Process start(String name, List<String> flags, List<String> cli) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-Xmx1g");
+    cmd.addAll(JIT);
+    cmd.add("@" + args);
+    cmd.addAll(flags);
+    cmd.add("dev.realign.cli.RealignCommand");
+    cmd.addAll(cli);
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log(name).toFile());
+    pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    pb.environment().put("OPT_OUT_TRACKING", "true");
+    return pb.start();
+  }
+
+  static String tail(String out) {
     List<String> lines = out.lines().toList();
     return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
   }

@@ -83,6 +83,112 @@ class OutputLeaseTest {
     assertThat(out.resolve(OutputLease.NAME)).doesNotExist();
   }
 
+  /**
+   * Two full runs on one output: the first (a forked {@code realign run}) is held in apply by the
+   * fault seam, its lease taken and one shard staged; a second run is refused, naming the first's
+   * application, and changes no file; released, the first commits normally.
+   */
+  @Test
+  void aSecondFullRunWhileTheFirstIsInApplyIsRefusedAndTheFirstCommits() throws Exception {
+    Path out = dir.resolve("two-runs");
+    Path release = dir.resolve("release-first-run");
+    ForkedCli cli = new ForkedCli(Files.createDirectories(dir.resolve("forked")));
+    Process first =
+        cli.start(
+            "first",
+            List.of(
+                "-D" + FaultSeam.HOLD_APPLY_SPLIT + "=0",
+                "-D" + FaultSeam.HOLD_APPLY_UNTIL + "=" + release),
+            List.of(
+                "run",
+                "--text-embeddings",
+                dir.resolve("texts.npy").toString(),
+                "--image-embeddings",
+                dir.resolve("images.npy").toString(),
+                "--output",
+                out.toString(),
+                "--partitions",
+                "2",
+                "--master",
+                "local[2]",
+                "--set",
+                "progress.interval_seconds=0",
+                "--set",
+                "report.in_run=false"));
+    try {
+      // Split 1's shard is staged while split 0's first attempt is held: the run is mid-apply.
+      Path staged = out.resolve("aligned/_staging/part-00001-of-00002.parquet.done.json");
+      long end = System.nanoTime() + ForkedCli.RUN_TIMEOUT_SECONDS * 1_000_000_000L;
+      while (!Files.exists(staged) && first.isAlive() && System.nanoTime() < end) {
+        Thread.sleep(100);
+      }
+      assertThat(first.isAlive())
+          .as("first run alive and held in apply; log:%n%s", tailOf(cli))
+          .isTrue();
+      assertThat(staged).exists();
+      String holder =
+          new com.fasterxml.jackson.databind.ObjectMapper()
+              .readTree(Files.readString(out.resolve(OutputLease.NAME)))
+              .path("application_id")
+              .asText();
+      assertThat(holder).startsWith("local-");
+      java.util.Map<String, String> before = files(out);
+      assertThatThrownBy(() -> run(out))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageStartingWith(
+              "Output directory "
+                  + out
+                  + " is being written by another run: application "
+                  + holder
+                  + " on ");
+      assertThat(files(out)).as("files after the refused run").isEqualTo(before);
+      Files.createFile(release);
+      assertThat(
+              first.waitFor(ForkedCli.RUN_TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS))
+          .as("first run finished")
+          .isTrue();
+      assertThat(first.exitValue()).as("first run's exit code; log:%n%s", tailOf(cli)).isZero();
+    } finally {
+      if (!Files.exists(release)) {
+        Files.createFile(release);
+      }
+      first.destroyForcibly().waitFor();
+    }
+    assertThat(out.resolve(OutputLease.NAME)).as("released").doesNotExist();
+    assertThat(out.resolve("aligned/_staging")).doesNotExist();
+    dev.realign.sink.ShardManifest m = PipelineFixture.manifest(out);
+    assertThat(m.shards()).hasSize(2);
+    for (dev.realign.sink.ShardInfo shard : m.shards()) {
+      assertThat(sha256(out.resolve("aligned").resolve(shard.name())))
+          .as(shard.name())
+          .isEqualTo(shard.sha256());
+    }
+  }
+
+  static String tailOf(ForkedCli cli) throws java.io.IOException {
+    Path log = cli.log("first");
+    return Files.exists(log) ? ForkedCli.tail(Files.readString(log)) : "(no log)";
+  }
+
+  /** Relative path -> SHA-256 of every file under {@code root} but the lease (its heartbeat). */
+  static java.util.Map<String, String> files(Path root) throws Exception {
+    java.util.Map<String, String> out = new java.util.TreeMap<>();
+    try (var walk = Files.walk(root)) {
+      for (Path p : walk.filter(Files::isRegularFile).toList()) {
+        if (!p.getFileName().toString().startsWith(OutputLease.NAME)) {
+          out.put(root.relativize(p).toString(), sha256(p));
+        }
+      }
+    }
+    return out;
+  }
+
+  static String sha256(Path p) throws Exception {
+    return java.util.HexFormat.of()
+        .formatHex(
+            java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p)));
+  }
+
   @Test
   void aLeaseWhoseHeartbeatStoppedIsTakenOverByResumeOnly() throws Exception {
     Path out = Files.createDirectories(dir.resolve("stale"));

@@ -99,10 +99,16 @@ class RemoteStoresTest {
       corpus.append("{\"id\": \"c").append(i).append("\", \"text\": \"a photo of a cat number ");
       corpus.append(i).append(" on a sofa\"}\n");
     }
+    // Two rejected texts, so that the encode stage writes a rejected-row file too.
+    corpus.append("{\"id\": \"c-empty\", \"text\": \"\"}\n{not json\n");
     Files.writeString(local.resolve("corpus.jsonl"), corpus.toString());
     Npy.write(local.resolve("images384.npy"), rows384(7, 64), 64, ENCODER_DIM);
+    float[] bad = rows(6, IMAGES, -1.0);
+    java.util.Arrays.fill(bad, 5 * D, 6 * D, 0f); // one image row the stats pass rejects
+    Npy.write(local.resolve("images-bad.npy"), bad, IMAGES, D);
     for (String store : stores.keySet()) {
-      for (String name : List.of("texts.npy", "images.npy", "corpus.jsonl", "images384.npy")) {
+      for (String name :
+          List.of("texts.npy", "images.npy", "corpus.jsonl", "images384.npy", "images-bad.npy")) {
         String uri = input(store, name);
         fs(uri)
             .copyFromLocalFile(
@@ -450,29 +456,96 @@ class RemoteStoresTest {
     assertThat(tree(s3)).isEqualTo(direct);
   }
 
+  /**
+   * {@code run --texts} on the store: the bytes of the local run, rejected-row files included (of
+   * the encode stage and of the stats pass); on S3 the whole run, encode stage included, copies no
+   * byte (its shards and rejects are written once under their final names).
+   */
   @ParameterizedTest
   @MethodSource("stores")
   void aRunThatEncodesACorpusOnTheStoreWritesTheBytesOfALocalRun(String store) throws IOException {
     String localOut = local("encoded-run-" + store);
     realign(
-        "run",
-        "--texts",
-        dir.resolve("inputs/corpus.jsonl").toString(),
-        "--image-embeddings",
-        dir.resolve("inputs/images384.npy").toString(),
-        "--output",
-        localOut);
+        encodedRunArgs(
+            dir.resolve("inputs/corpus.jsonl").toString(),
+            dir.resolve("inputs/images384.npy").toString(),
+            localOut));
     String out = remote(store, "encoded-run");
-    realign(
-        "run",
-        "--texts",
-        input(store, "corpus.jsonl"),
-        "--image-embeddings",
-        input(store, "images384.npy"),
-        "--output",
-        out);
+    long[] before = s3Copies(store);
+    realign(encodedRunArgs(input(store, "corpus.jsonl"), input(store, "images384.npy"), out));
     Map<String, String> expected = withoutInputs(tree(localOut));
-    assertThat(expected).containsKeys("encoded/_manifest.json", "aligned/_manifest.json");
+    assertThat(expected)
+        .containsKeys(
+            "encoded/_manifest.json",
+            "encoded/part-00000-of-00001.parquet",
+            "encoded/rejected/part-00000-of-00001.parquet",
+            "aligned/_manifest.json");
     assertThat(withoutInputs(tree(out))).isEqualTo(expected);
+    requireNoCopies(store, before, "run --texts");
+  }
+
+  /**
+   * The stats pass's rejected-row file: on S3 written once under its final name (no copy); on each
+   * store with the rows of a local pass. (Its bytes name the input file's URI, by design, so the
+   * file itself differs from the local one.)
+   */
+  @ParameterizedTest
+  @MethodSource("stores")
+  void rejectedRowsOfTheStatsPassAreWrittenWithoutACopyOnS3(String store) throws IOException {
+    String out = remote(store, "stats-rejects");
+    long[] before = s3Copies(store);
+    realign(
+        "stats",
+        "--text-embeddings",
+        texts(store),
+        "--image-embeddings",
+        input(store, "images-bad.npy"),
+        "--output",
+        out,
+        "--set",
+        "quality.max_rejected_fraction=0.1");
+    requireNoCopies(store, before, "stats");
+    Map<String, String> files = tree(out);
+    assertThat(files.keySet())
+        .filteredOn(f -> f.startsWith("rejected/"))
+        .containsExactly("rejected/image/part-00000-of-00001.parquet");
+    long rows = spark.read().parquet(out + "/rejected/image/part-00000-of-00001.parquet").count();
+    assertThat(rows).as("rejected image rows").isEqualTo(1);
+  }
+
+  /** S3A's copy counters (requests, bytes) now; null for other stores. */
+  long[] s3Copies(String store) {
+    if (!store.equals("s3")) {
+      return null;
+    }
+    StorageStatistics stats = fs(remote("s3", "x")).getStorageStatistics();
+    return new long[] {stats.getLong("object_copy_requests"), stats.getLong("files_copied_bytes")};
+  }
+
+  void requireNoCopies(String store, long[] before, String what) {
+    if (before == null) {
+      return;
+    }
+    long[] now = s3Copies(store);
+    long copies = now[0] - before[0];
+    long copied = now[1] - before[1];
+    System.out.printf(
+        "[store-test] S3 %s: %d copy requests, %d bytes copied%n", what, copies, copied);
+    assertThat(copies).as("S3 copy requests during %s", what).isZero();
+    assertThat(copied).as("bytes copied during %s", what).isZero();
+  }
+
+  String[] encodedRunArgs(String texts, String images, String out) {
+    return new String[] {
+      "run",
+      "--texts",
+      texts,
+      "--image-embeddings",
+      images,
+      "--output",
+      out,
+      "--set",
+      "quality.max_rejected_fraction=0.1"
+    };
   }
 }

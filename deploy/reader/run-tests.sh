@@ -3,8 +3,9 @@
 # ArrowOutputTest checks that realign still writes them byte for byte). `mvn verify` runs this in
 # spark-jobs' integration-test phase, after the Java tests (skip with -DskipReaderTests or
 # -DskipTests); `.ci/run` installs what it needs. Standalone: pip install ./deploy/reader[test] &&
-# pytest deploy/reader. With --doc-examples (what mvn verify passes) it also runs the Python blocks of
-# README.md and docs/ (spark-jobs/src/test/python) on the output the Java test DocExamplesTest left.
+# pytest deploy/reader. With --after-java-tests (what mvn verify passes) it also runs the Python
+# tests that need the Java build (spark-jobs/src/test/python): the Python blocks of README.md and
+# docs/ on the output DocExamplesTest left, and the reader against s3proxy (the jar the build copies).
 set -euo pipefail
 cd "$(dirname "$0")"
 PY="${PYTHON:-python3}"
@@ -17,7 +18,7 @@ if [ -n "$missing" ]; then
   exit 1
 fi
 suites=(tests)
-if [ "${1:-}" = "--doc-examples" ]; then
+if [ "${1:-}" = "--after-java-tests" ]; then
   suites+=(../../spark-jobs/src/test/python)
 fi
 exec "$PY" -m pytest -q -p no:cacheprovider "${suites[@]}"

@@ -2,7 +2,7 @@
 
 They run inside the work directory the Java test DocExamplesTest filled (its `./realign` commands
 write realign-output/demo there), so "realign-output/demo" in an example is a real output. That
-makes them part of `mvn verify` (deploy/reader/run-tests.sh --doc-examples, after the Java tests),
+makes them part of `mvn verify` (deploy/reader/run-tests.sh --after-java-tests, after the Java tests),
 not of the reader's own suite, which runs standalone on the golden shards.
 """
 

@@ -1,7 +1,9 @@
 """open_aligned("s3://...") through pyarrow.fs against a real S3 server on 127.0.0.1: s3proxy (the
 jar the Java build copies to spark-jobs/target/s3proxy/s3proxy.jar, run with the local java), the
-Java-written fixture shards uploaded to it. Nothing is skipped: without the jar or java the test
-fails and says how to get them."""
+golden fixture shards (deploy/reader/tests/fixtures) uploaded to it. Nothing is skipped: without
+the jar or java the test fails and says how to get them. It needs the Java build (the jar), so it
+runs in `mvn verify` (deploy/reader/run-tests.sh --after-java-tests), not in the reader's
+standalone suite."""
 
 import os
 import shutil
@@ -9,19 +11,34 @@ import socket
 import subprocess
 import time
 
+import sys
+
 import numpy as np
 import pytest
 
-from realign_reader import open_aligned
-from realign_reader.manifest import DatasetError
+REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..",
+                                    ".."))
+sys.path.insert(0, os.path.join(REPO, "deploy", "reader"))  # realign_reader without installing it
 
-from conftest import N, D, REPO
+from realign_reader import open_aligned  # noqa: E402
+from realign_reader.manifest import DatasetError  # noqa: E402
+
+N, D = 500, 512  # the golden fixtures: COCO-500 at CLIP's d
+FIXTURES = os.environ.get("REALIGN_READER_FIXTURES",
+                          os.path.join(REPO, "deploy", "reader", "tests", "fixtures"))
 
 S3PROXY = os.environ.get("REALIGN_S3PROXY_JAR",
                          os.path.join(REPO, "spark-jobs", "target", "s3proxy", "s3proxy.jar"))
 BUCKET = "realign-reader-test"
 ACCESS, SECRET = "reader-test-access", "reader-test-secret"
 START_TIMEOUT_S = 60
+
+
+@pytest.fixture(scope="session")
+def fixtures():
+    if not os.path.isfile(os.path.join(FIXTURES, "expected-float32.npy")):
+        pytest.fail(f"No golden shards in {FIXTURES} (committed in deploy/reader/tests/fixtures)")
+    return FIXTURES
 
 
 @pytest.fixture(scope="module")

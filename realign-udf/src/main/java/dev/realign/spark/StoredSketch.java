@@ -251,25 +251,21 @@ public record StoredSketch(MomentSnapshot snapshot, EncoderIdentity encoder, Str
   }
 
   private static String settingText(JsonNode enc, String field, Path info) {
-    JsonNode v = enc.get(field);
-    if (v == null || !v.isTextual()) {
-      throw new IllegalArgumentException(
-          "Invalid sketch info "
-              + info
-              + ": encoder."
-              + field
-              + " is "
-              + v
-              + " (must be a string in format version "
-              + FORMAT_VERSION
-              + ")");
-    }
-    return v.asText();
+    return setting(enc, field, info, JsonNode::isTextual, "a string").asText();
   }
 
   private static int settingInt(JsonNode enc, String field, Path info) {
+    return setting(enc, field, info, JsonNode::isInt, "an integer").intValue();
+  }
+
+  private static JsonNode setting(
+      JsonNode enc,
+      String field,
+      Path info,
+      java.util.function.Predicate<JsonNode> valid,
+      String kind) {
     JsonNode v = enc.get(field);
-    if (v == null || !v.isInt()) {
+    if (v == null || !valid.test(v)) {
       throw new IllegalArgumentException(
           "Invalid sketch info "
               + info
@@ -277,11 +273,13 @@ public record StoredSketch(MomentSnapshot snapshot, EncoderIdentity encoder, Str
               + field
               + " is "
               + v
-              + " (must be an integer in format version "
+              + " (must be "
+              + kind
+              + " in format version "
               + FORMAT_VERSION
               + ")");
     }
-    return v.intValue();
+    return v;
   }
 
   /**

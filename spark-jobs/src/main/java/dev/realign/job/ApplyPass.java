@@ -186,35 +186,6 @@ final class ApplyPass {
     }
   }
 
-  static ShardResult shardOf(
-      EmbeddingSet set,
-      EmbeddingSplit split,
-      int splitCount,
-      OutputLayout layout,
-      Configuration conf,
-      long[] duplicates,
-      RowFunction fn,
-      ShardOutput output,
-      String completionKey,
-      boolean resume,
-      int failSplit,
-      LongAccumulator counter) {
-    return shardOf(
-        set,
-        split,
-        splitCount,
-        layout,
-        conf,
-        duplicates,
-        fn,
-        output,
-        completionKey,
-        resume,
-        failSplit,
-        counter,
-        false);
-  }
-
   /**
    * One split's shard. With {@code direct} ({@link CommitPlan#DIRECT}) the shard is written once
    * under its final name in {@code aligned/} and never renamed; otherwise under a temporary name,

@@ -360,21 +360,8 @@ final class ColumnPages {
       }
       return at;
     }
-    if (body.limit() - at < 4) {
-      throw new CorruptPageException(
-          what + " levels: no length prefix (page of " + body.limit() + " bytes)");
-    }
-    int len = body.getInt(at);
+    int len = rleLevelsLength(body, at, what);
     int start = at + 4;
-    if (len < 0 || len > body.limit() - start) {
-      throw new CorruptPageException(
-          what
-              + " levels of "
-              + len
-              + " bytes in a page with "
-              + (body.limit() - start)
-              + " bytes left");
-    }
     hybrid(body, start, start + len, max, null, n, what, null);
     return start + len;
   }
@@ -505,21 +492,8 @@ final class ColumnPages {
         throw new CorruptPageException(what + " levels do not decode (" + e + ")");
       }
     }
-    if (body.limit() - at < 4) {
-      throw new CorruptPageException(
-          what + " levels: no length prefix (page of " + body.limit() + " bytes)");
-    }
-    int len = body.getInt(at);
+    int len = rleLevelsLength(body, at, what);
     int start = at + 4;
-    if (len < 0 || len > body.limit() - start) {
-      throw new CorruptPageException(
-          what
-              + " levels of "
-              + len
-              + " bytes in a page with "
-              + (body.limit() - start)
-              + " bytes left");
-    }
     int end = hybrid(body, start, start + len, max, out, n, what, matches);
     requireEnd(end, start + len, what);
     return start + len;
@@ -950,5 +924,23 @@ final class ColumnPages {
     ValuesReader r = enc.getValuesReader(column, ValuesType.VALUES);
     r.initFromPage(defined, ByteBufferInputStream.wrap(data));
     return r;
+  }
+
+  /**
+   * The byte length of the RLE levels at {@code at} (their 4-byte prefix), checked against what the
+   * page has left.
+   */
+  private static int rleLevelsLength(ByteBuffer body, int at, String what) {
+    if (body.limit() - at < 4) {
+      throw new CorruptPageException(
+          what + " levels: no length prefix (page of " + body.limit() + " bytes)");
+    }
+    int len = body.getInt(at);
+    int left = body.limit() - at - 4;
+    if (len < 0 || len > left) {
+      throw new CorruptPageException(
+          what + " levels of " + len + " bytes in a page with " + left + " bytes left");
+    }
+    return len;
   }
 }

@@ -85,7 +85,8 @@ public final class ShardStageBench {
                   "bench",
                   false,
                   -1,
-                  new LongAccumulator());
+                  new LongAccumulator(),
+                  false);
           rows += r.shard().rows() + r.rejected();
         }
         double wallS = (System.nanoTime() - wall) / 1e9;
@@ -155,7 +156,8 @@ public final class ShardStageBench {
                         "bench",
                         false,
                         -1,
-                        new LongAccumulator());
+                        new LongAccumulator(),
+                        false);
                   }
                 } catch (Throwable e) {
                   failure[0] = e;

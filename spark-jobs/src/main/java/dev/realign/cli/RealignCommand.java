@@ -6,9 +6,11 @@ import dev.realign.config.PipelineConfig;
 import dev.realign.demo.DemoInput;
 import dev.realign.job.Console;
 import dev.realign.job.Failures;
+import dev.realign.job.InputPlans;
 import dev.realign.job.JobContext;
 import dev.realign.job.ReportJob;
 import dev.realign.job.Warmups;
+import dev.realign.report.ReportOptions;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,12 +28,26 @@ import scala.Tuple2;
 public final class RealignCommand {
   private RealignCommand() {}
 
+  /**
+   * The system property that turns the Vector API kernels off ({@code VectorSupport}); the CLI sets
+   * it for a local run on small inputs ({@link InputPlans#large}) unless it is set already.
+   */
+  private static final String VECTOR_KEY = "realign.vector";
+
   public static void main(String[] args) {
-    System.exit(run(args));
+    System.exit(run(args, true));
   }
 
   /** Runs a command; returns the process exit code (0 ok, 2 bad usage or input, 1 failure). */
   public static int run(String[] args) {
+    return run(args, false);
+  }
+
+  /**
+   * {@code ownsProcess}: whether this command is the process's only one ({@link #main}), so that it
+   * may choose process-wide settings (the kernels, once loaded, are the process's for good).
+   */
+  private static int run(String[] args, boolean ownsProcess) {
     StartupLog.mark("main");
     try {
       if (args.length == 1 && (args[0].equals("--version") || args[0].equals("version"))) {
@@ -41,14 +57,14 @@ public final class RealignCommand {
       if (args.length > 1 && args[0].equals("stats") && args[1].equals("merge")) {
         return StatsMergeCommand.run(java.util.Arrays.copyOfRange(args, 2, args.length));
       }
-      return dispatch(CommandLine.parse(args));
+      return dispatch(CommandLine.parse(args), ownsProcess);
     } catch (Throwable e) {
       // Errors too (an OutOfMemoryError, Hadoop's FSError): one line, no stack trace.
       return fail(e, System.err);
     }
   }
 
-  private static int dispatch(CommandLine cl) {
+  private static int dispatch(CommandLine cl, boolean ownsProcess) {
     if (cl.command.equals("help")) {
       System.out.print(Subcommands.usage());
       return 0;
@@ -72,24 +88,43 @@ public final class RealignCommand {
     }
     config = DemoInput.prepare(config);
     StartupLog.mark("config resolved");
-    // On the core Spark's start leaves idle: the passes' row code for the commands that read
-    // embedding rows, SHA-256, and the report's kernels for a run that ends with one.
     String name = command.name();
-    Warmups.start(
+    Warmups.Rows rows =
         name.equals("copy")
             ? Warmups.Rows.COPY
             : List.of("run", "stats", "fit", "apply").contains(name)
                 ? Warmups.Rows.PASSES
-                : Warmups.Rows.NONE,
+                : Warmups.Rows.NONE;
+    ReportOptions report =
         name.equals("run") && config.getBoolean(ConfigKeys.REPORT_IN_RUN)
             ? ReportJob.options(config)
-            : null);
-    SparkSession spark = JobContext.startSpark(config);
+            : null;
+    // Spark starts on a thread of its own while this one plans the inputs (their plan lines come
+    // out before the session is up) and sizes the warm-ups to them.
+    SparkStart sparkStart = SparkStart.begin(config);
+    InputPlans inputs;
+    try {
+      inputs = InputPlans.before(name, config);
+      StartupLog.mark("inputs planned");
+      // On the core Spark's start leaves idle: the passes' row code for the commands that read
+      // embedding rows, SHA-256, and the report's kernels for a run that ends with one.
+      boolean local = SparkStart.localMaster(config);
+      if (ownsProcess && local && !inputs.large() && System.getProperty(VECTOR_KEY) == null) {
+        // Before any kernel class loads (VectorSupport reads it once).
+        System.setProperty(VECTOR_KEY, "false");
+      }
+      Warmups.start(rows, report, inputs, local);
+    } catch (RuntimeException | Error e) {
+      sparkStart.stopQuietly();
+      throw e;
+    }
+    SparkSession spark = sparkStart.await();
     Warmups.sparkStarted();
     StartupLog.mark("spark started");
     try {
-      command.action().run(new JobContext(spark, config), cl);
+      command.action().run(new JobContext(spark, config, inputs), cl);
       StartupLog.mark("command done");
+      StartupLog.kernels();
     } finally {
       if (System.getProperty("realign.keep.spark") == null) {
         spark.stop();

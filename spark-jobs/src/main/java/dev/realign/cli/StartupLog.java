@@ -5,13 +5,27 @@ import java.util.Locale;
 
 /**
  * {@code -Drealign.startup.log=true}: prints the JVM's uptime at each phase of a command (main
- * entered, config resolved, Spark started, command done, Spark stopped) to stderr, for the start-up
- * table in docs/benchmarks.md. Off by default: reading the uptime loads JMX.
+ * entered, config resolved, inputs planned, Spark started, command done, Spark stopped) and whether
+ * the Vector API kernels ran, to stderr, for the start-up table in docs/benchmarks.md. Off by
+ * default: reading the uptime loads JMX.
  */
 final class StartupLog {
   private static final boolean ON = Boolean.getBoolean("realign.startup.log");
 
   private StartupLog() {}
+
+  /**
+   * Prints which kernels the command ran ({@code VectorSupport.ENABLED}, read after the command so
+   * that it shows the choice the kernels actually made) and whether warm-ups ran.
+   */
+  static void kernels() {
+    if (ON) {
+      System.err.printf(
+          Locale.ROOT,
+          "[realign] startup: vector kernels %s%n",
+          dev.realign.vector.VectorSupport.ENABLED ? "on" : "off");
+    }
+  }
 
   static void mark(String phase) {
     if (ON) {

@@ -75,21 +75,31 @@ public final class AlignPipeline {
   }
 
   public static EmbeddingSet plan(JobContext ctx, Modality modality) {
-    PipelineConfig c = ctx.config;
-    String role = modality.id();
-    EmbeddingSetPlanner.Spec spec =
-        new EmbeddingSetPlanner.Spec(
-            role,
-            c.require(modality.pathKey()),
-            EmbeddingFormat.fromConfig(c.getString(modality.formatKey())),
-            c.get(modality.metadataKey()),
-            new Columns(
-                c.get(ConfigKeys.ID_COLUMN),
-                c.get(ConfigKeys.VECTOR_COLUMN),
-                c.get(ConfigKeys.TEXT_COLUMN)),
-            c.getInt(ConfigKeys.SPLIT_ROWS),
-            c.getInt(ConfigKeys.PARTITIONS));
-    EmbeddingSet set = EmbeddingSetPlanner.plan(spec, ctx.jsc.hadoopConfiguration());
+    EmbeddingSetPlanner.Spec spec = spec(ctx.config, modality);
+    EmbeddingSet planned = ctx.inputPlans.take(spec);
+    return planned != null ? planned : planAndDescribe(spec, ctx.jsc.hadoopConfiguration());
+  }
+
+  /** What {@link #plan} plans for {@code modality} under config {@code c}. */
+  static EmbeddingSetPlanner.Spec spec(PipelineConfig c, Modality modality) {
+    return new EmbeddingSetPlanner.Spec(
+        modality.id(),
+        c.require(modality.pathKey()),
+        EmbeddingFormat.fromConfig(c.getString(modality.formatKey())),
+        c.get(modality.metadataKey()),
+        new Columns(
+            c.get(ConfigKeys.ID_COLUMN),
+            c.get(ConfigKeys.VECTOR_COLUMN),
+            c.get(ConfigKeys.TEXT_COLUMN)),
+        c.getInt(ConfigKeys.SPLIT_ROWS),
+        c.getInt(ConfigKeys.PARTITIONS));
+  }
+
+  /** Plans {@code spec} and prints its plan line (and the entries of its path it skipped). */
+  static EmbeddingSet planAndDescribe(
+      EmbeddingSetPlanner.Spec spec, org.apache.hadoop.conf.Configuration conf) {
+    String role = spec.role();
+    EmbeddingSet set = EmbeddingSetPlanner.plan(spec, conf);
     Console.info(
         "%s embeddings: %s, %,d rows x %d in %d file(s), %d split(s)",
         role,
@@ -101,7 +111,7 @@ public final class AlignPipeline {
     HadoopFiles.Listing listing =
         HadoopFiles.list(
             spec.path(),
-            ctx.jsc.hadoopConfiguration(),
+            conf,
             name -> EmbeddingFormat.ofFileName(name) == set.format(),
             role + " embeddings");
     if (!listing.skipped().isEmpty()) {

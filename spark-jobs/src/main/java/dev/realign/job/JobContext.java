@@ -29,8 +29,18 @@ public final class JobContext {
   public final FileSystem fs;
   public final Broadcast<SerializableHadoopConf> hadoopConf;
 
+  /**
+   * Inputs planned before Spark was up ({@link InputPlans}), taken by {@link AlignPipeline#plan}.
+   */
+  final InputPlans inputPlans;
+
   public JobContext(SparkSession spark, PipelineConfig config) {
+    this(spark, config, InputPlans.NONE);
+  }
+
+  public JobContext(SparkSession spark, PipelineConfig config, InputPlans inputPlans) {
     this.spark = spark;
+    this.inputPlans = inputPlans;
     this.jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     this.config = config;
     this.layout = new OutputLayout(config.require(ConfigKeys.OUTPUT_DIR));
@@ -78,6 +88,7 @@ public final class JobContext {
     this.layout = base.layout;
     this.fs = base.fs;
     this.hadoopConf = base.hadoopConf;
+    this.inputPlans = base.inputPlans;
   }
 
   /** The same Spark and output, with another resolved config (e.g. recorded inputs filled in). */

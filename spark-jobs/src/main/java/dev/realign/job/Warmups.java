@@ -29,8 +29,9 @@ import java.security.NoSuchAlgorithmException;
  * </ul>
  *
  * <p>{@code -Drealign.warmup.log=true} prints the row-kernel warm-up's rounds and the report
- * warm-up's time (and its report's phases) to stderr; {@code -Drealign.warmup=false} turns every
- * warm-up off.
+ * warm-up's time (and its report's phases) to stderr. They run only on inputs big enough to gain
+ * from them ({@link #start}); {@code -Drealign.warmup=false} turns every warm-up off, {@code
+ * -Drealign.warmup=true} on whatever the size.
  */
 public final class Warmups {
   private static final int DIGEST_UPDATES = 20_000;
@@ -48,21 +49,42 @@ public final class Warmups {
   }
 
   /**
-   * Starts the warm-ups; {@code report}: null, or the options of the gap report the command ends
-   * with (its warm-up runs with them). None with {@code -Drealign.warmup=false} (for measuring what
-   * they save).
+   * Embedding bytes (rows x dim x 4, both modalities) below which the report's warm-up does not
+   * run: on a small input the real report compiles what it needs for less than the warm-up costs.
    */
-  public static void start(Rows rows, ReportOptions report) {
-    if (!Boolean.parseBoolean(System.getProperty("realign.warmup", "true"))) {
+  static final long REPORT_MIN_EMBEDDING_BYTES = 256L << 20;
+
+  /**
+   * Starts the warm-ups; {@code report}: null, or the options of the gap report the command ends
+   * with (its warm-up runs with them); {@code inputs}: what the command reads (the passes' and
+   * SHA-256's warm-ups run only for {@linkplain InputPlans#large large} inputs, the report's from
+   * {@link #REPORT_MIN_EMBEDDING_BYTES}); {@code localMaster}: whether the tasks run in this JVM
+   * (else only the report's warm-up, which runs on the driver, is of use). None with {@code
+   * -Drealign.warmup=false} (for measuring what they save), all of them whatever the size with
+   * {@code -Drealign.warmup=true}.
+   */
+  public static void start(
+      Rows rows, ReportOptions report, InputPlans inputs, boolean localMaster) {
+    String mode = System.getProperty("realign.warmup", "auto");
+    if (mode.equals("false")) {
       return;
     }
-    Thread t = new Thread(() -> run(rows, report), "realign-warmup");
+    boolean always = mode.equals("true");
+    boolean passes = localMaster && (always || inputs.large());
+    long bytes = inputs.embeddingBytes();
+    ReportOptions reportWarmup =
+        always || bytes < 0 || bytes >= REPORT_MIN_EMBEDDING_BYTES ? report : null;
+    Rows passRows = passes ? rows : Rows.NONE;
+    if (passRows == Rows.NONE && reportWarmup == null && !passes) {
+      return;
+    }
+    Thread t = new Thread(() -> run(passRows, reportWarmup, passes), "realign-warmup");
     t.setDaemon(true);
     t.setPriority(Thread.MIN_PRIORITY);
     t.start();
   }
 
-  private static void run(Rows rows, ReportOptions report) {
+  private static void run(Rows rows, ReportOptions report, boolean hashing) {
     try {
       // The passes' code first: the stats pass is the first thing a job runs. (Measured on a
       // 200k-row run, 6 runs each: the report's warm-up first made the stats pass slower and the
@@ -73,7 +95,9 @@ public final class Warmups {
       if (report != null) {
         reportRounds(report);
       }
-      sha256();
+      if (hashing) {
+        sha256();
+      }
     } catch (IOException | RuntimeException | LinkageError e) {
       // Only an optimisation: the real work compiles what it needs itself.
     }

@@ -35,12 +35,17 @@ class IsaIndependenceTest {
   /** The setups: name and extra JVM options. */
   static final Map<String, List<String>> SETUPS = new LinkedHashMap<>();
 
+  private static final String VECTOR = "-Drealign.vector=true";
+  private static final String STARTUP_LOG = "-Drealign.startup.log=true";
+
   static {
-    SETUPS.put("default", List.of());
-    SETUPS.put("UseAVX=2", List.of("-XX:UseAVX=2"));
-    SETUPS.put("MaxVectorSize=16", List.of("-XX:MaxVectorSize=16"));
-    SETUPS.put("realign.vector=false", List.of("-Drealign.vector=false"));
-    SETUPS.put("UseAVX=0", List.of("-XX:UseAVX=0"));
+    // The CLI takes the scalar loops on an input this small (InputPlans.large): the default run is
+    // the scalar one, and the others ask for the Vector API kernels.
+    SETUPS.put("default", List.of(STARTUP_LOG));
+    SETUPS.put("realign.vector=true", List.of(VECTOR, STARTUP_LOG));
+    SETUPS.put("UseAVX=2", List.of("-XX:UseAVX=2", VECTOR));
+    SETUPS.put("MaxVectorSize=16", List.of("-XX:MaxVectorSize=16", VECTOR));
+    SETUPS.put("UseAVX=0", List.of("-XX:UseAVX=0", VECTOR));
   }
 
   @TempDir Path dir;
@@ -53,27 +58,36 @@ class IsaIndependenceTest {
     ForkedCli cli = new ForkedCli(dir);
 
     Map<String, Map<String, String>> digests = new LinkedHashMap<>();
+    Map<String, String> printed = new LinkedHashMap<>();
     for (Map.Entry<String, List<String>> setup : SETUPS.entrySet()) {
       Path out = dir.resolve("out-" + digests.size());
-      cli.run(
-          setup.getKey(),
-          setup.getValue(),
-          List.of(
-              "run",
-              "--text-embeddings",
-              dir.resolve("texts.npy").toString(),
-              "--image-embeddings",
-              dir.resolve("images.npy").toString(),
-              "--output",
-              out.toString(),
-              "--partitions",
-              "3",
-              "--set",
-              "report.in_run=false",
-              "--set",
-              "progress.interval_seconds=0"));
+      String log =
+          cli.run(
+              setup.getKey(),
+              setup.getValue(),
+              List.of(
+                  "run",
+                  "--text-embeddings",
+                  dir.resolve("texts.npy").toString(),
+                  "--image-embeddings",
+                  dir.resolve("images.npy").toString(),
+                  "--output",
+                  out.toString(),
+                  "--partitions",
+                  "3",
+                  "--set",
+                  "report.in_run=false",
+                  "--set",
+                  "progress.interval_seconds=0"));
       digests.put(setup.getKey(), digests(out));
+      printed.put(setup.getKey(), log);
     }
+    // The choice took effect (the property was set before the kernels loaded), and the forced run
+    // ran the Vector API kernels wherever this JVM (the same flags) has them.
+    assertThat(printed.get("default")).contains("startup: vector kernels off");
+    assertThat(printed.get("realign.vector=true"))
+        .contains(
+            "startup: vector kernels " + (dev.realign.vector.VectorSupport.ENABLED ? "on" : "off"));
     Map<String, String> reference = digests.get("default");
     assertThat(reference.keySet())
         .contains(

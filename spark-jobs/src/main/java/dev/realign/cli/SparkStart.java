@@ -1,0 +1,70 @@
+package dev.realign.cli;
+
+import dev.realign.config.ConfigKeys;
+import dev.realign.config.PipelineConfig;
+import dev.realign.job.JobContext;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The Spark session, started on a thread of its own ({@code realign-spark-start}) so that the
+ * command's thread can plan its inputs meanwhile: a session takes 1.2-2 s to start on a 2-core
+ * machine, mostly on one core.
+ */
+final class SparkStart {
+  private final FutureTask<SparkSession> task;
+
+  private SparkStart(FutureTask<SparkSession> task) {
+    this.task = task;
+  }
+
+  static SparkStart begin(PipelineConfig config) {
+    FutureTask<SparkSession> task = new FutureTask<>(() -> JobContext.startSpark(config));
+    Thread t = new Thread(task, "realign-spark-start");
+    t.setDaemon(true);
+    t.start();
+    return new SparkStart(task);
+  }
+
+  /** Whether the session's tasks run in this JVM (a local master, not spark-submit's cluster). */
+  static boolean localMaster(PipelineConfig config) {
+    return System.getProperty("spark.master", config.get(ConfigKeys.SPARK_MASTER))
+        .startsWith("local");
+  }
+
+  /**
+   * After a failure on the command's thread: waits for the start and stops the session (unless
+   * {@code realign.keep.spark} is set, as {@link RealignCommand} does after a command), ignoring a
+   * failed start.
+   */
+  void stopQuietly() {
+    try {
+      SparkSession spark = await();
+      if (System.getProperty("realign.keep.spark") == null) {
+        spark.stop();
+      }
+    } catch (RuntimeException | Error ignored) {
+      // The command's own failure is the one to report.
+    }
+  }
+
+  /** The started session; a failed start throws what the start threw. */
+  SparkSession await() {
+    try {
+      return task.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while Spark was starting", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException r) {
+        throw r;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException("Spark failed to start: " + cause, cause);
+    }
+  }
+}

@@ -206,6 +206,54 @@ class BadInputTest {
     }
   }
 
+  /**
+   * Small sets find repeated id hashes on the driver, large ones with a shuffle
+   * (DuplicateIdPass.driverRowsLimit): both ways reject the same rows and write the same bytes.
+   */
+  @Test
+  void duplicateIdsFoundOnTheDriverAndByShuffleAreTheSame() throws Exception {
+    List<Row> rows = textsWithBadRows();
+    rows.add(RowFactory.create("t9", "x", good(5005)));
+    rows.add(RowFactory.create("t9", "x", good(5006)));
+    Path texts = writeTexts("texts-dup-paths", rows);
+    Path driver = dir.resolve("out-dup-driver");
+    Path shuffled = dir.resolve("out-dup-shuffle");
+    PipelineFixture.run(
+        spark,
+        PipelineFixture.config(
+            texts, dir.resolve("images.npy"), driver, "quality.max_rejected_fraction", "0.02"));
+    long limit = DuplicateIdPass.driverRowsLimit;
+    DuplicateIdPass.driverRowsLimit = 0;
+    try {
+      PipelineFixture.run(
+          spark,
+          PipelineFixture.config(
+              texts, dir.resolve("images.npy"), shuffled, "quality.max_rejected_fraction", "0.02"));
+    } finally {
+      DuplicateIdPass.driverRowsLimit = limit;
+    }
+    assertThat(PipelineFixture.manifest(driver).inputs().get("text").byReason())
+        .containsEntry("duplicate_id", 3L); // t7 once, t9 (also among t0..t999) twice
+    Map<String, String> a = IsaIndependenceTest.digests(driver);
+    Map<String, String> b = IsaIndependenceTest.digests(shuffled);
+    assertThat(a).containsKey("aligned/_manifest.json").isEqualTo(b);
+    List<String> rejectedA = rejectedIds(driver);
+    assertThat(rejectedA)
+        .contains("t7:duplicate_id", "t9:duplicate_id")
+        .isEqualTo(rejectedIds(shuffled));
+  }
+
+  private static List<String> rejectedIds(Path out) {
+    return spark.read().parquet(out.resolve("rejected/text").toString()).collectAsList().stream()
+        .map(
+            r ->
+                (r.isNullAt(0) ? "<null>" : r.getString(0))
+                    + ":"
+                    + r.getString(r.fieldIndex("reason")))
+        .sorted()
+        .toList();
+  }
+
   @Test
   void anExistingOutputIsRefusedInErrorModeAndReplacedInOverwriteMode() throws Exception {
     Path texts =

@@ -22,20 +22,20 @@ import scala.Tuple2;
  * the first valid occurrence is kept, every later valid one is rejected as {@code duplicate_id}.
  * Invalid rows (null, NaN/Inf, zero or wrong-length vectors) do not count as occurrences: they are
  * rejected for their own reason. Two steps, so the common case reads no vectors and shuffles no
- * strings: (1) the ids alone are read and their 64-bit hashes (with row positions) are shuffled as
- * primitive arrays, one per split and hash bucket, to find the hashes that occur twice or more; (2)
- * only the splits holding such rows are read again, with their vectors, and the valid rows among
- * them are grouped by their exact id (so two ids that merely share a hash are told apart). Never
- * shuffles embeddings. Skipped when ids are made up from file and row.
+ * strings: (1) the ids alone are read and their 64-bit hashes (with row positions) are collected
+ * ({@link #driverRowsLimit}) or shuffled as primitive arrays, one per split and hash bucket, to
+ * find the hashes that occur twice or more; (2) only the splits holding such rows are read again,
+ * with their vectors, and the valid rows among them are grouped by their exact id (so two ids that
+ * merely share a hash are told apart). Never shuffles embeddings. Skipped when ids are made up from
+ * file and row.
  */
 final class DuplicateIdPass {
   /**
    * Sets of up to this many rows have step (1) done on the driver: each split's (hash, position)
    * pairs (16 bytes a row: 64 MB at the limit) are collected and the repeated hashes found there,
-   * without a shuffle (whose map and reduce stages, shuffle files included, took about 0.35 s of a
-   * 200,000-row set's 0.4 s on this project's 2-core machine, local[2]). Larger sets shuffle, so no
-   * driver holds more than this. The result is the same either way: rows with equal hashes meet in
-   * one bucket or in the driver's one array. Not final: a test forces the shuffle.
+   * in one stage instead of a shuffle's map and reduce stages and shuffle files. Larger sets
+   * shuffle, so no driver holds more than this. The result is the same either way: rows with equal
+   * hashes meet in one bucket or in the driver's one array. Not final: a test forces the shuffle.
    */
   static long driverRowsLimit = 4_000_000L;
 

@@ -256,12 +256,17 @@ class OutputLeaseTest {
     assertThat(won).hasSize(1);
     Path lease = dir.resolve("race").resolve(OutputLease.NAME);
     String before = Files.readString(lease);
-    // The heartbeat is renewed every fifth of the timeout (1 s here).
+    // The heartbeat is renewed every fifth of the timeout (1 s here). A renewal rewrites the file
+    // in place, so a read may catch it empty or half written (a taker that reads such a lease
+    // treats it as held, from its modification time): wait for a whole renewed record.
     long deadline = System.currentTimeMillis() + 10_000;
-    while (Files.readString(lease).equals(before) && System.currentTimeMillis() < deadline) {
+    String now = Files.readString(lease);
+    while ((now.equals(before) || !now.trim().endsWith("}"))
+        && System.currentTimeMillis() < deadline) {
       Thread.sleep(100);
+      now = Files.readString(lease);
     }
-    assertThat(Files.readString(lease)).isNotEqualTo(before).contains("heartbeat_epoch_ms");
+    assertThat(now).isNotEqualTo(before).contains("heartbeat_epoch_ms");
     won.get(0).close();
     assertThat(lease).doesNotExist();
   }

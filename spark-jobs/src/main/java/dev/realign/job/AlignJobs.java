@@ -38,7 +38,8 @@ public final class AlignJobs {
     }
     EmbeddingSet images = AlignPipeline.plan(ctx, Modality.IMAGE);
     AlignPipeline.Stats stats =
-        AlignPipeline.stats(ctx, texts, AlignPipeline.duplicates(ctx, texts), images);
+        AlignPipeline.stats(
+            ctx, texts, AlignPipeline.duplicatesUnlessStatsFindThem(ctx, texts), images);
     ImageStatsJobs.writeInfo(ctx, stats, textEncoder);
     return stats;
   }
@@ -165,16 +166,17 @@ public final class AlignJobs {
     EmbeddingSet texts = AlignPipeline.plan(ctx, Modality.TEXT);
     EmbeddingSet images = AlignPipeline.plan(ctx, Modality.IMAGE);
     AlignPipeline.requireSameDimension(texts, images);
-    long[] textDuplicates = AlignPipeline.duplicates(ctx, texts);
     boolean withReport = ctx.config.getBoolean(ConfigKeys.REPORT_IN_RUN);
-    // The report's samples are drawn by the stats pass, which reads every row anyway.
+    // The report's samples are drawn by the stats pass, which reads every row anyway; so are the
+    // duplicate ids, where the driver can hold their hashes.
     AlignPipeline.Stats stats =
         AlignPipeline.stats(
             ctx,
             texts,
-            textDuplicates,
+            AlignPipeline.duplicatesUnlessStatsFindThem(ctx, texts),
             images,
             withReport ? ctx.config.getInt(ConfigKeys.REPORT_SAMPLE_ROWS) : 0);
+    long[] textDuplicates = stats.textDuplicates();
     ImageStatsJobs.writeInfo(ctx, stats, encoder);
     ReAlignTransform t =
         AlignPipeline.fit(ctx, texts, textDuplicates, stats.text(), stats.image(), encoder);

@@ -46,17 +46,20 @@ public final class AlignPipeline {
    * @param textSample null, or the report's text sample drawn by the stats pass (flat, id-hash
    *     order: exactly the rows a sampling pass would pick)
    * @param imageSample likewise for the images
+   * @param textDuplicates the text rows rejected as duplicates (null where the caller passed them
+   *     in)
    */
   public record Stats(
       MomentSnapshot text,
       MomentSnapshot image,
       StatsSummary summary,
+      long[] textDuplicates,
       long[] imageDuplicates,
       float[] textSample,
       float[] imageSample) {
     public Stats(
         MomentSnapshot text, MomentSnapshot image, StatsSummary summary, long[] imageDuplicates) {
-      this(text, image, summary, imageDuplicates, null, null);
+      this(text, image, summary, null, imageDuplicates, null, null);
     }
   }
 
@@ -148,6 +151,24 @@ public final class AlignPipeline {
   }
 
   /**
+   * {@link #duplicates}, or null where the stats pass will find them on its way ({@link
+   * StatsPass#runFindingDuplicates}; pass the null to {@link #stats}).
+   */
+  static long[] duplicatesUnlessStatsFindThem(JobContext ctx, EmbeddingSet set) {
+    return ctx.config.getBoolean(ConfigKeys.CHECK_DUPLICATE_IDS) && DuplicateIdPass.collectable(set)
+        ? null
+        : duplicates(ctx, set);
+  }
+
+  /** The stats pass over {@code set}, finding its duplicates on the way when they are null. */
+  private static StatsPass.WithDuplicates statsPass(
+      JobContext ctx, EmbeddingSet set, long[] duplicates, int sampleRows) {
+    return duplicates == null
+        ? StatsPass.runFindingDuplicates(ctx, set, sampleRows)
+        : new StatsPass.WithDuplicates(StatsPass.run(ctx, set, duplicates, sampleRows), duplicates);
+  }
+
+  /**
    * Sketches both modalities and writes {@code stats/}: first the summary with its verdict (the
    * rejected-row limit) and the fingerprints of the sketches, then the sketches. Fails after
    * writing when the limit is exceeded, so the counts and rejected rows stay inspectable while
@@ -161,7 +182,8 @@ public final class AlignPipeline {
   /**
    * {@link #stats}, drawing the report's samples of {@code sampleRows} rows a modality on the way
    * when {@code > 0} (a sample the pass could not complete is left null: the report then draws it
-   * with its own pass).
+   * with its own pass). {@code textDuplicates} null: the text stats pass finds them ({@link
+   * #duplicatesUnlessStatsFindThem}), and the result holds them.
    */
   public static Stats stats(
       JobContext ctx,
@@ -170,9 +192,12 @@ public final class AlignPipeline {
       EmbeddingSet images,
       int sampleRows) {
     requireSameDimension(texts, images);
-    long[] imageDuplicates = duplicates(ctx, images);
-    SplitStats t = StatsPass.run(ctx, texts, textDuplicates, sampleRows);
-    SplitStats i = StatsPass.run(ctx, images, imageDuplicates, sampleRows);
+    StatsPass.WithDuplicates tp = statsPass(ctx, texts, textDuplicates, sampleRows);
+    StatsPass.WithDuplicates ip =
+        statsPass(ctx, images, duplicatesUnlessStatsFindThem(ctx, images), sampleRows);
+    SplitStats t = tp.stats();
+    SplitStats i = ip.stats();
+    long[] imageDuplicates = ip.duplicates();
     Map<String, ModalityCounts> counts = new LinkedHashMap<>();
     counts.put("text", counts(t));
     counts.put("image", counts(i));
@@ -203,6 +228,7 @@ public final class AlignPipeline {
         t.snapshot(),
         i.snapshot(),
         summary,
+        tp.duplicates(),
         imageDuplicates,
         td.complete() ? SampleRows.flat(td.sample(), texts.dim()) : null,
         id.complete() ? SampleRows.flat(id.sample(), images.dim()) : null);

@@ -68,9 +68,31 @@ final class DuplicateIdPass {
               .flatMap(e -> positionsOfRepeatedHashes(e._2()))
               .collect());
     }
+    return exact(ctx, set, candidates);
+  }
+
+  /**
+   * Whether the stats pass may collect the set's id hashes for the driver ({@link
+   * StatsPass#runFindingDuplicates}): ids from a column, and no more rows than {@link
+   * #driverRowsLimit}.
+   */
+  static boolean collectable(EmbeddingSet set) {
+    return set.idsFromColumn() && set.rows() <= driverRowsLimit;
+  }
+
+  /** {@link #find} from (hash, position) pairs the stats pass collected: step (1) done here. */
+  static long[] fromHashes(JobContext ctx, EmbeddingSet set, long[] pairs) {
+    List<Long> candidates = new ArrayList<>();
+    positionsOfRepeatedHashes(List.of(pairs)).forEachRemaining(candidates::add);
+    return exact(ctx, set, candidates);
+  }
+
+  /** Step (2): the rows among {@code candidates} (positions) that repeat an earlier valid id. */
+  private static long[] exact(JobContext ctx, EmbeddingSet set, List<Long> candidates) {
     if (candidates.isEmpty()) {
       return new long[0];
     }
+    var conf = ctx.hadoopConf;
     TreeSet<Long> candidateSet = new TreeSet<>(candidates);
     Set<Integer> candidateSplits = new TreeSet<>();
     candidateSet.forEach(p -> candidateSplits.add((int) (p >>> 40)));
@@ -136,6 +158,27 @@ final class DuplicateIdPass {
       }
     }
     return out.iterator();
+  }
+
+  /** (id hash, position) pairs of rows with a non-empty id, flat and growing. */
+  static final class HashPairs {
+    private long[] pairs = new long[16];
+    private int size;
+
+    void add(String id, long position) {
+      if (id == null || id.isEmpty()) {
+        return;
+      }
+      if (size + 2 > pairs.length) {
+        pairs = Arrays.copyOf(pairs, pairs.length * 2);
+      }
+      pairs[size++] = SampleRows.idHash(id);
+      pairs[size++] = position;
+    }
+
+    long[] toArray() {
+      return Arrays.copyOf(pairs, size);
+    }
   }
 
   /** The positions, in one bucket's (hash, position) arrays, of rows whose hash occurs twice+. */

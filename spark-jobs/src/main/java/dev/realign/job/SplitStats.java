@@ -25,6 +25,12 @@ final class SplitStats implements Serializable {
   final List<ShardInfo> rejectFiles;
   private final byte[] draw;
 
+  /**
+   * Null, or the (id hash, position) pairs of every row with a non-empty id, flat, when the pass
+   * was asked to collect them ({@link StatsPass#runFindingDuplicates}).
+   */
+  final long[] idHashes;
+
   SplitStats(
       byte[] sketch,
       long rows,
@@ -41,7 +47,18 @@ final class SplitStats implements Serializable {
       Map<String, Long> byReason,
       List<ShardInfo> rejectFiles,
       SampleRows.Draw draw) {
-    this(sketch, rows, rejected, byReason, rejectFiles, draw.encode());
+    this(sketch, rows, rejected, byReason, rejectFiles, draw.encode(), null);
+  }
+
+  SplitStats(
+      byte[] sketch,
+      long rows,
+      long rejected,
+      Map<String, Long> byReason,
+      List<ShardInfo> rejectFiles,
+      SampleRows.Draw draw,
+      long[] idHashes) {
+    this(sketch, rows, rejected, byReason, rejectFiles, draw.encode(), idHashes);
   }
 
   private SplitStats(
@@ -50,8 +67,10 @@ final class SplitStats implements Serializable {
       long rejected,
       Map<String, Long> byReason,
       List<ShardInfo> rejectFiles,
-      byte[] draw) {
+      byte[] draw,
+      long[] idHashes) {
     this.draw = draw;
+    this.idHashes = idHashes;
     this.sketch = sketch;
     this.rows = rows;
     this.rejected = rejected;
@@ -83,6 +102,16 @@ final class SplitStats implements Serializable {
         a.rejected + b.rejected,
         by,
         files,
-        SampleRows.Draw.mergeEncoded(a.draw, b.draw));
+        SampleRows.Draw.mergeEncoded(a.draw, b.draw),
+        concat(a.idHashes, b.idHashes));
+  }
+
+  private static long[] concat(long[] a, long[] b) {
+    if (a == null || b == null) {
+      return a == null ? b : a;
+    }
+    long[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
   }
 }

@@ -41,6 +41,33 @@ final class StatsPass {
    * invalid or duplicates.
    */
   static SplitStats run(JobContext ctx, EmbeddingSet set, long[] duplicates, int sampleRows) {
+    return run(ctx, set, duplicates, sampleRows, false);
+  }
+
+  /** The pass and the rows it rejected as duplicates. */
+  record WithDuplicates(SplitStats stats, long[] duplicates) {}
+
+  /**
+   * The pass with the duplicate-id search folded in, for a set whose ids the driver may collect
+   * ({@link DuplicateIdPass#collectable}): the pass runs as if there were no duplicates and
+   * collects every row's (id hash, position); if repeated ids turn up (rare), it runs again with
+   * them rejected, so the sketch, the counts, the sample and the rejected-row files are those of a
+   * pass that knew them from the start (the second pass rewrites every file the first wrote: a
+   * split's rejects only grow). Saves {@link DuplicateIdPass#find}'s own read of the ids (a Spark
+   * job) in the common case.
+   */
+  static WithDuplicates runFindingDuplicates(JobContext ctx, EmbeddingSet set, int sampleRows) {
+    SplitStats first = run(ctx, set, new long[0], sampleRows, true);
+    long[] duplicates =
+        DuplicateIdPass.fromHashes(ctx, set, first.idHashes == null ? new long[0] : first.idHashes);
+    if (duplicates.length == 0) {
+      return new WithDuplicates(first, duplicates);
+    }
+    return new WithDuplicates(run(ctx, set, duplicates, sampleRows, false), duplicates);
+  }
+
+  private static SplitStats run(
+      JobContext ctx, EmbeddingSet set, long[] duplicates, int sampleRows, boolean collectIds) {
     double fraction =
         SampleRows.fraction(
             1.0, sampleRows + (int) Math.ceil(8 * Math.sqrt(sampleRows)) + 16, set.rows());
@@ -72,7 +99,8 @@ final class StatsPass {
                           sampleRows > 0
                               ? new SampleRows.Draw(sampleRows, fraction)
                               : SampleRows.Draw.none(),
-                          direct));
+                          direct,
+                          collectIds));
       SplitStats total =
           SketchAggregation.treeMerge(partials, SplitStats.empty(dim), SplitStats::merge);
       progress.finish();
@@ -90,7 +118,22 @@ final class StatsPass {
       LongAccumulator counter,
       SampleRows.Draw draw,
       boolean direct) {
+    return statsOf(set, split, splitCount, layout, conf, duplicates, counter, draw, direct, false);
+  }
+
+  static SplitStats statsOf(
+      EmbeddingSet set,
+      EmbeddingSplit split,
+      int splitCount,
+      OutputLayout layout,
+      Configuration conf,
+      long[] duplicates,
+      LongAccumulator counter,
+      SampleRows.Draw draw,
+      boolean direct,
+      boolean collectIds) {
     RowAccumulator acc = new RowAccumulator(set.dim());
+    DuplicateIdPass.HashPairs ids = collectIds ? new DuplicateIdPass.HashPairs() : null;
     RowBatch batch = SplitSource.newBatch(set);
     String name = OutputLayout.shardName(split.index(), splitCount);
     RejectSink rejects =
@@ -105,6 +148,9 @@ final class StatsPass {
         rejects) {
       while (reader.next(batch)) {
         for (int i = 0; i < batch.size; i++) {
+          if (ids != null) {
+            ids.add(batch.ids[i], split.position(batch.rowInFile[i] - split.firstRow()));
+          }
           RejectReason reason = batch.reasons[i];
           String detail = batch.details[i];
           if (reason != null) {
@@ -134,7 +180,8 @@ final class StatsPass {
         acc.rejected(),
         acc.byReason(),
         file == null ? List.of() : List.of(file),
-        draw);
+        draw,
+        ids == null ? null : ids.toArray());
   }
 
   /** Opens the rejected-row file of a split lazily, on its first reject. */

@@ -48,6 +48,7 @@ for rep in $(seq "$REPEATS"); do
     fi
     cat "$text" "$image" "$text"/* "$image"/* > /dev/null 2>&1 || true # page cache warm
     rm -rf "$W/out"
+    sync # no writeback of the previous run's output during this one
     /usr/bin/time -f "%e %U %S %M" -o "$W/time.txt" ./realign run --master "$MASTER" \
       --text-embeddings "$text" --image-embeddings "$image" --output "$W/out" \
       --set report.in_run=false --set progress.interval_seconds=0 > "$W/run.log" 2>&1 \

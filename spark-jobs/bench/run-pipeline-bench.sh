@@ -34,6 +34,8 @@ for files in $FILES; do
   # cache, and the next shape's first run would otherwise read its 2 GB from disk.
   find "$W/gen$files/demo-input" -type f -name '*.npy' -exec cat {} + > /dev/null
   for rep in $(seq "$REPEATS"); do
+    rm -rf "$W/out$files"
+    sync # no writeback of the previous run's output during this one
     /usr/bin/time -f "%e %M" -o "$W/run$files.time" "$R" run --master "$MASTER" \
       --mode overwrite --text-embeddings "$W/gen$files/demo-input/text" \
       --image-embeddings "$W/gen$files/demo-input/image" --output "$W/out$files" \

@@ -38,14 +38,18 @@ for rows in $ROWS; do
   image=$(find "$gen/demo-input/image" -name '*.npy' | head -1)
   for rep in $(seq "$REPEATS"); do
     # Page cache warm before each run: at 800k the script's 11 GB peak RSS and the outputs (realign
-    # writes 8.2 GB) push the other program's inputs out of a 24 GB machine's page cache.
+    # writes 8.2 GB) push the other program's inputs out of a 24 GB machine's page cache. And the
+    # previous run's output written back first: its writeback kept the disk at 100 % iowait into
+    # the next run.
     cat "$text" "$image" > /dev/null
     rm -rf "$W/out-realign"
+    sync # no writeback of the previous run's output during this one
     measure realign "$rows" ./realign run --master "$MASTER" --text-embeddings "$text" \
       --image-embeddings "$image" --output "$W/out-realign" --set report.in_run=false \
       --set progress.interval_seconds=0
     rm -rf "$W/out-realign"
     cat "$text" "$image" > /dev/null
+    sync
     measure numpy "$rows" python3 spark-jobs/bench/reference/numpy-realign.py "$text" "$image" \
       "$W/out-numpy.parquet"
     rm -f "$W/out-numpy.parquet"

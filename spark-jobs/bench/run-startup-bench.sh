@@ -30,6 +30,7 @@ PY
 run_once() { # REALIGN_CDS value, round
   local cds="$1" round="$2" log="$W/run-cds$1-$2.log" out="$W/out-cds$1"
   rm -rf "$out"
+  sync # no writeback of an earlier output during this run
   local start end first
   start=$(date +%s%N)
   REALIGN_CDS="$cds" REALIGN_JAVA_OPTS="-Drealign.startup.log=true -Xlog:class+load:file=$W/classes.log" \

@@ -37,17 +37,7 @@ final class SplitStats implements Serializable {
       long rejected,
       Map<String, Long> byReason,
       List<ShardInfo> rejectFiles) {
-    this(sketch, rows, rejected, byReason, rejectFiles, SampleRows.Draw.none());
-  }
-
-  SplitStats(
-      byte[] sketch,
-      long rows,
-      long rejected,
-      Map<String, Long> byReason,
-      List<ShardInfo> rejectFiles,
-      SampleRows.Draw draw) {
-    this(sketch, rows, rejected, byReason, rejectFiles, draw.encode(), null);
+    this(sketch, rows, rejected, byReason, rejectFiles, SampleRows.Draw.none(), null);
   }
 
   SplitStats(

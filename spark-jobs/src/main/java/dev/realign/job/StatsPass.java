@@ -117,19 +117,6 @@ final class StatsPass {
       long[] duplicates,
       LongAccumulator counter,
       SampleRows.Draw draw,
-      boolean direct) {
-    return statsOf(set, split, splitCount, layout, conf, duplicates, counter, draw, direct, false);
-  }
-
-  static SplitStats statsOf(
-      EmbeddingSet set,
-      EmbeddingSplit split,
-      int splitCount,
-      OutputLayout layout,
-      Configuration conf,
-      long[] duplicates,
-      LongAccumulator counter,
-      SampleRows.Draw draw,
       boolean direct,
       boolean collectIds) {
     RowAccumulator acc = new RowAccumulator(set.dim());

@@ -99,7 +99,8 @@ class SerializationTest {
       draw.offer("a", batch.flat, 0, D);
       draw.offer("b", batch.flat, D, D);
       SplitStats drawn =
-          roundTrip(s, new SplitStats(new byte[] {1}, 2, 0, java.util.Map.of(), List.of(), draw));
+          roundTrip(
+              s, new SplitStats(new byte[] {1}, 2, 0, java.util.Map.of(), List.of(), draw, null));
       assertThat(drawn.draw().complete()).isTrue();
       assertThat(drawn.draw().sample())
           .extracting(r -> r.id)

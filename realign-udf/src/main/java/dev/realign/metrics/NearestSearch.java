@@ -48,11 +48,7 @@ final class NearestSearch {
       int k) {
     int n = set.rows();
     int d = set.dimension();
-    checkArgument(
-        k >= 1 && k <= n - (self ? 1 : 0),
-        "Invalid k: %s (must be in [1, %s], the" + " number of candidate rows)",
-        k,
-        n - (self ? 1 : 0));
+    checkK(k, n, self);
     checkArgument(
         q >= 0 && q <= queries.rows(),
         "Invalid query count: %s (must be in [0, %s])",
@@ -72,15 +68,7 @@ final class NearestSearch {
           d,
           (r, c) -> {
             int row = start + r;
-            int skip = self ? row : -1;
-            int base = r * n;
-            double threshold = kthLargest(scores, base, n, skip, k) - margin;
-            c.clear();
-            for (int j = 0; j < n; j++) {
-              if (j != skip && scores[base + j] >= threshold) {
-                c.add(j);
-              }
-            }
+            c.collect(scores, r * n, n, self ? row : -1, k, margin);
             c.offerTo(out, queries, row, set);
           });
     }
@@ -111,15 +99,7 @@ final class NearestSearch {
         q,
         d,
         (row, c) -> {
-          int skip = self ? row : -1;
-          int base = row * n;
-          double threshold = kthLargest(scores, base, n, skip, k) - margin;
-          c.clear();
-          for (int j = 0; j < n; j++) {
-            if (j != skip && scores[base + j] >= threshold) {
-              c.add(j);
-            }
-          }
+          c.collect(scores, row * n, n, self ? row : -1, k, margin);
           c.offerTo(out, queries, row, set);
         });
     return out;
@@ -212,6 +192,20 @@ final class NearestSearch {
     Candidates(int d) {
       query = new double[d];
       four = new double[4 * d];
+    }
+
+    /**
+     * Keeps the rows {@code j != skip} of one query's float32 scores {@code scores[base, base + n)}
+     * that come within {@code margin} of its k-th largest: every row that may be a true neighbour.
+     */
+    void collect(float[] scores, int base, int n, int skip, int k, double margin) {
+      double threshold = kthLargest(scores, base, n, skip, k) - margin;
+      clear();
+      for (int j = 0; j < n; j++) {
+        if (j != skip && scores[base + j] >= threshold) {
+          add(j);
+        }
+      }
     }
 
     void clear() {

@@ -16,7 +16,7 @@ final class StartupLog {
 
   /**
    * Prints which kernels the command ran ({@code VectorSupport.ENABLED}, read after the command so
-   * that it shows the choice the kernels actually made) and whether warm-ups ran.
+   * that it shows the choice the kernels actually made).
    */
   static void kernels() {
     if (ON) {

@@ -227,31 +227,26 @@ public final class PipelineConfig implements Serializable {
       try {
         v = Long.parseLong(raw.replace("_", ""));
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(
-            "Invalid value for "
-                + key
-                + ": \""
-                + raw
-                + "\" (must be an integer in ["
-                + min
-                + ", "
-                + max
-                + "])");
+        throw outOfRange(key, raw, min, max);
       }
     }
     if (v < min || v > max) {
-      throw new IllegalArgumentException(
-          "Invalid value for "
-              + key
-              + ": \""
-              + raw
-              + "\" (must be an integer in ["
-              + min
-              + ", "
-              + max
-              + "])");
+      throw outOfRange(key, raw, min, max);
     }
     return v;
+  }
+
+  private static IllegalArgumentException outOfRange(String key, String raw, long min, long max) {
+    return new IllegalArgumentException(
+        "Invalid value for "
+            + key
+            + ": \""
+            + raw
+            + "\" (must be an integer in ["
+            + min
+            + ", "
+            + max
+            + "])");
   }
 
   /**

@@ -132,8 +132,10 @@ final class DuplicateIdPass {
    */
   private static Iterator<Tuple2<Integer, long[]>> hashesOf(
       EmbeddingSet set, EmbeddingSplit split, int buckets, Configuration conf) {
-    long[][] pairs = new long[buckets][16];
-    int[] sizes = new int[buckets];
+    HashPairs[] byBucket = new HashPairs[buckets];
+    for (int b = 0; b < buckets; b++) {
+      byBucket[b] = new HashPairs();
+    }
     RowBatch batch = SplitSource.newBatch(set);
     try (SplitReader r = EmbeddingSetPlanner.open(set, split, true, conf)) {
       while (r.next(batch)) {
@@ -141,20 +143,16 @@ final class DuplicateIdPass {
           String id = batch.ids[i];
           if (id != null && !id.isEmpty()) {
             long hash = SampleRows.idHash(id);
-            int b = (int) Long.remainderUnsigned(hash, buckets);
-            if (sizes[b] + 2 > pairs[b].length) {
-              pairs[b] = Arrays.copyOf(pairs[b], pairs[b].length * 2);
-            }
-            pairs[b][sizes[b]++] = hash;
-            pairs[b][sizes[b]++] = split.position(batch.rowInFile[i] - split.firstRow());
+            byBucket[(int) Long.remainderUnsigned(hash, buckets)].add(
+                hash, split.position(batch.rowInFile[i] - split.firstRow()));
           }
         }
       }
     }
     List<Tuple2<Integer, long[]>> out = new ArrayList<>();
     for (int b = 0; b < buckets; b++) {
-      if (sizes[b] > 0) {
-        out.add(new Tuple2<>(b, Arrays.copyOf(pairs[b], sizes[b])));
+      if (byBucket[b].size > 0) {
+        out.add(new Tuple2<>(b, byBucket[b].toArray()));
       }
     }
     return out.iterator();
@@ -165,14 +163,18 @@ final class DuplicateIdPass {
     private long[] pairs = new long[16];
     private int size;
 
+    /** Adds the row when its id is non-empty. */
     void add(String id, long position) {
-      if (id == null || id.isEmpty()) {
-        return;
+      if (id != null && !id.isEmpty()) {
+        add(SampleRows.idHash(id), position);
       }
+    }
+
+    void add(long hash, long position) {
       if (size + 2 > pairs.length) {
         pairs = Arrays.copyOf(pairs, pairs.length * 2);
       }
-      pairs[size++] = SampleRows.idHash(id);
+      pairs[size++] = hash;
       pairs[size++] = position;
     }
 

@@ -29,11 +29,14 @@ public final class InputPlans {
   /** No plans: every input is planned when the command asks for it. */
   public static final InputPlans NONE = new InputPlans(Map.of(), 0, false);
 
-  private final Map<EmbeddingSetPlanner.Spec, Object> plans;
+  /** A plan, or the failure of planning it. */
+  private record Planned(EmbeddingSet set, RuntimeException failure) {}
+
+  private final Map<EmbeddingSetPlanner.Spec, Planned> plans;
   private final long bytes;
   private final boolean complete;
 
-  private InputPlans(Map<EmbeddingSetPlanner.Spec, Object> plans, long bytes, boolean complete) {
+  private InputPlans(Map<EmbeddingSetPlanner.Spec, Planned> plans, long bytes, boolean complete) {
     this.plans = plans;
     this.bytes = bytes;
     this.complete = complete;
@@ -69,7 +72,7 @@ public final class InputPlans {
     }
     // What SparkContext does for its hadoopConfiguration: spark.hadoop.* and the S3 environment.
     Configuration conf = SparkHadoopUtil.get().newConfiguration(new SparkConf(true));
-    Map<EmbeddingSetPlanner.Spec, Object> plans = new HashMap<>();
+    Map<EmbeddingSetPlanner.Spec, Planned> plans = new HashMap<>();
     long bytes = 0;
     boolean complete = true;
     for (Modality m : modalities) {
@@ -81,10 +84,10 @@ public final class InputPlans {
       EmbeddingSetPlanner.Spec spec = AlignPipeline.spec(config, m);
       try {
         EmbeddingSet set = AlignPipeline.planAndDescribe(spec, conf);
-        plans.put(spec, set);
+        plans.put(spec, new Planned(set, null));
         bytes += set.rows() * set.dim() * (long) Float.BYTES;
       } catch (RuntimeException e) {
-        plans.put(spec, e);
+        plans.put(spec, new Planned(null, e));
         complete = false;
       }
     }
@@ -96,11 +99,11 @@ public final class InputPlans {
    * when there is none. A failed plan throws its failure.
    */
   synchronized EmbeddingSet take(EmbeddingSetPlanner.Spec spec) {
-    Object p = plans.isEmpty() ? null : plans.remove(spec);
-    if (p instanceof RuntimeException e) {
-      throw e;
+    Planned p = plans.isEmpty() ? null : plans.remove(spec); // NONE's map is immutable
+    if (p != null && p.failure() != null) {
+      throw p.failure();
     }
-    return (EmbeddingSet) p;
+    return p == null ? null : p.set();
   }
 
   /**

@@ -77,10 +77,10 @@ public final class Warmups {
     long bytes = inputs.embeddingBytes();
     ReportOptions reportWarmup =
         always || bytes < 0 || bytes >= REPORT_MIN_EMBEDDING_BYTES ? report : null;
-    Rows passRows = passes ? rows : Rows.NONE;
-    if (passRows == Rows.NONE && reportWarmup == null && !passes) {
+    if (!passes && reportWarmup == null) {
       return;
     }
+    Rows passRows = passes ? rows : Rows.NONE;
     Thread t = new Thread(() -> run(passRows, reportWarmup, passes), "realign-warmup");
     t.setDaemon(true);
     t.setPriority(Thread.MIN_PRIORITY);

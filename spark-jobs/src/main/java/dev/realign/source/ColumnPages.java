@@ -65,16 +65,39 @@ final class ColumnPages {
     }
   }
 
-  int[] rep = new int[0];
-  int[] def = new int[0];
+  /**
+   * The current page's repetition and definition levels, decoded from their runs only when a reader
+   * asks ({@link #repLevels()}, {@link #defLevels()}): the common row (d defined entries inside one
+   * page) needs only the row starts and the defined count, which the runs give without a store a
+   * level (at d = 1,280, two int arrays of 256 Mi entries written and never read per pass over
+   * 200,000 rows).
+   */
+  private int[] rep = new int[0];
+
+  private int[] def = new int[0];
+
+  /**
+   * A level section of the current page not yet decoded into its array (null: decoded, or none).
+   */
+  private record Section(ByteBuffer bytes, int start, int end) {}
+
+  private Section repPending;
+  private Section defPending;
 
   /** Level entries of the current page, and the next one to read. */
   int count;
 
   int pos;
 
-  /** Values of the current page: one per entry whose definition level is {@link #maxDef}. */
-  float[] floats = new float[0];
+  /**
+   * Values of the current page: one per entry whose definition level is {@link #maxDef}; read them
+   * with {@link #copyFloats} and {@link #floatAt}. PLAIN float32 pages are not copied here: their
+   * values are read from the page's bytes ({@link #plainFloats}), one copy fewer per value.
+   */
+  private float[] floats = new float[0];
+
+  /** The current page's PLAIN float32 values, a view of its bytes (null: in {@link #floats}). */
+  private java.nio.FloatBuffer plainFloats;
 
   long[] longs = new long[0];
   Binary[] binaries = new Binary[0];
@@ -233,6 +256,7 @@ final class ColumnPages {
         throw new CorruptPageException(
             "the column ends before row " + row + " of the row" + " group (" + started + " rows)");
       }
+      decodePendingLevels();
       if (rep[pos] == 0) {
         if (started == row) {
           return;
@@ -261,7 +285,9 @@ final class ColumnPages {
     levelsArrays(n);
     int at = body.position();
     at = levelsV1(body, at, page.getRlEncoding(), maxRep, rep, n, "repetition", rowStarts);
+    repPending = pending;
     at = levelsV1(body, at, page.getDlEncoding(), maxDef, def, n, "definition", definedEntries);
+    defPending = pending;
     body.position(at);
     values(page.getValueEncoding(), body.slice().order(ByteOrder.LITTLE_ENDIAN), counted(n), n);
   }
@@ -273,6 +299,78 @@ final class ColumnPages {
     int defined = maxDef == 0 ? n : definedEntries.count;
     allDefined = defined == n;
     return defined;
+  }
+
+  /**
+   * Copies {@code n} float values of the current page, from value {@code from}, into {@code to}.
+   */
+  void copyFloats(int from, float[] to, int at, int n) {
+    if (plainFloats != null) {
+      plainFloats.get(from, to, at, n);
+    } else {
+      System.arraycopy(floats, from, to, at, n);
+    }
+  }
+
+  /** Float value {@code i} of the current page. */
+  float floatAt(int i) {
+    return plainFloats != null ? plainFloats.get(i) : floats[i];
+  }
+
+  /** The current page's repetition levels (decoded now if they were not yet). */
+  int[] repLevels() {
+    decodePendingLevels();
+    return rep;
+  }
+
+  /** The current page's definition levels (decoded now if they were not yet). */
+  int[] defLevels() {
+    decodePendingLevels();
+    return def;
+  }
+
+  /**
+   * Whether the entry at {@link #pos} starts a row (repetition level 0), from the row starts
+   * counted from the level runs: no level is decoded. Moves {@link #startCursor} to the first start
+   * not before {@link #pos}.
+   */
+  boolean atRowStart() {
+    if (maxRep == 0) {
+      return true;
+    }
+    int k = startCursor;
+    while (k < startCount && starts[k] < pos) {
+      k++;
+    }
+    startCursor = k;
+    return k < startCount && starts[k] == pos;
+  }
+
+  /**
+   * The first entry after {@link #pos} that starts a row, or {@link #count} when none in this page
+   * (for lists; from the row starts counted from the level runs). Moves {@link #startCursor} to it.
+   */
+  int nextRowStart() {
+    int k = startCursor;
+    while (k < startCount && starts[k] <= pos) {
+      k++;
+    }
+    startCursor = k;
+    return k < startCount ? starts[k] : count;
+  }
+
+  /** Decodes the level sections walked but not stored (already checked: they decode again). */
+  private void decodePendingLevels() {
+    if (repPending != null) {
+      Section r = repPending;
+      repPending = null;
+      hybrid(r.bytes(), r.start(), r.end(), maxRep, rep, count, "repetition", null);
+    }
+    if (defPending != null) {
+      Section d = defPending;
+      defPending = null;
+      hybrid(d.bytes(), d.start(), d.end(), maxDef, def, count, "definition", null);
+    }
   }
 
   private void loadV2(DataPageV2 page) {
@@ -295,13 +393,15 @@ final class ColumnPages {
     levelsArrays(n);
     if (maxRep > 0) {
       ByteBuffer r = bytes(page.getRepetitionLevels(), "repetition levels");
-      int end = hybrid(r, r.position(), r.limit(), maxRep, rep, n, "repetition", rowStarts);
+      int end = hybrid(r, r.position(), r.limit(), maxRep, null, n, "repetition", rowStarts);
       requireEnd(end, r.limit(), "repetition");
+      repPending = new Section(r, r.position(), r.limit());
     }
     if (maxDef > 0) {
       ByteBuffer d = bytes(page.getDefinitionLevels(), "definition levels");
-      int end = hybrid(d, d.position(), d.limit(), maxDef, def, n, "definition", definedEntries);
+      int end = hybrid(d, d.position(), d.limit(), maxDef, null, n, "definition", definedEntries);
       requireEnd(end, d.limit(), "definition");
+      defPending = new Section(d, d.position(), d.limit());
     }
     int defined = counted(n);
     if (n - defined != page.getNullCount()) {
@@ -449,10 +549,15 @@ final class ColumnPages {
     if (maxDef == 0) {
       java.util.Arrays.fill(def, 0, n, 0);
     }
+    repPending = null;
+    defPending = null;
     count = n;
     pos = 0;
     valuePos = 0;
   }
+
+  /** The RLE section {@link #levelsV1} last walked without storing it (null: none, or stored). */
+  private Section pending;
 
   private int levelsV1(
       ByteBuffer body,
@@ -463,6 +568,7 @@ final class ColumnPages {
       int n,
       String what,
       Matches matches) {
+    pending = null;
     if (max == 0) {
       return at;
     }
@@ -494,8 +600,9 @@ final class ColumnPages {
     }
     int len = rleLevelsLength(body, at, what);
     int start = at + 4;
-    int end = hybrid(body, start, start + len, max, out, n, what, matches);
+    int end = hybrid(body, start, start + len, max, null, n, what, matches);
     requireEnd(end, start + len, what);
+    pending = new Section(body, start, start + len);
     return start + len;
   }
 
@@ -674,18 +781,21 @@ final class ColumnPages {
                 + " bytes");
       }
     }
+    plainFloats = null;
     if (enc.usesDictionary()) {
       dictionaryValues(data, defined);
       return;
     }
     try {
-      if (floatValues()) {
+      if (floatValues() && enc == Encoding.PLAIN && !float16) {
+        // The page's bytes stay valid until the next page is read (PageStream), and every value
+        // is copied out before that.
+        plainFloats = data.asFloatBuffer();
+      } else if (floatValues()) {
         if (floats.length < defined) {
           floats = new float[Math.max(defined, 2 * floats.length)];
         }
-        if (enc == Encoding.PLAIN && !float16) {
-          data.asFloatBuffer().get(floats, 0, defined);
-        } else if (enc == Encoding.PLAIN) {
+        if (enc == Encoding.PLAIN) {
           for (int i = 0; i < defined; i++) {
             floats[i] = HALVES[data.getShort(2 * i) & 0xffff];
           }

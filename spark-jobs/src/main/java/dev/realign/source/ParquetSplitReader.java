@@ -387,13 +387,13 @@ final class ParquetSplitReader implements SplitReader {
       throw new CorruptPageException(
           "the column ends after " + groupRead + " of the row group's " + groupRows + " rows");
     }
-    if (c.rep[c.pos] != 0) {
+    if (!c.atRowStart()) {
       throw new CorruptPageException(
           "row "
               + (groupFirstRow + groupRead)
               + " starts with"
               + " repetition level "
-              + c.rep[c.pos]
+              + c.repLevels()[c.pos]
               + " (must be 0)");
     }
   }
@@ -409,10 +409,22 @@ final class ParquetSplitReader implements SplitReader {
       return stringOf(c);
     }
     requireEntry(c);
-    if (c.def[c.pos++] != c.maxDef) {
+    if (c.defLevels()[c.pos++] != c.maxDef) {
       return null;
     }
     ByteBuffer b = c.binaries[c.valuePos++].toByteBuffer();
+    if (b.hasArray()) { // ASCII (most ids) decodes the same byte for byte, without the decoder
+      byte[] a = b.array();
+      int from = b.arrayOffset() + b.position();
+      int to = from + b.remaining();
+      int i = from;
+      while (i < to && a[i] >= 0) {
+        i++;
+      }
+      if (i == to) {
+        return new String(a, from, to - from, java.nio.charset.StandardCharsets.ISO_8859_1);
+      }
+    }
     try {
       return utf8.reset().decode(b).toString();
     } catch (java.nio.charset.CharacterCodingException e) {
@@ -435,7 +447,7 @@ final class ParquetSplitReader implements SplitReader {
   /** The id or text of the current row: string, int or long; null when undefined. */
   private String stringOf(ColumnPages c) {
     requireEntry(c);
-    int d = c.def[c.pos++];
+    int d = c.defLevels()[c.pos++];
     if (d != c.maxDef) {
       return null;
     }
@@ -453,7 +465,7 @@ final class ParquetSplitReader implements SplitReader {
     boolean nullVector = false;
     int badBinaryLength = -1;
     if (c.maxRep == 0) { // binary of d x 4 bytes little-endian
-      if (c.def[c.pos++] != c.maxDef) {
+      if (c.defLevels()[c.pos++] != c.maxDef) {
         nullVector = true;
       } else {
         ByteBuffer b = c.binaries[c.valuePos++].toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
@@ -468,32 +480,37 @@ final class ParquetSplitReader implements SplitReader {
     } else if (fullRowInPage(c, batch, i)) {
       return;
     } else {
-      boolean first = true;
+      // The row's entries, a page at a time: each page's part ends at its next row start (from
+      // the level runs); the definition levels are read only where a page has undefined entries.
       int max = c.maxDef;
       while (true) {
         int p = c.pos;
-        int end = c.count;
-        int[] rep = c.rep;
-        int[] def = c.def;
-        float[] values = c.floats;
+        int end = c.nextRowStart();
         int v = c.valuePos;
-        while (p < end && (first || rep[p] != 0)) {
-          first = false;
-          int dl = def[p++];
-          if (dl == max) {
-            if (len == scratch.length) {
-              grow(len + 1);
-            }
-            scratch[len++] = values[v++];
-          } else if (dl >= levels.slot()) {
-            nullComponents++;
-          } else if (dl < levels.present()) {
-            nullVector = true;
-          } // else: an empty list
+        if (c.allDefined) {
+          grow(len + end - p);
+          c.copyFloats(v, scratch, len, end - p);
+          len += end - p;
+          v += end - p;
+        } else {
+          int[] def = c.defLevels();
+          for (; p < end; p++) {
+            int dl = def[p];
+            if (dl == max) {
+              if (len == scratch.length) {
+                grow(len + 1);
+              }
+              scratch[len++] = c.floatAt(v++);
+            } else if (dl >= levels.slot()) {
+              nullComponents++;
+            } else if (dl < levels.present()) {
+              nullVector = true;
+            } // else: an empty list
+          }
         }
-        c.pos = p;
+        c.pos = end;
         c.valuePos = v;
-        if (p < end || !c.ensureEntry() || c.rep[c.pos] == 0) {
+        if (end < c.count || !c.ensureEntry() || c.atRowStart()) {
           break;
         }
       }
@@ -528,17 +545,11 @@ final class ParquetSplitReader implements SplitReader {
     int d = batch.dim;
     int p = c.pos;
     int rowEnd = p + d;
-    int k = c.startCursor;
-    int[] starts = c.starts;
-    while (k < c.startCount && starts[k] <= p) {
-      k++;
-    }
-    c.startCursor = k;
-    if (k == c.startCount || starts[k] != rowEnd) {
+    if (c.nextRowStart() != rowEnd || rowEnd == c.count) {
       return false; // not d entries, or the last row of the page (it may continue on the next)
     }
     if (!c.allDefined) {
-      int[] def = c.def;
+      int[] def = c.defLevels();
       int max = c.maxDef;
       for (int q = p; q < rowEnd; q++) {
         if (def[q] != max) {
@@ -546,7 +557,7 @@ final class ParquetSplitReader implements SplitReader {
         }
       }
     }
-    System.arraycopy(c.floats, c.valuePos, batch.flat, i * d, d);
+    c.copyFloats(c.valuePos, batch.flat, i * d, d);
     c.valuePos += d;
     c.pos = rowEnd;
     return true;

@@ -284,7 +284,7 @@ class ParquetRowRangeSplitsTest {
       int inside = 0;
       while (pages.ensureEntry()) {
         count++;
-        inside += pages.rep[0] != 0 ? 1 : 0;
+        inside += pages.repLevels()[0] != 0 ? 1 : 0;
         pages.pos = pages.count;
       }
       codecs.close();
@@ -362,6 +362,95 @@ class ParquetRowRangeSplitsTest {
       b.putFloat(component(k / DIM, k % DIM));
     }
     return BytesInput.from(b.array());
+  }
+
+  /**
+   * As {@link #writeRowsAcrossPages}, with rows that are not d defined entries: every 7th row has
+   * its component 5 null (definition level 2), every 11th row is a null vector (one entry, level
+   * 0), every 13th an empty list (one entry, level 1).
+   */
+  Path writeIrregularRowsAcrossPages(String name, int rows, int[] pageEntries) throws Exception {
+    MessageType schema =
+        MessageTypeParser.parseMessageType(
+            "message m { optional group embedding (LIST) {"
+                + " repeated group list { optional float element; } } }");
+    List<int[]> entries = new ArrayList<>(); // {rep, def, row, component}
+    for (int i = 0; i < rows; i++) {
+      if (i % 11 == 3) {
+        entries.add(new int[] {0, 0, i, -1});
+      } else if (i % 13 == 4) {
+        entries.add(new int[] {0, 1, i, -1});
+      } else {
+        for (int j = 0; j < DIM; j++) {
+          entries.add(new int[] {j == 0 ? 0 : 1, i % 7 == 2 && j == 5 ? 2 : 3, i, j});
+        }
+      }
+    }
+    Path file = dir.resolve(name);
+    ParquetFileWriter w =
+        new ParquetFileWriter(CONF, schema, new org.apache.hadoop.fs.Path(file.toUri()));
+    w.start();
+    w.startBlock(rows);
+    w.startColumn(schema.getColumns().get(0), entries.size(), CompressionCodecName.UNCOMPRESSED);
+    int at = 0;
+    for (int p = 0; at < entries.size(); p++) {
+      int n = Math.min(pageEntries[p % pageEntries.length], entries.size() - at);
+      List<int[]> page = entries.subList(at, at + n);
+      ByteBuffer values =
+          ByteBuffer.allocate(4 * (int) page.stream().filter(e -> e[1] == 3).count())
+              .order(ByteOrder.LITTLE_ENDIAN);
+      page.stream().filter(e -> e[1] == 3).forEach(e -> values.putFloat(component(e[2], e[3])));
+      BytesInput body =
+          BytesInput.concat(
+              levels(1, 0, n, k -> page.get(k)[0]),
+              levels(3, 0, n, k -> page.get(k)[1]),
+              BytesInput.from(values.array()));
+      w.writeDataPage(n, (int) body.size(), body, Encoding.RLE, Encoding.RLE, Encoding.PLAIN);
+      at += n;
+    }
+    w.endColumn();
+    w.endBlock();
+    w.end(new HashMap<>());
+    return file;
+  }
+
+  @Test
+  void rowsWithNullsAcrossPageEndsAreReadEntryByEntry() throws Exception {
+    // Pages of 16 +- a few entries: rows with a null component, null vectors and empty lists
+    // cross page ends, on pages that are all defined and on pages that are not.
+    Path file =
+        writeIrregularRowsAcrossPages("irregular.parquet", 120, new int[] {13, 17, 16, 3, 29});
+    List<String> whole = read(plan(file, 1 << 20), true);
+    assertThat(whole).hasSize(120);
+    for (int i = 0; i < 120; i++) {
+      String row = whole.get(i);
+      if (i % 11 == 3) {
+        assertThat(row)
+            .as("row " + i)
+            .isEqualTo(i + " irregular-" + i + " null null NULL_VECTOR vector is null");
+      } else if (i % 13 == 4) {
+        assertThat(row).as("row " + i).contains(" [] WRONG_DIMENSION dimension 0 (must be 16)");
+      } else if (i % 7 == 2) {
+        float[] v = new float[DIM - 1];
+        for (int j = 0, k = 0; j < DIM; j++) {
+          if (j != 5) {
+            v[k++] = component(i, j);
+          }
+        }
+        assertThat(row)
+            .as("row " + i)
+            .contains(" " + Arrays.toString(v) + " NULL_VECTOR 1 null components");
+      } else {
+        float[] v = new float[DIM];
+        for (int j = 0; j < DIM; j++) {
+          v[j] = component(i, j);
+        }
+        assertThat(row).as("row " + i).endsWith(" " + Arrays.toString(v) + " null null");
+      }
+    }
+    for (int splitRows : new int[] {64, 7, 1}) {
+      assertThat(read(plan(file, splitRows), false)).as("by " + splitRows).isEqualTo(whole);
+    }
   }
 
   @Test

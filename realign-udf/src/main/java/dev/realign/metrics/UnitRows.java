@@ -117,7 +117,7 @@ public final class UnitRows {
   void rowInto(int i, double[] out, int at) {
     int off = i * dim;
     double n = norms[i];
-    if (VectorSupport.ENABLED) {
+    if (VectorSupport.METRICS) {
       VectorLanes.divide(source, off, n, out, at, dim);
       return;
     }
@@ -145,7 +145,7 @@ public final class UnitRows {
               for (int i = c * MEAN_CHUNK; i < Math.min(rows, (c + 1) * MEAN_CHUNK); i++) {
                 int off = i * dim;
                 double n = norms[i];
-                if (VectorSupport.ENABLED) {
+                if (VectorSupport.METRICS) {
                   VectorLanes.divideToFloat(source, off, n, out, off, dim);
                   continue;
                 }
@@ -202,7 +202,7 @@ public final class UnitRows {
               for (int i = c * MEAN_CHUNK; i < Math.min(rows, (c + 1) * MEAN_CHUNK); i++) {
                 int off = i * dim;
                 double n = norms[i];
-                if (VectorSupport.ENABLED) {
+                if (VectorSupport.METRICS) {
                   VectorLanes.addQuotients(source, off, n, sum, dim);
                   continue;
                 }

@@ -29,9 +29,13 @@ public final class RealignCommand {
   private RealignCommand() {}
 
   /**
-   * The system property that turns the Vector API kernels off ({@code VectorSupport}); the CLI sets
-   * it for a local run on small inputs ({@link InputPlans#large}) unless it is set already.
+   * The system property that turns the passes' Vector API kernels off ({@code
+   * VectorSupport.ROWS_PROPERTY}); the CLI sets it for a local run on small inputs ({@link
+   * InputPlans#large}) unless it or {@code realign.vector} is set already. The report's kernels
+   * keep the Vector API: its warm-up compiles them, and they halve its sample loops.
    */
+  private static final String ROWS_VECTOR_KEY = "realign.vector.rows";
+
   private static final String VECTOR_KEY = "realign.vector";
 
   public static void main(String[] args) {
@@ -109,9 +113,13 @@ public final class RealignCommand {
       // On the core Spark's start leaves idle: the passes' row code for the commands that read
       // embedding rows, SHA-256, and the report's kernels for a run that ends with one.
       boolean local = SparkStart.localMaster(config);
-      if (ownsProcess && local && !inputs.large() && System.getProperty(VECTOR_KEY) == null) {
+      if (ownsProcess
+          && local
+          && !inputs.large()
+          && System.getProperty(VECTOR_KEY) == null
+          && System.getProperty(ROWS_VECTOR_KEY) == null) {
         // Before any kernel class loads (VectorSupport reads it once).
-        System.setProperty(VECTOR_KEY, "false");
+        System.setProperty(ROWS_VECTOR_KEY, "false");
       }
       Warmups.start(rows, report, inputs, local);
     } catch (RuntimeException | Error e) {

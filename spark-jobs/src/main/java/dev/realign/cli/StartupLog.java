@@ -15,15 +15,17 @@ final class StartupLog {
   private StartupLog() {}
 
   /**
-   * Prints which kernels the command ran ({@code VectorSupport.ENABLED}, read after the command so
-   * that it shows the choice the kernels actually made).
+   * Prints which kernels the command ran ({@code VectorSupport.ENABLED} for the passes' rows,
+   * {@code METRICS} for the report's samples), read after the command so that it shows the choice
+   * the kernels actually made.
    */
   static void kernels() {
     if (ON) {
       System.err.printf(
           Locale.ROOT,
-          "[realign] startup: vector kernels %s%n",
-          dev.realign.vector.VectorSupport.ENABLED ? "on" : "off");
+          "[realign] startup: vector kernels %s (rows), %s (metrics)%n",
+          dev.realign.vector.VectorSupport.ENABLED ? "on" : "off",
+          dev.realign.vector.VectorSupport.METRICS ? "on" : "off");
     }
   }
 

@@ -109,14 +109,14 @@ public final class InputPlans {
   /**
    * Embedding bytes (rows x dim x 4, both modalities) from which a local run is worth the start-up
    * investments that pay back over many rows: the passes' warm-ups and the Vector API kernels (a
-   * smaller run takes the scalar loops, with the same bits: {@code realign.vector}). C2 spends
-   * seconds of CPU compiling the Vector API code, which a small run never earns back. Measured on
-   * this project's 2-core machine, local[2], report off, d = 1280, alternated pairs (wall, vector
-   * kernels with the warm-ups against scalar without them): 10,000 rows a modality 2.92-3.42 s
-   * against 2.12-2.77 s; 25,000 3.92-4.78 against 3.09-3.41; 50,000 4.35-4.62 against 3.98-4.75;
-   * 200,000 5.93-7.48 against 5.40-5.94 (peak RSS 1.08-1.19 GB against 0.54-0.55 GB); 800,000 (8.2
-   * GB) 10.87-13.36 against 10.97-11.99, the vector apply stage 0.6-1.0 s faster. COCO-500 (500
-   * rows, d = 512, no warm-ups either way): vector 2.40-3.52 s, scalar 1.99-2.81 s.
+   * smaller run takes the passes' scalar loops, with the same bits: {@code realign.vector.rows}).
+   * C2 spends seconds of CPU compiling the Vector API code, which a small run never earns back.
+   * Measured on this project's 2-core machine, local[2], report off, d = 1280, alternated pairs
+   * (wall, vector kernels with the warm-ups against scalar without them): 10,000 rows a modality
+   * 2.92-3.42 s against 2.12-2.77 s; 25,000 3.92-4.78 against 3.09-3.41; 50,000 4.35-4.62 against
+   * 3.98-4.75; 200,000 5.93-7.48 against 5.40-5.94 (peak RSS 1.08-1.19 GB against 0.54-0.55 GB);
+   * 800,000 (8.2 GB) 10.87-13.36 against 10.97-11.99, the vector apply stage 0.6-1.0 s faster.
+   * COCO-500 (500 rows, d = 512, no warm-ups either way): vector 2.40-3.52 s, scalar 1.99-2.81 s.
    */
   public static final long LARGE_EMBEDDING_BYTES = 4L << 30;
 

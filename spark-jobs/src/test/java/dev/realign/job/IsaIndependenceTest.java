@@ -84,10 +84,16 @@ class IsaIndependenceTest {
     }
     // The choice took effect (the property was set before the kernels loaded), and the forced run
     // ran the Vector API kernels wherever this JVM (the same flags) has them.
-    assertThat(printed.get("default")).contains("startup: vector kernels off");
+    String metrics = dev.realign.vector.VectorSupport.METRICS ? "on" : "off";
+    assertThat(printed.get("default"))
+        .contains("startup: vector kernels off (rows), " + metrics + " (metrics)");
     assertThat(printed.get("realign.vector=true"))
         .contains(
-            "startup: vector kernels " + (dev.realign.vector.VectorSupport.ENABLED ? "on" : "off"));
+            "startup: vector kernels "
+                + (dev.realign.vector.VectorSupport.ENABLED ? "on" : "off")
+                + " (rows), "
+                + metrics
+                + " (metrics)");
     Map<String, String> reference = digests.get("default");
     assertThat(reference.keySet())
         .contains(

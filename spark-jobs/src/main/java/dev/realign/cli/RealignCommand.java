@@ -133,6 +133,9 @@ public final class RealignCommand {
       command.action().run(new JobContext(spark, config, inputs), cl);
       StartupLog.mark("command done");
       StartupLog.kernels();
+      if (ownsProcess && dev.realign.job.ArchivePreload.requested()) {
+        preloadForArchive();
+      }
     } finally {
       if (System.getProperty("realign.keep.spark") == null) {
         spark.stop();
@@ -140,6 +143,20 @@ public final class RealignCommand {
       }
     }
     return 0;
+  }
+
+  /**
+   * In the run that writes the launcher's class-data archive: both input formats' classes too, so
+   * that the archive serves either whichever command came first (only an optimisation: a failure
+   * leaves the archive as it was).
+   */
+  private static void preloadForArchive() {
+    try {
+      dev.realign.job.ArchivePreload.run(
+          java.nio.file.Path.of(System.getProperty("java.io.tmpdir")));
+    } catch (java.io.IOException | RuntimeException | LinkageError e) {
+      // The archive just holds fewer classes.
+    }
   }
 
   /**

@@ -680,7 +680,6 @@ final class ColumnPages {
       matches.count = 0;
     }
     int byteWidth = (width + 7) / 8;
-    long mask = (1L << width) - 1;
     int at = start;
     int i = 0;
     while (i < n) {
@@ -736,33 +735,53 @@ final class ColumnPages {
         long values = groups * 8;
         int take = (int) Math.min(values, n - i);
         // The last run may be padded past n (DuckDB pads with whole groups): padding is ignored.
-        long acc = 0; // bits not yet used, least significant first
-        int bits = 0;
-        int q = at;
-        for (int k = 0; k < take; k++) {
-          while (bits < width) {
-            acc |= (long) (b.get(q++) & 0xff) << bits;
-            bits += 8;
-          }
-          int v = (int) (acc & mask);
-          acc >>>= width;
-          bits -= width;
-          checkValue(v, max, item);
-          if (out != null) {
-            out[i + k] = v;
-          }
-          if (matches != null && v == matches.value) {
-            if (matches.positions != null) {
-              matches.positions[matches.count] = i + k;
-            }
-            matches.count++;
-          }
-        }
+        unpack(b, at, width, max, out, i, take, item, matches);
         i += take;
         at += (int) bytes;
       }
     }
     return at;
+  }
+
+  /**
+   * {@code take} values of a bit-packed run starting at byte {@code at}, into {@code out[i ..]}
+   * (may be null) and {@code matches} (may be null). A method of its own: it runs once per run (for
+   * list levels, about once a row), so the JIT compiles it as a method rather than compiling loop
+   * entries of {@link #runs} again and again.
+   */
+  private static void unpack(
+      ByteBuffer b,
+      int at,
+      int width,
+      int max,
+      int[] out,
+      int i,
+      int take,
+      String item,
+      Matches matches) {
+    long mask = (1L << width) - 1;
+    long acc = 0; // bits not yet used, least significant first
+    int bits = 0;
+    int q = at;
+    for (int k = 0; k < take; k++) {
+      while (bits < width) {
+        acc |= (long) (b.get(q++) & 0xff) << bits;
+        bits += 8;
+      }
+      int v = (int) (acc & mask);
+      acc >>>= width;
+      bits -= width;
+      checkValue(v, max, item);
+      if (out != null) {
+        out[i + k] = v;
+      }
+      if (matches != null && v == matches.value) {
+        if (matches.positions != null) {
+          matches.positions[matches.count] = i + k;
+        }
+        matches.count++;
+      }
+    }
   }
 
   private void values(Encoding enc, ByteBuffer data, int defined, int n) {

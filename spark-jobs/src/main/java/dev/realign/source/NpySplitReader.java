@@ -71,7 +71,7 @@ final class NpySplitReader implements SplitReader {
   }
 
   /** The file behind {@code p} when it is on the local file system, else null. */
-  private static java.io.File localFile(FileSystem fs, Path p) {
+  static java.io.File localFile(FileSystem fs, Path p) {
     if (fs instanceof LocalFileSystem lfs) {
       return lfs.pathToFile(p);
     }

@@ -88,10 +88,12 @@ final class ParquetSplitReader implements SplitReader {
     this.row = split.firstRow();
     // rows == 0: the whole file (the dimension sampler reads from the start until it has enough)
     this.endRow = split.rows() > 0 ? split.firstRow() + split.rows() : Long.MAX_VALUE;
-    HadoopInputFile input;
+    org.apache.parquet.io.InputFile input;
+    long length;
     try {
       Path path = new Path(split.file());
-      input = HadoopInputFile.fromPath(path, conf);
+      input = LocalParquetFile.open(path, conf);
+      length = input.getLength();
       ParquetReadOptions options = HadoopReadOptions.builder(conf, path).build();
       this.reader = ParquetFileReader.open(input, options);
     } catch (IOException | RuntimeException e) {
@@ -104,7 +106,7 @@ final class ParquetSplitReader implements SplitReader {
           e);
     }
     this.codecs = new PageDecompressor(conf);
-    this.fileLength = input.getLength();
+    this.fileLength = length;
     long start = 0;
     List<BlockMetaData> blocks = reader.getFooter().getBlocks();
     for (int k = 0; k < blocks.size(); k++) {
@@ -157,7 +159,7 @@ final class ParquetSplitReader implements SplitReader {
     this.vectorStream = stream(input, vectorColumn);
   }
 
-  private SeekableInputStream stream(HadoopInputFile input, ColumnDescriptor c) {
+  private SeekableInputStream stream(org.apache.parquet.io.InputFile input, ColumnDescriptor c) {
     if (c == null) {
       return null;
     }

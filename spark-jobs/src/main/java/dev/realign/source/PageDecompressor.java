@@ -43,6 +43,13 @@ final class PageDecompressor implements AutoCloseable {
   private static final int FIRST_BUFFER = 1 << 16;
 
   private final Codecs codecs;
+
+  /**
+   * Whether Snappy pages go straight to snappy-java ({@link #snappy}); false once it failed to
+   * load.
+   */
+  private boolean snappyDirect = true;
+
   private final Map<CompressionCodecName, Decompressor> pooled =
       new EnumMap<>(CompressionCodecName.class);
 
@@ -95,6 +102,13 @@ final class PageDecompressor implements AutoCloseable {
                 + declared);
       }
     }
+    if (name == CompressionCodecName.SNAPPY && snappyDirect) {
+      try {
+        return snappy(src, off, len, declared, reuse);
+      } catch (LinkageError e) { // no native Snappy here: parquet-mr's codec path below
+        snappyDirect = false;
+      }
+    }
     CompressionCodec codec = codecs.codec(name);
     if (codec == null) {
       throw new CorruptPageException("no decompressor for codec " + name);
@@ -136,6 +150,31 @@ final class PageDecompressor implements AutoCloseable {
     } catch (IOException | RuntimeException | InternalError e) {
       throw new CorruptPageException(
           "page does not decompress with " + name + " (" + e.getMessage() + ")");
+    }
+    return out;
+  }
+
+  /**
+   * A raw Snappy page, whose stream states exactly {@code declared} bytes (checked by the caller),
+   * from the page's array straight into {@code reuse}: parquet-mr's codec stream copied the page
+   * into a direct buffer, decompressed into another and copied that out, three passes over every
+   * byte where this makes one (Snappy writes no further than the length its stream states).
+   */
+  private static byte[] snappy(byte[] src, int off, int len, int declared, byte[] reuse) {
+    byte[] out = reuse.length >= declared ? reuse : new byte[declared];
+    int n;
+    try {
+      n = org.xerial.snappy.Snappy.uncompress(src, off, len, out, 0);
+    } catch (IOException | RuntimeException e) {
+      throw new CorruptPageException(
+          "page does not decompress with SNAPPY (" + e.getMessage() + ")");
+    }
+    if (n != declared) {
+      throw new CorruptPageException(
+          "page does not decompress to its declared size: "
+              + n
+              + " bytes, its header says "
+              + declared);
     }
     return out;
   }

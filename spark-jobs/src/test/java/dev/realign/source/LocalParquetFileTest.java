@@ -33,12 +33,15 @@ class LocalParquetFileTest {
     return bytes;
   }
 
+  private static InputFile open(Path file) throws Exception {
+    return LocalParquetFile.open(new org.apache.hadoop.fs.Path(file.toUri()), new Configuration());
+  }
+
   @Test
   void randomSeeksAndReadsGiveTheFilesBytes() throws Exception {
     Path file = dir.resolve("f.parquet");
     byte[] expected = writeFile(file);
-    InputFile in =
-        LocalParquetFile.open(new org.apache.hadoop.fs.Path(file.toUri()), new Configuration());
+    InputFile in = open(file);
     assertThat(in).isInstanceOf(LocalParquetFile.class);
     assertThat(in.getLength()).isEqualTo(FILE_BYTES);
     SplittableRandom rnd = new SplittableRandom(11);
@@ -117,8 +120,7 @@ class LocalParquetFileTest {
   void readingPastTheEndFailsAsStreamsDo() throws Exception {
     Path file = dir.resolve("g.parquet");
     byte[] expected = writeFile(file);
-    InputFile in =
-        LocalParquetFile.open(new org.apache.hadoop.fs.Path(file.toUri()), new Configuration());
+    InputFile in = open(file);
     try (SeekableInputStream s = in.newStream()) {
       s.seek(FILE_BYTES - 10);
       byte[] tail = new byte[20];
@@ -138,10 +140,7 @@ class LocalParquetFileTest {
   @Test
   void aMissingFileFailsAsHadoopSaysNamingIt() {
     Path missing = dir.resolve("missing.parquet");
-    assertThatThrownBy(
-            () ->
-                LocalParquetFile.open(
-                    new org.apache.hadoop.fs.Path(missing.toUri()), new Configuration()))
+    assertThatThrownBy(() -> open(missing))
         .isInstanceOf(java.io.FileNotFoundException.class)
         .hasMessageContaining(missing.toString());
   }

@@ -11,6 +11,7 @@ import dev.realign.job.JobContext;
 import dev.realign.job.ReportJob;
 import dev.realign.job.Warmups;
 import dev.realign.report.ReportOptions;
+import dev.realign.vector.VectorSupport;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,16 +28,6 @@ import scala.Tuple2;
  */
 public final class RealignCommand {
   private RealignCommand() {}
-
-  /**
-   * The system property that turns the passes' Vector API kernels off ({@code
-   * VectorSupport.ROWS_PROPERTY}); the CLI sets it for a local run on small inputs ({@link
-   * InputPlans#large}) unless it or {@code realign.vector} is set already. The report's kernels
-   * keep the Vector API: its warm-up compiles them, and they halve its sample loops.
-   */
-  private static final String ROWS_VECTOR_KEY = "realign.vector.rows";
-
-  private static final String VECTOR_KEY = "realign.vector";
 
   public static void main(String[] args) {
     System.exit(run(args, true));
@@ -116,10 +107,12 @@ public final class RealignCommand {
       if (ownsProcess
           && local
           && !inputs.large()
-          && System.getProperty(VECTOR_KEY) == null
-          && System.getProperty(ROWS_VECTOR_KEY) == null) {
-        // Before any kernel class loads (VectorSupport reads it once).
-        System.setProperty(ROWS_VECTOR_KEY, "false");
+          && System.getProperty(VectorSupport.PROPERTY) == null
+          && System.getProperty(VectorSupport.ROWS_PROPERTY) == null) {
+        // The passes' kernels only (the report's keep the Vector API: its warm-up compiles them),
+        // set before any kernel class loads: VectorSupport reads it once. Its constants are
+        // compile-time constants, so naming them does not load it.
+        System.setProperty(VectorSupport.ROWS_PROPERTY, "false");
       }
       Warmups.start(rows, report, inputs, local);
     } catch (RuntimeException | Error e) {

@@ -435,10 +435,7 @@ final class ApplyPass {
   static boolean isPlainFile(FileSystem fs, Path p) throws IOException {
     // Hadoop's local file systems report a link as the file it points to (symlinks are off by
     // default): ask the JVM, without following links.
-    java.io.File local =
-        fs instanceof org.apache.hadoop.fs.LocalFileSystem l
-            ? l.pathToFile(p)
-            : fs instanceof org.apache.hadoop.fs.RawLocalFileSystem r ? r.pathToFile(p) : null;
+    java.io.File local = dev.realign.source.HadoopFiles.localFile(fs, p);
     if (local != null) {
       return java.nio.file.Files.isRegularFile(
           local.toPath(), java.nio.file.LinkOption.NOFOLLOW_LINKS);

@@ -134,6 +134,6 @@ public final class InputPlans {
    * reads is not known here (not planned, or its plan failed).
    */
   public long embeddingBytes() {
-    return complete && !plans.isEmpty() ? bytes : -1;
+    return complete ? bytes : -1;
   }
 }

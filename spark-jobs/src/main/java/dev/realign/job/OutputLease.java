@@ -21,9 +21,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RawLocalFileSystem;
 
 /**
  * One writer per output directory: a run holds {@code OUTPUT/_realign.lease} from before it writes
@@ -162,7 +160,7 @@ public final class OutputLease implements AutoCloseable {
 
   /** Creates {@code path} holding {@code bytes} unless it exists; false when it does. */
   static boolean createNew(FileSystem fs, Path path, byte[] bytes) throws IOException {
-    File local = localFile(fs, path);
+    File local = dev.realign.source.HadoopFiles.localFile(fs, path);
     if (local != null) {
       // Hadoop's local create(overwrite=false) checks, then creates: O_EXCL does both at once.
       try (OutputStream out =
@@ -190,16 +188,6 @@ public final class OutputLease implements AutoCloseable {
       }
       throw e;
     }
-  }
-
-  private static File localFile(FileSystem fs, Path path) {
-    if (fs instanceof LocalFileSystem l) {
-      return l.pathToFile(path);
-    }
-    if (fs instanceof RawLocalFileSystem r) {
-      return r.pathToFile(path);
-    }
-    return null;
   }
 
   /** The lease's content, or null when it is gone; an unreadable one counts by its file's age. */

@@ -77,9 +77,15 @@ final class ColumnPages {
   private int[] def = new int[0];
 
   /**
-   * A level section of the current page not yet decoded into its array (null: decoded, or none).
+   * A level section of the current page, {@code bytes[start, end)}; {@code bytes} null when it
+   * needs no decoding later (no section, or one decoded into its array at once).
    */
-  private record Section(ByteBuffer bytes, int start, int end) {}
+  private record Section(ByteBuffer bytes, int start, int end) {
+    /** This section when it still has to be decoded into its array, else null. */
+    Section pending() {
+      return bytes == null ? null : this;
+    }
+  }
 
   private Section repPending;
   private Section defPending;
@@ -283,12 +289,14 @@ final class ColumnPages {
       preflightV1(page, body, n);
     }
     levelsArrays(n);
-    int at = body.position();
-    at = levelsV1(body, at, page.getRlEncoding(), maxRep, rep, n, "repetition", rowStarts);
-    repPending = pending;
-    at = levelsV1(body, at, page.getDlEncoding(), maxDef, def, n, "definition", definedEntries);
-    defPending = pending;
-    body.position(at);
+    Section r =
+        levelsV1(
+            body, body.position(), page.getRlEncoding(), maxRep, rep, n, "repetition", rowStarts);
+    Section d =
+        levelsV1(body, r.end(), page.getDlEncoding(), maxDef, def, n, "definition", definedEntries);
+    repPending = r.pending();
+    defPending = d.pending();
+    body.position(d.end());
     values(page.getValueEncoding(), body.slice().order(ByteOrder.LITTLE_ENDIAN), counted(n), n);
   }
 
@@ -556,10 +564,12 @@ final class ColumnPages {
     valuePos = 0;
   }
 
-  /** The RLE section {@link #levelsV1} last walked without storing it (null: none, or stored). */
-  private Section pending;
-
-  private int levelsV1(
+  /**
+   * Walks (and checks) a V1 page's level section at {@code at}: RLE sections are left for {@link
+   * #decodePendingLevels} (their {@link Section#pending}); BIT_PACKED ones are decoded into {@code
+   * out} at once. The section's {@code end} is where the next one starts.
+   */
+  private Section levelsV1(
       ByteBuffer body,
       int at,
       Encoding enc,
@@ -568,9 +578,8 @@ final class ColumnPages {
       int n,
       String what,
       Matches matches) {
-    pending = null;
     if (max == 0) {
-      return at;
+      return new Section(null, at, at);
     }
     if (enc != Encoding.RLE) {
       // BIT_PACKED (deprecated, never seen from current writers): parquet-mr decodes it.
@@ -593,7 +602,7 @@ final class ColumnPages {
             matches.count++;
           }
         }
-        return at + (int) in.position();
+        return new Section(null, at, at + (int) in.position());
       } catch (IOException | RuntimeException e) {
         throw new CorruptPageException(what + " levels do not decode (" + e + ")");
       }
@@ -602,8 +611,7 @@ final class ColumnPages {
     int start = at + 4;
     int end = hybrid(body, start, start + len, max, null, n, what, matches);
     requireEnd(end, start + len, what);
-    pending = new Section(body, start, start + len);
-    return start + len;
+    return new Section(body, start, start + len);
   }
 
   private static void requireEnd(int end, int declared, String what) {

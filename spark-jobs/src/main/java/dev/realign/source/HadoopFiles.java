@@ -102,4 +102,18 @@ public final class HadoopFiles {
     int dot = name.lastIndexOf('.');
     return dot > 0 ? name.substring(0, dot) : name;
   }
+
+  /**
+   * The file behind {@code p} when {@code fs} is a local file system (checksummed or raw), else
+   * null: for the readers that read local files through the JVM rather than Hadoop's streams.
+   */
+  public static java.io.File localFile(FileSystem fs, Path p) {
+    if (fs instanceof org.apache.hadoop.fs.LocalFileSystem l) {
+      return l.pathToFile(p);
+    }
+    if (fs instanceof org.apache.hadoop.fs.RawLocalFileSystem r) {
+      return r.pathToFile(p);
+    }
+    return null;
+  }
 }

@@ -35,7 +35,7 @@ final class LocalParquetFile implements InputFile {
 
   /** The file at {@code p}: read through channels when it is local, else through Hadoop. */
   static InputFile open(Path p, Configuration conf) throws IOException {
-    java.io.File local = NpySplitReader.localFile(HadoopFiles.fs(p, conf), p);
+    java.io.File local = HadoopFiles.localFile(HadoopFiles.fs(p, conf), p);
     if (local != null && local.isFile()) {
       return new LocalParquetFile(local);
     }

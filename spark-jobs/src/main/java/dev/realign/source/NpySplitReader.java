@@ -9,10 +9,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.apache.parquet.hadoop.ParquetReader;
 
 /**
@@ -51,7 +48,7 @@ final class NpySplitReader implements SplitReader {
     this.dtype = EmbeddingSetPlanner.npyHeader(split.file(), conf).dtype();
     Path p = new Path(split.file());
     try {
-      java.io.File file = localFile(HadoopFiles.fs(p, conf), p);
+      java.io.File file = HadoopFiles.localFile(HadoopFiles.fs(p, conf), p);
       if (file != null && dtype == dev.realign.io.Npy.Dtype.FLOAT32) {
         this.local = FileChannel.open(file.toPath(), StandardOpenOption.READ);
         this.in = null;
@@ -68,17 +65,6 @@ final class NpySplitReader implements SplitReader {
     } else {
       this.metadata = null;
     }
-  }
-
-  /** The file behind {@code p} when it is on the local file system, else null. */
-  static java.io.File localFile(FileSystem fs, Path p) {
-    if (fs instanceof LocalFileSystem lfs) {
-      return lfs.pathToFile(p);
-    }
-    if (fs instanceof RawLocalFileSystem raw) {
-      return raw.pathToFile(p);
-    }
-    return null;
   }
 
   private void skipMetadata(long rows) {

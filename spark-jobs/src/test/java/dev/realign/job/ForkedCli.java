@@ -57,6 +57,31 @@ final class ForkedCli {
   }
 
   /**
+   * {@code realign run} on {@code dir}'s {@code texts.npy} and {@code images.npy} into {@code out}
+   * with {@code partitions} partitions, the report and the progress lines off, then {@code more}.
+   */
+  static List<String> runArgs(Path dir, Path out, int partitions, String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "run",
+                "--text-embeddings",
+                dir.resolve("texts.npy").toString(),
+                "--image-embeddings",
+                dir.resolve("images.npy").toString(),
+                "--output",
+                out.toString(),
+                "--partitions",
+                Integer.toString(partitions),
+                "--set",
+                "report.in_run=false",
+                "--set",
+                "progress.interval_seconds=0"));
+    args.addAll(List.of(more));
+    return args;
+  }
+
+  /**
    * Runs {@code realign <cli...>} with the extra JVM {@code flags}; asserts it exits with 0.
    *
    * @return everything it printed (stdout and stderr)

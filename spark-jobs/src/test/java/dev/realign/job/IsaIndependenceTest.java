@@ -61,24 +61,7 @@ class IsaIndependenceTest {
     Map<String, String> printed = new LinkedHashMap<>();
     for (Map.Entry<String, List<String>> setup : SETUPS.entrySet()) {
       Path out = dir.resolve("out-" + digests.size());
-      String log =
-          cli.run(
-              setup.getKey(),
-              setup.getValue(),
-              List.of(
-                  "run",
-                  "--text-embeddings",
-                  dir.resolve("texts.npy").toString(),
-                  "--image-embeddings",
-                  dir.resolve("images.npy").toString(),
-                  "--output",
-                  out.toString(),
-                  "--partitions",
-                  "3",
-                  "--set",
-                  "report.in_run=false",
-                  "--set",
-                  "progress.interval_seconds=0"));
+      String log = cli.run(setup.getKey(), setup.getValue(), ForkedCli.runArgs(dir, out, 3));
       digests.put(setup.getKey(), digests(out));
       printed.put(setup.getKey(), log);
     }

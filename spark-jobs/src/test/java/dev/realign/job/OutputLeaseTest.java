@@ -99,22 +99,7 @@ class OutputLeaseTest {
             List.of(
                 "-D" + FaultSeam.HOLD_APPLY_SPLIT + "=0",
                 "-D" + FaultSeam.HOLD_APPLY_UNTIL + "=" + release),
-            List.of(
-                "run",
-                "--text-embeddings",
-                dir.resolve("texts.npy").toString(),
-                "--image-embeddings",
-                dir.resolve("images.npy").toString(),
-                "--output",
-                out.toString(),
-                "--partitions",
-                "2",
-                "--master",
-                "local[2]",
-                "--set",
-                "progress.interval_seconds=0",
-                "--set",
-                "report.in_run=false"));
+            ForkedCli.runArgs(dir, out, 2, "--master", "local[2]"));
     try {
       // Split 1's shard is staged while split 0's first attempt is held: the run is mid-apply.
       Path staged = out.resolve("aligned/_staging/part-00001-of-00002.parquet.done.json");

@@ -64,23 +64,7 @@ class ReAlignCliEquivalenceTest {
   @Test
   void pipelineExampleMatchesTheCli() throws Exception {
     Path cliOut = dir.resolve("cli");
-    int rc =
-        RealignCommand.run(
-            new String[] {
-              "run",
-              "--text-embeddings",
-              dir.resolve("texts.npy").toString(),
-              "--image-embeddings",
-              dir.resolve("images.npy").toString(),
-              "--output",
-              cliOut.toString(),
-              "--partitions",
-              "3",
-              "--set",
-              "report.in_run=false",
-              "--set",
-              "progress.interval_seconds=0"
-            });
+    int rc = RealignCommand.run(ForkedCli.runArgs(dir, cliOut, 3).toArray(new String[0]));
     assertThat(rc).isZero();
     String cliSha = TransformFiles.read(cliOut.resolve("realign-transform.json")).sha256();
 

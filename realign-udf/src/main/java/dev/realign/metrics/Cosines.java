@@ -159,6 +159,27 @@ final class Cosines {
     return (s0 + s1) + (s2 + s3);
   }
 
+  /**
+   * {@code sum_j x[xo + j] v[j]} of a float32 row (widened) and a float64 vector, in eight partial
+   * sums ({@link dev.realign.vector.VectorLanes#dotWidened}'s order, whose bits it shares).
+   */
+  static double dotWidened(float[] x, int xo, double[] v, int d) {
+    if (dev.realign.vector.VectorSupport.METRICS) {
+      return dev.realign.vector.VectorLanes.dotWidened(x, xo, v, d);
+    }
+    double[] s = new double[8];
+    int j = 0;
+    for (; j + 7 < d; j += 8) {
+      for (int k = 0; k < 8; k++) {
+        s[k] += x[xo + j + k] * v[j + k];
+      }
+    }
+    for (int k = 0; j < d; j++, k++) {
+      s[k] += x[xo + j] * v[j];
+    }
+    return ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]));
+  }
+
   /** Dot product in float64 with four partial sums (combined in a fixed order). */
   static double dot(double[] x, int xo, double[] y, int yo, int d) {
     double s0 = 0;

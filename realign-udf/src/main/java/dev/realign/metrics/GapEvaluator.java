@@ -231,24 +231,16 @@ public final class GapEvaluator {
     if (rawTT == null || !form.usable()) {
       return evaluate(texts);
     }
-    int steps = form.steps;
     double e = NearestSearch.errorBound(texts.dimension());
     double slack = e + 1e-6;
-    double[] f = form.amplification();
-    double[] imageV = form.dotsWith(images);
+    double[][] imageV = form.dotsWith(images);
     Neighbours within =
         NearestSearch.fromRowScores(
             texts,
             textQueries,
             true,
             texts,
-            (r, score, bound) -> {
-              int base = r * nt;
-              for (int i = 0; i < nt; i++) {
-                score[i] = form.withText(r, i, rawTT[base + i]);
-                bound[i] = e * f[r] * f[i] + slack;
-              }
-            },
+            (r, lower, upper) -> form.boundsWithTexts(r, rawTT, r * nt, e, slack, lower, upper),
             textNeighboursK);
     Neighbours ti =
         NearestSearch.fromRowScores(
@@ -256,13 +248,8 @@ public final class GapEvaluator {
             textQueries,
             false,
             images,
-            (r, score, bound) -> {
-              int base = r * ni;
-              for (int j = 0; j < ni; j++) {
-                score[j] = form.withOther(r, rawTI[base + j], imageV, j * steps);
-                bound[j] = e * f[r] + slack;
-              }
-            },
+            (r, lower, upper) ->
+                form.boundsWithOthers(r, rawTI, r * ni, imageV, e, slack, lower, upper),
             Math.min(mixingK, ni));
     Neighbours it =
         NearestSearch.fromRowScores(
@@ -270,13 +257,8 @@ public final class GapEvaluator {
             imageQueries,
             false,
             texts,
-            (q, score, bound) -> {
-              int base = q * nt;
-              for (int i = 0; i < nt; i++) {
-                score[i] = form.withOther(i, rawIT[base + i], imageV, q * steps);
-                bound[i] = e * f[i] + slack;
-              }
-            },
+            (q, lower, upper) ->
+                form.boundsOfOther(q, imageV, rawIT, q * nt, e, slack, lower, upper),
             Math.min(mixingK, nt));
     long[][] textCounts =
         rawBlockScores == null

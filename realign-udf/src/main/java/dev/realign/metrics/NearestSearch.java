@@ -126,49 +126,39 @@ final class NearestSearch {
             });
   }
 
-  /** Scores of one query row against every row of a set, each with a bound on its error. */
+  /** Bounds on the float64 cosines of one query row with every row of a set. */
   interface RowScores {
     /**
-     * Fills {@code score[j]} and {@code bound[j]} for every row j of the set, such that {@code
-     * |score[j] - float64 cosine| <= bound[j]}.
+     * Fills {@code lower[j]} and {@code upper[j]} for every row j of the set, such that {@code
+     * lower[j] <= float64 cosine <= upper[j]}.
      */
-    void fill(int query, double[] score, double[] bound);
+    void fill(int query, double[] lower, double[] upper);
   }
 
   /**
-   * {@link #search} from scores with per-pair error bounds: with {@code L} the k-th largest lower
-   * bound {@code score - bound} (at least k rows have a cosine of at least L, so the k-th best
-   * cosine is at least L), every row of the true top k has {@code score + bound >= L}; those rows
-   * are re-scored in float64. The same neighbours as an exhaustive float64 search.
+   * {@link #search} from bounds on every pair's cosine: with {@code L} the k-th largest lower bound
+   * (at least k rows have a cosine of at least L, so the k-th best cosine is at least L), every row
+   * of the true top k has an upper bound of at least L; those rows are re-scored in float64. The
+   * same neighbours as an exhaustive float64 search.
    */
   static Neighbours fromRowScores(
       UnitRows queries, int q, boolean self, UnitRows set, RowScores scores, int k) {
     int n = set.rows();
     checkK(k, n, self);
     Neighbours out = Neighbours.empty(q, k);
-    // Query rows in chunks, each chunk's buffers allocated once (not three arrays a query).
+    // Query rows in chunks, each chunk's buffers allocated once (not two arrays a query).
     int chunk = QUERY_CHUNK;
     IntStream.range(0, (q + chunk - 1) / chunk)
         .parallel()
         .forEach(
             c -> {
-              double[] score = new double[n];
-              double[] bound = new double[n];
               double[] lower = new double[n];
+              double[] upper = new double[n];
               Candidates cand = new Candidates(set.dimension());
               for (int row = c * chunk; row < Math.min(q, (c + 1) * chunk); row++) {
-                scores.fill(row, score, bound);
+                scores.fill(row, lower, upper);
                 int skip = self ? row : -1;
-                for (int j = 0; j < n; j++) {
-                  lower[j] = score[j] - bound[j];
-                }
-                double threshold = kthLargest(lower, n, skip, k);
-                cand.clear();
-                for (int j = 0; j < n; j++) {
-                  if (j != skip && score[j] + bound[j] >= threshold) {
-                    cand.add(j);
-                  }
-                }
+                cand.collectAbove(upper, n, skip, kthLargest(lower, n, skip, k));
                 cand.offerTo(out, queries, row, set);
               }
             });
@@ -203,6 +193,16 @@ final class NearestSearch {
       clear();
       for (int j = 0; j < n; j++) {
         if (j != skip && scores[base + j] >= threshold) {
+          add(j);
+        }
+      }
+    }
+
+    /** Keeps the rows {@code j != skip} with {@code upper[j] >= threshold}. */
+    void collectAbove(double[] upper, int n, int skip, double threshold) {
+      clear();
+      for (int j = 0; j < n; j++) {
+        if (upper[j] >= threshold && j != skip) {
           add(j);
         }
       }
@@ -251,47 +251,59 @@ final class NearestSearch {
         n - (self ? 1 : 0));
   }
 
-  /** The k-th largest of {@code s[0 .. n)} leaving out index {@code skip}. */
+  /**
+   * The k-th largest of {@code s[0 .. n)} leaving out index {@code skip}: a min-heap of the k
+   * largest so far, filled from the first k entries; the rest cost one comparison each unless they
+   * enter the heap.
+   */
   static double kthLargest(double[] s, int n, int skip, int k) {
     double[] heap = new double[k];
     int size = 0;
-    for (int j = 0; j < n; j++) {
+    int j = 0;
+    for (; j < n && size < k; j++) {
       if (j == skip) {
         continue;
       }
+      int i = size++;
+      heap[i] = s[j];
+      while (i > 0 && heap[(i - 1) >> 1] > heap[i]) {
+        double t = heap[i];
+        heap[i] = heap[(i - 1) >> 1];
+        heap[(i - 1) >> 1] = t;
+        i = (i - 1) >> 1;
+      }
+    }
+    double top = heap[0];
+    for (; j < n; j++) {
       double v = s[j];
-      if (size < k) {
-        int i = size++;
-        heap[i] = v;
-        while (i > 0 && heap[(i - 1) >> 1] > heap[i]) {
-          double t = heap[i];
-          heap[i] = heap[(i - 1) >> 1];
-          heap[(i - 1) >> 1] = t;
-          i = (i - 1) >> 1;
-        }
-      } else if (v > heap[0]) {
-        heap[0] = v;
-        int i = 0;
-        while (true) {
-          int l = 2 * i + 1;
-          int m = i;
-          if (l < k && heap[l] < heap[m]) {
-            m = l;
-          }
-          if (l + 1 < k && heap[l + 1] < heap[m]) {
-            m = l + 1;
-          }
-          if (m == i) {
-            break;
-          }
-          double t = heap[i];
-          heap[i] = heap[m];
-          heap[m] = t;
-          i = m;
-        }
+      if (v > top && j != skip) {
+        top = replaceTop(heap, k, v);
       }
     }
     return heap[0];
+  }
+
+  /** Replaces the least of min-heap {@code heap[0 .. k)} by {@code v}; returns the new least. */
+  private static double replaceTop(double[] heap, int k, double v) {
+    heap[0] = v;
+    int i = 0;
+    while (true) {
+      int l = 2 * i + 1;
+      int m = i;
+      if (l < k && heap[l] < heap[m]) {
+        m = l;
+      }
+      if (l + 1 < k && heap[l + 1] < heap[m]) {
+        m = l + 1;
+      }
+      if (m == i) {
+        return heap[0];
+      }
+      double t = heap[i];
+      heap[i] = heap[m];
+      heap[m] = t;
+      i = m;
+    }
   }
 
   /** The k-th largest of {@code s[base .. base + n)} leaving out index {@code skip}. */

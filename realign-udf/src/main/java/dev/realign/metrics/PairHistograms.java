@@ -55,10 +55,19 @@ public final class PairHistograms {
 
   /** Counts the pairs of each block from its float32 scores (the scorer's error bound). */
   static long[][] countBlocks(UnitRows x, float[][] scores, int size, double[] edges) {
-    int d = x.dimension();
-    double eps = NearestSearch.errorBound(d);
+    double eps = NearestSearch.errorBound(x.dimension());
     return count(
-        x, scores.length, size, edges, (g, i, j) -> scores[g][i * size + j], (g, i, j) -> eps);
+        x,
+        scores.length,
+        size,
+        edges,
+        (g, i, lower, upper) -> {
+          float[] s = scores[g];
+          for (int j = i + 1; j < size; j++) {
+            lower[j] = s[i * size + j] - eps;
+            upper[j] = s[i * size + j] + eps;
+          }
+        });
   }
 
   /**
@@ -69,58 +78,72 @@ public final class PairHistograms {
       UnitRows x, float[][] rawScores, int size, double[] edges, AffineTexts form) {
     double e = NearestSearch.errorBound(x.dimension());
     double slack = e + 1e-6;
-    double[] f = form.amplification();
     return count(
         x,
         rawScores.length,
         size,
         edges,
-        (g, i, j) -> form.withText(g * size + i, g * size + j, rawScores[g][i * size + j]),
-        (g, i, j) -> e * f[g * size + i] * f[g * size + j] + slack);
+        (g, i, lower, upper) ->
+            form.boundsWithTexts(
+                g * size + i,
+                rawScores[g],
+                i * size,
+                g * size,
+                (g + 1) * size,
+                e,
+                slack,
+                lower,
+                upper));
   }
 
-  /** A value of pair (i, j) of block g. */
-  private interface PairValue {
-    double at(int g, int i, int j);
+  /** Bounds on the float64 cosines of one row of a block with the block's rows. */
+  private interface RowBounds {
+    /**
+     * Fills {@code lower[j] <= cosine <= upper[j]} of row {@code i} of block {@code g} with rows
+     * {@code j > i} of the block (at least those).
+     */
+    void fill(int g, int i, double[] lower, double[] upper);
   }
 
   /**
-   * Each pair lands in the bin of its float64 cosine: from its score when the score's error
-   * interval lies inside one bin, else from the float64 cosine itself.
+   * Each pair lands in the bin of its float64 cosine: from its bounds when both lie in one bin,
+   * else from the float64 cosine itself.
    */
   private static long[][] count(
-      UnitRows x, int groups, int size, double[] edges, PairValue score, PairValue bound) {
-    int d = x.dimension();
+      UnitRows x, int groups, int size, double[] edges, RowBounds bounds) {
     int bins = edges.length - 1;
     long[][] counts = new long[groups][bins];
     // Blocks are independent (each its own counts): spread over the common pool, the same bits.
     java.util.stream.IntStream.range(0, groups)
         .parallel()
-        .forEach(
-            g -> {
-              long[] c = counts[g];
-              int r0 = g * size;
-              // The block's unit rows, divided out once, for the pairs near a bin edge.
-              double[] unit = null;
-              for (int i = 0; i < size; i++) {
-                for (int j = i + 1; j < size; j++) {
-                  double s = score.at(g, i, j);
-                  double eps = bound.at(g, i, j);
-                  int lo = CosineHistogram.binOf(s - eps, edges);
-                  if (lo != CosineHistogram.binOf(s + eps, edges)) {
-                    if (unit == null) {
-                      unit = new double[size * d];
-                      for (int r = 0; r < size; r++) {
-                        x.rowInto(r0 + r, unit, r * d);
-                      }
-                    }
-                    lo = CosineHistogram.binOf(Cosines.dot(unit, i * d, unit, j * d, d), edges);
-                  }
-                  c[lo]++;
-                }
-              }
-            });
+        .forEach(g -> countBlock(x, g, size, edges, bounds, counts[g]));
     return counts;
+  }
+
+  private static void countBlock(
+      UnitRows x, int g, int size, double[] edges, RowBounds bounds, long[] c) {
+    int d = x.dimension();
+    int r0 = g * size;
+    double[] lower = new double[size];
+    double[] upper = new double[size];
+    // The block's unit rows, divided out once, for the pairs near a bin edge.
+    double[] unit = null;
+    for (int i = 0; i < size; i++) {
+      bounds.fill(g, i, lower, upper);
+      for (int j = i + 1; j < size; j++) {
+        int lo = CosineHistogram.binOf(lower[j], edges);
+        if (lo != CosineHistogram.binOf(upper[j], edges)) {
+          if (unit == null) {
+            unit = new double[size * d];
+            for (int r = 0; r < size; r++) {
+              x.rowInto(r0 + r, unit, r * d);
+            }
+          }
+          lo = CosineHistogram.binOf(Cosines.dot(unit, i * d, unit, j * d, d), edges);
+        }
+        c[lo]++;
+      }
+    }
   }
 
   static long[] sum(long[][] groups) {

@@ -113,6 +113,29 @@ public final class VectorLanes {
     }
   }
 
+  /**
+   * {@code sum_j x[off + j] v[j]}, the floats widened, in eight partial sums (sum k takes the
+   * components {@code j = k mod 8}, then {@code ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 +
+   * s7))}): the bits of the scalar twin {@code Cosines.dotWidened}. Two chains of vector adds side
+   * by side overlap their latency.
+   */
+  public static double dotWidened(float[] x, int off, double[] v, int d) {
+    DoubleVector a = DoubleVector.zero(D4);
+    DoubleVector b = DoubleVector.zero(D4);
+    int j = 0;
+    for (; j + 7 < d; j += 8) {
+      a = a.add(widen(x, off + j).mul(DoubleVector.fromArray(D4, v, j)));
+      b = b.add(widen(x, off + j + 4).mul(DoubleVector.fromArray(D4, v, j + 4)));
+    }
+    double[] s = new double[8];
+    a.intoArray(s, 0);
+    b.intoArray(s, 4);
+    for (int k = 0; j < d; j++, k++) {
+      s[k] += x[off + j] * v[j];
+    }
+    return ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]));
+  }
+
   /** {@code (s0 + s1) + (s2 + s3)} with lane 0 taken from {@code s0} (it holds the tail). */
   public static double fold(double s0, DoubleVector acc) {
     return (s0 + acc.lane(1)) + (acc.lane(2) + acc.lane(3));

@@ -2,6 +2,7 @@ package dev.realign.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.realign.align.FitOptions;
 import dev.realign.align.ReAlignFitter;
@@ -95,7 +96,7 @@ class DerivedScoresTest {
       assertThat(f.usable()).as(o + " usable").isTrue();
       assertThat(f.magnitude()).as(o + " magnitude").isBetween(1.0, 10.0);
       double[] amp = f.amplification();
-      double[] imageV = f.dotsWith(img);
+      double[][] imageV = f.dotsWith(img);
       double worstText = 0;
       double worstImage = 0;
       for (int r = 0; r < 50; r++) {
@@ -109,13 +110,69 @@ class DerivedScoresTest {
           worstImage =
               Math.max(
                   worstImage,
-                  Math.abs(f.withOther(r, x, imageV, i * f.steps) - a.cosine(r, img, i)) / boundX);
+                  Math.abs(f.withOther(r, x, imageV, i) - a.cosine(r, img, i)) / boundX);
         }
       }
       // Well inside the bound (which is deliberately loose), and not vacuous: the derived scores
       // are float32-accurate, not exact.
       assertThat(worstText).as(o + " text-text").isLessThan(0.5).isGreaterThan(0.0);
       assertThat(worstImage).as(o + " text-image").isLessThan(0.5).isGreaterThan(0.0);
+    }
+  }
+
+  @Test
+  void rowBoundsHoldEveryPairsCosineAndCentreOnTheDerivedScores() {
+    float[] raw32 = raw.toFloat32();
+    float[] img32 = img.toFloat32();
+    double e = NearestSearch.errorBound(D);
+    double slack = e + 1e-6;
+    int queries = 20;
+    // The raw float32 scores of the first queries against every row, as the evaluator keeps them.
+    float[] tt = new float[queries * N];
+    float[] ti = new float[queries * N];
+    float[] it = new float[queries * N];
+    for (int r = 0; r < queries; r++) {
+      for (int i = 0; i < N; i++) {
+        tt[r * N + i] = CandidateScorer.dot32(raw32, r * D, raw32, i * D, D);
+        ti[r * N + i] = CandidateScorer.dot32(raw32, r * D, img32, i * D, D);
+        it[r * N + i] = CandidateScorer.dot32(img32, r * D, raw32, i * D, D);
+      }
+    }
+    double[] lower = new double[N];
+    double[] upper = new double[N];
+    for (FitOptions o : options()) {
+      ReAlignTransform t = fit(o);
+      UnitRows a = aligned(t);
+      AffineTexts f = form(t);
+      double[] amp = f.amplification();
+      double[][] imageV = f.dotsWith(img);
+      for (int r = 0; r < queries; r++) {
+        f.boundsWithTexts(r, tt, r * N, e, slack, lower, upper);
+        for (int i = 0; i < N; i++) {
+          double c = a.cosine(r, a, i);
+          assertThat(c).as("%s text %d-%d", o, r, i).isBetween(lower[i], upper[i]);
+          double half = e * amp[r] * amp[i] + slack;
+          assertThat((lower[i] + upper[i]) / 2)
+              .isCloseTo(f.withText(r, i, tt[r * N + i]), within(1e-12));
+          assertThat((upper[i] - lower[i]) / 2).isCloseTo(half, within(1e-15));
+        }
+        f.boundsWithOthers(r, ti, r * N, imageV, e, slack, lower, upper);
+        for (int j = 0; j < N; j++) {
+          assertThat(a.cosine(r, img, j))
+              .as("%s text-image %d-%d", o, r, j)
+              .isBetween(lower[j], upper[j]);
+          assertThat((lower[j] + upper[j]) / 2)
+              .isCloseTo(f.withOther(r, ti[r * N + j], imageV, j), within(1e-12));
+        }
+        f.boundsOfOther(r, imageV, it, r * N, e, slack, lower, upper);
+        for (int i = 0; i < N; i++) {
+          assertThat(img.cosine(r, a, i))
+              .as("%s image-text %d-%d", o, r, i)
+              .isBetween(lower[i], upper[i]);
+          assertThat((lower[i] + upper[i]) / 2)
+              .isCloseTo(f.withOther(i, it[r * N + i], imageV, r), within(1e-12));
+        }
+      }
     }
   }
 

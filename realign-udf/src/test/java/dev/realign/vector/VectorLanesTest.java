@@ -40,4 +40,23 @@ class VectorLanesTest {
     }
     assertThat(sums).containsExactly(expectedSums);
   }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 3, 7, 8, 9, 15, 131, 1280})
+  void widenedDotEqualsEightPartialSumsInIndexOrder(int d) {
+    Random rnd = new Random(31L * d);
+    int off = 3;
+    float[] x = new float[off + d];
+    double[] v = new double[d];
+    for (int j = 0; j < d; j++) {
+      x[off + j] = (float) (rnd.nextGaussian() * Math.pow(10, rnd.nextInt(7) - 3));
+      v[j] = rnd.nextGaussian();
+    }
+    double[] s = new double[8];
+    for (int j = 0; j < d; j++) {
+      s[j % 8] += x[off + j] * v[j];
+    }
+    double expected = ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]));
+    assertThat(VectorLanes.dotWidened(x, off, v, d)).isEqualTo(expected);
+  }
 }

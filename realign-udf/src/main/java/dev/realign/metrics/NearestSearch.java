@@ -261,16 +261,8 @@ final class NearestSearch {
     int size = 0;
     int j = 0;
     for (; j < n && size < k; j++) {
-      if (j == skip) {
-        continue;
-      }
-      int i = size++;
-      heap[i] = s[j];
-      while (i > 0 && heap[(i - 1) >> 1] > heap[i]) {
-        double t = heap[i];
-        heap[i] = heap[(i - 1) >> 1];
-        heap[(i - 1) >> 1] = t;
-        i = (i - 1) >> 1;
+      if (j != skip) {
+        add(heap, size++, s[j]);
       }
     }
     double top = heap[0];
@@ -281,6 +273,41 @@ final class NearestSearch {
       }
     }
     return heap[0];
+  }
+
+  /**
+   * {@link #kthLargest(double[], int, int, int)} of the floats {@code s[base .. base + n)}, widened
+   * (exactly: the same order and the same k-th value).
+   */
+  static double kthLargest(float[] s, int base, int n, int skip, int k) {
+    double[] heap = new double[k];
+    int size = 0;
+    int j = 0;
+    for (; j < n && size < k; j++) {
+      if (j != skip) {
+        add(heap, size++, s[base + j]);
+      }
+    }
+    double top = heap[0];
+    for (; j < n; j++) {
+      double v = s[base + j];
+      if (v > top && j != skip) {
+        top = replaceTop(heap, k, v);
+      }
+    }
+    return heap[0];
+  }
+
+  /** Adds {@code v} to min-heap {@code heap[0 .. size)} as entry {@code size}. */
+  private static void add(double[] heap, int size, double v) {
+    int i = size;
+    heap[i] = v;
+    while (i > 0 && heap[(i - 1) >> 1] > heap[i]) {
+      double t = heap[i];
+      heap[i] = heap[(i - 1) >> 1];
+      heap[(i - 1) >> 1] = t;
+      i = (i - 1) >> 1;
+    }
   }
 
   /** Replaces the least of min-heap {@code heap[0 .. k)} by {@code v}; returns the new least. */
@@ -304,49 +331,5 @@ final class NearestSearch {
       heap[m] = t;
       i = m;
     }
-  }
-
-  /** The k-th largest of {@code s[base .. base + n)} leaving out index {@code skip}. */
-  static float kthLargest(float[] s, int base, int n, int skip, int k) {
-    // A min-heap of the k largest so far.
-    float[] heap = new float[k];
-    int size = 0;
-    for (int j = 0; j < n; j++) {
-      if (j == skip) {
-        continue;
-      }
-      float v = s[base + j];
-      if (size < k) {
-        int i = size++;
-        heap[i] = v;
-        while (i > 0 && heap[(i - 1) >> 1] > heap[i]) {
-          float t = heap[i];
-          heap[i] = heap[(i - 1) >> 1];
-          heap[(i - 1) >> 1] = t;
-          i = (i - 1) >> 1;
-        }
-      } else if (v > heap[0]) {
-        heap[0] = v;
-        int i = 0;
-        while (true) {
-          int l = 2 * i + 1;
-          int m = i;
-          if (l < k && heap[l] < heap[m]) {
-            m = l;
-          }
-          if (l + 1 < k && heap[l + 1] < heap[m]) {
-            m = l + 1;
-          }
-          if (m == i) {
-            break;
-          }
-          float t = heap[i];
-          heap[i] = heap[m];
-          heap[m] = t;
-          i = m;
-        }
-      }
-    }
-    return heap[0];
   }
 }

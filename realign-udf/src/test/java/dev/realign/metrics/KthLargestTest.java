@@ -6,7 +6,7 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** {@link NearestSearch#kthLargest(double[], int, int, int)} against a sort of the same values. */
+/** {@link NearestSearch}'s k-th largest (of doubles, and of floats widened) against a sort. */
 class KthLargestTest {
   /** The k-th largest of {@code s[0 .. n)} without index {@code skip}, by sorting. */
   private static double bySort(double[] s, int n, int skip, int k) {
@@ -37,6 +37,16 @@ class KthLargestTest {
       assertThat(NearestSearch.kthLargest(s, n, skip, k))
           .as("n %d, skip %d, k %d", n, skip, k)
           .isEqualTo(bySort(s, n, skip, k));
+      // The float form, at an offset: the same k-th value of the same numbers rounded to float.
+      float[] f = new float[n + 3];
+      double[] rounded = new double[n];
+      for (int j = 0; j < n; j++) {
+        f[3 + j] = (float) s[j];
+        rounded[j] = f[3 + j];
+      }
+      assertThat(NearestSearch.kthLargest(f, 3, n, skip, k))
+          .as("floats: n %d, skip %d, k %d", n, skip, k)
+          .isEqualTo(bySort(rounded, n, skip, k));
     }
   }
 

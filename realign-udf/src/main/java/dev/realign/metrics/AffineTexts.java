@@ -165,7 +165,10 @@ public final class AffineTexts {
     return magnitude <= MAX_MAGNITUDE && Double.isFinite(magnitude);
   }
 
-  /** {@code beta_i s}: how much a raw score's error grows in a derived one, per row. */
+  /**
+   * {@code beta_i s}: how much a raw score's error grows in a derived one, per row (a copy; the
+   * bounds below read it directly, tests check them against it).
+   */
   double[] amplification() {
     return amp.clone();
   }
@@ -181,8 +184,8 @@ public final class AffineTexts {
   /**
    * {@code out[k][i] = <x_i, v_k>} for the unit rows {@code x_i}, rows in chunks over the common
    * pool: the float32 row's dot with {@code v_k}, divided by the row's norm once. Only the
-   * candidate scores use these (never a figure), so any rounding well inside the slack of the
-   * bounds does: about {@code 1e-15} here against {@code 1e-6}.
+   * candidate scores use these (never a figure), so their rounding only has to stay well inside the
+   * bounds' slack: about {@code 1e-15} here against {@code 1e-6}.
    */
   private static double[][] dots(UnitRows x, double[][] v) {
     int d = x.dimension();
@@ -204,7 +207,8 @@ public final class AffineTexts {
 
   /**
    * The derived score of aligned text {@code i} with a row {@code x} whose raw-text score is {@code
-   * raw} and whose dots with the {@code v_k} are {@code xv[k][xi]}.
+   * raw} and whose dots with the {@code v_k} are {@code xv[k][xi]}: one pair, as written in the
+   * class comment (the reference the tests hold the row bounds below to).
    */
   double withOther(int i, double raw, double[][] xv, int xi) {
     double t = scale * raw;
@@ -214,7 +218,10 @@ public final class AffineTexts {
     return beta[i] * t;
   }
 
-  /** The derived score of aligned texts {@code r} and {@code i} whose raw score is {@code raw}. */
+  /**
+   * The derived score of aligned texts {@code r} and {@code i} whose raw score is {@code raw}: one
+   * pair (the tests' reference for the row bounds below).
+   */
   double withText(int r, int i, double raw) {
     double t = scale * scale * raw;
     for (int k = 0; k < steps; k++) {

@@ -64,8 +64,8 @@ public final class PairHistograms {
         (g, i, lower, upper) -> {
           float[] s = scores[g];
           for (int j = i + 1; j < size; j++) {
-            lower[j] = s[i * size + j] - eps;
-            upper[j] = s[i * size + j] + eps;
+            lower[j - i - 1] = s[i * size + j] - eps;
+            upper[j - i - 1] = s[i * size + j] + eps;
           }
         });
   }
@@ -87,8 +87,8 @@ public final class PairHistograms {
             form.boundsWithTexts(
                 g * size + i,
                 rawScores[g],
-                i * size,
-                g * size,
+                i * size + i + 1,
+                g * size + i + 1,
                 (g + 1) * size,
                 e,
                 slack,
@@ -96,11 +96,11 @@ public final class PairHistograms {
                 upper));
   }
 
-  /** Bounds on the float64 cosines of one row of a block with the block's rows. */
+  /** Bounds on the float64 cosines of one row of a block with the block's later rows. */
   private interface RowBounds {
     /**
-     * Fills {@code lower[j] <= cosine <= upper[j]} of row {@code i} of block {@code g} with rows
-     * {@code j > i} of the block (at least those).
+     * Fills {@code lower[t] <= cosine <= upper[t]} of row {@code i} of block {@code g} with row
+     * {@code j = i + 1 + t} of the block, for every {@code j > i}.
      */
     void fill(int g, int i, double[] lower, double[] upper);
   }
@@ -131,8 +131,9 @@ public final class PairHistograms {
     for (int i = 0; i < size; i++) {
       bounds.fill(g, i, lower, upper);
       for (int j = i + 1; j < size; j++) {
-        int lo = CosineHistogram.binOf(lower[j], edges);
-        if (lo != CosineHistogram.binOf(upper[j], edges)) {
+        int t = j - i - 1;
+        int lo = CosineHistogram.binOf(lower[t], edges);
+        if (lo != CosineHistogram.binOf(upper[t], edges)) {
           if (unit == null) {
             unit = new double[size * d];
             for (int r = 0; r < size; r++) {

@@ -156,6 +156,16 @@ class DerivedScoresTest {
               .isCloseTo(f.withText(r, i, tt[r * N + i]), within(1e-12));
           assertThat((upper[i] - lower[i]) / 2).isCloseTo(half, within(1e-15));
         }
+        // A range of the texts (as the pair histograms' blocks use it): the same bounds.
+        double[] lowerPart = new double[N];
+        double[] upperPart = new double[N];
+        int from = 7 + r;
+        int to = Math.min(N, from + 333);
+        f.boundsWithTexts(r, tt, r * N + from, from, to, e, slack, lowerPart, upperPart);
+        for (int i = from; i < to; i++) {
+          assertThat(lowerPart[i - from]).as("range lower %d", i).isEqualTo(lower[i]);
+          assertThat(upperPart[i - from]).as("range upper %d", i).isEqualTo(upper[i]);
+        }
         f.boundsWithOthers(r, ti, r * N, imageV, e, slack, lower, upper);
         for (int j = 0; j < N; j++) {
           assertThat(a.cosine(r, img, j))

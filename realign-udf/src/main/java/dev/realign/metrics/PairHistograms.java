@@ -122,28 +122,55 @@ public final class PairHistograms {
 
   private static void countBlock(
       UnitRows x, int g, int size, double[] edges, RowBounds bounds, long[] c) {
-    int d = x.dimension();
-    int r0 = g * size;
     double[] lower = new double[size];
     double[] upper = new double[size];
-    // The block's unit rows, divided out once, for the pairs near a bin edge.
-    double[] unit = null;
+    BlockRows rows = new BlockRows(x, g * size, size);
     for (int i = 0; i < size; i++) {
       bounds.fill(g, i, lower, upper);
-      for (int j = i + 1; j < size; j++) {
-        int t = j - i - 1;
-        int lo = CosineHistogram.binOf(lower[t], edges);
-        if (lo != CosineHistogram.binOf(upper[t], edges)) {
-          if (unit == null) {
-            unit = new double[size * d];
-            for (int r = 0; r < size; r++) {
-              x.rowInto(r0 + r, unit, r * d);
-            }
-          }
-          lo = CosineHistogram.binOf(Cosines.dot(unit, i * d, unit, j * d, d), edges);
-        }
-        c[lo]++;
+      countRow(lower, upper, i, size - i - 1, edges, rows, c);
+    }
+  }
+
+  /**
+   * Counts the pairs of row {@code i} with its {@code m} later rows from their bounds. A method of
+   * its own, small and called once a row, so that C2 compiles it once as a method (the block loop
+   * around it, with the exact path inlined, took 0.17 s of compile CPU, as a method and again for
+   * its loop, inside a 200k run's report).
+   */
+  private static void countRow(
+      double[] lower, double[] upper, int i, int m, double[] edges, BlockRows rows, long[] c) {
+    for (int t = 0; t < m; t++) {
+      int lo = CosineHistogram.binOf(lower[t], edges);
+      if (lo != CosineHistogram.binOf(upper[t], edges)) {
+        lo = rows.exactBin(i, i + 1 + t, edges);
       }
+      c[lo]++;
+    }
+  }
+
+  /** A block's unit rows, divided out on first use, for the pairs near a bin edge. */
+  private static final class BlockRows {
+    private final UnitRows x;
+    private final int first;
+    private final int size;
+    private double[] unit;
+
+    BlockRows(UnitRows x, int first, int size) {
+      this.x = x;
+      this.first = first;
+      this.size = size;
+    }
+
+    /** The bin of the float64 cosine of block rows {@code i} and {@code j}. */
+    int exactBin(int i, int j, double[] edges) {
+      int d = x.dimension();
+      if (unit == null) {
+        unit = new double[size * d];
+        for (int r = 0; r < size; r++) {
+          x.rowInto(first + r, unit, r * d);
+        }
+      }
+      return CosineHistogram.binOf(Cosines.dot(unit, i * d, unit, j * d, d), edges);
     }
   }
 

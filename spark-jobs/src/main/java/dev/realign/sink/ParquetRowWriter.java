@@ -60,7 +60,10 @@ final class ParquetRowWriter<T> implements AutoCloseable {
       this.writer =
           new Builder<>(file, support)
               .withConf(conf)
-              .withCompressionCodec(CompressionCodecName.SNAPPY)
+              // Uncompressed: a rejected row must be kept on any machine, and Snappy is native code
+              // that does not load where java.io.tmpdir is mounted noexec (the job then failed at
+              // the first rejected row). These files hold few rows.
+              .withCompressionCodec(CompressionCodecName.UNCOMPRESSED)
               .withDictionaryEncoding(false)
               .withWriterVersion(ParquetProperties.WriterVersion.PARQUET_1_0)
               .withWriteMode(org.apache.parquet.hadoop.ParquetFileWriter.Mode.OVERWRITE)

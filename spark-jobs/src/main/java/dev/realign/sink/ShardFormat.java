@@ -89,6 +89,27 @@ public final class ShardFormat implements Serializable {
      */
     int compress(byte[] src, int n, byte[][] scratch) {
       try {
+        return compressOrFail(src, n, scratch);
+      } catch (LinkageError e) {
+        throw new CodecUnavailableException(name(), e);
+      }
+    }
+
+    /**
+     * Compresses a few bytes, so that a codec whose native library does not load here fails before
+     * any work rather than at the first shard's first page.
+     *
+     * @throws CodecUnavailableException if it does not load
+     */
+    public Codec requireLoadable() {
+      if (this != UNCOMPRESSED) {
+        compress(new byte[64], 64, new byte[1][]);
+      }
+      return this;
+    }
+
+    private int compressOrFail(byte[] src, int n, byte[][] scratch) {
+      try {
         switch (this) {
           case SNAPPY -> {
             int max = org.xerial.snappy.Snappy.maxCompressedLength(n);

@@ -94,7 +94,8 @@ public final class ShardOutput implements Serializable {
         new ShardFormat(
             dtype,
             ShardFormat.Codec.parse(
-                ConfigKeys.OUTPUT_PARQUET_CODEC, c.get(ConfigKeys.OUTPUT_PARQUET_CODEC))));
+                    ConfigKeys.OUTPUT_PARQUET_CODEC, c.get(ConfigKeys.OUTPUT_PARQUET_CODEC))
+                .requireLoadable()));
   }
 
   /** The Parquet writer's element type and codec. */

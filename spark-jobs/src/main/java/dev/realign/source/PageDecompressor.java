@@ -1,5 +1,6 @@
 package dev.realign.source;
 
+import dev.realign.sink.CodecUnavailableException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -44,12 +45,6 @@ final class PageDecompressor implements AutoCloseable {
 
   private final Codecs codecs;
 
-  /**
-   * Whether Snappy pages go straight to snappy-java ({@link #snappy}); false once it failed to
-   * load.
-   */
-  private boolean snappyDirect = true;
-
   private final Map<CompressionCodecName, Decompressor> pooled =
       new EnumMap<>(CompressionCodecName.class);
 
@@ -73,6 +68,7 @@ final class PageDecompressor implements AutoCloseable {
    * bytes, into {@code reuse} (grown as needed: the returned array holds the bytes at 0..declared).
    *
    * @throws CorruptPageException when the sizes do not add up or the bytes do not decompress
+   * @throws CodecUnavailableException when the codec's native library does not load here
    */
   byte[] decompress(
       CompressionCodecName name, byte[] src, int off, int len, int declared, byte[] reuse) {
@@ -102,13 +98,20 @@ final class PageDecompressor implements AutoCloseable {
                 + declared);
       }
     }
-    if (name == CompressionCodecName.SNAPPY && snappyDirect) {
-      try {
-        return snappy(src, off, len, declared, reuse);
-      } catch (LinkageError e) { // no native Snappy here: parquet-mr's codec path below
-        snappyDirect = false;
-      }
+    // Snappy and ZSTD are native code (snappy-java, zstd-jni), parquet-mr's codecs included: where
+    // the library does not load, no path here can read the page, and the file is not to blame.
+    try {
+      return name == CompressionCodecName.SNAPPY
+          ? snappy(src, off, len, declared, reuse)
+          : viaCodec(name, src, off, len, declared, reuse);
+    } catch (LinkageError e) {
+      throw new CodecUnavailableException(name.name(), e);
     }
+  }
+
+  /** Any codec through parquet-mr's codec streams. */
+  private byte[] viaCodec(
+      CompressionCodecName name, byte[] src, int off, int len, int declared, byte[] reuse) {
     CompressionCodec codec = codecs.codec(name);
     if (codec == null) {
       throw new CorruptPageException("no decompressor for codec " + name);
@@ -117,9 +120,9 @@ final class PageDecompressor implements AutoCloseable {
     if (d != null) {
       d.reset();
     }
-    // Snappy and LZ4_RAW streams decompress the whole input in one call, into a buffer of the
-    // size asked for (bounded above): they get the declared size at once, and fail past it.
-    boolean whole = name == CompressionCodecName.SNAPPY || name == CompressionCodecName.LZ4_RAW;
+    // An LZ4_RAW stream decompresses the whole input in one call, into a buffer of the size asked
+    // for (bounded above): it gets the declared size at once, and fails past it.
+    boolean whole = name == CompressionCodecName.LZ4_RAW;
     int first = whole ? declared : Math.min(declared, FIRST_BUFFER);
     byte[] out = reuse.length >= first ? reuse : new byte[first];
     int total = 0;

@@ -266,6 +266,10 @@ final class ParquetSplitReader implements SplitReader {
       throw new UncheckedIOException(
           "Cannot read Parquet file " + split.file() + ": " + where() + ": " + e.getMessage(),
           e.getCause());
+    } catch (dev.realign.sink.CodecUnavailableException e) {
+      // This machine's fault, not the file's: a failure, not an invalid input.
+      throw new IllegalStateException(
+          "Cannot read Parquet file " + split.file() + ": " + e.getMessage(), e);
     }
     return batch.size > 0;
   }

@@ -1,0 +1,130 @@
+package dev.realign.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.realign.io.Npy;
+import dev.realign.sink.ShardManifest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * realign where snappy-java's native library does not load (as under a {@code noexec}
+ * java.io.tmpdir), through the CLI in forked JVMs with snappy-java's bundled libraries turned off
+ * ({@code org.xerial.snappy.disable.bundled.libs}): the real library, really failing to load. A run
+ * that needs no codec keeps its rejected rows (their files are uncompressed); a Snappy input and a
+ * Snappy output fail with exit 1 and a message that says why and names the file or the key.
+ */
+class NativeCodecMissingTest {
+  private static final String NO_SNAPPY = "-Dorg.xerial.snappy.disable.bundled.libs=true";
+
+  private static final String CAUSE = "the SNAPPY codec's native library did not load in this JVM";
+
+  private static final int ROWS = 300;
+
+  private static final int D = 64;
+
+  @TempDir Path dir;
+
+  @Test
+  void rejectedRowsAreKeptWithoutSnappyAndSnappyInputsAndOutputsFailSayingWhy() throws Exception {
+    float[] texts = PipelineFixture.randomRows(31, ROWS, D, 1.0);
+    float[] images = PipelineFixture.randomRows(32, ROWS, D, 1.0);
+    texts[7 * D + 3] = Float.NaN;
+    java.util.Arrays.fill(images, 11 * D, 12 * D, 0f);
+    Npy.write(dir.resolve("texts.npy"), texts, ROWS, D);
+    Npy.write(dir.resolve("images.npy"), images, ROWS, D);
+    ForkedCli cli = new ForkedCli(dir);
+
+    // No codec needed: it runs, and both bad rows are quarantined (before: the rejected-row files
+    // were Snappy, and the job died at the first one with an unrelated footer error).
+    Path kept = dir.resolve("kept");
+    cli.run(
+        "rejects",
+        List.of(NO_SNAPPY),
+        ForkedCli.runArgs(dir, kept, 2, "--set", "quality.max_rejected_fraction=0.01"));
+    ShardManifest m =
+        ShardManifest.read(
+            FileSystem.getLocal(new Configuration()),
+            new org.apache.hadoop.fs.Path(kept.resolve("aligned/_manifest.json").toString()));
+    assertThat(m.rows()).isEqualTo(ROWS - 1);
+    assertThat(m.inputs().get("text").rejected()).isEqualTo(1);
+    assertThat(m.inputs().get("image").rejected()).isEqualTo(1);
+    assertThat(m.rejectedFiles()).hasSize(2);
+    try (Stream<Path> files = Files.walk(kept.resolve("rejected"))) {
+      List<Path> parts =
+          files.filter(p -> p.getFileName().toString().endsWith(".parquet")).toList();
+      assertThat(parts).hasSize(2);
+      for (Path p : parts) {
+        assertThat(codecs(p)).as("codecs of %s", p).containsOnly("UNCOMPRESSED");
+      }
+    }
+
+    // A Snappy Parquet input (pyarrow's default codec): exit 1 naming the file, nothing written.
+    Path snappy = dir.resolve("snappy.parquet");
+    Files.copy(resource("third-party-parquet/pyarrow-list-snappy.parquet"), snappy);
+    Path none = dir.resolve("none");
+    String log =
+        failing(
+            cli,
+            "snappy-input",
+            List.of(
+                "run",
+                "--text-embeddings",
+                snappy.toString(),
+                "--image-embeddings",
+                dir.resolve("images.npy").toString(),
+                "--output",
+                none.toString(),
+                "--set",
+                "report.in_run=false"));
+    assertThat(log).contains("failed: Cannot read Parquet file file:" + snappy + ": " + CAUSE);
+    assertThat(log).contains("org.xerial.snappy.tempdir").doesNotContain("Invalid Parquet file");
+    assertThat(none.resolve("aligned/_manifest.json")).doesNotExist();
+
+    // output.parquet.codec=snappy: exit 1 before any pass, naming the cause.
+    Path out = dir.resolve("snappy-out");
+    log =
+        failing(
+            cli,
+            "snappy-output",
+            ForkedCli.runArgs(dir, out, 2, "--set", "output.parquet.codec=snappy"));
+    assertThat(log).contains(CAUSE).doesNotContain("stats text:");
+    assertThat(out.resolve("aligned/_manifest.json")).doesNotExist();
+  }
+
+  /** Runs the CLI with snappy-java's libraries off; asserts exit 1 and returns its output. */
+  private static String failing(ForkedCli cli, String name, List<String> args) throws Exception {
+    Process p = cli.start(name, List.of(NO_SNAPPY), args);
+    assertThat(p.waitFor(ForkedCli.RUN_TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
+    String log = Files.readString(cli.log(name), StandardCharsets.UTF_8);
+    assertThat(p.exitValue())
+        .as("exit code of %s; log:%n%s", name, ForkedCli.tail(log))
+        .isEqualTo(1);
+    return log;
+  }
+
+  /** The page codecs of every column chunk of a Parquet file, from its footer. */
+  private static List<String> codecs(Path file) throws Exception {
+    try (org.apache.parquet.hadoop.ParquetFileReader r =
+        org.apache.parquet.hadoop.ParquetFileReader.open(
+            org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(
+                new org.apache.hadoop.fs.Path(file.toString()), new Configuration()))) {
+      return r.getFooter().getBlocks().stream()
+          .flatMap(b -> b.getColumns().stream())
+          .map(c -> c.getCodec().name())
+          .toList();
+    }
+  }
+
+  private static Path resource(String name) throws Exception {
+    return Path.of(NativeCodecMissingTest.class.getResource("/" + name).toURI());
+  }
+}

@@ -45,11 +45,19 @@ final class PageDecompressor implements AutoCloseable {
 
   private final Codecs codecs;
 
+  /** Pages decompressed whole: how many a reader skipping to its split did not need to. */
+  private long pagesDecompressed;
+
   private final Map<CompressionCodecName, Decompressor> pooled =
       new EnumMap<>(CompressionCodecName.class);
 
   PageDecompressor(Configuration conf) {
     this.codecs = new Codecs(conf);
+  }
+
+  /** Pages decompressed whole so far (not those only a prefix of was: {@link #snappyPrefix}). */
+  long pagesDecompressed() {
+    return pagesDecompressed;
   }
 
   /** Exposes parquet-mr's codec lookup (by name, cached, configured as the writer side does). */
@@ -98,6 +106,7 @@ final class PageDecompressor implements AutoCloseable {
                 + declared);
       }
     }
+    pagesDecompressed++;
     // Snappy and ZSTD are native code (snappy-java, zstd-jni), parquet-mr's codecs included: where
     // the library does not load, no path here can read the page, and the file is not to blame.
     try {
@@ -180,6 +189,98 @@ final class PageDecompressor implements AutoCloseable {
               + declared);
     }
     return out;
+  }
+
+  /**
+   * Decodes the first {@code want} bytes of the raw Snappy stream {@code src[off, off + len)} into
+   * {@code out[0, want)}: what a reader that skips a page needs of it (its repetition levels, at
+   * the front), without decompressing the rest. Returns {@code want}, or -1 when the given bytes
+   * end before it (a prefix of the stream was given). Every length and offset is checked against
+   * the bytes there and the bytes decoded so far.
+   *
+   * @throws CorruptPageException for an element no Snappy stream has (a copy from before the start,
+   *     a literal length past 2^31)
+   */
+  static int snappyPrefix(byte[] src, int off, int len, int want, byte[] out) {
+    int end = off + len;
+    int p = off;
+    // The stream's stated length (a varint): the caller has checked it against the page header.
+    for (int i = 0; ; i++) {
+      if (p >= end) {
+        return -1;
+      }
+      if (i == 5) {
+        throw new CorruptPageException("the SNAPPY stream's length is not a varint");
+      }
+      if ((src[p++] & 0x80) == 0) {
+        break;
+      }
+    }
+    int o = 0;
+    while (o < want) {
+      if (p >= end) {
+        return -1;
+      }
+      int tag = src[p++] & 0xff;
+      int type = tag & 3;
+      if (type == 0) { // literal: its length - 1 in the tag, or in the 1-4 bytes after it
+        long n = tag >>> 2;
+        if (n >= 60) {
+          int extra = (int) n - 59;
+          if (p + extra > end) {
+            return -1;
+          }
+          n = 0;
+          for (int k = 0; k < extra; k++) {
+            n |= (long) (src[p + k] & 0xff) << (8 * k);
+          }
+          p += extra;
+        }
+        long literal = n + 1;
+        if (literal > Integer.MAX_VALUE) {
+          throw new CorruptPageException("a SNAPPY literal of " + literal + " bytes");
+        }
+        int take = (int) Math.min(literal, want - o);
+        if (take > end - p) {
+          return -1;
+        }
+        System.arraycopy(src, p, out, o, take);
+        o += take;
+        p += take; // past the literal only if all of it was taken: else o == want, and done
+      } else {
+        int length;
+        long offset;
+        if (type == 1) { // 4-11 bytes from an 11-bit offset
+          if (p >= end) {
+            return -1;
+          }
+          length = 4 + ((tag >>> 2) & 7);
+          offset = ((long) (tag >>> 5) << 8) | (src[p++] & 0xff);
+        } else {
+          int bytes = type == 2 ? 2 : 4;
+          if (p + bytes > end) {
+            return -1;
+          }
+          length = 1 + (tag >>> 2);
+          offset = 0;
+          for (int k = 0; k < bytes; k++) {
+            offset |= (long) (src[p + k] & 0xff) << (8 * k);
+          }
+          p += bytes;
+        }
+        if (offset <= 0 || offset > o) {
+          throw new CorruptPageException(
+              "a SNAPPY copy from offset " + offset + " at output byte " + o);
+        }
+        int take = Math.min(length, want - o);
+        int from = o - (int) offset;
+        for (int k = 0; k < take; k++) { // byte by byte: a copy may overlap its own output
+          out[o + k] = out[from + k];
+        }
+        o += take;
+      }
+    }
+    return o;
   }
 
   /** The uncompressed length a raw Snappy stream starts with (a varint); -1 if it has none. */

@@ -44,6 +44,12 @@ final class PageStream implements PageReader {
   /** The decompressed body of the current data page, reused from page to page. */
   private byte[] plain = new byte[0];
 
+  /** Of a Snappy page's body, the most read to count its rows when skipping it. */
+  static final int SNAPPY_PREFIX_BYTES = 1 << 16;
+
+  /** The decoded front of a skipped Snappy page (its repetition levels). */
+  private byte[] levelPrefix = new byte[4096];
+
   private final CRC32 crc = new CRC32();
   private byte[] buffer = new byte[1 << 16];
 
@@ -285,9 +291,14 @@ final class PageStream implements PageReader {
     if (v1.getRepetition_level_encoding() != org.apache.parquet.format.Encoding.RLE) {
       return -2; // BIT_PACKED levels (deprecated): the page has to be decoded
     }
-    ByteBuffer levels;
+    ByteBuffer levels =
+        compressed && !pendingLoaded && chunk.getCodec() == CompressionCodecName.SNAPPY
+            ? snappyRepetitionLevels(h)
+            : null;
     int end;
-    if (compressed) {
+    if (levels != null) {
+      end = levels.limit();
+    } else if (compressed) {
       if (!pendingLoaded) {
         loadBody(h);
         pendingLoaded = true;
@@ -328,6 +339,48 @@ final class PageStream implements PageReader {
     ColumnPages.Matches starts = new ColumnPages.Matches(0, null);
     ColumnPages.hybrid(levels, start + 4, start + 4 + len, maxRep, null, n, "repetition", starts);
     return starts.count;
+  }
+
+  /**
+   * The length-prefixed repetition levels at the front of a Snappy V1 page, decoded from the first
+   * {@link #SNAPPY_PREFIX_BYTES} of its body ({@link PageDecompressor#snappyPrefix}); null where
+   * they reach past those (then the whole page is decompressed, as for other codecs). A reader
+   * skipping to its split's first row needs only these of every page before it: the split starting
+   * 3/4 into a 1 GB Snappy column chunk had decompressed 750 MB to count rows. The body stays
+   * unread, as for an uncompressed page.
+   */
+  private ByteBuffer snappyRepetitionLevels(PageHeader h) {
+    int declared = h.getUncompressed_page_size();
+    int size = Math.min(h.getCompressed_page_size(), SNAPPY_PREFIX_BYTES);
+    grow(size);
+    readFully(buffer, size, "repetition levels");
+    seek(pendingBody);
+    long stated = PageDecompressor.snappyLength(buffer, 0, size);
+    if (stated >= 0 && stated != declared) {
+      throw new CorruptPageException(
+          "page does not decompress to its declared size: the SNAPPY stream says "
+              + stated
+              + " bytes, the page header "
+              + declared);
+    }
+    if (declared < 4 || PageDecompressor.snappyPrefix(buffer, 0, size, 4, levelPrefix) < 0) {
+      return null;
+    }
+    int len = ByteBuffer.wrap(levelPrefix, 0, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+    if (len < 0 || len > declared - 4) {
+      throw new CorruptPageException(
+          "repetition levels of " + len + " bytes in a page of " + declared + " bytes");
+    }
+    if (4 + len > SNAPPY_PREFIX_BYTES) {
+      return null;
+    }
+    if (levelPrefix.length < 4 + len) {
+      levelPrefix = new byte[SNAPPY_PREFIX_BYTES];
+    }
+    if (PageDecompressor.snappyPrefix(buffer, 0, size, 4 + len, levelPrefix) < 0) {
+      return null;
+    }
+    return ByteBuffer.wrap(levelPrefix, 0, 4 + len);
   }
 
   /** Passes the data page {@link #peekRowStarts} looked at, unread. */

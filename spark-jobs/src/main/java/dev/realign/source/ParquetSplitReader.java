@@ -370,6 +370,11 @@ final class ParquetSplitReader implements SplitReader {
     return pages;
   }
 
+  /** For tests: the pages this reader has decompressed whole. */
+  long pagesDecompressed() {
+    return codecs.pagesDecompressed();
+  }
+
   /** For tests: ignore the files' offset indexes (the header walk must find the same rows). */
   ParquetSplitReader withoutOffsetIndex() {
     useOffsetIndex = false;

@@ -259,6 +259,39 @@ class ParquetRowRangeSplitsTest {
     }
   }
 
+  /**
+   * A reader walking the page headers to its split's first row counts the rows of the Snappy pages
+   * before it from their first bytes: it decompresses about as many pages whole as the first
+   * split's reader, not every page before its rows too.
+   */
+  @Test
+  void skippingToASplitDoesNotDecompressTheSnappyPagesBeforeIt() throws Exception {
+    Path file = write(LAYOUTS.get(1));
+    List<EmbeddingSplit> splits = plan(file, 125).splits();
+    assertThat(splits).hasSize(4);
+    long[] decompressed = new long[splits.size()];
+    for (int k = 0; k < splits.size(); k++) {
+      RowBatch batch = new RowBatch(DIM, 64);
+      try (ParquetSplitReader r =
+          new ParquetSplitReader(splits.get(k), Columns.DEFAULT, true, false, CONF)) {
+        r.withoutOffsetIndex();
+        long rows = 0;
+        while (r.next(batch)) {
+          rows += batch.size;
+        }
+        assertThat(rows).isEqualTo(125);
+        decompressed[k] = r.pagesDecompressed();
+      }
+    }
+    // Before, the last split's reader also decompressed the ~3/4 of the pages that it skips.
+    assertThat(decompressed[0]).isGreaterThan(15);
+    for (int k = 1; k < splits.size(); k++) {
+      assertThat(decompressed[k])
+          .as("split %d of %s", k, Arrays.toString(decompressed))
+          .isLessThanOrEqualTo(decompressed[0] + 8);
+    }
+  }
+
   /** Pages of the vector column of row group 0, and how many of them start inside a row. */
   static int[] pagesAndPagesStartingInsideRows(Path file) throws Exception {
     try (ParquetFileReader r =

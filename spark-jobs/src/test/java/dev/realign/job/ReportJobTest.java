@@ -301,6 +301,29 @@ class ReportJobTest {
         .hasMessageContaining("match");
   }
 
+  /**
+   * report.json is rendered beside report.html but written first: when its write fails, the error
+   * names it and no new report.html is left (an old report.json never sits beside a newer HTML).
+   */
+  @Test
+  void aFailedReportJsonWriteNamesItAndLeavesNoNewHtml() throws Exception {
+    GapReport r = ReportJob.run(reportContext(), null);
+    Path other = dir.resolve("unwritable-report");
+    // A directory, not empty, where report.json goes: the file cannot replace it.
+    Files.createDirectories(other.resolve("report/report.json"));
+    Files.writeString(other.resolve("report/report.json/kept"), "x");
+    JobContext ctx = reportContext("output.dir", other.toString());
+    assertThatThrownBy(() -> ReportJob.writeReport(ctx, r))
+        .hasMessageContaining(other.resolve("report/report.json").toString());
+    assertThat(other.resolve("report/report.html")).doesNotExist();
+    // The same report written where it can be: both files, the JSON the figures' own rendering.
+    Path fine = dir.resolve("writable-report");
+    ReportJob.writeReport(reportContext("output.dir", fine.toString()), r);
+    assertThat(Files.readString(fine.resolve("report/report.json")))
+        .isEqualTo(dev.realign.report.ReportJson.toJson(r));
+    assertThat(fine.resolve("report/report.html")).isRegularFile();
+  }
+
   @Test
   void mismatchedDimensionsAndAMissingTransformFailClearly() throws Exception {
     Path small = dir.resolve("val-16.npy");

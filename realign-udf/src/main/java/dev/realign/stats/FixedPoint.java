@@ -28,8 +28,7 @@ final class FixedPoint {
   static void add128(long[] hi, long[] lo, int i, long x) {
     long l = lo[i];
     long s = l + x;
-    long carry = Long.compareUnsigned(s, l) < 0 ? 1L : 0L;
-    hi[i] += (x >> 63) + carry;
+    hi[i] += (x >> 63) + carry(l, x, s);
     lo[i] = s;
   }
 
@@ -37,9 +36,17 @@ final class FixedPoint {
   static void add128(long[] hi, long[] lo, int i, long bHi, long bLo) {
     long l = lo[i];
     long s = l + bLo;
-    long carry = Long.compareUnsigned(s, l) < 0 ? 1L : 0L;
-    hi[i] += bHi + carry;
+    hi[i] += bHi + carry(l, bLo, s);
     lo[i] = s;
+  }
+
+  /**
+   * The carry out of the unsigned 64-bit sum {@code s = a + b}, without a branch: a carry is rare
+   * in some sums, and C2 compiled the comparison's branch from a profile that had not seen one as a
+   * trap (JFR showed the merge deoptimised at its first carry in an 800k-row run).
+   */
+  static long carry(long a, long b, long s) {
+    return ((a & b) | ((a | b) & ~s)) >>> 63;
   }
 
   /** Quotient bits kept after the rounding bit to tell a value from a midpoint (see below). */

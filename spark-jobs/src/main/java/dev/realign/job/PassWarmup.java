@@ -49,6 +49,9 @@ final class PassWarmup {
 
   private static final int MAX_ROUNDS = 8;
 
+  /** One zero row and one NaN row in every this many rows of the warm-up batch. */
+  private static final int BAD_ROW_EVERY = 50;
+
   private PassWarmup() {}
 
   /**
@@ -56,10 +59,11 @@ final class PassWarmup {
    * stats pass's sketch add, the centroid pass's kernel output and sketch, and the apply pass's
    * batch function ({@link ApplyPass#align}) and {@link ApplyPass#writeBatch} into a real shard
    * writer (a temporary file, deleted) with the sketch of the written rows, and the copy pass's
-   * write of the rows as read. Two rows are bad (a zero row, a NaN), so the reject branches real
-   * inputs take are compiled as well rather than deoptimised later. The shards go to a new
-   * directory under {@code tmp}, deleted with them. With {@link Warmups.Rows#COPY}, only the copy
-   * pass's write. Returns the rows the last round's shards took (the caller drops it).
+   * write of the rows as read. Rows throughout the batch are bad (zero rows, NaNs: 2 in every
+   * {@link #BAD_ROW_EVERY}), so the reject branches real inputs take are compiled as well rather
+   * than deoptimised later. The shards go to a new directory under {@code tmp}, deleted with them.
+   * With {@link Warmups.Rows#COPY}, only the copy pass's write. Returns the rows the last round's
+   * shards took (the caller drops it).
    */
   static long run(java.nio.file.Path tmp, Warmups.Rows rows) throws IOException {
     boolean passes = rows == Warmups.Rows.PASSES;
@@ -69,9 +73,18 @@ final class PassWarmup {
         passes
             ? ReAlignFitter.fitInMemory(FitOptions.defaults(), texts, images, DIM).kernel()
             : null;
-    // Late in the batch, so that the first round's profile (which starts after some rows) has them.
-    java.util.Arrays.fill(texts, (ROWS - 7) * DIM, (ROWS - 6) * DIM, 0f);
-    texts[(ROWS - 3) * DIM + 5] = Float.NaN;
+    // Throughout the batch: a kernel reaches C2 within the first round, from the profile of the
+    // rows it has seen by then, and a branch no profiled row took is compiled as a trap. With one
+    // zero row and one NaN near the end, an 800k-row run deoptimised the centroid kernel at its
+    // first bad row (forwardUnit's reject branch) and the apply pass's pair kernel at its first
+    // zero row (JFR: unstable_if, reinterpret), each then interpreted and compiled again mid-pass.
+    // At even and odd rows alike: the pair kernel tests the first and the second row of a pair
+    // apart (with bad rows at odd rows only, its first-row branch was still a trap).
+    for (int k = 0; (k + 1) * BAD_ROW_EVERY <= ROWS; k++) {
+      int zero = k * BAD_ROW_EVERY + BAD_ROW_EVERY / 2 + k % 2;
+      java.util.Arrays.fill(texts, zero * DIM, (zero + 1) * DIM, 0f);
+      texts[(zero + BAD_ROW_EVERY / 4) * DIM + 5] = Float.NaN;
+    }
     RowBatch batch = new RowBatch(DIM, ROWS);
     System.arraycopy(texts, 0, batch.flat, 0, texts.length);
     for (int i = 0; i < ROWS; i++) {
@@ -98,9 +111,8 @@ final class PassWarmup {
           RowAccumulator stats = new RowAccumulator(DIM);
           CentroidAccumulator centroid = new CentroidAccumulator(kernel);
           for (int i = 0; i < ROWS; i++) {
-            if (stats.add(texts, i * DIM) == null) {
-              centroid.add(texts, i * DIM);
-            }
+            stats.add(texts, i * DIM);
+            centroid.add(texts, i * DIM); // bad rows too: the centroid pass meets them again
           }
           for (int a = 0; a < ALIGN_REPEATS; a++) {
             align.apply(batch, out, accepted, scratch);

@@ -103,6 +103,49 @@ class GapMetricsTest {
     }
   }
 
+  /**
+   * The bin of every value is the one the definition gives by search (e_b <= c < e_(b+1), the last
+   * bin closed, values outside [-1, 1] and NaN in the first or last): random values, every edge and
+   * its neighbouring doubles, for several bin counts.
+   */
+  @Test
+  void binOfIsTheBinTheEdgesDefine() {
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(3);
+    for (int bins : new int[] {1, 2, 3, 7, 100, 1000}) {
+      double[] e = CosineHistogram.edges(bins);
+      java.util.List<Double> values = new java.util.ArrayList<>();
+      for (double edge : e) {
+        values.add(edge);
+        values.add(Math.nextDown(edge));
+        values.add(Math.nextUp(edge));
+      }
+      values.addAll(
+          java.util.List.of(
+              Double.NaN, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, 0.0, -0.0));
+      for (int i = 0; i < 100_000; i++) {
+        values.add(rnd.nextDouble(-1.0, 1.0));
+      }
+      for (double c : values) {
+        assertThat(CosineHistogram.binOf(c, e))
+            .as("%s in %d bins", c, bins)
+            .isEqualTo(binBySearch(c, e));
+      }
+    }
+  }
+
+  private static int binBySearch(double c, double[] e) {
+    int bins = e.length - 1;
+    if (Double.isNaN(c) || c < e[0]) {
+      return 0;
+    }
+    for (int b = 0; b < bins - 1; b++) {
+      if (c < e[b + 1]) {
+        return b;
+      }
+    }
+    return bins - 1;
+  }
+
   @Test
   void jensenShannonBounds() {
     assertThat(CosineHistogram.jensenShannon(new long[] {1, 2, 3}, new long[] {2, 4, 6}))

@@ -15,6 +15,7 @@ W="${1:-/tmp/realign-startup-bench}"
 REPEATS="${REPEATS:-3}"
 MODES="${MODES:-0 1}"
 mkdir -p "$W"
+rm -rf "$W/out-cds0" "$W/out-cds1" # outputs of this invocation only (an old one is another build's)
 python3 - "$W" <<'PY'
 import sys, numpy as np
 a = np.load("realign-udf/src/test/resources/modality-gap-2022/features_clip.npy")  # [2, 500, 512]

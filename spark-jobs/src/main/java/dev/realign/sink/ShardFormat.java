@@ -90,7 +90,7 @@ public final class ShardFormat implements Serializable {
     int compress(byte[] src, int n, byte[][] scratch) {
       try {
         return compressOrFail(src, n, scratch);
-      } catch (LinkageError e) {
+      } catch (LinkageError | org.xerial.snappy.SnappyError e) {
         throw new CodecUnavailableException(name(), e);
       }
     }

@@ -87,15 +87,15 @@ public final class ShardOutput implements Serializable {
   public static ShardOutput fromConfig(PipelineConfig c) {
     // output.dtype is parsed once: the same element type for Arrow and Parquet shards.
     Dtype dtype = Dtype.fromId(c.get(ConfigKeys.OUTPUT_DTYPE));
+    Format format = Format.fromId(c.get(ConfigKeys.OUTPUT_FORMAT));
+    ShardFormat.Codec codec =
+        ShardFormat.Codec.parse(
+            ConfigKeys.OUTPUT_PARQUET_CODEC, c.get(ConfigKeys.OUTPUT_PARQUET_CODEC));
+    if (format == Format.PARQUET) {
+      codec.requireLoadable(); // a native codec that does not load here fails before any work
+    }
     return new ShardOutput(
-        Format.fromId(c.get(ConfigKeys.OUTPUT_FORMAT)),
-        dtype,
-        c.getInt(ConfigKeys.OUTPUT_ARROW_BATCH_ROWS),
-        new ShardFormat(
-            dtype,
-            ShardFormat.Codec.parse(
-                    ConfigKeys.OUTPUT_PARQUET_CODEC, c.get(ConfigKeys.OUTPUT_PARQUET_CODEC))
-                .requireLoadable()));
+        format, dtype, c.getInt(ConfigKeys.OUTPUT_ARROW_BATCH_ROWS), new ShardFormat(dtype, codec));
   }
 
   /** The Parquet writer's element type and codec. */

@@ -113,7 +113,13 @@ final class PageDecompressor implements AutoCloseable {
       return name == CompressionCodecName.SNAPPY
           ? snappy(src, off, len, declared, reuse)
           : viaCodec(name, src, off, len, declared, reuse);
-    } catch (LinkageError e) {
+    } catch (LinkageError | org.xerial.snappy.SnappyError e) {
+      // snappy-java throws its own Error where it has no build for the platform or cannot unpack
+      // it, a LinkageError where the unpacked library does not load (or failed to before). Other
+      // codecs' linkage errors (a version clash) are not about a native library: as they are.
+      if (name != CompressionCodecName.SNAPPY && name != CompressionCodecName.ZSTD) {
+        throw e;
+      }
       throw new CodecUnavailableException(name.name(), e);
     }
   }
@@ -199,9 +205,14 @@ final class PageDecompressor implements AutoCloseable {
    * the bytes there and the bytes decoded so far.
    *
    * @throws CorruptPageException for an element no Snappy stream has (a copy from before the start,
-   *     a literal length past 2^31)
+   *     a literal length past 2^31) or a stated length that is not a varint
+   * @throws IllegalArgumentException if {@code want} is negative or more than {@code out} holds
    */
   static int snappyPrefix(byte[] src, int off, int len, int want, byte[] out) {
+    if (want < 0 || want > out.length) {
+      throw new IllegalArgumentException(
+          "Invalid want: " + want + " (must be in 0.." + out.length + ", the output's size)");
+    }
     int end = off + len;
     int p = off;
     // The stream's stated length (a varint): the caller has checked it against the page header.

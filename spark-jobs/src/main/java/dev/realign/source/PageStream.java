@@ -50,6 +50,15 @@ final class PageStream implements PageReader {
   /** The decoded front of a skipped Snappy page (its repetition levels). */
   private byte[] levelPrefix = new byte[4096];
 
+  /** {@link #SNAPPY_PREFIX_BYTES}, or less in tests (so that the whole-page path runs too). */
+  private int snappyPrefixBytes = SNAPPY_PREFIX_BYTES;
+
+  /** For tests: read at most {@code bytes} of a skipped Snappy page before decompressing it all. */
+  PageStream withSnappyPrefixBytes(int bytes) {
+    snappyPrefixBytes = bytes;
+    return this;
+  }
+
   private final CRC32 crc = new CRC32();
   private byte[] buffer = new byte[1 << 16];
 
@@ -351,7 +360,8 @@ final class PageStream implements PageReader {
    */
   private ByteBuffer snappyRepetitionLevels(PageHeader h) {
     int declared = h.getUncompressed_page_size();
-    int size = Math.min(h.getCompressed_page_size(), SNAPPY_PREFIX_BYTES);
+    int size = Math.min(h.getCompressed_page_size(), snappyPrefixBytes);
+    seek(pendingBody);
     grow(size);
     readFully(buffer, size, "repetition levels");
     seek(pendingBody);
@@ -371,11 +381,11 @@ final class PageStream implements PageReader {
       throw new CorruptPageException(
           "repetition levels of " + len + " bytes in a page of " + declared + " bytes");
     }
-    if (4 + len > SNAPPY_PREFIX_BYTES) {
+    if (4 + len > snappyPrefixBytes) {
       return null;
     }
     if (levelPrefix.length < 4 + len) {
-      levelPrefix = new byte[SNAPPY_PREFIX_BYTES];
+      levelPrefix = new byte[snappyPrefixBytes];
     }
     if (PageDecompressor.snappyPrefix(buffer, 0, size, 4 + len, levelPrefix) < 0) {
       return null;

@@ -40,6 +40,8 @@ final class ParquetSplitReader implements SplitReader {
   private final boolean idsOnly;
   private final ParquetFileReader reader;
   private final PageDecompressor codecs;
+
+  private int snappyPrefixBytes = PageStream.SNAPPY_PREFIX_BYTES;
   private final long fileLength;
   private final List<SeekableInputStream> streams = new ArrayList<>();
 
@@ -363,11 +365,19 @@ final class ParquetSplitReader implements SplitReader {
     if (chunk == null) {
       throw new CorruptPageException("the row group has no chunk of column " + path);
     }
-    PageStream stream = new PageStream(in, chunk, c.getMaxRepetitionLevel(), codecs, fileLength);
+    PageStream stream =
+        new PageStream(in, chunk, c.getMaxRepetitionLevel(), codecs, fileLength)
+            .withSnappyPrefixBytes(snappyPrefixBytes);
     opening = stream; // a failing dictionary page (or first header) is named by its page index
     ColumnPages pages = new ColumnPages(c, stream);
     opening = null;
     return pages;
+  }
+
+  /** For tests: the most of a skipped Snappy page read to count its rows. */
+  ParquetSplitReader withSnappyPrefixBytes(int bytes) {
+    snappyPrefixBytes = bytes;
+    return this;
   }
 
   /** For tests: the pages this reader has decompressed whole. */

@@ -16,11 +16,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * realign where snappy-java's native library does not load (as under a {@code noexec}
+ * realign where snappy-java's native library does not load (as under a {@code noexec} or missing
  * java.io.tmpdir), through the CLI in forked JVMs with snappy-java's bundled libraries turned off
- * ({@code org.xerial.snappy.disable.bundled.libs}): the real library, really failing to load. A run
- * that needs no codec keeps its rejected rows (their files are uncompressed); a Snappy input and a
- * Snappy output fail with exit 1 and a message that says why and names the file or the key.
+ * ({@code org.xerial.snappy.disable.bundled.libs}) or its unpack directory missing: the real
+ * library, really failing to load. A run that needs no codec keeps its rejected rows (their files
+ * are uncompressed); a Snappy input and a Snappy output fail with exit 1 and a message that says
+ * why and names the file or the key.
  */
 class NativeCodecMissingTest {
   private static final String NO_SNAPPY = "-Dorg.xerial.snappy.disable.bundled.libs=true";
@@ -75,6 +76,7 @@ class NativeCodecMissingTest {
         failing(
             cli,
             "snappy-input",
+            List.of(NO_SNAPPY),
             List.of(
                 "run",
                 "--text-embeddings",
@@ -89,20 +91,24 @@ class NativeCodecMissingTest {
     assertThat(log).contains("org.xerial.snappy.tempdir").doesNotContain("Invalid Parquet file");
     assertThat(none.resolve("aligned/_manifest.json")).doesNotExist();
 
-    // output.parquet.codec=snappy: exit 1 before any pass, naming the cause.
+    // output.parquet.codec=snappy, snappy-java's bundled library on but its unpack directory not
+    // one that can be made (as a read-only tmp): exit 1 before any pass, naming the cause.
     Path out = dir.resolve("snappy-out");
+    Path notADirectory = Files.writeString(dir.resolve("a-file"), "x"); // nothing is made under it
     log =
         failing(
             cli,
             "snappy-output",
+            List.of("-Dorg.xerial.snappy.tempdir=" + notADirectory.resolve("tmp")),
             ForkedCli.runArgs(dir, out, 2, "--set", "output.parquet.codec=snappy"));
     assertThat(log).contains(CAUSE).doesNotContain("stats text:");
     assertThat(out.resolve("aligned/_manifest.json")).doesNotExist();
   }
 
-  /** Runs the CLI with snappy-java's libraries off; asserts exit 1 and returns its output. */
-  private static String failing(ForkedCli cli, String name, List<String> args) throws Exception {
-    Process p = cli.start(name, List.of(NO_SNAPPY), args);
+  /** Runs the CLI with the JVM {@code flags}; asserts exit 1 and returns its output. */
+  private static String failing(ForkedCli cli, String name, List<String> flags, List<String> args)
+      throws Exception {
+    Process p = cli.start(name, flags, args);
     assertThat(p.waitFor(ForkedCli.RUN_TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
     String log = Files.readString(cli.log(name), StandardCharsets.UTF_8);
     assertThat(p.exitValue())

@@ -157,11 +157,17 @@ class ParquetRowRangeSplitsTest {
 
   /** Every row of every split as text: row in file, id, text, vector (raw), reason, detail. */
   static List<String> read(EmbeddingSet set, boolean offsetIndex) {
+    return read(set, offsetIndex, PageStream.SNAPPY_PREFIX_BYTES);
+  }
+
+  /** {@link #read(EmbeddingSet, boolean)}, reading at most {@code prefix} of a skipped page. */
+  static List<String> read(EmbeddingSet set, boolean offsetIndex, int prefix) {
     List<String> out = new ArrayList<>();
     for (EmbeddingSplit split : set.splits()) {
       RowBatch batch = new RowBatch(set.dim(), 23);
       ParquetSplitReader r =
-          new ParquetSplitReader(split, set.columns(), set.idsFromColumn(), false, CONF);
+          new ParquetSplitReader(split, set.columns(), set.idsFromColumn(), false, CONF)
+              .withSnappyPrefixBytes(prefix);
       try (r) {
         if (!offsetIndex) {
           r.withoutOffsetIndex();
@@ -290,6 +296,40 @@ class ParquetRowRangeSplitsTest {
           .as("split %d of %s", k, Arrays.toString(decompressed))
           .isLessThanOrEqualTo(decompressed[0] + 8);
     }
+  }
+
+  /**
+   * Where a Snappy page's repetition levels do not fit the bytes read to count its rows (levels
+   * longer than that, or compressed past it), the page is decompressed whole, as before: the same
+   * rows however the group is cut, and the whole-page decompressions of the skipped pages again.
+   */
+  @Test
+  void snappyPagesWhoseLevelsPassThePrefixAreDecompressedWhole() throws Exception {
+    Path file = write(LAYOUTS.get(1));
+    List<String> whole = read(plan(file, 1 << 20), true);
+    for (int prefix : new int[] {1, 6, 24, 80}) {
+      for (int splitRows : new int[] {150, 37}) {
+        assertThat(read(plan(file, splitRows), false, prefix))
+            .as("prefix %d, by %d rows", prefix, splitRows)
+            .isEqualTo(whole);
+      }
+    }
+    List<EmbeddingSplit> splits = plan(file, 125).splits();
+    long[] decompressed = new long[2];
+    int k = 0;
+    for (EmbeddingSplit split : List.of(splits.get(0), splits.get(3))) {
+      try (ParquetSplitReader r =
+          new ParquetSplitReader(split, Columns.DEFAULT, true, false, CONF)
+              .withSnappyPrefixBytes(1)) {
+        r.withoutOffsetIndex();
+        RowBatch batch = new RowBatch(DIM, 64);
+        while (r.next(batch)) {
+          // read it all
+        }
+        decompressed[k++] = r.pagesDecompressed();
+      }
+    }
+    assertThat(decompressed[1]).isGreaterThan(decompressed[0] + 8);
   }
 
   /** Pages of the vector column of row group 0, and how many of them start inside a row. */

@@ -99,10 +99,88 @@ class SnappyPrefixTest {
             () -> PageDecompressor.snappyPrefix(new byte[] {-1, -1, -1, -1, -1, 0}, 0, 6, 1, out))
         .isInstanceOf(CorruptPageException.class)
         .hasMessageContaining("not a varint");
-    // Ending inside an element's length bytes or its literal bytes: -1, nothing read past len.
-    assertThat(PageDecompressor.snappyPrefix(new byte[] {10, (byte) 0xf0, 5}, 0, 2, 4, out))
+    // Ending inside an element's length bytes or its literal bytes: -1, though the bytes past len
+    // would complete the element (a read past len would return 4).
+    assertThat(
+            PageDecompressor.snappyPrefix(
+                new byte[] {10, (byte) 0xf0, 3, 'a', 'b', 'c', 'd'}, 0, 2, 4, out))
         .isEqualTo(-1);
-    assertThat(PageDecompressor.snappyPrefix(new byte[] {10, 0x0c, 'a', 'b', 'c'}, 0, 4, 4, out))
+    assertThat(
+            PageDecompressor.snappyPrefix(new byte[] {10, 0x0c, 'a', 'b', 'c', 'd'}, 0, 4, 4, out))
         .isEqualTo(-1);
+    // A copy whose offset bytes lie past len.
+    assertThat(
+            PageDecompressor.snappyPrefix(
+                new byte[] {10, 0x00, 'a', 0x0e, 0x01, 0x00}, 0, 4, 3, new byte[3]))
+        .isEqualTo(-1);
+    assertThatThrownBy(
+            () -> PageDecompressor.snappyPrefix(new byte[] {1, 0, 'a'}, 0, 3, 65, new byte[64]))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Invalid want: 65");
+  }
+
+  /**
+   * Elements snappy-java's compressor does not write for small inputs, built by hand and checked
+   * against its decompressor first: literals with 1, 2, 3 and 4 length bytes, copies with 1-, 2-
+   * and 4-byte offsets, and a copy overlapping its own output.
+   */
+  @Test
+  void everyElementKindDecodesAsSnappyJavaDoes() throws Exception {
+    java.io.ByteArrayOutputStream s = new java.io.ByteArrayOutputStream();
+    byte[] literal = new byte[300];
+    for (int i = 0; i < literal.length; i++) {
+      literal[i] = (byte) (i * 7 + 1);
+    }
+    int total = 0;
+    // literals of 70, 80, 90 and 60 bytes, with 1, 2, 3 and 4 length bytes (tags 60..63)
+    int[][] literals = {{60, 70}, {61, 80}, {62, 90}, {63, 60}};
+    java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+    int from = 0;
+    for (int[] l : literals) {
+      body.write(l[0] << 2);
+      int extra = l[0] - 59;
+      for (int k = 0; k < extra; k++) {
+        body.write(((l[1] - 1) >>> (8 * k)) & 0xff);
+      }
+      body.write(literal, from, l[1]);
+      from += l[1];
+      total += l[1];
+    }
+    // a 1-byte-offset copy of 7 bytes from 100 back: tag 01, length - 4 = 3 in bits 2-4
+    body.write(0x01 | (3 << 2) | ((100 >>> 8) << 5));
+    body.write(100 & 0xff);
+    total += 7;
+    // a 2-byte-offset copy of 20 bytes from 250 back, a 4-byte-offset one of 64 from 299 back
+    body.write(0x02 | (19 << 2));
+    body.write(250 & 0xff);
+    body.write(250 >>> 8);
+    total += 20;
+    body.write(0x03 | (63 << 2));
+    for (int k = 0; k < 4; k++) {
+      body.write((299 >>> (8 * k)) & 0xff);
+    }
+    total += 64;
+    // an overlapping copy: 30 bytes from 1 back (the last byte, repeated)
+    body.write(0x02 | (29 << 2));
+    body.write(1);
+    body.write(0);
+    total += 30;
+    for (int v = total; ; v >>>= 7) { // the stated length, a varint
+      if (v < 0x80) {
+        s.write(v);
+        break;
+      }
+      s.write((v & 0x7f) | 0x80);
+    }
+    s.write(body.toByteArray());
+    byte[] stream = s.toByteArray();
+    byte[] whole = org.xerial.snappy.Snappy.uncompress(stream);
+    assertThat(whole).hasSize(total);
+    for (int want = 0; want <= total; want += 1) {
+      byte[] out = new byte[want];
+      assertThat(PageDecompressor.snappyPrefix(stream, 0, stream.length, want, out))
+          .isEqualTo(want);
+      assertThat(out).as("first %d bytes", want).isEqualTo(Arrays.copyOf(whole, want));
+    }
   }
 }

@@ -99,11 +99,7 @@ final class PageDecompressor implements AutoCloseable {
     if (name == CompressionCodecName.SNAPPY) {
       long stated = snappyLength(src, off, len);
       if (stated != declared) {
-        throw new CorruptPageException(
-            "page does not decompress to its declared size: the SNAPPY stream says "
-                + stated
-                + " bytes, the page header "
-                + declared);
+        throw snappyLengthMismatch(stated, declared);
       }
     }
     pagesDecompressed++;
@@ -292,6 +288,15 @@ final class PageDecompressor implements AutoCloseable {
       }
     }
     return o;
+  }
+
+  /** A Snappy stream whose stated length is not its page header's uncompressed size. */
+  static CorruptPageException snappyLengthMismatch(long stated, int declared) {
+    return new CorruptPageException(
+        "page does not decompress to its declared size: the SNAPPY stream says "
+            + stated
+            + " bytes, the page header "
+            + declared);
   }
 
   /** The uncompressed length a raw Snappy stream starts with (a varint); -1 if it has none. */

@@ -366,12 +366,8 @@ final class PageStream implements PageReader {
     readFully(buffer, size, "repetition levels");
     seek(pendingBody);
     long stated = PageDecompressor.snappyLength(buffer, 0, size);
-    if (stated >= 0 && stated != declared) {
-      throw new CorruptPageException(
-          "page does not decompress to its declared size: the SNAPPY stream says "
-              + stated
-              + " bytes, the page header "
-              + declared);
+    if (stated >= 0 && stated != declared) { // -1 (no varint in the bytes read): the whole page
+      throw PageDecompressor.snappyLengthMismatch(stated, declared);
     }
     if (declared < 4 || PageDecompressor.snappyPrefix(buffer, 0, size, 4, levelPrefix) < 0) {
       return null;

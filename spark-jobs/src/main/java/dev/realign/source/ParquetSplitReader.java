@@ -40,8 +40,6 @@ final class ParquetSplitReader implements SplitReader {
   private final boolean idsOnly;
   private final ParquetFileReader reader;
   private final PageDecompressor codecs;
-
-  private int snappyPrefixBytes = PageStream.SNAPPY_PREFIX_BYTES;
   private final long fileLength;
   private final List<SeekableInputStream> streams = new ArrayList<>();
 
@@ -77,6 +75,9 @@ final class ParquetSplitReader implements SplitReader {
 
   /** False only in tests: skip to a split's first row by the page headers alone. */
   private boolean useOffsetIndex = true;
+
+  /** Of a skipped Snappy page, the most read to count its rows (less only in tests). */
+  private int snappyPrefixBytes = PageStream.SNAPPY_PREFIX_BYTES;
 
   ParquetSplitReader(
       EmbeddingSplit split,

@@ -21,13 +21,20 @@ final class ForkedCli {
   /** A run that takes longer than this is stuck (one takes 6-24 s on a busy 2-core machine). */
   static final long RUN_TIMEOUT_SECONDS = 180;
 
-  /** The launcher's JIT thresholds ({@code ./realign}): less compiling in a short run. */
+  /**
+   * The launcher's JIT flags ({@code ./realign}): raised C2 thresholds and the driver code kept
+   * with C1, less compiling in a short run ({@link LauncherJitFlagsTest} checks they are its).
+   */
   static final List<String> JIT =
       List.of(
           "-XX:Tier4InvocationThreshold=25000",
           "-XX:Tier4MinInvocationThreshold=3000",
           "-XX:Tier4CompileThreshold=75000",
-          "-XX:Tier4BackEdgeThreshold=200000");
+          "-XX:Tier4BackEdgeThreshold=200000",
+          "-XX:CompileCommand=quiet",
+          "-XX:CompileCommand=MaxNodeLimit,org/apache/xbean/*.*,1",
+          "-XX:CompileCommand=MaxNodeLimit,org/apache/hadoop/shaded/com/ctc/*.*,1",
+          "-XX:CompileCommand=MaxNodeLimit,org/apache/hadoop/conf/Configuration$Parser.*,1");
 
   /** The launcher's log configuration. */
   static final Path LOG_CONFIG =

@@ -77,6 +77,8 @@ final class NpySplitReader implements SplitReader {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read metadata file " + split.metadataFile(), e);
+    } catch (LinkageError | org.xerial.snappy.SnappyError e) {
+      throw NativeCodecErrors.cannotRead(e, split.metadataFile());
     }
   }
 
@@ -114,6 +116,8 @@ final class NpySplitReader implements SplitReader {
           r = metadata.read();
         } catch (IOException e) {
           throw new UncheckedIOException("Cannot read metadata file " + split.metadataFile(), e);
+        } catch (LinkageError | org.xerial.snappy.SnappyError e) {
+          throw NativeCodecErrors.cannotRead(e, split.metadataFile());
         }
         if (r == null) {
           throw new IllegalStateException(

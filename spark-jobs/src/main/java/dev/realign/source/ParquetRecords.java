@@ -32,6 +32,10 @@ import org.apache.parquet.schema.Type;
  */
 final class ParquetRecords implements CorpusReader.Records {
   private final String rel;
+
+  /** The file as its reader names it (the whole path), for the errors that are not its rows'. */
+  private final String file;
+
   private final String idField;
   private final String textField;
   private final ParquetFileReader reader;
@@ -60,6 +64,7 @@ final class ParquetRecords implements CorpusReader.Records {
       long firstRow)
       throws IOException {
     this.rel = rel;
+    this.file = in.toString();
     this.idField = idField;
     this.textField = textField;
     this.reader = ParquetFileReader.open(in);
@@ -159,6 +164,8 @@ final class ParquetRecords implements CorpusReader.Records {
       throw new UncheckedIOException(
           "Cannot read Parquet file " + rel + " after row " + row + ": " + e.getMessage(),
           e instanceof IOException ioe ? ioe : new IOException(e));
+    } catch (LinkageError | org.xerial.snappy.SnappyError e) {
+      throw NativeCodecErrors.cannotRead(e, file);
     }
   }
 
@@ -167,7 +174,12 @@ final class ParquetRecords implements CorpusReader.Records {
     if (!hasNext()) {
       throw new NoSuchElementException();
     }
-    Group g = rows.read();
+    Group g;
+    try {
+      g = rows.read();
+    } catch (LinkageError | org.xerial.snappy.SnappyError e) {
+      throw NativeCodecErrors.cannotRead(e, file);
+    }
     rowsLeft--;
     row++;
     String loc = CorpusRecord.location(rel, row);

@@ -105,6 +105,87 @@ class NativeCodecMissingTest {
     assertThat(out.resolve("aligned/_manifest.json")).doesNotExist();
   }
 
+  @Test
+  void snappyFilesThatParquetMrReadsFailNamingTheFile() throws Exception {
+    Npy.write(dir.resolve("texts.npy"), PipelineFixture.randomRows(33, ROWS, D, 1.0), ROWS, D);
+    Npy.write(dir.resolve("images.npy"), PipelineFixture.randomRows(34, ROWS, D, 1.0), ROWS, D);
+    ForkedCli cli = new ForkedCli(dir);
+
+    // The ids and texts of a .npy input, from a Snappy metadata file (Spark's and pyarrow's default
+    // codec). Before: exit 1 with only "no snappyjava in java.library.path: ...".
+    Path meta = snappyIdsAndTexts(dir.resolve("texts-meta.parquet"), ROWS);
+    Path metaOut = dir.resolve("meta-out");
+    String log =
+        failing(
+            cli,
+            "snappy-metadata",
+            List.of(NO_SNAPPY),
+            List.of(
+                "run",
+                "--text-embeddings",
+                dir.resolve("texts.npy").toString(),
+                "--text-metadata",
+                meta.toString(),
+                "--image-embeddings",
+                dir.resolve("images.npy").toString(),
+                "--output",
+                metaOut.toString(),
+                "--set",
+                "report.in_run=false"));
+    assertThat(log).contains("failed: Cannot read Parquet file file:" + meta + ": " + CAUSE);
+    assertThat(log).contains("org.xerial.snappy.tempdir");
+    assertThat(metaOut.resolve("aligned/_manifest.json")).doesNotExist();
+
+    // A Snappy Parquet corpus to encode (the bundled model, d = 384).
+    int bundledDim = 384;
+    Npy.write(
+        dir.resolve("images-384.npy"),
+        PipelineFixture.randomRows(35, 40, bundledDim, 1.0),
+        40,
+        bundledDim);
+    Path corpus = snappyIdsAndTexts(dir.resolve("corpus.parquet"), 40);
+    Path corpusOut = dir.resolve("corpus-out");
+    log =
+        failing(
+            cli,
+            "snappy-corpus",
+            List.of(NO_SNAPPY),
+            List.of(
+                "run",
+                "--texts",
+                corpus.toString(),
+                "--image-embeddings",
+                dir.resolve("images-384.npy").toString(),
+                "--output",
+                corpusOut.toString(),
+                "--set",
+                "report.in_run=false"));
+    assertThat(log).contains("failed: Cannot read Parquet file file:" + corpus + ": " + CAUSE);
+    assertThat(corpusOut.resolve("aligned/_manifest.json")).doesNotExist();
+  }
+
+  /** A Snappy Parquet file of {@code rows} string ids and texts, written by parquet-mr. */
+  private static Path snappyIdsAndTexts(Path file, int rows) throws Exception {
+    org.apache.parquet.schema.MessageType schema =
+        org.apache.parquet.schema.MessageTypeParser.parseMessageType(
+            "message m { required binary id (STRING); required binary text (STRING); }");
+    try (org.apache.parquet.hadoop.ParquetWriter<org.apache.parquet.example.data.Group> w =
+        org.apache.parquet.hadoop.example.ExampleParquetWriter.builder(
+                new org.apache.hadoop.fs.Path(file.toUri()))
+            .withType(schema)
+            .withConf(new Configuration())
+            .withCompressionCodec(org.apache.parquet.hadoop.metadata.CompressionCodecName.SNAPPY)
+            .build()) {
+      org.apache.parquet.example.data.simple.SimpleGroupFactory f =
+          new org.apache.parquet.example.data.simple.SimpleGroupFactory(schema);
+      for (int i = 0; i < rows; i++) {
+        w.write(f.newGroup().append("id", "doc-" + i).append("text", "a photo of thing " + i));
+      }
+    }
+    assertThat(codecs(file)).as("codecs of %s", file).containsOnly("SNAPPY");
+    return file;
+  }
+
   /** Runs the CLI with the JVM {@code flags}; asserts exit 1 and returns its output. */
   private static String failing(ForkedCli cli, String name, List<String> flags, List<String> args)
       throws Exception {

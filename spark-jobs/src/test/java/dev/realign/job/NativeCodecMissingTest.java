@@ -73,20 +73,15 @@ class NativeCodecMissingTest {
     Files.copy(resource("third-party-parquet/pyarrow-list-snappy.parquet"), snappy);
     Path none = dir.resolve("none");
     String log =
-        failing(
+        failsWithoutSnappy(
             cli,
             "snappy-input",
-            List.of(NO_SNAPPY),
-            List.of(
-                "run",
-                "--text-embeddings",
-                snappy.toString(),
-                "--image-embeddings",
-                dir.resolve("images.npy").toString(),
-                "--output",
-                none.toString(),
-                "--set",
-                "report.in_run=false"));
+            "--text-embeddings",
+            snappy,
+            "--image-embeddings",
+            dir.resolve("images.npy"),
+            "--output",
+            none);
     assertThat(log).contains("failed: Cannot read Parquet file file:" + snappy + ": " + CAUSE);
     assertThat(log).contains("org.xerial.snappy.tempdir").doesNotContain("Invalid Parquet file");
     assertThat(none.resolve("aligned/_manifest.json")).doesNotExist();
@@ -116,22 +111,17 @@ class NativeCodecMissingTest {
     Path meta = snappyIdsAndTexts(dir.resolve("texts-meta.parquet"), ROWS);
     Path metaOut = dir.resolve("meta-out");
     String log =
-        failing(
+        failsWithoutSnappy(
             cli,
             "snappy-metadata",
-            List.of(NO_SNAPPY),
-            List.of(
-                "run",
-                "--text-embeddings",
-                dir.resolve("texts.npy").toString(),
-                "--text-metadata",
-                meta.toString(),
-                "--image-embeddings",
-                dir.resolve("images.npy").toString(),
-                "--output",
-                metaOut.toString(),
-                "--set",
-                "report.in_run=false"));
+            "--text-embeddings",
+            dir.resolve("texts.npy"),
+            "--text-metadata",
+            meta,
+            "--image-embeddings",
+            dir.resolve("images.npy"),
+            "--output",
+            metaOut);
     assertThat(log).contains("failed: Cannot read Parquet file file:" + meta + ": " + CAUSE);
     assertThat(log).contains("org.xerial.snappy.tempdir");
     assertThat(metaOut.resolve("aligned/_manifest.json")).doesNotExist();
@@ -146,20 +136,15 @@ class NativeCodecMissingTest {
     Path corpus = snappyIdsAndTexts(dir.resolve("corpus.parquet"), 40);
     Path corpusOut = dir.resolve("corpus-out");
     log =
-        failing(
+        failsWithoutSnappy(
             cli,
             "snappy-corpus",
-            List.of(NO_SNAPPY),
-            List.of(
-                "run",
-                "--texts",
-                corpus.toString(),
-                "--image-embeddings",
-                dir.resolve("images-384.npy").toString(),
-                "--output",
-                corpusOut.toString(),
-                "--set",
-                "report.in_run=false"));
+            "--texts",
+            corpus,
+            "--image-embeddings",
+            dir.resolve("images-384.npy"),
+            "--output",
+            corpusOut);
     assertThat(log).contains("failed: Cannot read Parquet file file:" + corpus + ": " + CAUSE);
     assertThat(corpusOut.resolve("aligned/_manifest.json")).doesNotExist();
   }
@@ -184,6 +169,24 @@ class NativeCodecMissingTest {
     }
     assertThat(codecs(file)).as("codecs of %s", file).containsOnly("SNAPPY");
     return file;
+  }
+
+  /** The arguments {@code run <args> --set report.in_run=false}. */
+  private static List<String> runWithoutReport(Object... args) {
+    List<String> cli = new java.util.ArrayList<>();
+    cli.add("run");
+    for (Object a : args) {
+      cli.add(a.toString());
+    }
+    cli.add("--set");
+    cli.add("report.in_run=false");
+    return cli;
+  }
+
+  /** Runs {@code realign run <args>} (report off) without snappy-java's bundled library. */
+  private static String failsWithoutSnappy(ForkedCli cli, String name, Object... args)
+      throws Exception {
+    return failing(cli, name, List.of(NO_SNAPPY), runWithoutReport(args));
   }
 
   /** Runs the CLI with the JVM {@code flags}; asserts exit 1 and returns its output. */

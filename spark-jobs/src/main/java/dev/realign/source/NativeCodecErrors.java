@@ -57,8 +57,14 @@ final class NativeCodecErrors {
     if (codec == null) {
       throw e;
     }
-    CodecUnavailableException cause = new CodecUnavailableException(codec, e);
-    return new IllegalStateException(
-        "Cannot read Parquet file " + file + ": " + cause.getMessage(), cause);
+    return cannotRead(new CodecUnavailableException(codec, e), file);
+  }
+
+  /**
+   * {@code e}, met while reading {@code file}, as the failure to throw: this machine's fault, not
+   * the file's (a failure, not an invalid input), in a message that names the file.
+   */
+  static IllegalStateException cannotRead(CodecUnavailableException e, String file) {
+    return new IllegalStateException("Cannot read Parquet file " + file + ": " + e.getMessage(), e);
   }
 }

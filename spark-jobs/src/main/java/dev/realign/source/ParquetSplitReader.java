@@ -270,9 +270,7 @@ final class ParquetSplitReader implements SplitReader {
           "Cannot read Parquet file " + split.file() + ": " + where() + ": " + e.getMessage(),
           e.getCause());
     } catch (dev.realign.sink.CodecUnavailableException e) {
-      // This machine's fault, not the file's: a failure, not an invalid input.
-      throw new IllegalStateException(
-          "Cannot read Parquet file " + split.file() + ": " + e.getMessage(), e);
+      throw NativeCodecErrors.cannotRead(e, split.file());
     }
     return batch.size > 0;
   }

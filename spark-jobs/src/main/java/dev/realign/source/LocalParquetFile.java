@@ -25,6 +25,13 @@ final class LocalParquetFile implements InputFile {
   /** Bytes of the buffer behind small reads (page headers are read a few bytes at a time). */
   static final int BUFFER_BYTES = 1 << 16;
 
+  /**
+   * Bytes of the first fill after a seek out of the buffer: a page header and a little more. A
+   * split that starts 150,000 rows into a pyarrow file seeks past 750 pages by their headers, and a
+   * full buffer at each read 48 MB to use 40 KB of it.
+   */
+  static final int SEEK_FILL_BYTES = 4 << 10;
+
   private final java.nio.file.Path file;
   private final long length;
 
@@ -70,6 +77,9 @@ final class LocalParquetFile implements InputFile {
 
     private long bufferStart;
 
+    /** Whether the next fill follows a seek out of the buffer (and reads less). */
+    private boolean seeked;
+
     ChannelStream(FileChannel channel) {
       this.channel = channel;
     }
@@ -89,13 +99,15 @@ final class LocalParquetFile implements InputFile {
       } else {
         bufferStart = pos;
         buffer.limit(0);
+        seeked = true;
       }
     }
 
     /** Refills the buffer from the current position; false at the end of the file. */
     private boolean fill() throws IOException {
       long pos = getPos();
-      buffer.clear();
+      buffer.clear().limit(seeked ? SEEK_FILL_BYTES : BUFFER_BYTES);
+      seeked = false;
       int n = channel.read(buffer, pos);
       buffer.flip();
       bufferStart = pos;
@@ -112,6 +124,14 @@ final class LocalParquetFile implements InputFile {
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
+      if (len > 0 && len < BUFFER_BYTES) { // Thrift reads page headers a few bytes at a time
+        if (!buffer.hasRemaining() && !fill()) {
+          return -1;
+        }
+        int n = Math.min(len, buffer.remaining());
+        buffer.get(b, off, n);
+        return n;
+      }
       return read(ByteBuffer.wrap(b, off, len));
     }
 

@@ -41,6 +41,10 @@ final class ColumnPages {
   private float[] dictFloats;
   private long[] dictLongs;
   private Binary[] dictBinaries;
+
+  /** The dictionary page's entries until they are decoded (null: decoded, or no dictionary). */
+  private ByteBuffer dictBytes;
+
   private int[] indices = new int[0];
 
   /**
@@ -136,6 +140,9 @@ final class ColumnPages {
     this.unsigned =
         t.getLogicalTypeAnnotation() instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation i
             && !i.isSigned();
+    if (floatValues()) {
+      pages.readBodiesOffHeap();
+    }
     DictionaryPage dp = pages.readDictionaryPage();
     if (dp != null) {
       dictionary(dp);
@@ -152,7 +159,13 @@ final class ColumnPages {
         : Long.toUnsignedString(v);
   }
 
-  /** Decodes the dictionary page: PLAIN entries that fill it exactly. */
+  /**
+   * Checks the dictionary page (PLAIN, its size as its header says) and keeps its bytes: its
+   * entries are decoded when a page first needs them ({@link #decodeDictionary}). A writer falls
+   * back from dictionary to PLAIN pages when the dictionary outgrows its page (pyarrow at 1 MiB),
+   * so of the splits of a big row group only the first reads dictionary-encoded pages: the others
+   * would decode a dictionary of 100,000 ids or 262,144 floats on every open, and drop it unused.
+   */
   private void dictionary(DictionaryPage dp) {
     Encoding enc = dp.getEncoding();
     if (enc != Encoding.PLAIN && enc != Encoding.PLAIN_DICTIONARY) {
@@ -180,6 +193,16 @@ final class ColumnPages {
               + " entries"
               + (size > 0 ? " of " + size + " bytes" : ""));
     }
+    dictBytes = b;
+    dictSize = n;
+  }
+
+  /** Decodes the entries of the dictionary page kept by {@link #dictionary}. */
+  private void decodeDictionary() {
+    ByteBuffer b = dictBytes;
+    dictBytes = null;
+    int n = dictSize;
+    PrimitiveTypeName type = column.getPrimitiveType().getPrimitiveTypeName();
     if (floatValues()) {
       dictFloats = new float[n];
       for (int i = 0; i < n; i++) {
@@ -198,12 +221,12 @@ final class ColumnPages {
             (b.limit() - end) + " bytes left after the dictionary page's " + n + " entries");
       }
     } else {
+      int size = column.getPrimitiveType().getTypeLength();
       dictBinaries = new Binary[n];
       for (int i = 0; i < n; i++) {
         dictBinaries[i] = Binary.fromConstantByteBuffer(b, i * size, size);
       }
     }
-    dictSize = n;
   }
 
   /** Whether the column's values are floats (FLOAT, or FLOAT16 halves widened exactly). */
@@ -318,6 +341,28 @@ final class ColumnPages {
     } else {
       System.arraycopy(floats, from, to, at, n);
     }
+  }
+
+  /**
+   * How many rows from {@link #pos} (a row start), at most {@code max}, are whole rows of this page
+   * with exactly {@code d} entries each, all defined, none of them the page's last row (which may
+   * go on in the next page); their values are the next {@code d} x that many. Moves {@link
+   * #startCursor} to the last of them.
+   */
+  int fullRows(int d, int max) {
+    if (!allDefined) {
+      return 0;
+    }
+    int k = startCursor; // starts[k] == pos: the caller checked pos is a row start
+    int rows = 0;
+    int next = pos + d;
+    while (rows < max && k + 1 < startCount && starts[k + 1] == next) {
+      k++;
+      rows++;
+      next += d;
+    }
+    startCursor = k;
+    return rows;
   }
 
   /** Float value {@code i} of the current page. */
@@ -623,8 +668,12 @@ final class ColumnPages {
 
   private static void checkValue(int v, int max, String item) {
     if (v < 0 || v > max) {
-      throw new CorruptPageException(item + " " + v + " (must be in 0.." + max + ")");
+      throw valueFailure(v, max, item);
     }
+  }
+
+  private static CorruptPageException valueFailure(int v, int max, String item) {
+    return new CorruptPageException(item + " " + v + " (must be in 0.." + max + ")");
   }
 
   private static int checkLevel(int v, int max, String what) {
@@ -684,6 +733,40 @@ final class ColumnPages {
       String stream,
       String item,
       Matches matches) {
+    // Decoded from a byte array: the buffer's own, or a copy of the section (pages read into
+    // direct buffers). A ByteBuffer's get checks its bounds (and a direct one its memory session)
+    // on every byte; runs of list levels come one or two a row.
+    if (start < 0 || end < start || end > b.limit()) {
+      throw new CorruptPageException(
+          stream + " at bytes " + start + ".." + end + " of a section of " + b.limit());
+    }
+    if (b.hasArray()) {
+      int base = b.arrayOffset();
+      return runs(b.array(), base + start, base + end, width, max, out, n, stream, item, matches)
+          - base;
+    }
+    byte[] copy = new byte[end - start];
+    b.get(start, copy);
+    return runs(copy, 0, end - start, width, max, out, n, stream, item, matches) + start;
+  }
+
+  /**
+   * As {@link #runs(ByteBuffer, int, int, int, int, int[], int, String, String, Matches)}. Kept
+   * small for the JIT, which compiles it early and more than once (levels, dictionary indices, and
+   * page skips each profile it their way): failures are built in {@link #runFailure}, a run's
+   * effects are {@link #repeat} and {@link #unpack}.
+   */
+  private static int runs(
+      byte[] b,
+      int start,
+      int end,
+      int width,
+      int max,
+      int[] out,
+      int n,
+      String stream,
+      String item,
+      Matches matches) {
     if (matches != null) {
       matches.count = 0;
     }
@@ -691,57 +774,35 @@ final class ColumnPages {
     int at = start;
     int i = 0;
     while (i < n) {
-      if (at >= end) {
-        throw new CorruptPageException(stream + " end after " + i + " of " + n + " entries");
-      }
       long header = 0;
       int shift = 0;
-      while (true) {
+      int x;
+      do {
         if (at >= end || shift > 28) {
-          throw new CorruptPageException(stream + ": a run header runs past its section");
+          throw runFailure(stream, shift == 0 ? -1 : 0, i, n, 0, end - at);
         }
-        int x = b.get(at++) & 0xff;
+        x = b[at++] & 0xff;
         header |= (long) (x & 0x7f) << shift;
         shift += 7;
-        if ((x & 0x80) == 0) {
-          break;
-        }
-      }
+      } while ((x & 0x80) != 0);
+      long count = header >>> 1;
       if ((header & 1) == 0) { // RLE run
-        long run = header >>> 1;
-        if (run == 0 || run > n - i) {
-          throw new CorruptPageException(
-              stream + ": a run of " + run + " with " + (n - i) + " entries left");
-        }
-        if (end - at < byteWidth) {
-          throw new CorruptPageException(stream + ": a run value runs past its section");
+        if (count == 0 || count > n - i || end - at < byteWidth) {
+          throw runFailure(stream, 1, i, n, count, end - at);
         }
         int v = 0;
         for (int k = 0; k < byteWidth; k++) {
-          v |= (b.get(at++) & 0xff) << (8 * k);
+          v |= (b[at++] & 0xff) << (8 * k);
         }
         checkValue(v, max, item);
-        if (out != null) {
-          java.util.Arrays.fill(out, i, i + (int) run, v);
-        }
-        if (matches != null && v == matches.value) {
-          if (matches.positions != null) {
-            for (int k = 0; k < run; k++) {
-              matches.positions[matches.count + k] = i + k;
-            }
-          }
-          matches.count += (int) run;
-        }
-        i += (int) run;
+        repeat(v, (int) count, out, i, matches);
+        i += (int) count;
       } else { // bit-packed groups of 8
-        long groups = header >>> 1;
-        long bytes = groups * width;
-        if (groups == 0 || bytes > end - at) {
-          throw new CorruptPageException(
-              stream + ": " + groups + " bit-packed groups in " + (end - at) + " bytes");
+        long bytes = count * width;
+        if (count == 0 || bytes > end - at) {
+          throw runFailure(stream, 2, i, n, count, end - at);
         }
-        long values = groups * 8;
-        int take = (int) Math.min(values, n - i);
+        int take = (int) Math.min(count * 8, n - i);
         // The last run may be padded past n (DuckDB pads with whole groups): padding is ignored.
         unpack(b, at, width, max, out, i, take, item, matches);
         i += take;
@@ -752,13 +813,46 @@ final class ColumnPages {
   }
 
   /**
+   * The failure of {@link #runs}: {@code kind} -1, the entries end early; 0, a run header runs past
+   * the section; 1, a bad RLE run ({@code count} long); 2, bad bit-packed groups ({@code count}).
+   */
+  private static CorruptPageException runFailure(
+      String stream, int kind, int i, int n, long count, int left) {
+    return new CorruptPageException(
+        switch (kind) {
+          case -1 -> stream + " end after " + i + " of " + n + " entries";
+          case 0 -> stream + ": a run header runs past its section";
+          case 1 ->
+              count == 0 || count > n - i
+                  ? stream + ": a run of " + count + " with " + (n - i) + " entries left"
+                  : stream + ": a run value runs past its section";
+          default -> stream + ": " + count + " bit-packed groups in " + left + " bytes";
+        });
+  }
+
+  /** An RLE run's effects: {@code run} copies of {@code v} from entry {@code i}. */
+  private static void repeat(int v, int run, int[] out, int i, Matches matches) {
+    if (out != null) {
+      java.util.Arrays.fill(out, i, i + run, v);
+    }
+    if (matches != null && v == matches.value) {
+      if (matches.positions != null) {
+        for (int k = 0; k < run; k++) {
+          matches.positions[matches.count + k] = i + k;
+        }
+      }
+      matches.count += run;
+    }
+  }
+
+  /**
    * {@code take} values of a bit-packed run starting at byte {@code at}, into {@code out[i ..]}
    * (may be null) and {@code matches} (may be null). A method of its own: it runs once per run (for
    * list levels, about once a row), so the JIT compiles it as a method rather than compiling loop
    * entries of {@link #runs} again and again.
    */
   private static void unpack(
-      ByteBuffer b,
+      byte[] b,
       int at,
       int width,
       int max,
@@ -767,13 +861,17 @@ final class ColumnPages {
       int take,
       String item,
       Matches matches) {
+    if (width == 1 && max >= 1 && out == null && matches != null && matches.value <= 1) {
+      bitMatches(b, at, i, take, matches);
+      return;
+    }
     long mask = (1L << width) - 1;
     long acc = 0; // bits not yet used, least significant first
     int bits = 0;
     int q = at;
     for (int k = 0; k < take; k++) {
       while (bits < width) {
-        acc |= (long) (b.get(q++) & 0xff) << bits;
+        acc |= (long) (b[q++] & 0xff) << bits;
         bits += 8;
       }
       int v = (int) (acc & mask);
@@ -790,6 +888,32 @@ final class ColumnPages {
         matches.count++;
       }
     }
+  }
+
+  /**
+   * {@link #unpack} of one-bit values (every value valid) that are only matched, not stored: a byte
+   * (8 values) at a time. The repetition levels of lists are one bit wide, and a row of d entries
+   * is a bit-packed group (its start and the first entries after it) and an RLE run of ones.
+   */
+  private static void bitMatches(byte[] b, int at, int i, int take, Matches matches) {
+    int flip = matches.value == 0 ? 0xff : 0; // the matched values as set bits
+    int[] positions = matches.positions;
+    int count = matches.count;
+    for (int k = 0; k < take; k += 8) {
+      int bits = (b[at + (k >>> 3)] ^ flip) & 0xff;
+      if (take - k < 8) {
+        bits &= (1 << (take - k)) - 1; // the last values of the page end inside this byte
+      }
+      if (positions == null) {
+        count += Integer.bitCount(bits);
+      } else {
+        while (bits != 0) {
+          positions[count++] = i + k + Integer.numberOfTrailingZeros(bits);
+          bits &= bits - 1;
+        }
+      }
+    }
+    matches.count = count;
   }
 
   private void values(Encoding enc, ByteBuffer data, int defined, int n) {
@@ -884,6 +1008,9 @@ final class ColumnPages {
     }
     if (defined > 0 || data.remaining() > 0) {
       indexRuns(data, indices, defined);
+    }
+    if (dictBytes != null) {
+      decodeDictionary();
     }
     int[] idx = indices;
     if (floatValues()) {

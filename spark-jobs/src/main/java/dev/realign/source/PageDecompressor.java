@@ -4,6 +4,7 @@ import dev.realign.sink.CodecUnavailableException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
@@ -80,6 +81,68 @@ final class PageDecompressor implements AutoCloseable {
    */
   byte[] decompress(
       CompressionCodecName name, byte[] src, int off, int len, int declared, byte[] reuse) {
+    checkSizes(name, len, declared, () -> snappyLength(src, off, len));
+    // Snappy and ZSTD are native code (snappy-java, zstd-jni), parquet-mr's codecs included: where
+    // the library does not load, no path here can read the page, and the file is not to blame.
+    try {
+      return name == CompressionCodecName.SNAPPY
+          ? snappy(src, off, len, declared, reuse)
+          : viaCodec(name, src, off, len, declared, reuse);
+    } catch (LinkageError | org.xerial.snappy.SnappyError e) {
+      throw nativeFailure(name, e);
+    }
+  }
+
+  /**
+   * As {@link #decompress} for a Snappy page in a direct buffer ({@code src} from its position to
+   * its limit), into a direct buffer: {@code reuse} where it holds {@code declared} bytes, else a
+   * new one. snappy-java reads and writes direct buffers in place, where byte arrays cost the JDK's
+   * copy of the page into a temporary direct buffer as it is read.
+   *
+   * @return the buffer holding the page's bytes at 0..declared (its limit)
+   */
+  ByteBuffer snappy(ByteBuffer src, int declared, ByteBuffer reuse) {
+    int len = src.remaining();
+    checkSizes(
+        CompressionCodecName.SNAPPY,
+        len,
+        declared,
+        () -> {
+          byte[] front = new byte[Math.min(5, len)];
+          src.get(src.position(), front);
+          return snappyLength(front, 0, front.length);
+        });
+    ByteBuffer out = reuse != null && reuse.capacity() >= declared ? reuse : null;
+    if (out == null) {
+      // declared: at most 22 x the compressed bytes there (checkSizes)
+      out = ByteBuffer.allocateDirect(Math.max(declared, reuse == null ? 0 : reuse.capacity()));
+    }
+    out.clear();
+    int n;
+    try {
+      n = org.xerial.snappy.Snappy.uncompress(src.duplicate(), out);
+    } catch (IOException | RuntimeException e) {
+      throw new CorruptPageException(
+          "page does not decompress with SNAPPY (" + e.getMessage() + ")");
+    } catch (LinkageError | org.xerial.snappy.SnappyError e) {
+      throw nativeFailure(CompressionCodecName.SNAPPY, e);
+    }
+    if (n != declared) {
+      throw new CorruptPageException(
+          "page does not decompress to its declared size: "
+              + n
+              + " bytes, its header says "
+              + declared);
+    }
+    return out.position(0).limit(declared);
+  }
+
+  /**
+   * The checks before a page is decompressed: its declared size within what its compressed bytes
+   * can become, and a Snappy stream's stated length equal to it. Counts the page.
+   */
+  private void checkSizes(
+      CompressionCodecName name, int len, int declared, java.util.function.LongSupplier stated) {
     if (declared < 0) {
       throw new CorruptPageException("page header says " + declared + " bytes uncompressed");
     }
@@ -97,27 +160,25 @@ final class PageDecompressor implements AutoCloseable {
               + "x)");
     }
     if (name == CompressionCodecName.SNAPPY) {
-      long stated = snappyLength(src, off, len);
-      if (stated != declared) {
-        throw snappyLengthMismatch(stated, declared);
+      long length = stated.getAsLong();
+      if (length != declared) {
+        throw snappyLengthMismatch(length, declared);
       }
     }
     pagesDecompressed++;
-    // Snappy and ZSTD are native code (snappy-java, zstd-jni), parquet-mr's codecs included: where
-    // the library does not load, no path here can read the page, and the file is not to blame.
-    try {
-      return name == CompressionCodecName.SNAPPY
-          ? snappy(src, off, len, declared, reuse)
-          : viaCodec(name, src, off, len, declared, reuse);
-    } catch (LinkageError | org.xerial.snappy.SnappyError e) {
-      // snappy-java throws its own Error where it has no build for the platform or cannot unpack
-      // it, a LinkageError where the unpacked library does not load (or failed to before). Other
-      // codecs' linkage errors (a version clash) are not about a native library: as they are.
-      if (name != CompressionCodecName.SNAPPY && name != CompressionCodecName.ZSTD) {
-        throw e;
-      }
-      throw new CodecUnavailableException(name.name(), e);
+  }
+
+  /**
+   * snappy-java throws its own Error where it has no build for the platform or cannot unpack it, a
+   * LinkageError where the unpacked library does not load (or failed to before): the codec is
+   * unavailable. Other codecs' linkage errors (a version clash) are not about a native library: as
+   * they are.
+   */
+  private static CodecUnavailableException nativeFailure(CompressionCodecName name, Error e) {
+    if (name != CompressionCodecName.SNAPPY && name != CompressionCodecName.ZSTD) {
+      throw e;
     }
+    return new CodecUnavailableException(name.name(), e);
   }
 
   /** Any codec through parquet-mr's codec streams. */

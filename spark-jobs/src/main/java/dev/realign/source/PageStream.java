@@ -62,6 +62,15 @@ final class PageStream implements PageReader {
   private final CRC32 crc = new CRC32();
   private byte[] buffer = new byte[1 << 16];
 
+  /**
+   * Where uncompressed pages of a local file are read to (see {@link #readBodiesOffHeap}), reused
+   * from page to page; null: they are read into {@link #buffer}.
+   */
+  private ByteBuffer offHeap;
+
+  /** Each task thread's off-heap page buffer, reused by its splits (a direct buffer is costly). */
+  private static final ThreadLocal<ByteBuffer> OFF_HEAP = new ThreadLocal<>();
+
   /** Data pages passed (returned or skipped), and their values (level entries). */
   private int dataPages;
 
@@ -170,6 +179,24 @@ final class PageStream implements PageReader {
         encoding(h.getDictionary_page_header().getEncoding()));
   }
 
+  /**
+   * Reads the data pages of an uncompressed chunk of a local file into a direct buffer, which the
+   * channel fills without the JDK's own bounce buffer: their values are then copied once, into the
+   * batch, as {@code .npy} rows are. A heap buffer costs a second copy of every page (the channel
+   * reads a heap array through a temporary direct buffer). For a column of floats: ids and texts
+   * stay in heap arrays, which their decoders read fastest.
+   */
+  void readBodiesOffHeap() {
+    if ((!compressed || chunk.getCodec() == CompressionCodecName.SNAPPY)
+        && in instanceof LocalParquetFile.ChannelStream) {
+      offHeap = OFF_HEAP.get();
+      if (offHeap == null) {
+        offHeap = ByteBuffer.allocateDirect(1 << 20);
+        OFF_HEAP.set(offHeap);
+      }
+    }
+  }
+
   @Override
   public DataPage readPage() {
     PageHeader h = nextDataHeader();
@@ -178,6 +205,10 @@ final class PageStream implements PageReader {
     }
     pending = null;
     dataPages++;
+    if (offHeap != null && !pendingLoaded) {
+      ByteBuffer raw = loadOffHeap(h);
+      return compressed ? snappyPage(h, raw) : uncompressedPage(h, raw);
+    }
     if (!pendingLoaded) {
       loadBody(h);
     }
@@ -205,27 +236,10 @@ final class PageStream implements PageReader {
           encoding(v1.getEncoding()));
     }
     DataPageHeaderV2 v2 = h.getData_page_header_v2();
-    checkValueCount(v2.getNum_values());
-    if (v2.getNum_rows() < 0
-        || v2.getNum_rows() > v2.getNum_values()
-        || v2.getNum_nulls() < 0
-        || v2.getNum_nulls() > v2.getNum_values()) {
-      throw new CorruptPageException(
-          "page header says "
-              + v2.getNum_rows()
-              + " rows and "
-              + v2.getNum_nulls()
-              + " nulls in "
-              + v2.getNum_values()
-              + " values");
-    }
-    values += v2.getNum_values();
+    countV2(v2);
     int rl = v2.getRepetition_levels_byte_length();
     int dl = v2.getDefinition_levels_byte_length();
-    if (rl < 0 || dl < 0 || (long) rl + dl > size) {
-      throw new CorruptPageException(
-          "level sections of " + rl + " + " + dl + " bytes in a page" + " of " + size + " bytes");
-    }
+    checkLevelSections(rl, dl, size);
     int dataSize = size - rl - dl;
     ByteBuffer data;
     if (compressed && v2.isIs_compressed()) {
@@ -243,6 +257,143 @@ final class PageStream implements PageReader {
         encoding(v2.getEncoding()),
         BytesInput.from(data),
         null);
+  }
+
+  /** Checks a V2 page's counts and counts its values. */
+  private void countV2(DataPageHeaderV2 v2) {
+    checkValueCount(v2.getNum_values());
+    if (v2.getNum_rows() < 0
+        || v2.getNum_rows() > v2.getNum_values()
+        || v2.getNum_nulls() < 0
+        || v2.getNum_nulls() > v2.getNum_values()) {
+      throw new CorruptPageException(
+          "page header says "
+              + v2.getNum_rows()
+              + " rows and "
+              + v2.getNum_nulls()
+              + " nulls in "
+              + v2.getNum_values()
+              + " values");
+    }
+    values += v2.getNum_values();
+  }
+
+  private static void checkLevelSections(int rl, int dl, int size) {
+    if (rl < 0 || dl < 0 || (long) rl + dl > size) {
+      throw new CorruptPageException(
+          "level sections of " + rl + " + " + dl + " bytes in a page" + " of " + size + " bytes");
+    }
+  }
+
+  /** An uncompressed data page whose body is {@code body} (its bytes, CRC checked). */
+  private DataPage uncompressedPage(PageHeader h, ByteBuffer body) {
+    if (h.getType() == PageType.DATA_PAGE) {
+      DataPageHeader v1 = h.getData_page_header();
+      checkValueCount(v1.getNum_values());
+      values += v1.getNum_values();
+      requireSameSize(h, "page");
+      return new DataPageV1(
+          BytesInput.from(body),
+          v1.getNum_values(),
+          h.getUncompressed_page_size(),
+          null,
+          encoding(v1.getRepetition_level_encoding()),
+          encoding(v1.getDefinition_level_encoding()),
+          encoding(v1.getEncoding()));
+    }
+    DataPageHeaderV2 v2 = h.getData_page_header_v2();
+    countV2(v2);
+    int rl = v2.getRepetition_levels_byte_length();
+    int dl = v2.getDefinition_levels_byte_length();
+    checkLevelSections(rl, dl, body.remaining());
+    requireSameSize(h, "page");
+    return DataPageV2.uncompressed(
+        v2.getNum_rows(),
+        v2.getNum_nulls(),
+        v2.getNum_values(),
+        BytesInput.from(body.duplicate().limit(rl).slice()),
+        BytesInput.from(body.duplicate().position(rl).limit(rl + dl).slice()),
+        encoding(v2.getEncoding()),
+        BytesInput.from(body.duplicate().position(rl + dl).slice()),
+        null);
+  }
+
+  /**
+   * A Snappy data page whose compressed body is {@code raw} (CRC checked), decompressed off-heap.
+   */
+  private DataPage snappyPage(PageHeader h, ByteBuffer raw) {
+    int size = raw.remaining();
+    if (h.getType() == PageType.DATA_PAGE) {
+      DataPageHeader v1 = h.getData_page_header();
+      checkValueCount(v1.getNum_values());
+      values += v1.getNum_values();
+      return new DataPageV1(
+          BytesInput.from(snappyOffHeap(raw, h.getUncompressed_page_size())),
+          v1.getNum_values(),
+          h.getUncompressed_page_size(),
+          null,
+          encoding(v1.getRepetition_level_encoding()),
+          encoding(v1.getDefinition_level_encoding()),
+          encoding(v1.getEncoding()));
+    }
+    DataPageHeaderV2 v2 = h.getData_page_header_v2();
+    countV2(v2);
+    int rl = v2.getRepetition_levels_byte_length();
+    int dl = v2.getDefinition_levels_byte_length();
+    checkLevelSections(rl, dl, size);
+    ByteBuffer data = raw.duplicate().position(rl + dl).slice();
+    if (v2.isIs_compressed()) {
+      data = snappyOffHeap(data, h.getUncompressed_page_size() - rl - dl);
+    } else {
+      requireSameSize(h, "page");
+    }
+    return DataPageV2.uncompressed(
+        v2.getNum_rows(),
+        v2.getNum_nulls(),
+        v2.getNum_values(),
+        BytesInput.from(raw.duplicate().limit(rl).slice()),
+        BytesInput.from(raw.duplicate().position(rl).limit(rl + dl).slice()),
+        encoding(v2.getEncoding()),
+        BytesInput.from(data),
+        null);
+  }
+
+  /** Decompresses Snappy bytes into this thread's reused direct buffer: valid until the next. */
+  private ByteBuffer snappyOffHeap(ByteBuffer src, int declared) {
+    ByteBuffer out = decompressor.snappy(src, declared, PLAIN_OFF_HEAP.get());
+    PLAIN_OFF_HEAP.set(out);
+    return out.slice().order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  /** Each task thread's buffer of decompressed off-heap pages. */
+  private static final ThreadLocal<ByteBuffer> PLAIN_OFF_HEAP = new ThreadLocal<>();
+
+  /** Reads the pending page's body into the off-heap buffer (grown to fit) and checks its CRC. */
+  private ByteBuffer loadOffHeap(PageHeader h) {
+    seek(pendingBody);
+    int size = h.getCompressed_page_size();
+    if (offHeap.capacity() < size) {
+      // bounded by the chunk, the chunk by the file (nextHeader)
+      offHeap = ByteBuffer.allocateDirect(Math.max(size, offHeap.capacity() * 2));
+      OFF_HEAP.set(offHeap);
+    }
+    ByteBuffer body = offHeap.clear().limit(size).slice();
+    try {
+      in.readFully(body);
+    } catch (EOFException e) {
+      throw new CorruptPageException(
+          "page of " + size + " bytes runs past the end of the file (truncated?)");
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(
+          "page of " + size + " bytes does not read (" + e.getMessage() + ")", e);
+    }
+    body.flip();
+    if (h.isSetCrc()) {
+      crc.reset();
+      crc.update(body.duplicate());
+      checkCrcValue(h, size, "page");
+    }
+    return body.order(ByteOrder.LITTLE_ENDIAN);
   }
 
   /**
@@ -494,6 +645,11 @@ final class PageStream implements PageReader {
     }
     crc.reset();
     crc.update(bytes, 0, size);
+    checkCrcValue(h, size, what);
+  }
+
+  /** Compares the CRC of the bytes just given to {@link #crc} with the header's. */
+  private void checkCrcValue(PageHeader h, int size, String what) {
     if ((int) crc.getValue() != h.getCrc()) {
       throw new CorruptPageException(
           what

@@ -226,28 +226,35 @@ final class ParquetSplitReader implements SplitReader {
         if (groupRead == groupRows && !nextGroup()) {
           break;
         }
-        int i = batch.size++;
-        batch.rowInFile[i] = row;
-        current = textColumn == null ? "" : textColumn.getPath()[0];
-        batch.texts[i] = texts == null ? null : stringOf(texts);
-        if (idColumn != null) {
-          current = idColumn.getPath()[0];
-          batch.ids[i] = idOf(ids);
-        } else {
-          batch.ids[i] = split.idPrefix() + "-" + row;
-        }
+        // The batch's rows of this row group, a column at a time: vectors first (a row's first
+        // reject reason is kept, and a vector's comes before its id's, as row by row).
+        int first = batch.size;
+        int n =
+            (int) Math.min(batch.capacity - first, Math.min(endRow - row, groupRows - groupRead));
         if (!idsOnly) {
           current = vectorColumn.getPath()[0];
-          readVector(batch, i);
+          readVectors(batch, first, n);
         }
-        if (invalidId) {
-          invalidId = false;
-          batch.reject(i, RejectReason.NULL_ID, "id is not valid UTF-8");
-        } else if (batch.ids[i] == null || batch.ids[i].isEmpty()) {
-          batch.reject(i, RejectReason.NULL_ID, "id is null or empty");
+        for (int i = first; i < first + n; i++) {
+          batch.rowInFile[i] = row + (i - first);
+          current = textColumn == null ? "" : textColumn.getPath()[0];
+          batch.texts[i] = texts == null ? null : stringOf(texts);
+          if (idColumn != null) {
+            current = idColumn.getPath()[0];
+            batch.ids[i] = idOf(ids);
+          } else {
+            batch.ids[i] = split.idPrefix() + "-" + (row + (i - first));
+          }
+          if (invalidId) {
+            invalidId = false;
+            batch.reject(i, RejectReason.NULL_ID, "id is not valid UTF-8");
+          } else if (batch.ids[i] == null || batch.ids[i].isEmpty()) {
+            batch.reject(i, RejectReason.NULL_ID, "id is null or empty");
+          }
         }
-        row++;
-        groupRead++;
+        batch.size += n;
+        row += n;
+        groupRead += n;
         if (groupRead == groupRows) {
           finishGroup();
         }
@@ -475,6 +482,30 @@ final class ParquetSplitReader implements SplitReader {
       case INT32, INT64 -> c.integerText(c.longs[c.valuePos++]);
       default -> c.binaries[c.valuePos++].toStringUsingUTF8();
     };
+  }
+
+  /**
+   * The vectors of rows {@code first .. first + n} of the batch: runs of whole rows inside the
+   * current page (d entries each, all defined) are copied in one step ({@link
+   * ColumnPages#fullRows}), the rest row by row.
+   */
+  private void readVectors(RowBatch batch, int first, int n) {
+    int d = batch.dim;
+    int i = first;
+    int end = first + n;
+    while (i < end) {
+      ColumnPages c = vectors;
+      requireEntry(c);
+      int rows = c.maxRep == 0 ? 0 : c.fullRows(d, end - i);
+      if (rows > 0) {
+        c.copyFloats(c.valuePos, batch.flat, i * d, rows * d);
+        c.valuePos += rows * d;
+        c.pos += rows * d;
+        i += rows;
+      } else {
+        readVector(batch, i++);
+      }
+    }
   }
 
   private void readVector(RowBatch batch, int i) {

@@ -204,10 +204,7 @@ final class ColumnPages {
     int n = dictSize;
     PrimitiveTypeName type = column.getPrimitiveType().getPrimitiveTypeName();
     if (floatValues()) {
-      dictFloats = new float[n];
-      for (int i = 0; i < n; i++) {
-        dictFloats[i] = float16 ? HALVES[b.getShort(2 * i) & 0xffff] : b.getFloat(4 * i);
-      }
+      dictFloats = float16 ? halves(b, n) : floats(b, n);
     } else if (type == PrimitiveTypeName.INT32 || type == PrimitiveTypeName.INT64) {
       dictLongs = new long[n];
       for (int i = 0; i < n; i++) {
@@ -227,6 +224,26 @@ final class ColumnPages {
         dictBinaries[i] = Binary.fromConstantByteBuffer(b, i * size, size);
       }
     }
+  }
+
+  /**
+   * {@code n} little-endian floats. Methods of their own, as each dictionary loop: a dictionary of
+   * 262,144 floats is decoded by the first split of each pass, and the JIT compiles its loop alone.
+   */
+  private static float[] floats(ByteBuffer b, int n) {
+    float[] out = new float[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = b.getFloat(4 * i);
+    }
+    return out;
+  }
+
+  private static float[] halves(ByteBuffer b, int n) {
+    float[] out = new float[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = HALVES[b.getShort(2 * i) & 0xffff];
+    }
+    return out;
   }
 
   /** Whether the column's values are floats (FLOAT, or FLOAT16 halves widened exactly). */
@@ -767,6 +784,9 @@ final class ColumnPages {
       String stream,
       String item,
       Matches matches) {
+    if (width == 1 && max >= 1 && out == null && matches != null && matches.value <= 1) {
+      return oneBitMatches(b, start, end, max, n, stream, item, matches);
+    }
     if (matches != null) {
       matches.count = 0;
     }
@@ -861,10 +881,6 @@ final class ColumnPages {
       int take,
       String item,
       Matches matches) {
-    if (width == 1 && max >= 1 && out == null && matches != null && matches.value <= 1) {
-      bitMatches(b, at, i, take, matches);
-      return;
-    }
     long mask = (1L << width) - 1;
     long acc = 0; // bits not yet used, least significant first
     int bits = 0;
@@ -891,29 +907,75 @@ final class ColumnPages {
   }
 
   /**
-   * {@link #unpack} of one-bit values (every value valid) that are only matched, not stored: a byte
-   * (8 values) at a time. The repetition levels of lists are one bit wide, and a row of d entries
-   * is a bit-packed group (its start and the first entries after it) and an RLE run of ones.
+   * {@link #runs} of one-bit values (every value valid) that are only matched, not stored: the
+   * repetition levels of lists, walked for every page read and every page skipped. A method of its
+   * own, small and always called the same way, for the JIT: the general decoder serves dictionary
+   * indices and decodes too, and was compiled five times a run. A row of d entries is one
+   * bit-packed group (its start and the entries after it) and an RLE run of ones; the groups are
+   * matched a byte (8 values) at a time.
    */
-  private static void bitMatches(byte[] b, int at, int i, int take, Matches matches) {
+  private static int oneBitMatches(
+      byte[] b, int start, int end, int max, int n, String stream, String item, Matches matches) {
     int flip = matches.value == 0 ? 0xff : 0; // the matched values as set bits
     int[] positions = matches.positions;
-    int count = matches.count;
-    for (int k = 0; k < take; k += 8) {
-      int bits = (b[at + (k >>> 3)] ^ flip) & 0xff;
-      if (take - k < 8) {
-        bits &= (1 << (take - k)) - 1; // the last values of the page end inside this byte
-      }
-      if (positions == null) {
-        count += Integer.bitCount(bits);
-      } else {
-        while (bits != 0) {
-          positions[count++] = i + k + Integer.numberOfTrailingZeros(bits);
-          bits &= bits - 1;
+    int count = 0;
+    int at = start;
+    int i = 0;
+    while (i < n) {
+      long header = 0;
+      int shift = 0;
+      int x;
+      do {
+        if (at >= end || shift > 28) {
+          throw runFailure(stream, shift == 0 ? -1 : 0, i, n, 0, end - at);
         }
+        x = b[at++] & 0xff;
+        header |= (long) (x & 0x7f) << shift;
+        shift += 7;
+      } while ((x & 0x80) != 0);
+      long runs = header >>> 1;
+      if ((header & 1) == 0) { // RLE run: one byte holds its value
+        if (runs == 0 || runs > n - i || at >= end) {
+          throw runFailure(stream, 1, i, n, runs, end - at);
+        }
+        int v = b[at++] & 0xff;
+        checkValue(v, max, item);
+        if (v == matches.value) {
+          if (positions != null) {
+            for (int k = 0; k < runs; k++) {
+              positions[count + k] = i + k;
+            }
+          }
+          count += (int) runs;
+        }
+        i += (int) runs;
+      } else { // bit-packed groups of 8, a byte each
+        if (runs == 0 || runs > end - at) {
+          throw runFailure(stream, 2, i, n, runs, end - at);
+        }
+        int take = (int) Math.min(runs * 8, n - i);
+        int bytes = (take + 7) >>> 3; // padding past n is ignored (DuckDB pads whole groups)
+        for (int g = 0; g < bytes; g++) {
+          int bits = (b[at + g] ^ flip) & 0xff;
+          int k = 8 * g;
+          if (take - k < 8) {
+            bits &= (1 << (take - k)) - 1; // the last values end inside this byte
+          }
+          if (positions == null) {
+            count += Integer.bitCount(bits);
+          } else {
+            while (bits != 0) {
+              positions[count++] = i + k + Integer.numberOfTrailingZeros(bits);
+              bits &= bits - 1;
+            }
+          }
+        }
+        i += take;
+        at += (int) runs;
       }
     }
     matches.count = count;
+    return at;
   }
 
   private void values(Encoding enc, ByteBuffer data, int defined, int n) {

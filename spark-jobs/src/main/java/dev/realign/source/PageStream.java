@@ -71,6 +71,13 @@ final class PageStream implements PageReader {
   /** Each task thread's off-heap page buffer, reused by its splits (a direct buffer is costly). */
   private static final ThreadLocal<ByteBuffer> OFF_HEAP = new ThreadLocal<>();
 
+  /**
+   * The largest off-heap buffer a task thread keeps between pages and splits (writers' pages are 1
+   * MiB by default): a larger page gets a buffer of its own, freed with it, so that one file of
+   * huge pages does not pin their size in every task thread for the executor's life.
+   */
+  static final int KEPT_OFF_HEAP_BYTES = 16 << 20;
+
   /** Data pages passed (returned or skipped), and their values (level entries). */
   private int dataPages;
 
@@ -361,7 +368,9 @@ final class PageStream implements PageReader {
   /** Decompresses Snappy bytes into this thread's reused direct buffer: valid until the next. */
   private ByteBuffer snappyOffHeap(ByteBuffer src, int declared) {
     ByteBuffer out = decompressor.snappy(src, declared, PLAIN_OFF_HEAP.get());
-    PLAIN_OFF_HEAP.set(out);
+    if (out.capacity() <= KEPT_OFF_HEAP_BYTES) {
+      PLAIN_OFF_HEAP.set(out);
+    }
     return out.slice().order(ByteOrder.LITTLE_ENDIAN);
   }
 
@@ -375,7 +384,9 @@ final class PageStream implements PageReader {
     if (offHeap.capacity() < size) {
       // bounded by the chunk, the chunk by the file (nextHeader)
       offHeap = ByteBuffer.allocateDirect(Math.max(size, offHeap.capacity() * 2));
-      OFF_HEAP.set(offHeap);
+      if (offHeap.capacity() <= KEPT_OFF_HEAP_BYTES) {
+        OFF_HEAP.set(offHeap);
+      }
     }
     ByteBuffer body = offHeap.clear().limit(size).slice();
     try {

@@ -122,18 +122,11 @@ final class PageDecompressor implements AutoCloseable {
     try {
       n = org.xerial.snappy.Snappy.uncompress(src.duplicate(), out);
     } catch (IOException | RuntimeException e) {
-      throw new CorruptPageException(
-          "page does not decompress with SNAPPY (" + e.getMessage() + ")");
+      throw notSnappy(e);
     } catch (LinkageError | org.xerial.snappy.SnappyError e) {
       throw nativeFailure(CompressionCodecName.SNAPPY, e);
     }
-    if (n != declared) {
-      throw new CorruptPageException(
-          "page does not decompress to its declared size: "
-              + n
-              + " bytes, its header says "
-              + declared);
-    }
+    requireDeclaredSize(n, declared);
     return out.position(0).limit(declared);
   }
 
@@ -241,16 +234,9 @@ final class PageDecompressor implements AutoCloseable {
     try {
       n = org.xerial.snappy.Snappy.uncompress(src, off, len, out, 0);
     } catch (IOException | RuntimeException e) {
-      throw new CorruptPageException(
-          "page does not decompress with SNAPPY (" + e.getMessage() + ")");
+      throw notSnappy(e);
     }
-    if (n != declared) {
-      throw new CorruptPageException(
-          "page does not decompress to its declared size: "
-              + n
-              + " bytes, its header says "
-              + declared);
-    }
+    requireDeclaredSize(n, declared);
     return out;
   }
 
@@ -358,6 +344,22 @@ final class PageDecompressor implements AutoCloseable {
             + stated
             + " bytes, the page header "
             + declared);
+  }
+
+  private static CorruptPageException notSnappy(Exception e) {
+    return new CorruptPageException(
+        "page does not decompress with SNAPPY (" + e.getMessage() + ")");
+  }
+
+  /** A Snappy page must come out at its declared size (its stream said so before it started). */
+  private static void requireDeclaredSize(int n, int declared) {
+    if (n != declared) {
+      throw new CorruptPageException(
+          "page does not decompress to its declared size: "
+              + n
+              + " bytes, its header says "
+              + declared);
+    }
   }
 
   /** The uncompressed length a raw Snappy stream starts with (a varint); -1 if it has none. */

@@ -213,8 +213,7 @@ final class PageStream implements PageReader {
     pending = null;
     dataPages++;
     if (offHeap != null && !pendingLoaded) {
-      ByteBuffer raw = loadOffHeap(h);
-      return compressed ? snappyPage(h, raw) : uncompressedPage(h, raw);
+      return dataPage(h, loadOffHeap(h));
     }
     if (!pendingLoaded) {
       loadBody(h);
@@ -222,6 +221,16 @@ final class PageStream implements PageReader {
     pendingLoaded = false;
     int size = h.getCompressed_page_size();
     checkCrc(h, buffer, size, "page");
+    return dataPage(h, ByteBuffer.wrap(buffer, 0, size).slice());
+  }
+
+  /**
+   * The data page whose stored bytes (CRC checked) are {@code raw}: in the reused heap buffer, or
+   * in the off-heap one ({@link #readBodiesOffHeap}), where compressed pages decompress off-heap
+   * too. Valid until the next page.
+   */
+  private DataPage dataPage(PageHeader h, ByteBuffer raw) {
+    int size = raw.remaining();
     if (h.getType() == PageType.DATA_PAGE) {
       DataPageHeader v1 = h.getData_page_header();
       checkValueCount(v1.getNum_values());
@@ -229,12 +238,8 @@ final class PageStream implements PageReader {
       if (!compressed) {
         requireSameSize(h, "page");
       }
-      ByteBuffer body =
-          compressed
-              ? decompress(buffer, 0, size, h.getUncompressed_page_size())
-              : ByteBuffer.wrap(buffer, 0, size);
       return new DataPageV1(
-          BytesInput.from(body),
+          BytesInput.from(compressed ? decompress(raw, h.getUncompressed_page_size()) : raw),
           v1.getNum_values(),
           h.getUncompressed_page_size(),
           null,
@@ -247,23 +252,28 @@ final class PageStream implements PageReader {
     int rl = v2.getRepetition_levels_byte_length();
     int dl = v2.getDefinition_levels_byte_length();
     checkLevelSections(rl, dl, size);
-    int dataSize = size - rl - dl;
-    ByteBuffer data;
+    ByteBuffer data = raw.duplicate().position(rl + dl).slice();
     if (compressed && v2.isIs_compressed()) {
-      data = decompress(buffer, rl + dl, dataSize, h.getUncompressed_page_size() - rl - dl);
+      data = decompress(data, h.getUncompressed_page_size() - rl - dl);
     } else {
       requireSameSize(h, "page");
-      data = ByteBuffer.wrap(buffer, rl + dl, dataSize);
     }
     return DataPageV2.uncompressed(
         v2.getNum_rows(),
         v2.getNum_nulls(),
         v2.getNum_values(),
-        BytesInput.from(buffer, 0, rl),
-        BytesInput.from(buffer, rl, dl),
+        BytesInput.from(raw.duplicate().limit(rl).slice()),
+        BytesInput.from(raw.duplicate().position(rl).limit(rl + dl).slice()),
         encoding(v2.getEncoding()),
         BytesInput.from(data),
         null);
+  }
+
+  /** Decompresses stored bytes: a direct buffer's off-heap (Snappy), a heap buffer's on heap. */
+  private ByteBuffer decompress(ByteBuffer src, int declared) {
+    return src.isDirect()
+        ? snappyOffHeap(src, declared)
+        : decompress(src.array(), src.arrayOffset() + src.position(), src.remaining(), declared);
   }
 
   /** Checks a V2 page's counts and counts its values. */
@@ -290,79 +300,6 @@ final class PageStream implements PageReader {
       throw new CorruptPageException(
           "level sections of " + rl + " + " + dl + " bytes in a page" + " of " + size + " bytes");
     }
-  }
-
-  /** An uncompressed data page whose body is {@code body} (its bytes, CRC checked). */
-  private DataPage uncompressedPage(PageHeader h, ByteBuffer body) {
-    if (h.getType() == PageType.DATA_PAGE) {
-      DataPageHeader v1 = h.getData_page_header();
-      checkValueCount(v1.getNum_values());
-      values += v1.getNum_values();
-      requireSameSize(h, "page");
-      return new DataPageV1(
-          BytesInput.from(body),
-          v1.getNum_values(),
-          h.getUncompressed_page_size(),
-          null,
-          encoding(v1.getRepetition_level_encoding()),
-          encoding(v1.getDefinition_level_encoding()),
-          encoding(v1.getEncoding()));
-    }
-    DataPageHeaderV2 v2 = h.getData_page_header_v2();
-    countV2(v2);
-    int rl = v2.getRepetition_levels_byte_length();
-    int dl = v2.getDefinition_levels_byte_length();
-    checkLevelSections(rl, dl, body.remaining());
-    requireSameSize(h, "page");
-    return DataPageV2.uncompressed(
-        v2.getNum_rows(),
-        v2.getNum_nulls(),
-        v2.getNum_values(),
-        BytesInput.from(body.duplicate().limit(rl).slice()),
-        BytesInput.from(body.duplicate().position(rl).limit(rl + dl).slice()),
-        encoding(v2.getEncoding()),
-        BytesInput.from(body.duplicate().position(rl + dl).slice()),
-        null);
-  }
-
-  /**
-   * A Snappy data page whose compressed body is {@code raw} (CRC checked), decompressed off-heap.
-   */
-  private DataPage snappyPage(PageHeader h, ByteBuffer raw) {
-    int size = raw.remaining();
-    if (h.getType() == PageType.DATA_PAGE) {
-      DataPageHeader v1 = h.getData_page_header();
-      checkValueCount(v1.getNum_values());
-      values += v1.getNum_values();
-      return new DataPageV1(
-          BytesInput.from(snappyOffHeap(raw, h.getUncompressed_page_size())),
-          v1.getNum_values(),
-          h.getUncompressed_page_size(),
-          null,
-          encoding(v1.getRepetition_level_encoding()),
-          encoding(v1.getDefinition_level_encoding()),
-          encoding(v1.getEncoding()));
-    }
-    DataPageHeaderV2 v2 = h.getData_page_header_v2();
-    countV2(v2);
-    int rl = v2.getRepetition_levels_byte_length();
-    int dl = v2.getDefinition_levels_byte_length();
-    checkLevelSections(rl, dl, size);
-    ByteBuffer data = raw.duplicate().position(rl + dl).slice();
-    if (v2.isIs_compressed()) {
-      data = snappyOffHeap(data, h.getUncompressed_page_size() - rl - dl);
-    } else {
-      requireSameSize(h, "page");
-    }
-    return DataPageV2.uncompressed(
-        v2.getNum_rows(),
-        v2.getNum_nulls(),
-        v2.getNum_values(),
-        BytesInput.from(raw.duplicate().limit(rl).slice()),
-        BytesInput.from(raw.duplicate().position(rl).limit(rl + dl).slice()),
-        encoding(v2.getEncoding()),
-        BytesInput.from(data),
-        null);
   }
 
   /** Decompresses Snappy bytes into this thread's reused direct buffer: valid until the next. */

@@ -68,6 +68,12 @@ final class ParquetSplitReader implements SplitReader {
   /** Rows of the current row group passed (read, or skipped before the split's first row). */
   private long groupRead;
 
+  /**
+   * Of the batch's rows being read a column at a time, the one the current column is at (its offset
+   * from the first): for error messages, which name the row.
+   */
+  private int batchRow;
+
   private long groupFirstRow;
   private long row;
   private float[] scratch = new float[1024];
@@ -236,6 +242,7 @@ final class ParquetSplitReader implements SplitReader {
           readVectors(batch, first, n);
         }
         for (int i = first; i < first + n; i++) {
+          batchRow = i - first;
           batch.rowInFile[i] = row + (i - first);
           current = textColumn == null ? "" : textColumn.getPath()[0];
           batch.texts[i] = texts == null ? null : stringOf(texts);
@@ -252,6 +259,7 @@ final class ParquetSplitReader implements SplitReader {
             batch.reject(i, RejectReason.NULL_ID, "id is null or empty");
           }
         }
+        batchRow = 0;
         batch.size += n;
         row += n;
         groupRead += n;
@@ -412,12 +420,16 @@ final class ParquetSplitReader implements SplitReader {
   private void requireEntry(ColumnPages c) {
     if (!c.ensureEntry()) {
       throw new CorruptPageException(
-          "the column ends after " + groupRead + " of the row group's " + groupRows + " rows");
+          "the column ends after "
+              + (groupRead + batchRow)
+              + " of the row group's "
+              + groupRows
+              + " rows");
     }
     if (!c.atRowStart()) {
       throw new CorruptPageException(
           "row "
-              + (groupFirstRow + groupRead)
+              + (groupFirstRow + groupRead + batchRow)
               + " starts with"
               + " repetition level "
               + c.repLevels()[c.pos]
@@ -494,6 +506,7 @@ final class ParquetSplitReader implements SplitReader {
     int i = first;
     int end = first + n;
     while (i < end) {
+      batchRow = i - first;
       ColumnPages c = vectors;
       requireEntry(c);
       int rows = c.maxRep == 0 ? 0 : c.fullRows(d, end - i);

@@ -130,7 +130,30 @@ class DamagedParquetTest {
     write("crafted-snappy-says-2e9.parquet", schema, n, levelsAndValues, -2, true);
   }
 
-  private static BytesInput section(byte[] runs) {
+  /**
+   * A required string id column of {@code rows} ids ({@code r0}, {@code r1}, ...) in one PLAIN
+   * page, for files written page by page.
+   */
+  static void writeIds(ParquetFileWriter w, ColumnDescriptor id, int rows) throws IOException {
+    ByteArrayOutputStream ids = new ByteArrayOutputStream();
+    for (int i = 0; i < rows; i++) {
+      byte[] text = ("r" + i).getBytes(StandardCharsets.UTF_8);
+      ids.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(text.length).array());
+      ids.write(text);
+    }
+    w.startColumn(id, rows, CompressionCodecName.UNCOMPRESSED);
+    w.writeDataPage(
+        rows,
+        ids.size(),
+        BytesInput.from(ids.toByteArray()),
+        Encoding.RLE,
+        Encoding.RLE,
+        Encoding.PLAIN);
+    w.endColumn();
+  }
+
+  /** A V1 level section: its 4-byte length, then its runs. */
+  static BytesInput section(byte[] runs) {
     return BytesInput.concat(BytesInput.fromInt(runs.length), BytesInput.from(runs));
   }
 
@@ -148,21 +171,7 @@ class DamagedParquetTest {
             CONF, schema, new org.apache.hadoop.fs.Path(file.toAbsolutePath().toUri()));
     w.start();
     w.startBlock(4);
-    ColumnDescriptor id = schema.getColumns().get(0);
-    ByteArrayOutputStream ids = new ByteArrayOutputStream();
-    for (int i = 0; i < 4; i++) {
-      ids.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(2).array());
-      ids.write(("r" + i).getBytes(StandardCharsets.UTF_8));
-    }
-    w.startColumn(id, 4, CompressionCodecName.UNCOMPRESSED);
-    w.writeDataPage(
-        4,
-        ids.size(),
-        BytesInput.from(ids.toByteArray()),
-        Encoding.RLE,
-        Encoding.RLE,
-        Encoding.PLAIN);
-    w.endColumn();
+    writeIds(w, schema.getColumns().get(0), 4);
     byte[] raw = page.toByteArray();
     CompressionCodecName codec =
         snappy ? CompressionCodecName.SNAPPY : CompressionCodecName.UNCOMPRESSED;

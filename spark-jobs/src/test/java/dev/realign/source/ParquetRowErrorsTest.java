@@ -2,10 +2,6 @@ package dev.realign.source;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import org.apache.hadoop.conf.Configuration;
@@ -42,25 +38,14 @@ class ParquetRowErrorsTest {
             new Configuration(), SCHEMA, new org.apache.hadoop.fs.Path(file.toUri()));
     w.start();
     w.startBlock(rows);
-    ByteArrayOutputStream ids = new ByteArrayOutputStream();
-    for (int i = 0; i < rows; i++) {
-      ids.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(2).array());
-      ids.write(("r" + i).getBytes(StandardCharsets.UTF_8));
-    }
-    w.startColumn(SCHEMA.getColumns().get(0), rows, CompressionCodecName.UNCOMPRESSED);
-    w.writeDataPage(
-        rows,
-        ids.size(),
-        BytesInput.from(ids.toByteArray()),
-        Encoding.RLE,
-        Encoding.RLE,
-        Encoding.PLAIN);
-    w.endColumn();
+    DamagedParquetTest.writeIds(w, SCHEMA.getColumns().get(0), rows);
     int entries = vectorRows * dim;
     BytesInput page =
         BytesInput.concat(
-            section(new byte[] {3, 0b0010_1010}), // rep: one bit-packed group 0,1,0,1,0,1
-            section(new byte[] {(byte) (entries << 1), 3}), // def: an RLE run, all defined
+            DamagedParquetTest.section(
+                new byte[] {3, 0b0010_1010}), // rep: one bit-packed group 0,1,0,1,0,1
+            DamagedParquetTest.section(
+                new byte[] {(byte) (entries << 1), 3}), // def: an RLE run, all defined
             BytesInput.from(new byte[4 * entries]));
     w.startColumn(SCHEMA.getColumns().get(1), entries, CompressionCodecName.UNCOMPRESSED);
     w.writeDataPage(entries, (int) page.size(), page, Encoding.RLE, Encoding.RLE, Encoding.PLAIN);
@@ -76,9 +61,5 @@ class ParquetRowErrorsTest {
         .hasMessageContaining(file.getFileName().toString())
         .hasMessageContaining("column 'embedding'")
         .hasMessageContaining("the column ends after 3 of the row group's 4 rows");
-  }
-
-  private static BytesInput section(byte[] runs) {
-    return BytesInput.concat(BytesInput.fromInt(runs.length), BytesInput.from(runs));
   }
 }

@@ -794,17 +794,9 @@ final class ColumnPages {
     int at = start;
     int i = 0;
     while (i < n) {
-      long header = 0;
-      int shift = 0;
-      int x;
-      do {
-        if (at >= end || shift > 28) {
-          throw runFailure(stream, shift == 0 ? -1 : 0, i, n, 0, end - at);
-        }
-        x = b[at++] & 0xff;
-        header |= (long) (x & 0x7f) << shift;
-        shift += 7;
-      } while ((x & 0x80) != 0);
+      long read = runHeader(b, at, end, stream, i, n);
+      at += (int) (read & 7);
+      long header = read >>> 3;
       long count = header >>> 1;
       if ((header & 1) == 0) { // RLE run
         if (count == 0 || count > n - i || end - at < byteWidth) {
@@ -830,6 +822,27 @@ final class ColumnPages {
       }
     }
     return at;
+  }
+
+  /**
+   * The run header (a varint of at most 5 bytes: 35 bits) at {@code b[at]}, for {@link #runs} and
+   * {@link #oneBitMatches}: the header shifted left by 3, or-ed with the bytes it took. Fails when
+   * the section ends first ({@code i} of {@code n} entries decoded).
+   */
+  private static long runHeader(byte[] b, int at, int end, String stream, int i, int n) {
+    long header = 0;
+    int shift = 0;
+    int p = at;
+    int x;
+    do {
+      if (p >= end || shift > 28) {
+        throw runFailure(stream, shift == 0 ? -1 : 0, i, n, 0, end - p);
+      }
+      x = b[p++] & 0xff;
+      header |= (long) (x & 0x7f) << shift;
+      shift += 7;
+    } while ((x & 0x80) != 0);
+    return header << 3 | (p - at);
   }
 
   /**
@@ -922,17 +935,9 @@ final class ColumnPages {
     int at = start;
     int i = 0;
     while (i < n) {
-      long header = 0;
-      int shift = 0;
-      int x;
-      do {
-        if (at >= end || shift > 28) {
-          throw runFailure(stream, shift == 0 ? -1 : 0, i, n, 0, end - at);
-        }
-        x = b[at++] & 0xff;
-        header |= (long) (x & 0x7f) << shift;
-        shift += 7;
-      } while ((x & 0x80) != 0);
+      long read = runHeader(b, at, end, stream, i, n);
+      at += (int) (read & 7);
+      long header = read >>> 3;
       long runs = header >>> 1;
       if ((header & 1) == 0) { // RLE run: one byte holds its value
         if (runs == 0 || runs > n - i || at >= end) {

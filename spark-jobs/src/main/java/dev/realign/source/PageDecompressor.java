@@ -81,7 +81,8 @@ final class PageDecompressor implements AutoCloseable {
    */
   byte[] decompress(
       CompressionCodecName name, byte[] src, int off, int len, int declared, byte[] reuse) {
-    checkSizes(name, len, declared, () -> snappyLength(src, off, len));
+    checkSizes(
+        name, len, declared, name == CompressionCodecName.SNAPPY ? snappyLength(src, off, len) : 0);
     // Snappy and ZSTD are native code (snappy-java, zstd-jni), parquet-mr's codecs included: where
     // the library does not load, no path here can read the page, and the file is not to blame.
     try {
@@ -103,15 +104,9 @@ final class PageDecompressor implements AutoCloseable {
    */
   ByteBuffer snappy(ByteBuffer src, int declared, ByteBuffer reuse) {
     int len = src.remaining();
-    checkSizes(
-        CompressionCodecName.SNAPPY,
-        len,
-        declared,
-        () -> {
-          byte[] front = new byte[Math.min(5, len)];
-          src.get(src.position(), front);
-          return snappyLength(front, 0, front.length);
-        });
+    byte[] front = new byte[Math.min(5, len)]; // the stream's stated length, a varint
+    src.get(src.position(), front);
+    checkSizes(CompressionCodecName.SNAPPY, len, declared, snappyLength(front, 0, front.length));
     ByteBuffer out = reuse != null && reuse.capacity() >= declared ? reuse : null;
     if (out == null) {
       // declared: at most 22 x the compressed bytes there (checkSizes)
@@ -132,10 +127,9 @@ final class PageDecompressor implements AutoCloseable {
 
   /**
    * The checks before a page is decompressed: its declared size within what its compressed bytes
-   * can become, and a Snappy stream's stated length equal to it. Counts the page.
+   * can become, and a Snappy stream's {@code stated} length equal to it. Counts the page.
    */
-  private void checkSizes(
-      CompressionCodecName name, int len, int declared, java.util.function.LongSupplier stated) {
+  private void checkSizes(CompressionCodecName name, int len, int declared, long stated) {
     if (declared < 0) {
       throw new CorruptPageException("page header says " + declared + " bytes uncompressed");
     }
@@ -153,9 +147,8 @@ final class PageDecompressor implements AutoCloseable {
               + "x)");
     }
     if (name == CompressionCodecName.SNAPPY) {
-      long length = stated.getAsLong();
-      if (length != declared) {
-        throw snappyLengthMismatch(length, declared);
+      if (stated != declared) {
+        throw snappyLengthMismatch(stated, declared);
       }
     }
     pagesDecompressed++;

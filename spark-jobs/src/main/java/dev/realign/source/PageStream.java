@@ -63,8 +63,8 @@ final class PageStream implements PageReader {
   private byte[] buffer = new byte[1 << 16];
 
   /**
-   * Where uncompressed pages of a local file are read to (see {@link #readBodiesOffHeap}), reused
-   * from page to page; null: they are read into {@link #buffer}.
+   * Where the data pages of a float column of a local file are read to (see {@link
+   * #readBodiesOffHeap}), reused from page to page; null: they are read into {@link #buffer}.
    */
   private ByteBuffer offHeap;
 
@@ -187,11 +187,12 @@ final class PageStream implements PageReader {
   }
 
   /**
-   * Reads the data pages of an uncompressed chunk of a local file into a direct buffer, which the
-   * channel fills without the JDK's own bounce buffer: their values are then copied once, into the
-   * batch, as {@code .npy} rows are. A heap buffer costs a second copy of every page (the channel
-   * reads a heap array through a temporary direct buffer). For a column of floats: ids and texts
-   * stay in heap arrays, which their decoders read fastest.
+   * Reads the data pages of an uncompressed or Snappy chunk of a local file into a direct buffer,
+   * which the channel fills without the JDK's own bounce buffer (Snappy pages decompress into a
+   * second one): their values are then copied once, into the batch, as {@code .npy} rows are. A
+   * heap buffer costs a second copy of every page (the channel reads a heap array through a
+   * temporary direct buffer). For a column of floats: ids and texts stay in heap arrays, which
+   * their decoders read fastest.
    */
   void readBodiesOffHeap() {
     if ((!compressed || chunk.getCodec() == CompressionCodecName.SNAPPY)
@@ -304,11 +305,16 @@ final class PageStream implements PageReader {
 
   /** Decompresses Snappy bytes into this thread's reused direct buffer: valid until the next. */
   private ByteBuffer snappyOffHeap(ByteBuffer src, int declared) {
-    ByteBuffer out = decompressor.snappy(src, declared, PLAIN_OFF_HEAP.get());
-    if (out.capacity() <= KEPT_OFF_HEAP_BYTES) {
-      PLAIN_OFF_HEAP.set(out);
-    }
+    ByteBuffer out = keep(PLAIN_OFF_HEAP, decompressor.snappy(src, declared, PLAIN_OFF_HEAP.get()));
     return out.slice().order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  /** {@code b}, kept as this thread's buffer in {@code slot} unless larger than we keep. */
+  private static ByteBuffer keep(ThreadLocal<ByteBuffer> slot, ByteBuffer b) {
+    if (b.capacity() <= KEPT_OFF_HEAP_BYTES) {
+      slot.set(b);
+    }
+    return b;
   }
 
   /** Each task thread's buffer of decompressed off-heap pages. */
@@ -320,20 +326,13 @@ final class PageStream implements PageReader {
     int size = h.getCompressed_page_size();
     if (offHeap.capacity() < size) {
       // bounded by the chunk, the chunk by the file (nextHeader)
-      offHeap = ByteBuffer.allocateDirect(Math.max(size, offHeap.capacity() * 2));
-      if (offHeap.capacity() <= KEPT_OFF_HEAP_BYTES) {
-        OFF_HEAP.set(offHeap);
-      }
+      offHeap = keep(OFF_HEAP, ByteBuffer.allocateDirect(Math.max(size, offHeap.capacity() * 2)));
     }
     ByteBuffer body = offHeap.clear().limit(size).slice();
     try {
       in.readFully(body);
-    } catch (EOFException e) {
-      throw new CorruptPageException(
-          "page of " + size + " bytes runs past the end of the file (truncated?)");
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(
-          "page of " + size + " bytes does not read (" + e.getMessage() + ")", e);
+      throw readFailure(e, "page", size);
     }
     body.flip();
     if (h.isSetCrc()) {
@@ -653,13 +652,19 @@ final class PageStream implements PageReader {
   private void readFully(byte[] into, int offset, int size, String what) {
     try {
       in.readFully(into, offset, size);
-    } catch (EOFException e) {
-      throw new CorruptPageException(
-          what + " of " + size + " bytes runs past the end of the" + " file (truncated?)");
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(
-          what + " of " + size + " bytes does not read (" + e.getMessage() + ")", e);
+      throw readFailure(e, what, size);
     }
+  }
+
+  /** A read of {@code size} bytes that failed: past the end of the file (corrupt), or I/O. */
+  private static RuntimeException readFailure(IOException e, String what, int size) {
+    if (e instanceof EOFException) {
+      return new CorruptPageException(
+          what + " of " + size + " bytes runs past the end of the" + " file (truncated?)");
+    }
+    return new java.io.UncheckedIOException(
+        what + " of " + size + " bytes does not read (" + e.getMessage() + ")", e);
   }
 
   private void seek(long pos) {

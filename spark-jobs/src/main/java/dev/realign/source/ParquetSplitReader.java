@@ -521,9 +521,9 @@ final class ParquetSplitReader implements SplitReader {
     }
   }
 
+  /** The vector of row {@code i}, entry by entry ({@link #requireEntry} checked by the caller). */
   private void readVector(RowBatch batch, int i) {
     ColumnPages c = vectors;
-    requireEntry(c);
     int len = 0;
     int nullComponents = 0;
     boolean nullVector = false;

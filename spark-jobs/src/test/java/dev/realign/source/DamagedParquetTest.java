@@ -131,13 +131,14 @@ class DamagedParquetTest {
   }
 
   /**
-   * A required string id column of {@code rows} ids ({@code r0}, {@code r1}, ...) in one PLAIN
-   * page, for files written page by page.
+   * A required string id column of {@code rows} ids ({@code prefix} and the row: {@code r0}, {@code
+   * r1}, ...) in one PLAIN page, for files written page by page.
    */
-  static void writeIds(ParquetFileWriter w, ColumnDescriptor id, int rows) throws IOException {
+  static void writeIds(ParquetFileWriter w, ColumnDescriptor id, int rows, String prefix)
+      throws IOException {
     ByteArrayOutputStream ids = new ByteArrayOutputStream();
     for (int i = 0; i < rows; i++) {
-      byte[] text = ("r" + i).getBytes(StandardCharsets.UTF_8);
+      byte[] text = (prefix + i).getBytes(StandardCharsets.UTF_8);
       ids.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(text.length).array());
       ids.write(text);
     }
@@ -171,7 +172,7 @@ class DamagedParquetTest {
             CONF, schema, new org.apache.hadoop.fs.Path(file.toAbsolutePath().toUri()));
     w.start();
     w.startBlock(4);
-    writeIds(w, schema.getColumns().get(0), 4);
+    writeIds(w, schema.getColumns().get(0), 4, "r");
     byte[] raw = page.toByteArray();
     CompressionCodecName codec =
         snappy ? CompressionCodecName.SNAPPY : CompressionCodecName.UNCOMPRESSED;

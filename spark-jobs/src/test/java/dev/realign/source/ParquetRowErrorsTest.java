@@ -38,7 +38,7 @@ class ParquetRowErrorsTest {
             new Configuration(), SCHEMA, new org.apache.hadoop.fs.Path(file.toUri()));
     w.start();
     w.startBlock(rows);
-    DamagedParquetTest.writeIds(w, SCHEMA.getColumns().get(0), rows);
+    DamagedParquetTest.writeIds(w, SCHEMA.getColumns().get(0), rows, "r");
     int entries = vectorRows * dim;
     BytesInput page =
         BytesInput.concat(

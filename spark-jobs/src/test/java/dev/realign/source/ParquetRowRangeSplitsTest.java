@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.realign.vector.RejectReason;
-import java.io.ByteArrayOutputStream;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -381,23 +379,7 @@ class ParquetRowRangeSplitsTest {
         new ParquetFileWriter(CONF, schema, new org.apache.hadoop.fs.Path(file.toUri()));
     w.start();
     w.startBlock(rows);
-    ColumnDescriptor idColumn = schema.getColumns().get(0);
-    ByteArrayOutputStream idBytes = new ByteArrayOutputStream();
-    for (int i = 0; i < rows; i++) {
-      byte[] id = ("id-" + i).getBytes(StandardCharsets.UTF_8);
-      idBytes.write(
-          ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(id.length).array());
-      idBytes.write(id);
-    }
-    w.startColumn(idColumn, rows, CompressionCodecName.UNCOMPRESSED);
-    w.writeDataPage(
-        rows,
-        idBytes.size(),
-        BytesInput.from(idBytes.toByteArray()),
-        Encoding.RLE,
-        Encoding.RLE,
-        Encoding.PLAIN);
-    w.endColumn();
+    DamagedParquetTest.writeIds(w, schema.getColumns().get(0), rows, "id-");
     int entries = rows * DIM;
     w.startColumn(schema.getColumns().get(1), entries, CompressionCodecName.UNCOMPRESSED);
     int at = 0;

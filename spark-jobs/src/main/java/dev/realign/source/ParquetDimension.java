@@ -1,12 +1,10 @@
 package dev.realign.source;
 
 import dev.realign.vector.RejectReason;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.FileMetaData;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.parquet.schema.Type;
@@ -30,37 +28,39 @@ final class ParquetDimension {
    * fixed_size_list} recorded by pyarrow in the file's {@code ARROW:schema}), else the length a
    * strict majority of the first {@link #DIM_SAMPLE_ROWS} usable vectors agree on. Rows that
    * disagree are logged (they are rejected as {@code wrong_dimension} later); without a majority
-   * the plan fails, listing the lengths seen.
+   * the plan fails, listing the lengths seen. {@code footers} are the files' footers, as the
+   * planner read them.
    */
-  static int infer(EmbeddingSetPlanner.Spec spec, List<String> files, Configuration conf) {
+  static int infer(
+      EmbeddingSetPlanner.Spec spec,
+      List<String> files,
+      List<FileMetaData> footers,
+      Configuration conf) {
     String col = spec.columns().vector();
     int fromSchema = -1;
     String source = null;
-    for (String file : files) {
-      try (ParquetFileReader r = EmbeddingSetPlanner.openFooter(file, conf)) {
-        int d = schemaDim(r.getFooter().getFileMetaData(), col, file);
-        if (d > 0 && fromSchema > 0 && d != fromSchema) {
-          throw new IllegalArgumentException(
-              "Invalid Parquet file "
-                  + file
-                  + " for "
-                  + spec.role()
-                  + " embeddings: column '"
-                  + col
-                  + "' has dimension "
-                  + d
-                  + " by its type (must be "
-                  + fromSchema
-                  + " as in "
-                  + source
-                  + ")");
-        }
-        if (d > 0 && fromSchema < 0) {
-          fromSchema = d;
-          source = file;
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException("Cannot read Parquet footer of " + file, e);
+    for (int i = 0; i < files.size(); i++) {
+      String file = files.get(i);
+      int d = schemaDim(footers.get(i), col, file);
+      if (d > 0 && fromSchema > 0 && d != fromSchema) {
+        throw new IllegalArgumentException(
+            "Invalid Parquet file "
+                + file
+                + " for "
+                + spec.role()
+                + " embeddings: column '"
+                + col
+                + "' has dimension "
+                + d
+                + " by its type (must be "
+                + fromSchema
+                + " as in "
+                + source
+                + ")");
+      }
+      if (d > 0 && fromSchema < 0) {
+        fromSchema = d;
+        source = file;
       }
     }
     if (fromSchema > 0) {
@@ -131,8 +131,7 @@ final class ParquetDimension {
   }
 
   /** The dimension fixed by the vector column's type, or -1 where the type does not fix it. */
-  static int schemaDim(
-      org.apache.parquet.hadoop.metadata.FileMetaData md, String col, String file) {
+  static int schemaDim(FileMetaData md, String col, String file) {
     MessageType schema = md.getSchema();
     if (!schema.containsField(col)) {
       return -1;

@@ -10,8 +10,6 @@ import java.util.Arrays;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
-import org.apache.parquet.HadoopReadOptions;
-import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetReader;
@@ -100,20 +98,12 @@ final class ParquetSplitReader implements SplitReader {
     org.apache.parquet.io.InputFile input;
     long length;
     try {
-      Path path = new Path(split.file());
-      input = LocalParquetFile.open(path, conf);
+      input = LocalParquetFile.open(new Path(split.file()), conf);
       length = input.getLength();
-      ParquetReadOptions options = HadoopReadOptions.builder(conf, path).build();
-      this.reader = ParquetFileReader.open(input, options);
     } catch (IOException | RuntimeException e) {
-      throw new IllegalArgumentException(
-          "Invalid Parquet file "
-              + split.file()
-              + ": cannot read its footer ("
-              + e.getMessage()
-              + ")",
-          e);
+      throw EmbeddingSetPlanner.footerFailure(split.file(), e);
     }
+    this.reader = EmbeddingSetPlanner.openFooter(input, split.file(), conf);
     this.codecs = new PageDecompressor(conf);
     this.fileLength = length;
     long start = 0;

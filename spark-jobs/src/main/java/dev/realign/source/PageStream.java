@@ -12,11 +12,6 @@ import org.apache.parquet.column.page.DataPageV1;
 import org.apache.parquet.column.page.DataPageV2;
 import org.apache.parquet.column.page.DictionaryPage;
 import org.apache.parquet.column.page.PageReader;
-import org.apache.parquet.format.DataPageHeader;
-import org.apache.parquet.format.DataPageHeaderV2;
-import org.apache.parquet.format.PageHeader;
-import org.apache.parquet.format.PageType;
-import org.apache.parquet.format.Util;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.internal.column.columnindex.OffsetIndex;
@@ -90,7 +85,7 @@ final class PageStream implements PageReader {
   private int pageCount = -1;
 
   /** The next data page's header, read ahead (null: none read ahead). */
-  private PageHeader pending;
+  private PageHeaderFields pending;
 
   /** The file offset of the pending page's body, and whether its body is in the buffer. */
   private long pendingBody;
@@ -151,24 +146,21 @@ final class PageStream implements PageReader {
    */
   @Override
   public DictionaryPage readDictionaryPage() {
-    PageHeader h = nextHeader();
-    if (h == null || h.getType() != PageType.DICTIONARY_PAGE) {
+    PageHeaderFields h = nextHeader();
+    if (h == null || h.type != PageHeaderFields.DICTIONARY_PAGE) {
       return null;
     }
     pending = null;
     // compressed_page_size is bounded by the chunk, the chunk by the file (nextHeader)
-    byte[] own = new byte[h.getCompressed_page_size()];
+    byte[] own = new byte[h.compressedSize];
     readFully(own, own.length, "dictionary page");
     checkCrc(h, own, own.length, "dictionary page");
-    if (h.getDictionary_page_header().getNum_values() < 0) {
-      throw new CorruptPageException(
-          "dictionary page header says "
-              + h.getDictionary_page_header().getNum_values()
-              + " values");
+    if (h.numValues < 0) {
+      throw new CorruptPageException("dictionary page header says " + h.numValues + " values");
     }
     ByteBuffer body;
     if (compressed) {
-      int n = h.getUncompressed_page_size();
+      int n = h.uncompressedSize;
       body =
           ByteBuffer.wrap(
                   decompressor.decompress(chunk.getCodec(), own, 0, own.length, n, new byte[0]),
@@ -180,10 +172,7 @@ final class PageStream implements PageReader {
       body = ByteBuffer.wrap(own);
     }
     return new DictionaryPage(
-        BytesInput.from(body),
-        h.getUncompressed_page_size(),
-        h.getDictionary_page_header().getNum_values(),
-        encoding(h.getDictionary_page_header().getEncoding()));
+        BytesInput.from(body), h.uncompressedSize, h.numValues, encoding(h.encoding));
   }
 
   /**
@@ -207,7 +196,7 @@ final class PageStream implements PageReader {
 
   @Override
   public DataPage readPage() {
-    PageHeader h = nextDataHeader();
+    PageHeaderFields h = nextDataHeader();
     if (h == null) {
       return null;
     }
@@ -220,7 +209,7 @@ final class PageStream implements PageReader {
       loadBody(h);
     }
     pendingLoaded = false;
-    int size = h.getCompressed_page_size();
+    int size = h.compressedSize;
     checkCrc(h, buffer, size, "page");
     return dataPage(h, ByteBuffer.wrap(buffer, 0, size).slice());
   }
@@ -230,42 +219,40 @@ final class PageStream implements PageReader {
    * in the off-heap one ({@link #readBodiesOffHeap}), where compressed pages decompress off-heap
    * too. Valid until the next page.
    */
-  private DataPage dataPage(PageHeader h, ByteBuffer raw) {
+  private DataPage dataPage(PageHeaderFields h, ByteBuffer raw) {
     int size = raw.remaining();
-    if (h.getType() == PageType.DATA_PAGE) {
-      DataPageHeader v1 = h.getData_page_header();
-      checkValueCount(v1.getNum_values());
-      values += v1.getNum_values();
+    if (h.type == PageHeaderFields.DATA_PAGE) {
+      checkValueCount(h.numValues);
+      values += h.numValues;
       if (!compressed) {
         requireSameSize(h, "page");
       }
       return new DataPageV1(
-          BytesInput.from(compressed ? decompress(raw, h.getUncompressed_page_size()) : raw),
-          v1.getNum_values(),
-          h.getUncompressed_page_size(),
+          BytesInput.from(compressed ? decompress(raw, h.uncompressedSize) : raw),
+          h.numValues,
+          h.uncompressedSize,
           null,
-          encoding(v1.getRepetition_level_encoding()),
-          encoding(v1.getDefinition_level_encoding()),
-          encoding(v1.getEncoding()));
+          encoding(h.repetitionLevelEncoding),
+          encoding(h.definitionLevelEncoding),
+          encoding(h.encoding));
     }
-    DataPageHeaderV2 v2 = h.getData_page_header_v2();
-    countV2(v2);
-    int rl = v2.getRepetition_levels_byte_length();
-    int dl = v2.getDefinition_levels_byte_length();
+    countV2(h);
+    int rl = h.repetitionLevelsBytes;
+    int dl = h.definitionLevelsBytes;
     checkLevelSections(rl, dl, size);
     ByteBuffer data = raw.duplicate().position(rl + dl).slice();
-    if (compressed && v2.isIs_compressed()) {
-      data = decompress(data, h.getUncompressed_page_size() - rl - dl);
+    if (compressed && h.isCompressed) {
+      data = decompress(data, h.uncompressedSize - rl - dl);
     } else {
       requireSameSize(h, "page");
     }
     return DataPageV2.uncompressed(
-        v2.getNum_rows(),
-        v2.getNum_nulls(),
-        v2.getNum_values(),
+        h.numRows,
+        h.numNulls,
+        h.numValues,
         BytesInput.from(raw.duplicate().limit(rl).slice()),
         BytesInput.from(raw.duplicate().position(rl).limit(rl + dl).slice()),
-        encoding(v2.getEncoding()),
+        encoding(h.encoding),
         BytesInput.from(data),
         null);
   }
@@ -278,22 +265,22 @@ final class PageStream implements PageReader {
   }
 
   /** Checks a V2 page's counts and counts its values. */
-  private void countV2(DataPageHeaderV2 v2) {
-    checkValueCount(v2.getNum_values());
-    if (v2.getNum_rows() < 0
-        || v2.getNum_rows() > v2.getNum_values()
-        || v2.getNum_nulls() < 0
-        || v2.getNum_nulls() > v2.getNum_values()) {
+  private void countV2(PageHeaderFields v2) {
+    checkValueCount(v2.numValues);
+    if (v2.numRows < 0
+        || v2.numRows > v2.numValues
+        || v2.numNulls < 0
+        || v2.numNulls > v2.numValues) {
       throw new CorruptPageException(
           "page header says "
-              + v2.getNum_rows()
+              + v2.numRows
               + " rows and "
-              + v2.getNum_nulls()
+              + v2.numNulls
               + " nulls in "
-              + v2.getNum_values()
+              + v2.numValues
               + " values");
     }
-    values += v2.getNum_values();
+    values += v2.numValues;
   }
 
   private static void checkLevelSections(int rl, int dl, int size) {
@@ -321,9 +308,9 @@ final class PageStream implements PageReader {
   private static final ThreadLocal<ByteBuffer> PLAIN_OFF_HEAP = new ThreadLocal<>();
 
   /** Reads the pending page's body into the off-heap buffer (grown to fit) and checks its CRC. */
-  private ByteBuffer loadOffHeap(PageHeader h) {
+  private ByteBuffer loadOffHeap(PageHeaderFields h) {
     seek(pendingBody);
-    int size = h.getCompressed_page_size();
+    int size = h.compressedSize;
     if (offHeap.capacity() < size) {
       // bounded by the chunk, the chunk by the file (nextHeader)
       offHeap = keep(OFF_HEAP, ByteBuffer.allocateDirect(Math.max(size, offHeap.capacity() * 2)));
@@ -335,7 +322,7 @@ final class PageStream implements PageReader {
       throw readFailure(e, "page", size);
     }
     body.flip();
-    if (h.isSetCrc()) {
+    if (h.hasCrc) {
       crc.reset();
       crc.update(body.duplicate());
       checkCrcValue(h, size, "page");
@@ -383,19 +370,18 @@ final class PageStream implements PageReader {
    * chunk. The page stays next: {@link #skipPage} passes it, {@link #readPage} returns it.
    */
   int peekRowStarts() {
-    PageHeader h = nextDataHeader();
+    PageHeaderFields h = nextDataHeader();
     if (h == null) {
       return -1;
     }
-    if (h.getType() == PageType.DATA_PAGE_V2) {
-      return h.getData_page_header_v2().getNum_rows(); // V2 pages start at row boundaries
+    if (h.type == PageHeaderFields.DATA_PAGE_V2) {
+      return h.numRows; // V2 pages start at row boundaries
     }
-    DataPageHeader v1 = h.getData_page_header();
-    int n = v1.getNum_values();
+    int n = h.numValues;
     if (maxRep == 0) {
       return n;
     }
-    if (v1.getRepetition_level_encoding() != org.apache.parquet.format.Encoding.RLE) {
+    if (h.repetitionLevelEncoding != RLE) {
       return -2; // BIT_PACKED levels (deprecated): the page has to be decoded
     }
     ByteBuffer levels =
@@ -410,20 +396,16 @@ final class PageStream implements PageReader {
         loadBody(h);
         pendingLoaded = true;
       }
-      levels = decompress(buffer, 0, h.getCompressed_page_size(), h.getUncompressed_page_size());
+      levels = decompress(buffer, 0, h.compressedSize, h.uncompressedSize);
       end = levels.limit();
     } else {
       // Only the length-prefixed repetition section is read; the rest is seeked past or re-read.
       byte[] prefix = new byte[4];
       readFully(prefix, 4, "repetition levels");
       int len = ByteBuffer.wrap(prefix).order(ByteOrder.LITTLE_ENDIAN).getInt();
-      if (len < 0 || len > h.getCompressed_page_size() - 4) {
+      if (len < 0 || len > h.compressedSize - 4) {
         throw new CorruptPageException(
-            "repetition levels of "
-                + len
-                + " bytes in a page of "
-                + h.getCompressed_page_size()
-                + " bytes");
+            "repetition levels of " + len + " bytes in a page of " + h.compressedSize + " bytes");
       }
       grow(4 + len);
       System.arraycopy(prefix, 0, buffer, 0, 4);
@@ -456,9 +438,9 @@ final class PageStream implements PageReader {
    * 3/4 into a 1 GB Snappy column chunk had decompressed 750 MB to count rows. The body stays
    * unread, as for an uncompressed page.
    */
-  private ByteBuffer snappyRepetitionLevels(PageHeader h) {
-    int declared = h.getUncompressed_page_size();
-    int size = Math.min(h.getCompressed_page_size(), snappyPrefixBytes);
+  private ByteBuffer snappyRepetitionLevels(PageHeaderFields h) {
+    int declared = h.uncompressedSize;
+    int size = Math.min(h.compressedSize, snappyPrefixBytes);
     seek(pendingBody);
     grow(size);
     readFully(buffer, size, "repetition levels");
@@ -489,44 +471,41 @@ final class PageStream implements PageReader {
 
   /** Passes the data page {@link #peekRowStarts} looked at, unread. */
   void skipPage() {
-    PageHeader h = pending;
+    PageHeaderFields h = pending;
     if (h == null) {
       throw new IllegalStateException("no page to skip");
     }
     pending = null;
     pendingLoaded = false;
     dataPages++;
-    values +=
-        h.getType() == PageType.DATA_PAGE
-            ? h.getData_page_header().getNum_values()
-            : h.getData_page_header_v2().getNum_values();
-    seek(pendingBody + h.getCompressed_page_size());
+    values += h.numValues;
+    seek(pendingBody + h.compressedSize);
   }
 
   /** The next data page's header, skipping index pages; null at the end of the chunk. */
-  private PageHeader nextDataHeader() {
+  private PageHeaderFields nextDataHeader() {
     while (true) {
-      PageHeader h = nextHeader();
+      PageHeaderFields h = nextHeader();
       if (h == null) {
         return null;
       }
-      switch (h.getType()) {
-        case DATA_PAGE, DATA_PAGE_V2 -> {
+      switch (h.type) {
+        case PageHeaderFields.DATA_PAGE, PageHeaderFields.DATA_PAGE_V2 -> {
           return h;
         }
-        case DICTIONARY_PAGE ->
+        case PageHeaderFields.DICTIONARY_PAGE ->
             throw new CorruptPageException(
                 "a second dictionary page" + " (data page " + dataPages + " expected)");
-        default -> { // INDEX_PAGE and future page types carry nothing to decode
+        default -> { // INDEX_PAGE (PageHeaderFields refuses types it does not know)
           pending = null;
-          seek(pendingBody + h.getCompressed_page_size());
+          seek(pendingBody + h.compressedSize);
         }
       }
     }
   }
 
   /** Reads the next page header (or returns the pending one); null at the end of the chunk. */
-  private PageHeader nextHeader() {
+  private PageHeaderFields nextHeader() {
     if (pending != null) {
       return pending;
     }
@@ -534,48 +513,44 @@ final class PageStream implements PageReader {
       return null;
     }
     current = dataPages;
-    PageHeader h;
+    PageHeaderFields h;
     try {
-      h = Util.readPageHeader(in);
+      h = PageHeaderFields.read(in);
       pendingBody = in.getPos();
-    } catch (IOException | RuntimeException e) {
-      throw new CorruptPageException(
-          "its page header does not parse ("
-              + e.getMessage()
-              + (e.getCause() == null ? "" : ": " + e.getCause().getMessage())
-              + ")");
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(
+          "its page header does not read (" + e.getMessage() + ")", e);
     }
-    if (h.getCompressed_page_size() < 0 || h.getUncompressed_page_size() < 0) {
+    if (h.compressedSize < 0 || h.uncompressedSize < 0) {
       throw new CorruptPageException(
           "page header says "
-              + h.getCompressed_page_size()
+              + h.compressedSize
               + " bytes compressed, "
-              + h.getUncompressed_page_size()
+              + h.uncompressedSize
               + " uncompressed");
     }
     long chunkEnd = chunk.getStartingPos() + chunk.getTotalSize();
-    if (pendingBody + h.getCompressed_page_size() > chunkEnd) {
+    if (pendingBody + h.compressedSize > chunkEnd) {
       throw new CorruptPageException(
           "a page of "
-              + h.getCompressed_page_size()
+              + h.compressedSize
               + " bytes at byte "
               + pendingBody
               + " runs past the column chunk's end at byte "
               + chunkEnd);
     }
-    if (h.getType() == PageType.DATA_PAGE && !h.isSetData_page_header()
-        || h.getType() == PageType.DATA_PAGE_V2 && !h.isSetData_page_header_v2()
-        || h.getType() == PageType.DICTIONARY_PAGE && !h.isSetDictionary_page_header()) {
-      throw new CorruptPageException("a " + h.getType() + " header without its type's fields");
+    if (!h.hasTypeHeader) {
+      throw new CorruptPageException(
+          "a " + PageHeaderFields.typeName(h.type) + " header without its type's fields");
     }
     pending = h;
     pendingLoaded = false;
     return h;
   }
 
-  private void loadBody(PageHeader h) {
+  private void loadBody(PageHeaderFields h) {
     seek(pendingBody);
-    int size = h.getCompressed_page_size();
+    int size = h.compressedSize;
     grow(size);
     readFully(buffer, size, "page");
   }
@@ -586,8 +561,8 @@ final class PageStream implements PageReader {
     }
   }
 
-  private void checkCrc(PageHeader h, byte[] bytes, int size, String what) {
-    if (!h.isSetCrc()) {
+  private void checkCrc(PageHeaderFields h, byte[] bytes, int size, String what) {
+    if (!h.hasCrc) {
       return;
     }
     crc.reset();
@@ -596,13 +571,13 @@ final class PageStream implements PageReader {
   }
 
   /** Compares the CRC of the bytes just given to {@link #crc} with the header's. */
-  private void checkCrcValue(PageHeader h, int size, String what) {
-    if ((int) crc.getValue() != h.getCrc()) {
+  private void checkCrcValue(PageHeaderFields h, int size, String what) {
+    if ((int) crc.getValue() != h.crc) {
       throw new CorruptPageException(
           what
               + " CRC checksum verification failed: the header"
               + " says "
-              + Integer.toHexString(h.getCrc())
+              + Integer.toHexString(h.crc)
               + ", the "
               + size
               + " bytes give "
@@ -617,14 +592,14 @@ final class PageStream implements PageReader {
   }
 
   /** An uncompressed page's two sizes must agree (else the page is not what its header says). */
-  private static void requireSameSize(PageHeader h, String what) {
-    if (h.getUncompressed_page_size() != h.getCompressed_page_size()) {
+  private static void requireSameSize(PageHeaderFields h, String what) {
+    if (h.uncompressedSize != h.compressedSize) {
       throw new CorruptPageException(
           what
               + " does not decompress to its declared size: "
-              + h.getCompressed_page_size()
+              + h.compressedSize
               + " bytes stored uncompressed, its header says "
-              + h.getUncompressed_page_size());
+              + h.uncompressedSize);
     }
   }
 
@@ -678,7 +653,28 @@ final class PageStream implements PageReader {
     }
   }
 
-  private static Encoding encoding(org.apache.parquet.format.Encoding e) {
-    return Encoding.valueOf(e.name());
+  /** The {@code Encoding} value of RLE in {@code parquet.thrift}. */
+  private static final int RLE = 3;
+
+  /** parquet-mr's encodings by their {@code parquet.thrift} value (null: none). */
+  private static final Encoding[] ENCODINGS = new Encoding[16];
+
+  static {
+    for (org.apache.parquet.format.Encoding e : org.apache.parquet.format.Encoding.values()) {
+      try {
+        ENCODINGS[e.getValue()] = Encoding.valueOf(e.name());
+      } catch (IllegalArgumentException | ArrayIndexOutOfBoundsException unknown) {
+        // a format encoding parquet-mr cannot decode: left null, refused where a page uses it
+      }
+    }
+  }
+
+  private static Encoding encoding(int value) {
+    Encoding e = value >= 0 && value < ENCODINGS.length ? ENCODINGS[value] : null;
+    if (e == null) {
+      throw new CorruptPageException(
+          "its page header names encoding " + value + ", not one of Parquet's");
+    }
+    return e;
   }
 }

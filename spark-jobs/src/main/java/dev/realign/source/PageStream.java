@@ -4,6 +4,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
 import java.util.zip.CRC32;
 import org.apache.parquet.bytes.BytesInput;
 import org.apache.parquet.column.Encoding;
@@ -306,6 +307,15 @@ final class PageStream implements PageReader {
 
   /** Each task thread's buffer of decompressed off-heap pages. */
   private static final ThreadLocal<ByteBuffer> PLAIN_OFF_HEAP = new ThreadLocal<>();
+
+  /** For tests: the bytes of the off-heap buffers the calling thread keeps. */
+  static long keptOffHeapBytes() {
+    long n = 0;
+    for (ThreadLocal<ByteBuffer> slot : List.of(OFF_HEAP, PLAIN_OFF_HEAP)) {
+      n += slot.get() == null ? 0 : slot.get().capacity();
+    }
+    return n;
+  }
 
   /** Reads the pending page's body into the off-heap buffer (grown to fit) and checks its CRC. */
   private ByteBuffer loadOffHeap(PageHeaderFields h) {

@@ -58,8 +58,8 @@ final class StatsPass {
    */
   static WithDuplicates runFindingDuplicates(JobContext ctx, EmbeddingSet set, int sampleRows) {
     SplitStats first = run(ctx, set, new long[0], sampleRows, true);
-    long[] duplicates =
-        DuplicateIdPass.fromHashes(ctx, set, first.idHashes == null ? new long[0] : first.idHashes);
+    long[] pairs = first.idHashes();
+    long[] duplicates = DuplicateIdPass.fromHashes(ctx, set, pairs == null ? new long[0] : pairs);
     if (duplicates.length == 0) {
       return new WithDuplicates(first, duplicates);
     }

@@ -274,6 +274,11 @@ public final class EmbeddingSetPlanner {
     }
   }
 
+  /** "Invalid Parquet file F for R embeddings: column 'C'", the start of a plan failure. */
+  static String invalidColumn(String file, String role, String column) {
+    return "Invalid Parquet file " + file + " for " + role + " embeddings: column '" + column + "'";
+  }
+
   /** "Invalid Parquet file F: cannot read its footer (cause)". */
   static IllegalArgumentException footerFailure(String file, Exception e) {
     return new IllegalArgumentException(
@@ -300,13 +305,8 @@ public final class EmbeddingSetPlanner {
           idsFromColumn = hasId;
         } else if (hasId != idsFromColumn) {
           throw new IllegalArgumentException(
-              "Invalid Parquet file "
-                  + file
-                  + " for "
-                  + spec.role()
-                  + " embeddings: column '"
-                  + cols.id()
-                  + "' "
+              invalidColumn(file, spec.role(), cols.id())
+                  + " "
                   + (hasId ? "present" : "missing")
                   + " (must be "
                   + (idsFromColumn ? "present" : "missing")

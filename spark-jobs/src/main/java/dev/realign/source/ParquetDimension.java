@@ -44,13 +44,8 @@ final class ParquetDimension {
       int d = schemaDim(footers.get(i), col, file);
       if (d > 0 && fromSchema > 0 && d != fromSchema) {
         throw new IllegalArgumentException(
-            "Invalid Parquet file "
-                + file
-                + " for "
-                + spec.role()
-                + " embeddings: column '"
-                + col
-                + "' has dimension "
+            EmbeddingSetPlanner.invalidColumn(file, spec.role(), col)
+                + " has dimension "
                 + d
                 + " by its type (must be "
                 + fromSchema

@@ -153,6 +153,22 @@ class DamagedParquetTest {
     w.endColumn();
   }
 
+  /**
+   * A file writer at {@code file} with one row group of {@code rows} begun and its first column,
+   * the ids ({@link #writeIds}, prefix {@code r}), written: the caller writes the vector column and
+   * ends the row group and the file.
+   */
+  static ParquetFileWriter startWithIds(Path file, MessageType schema, int rows)
+      throws IOException {
+    ParquetFileWriter w =
+        new ParquetFileWriter(
+            CONF, schema, new org.apache.hadoop.fs.Path(file.toAbsolutePath().toUri()));
+    w.start();
+    w.startBlock(rows);
+    writeIds(w, schema.getColumns().get(0), rows, "r");
+    return w;
+  }
+
   /** A V1 level section: its 4-byte length, then its runs. */
   static BytesInput section(byte[] runs) {
     return BytesInput.concat(BytesInput.fromInt(runs.length), BytesInput.from(runs));
@@ -166,13 +182,7 @@ class DamagedParquetTest {
       int uncompressed,
       boolean snappy)
       throws Exception {
-    Path file = OUT.resolve(name);
-    ParquetFileWriter w =
-        new ParquetFileWriter(
-            CONF, schema, new org.apache.hadoop.fs.Path(file.toAbsolutePath().toUri()));
-    w.start();
-    w.startBlock(4);
-    writeIds(w, schema.getColumns().get(0), 4, "r");
+    ParquetFileWriter w = startWithIds(OUT.resolve(name), schema, 4);
     byte[] raw = page.toByteArray();
     CompressionCodecName codec =
         snappy ? CompressionCodecName.SNAPPY : CompressionCodecName.UNCOMPRESSED;

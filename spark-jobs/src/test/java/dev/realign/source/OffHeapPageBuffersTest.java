@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.bytes.BytesInput;
 import org.apache.parquet.column.Encoding;
 import org.apache.parquet.hadoop.ParquetFileWriter;
@@ -91,12 +90,7 @@ class OffHeapPageBuffersTest {
   /** A file of {@code rows} ids and vectors, the vectors in one PLAIN page. */
   private Path write(String name, int rows, boolean snappy) throws Exception {
     Path file = dir.resolve(name);
-    ParquetFileWriter w =
-        new ParquetFileWriter(
-            new Configuration(), SCHEMA, new org.apache.hadoop.fs.Path(file.toUri()));
-    w.start();
-    w.startBlock(rows);
-    DamagedParquetTest.writeIds(w, SCHEMA.getColumns().get(0), rows, "r");
+    ParquetFileWriter w = DamagedParquetTest.startWithIds(file, SCHEMA, rows);
     int entries = rows * DIM;
     // rep levels: a row is an RLE run of one 0, then one of DIM - 1 ones (varint headers)
     java.io.ByteArrayOutputStream rep = new java.io.ByteArrayOutputStream();

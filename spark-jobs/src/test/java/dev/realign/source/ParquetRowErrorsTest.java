@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.HashMap;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.bytes.BytesInput;
 import org.apache.parquet.column.Encoding;
 import org.apache.parquet.hadoop.ParquetFileWriter;
@@ -33,12 +32,7 @@ class ParquetRowErrorsTest {
     int rows = 4;
     int vectorRows = 3;
     int dim = 2;
-    ParquetFileWriter w =
-        new ParquetFileWriter(
-            new Configuration(), SCHEMA, new org.apache.hadoop.fs.Path(file.toUri()));
-    w.start();
-    w.startBlock(rows);
-    DamagedParquetTest.writeIds(w, SCHEMA.getColumns().get(0), rows, "r");
+    ParquetFileWriter w = DamagedParquetTest.startWithIds(file, SCHEMA, rows);
     int entries = vectorRows * dim;
     BytesInput page =
         BytesInput.concat(

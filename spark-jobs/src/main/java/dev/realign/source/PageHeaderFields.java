@@ -1,5 +1,6 @@
 package dev.realign.source;
 
+import java.io.EOFException;
 import java.io.IOException;
 import org.apache.parquet.io.SeekableInputStream;
 
@@ -16,12 +17,12 @@ import org.apache.parquet.io.SeekableInputStream;
  * Thrift's transport and protocol methods, on a 2-core machine where the compiler competes with the
  * tasks. This reads the same bytes with one small loop.
  *
- * <p>Stricter than Thrift with damaged or hostile bytes: a varint longer than its type allows,
- * nesting deeper than {@link #MAX_DEPTH}, a header longer than {@link #MAX_HEADER_BYTES}, an
- * unknown field type, or a page or encoding value this reader does not know where it needs one,
- * each fail with {@link CorruptPageException}. Nothing is allocated from a size read here: binary
- * fields are skipped by seeking, and every byte read or skipped counts against {@link
- * #MAX_HEADER_BYTES}.
+ * <p>As strict as Thrift's generated reader (a missing required field, a page type or encoding
+ * value the format does not have, an unknown field type, a header cut off by the end of the file),
+ * and stricter with hostile bytes (a varint longer than its type allows, nesting deeper than {@link
+ * #MAX_DEPTH}, a header longer than {@link #MAX_HEADER_BYTES}): each fails with {@link
+ * CorruptPageException}. Nothing is allocated from a size read here: binary fields are skipped by
+ * seeking, and every byte read or skipped counts against {@link #MAX_HEADER_BYTES}.
  */
 final class PageHeaderFields {
   /** Page types ({@code PageType} in {@code parquet.thrift}). */
@@ -251,9 +252,9 @@ final class PageHeaderFields {
         seen[fieldId] = true;
         switch (fieldId) {
           case 1 -> v1Values = v;
-          case 2 -> v1Encoding = v;
-          case 3 -> v1Def = v;
-          default -> v1Rep = v;
+          case 2 -> v1Encoding = encoding(v, "data_page_header.encoding");
+          case 3 -> v1Def = encoding(v, "data_page_header.definition_level_encoding");
+          default -> v1Rep = encoding(v, "data_page_header.repetition_level_encoding");
         }
       }
       require(seen[1], "data_page_header.num_values");
@@ -284,7 +285,7 @@ final class PageHeaderFields {
           dictValues = i32();
           sawValues = true;
         } else if (fieldId == 2 && fieldType == I32) {
-          dictEncoding = i32();
+          dictEncoding = encoding(i32(), "dictionary_page_header.encoding");
           sawEncoding = true;
         } else {
           skip(fieldType, 1, false); // 3: is_sorted
@@ -307,6 +308,9 @@ final class PageHeaderFields {
         last = fieldId;
         if (fieldId >= 1 && fieldId <= 6 && fieldType == I32) {
           v2[fieldId] = i32();
+          if (fieldId == 4) {
+            encoding(v2[4], "data_page_header_v2.encoding");
+          }
           seen[fieldId] = true;
         } else if (fieldId == 7 && (fieldType == BOOL_TRUE || fieldType == BOOL_FALSE)) {
           compressedFlag = fieldType == BOOL_TRUE;
@@ -351,7 +355,8 @@ final class PageHeaderFields {
         return false;
       }
       int delta = b >>> 4;
-      fieldId = delta != 0 ? last + delta : (short) zigzag((int) varint(3));
+      // 16-bit ids, as Thrift computes them (a delta past 32767 wraps)
+      fieldId = (short) (delta != 0 ? last + delta : zigzag((int) varint(3)));
       fieldType = t;
       return true;
     }
@@ -455,7 +460,22 @@ final class PageHeaderFields {
       if (used > MAX_HEADER_BYTES) {
         throw tooLong();
       }
-      in.seek(in.getPos() + n); // a read past the end of the file fails the next byte
+      try {
+        in.seek(in.getPos() + n); // channels: a read past the end of the file fails the next byte
+      } catch (EOFException e) {
+        throw failure("the file ends inside it"); // Hadoop's streams refuse the seek itself
+      }
+    }
+
+    /**
+     * {@code v}, an {@code Encoding} of {@code parquet.thrift} (0, 2 to 9): Thrift's generated
+     * reader refuses any other value in every header it reads, used by the page or not.
+     */
+    private static int encoding(int v, String field) {
+      if (v != 0 && (v < 2 || v > 9)) {
+        throw failure(field + " " + v + " is not one of Parquet's encodings");
+      }
+      return v;
     }
 
     private static void require(boolean present, String field) {

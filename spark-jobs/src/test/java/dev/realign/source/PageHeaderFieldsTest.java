@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.format.DataPageHeader;
 import org.apache.parquet.format.DataPageHeaderV2;
 import org.apache.parquet.format.DictionaryPageHeader;
@@ -22,6 +23,8 @@ import org.apache.parquet.format.PageHeader;
 import org.apache.parquet.format.PageType;
 import org.apache.parquet.format.Statistics;
 import org.apache.parquet.format.Util;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.parquet.io.SeekableInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import shaded.parquet.org.apache.thrift.TException;
@@ -150,10 +153,12 @@ class PageHeaderFieldsTest {
     byte[] whole = out.toByteArray();
     for (int n = 0; n < whole.length; n++) {
       byte[] cut = Arrays.copyOf(whole, n);
-      assertThatThrownBy(() -> readUnterminated(cut))
-          .as("cut after %d of %d bytes", n, whole.length)
-          .isInstanceOf(CorruptPageException.class)
-          .hasMessage("its page header does not parse (the file ends inside it)");
+      for (boolean hadoop : new boolean[] {false, true}) {
+        assertThatThrownBy(() -> readUnterminated(cut, hadoop))
+            .as("cut after %d of %d bytes (Hadoop's stream: %s)", n, whole.length, hadoop)
+            .isInstanceOf(CorruptPageException.class)
+            .hasMessage("its page header does not parse (the file ends inside it)");
+      }
     }
   }
 
@@ -203,6 +208,84 @@ class PageHeaderFieldsTest {
         stop);
     // a page type this reader does not know
     assertCorrupt("page type 9 (this reader knows 0 to 3)", new byte[] {0x15, 18}, sizes, stop);
+  }
+
+  @Test
+  void fieldIdsWrapAt16BitsAsThriftsDo() throws Exception {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    b.writeBytes(new byte[] {0x15, 0x02, 0x15, 0x14, 0x15, 0x14}); // INDEX_PAGE, sizes 10 and 10
+    b.writeBytes(new byte[] {0x05, (byte) 0xfe, (byte) 0xff, 0x03, 0x00}); // id 32767 (long), i32
+    for (int i = 0; i < 2184; i++) {
+      b.write(0xf1); // delta 15, boolean true: ids 32782, ... past 32767, wrapping to -9
+    }
+    b.writeBytes(new byte[] {(byte) 0xc5, (byte) 0xc6, 0x01, 0x00}); // delta 12: id 3 = 99; stop
+    byte[] bytes = b.toByteArray();
+    PageHeader thrift = Util.readPageHeader(new ByteArrayInputStream(bytes));
+    assertThat(thrift.getCompressed_page_size()).isEqualTo(99);
+    assertSameFields(thrift, read(bytes), "wrapped ids");
+  }
+
+  @Test
+  void aSecondTypeHeaderReplacesTheFirstAndMustBeWholeToo() throws Exception {
+    byte[] complete = {
+      0x15, 0x04, 0x15, 0x00, 0x15, 0x06, 0x15, 0x06, 0x00
+    }; // 2 values, PLAIN, RLE
+    byte[] head = {0x15, 0x00, 0x15, 0x02, 0x15, 0x02, 0x2c}; // DATA_PAGE, sizes, field 5
+    byte[] again = {0x0c, 0x0a}; // field 5 again (long form: struct, zigzag 5)
+    byte[] twice = cat(head, complete, again, new byte[] {0x15, 0x08, 0x15, 0x10, 0x15, 0x06});
+    byte[] whole = cat(twice, new byte[] {0x15, 0x06, 0x00, 0x00}); // 4 values, DELTA_BINARY_PACKED
+    PageHeader thrift = Util.readPageHeader(new ByteArrayInputStream(whole));
+    assertThat(thrift.getData_page_header().getNum_values()).isEqualTo(4);
+    assertSameFields(thrift, read(whole), "second data page header");
+    byte[] partial = cat(twice, new byte[] {0x00, 0x00}); // the second lacks its last field
+    assertThatThrownBy(() -> Util.readPageHeader(new ByteArrayInputStream(partial)))
+        .hasMessageContaining("repetition_level_encoding");
+    assertCorrupt(
+        "required field 'data_page_header.repetition_level_encoding' is missing", partial);
+  }
+
+  @Test
+  void encodingsTheFormatDoesNotHaveAreRefusedAsThriftRefusesThem() throws Exception {
+    byte[] head = {0x15, 0x04, 0x15, 0x02, 0x15, 0x02}; // DICTIONARY_PAGE, sizes 1 and 1
+    // the dictionary header, and a V1 header the page does not use: Thrift refuses both
+    for (int bad : new int[] {1, 10, -1, Integer.MAX_VALUE}) {
+      byte[] zigzag = varint(((long) bad << 1 ^ bad >> 31) & 0xffffffffL);
+      byte[] dict = cat(head, new byte[] {0x4c, 0x15, 0x02, 0x15}, zigzag, new byte[] {0x00, 0x00});
+      assertThatThrownBy(() -> Util.readPageHeader(new ByteArrayInputStream(dict)));
+      assertCorrupt(
+          "dictionary_page_header.encoding " + bad + " is not one of Parquet's encodings", dict);
+      byte[] unusedV1 =
+          cat(
+              head,
+              new byte[] {0x2c, 0x15, 0x02, 0x15},
+              zigzag,
+              new byte[] {0x15, 0x06, 0x15, 0x06, 0x00, 0x2c, 0x15, 0x02, 0x15, 0x00, 0x00, 0x00});
+      assertThatThrownBy(() -> Util.readPageHeader(new ByteArrayInputStream(unusedV1)));
+      assertCorrupt(
+          "data_page_header.encoding " + bad + " is not one of Parquet's encodings", unusedV1);
+    }
+    for (int good : new int[] {0, 2, 3, 4, 5, 6, 7, 8, 9}) {
+      byte[] dict = cat(head, new byte[] {0x4c, 0x15, 0x02, 0x15, (byte) (good << 1), 0x00, 0x00});
+      assertThat(read(dict).encoding).isEqualTo(good);
+    }
+  }
+
+  @Test
+  void nestingOf64IsReadAnd65IsNot() throws Exception {
+    byte[] index = {0x15, 0x02, 0x15, 0x02, 0x15, 0x02}; // INDEX_PAGE, sizes 1 and 1
+    for (int depth : new int[] {64, 65}) {
+      byte[] bytes =
+          cat(
+              index,
+              new byte[] {0x6c}, // field 9: a struct, holding a struct field, and so on
+              repeat((byte) 0x1c, depth - 1),
+              repeat((byte) 0, depth + 1)); // each struct's stop, then the header's
+      if (depth == 64) {
+        assertSameFields(Util.readPageHeader(new ByteArrayInputStream(bytes)), read(bytes), "64");
+      } else {
+        assertCorrupt("nested deeper than 64", bytes);
+      }
+    }
   }
 
   @Test
@@ -362,7 +445,7 @@ class PageHeaderFieldsTest {
   }
 
   /**
-   * Fields 9 to 20 of every Thrift type (booleans as fields and as elements, nested containers and
+   * Fields 9 to 24 of every Thrift type (booleans as fields and as elements, nested containers and
    * structs), then field 3 again by its long form id, as a later format version might write them.
    */
   private static void unknownFields(TCompactProtocol p, int depth) throws TException {
@@ -409,7 +492,30 @@ class PageHeaderFieldsTest {
       p.writeStructEnd();
     }
     p.writeSetEnd();
-    p.writeFieldBegin(new TField("u", T_UUID, (short) 20));
+    p.writeFieldBegin(new TField("mb", T_MAP, (short) 21)); // booleans as keys and values
+    p.writeMapBegin(new TMap(T_BOOL, T_BOOL, 3));
+    for (int i = 0; i < 3; i++) {
+      p.writeBool(i == 1);
+      p.writeBool(i != 1);
+    }
+    p.writeMapEnd();
+    p.writeFieldBegin(new TField("ld", T_LIST, (short) 22));
+    p.writeListBegin(new TList(T_DOUBLE, 2));
+    p.writeDouble(1.5);
+    p.writeDouble(-2.5);
+    p.writeListEnd();
+    // (no container of UUIDs: this Thrift's own reader refuses them, "unrecognized type code")
+    p.writeFieldBegin(new TField("sd", T_SET, (short) 23));
+    p.writeSetBegin(new TSet(T_DOUBLE, 1));
+    p.writeDouble(0.25);
+    p.writeSetEnd();
+    p.writeFieldBegin(new TField("ls", T_LIST, (short) 24));
+    p.writeListBegin(new TList(T_I16, 3));
+    p.writeI16((short) 1);
+    p.writeI16(Short.MAX_VALUE);
+    p.writeI16(Short.MIN_VALUE);
+    p.writeListEnd();
+    p.writeFieldBegin(new TField("u", T_UUID, (short) 20)); // an id below the last: long form
     p.writeUuid(new java.util.UUID(0x0123456789abcdefL, -1L));
     p.writeFieldBegin(new TField("back", T_DOUBLE, (short) 1000)); // a long-form id
     p.writeDouble(-0.0);
@@ -436,9 +542,22 @@ class PageHeaderFieldsTest {
 
   /** Reads {@code bytes} as a page header, with nothing after them in the file. */
   private PageHeaderFields readUnterminated(byte[] bytes) throws IOException {
+    return readUnterminated(bytes, false);
+  }
+
+  /**
+   * Reads {@code bytes} as a page header, with nothing after them in the file: through the channel
+   * stream of local files, or through Hadoop's stream (as files on S3 and HDFS are read), whose
+   * seek past the end of the file fails at once.
+   */
+  private PageHeaderFields readUnterminated(byte[] bytes, boolean hadoop) throws IOException {
     Path file = Files.write(Files.createTempFile(dir, "header", ".bin"), bytes);
-    try (LocalParquetFile.ChannelStream in =
-        new LocalParquetFile.ChannelStream(FileChannel.open(file, StandardOpenOption.READ))) {
+    try (SeekableInputStream in =
+        hadoop
+            ? HadoopInputFile.fromPath(
+                    new org.apache.hadoop.fs.Path(file.toUri()), new Configuration())
+                .newStream()
+            : new LocalParquetFile.ChannelStream(FileChannel.open(file, StandardOpenOption.READ))) {
       return PageHeaderFields.read(in);
     }
   }

@@ -3,7 +3,11 @@ package dev.realign.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The hash step of the duplicate-id pass: positions of rows whose hash occurs twice or more. */
@@ -27,5 +31,60 @@ class DuplicateIdPassTest {
     assertThat(repeats(new long[] {1, 10, 2, 11}, new long[] {3, 20})).isEmpty();
     assertThat(repeats()).isEmpty();
     assertThat(repeats(new long[0])).isEmpty();
+  }
+
+  @Test
+  void zeroHashCountsLikeAnyOther() {
+    // 0 marks an empty slot of the set, so a hash of 0 is kept apart: once is no repeat, twice is.
+    assertThat(repeats(new long[] {0, 1, 5, 2})).isEmpty();
+    assertThat(repeats(new long[] {0, 1, 5, 2}, new long[] {0, 3})).containsExactly(1L, 3L);
+  }
+
+  @Test
+  void hashesSharingASlotAreToldApart() {
+    // Three pairs make a 16-slot set: 16, 32 and 48 all start at slot 0, 15 and 31 at slot 15
+    // (the second wraps to slot 0 and beyond); only 32 and 31 repeat.
+    assertThat(repeats(new long[] {16, 1, 32, 2, 48, 3, 32, 4}, new long[] {15, 5, 31, 6, 31, 7}))
+        .containsExactly(2L, 4L, 6L, 7L);
+  }
+
+  @Test
+  void agreesWithSortingTheHashes() {
+    // Random arrays (small hash ranges, so many repeats, and full-range ones, with none) against
+    // the definition: a hash whose sorted neighbour is equal.
+    Random random = new Random(25);
+    for (int round = 0; round < 200; round++) {
+      int range = round % 2 == 0 ? 1 + random.nextInt(5_000) : 0;
+      long[][] arrays = new long[random.nextInt(6)][];
+      List<Long> hashes = new ArrayList<>();
+      long position = 0;
+      for (int k = 0; k < arrays.length; k++) {
+        arrays[k] = new long[2 * random.nextInt(2_000)];
+        for (int i = 0; i < arrays[k].length; i += 2) {
+          long h = range > 0 ? random.nextInt(range) - range / 2 : random.nextLong();
+          arrays[k][i] = h;
+          arrays[k][i + 1] = position++;
+          hashes.add(h);
+        }
+      }
+      long[] sorted = hashes.stream().mapToLong(Long::longValue).sorted().toArray();
+      Set<Long> repeated = new HashSet<>();
+      for (int i = 1; i < sorted.length; i++) {
+        if (sorted[i] == sorted[i - 1]) {
+          repeated.add(sorted[i]);
+        }
+      }
+      List<Long> expected = new ArrayList<>();
+      for (long[] a : arrays) {
+        for (int i = 0; i < a.length; i += 2) {
+          if (repeated.contains(a[i])) {
+            expected.add(a[i + 1]);
+          }
+        }
+      }
+      assertThat(repeats(arrays)).as("round %d", round).containsExactlyElementsOf(expected);
+      assertThat(DuplicateIdPass.repeatedHashes(Arrays.asList(arrays), hashes.size()))
+          .isEqualTo(repeated);
+    }
   }
 }

@@ -67,9 +67,19 @@ final class SampleRows {
 
   static long idHash(String id) {
     long h = 0xcbf29ce484222325L;
-    for (byte b : id.getBytes(StandardCharsets.UTF_8)) {
-      h ^= b & 0xff;
+    int n = id.length();
+    int i = 0;
+    // ASCII chars are their own UTF-8 bytes: most ids hash without encoding them first (the stats
+    // pass hashes every row's id, twice where it looks for duplicates).
+    for (char c; i < n && (c = id.charAt(i)) < 0x80; i++) {
+      h ^= c;
       h *= 0x100000001b3L;
+    }
+    if (i < n) {
+      for (byte b : id.substring(i).getBytes(StandardCharsets.UTF_8)) {
+        h ^= b & 0xff;
+        h *= 0x100000001b3L;
+      }
     }
     h ^= h >>> 33;
     h *= 0xff51afd7ed558ccdL;

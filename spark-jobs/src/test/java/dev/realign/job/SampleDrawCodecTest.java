@@ -60,6 +60,29 @@ class SampleDrawCodecTest {
     assertThat(back.rows).hasSameSizeAs(part.rows);
   }
 
+  /**
+   * The id hash, pinned (FNV-1a 64 over the id's UTF-8 bytes, then fmix64; the values were computed
+   * from that definition outside Java): ASCII ids, which hash without being encoded, and ids with
+   * other characters after an ASCII prefix, which are encoded from the first of them. A lone
+   * surrogate hashes as the "?" that UTF-8 encoding makes of it, as before.
+   */
+  @Test
+  void idHashGolden() {
+    java.util.Map<String, String> golden = new java.util.LinkedHashMap<>();
+    golden.put("a", "82a2a958a9bece5b");
+    golden.put("", "efd01f60ba992926");
+    golden.put("199999", "9c884ac89f5dc1ca");
+    golden.put("text-000-12345", "ef62661e8853fc7f");
+    golden.put("caf\u00e9", "f50b1f8e2c0682e6");
+    golden.put("\u00fc", "9a8fa3aaaa09fd21");
+    golden.put("id-\u65e5\u672c", "92b8a2eeee57af67");
+    golden.put("x\ud83d\ude00y", "d9d04907c0b70cd6");
+    golden.forEach(
+        (id, hash) ->
+            assertThat(String.format("%016x", SampleRows.idHash(id))).as(id).isEqualTo(hash));
+    assertThat(SampleRows.idHash("ab\ud800c")).isEqualTo(SampleRows.idHash("ab?c"));
+  }
+
   /** The layout, pinned: one row of dimension 3 with the id "a". */
   @Test
   void goldenBytes() {

@@ -60,12 +60,18 @@ final class ColumnPages {
   final int maxDef;
   private final boolean float16;
 
-  /** Every half's float value (256 KiB), for float16 pages. */
-  private static final float[] HALVES = new float[1 << 16];
+  /**
+   * Every half's float value (256 KiB), for float16 pages: made when a float16 page is first read
+   * (a class of its own), not when this class loads, which is early in every run on Parquet input
+   * (the planner's dimension sample), and mostly for float32 columns.
+   */
+  private static final class Halves {
+    static final float[] VALUES = new float[1 << 16];
 
-  static {
-    for (int h = 0; h < HALVES.length; h++) {
-      HALVES[h] = dev.realign.vector.Float16.toFloat((short) h);
+    static {
+      for (int h = 0; h < VALUES.length; h++) {
+        VALUES[h] = dev.realign.vector.Float16.toFloat((short) h);
+      }
     }
   }
 
@@ -125,6 +131,15 @@ final class ColumnPages {
   boolean allDefined;
   private final Matches rowStarts = new Matches(0, starts);
   private final Matches definedEntries;
+
+  /**
+   * Whether only the pages' levels are decoded, not their values (nor the dictionary): for the
+   * dimension sampler, which needs the lengths of a list column's first vectors, not their values.
+   * The first page of a pyarrow file's vector column holds 262,144 dictionary indices, and decoding
+   * them (and the dictionary) was most of the 60-90 ms that planning a 200k-row file spent on its
+   * 64-row sample early in a run.
+   */
+  boolean levelsOnly;
 
   ColumnPages(ColumnDescriptor column, PageStream pages) {
     this.column = column;
@@ -239,7 +254,7 @@ final class ColumnPages {
   private static float[] halves(ByteBuffer b, int n) {
     float[] out = new float[n];
     for (int i = 0; i < n; i++) {
-      out[i] = HALVES[b.getShort(2 * i) & 0xffff];
+      out[i] = Halves.VALUES[b.getShort(2 * i) & 0xffff];
     }
     return out;
   }
@@ -335,7 +350,10 @@ final class ColumnPages {
     repPending = r.pending();
     defPending = d.pending();
     body.position(d.end());
-    values(page.getValueEncoding(), body.slice().order(ByteOrder.LITTLE_ENDIAN), counted(n), n);
+    int defined = counted(n);
+    if (!levelsOnly) {
+      values(page.getValueEncoding(), body.slice().order(ByteOrder.LITTLE_ENDIAN), defined, n);
+    }
   }
 
   /** Sets the counts of the page just decoded; returns its number of defined entries. */
@@ -481,8 +499,10 @@ final class ColumnPages {
               + page.getNullCount()
               + " nulls");
     }
-    ByteBuffer data = bytes(page.getData(), "values");
-    values(page.getDataEncoding(), data.slice().order(ByteOrder.LITTLE_ENDIAN), defined, n);
+    if (!levelsOnly) {
+      ByteBuffer data = bytes(page.getData(), "values");
+      values(page.getDataEncoding(), data.slice().order(ByteOrder.LITTLE_ENDIAN), defined, n);
+    }
   }
 
   private static ByteBuffer bytes(org.apache.parquet.bytes.BytesInput in, String what) {
@@ -1013,7 +1033,7 @@ final class ColumnPages {
         }
         if (enc == Encoding.PLAIN) {
           for (int i = 0; i < defined; i++) {
-            floats[i] = HALVES[data.getShort(2 * i) & 0xffff];
+            floats[i] = Halves.VALUES[data.getShort(2 * i) & 0xffff];
           }
         } else {
           ValuesReader r = reader(enc, data, defined);

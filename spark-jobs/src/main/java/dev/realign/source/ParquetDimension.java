@@ -161,7 +161,8 @@ final class ParquetDimension {
         new EmbeddingSplit(
             0, EmbeddingFormat.PARQUET, file, 0, 0, 0, 0, null, HadoopFiles.stem(file));
     RowBatch batch = new RowBatch(1, DIM_SAMPLE_ROWS);
-    try (ParquetSplitReader r = new ParquetSplitReader(whole, spec.columns(), false, false, conf)) {
+    try (ParquetSplitReader r =
+        new ParquetSplitReader(whole, spec.columns(), false, false, conf).lengthsOnly()) {
       while (lengths.size() < DIM_SAMPLE_ROWS && r.next(batch)) {
         for (int i = 0; i < batch.size && lengths.size() < DIM_SAMPLE_ROWS; i++) {
           RejectReason reason = batch.reasons[i];

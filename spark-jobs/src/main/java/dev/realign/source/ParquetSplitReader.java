@@ -77,6 +77,9 @@ final class ParquetSplitReader implements SplitReader {
   private float[] scratch = new float[1024];
   private String current = "";
 
+  /** Vectors' lengths only ({@link #lengthsOnly}). */
+  private boolean lengthsOnly;
+
   /** False only in tests: skip to a split's first row by the page headers alone. */
   private boolean useOffsetIndex = true;
 
@@ -342,6 +345,9 @@ final class ParquetSplitReader implements SplitReader {
     ids = open(block, idColumn, idStream);
     texts = open(block, textColumn, textStream);
     vectors = open(block, vectorColumn, vectorStream);
+    if (lengthsOnly && vectors != null && vectors.maxRep > 0) {
+      vectors.levelsOnly = true;
+    }
     if (groupRead > 0) {
       for (ColumnPages c : new ColumnPages[] {ids, texts, vectors}) {
         if (c != null) {
@@ -376,6 +382,17 @@ final class ParquetSplitReader implements SplitReader {
     ColumnPages pages = new ColumnPages(c, stream);
     opening = null;
     return pages;
+  }
+
+  /**
+   * For the dimension sampler: a list vector column's values are not decoded ({@link
+   * ColumnPages#levelsOnly}), so the rows come out with the reasons and lengths the values would
+   * give but not the values (the raw vectors' contents and the batch's floats are meaningless). A
+   * binary vector column, whose lengths are its values', is read whole.
+   */
+  ParquetSplitReader lengthsOnly() {
+    lengthsOnly = true;
+    return this;
   }
 
   /** For tests: the most of a skipped Snappy page read to count its rows. */
@@ -499,7 +516,7 @@ final class ParquetSplitReader implements SplitReader {
       batchRow = i - first;
       ColumnPages c = vectors;
       requireEntry(c);
-      int rows = c.maxRep == 0 ? 0 : c.fullRows(d, end - i);
+      int rows = c.maxRep == 0 || lengthsOnly ? 0 : c.fullRows(d, end - i);
       if (rows > 0) {
         c.copyFloats(c.valuePos, batch.flat, i * d, rows * d);
         c.valuePos += rows * d;
@@ -531,7 +548,7 @@ final class ParquetSplitReader implements SplitReader {
         grow(len);
         b.slice().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(scratch, 0, len);
       }
-    } else if (fullRowInPage(c, batch, i)) {
+    } else if (!c.levelsOnly && fullRowInPage(c, batch, i)) {
       return;
     } else {
       // The row's entries, a page at a time: each page's part ends at its next row start (from
@@ -543,7 +560,9 @@ final class ParquetSplitReader implements SplitReader {
         int v = c.valuePos;
         if (c.allDefined) {
           grow(len + end - p);
-          c.copyFloats(v, scratch, len, end - p);
+          if (!c.levelsOnly) {
+            c.copyFloats(v, scratch, len, end - p);
+          }
           len += end - p;
           v += end - p;
         } else {
@@ -554,7 +573,7 @@ final class ParquetSplitReader implements SplitReader {
               if (len == scratch.length) {
                 grow(len + 1);
               }
-              scratch[len++] = c.floatAt(v++);
+              scratch[len++] = c.levelsOnly ? 0f : c.floatAt(v++);
             } else if (dl >= levels.slot()) {
               nullComponents++;
             } else if (dl < levels.present()) {

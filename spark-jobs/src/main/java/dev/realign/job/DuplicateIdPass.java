@@ -205,17 +205,21 @@ final class DuplicateIdPass {
 
   /**
    * The hashes that occur twice or more among the {@code n} pairs of {@code arrays}: an open
-   * addressing set of the hashes (linear probing; the hashes are mixed, so their low bits index
-   * it), at most 2/3 full. A sort of the hashes did the same in O(n log n): on the driver, where
-   * the stats pass ends with this, it took 20-44 ms for a 200k-row set early in a run, most of it
-   * interpreting and compiling the sort; the set takes 4-17 ms (measured on this project's 2-core
-   * machine, pyarrow Parquet inputs, 3-4 runs each).
+   * addressing set of the hashes (linear probing), at most 2/3 full. A sort of the hashes did the
+   * same in O(n log n): on the driver, where the stats pass ends with this, it took 20-44 ms for a
+   * 200k-row set early in a run, most of it interpreting and compiling the sort; the set takes 4-17
+   * ms (measured on this project's 2-core machine, pyarrow Parquet inputs, 3-4 runs each).
    */
   static Set<Long> repeatedHashes(Iterable<long[]> arrays, int n) {
-    int slots = 16;
-    while (slots < n + n / 2 + 1) {
-      slots <<= 1;
+    if (n > MAX_SET_HASHES) {
+      throw new IllegalArgumentException(
+          "Invalid hash count: " + n + " (must be at most " + MAX_SET_HASHES + " a bucket)");
     }
+    int bits = 4;
+    while ((1 << bits) < n + n / 2 + 1) {
+      bits++;
+    }
+    int slots = 1 << bits;
     long[] table = new long[slots]; // 0: an empty slot; a hash of 0 is kept apart
     int mask = slots - 1;
     boolean zero = false;
@@ -230,7 +234,7 @@ final class DuplicateIdPass {
           zero = true;
           continue;
         }
-        int s = (int) h & mask;
+        int s = slot(h, bits);
         long t;
         while ((t = table[s]) != 0 && t != h) {
           s = (s + 1) & mask;
@@ -243,6 +247,19 @@ final class DuplicateIdPass {
       }
     }
     return repeated;
+  }
+
+  /** The most hashes {@link #repeatedHashes} takes at once: a table of 2^30 slots (8 GiB). */
+  static final int MAX_SET_HASHES = 700_000_000;
+
+  /**
+   * The first slot of {@code h} in a table of 2^{@code bits} slots: the top bits of {@code h} times
+   * the 64-bit golden ratio. Not {@code h}'s low bits: the shuffle deals hashes into buckets by
+   * their remainder, so with a power-of-two bucket count every hash of a bucket has the same low
+   * bits, and they would all start at a few slots (the probes grow with the bucket count).
+   */
+  static int slot(long h, int bits) {
+    return (int) ((h * 0x9e3779b97f4a7c15L) >>> (64 - bits));
   }
 
   /**

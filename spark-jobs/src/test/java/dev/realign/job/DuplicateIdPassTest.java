@@ -87,4 +87,40 @@ class DuplicateIdPassTest {
           .isEqualTo(repeated);
     }
   }
+
+  @Test
+  void aBucketsHashesSpreadOverTheTable() {
+    // The shuffle deals hashes to buckets by remainder: with 4,096 buckets, a bucket's hashes share
+    // their low 12 bits. Their first slots must still spread (low bits would give 8 slots of
+    // 32,768; random slots about 14,700), and the repeats must still be found.
+    Random random = new Random(4096);
+    int n = 20_000;
+    long[] pairs = new long[2 * n];
+    Set<Integer> firstSlots = new HashSet<>();
+    for (int i = 0; i < n; i++) {
+      long h = i % 10 == 9 ? pairs[2 * (i - 1)] : (random.nextLong() << 12) | 7;
+      pairs[2 * i] = h;
+      pairs[2 * i + 1] = i;
+      firstSlots.add(DuplicateIdPass.slot(h, 15));
+    }
+    assertThat(firstSlots.size()).isGreaterThan(12_000);
+    List<Long> expected = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      if (i % 10 == 8 || i % 10 == 9) {
+        expected.add((long) i);
+      }
+    }
+    assertThat(repeats(pairs)).containsExactlyElementsOf(expected);
+  }
+
+  @Test
+  void slotsStayInTheTable() {
+    Random random = new Random(30);
+    for (int bits = 4; bits <= 30; bits++) {
+      for (int k = 0; k < 1_000; k++) {
+        assertThat(DuplicateIdPass.slot(random.nextLong(), bits)).isBetween(0, (1 << bits) - 1);
+      }
+    }
+    assertThat(DuplicateIdPass.slot(-1L, 30)).isBetween(0, (1 << 30) - 1);
+  }
 }

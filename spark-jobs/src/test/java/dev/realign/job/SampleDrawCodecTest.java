@@ -80,7 +80,11 @@ class SampleDrawCodecTest {
     golden.forEach(
         (id, hash) ->
             assertThat(String.format("%016x", SampleRows.idHash(id))).as(id).isEqualTo(hash));
+    // Lone surrogates, as the first non-ASCII char, at the end, and before ASCII: each is "?".
     assertThat(SampleRows.idHash("ab\ud800c")).isEqualTo(SampleRows.idHash("ab?c"));
+    assertThat(SampleRows.idHash("a\udc00b")).isEqualTo(SampleRows.idHash("a?b"));
+    assertThat(SampleRows.idHash("ab\ud800")).isEqualTo(SampleRows.idHash("ab?"));
+    assertThat(SampleRows.idHash("\ud83dxy\u00e9")).isEqualTo(SampleRows.idHash("?xy\u00e9"));
   }
 
   /** The layout, pinned: one row of dimension 3 with the id "a". */

@@ -133,11 +133,11 @@ final class ColumnPages {
   private final Matches definedEntries;
 
   /**
-   * Whether only the pages' levels are decoded, not their values (nor the dictionary): for the
-   * dimension sampler, which needs the lengths of a list column's first vectors, not their values.
-   * The first page of a pyarrow file's vector column holds 262,144 dictionary indices, and decoding
-   * them (and the dictionary) was most of the 60-90 ms that planning a 200k-row file spent on its
-   * 64-row sample early in a run.
+   * Whether only the pages' levels are decoded, not their values (nor the dictionary's entries; its
+   * page is still read and checked): for the dimension sampler, which needs the lengths of a list
+   * column's first vectors, not their values. The first page of a pyarrow file's vector column
+   * holds 262,144 dictionary indices, and decoding them (and the dictionary) was most of the 60-90
+   * ms that planning a 200k-row file spent on its 64-row sample early in a run.
    */
   boolean levelsOnly;
 

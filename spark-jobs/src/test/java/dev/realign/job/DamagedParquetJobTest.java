@@ -4,12 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.realign.io.Npy;
+import dev.realign.source.Columns;
+import dev.realign.source.EmbeddingFormat;
+import dev.realign.source.EmbeddingSet;
+import dev.realign.source.EmbeddingSetPlanner;
+import java.io.ByteArrayInputStream;
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;
+import org.apache.parquet.format.PageHeader;
+import org.apache.parquet.format.Util;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.example.ExampleParquetWriter;
@@ -47,6 +57,11 @@ class DamagedParquetJobTest {
   }
 
   static Path texts(String name) throws Exception {
+    return texts(name, true);
+  }
+
+  /** {@code crc}: whether the pages carry CRCs (parquet-mr's default; pyarrow's is without). */
+  static Path texts(String name, boolean crc) throws Exception {
     Path file = dir.resolve(name);
     MessageType schema =
         MessageTypeParser.parseMessageType(
@@ -59,6 +74,7 @@ class DamagedParquetJobTest {
             .withConf(new Configuration())
             .withCompressionCodec(CompressionCodecName.UNCOMPRESSED)
             .withDictionaryEncoding(true)
+            .withPageWriteChecksumEnabled(crc)
             .build()) {
       SimpleGroupFactory f = new SimpleGroupFactory(schema);
       for (int i = 0; i < ROWS; i++) {
@@ -104,6 +120,62 @@ class DamagedParquetJobTest {
         .hasMessageContaining("Invalid Parquet file")
         .hasMessageContaining("damaged.parquet")
         .hasMessageContaining("row group 0 (rows 0..399), column 'embedding', page ");
+    assertThat(out.resolve("aligned/_manifest.json")).doesNotExist();
+  }
+
+  /**
+   * Damage in the first page's values alone (its dictionary indices' bit width set to 33; levels
+   * intact; no CRC, as pyarrow writes by default): the plan reads only the levels of the vectors it
+   * samples for the dimension, so it plans, and the run's first pass fails naming the page, with no
+   * manifest.
+   */
+  @Test
+  void damagedValuesInTheFirstPagePlanAndFailTheRun() throws Exception {
+    Path damaged = texts("damaged-values.parquet", false); // a CRC would catch it at plan time
+    long pageStart;
+    try (ParquetFileReader r =
+        ParquetFileReader.open(
+            HadoopInputFile.fromPath(
+                new org.apache.hadoop.fs.Path(damaged.toUri()), new Configuration()))) {
+      pageStart = r.getRowGroups().get(0).getColumns().get(1).getFirstDataPageOffset();
+    }
+    byte[] bytes = Files.readAllBytes(damaged);
+    ByteArrayInputStream in =
+        new ByteArrayInputStream(bytes, (int) pageStart, bytes.length - (int) pageStart);
+    PageHeader header = Util.readPageHeader(in);
+    assertThat(header.getData_page_header().getEncoding())
+        .isEqualTo(org.apache.parquet.format.Encoding.PLAIN_DICTIONARY);
+    // The V1 body: repetition levels, definition levels (each a 4-byte length, then the runs),
+    // then the values: the indices' bit width byte, then their runs.
+    int body = bytes.length - in.available();
+    ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    int defAt = body + 4 + b.getInt(body);
+    int width = defAt + 4 + b.getInt(defAt);
+    assertThat(bytes[width]).isBetween((byte) 1, (byte) 32);
+    bytes[width] = 33;
+    Files.write(damaged, bytes);
+
+    EmbeddingSet set =
+        EmbeddingSetPlanner.plan(
+            new EmbeddingSetPlanner.Spec(
+                "text",
+                damaged.toString(),
+                EmbeddingFormat.PARQUET,
+                null,
+                Columns.DEFAULT,
+                1_000,
+                0),
+            new Configuration());
+    assertThat(set.dim()).isEqualTo(D);
+    Path out = dir.resolve("damaged-values-out");
+    assertThatThrownBy(
+            () ->
+                PipelineFixture.run(
+                    spark, PipelineFixture.config(damaged, dir.resolve("images.npy"), out)))
+        .hasMessageContaining("Invalid Parquet file")
+        .hasMessageContaining("damaged-values.parquet")
+        .hasMessageContaining("row group 0 (rows 0..399), column 'embedding', page 0")
+        .hasMessageContaining("dictionary indices of bit width 33");
     assertThat(out.resolve("aligned/_manifest.json")).doesNotExist();
   }
 }

@@ -70,7 +70,8 @@ class LengthsOnlyTest {
 
   /**
    * Rows of lengths 0 to 40 (a few of length 1, which a batch of dimension 1 takes whole), some
-   * null and some with null elements, in pages of 2 KB: rows cross page boundaries.
+   * null and some with null elements, in pages of 2 KB (rows cross page boundaries) and row groups
+   * of 32 KB; 1,000 distinct values outgrow the 1 KB dictionary, so its pages fall back to plain.
    */
   private static void write(
       Path file,
@@ -93,6 +94,7 @@ class LengthsOnlyTest {
             .withCompressionCodec(codec)
             .withPageSize(2048)
             .withDictionaryPageSize(1024)
+            .withRowGroupSize(32L << 10)
             .build()) {
       SimpleGroupFactory f = new SimpleGroupFactory(schema);
       for (int i = 0; i < ROWS; i++) {
@@ -107,7 +109,7 @@ class LengthsOnlyTest {
         for (int j = 0; j < length; j++) {
           Group element = list.addGroup("list");
           if (kind != 3 || j % 7 != 2) { // kind 3: some null elements
-            element.append("element", random.nextInt(50) / 4f);
+            element.append("element", random.nextInt(1_000) / 4f);
           }
         }
         w.write(g);

@@ -112,15 +112,7 @@ class DamagedParquetJobTest {
       f.seek(at);
       f.write(new byte[(int) n]);
     }
-    Path out = dir.resolve("damaged-out");
-    assertThatThrownBy(
-            () ->
-                PipelineFixture.run(
-                    spark, PipelineFixture.config(damaged, dir.resolve("images.npy"), out)))
-        .hasMessageContaining("Invalid Parquet file")
-        .hasMessageContaining("damaged.parquet")
-        .hasMessageContaining("row group 0 (rows 0..399), column 'embedding', page ");
-    assertThat(out.resolve("aligned/_manifest.json")).doesNotExist();
+    runFailsNaming(damaged, "row group 0 (rows 0..399), column 'embedding', page ");
   }
 
   /**
@@ -167,15 +159,28 @@ class DamagedParquetJobTest {
                 0),
             new Configuration());
     assertThat(set.dim()).isEqualTo(D);
-    Path out = dir.resolve("damaged-values-out");
-    assertThatThrownBy(
-            () ->
-                PipelineFixture.run(
-                    spark, PipelineFixture.config(damaged, dir.resolve("images.npy"), out)))
-        .hasMessageContaining("Invalid Parquet file")
-        .hasMessageContaining("damaged-values.parquet")
-        .hasMessageContaining("row group 0 (rows 0..399), column 'embedding', page 0")
-        .hasMessageContaining("dictionary indices of bit width 33");
+    runFailsNaming(
+        damaged,
+        "row group 0 (rows 0..399), column 'embedding', page 0",
+        "dictionary indices of bit width 33");
+  }
+
+  /**
+   * A run on {@code damaged} fails naming it as an invalid Parquet file, with {@code parts} in the
+   * message, and leaves no manifest.
+   */
+  private static void runFailsNaming(Path damaged, String... parts) {
+    Path out = dir.resolve(damaged.getFileName() + "-out");
+    var thrown =
+        assertThatThrownBy(
+                () ->
+                    PipelineFixture.run(
+                        spark, PipelineFixture.config(damaged, dir.resolve("images.npy"), out)))
+            .hasMessageContaining("Invalid Parquet file")
+            .hasMessageContaining(damaged.getFileName().toString());
+    for (String part : parts) {
+      thrown.hasMessageContaining(part);
+    }
     assertThat(out.resolve("aligned/_manifest.json")).doesNotExist();
   }
 }

@@ -328,6 +328,22 @@ final class ColumnPages {
         throw new CorruptPageException(
             "the column ends before row " + row + " of the row" + " group (" + started + " rows)");
       }
+      if (pos == 0 && allDefined) {
+        // A page with no undefined entry, from its start: its row starts (counted from the level
+        // runs) say where the row starts, and its value is the entry's; no level is decoded.
+        int rowsHere = maxRep == 0 ? count : startCount;
+        if (row - started < rowsHere) {
+          int k = (int) (row - started);
+          pos = maxRep == 0 ? k : starts[k];
+          valuePos = pos;
+          startCursor = maxRep == 0 ? 0 : k;
+          return;
+        }
+        started += rowsHere;
+        pos = count;
+        valuePos = count;
+        continue;
+      }
       decodePendingLevels();
       if (rep[pos] == 0) {
         if (started == row) {

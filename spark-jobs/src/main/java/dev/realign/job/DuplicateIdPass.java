@@ -163,13 +163,6 @@ final class DuplicateIdPass {
     private long[] pairs = new long[16];
     private int size;
 
-    /** Adds the row when its id is non-empty. */
-    void add(String id, long position) {
-      if (id != null && !id.isEmpty()) {
-        add(SampleRows.idHash(id), position);
-      }
-    }
-
     void add(long hash, long position) {
       if (size + 2 > pairs.length) {
         pairs = Arrays.copyOf(pairs, pairs.length * 2);

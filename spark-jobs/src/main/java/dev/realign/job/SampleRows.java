@@ -173,12 +173,15 @@ final class SampleRows {
 
     /** Offers a row the caller has validated (and that is not a later duplicate). */
     void offer(String id, float[] flat, int off, int dim) {
-      if (n == 0) {
-        return;
+      if (n > 0) {
+        offer(id, idHash(id), flat, off, dim);
       }
-      long h = idHash(id);
-      if (Long.compareUnsigned(h, threshold) <= 0) {
-        rows.add(new Sampled(h, id, flat, off, dim));
+    }
+
+    /** {@link #offer}, with the id's {@link #idHash} already computed. */
+    void offer(String id, long hash, float[] flat, int off, int dim) {
+      if (n > 0 && Long.compareUnsigned(hash, threshold) <= 0) {
+        rows.add(new Sampled(hash, id, flat, off, dim));
       }
     }
 

@@ -135,8 +135,12 @@ final class StatsPass {
         rejects) {
       while (reader.next(batch)) {
         for (int i = 0; i < batch.size; i++) {
-          if (ids != null) {
-            ids.add(batch.ids[i], split.position(batch.rowInFile[i] - split.firstRow()));
+          // One hash a row, for the duplicate-id pairs and the report's draw alike.
+          String id = batch.ids[i];
+          boolean hashed = ids != null && id != null && !id.isEmpty();
+          long hash = hashed ? SampleRows.idHash(id) : 0;
+          if (hashed) {
+            ids.add(hash, split.position(batch.rowInFile[i] - split.firstRow()));
           }
           RejectReason reason = batch.reasons[i];
           String detail = batch.details[i];
@@ -145,7 +149,11 @@ final class StatsPass {
           } else {
             reason = acc.add(batch.flat, i * set.dim());
             if (reason == null) {
-              draw.offer(batch.ids[i], batch.flat, i * set.dim(), set.dim());
+              if (hashed) {
+                draw.offer(id, hash, batch.flat, i * set.dim(), set.dim());
+              } else {
+                draw.offer(id, batch.flat, i * set.dim(), set.dim());
+              }
             } else {
               detail =
                   reason == RejectReason.ZERO_NORM

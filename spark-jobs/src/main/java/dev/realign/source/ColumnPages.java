@@ -331,15 +331,14 @@ final class ColumnPages {
       if (pos == 0 && allDefined) {
         // A page with no undefined entry, from its start: its row starts (counted from the level
         // runs) say where the row starts, and its value is the entry's; no level is decoded.
-        int rowsHere = maxRep == 0 ? count : startCount;
-        if (row - started < rowsHere) {
+        if (row - started < startCount) { // startCount: count where every entry starts a row
           int k = (int) (row - started);
           pos = maxRep == 0 ? k : starts[k];
           valuePos = pos;
           startCursor = maxRep == 0 ? 0 : k;
           return;
         }
-        started += rowsHere;
+        started += startCount;
         pos = count;
         valuePos = count;
         continue;

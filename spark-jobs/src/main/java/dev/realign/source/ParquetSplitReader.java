@@ -516,7 +516,7 @@ final class ParquetSplitReader implements SplitReader {
       batchRow = i - first;
       ColumnPages c = vectors;
       requireEntry(c);
-      int rows = c.maxRep == 0 || lengthsOnly ? 0 : c.fullRows(d, end - i);
+      int rows = c.maxRep == 0 || c.levelsOnly ? 0 : c.fullRows(d, end - i);
       if (rows > 0) {
         c.copyFloats(c.valuePos, batch.flat, i * d, rows * d);
         c.valuePos += rows * d;

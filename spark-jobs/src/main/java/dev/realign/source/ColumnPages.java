@@ -98,6 +98,21 @@ final class ColumnPages {
   private int[] def = new int[0];
 
   /**
+   * Whether {@link #rep} and {@link #def} hold the current page's levels. They are stored only when
+   * a reader asks ({@link #storeLevels}): pyarrow's vector pages hold 262,144 entries, and two int
+   * arrays of that size, made by every split of every pass, were 1 MiB objects (G1 humongous
+   * regions of 2 MiB each, fresh pages for the process) that a page with every entry defined never
+   * reads.
+   */
+  private boolean levelsStored;
+
+  /**
+   * The most entries a page was checked to hold ({@link #preflightV1}) before arrays of that many
+   * entries could be made for it.
+   */
+  private int preflighted;
+
+  /**
    * A level section of the current page, {@code bytes[start, end)}; {@code bytes} null when it
    * needs no decoding later (no section, or one decoded into its array at once).
    */
@@ -343,7 +358,7 @@ final class ColumnPages {
         valuePos = count;
         continue;
       }
-      decodePendingLevels();
+      storeLevels();
       if (rep[pos] == 0) {
         if (started == row) {
           return;
@@ -366,15 +381,13 @@ final class ColumnPages {
               + " bytes, its header says "
               + page.getUncompressedSize());
     }
-    if (n > rep.length) {
+    if (n > preflighted) {
       preflightV1(page, body, n);
+      preflighted = n;
     }
-    levelsArrays(n);
-    Section r =
-        levelsV1(
-            body, body.position(), page.getRlEncoding(), maxRep, rep, n, "repetition", rowStarts);
-    Section d =
-        levelsV1(body, r.end(), page.getDlEncoding(), maxDef, def, n, "definition", definedEntries);
+    newPage(n);
+    Section r = levelsV1(body, body.position(), page.getRlEncoding(), maxRep, true, n, rowStarts);
+    Section d = levelsV1(body, r.end(), page.getDlEncoding(), maxDef, false, n, definedEntries);
     repPending = r.pending();
     defPending = d.pending();
     body.position(d.end());
@@ -433,13 +446,13 @@ final class ColumnPages {
 
   /** The current page's repetition levels (decoded now if they were not yet). */
   int[] repLevels() {
-    decodePendingLevels();
+    storeLevels();
     return rep;
   }
 
   /** The current page's definition levels (decoded now if they were not yet). */
   int[] defLevels() {
-    decodePendingLevels();
+    storeLevels();
     return def;
   }
 
@@ -473,8 +486,23 @@ final class ColumnPages {
     return k < startCount ? starts[k] : count;
   }
 
-  /** Decodes the level sections walked but not stored (already checked: they decode again). */
-  private void decodePendingLevels() {
+  /**
+   * Stores the current page's levels in {@link #rep} and {@link #def}: the sections walked but not
+   * stored are decoded (already checked: they decode again), and a column without repetition or
+   * definition levels gets zeros. The page's entries were checked against its bytes first.
+   */
+  private void storeLevels() {
+    if (levelsStored) {
+      return;
+    }
+    levelsStored = true;
+    levelCapacity(count);
+    if (maxRep == 0) { // no section to decode: every entry starts a row
+      java.util.Arrays.fill(rep, 0, count, 0);
+    }
+    if (maxDef == 0) {
+      java.util.Arrays.fill(def, 0, count, 0);
+    }
     if (repPending != null) {
       Section r = repPending;
       repPending = null;
@@ -489,7 +517,7 @@ final class ColumnPages {
 
   private void loadV2(DataPageV2 page) {
     int n = page.getValueCount();
-    if (n > rep.length) {
+    if (n > preflighted) {
       checkEntries(n);
       if (maxRep > 0) {
         ByteBuffer r = bytes(page.getRepetitionLevels(), "repetition levels");
@@ -503,11 +531,12 @@ final class ColumnPages {
         ByteBuffer data = bytes(page.getData(), "values");
         checkValueBytes(page.getDataEncoding(), data.slice().order(ByteOrder.LITTLE_ENDIAN), n);
       }
+      preflighted = n;
     }
-    levelsArrays(n);
+    newPage(n);
     if (maxRep > 0) {
       ByteBuffer r = bytes(page.getRepetitionLevels(), "repetition levels");
-      int end = hybrid(r, r.position(), r.limit(), maxRep, null, n, "repetition", rowStarts);
+      int end = rowStartRuns(r, r.position(), r.limit(), n);
       requireEnd(end, r.limit(), "repetition");
       repPending = new Section(r, r.position(), r.limit());
     }
@@ -649,22 +678,10 @@ final class ColumnPages {
     }
   }
 
-  private void levelsArrays(int n) {
+  /** A page of {@code n} entries begins: its levels are walked next, stored only on demand. */
+  private void newPage(int n) {
     checkEntries(n);
-    if (rep.length < n) {
-      rep = new int[n];
-      def = new int[n];
-      if (maxRep > 0) {
-        starts = new int[n];
-        rowStarts.positions = starts;
-      }
-    }
-    if (maxRep == 0) { // no section to decode: every entry starts a row
-      java.util.Arrays.fill(rep, 0, n, 0);
-    }
-    if (maxDef == 0) {
-      java.util.Arrays.fill(def, 0, n, 0);
-    }
+    levelsStored = false;
     repPending = null;
     defPending = null;
     count = n;
@@ -672,25 +689,56 @@ final class ColumnPages {
     valuePos = 0;
   }
 
+  /** {@link #rep} and {@link #def} hold at least {@code n} entries (checked against the page). */
+  private void levelCapacity(int n) {
+    if (rep.length < n) {
+      rep = new int[n];
+      def = new int[n];
+    }
+  }
+
+  /**
+   * Walks a list page's repetition levels {@code b[start, end)} ({@code n} entries), listing its
+   * row starts in {@link #starts}, which first grows to their number where it may be too small: a
+   * page of d-entry vectors has n / d of them, so an array of n (1 MiB at pyarrow's 262,144
+   * entries) would be mostly unused. The counting walk costs a step per run, about two a row.
+   */
+  private int rowStartRuns(ByteBuffer b, int start, int end, int n) {
+    if (starts.length < n) {
+      Matches counted = new Matches(rowStarts.value, null);
+      hybrid(b, start, end, maxRep, null, n, "repetition", counted);
+      rowStartCapacity(counted.count, n);
+    }
+    return hybrid(b, start, end, maxRep, null, n, "repetition", rowStarts);
+  }
+
+  /** {@link #starts} holds at least {@code needed} entries (at most {@code n}, the page's). */
+  private void rowStartCapacity(int needed, int n) {
+    if (starts.length < needed) {
+      starts = new int[Math.min(n, Math.max(needed, 2 * starts.length))];
+      rowStarts.positions = starts;
+    }
+  }
+
   /**
    * Walks (and checks) a V1 page's level section at {@code at}: RLE sections are left for {@link
-   * #decodePendingLevels} (their {@link Section#pending}); BIT_PACKED ones are decoded into {@code
-   * out} at once. The section's {@code end} is where the next one starts.
+   * #storeLevels} (their {@link Section#pending}); BIT_PACKED ones are decoded into {@link #rep} or
+   * {@link #def} at once. The section's {@code end} is where the next one starts.
    */
   private Section levelsV1(
-      ByteBuffer body,
-      int at,
-      Encoding enc,
-      int max,
-      int[] out,
-      int n,
-      String what,
-      Matches matches) {
+      ByteBuffer body, int at, Encoding enc, int max, boolean repetition, int n, Matches matches) {
     if (max == 0) {
       return new Section(null, at, at);
     }
+    String what = repetition ? "repetition" : "definition";
     if (enc != Encoding.RLE) {
-      // BIT_PACKED (deprecated, never seen from current writers): parquet-mr decodes it.
+      // BIT_PACKED (deprecated, never seen from current writers): parquet-mr decodes it, into the
+      // level arrays at once (the page's entries were checked against its bytes first).
+      levelCapacity(n);
+      if (repetition) {
+        rowStartCapacity(n, n);
+      }
+      int[] out = repetition ? rep : def;
       ValuesReader r =
           enc.getValuesReader(
               column,
@@ -717,7 +765,10 @@ final class ColumnPages {
     }
     int len = rleLevelsLength(body, at, what);
     int start = at + 4;
-    int end = hybrid(body, start, start + len, max, null, n, what, matches);
+    int end =
+        repetition
+            ? rowStartRuns(body, start, start + len, n)
+            : hybrid(body, start, start + len, max, null, n, what, matches);
     requireEnd(end, start + len, what);
     return new Section(body, start, start + len);
   }

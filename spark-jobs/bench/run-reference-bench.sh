@@ -7,7 +7,8 @@
 # Environment: ROWS (default "50000 200000 800000": rows a modality), DIM (default 1280), MASTER
 # (default local[2]), REPEATS (default 3 pairs a size). Needs python3 with numpy and pyarrow.
 # The inputs (ROWS x DIM x 4 bytes a modality) are generated once and kept; outputs are deleted
-# once measured. realign writes both modalities' shards, the script only the aligned texts.
+# once measured. Both write only the aligned texts (ROWS x DIM x 4 bytes of vectors); realign drops
+# the generator's 40 bad text rows (non-finite, zero), the script does not check rows.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 W="${1:-/tmp/realign-reference-bench}"
@@ -38,7 +39,7 @@ for rows in $ROWS; do
   image=$(find "$gen/demo-input/image" -name '*.npy' | head -1)
   for rep in $(seq "$REPEATS"); do
     # Page cache warm before each run: at 800k the script's 11 GB peak RSS and the outputs (realign
-    # writes 8.2 GB) push the other program's inputs out of a 24 GB machine's page cache. And the
+    # writes 4.1 GB) push the other program's inputs out of a 24 GB machine's page cache. And the
     # previous run's output written back first: its writeback kept the disk at 100 % iowait into
     # the next run.
     cat "$text" "$image" > /dev/null

@@ -689,7 +689,11 @@ final class ColumnPages {
     valuePos = 0;
   }
 
-  /** {@link #rep} and {@link #def} hold at least {@code n} entries (checked against the page). */
+  /**
+   * {@link #rep} and {@link #def} hold at least {@code n} entries. {@code n} is the current page's
+   * entry count, never above {@link #preflighted}: at most the entries of a page of this chunk that
+   * was checked against its bytes, so a forged count cannot make a larger array than a real page.
+   */
   private void levelCapacity(int n) {
     if (rep.length < n) {
       rep = new int[n];

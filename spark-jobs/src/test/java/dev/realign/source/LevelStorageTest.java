@@ -80,17 +80,7 @@ class LevelStorageTest {
     w.end(new HashMap<>());
 
     for (int splitRows : new int[] {1 << 20, 1, 2, 3}) {
-      EmbeddingSet set =
-          EmbeddingSetPlanner.plan(
-              new EmbeddingSetPlanner.Spec(
-                  "text",
-                  file.toUri().toString(),
-                  EmbeddingFormat.PARQUET,
-                  null,
-                  Columns.DEFAULT,
-                  splitRows,
-                  0),
-              new org.apache.hadoop.conf.Configuration());
+      EmbeddingSet set = ParquetRowRangeSplitsTest.plan(file, splitRows);
       assertThat(set.dim()).isEqualTo(2);
       List<Object[]> read = ThirdPartyInputsTest.read(set);
       assertThat(read).as("rows, split every %d", splitRows).hasSize(rows);

@@ -703,17 +703,18 @@ final class ColumnPages {
 
   /**
    * Walks a list page's repetition levels {@code b[start, end)} ({@code n} entries), listing its
-   * row starts in {@link #starts}, which first grows to their number where it may be too small: a
-   * page of d-entry vectors has n / d of them, so an array of n (1 MiB at pyarrow's 262,144
-   * entries) would be mostly unused. The counting walk costs a step per run, about two a row.
+   * row starts in {@link #starts}; when they did not all fit, the array grows to their number and
+   * the section is walked again (a page with more rows than any before it). A page of d-entry
+   * vectors has n / d row starts, so an array of n (1 MiB at pyarrow's 262,144 entries) would be
+   * mostly unused.
    */
   private int rowStartRuns(ByteBuffer b, int start, int end, int n) {
-    if (starts.length < n) {
-      Matches counted = new Matches(rowStarts.value, null);
-      hybrid(b, start, end, maxRep, null, n, "repetition", counted);
-      rowStartCapacity(counted.count, n);
+    int at = hybrid(b, start, end, maxRep, null, n, "repetition", rowStarts);
+    if (rowStarts.count > starts.length) {
+      rowStartCapacity(rowStarts.count, n);
+      at = hybrid(b, start, end, maxRep, null, n, "repetition", rowStarts);
     }
-    return hybrid(b, start, end, maxRep, null, n, "repetition", rowStarts);
+    return at;
   }
 
   /** {@link #starts} holds at least {@code needed} entries (at most {@code n}, the page's). */
@@ -811,7 +812,8 @@ final class ColumnPages {
 
   /**
    * The entries of a level section equal to one value, counted run by run (a run of 1,279 ones
-   * costs one step, not 1,279), and where {@code positions} is given, listed.
+   * costs one step, not 1,279), and where {@code positions} is given, listed as far as it holds
+   * them: a {@code count} above its length means the list is incomplete (grow it, walk again).
    */
   static final class Matches {
     final int value;
@@ -970,9 +972,10 @@ final class ColumnPages {
       java.util.Arrays.fill(out, i, i + run, v);
     }
     if (matches != null && v == matches.value) {
-      if (matches.positions != null) {
+      int[] positions = matches.positions;
+      if (positions != null && matches.count + run <= positions.length) {
         for (int k = 0; k < run; k++) {
-          matches.positions[matches.count + k] = i + k;
+          positions[matches.count + k] = i + k;
         }
       }
       matches.count += run;
@@ -1012,7 +1015,7 @@ final class ColumnPages {
         out[i + k] = v;
       }
       if (matches != null && v == matches.value) {
-        if (matches.positions != null) {
+        if (matches.positions != null && matches.count < matches.positions.length) {
           matches.positions[matches.count] = i + k;
         }
         matches.count++;
@@ -1032,6 +1035,7 @@ final class ColumnPages {
       byte[] b, int start, int end, int max, int n, String stream, String item, Matches matches) {
     int flip = matches.value == 0 ? 0xff : 0; // the matched values as set bits
     int[] positions = matches.positions;
+    int room = positions == null ? 0 : positions.length; // listed while they fit (Matches)
     int count = 0;
     int at = start;
     int i = 0;
@@ -1047,7 +1051,7 @@ final class ColumnPages {
         int v = b[at++] & 0xff;
         checkValue(v, max, item);
         if (v == matches.value) {
-          if (positions != null) {
+          if (count + runs <= room) {
             for (int k = 0; k < runs; k++) {
               positions[count + k] = i + k;
             }
@@ -1067,8 +1071,9 @@ final class ColumnPages {
           if (take - k < 8) {
             bits &= (1 << (take - k)) - 1; // the last values end inside this byte
           }
-          if (positions == null) {
-            count += Integer.bitCount(bits);
+          int matched = Integer.bitCount(bits);
+          if (count + matched > room) {
+            count += matched;
           } else {
             while (bits != 0) {
               positions[count++] = i + k + Integer.numberOfTrailingZeros(bits);

@@ -49,6 +49,12 @@ class LevelRunsTest {
           for (int k = 0; k < listed.count; k++) {
             assertThat(listed.positions[k]).isEqualTo(expected.get(k));
           }
+          // An array too short for the list: the count is still exact (it says to grow and walk
+          // again), nothing is written past the array.
+          ColumnPages.Matches tooShort =
+              new ColumnPages.Matches(value, new int[expected.size() / 2]);
+          ColumnPages.hybrid(b, offset, offset + stream.length, 1, null, n, "rep", tooShort);
+          assertThat(tooShort.count).isEqualTo(expected.size());
           ColumnPages.Matches counted = new ColumnPages.Matches(value, null);
           ColumnPages.hybrid(b, offset, offset + stream.length, 1, null, n, "rep", counted);
           assertThat(counted.count).isEqualTo(expected.size());

@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.SparkConf;
-import org.apache.spark.sql.SparkSession;
+import org.apache.spark.SparkContext;
 import scala.Tuple2;
 
 /**
@@ -95,7 +95,7 @@ public final class RealignCommand {
             ? ReportJob.options(config)
             : null;
     // Spark starts on a thread of its own while this one plans the inputs (their plan lines come
-    // out before the session is up) and sizes the warm-ups to them.
+    // out before Spark is up) and sizes the warm-ups to them.
     SparkStart sparkStart = SparkStart.begin(config);
     InputPlans inputs;
     try {
@@ -119,7 +119,7 @@ public final class RealignCommand {
       sparkStart.stopQuietly();
       throw e;
     }
-    SparkSession spark = sparkStart.await();
+    SparkContext spark = sparkStart.await();
     Warmups.sparkStarted();
     StartupLog.mark("spark started");
     try {

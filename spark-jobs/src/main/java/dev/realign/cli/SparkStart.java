@@ -5,42 +5,41 @@ import dev.realign.config.PipelineConfig;
 import dev.realign.job.JobContext;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
-import org.apache.spark.sql.SparkSession;
+import org.apache.spark.SparkContext;
 
 /**
- * The Spark session, started on a thread of its own ({@code realign-spark-start}) so that the
- * command's thread can plan its inputs meanwhile: a session takes 1.2-2 s to start on a 2-core
- * machine, mostly on one core.
+ * Spark, started on a thread of its own ({@code realign-spark-start}) so that the command's thread
+ * can plan its inputs meanwhile: it takes 1.2-2 s to start on a 2-core machine, mostly on one core.
  */
 final class SparkStart {
-  private final FutureTask<SparkSession> task;
+  private final FutureTask<SparkContext> task;
 
-  private SparkStart(FutureTask<SparkSession> task) {
+  private SparkStart(FutureTask<SparkContext> task) {
     this.task = task;
   }
 
   static SparkStart begin(PipelineConfig config) {
-    FutureTask<SparkSession> task = new FutureTask<>(() -> JobContext.startSpark(config));
+    FutureTask<SparkContext> task = new FutureTask<>(() -> JobContext.startSpark(config));
     Thread t = new Thread(task, "realign-spark-start");
     t.setDaemon(true);
     t.start();
     return new SparkStart(task);
   }
 
-  /** Whether the session's tasks run in this JVM (a local master, not spark-submit's cluster). */
+  /** Whether the tasks run in this JVM (a local master, not spark-submit's cluster). */
   static boolean localMaster(PipelineConfig config) {
     return System.getProperty("spark.master", config.get(ConfigKeys.SPARK_MASTER))
         .startsWith("local");
   }
 
   /**
-   * After a failure on the command's thread: waits for the start and stops the session (unless
-   * {@code realign.keep.spark} is set, as {@link RealignCommand} does after a command), ignoring a
-   * failed start.
+   * After a failure on the command's thread: waits for the start and stops Spark (unless {@code
+   * realign.keep.spark} is set, as {@link RealignCommand} does after a command), ignoring a failed
+   * start.
    */
   void stopQuietly() {
     try {
-      SparkSession spark = await();
+      SparkContext spark = await();
       if (System.getProperty("realign.keep.spark") == null) {
         spark.stop();
       }
@@ -49,8 +48,8 @@ final class SparkStart {
     }
   }
 
-  /** The started session; a failed start throws what the start threw. */
-  SparkSession await() {
+  /** The started context; a failed start throws what the start threw. */
+  SparkContext await() {
     try {
       return task.get();
     } catch (InterruptedException e) {

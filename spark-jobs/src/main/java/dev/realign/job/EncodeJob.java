@@ -232,7 +232,7 @@ public final class EncodeJob {
       return by;
     }
     List<String> paths = files.stream().map(f -> new Path(out, f.name()).toString()).toList();
-    ctx.spark
+    ctx.spark()
         .read()
         .parquet(paths.toArray(new String[0]))
         .groupBy("reason")

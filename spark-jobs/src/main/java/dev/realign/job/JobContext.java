@@ -5,6 +5,8 @@ import dev.realign.config.PipelineConfig;
 import dev.realign.sink.OutputLayout;
 import dev.realign.source.HadoopFiles;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.SparkConf;
+import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
@@ -22,12 +24,14 @@ public final class JobContext {
    */
   private static final String LOCAL_DIRECT_RESULT = "64m";
 
-  public final SparkSession spark;
   public final JavaSparkContext jsc;
   public final PipelineConfig config;
   public final OutputLayout layout;
   public final FileSystem fs;
   public final Broadcast<SerializableHadoopConf> hadoopConf;
+
+  /** The SQL session: the one given, or made on first use over {@link #jsc}'s context. */
+  private SparkSession session;
 
   /**
    * Inputs planned before Spark was up ({@link InputPlans}), taken by {@link AlignPipeline#plan}.
@@ -39,9 +43,22 @@ public final class JobContext {
   }
 
   public JobContext(SparkSession spark, PipelineConfig config, InputPlans inputPlans) {
-    this.spark = spark;
+    this(spark.sparkContext(), spark, config, inputPlans);
+  }
+
+  /**
+   * Jobs on {@code sc}; a command that reads through Spark SQL gets its session from {@link
+   * #spark()}, made then.
+   */
+  public JobContext(SparkContext sc, PipelineConfig config, InputPlans inputPlans) {
+    this(sc, null, config, inputPlans);
+  }
+
+  private JobContext(
+      SparkContext sc, SparkSession session, PipelineConfig config, InputPlans inputPlans) {
+    this.session = session;
     this.inputPlans = inputPlans;
-    this.jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    this.jsc = JavaSparkContext.fromSparkContext(sc);
     this.config = config;
     this.layout = new OutputLayout(config.require(ConfigKeys.OUTPUT_DIR));
     this.fs = HadoopFiles.fs(layout.rootPath(), jsc.hadoopConfiguration());
@@ -49,40 +66,54 @@ public final class JobContext {
   }
 
   /**
-   * Starts (or joins) the Spark session. Under spark-submit the master comes from there; otherwise
-   * from {@code spark.master} of the config (default {@code local[*]}), bound to 127.0.0.1 with the
-   * UI off.
+   * Starts (or joins) Spark. Under spark-submit the master comes from there; otherwise from {@code
+   * spark.master} of the config (default {@code local[*]}), bound to 127.0.0.1 with the UI off.
    *
-   * <p>Two start-up costs the jobs never use are left out (docs/benchmarks.md, "Start-up"): the
-   * builder is the classic one, not {@code org.apache.spark.sql.SparkSession.builder()}, which
-   * finds the classic companion object through Scala runtime reflection (building that universe
-   * took 1.1-2.5 s of a 500-row run); and the session starts without the SQL extension that
-   * spark-mllib declares as a service ({@link SessionServices}), whose registration builds Spark's
-   * function registry and encoders (0.6-1.0 s). The jobs run on RDDs and call no SQL function.
+   * <p>Start-up costs the jobs never use are left out (docs/benchmarks.md, "Start-up"): the jobs
+   * run on RDDs, so only the SparkContext starts; a command that reads through Spark SQL makes the
+   * session when it does ({@link #spark()}). Making one initialises Spark SQL's configuration
+   * registry (several hundred entries, each with its own lambda classes) and its shared state.
    */
-  public static SparkSession startSpark(PipelineConfig config) {
-    org.apache.spark.sql.classic.SparkSession.Builder b =
-        org.apache.spark.sql.classic.SparkSession.builder()
-            .appName(config.get(ConfigKeys.SPARK_APP_NAME))
-            .config("spark.ui.showConsoleProgress", "false");
+  public static SparkContext startSpark(PipelineConfig config) {
+    // Spark's spark.* system properties first, as a session builder would read them.
+    SparkConf conf =
+        new SparkConf(true)
+            .setAppName(config.get(ConfigKeys.SPARK_APP_NAME))
+            .set("spark.ui.showConsoleProgress", "false");
     if (System.getProperty("spark.master") == null) {
       String master = config.get(ConfigKeys.SPARK_MASTER);
-      b = b.master(master);
+      conf.setMaster(master);
       if (master.startsWith("local")) {
-        b =
-            b.config("spark.ui.enabled", "false")
-                .config("spark.driver.host", "127.0.0.1")
-                .config("spark.driver.bindAddress", "127.0.0.1");
+        conf.set("spark.ui.enabled", "false")
+            .set("spark.driver.host", "127.0.0.1")
+            .set("spark.driver.bindAddress", "127.0.0.1");
         if (System.getProperty(DIRECT_RESULT_KEY) == null) {
-          b = b.config(DIRECT_RESULT_KEY, LOCAL_DIRECT_RESULT);
+          conf.set(DIRECT_RESULT_KEY, LOCAL_DIRECT_RESULT);
         }
       }
     }
-    return SessionServices.withoutMlFunctions(b::getOrCreate);
+    return SparkContext.getOrCreate(conf);
+  }
+
+  /**
+   * The SQL session over this context, made on first use without spark-mllib's SQL functions
+   * ({@link SessionServices}: their registration builds Spark's whole function registry and
+   * encoders through Scala reflection, 0.6-1.0 s). The classic builder, not {@code
+   * org.apache.spark.sql.SparkSession.builder()}, which finds the classic companion object through
+   * Scala runtime reflection (1.1-2.5 s of a 500-row run). It is given the running context (a
+   * builder that looked it up would warn that its settings may not take effect).
+   */
+  public synchronized SparkSession spark() {
+    if (session == null) {
+      org.apache.spark.sql.classic.SparkSession.Builder b =
+          org.apache.spark.sql.classic.SparkSession.builder().sparkContext(jsc.sc());
+      session = SessionServices.withoutMlFunctions(b::getOrCreate);
+    }
+    return session;
   }
 
   private JobContext(JobContext base, PipelineConfig config) {
-    this.spark = base.spark;
+    this.session = base.session;
     this.jsc = base.jsc;
     this.config = config;
     this.layout = base.layout;

@@ -74,7 +74,7 @@ public final class OutputLease implements AutoCloseable {
     return acquire(
         ctx.fs,
         ctx.layout.rootPath(),
-        ctx.spark.sparkContext().applicationId(),
+        ctx.jsc.sc().applicationId(),
         ctx.config.outputMode(),
         ctx.config.getInt(ConfigKeys.OUTPUT_LEASE_TIMEOUT) * 1000L);
   }

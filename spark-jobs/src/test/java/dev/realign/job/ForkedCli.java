@@ -34,7 +34,11 @@ final class ForkedCli {
           "-XX:CompileCommand=quiet",
           "-XX:CompileCommand=MaxNodeLimit,org/apache/xbean/*.*,1",
           "-XX:CompileCommand=MaxNodeLimit,org/apache/hadoop/shaded/com/ctc/*.*,1",
-          "-XX:CompileCommand=MaxNodeLimit,org/apache/hadoop/conf/Configuration$Parser.*,1");
+          "-XX:CompileCommand=MaxNodeLimit,org/apache/hadoop/conf/Configuration$Parser.*,1",
+          "-XX:CompileCommand=MaxNodeLimit,jdk/internal/org/objectweb/asm/*.*,1",
+          "-XX:CompileCommand=MaxNodeLimit,jdk/internal/loader/*.*,1",
+          "-XX:CompileCommand=MaxNodeLimit,java/util/jar/*.*,1",
+          "-XX:CompileCommand=MaxNodeLimit,sun/util/locale/*.*,1");
 
   /** The launcher's log configuration. */
   static final Path LOG_CONFIG =

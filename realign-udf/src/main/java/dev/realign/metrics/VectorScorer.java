@@ -74,10 +74,10 @@ final class VectorScorer implements CandidateScorer {
    * Four queries (from {@code q0}) by three rows (from {@code r0}): twelve accumulators, each row
    * chunk loaded once for four FMAs and each query chunk once for three. With the three row chunks
    * and a query chunk that is sixteen vectors, as many as AVX2 has registers; the four-by-four
-   * block it replaced held twenty-one, and C2 spilled. Measured in a harness (200 queries x 20,000
-   * rows, d = 1280, 2 cores, AVX2, run order alternated): 145-183 ms a pass against 144-202 ms
-   * (faster in 7 of 8), the same bits. (The four-by-four had beaten a four-by-two block: 31-34 ms
-   * against 38-41 ms for 10,000 rows.)
+   * block it replaced held twenty-one. Measured in a harness (200 queries x 20,000 rows, d = 1280,
+   * 2 cores, AVX2, run order alternated): 145-183 ms a pass against 144-202 ms (faster in 7 of 8),
+   * the same bits. (The four-by-four had beaten a four-by-two block: 31-34 ms against 38-41 ms for
+   * 10,000 rows.)
    */
   private static void block(
       float[] q, int q0, float[] x, int r0, int d, int bound, float[] out, int o, int n) {

@@ -2,6 +2,7 @@ package dev.realign.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -13,10 +14,11 @@ import org.junit.jupiter.api.Test;
 class VectorScorerTest {
   @Test
   void blockedScoresAreTheBitsOfOneQueryAgainstOneRow() {
-    // d: a multiple of every lane count, and one with a tail; rows and queries: full blocks,
-    // remainders of blocks and of the 64-row tiles.
-    for (int d : new int[] {1280, 37}) {
-      for (int[] shape : new int[][] {{70, 7}, {129, 9}, {3, 4}, {2, 3}}) {
+    // d: a multiple of every lane count, one with a tail, one shorter than a vector; rows and
+    // queries: full blocks, one and two rows past the last block of a tile, tiles of 64 and a
+    // partial one, queries past the last four.
+    for (int d : new int[] {1280, 37, 3}) {
+      for (int[] shape : new int[][] {{70, 7}, {129, 9}, {3, 4}, {2, 3}, {5, 4}, {66, 4}}) {
         int n = shape[0];
         int qn = shape[1];
         Random rnd = new Random(31L * d + n);
@@ -25,9 +27,9 @@ class VectorScorerTest {
         float[] all = new float[qn * n];
         VectorScorer.INSTANCE.prepare(rows, n, d).scores(queries, qn, all);
         for (int i = 0; i < qn; i++) {
-          float[] query = java.util.Arrays.copyOfRange(queries, i * d, (i + 1) * d);
+          float[] query = Arrays.copyOfRange(queries, i * d, (i + 1) * d);
           for (int j = 0; j < n; j++) {
-            float[] row = java.util.Arrays.copyOfRange(rows, j * d, (j + 1) * d);
+            float[] row = Arrays.copyOfRange(rows, j * d, (j + 1) * d);
             float[] one = new float[1];
             VectorScorer.INSTANCE.prepare(row, 1, d).scores(query, 1, one);
             assertThat(Float.floatToRawIntBits(all[i * n + j]))

@@ -119,11 +119,11 @@ public final class RealignCommand {
       sparkStart.stopQuietly();
       throw e;
     }
-    SparkContext spark = sparkStart.await();
+    SparkContext sc = sparkStart.await();
     Warmups.sparkStarted();
     StartupLog.mark("spark started");
     try {
-      command.action().run(new JobContext(spark, config, inputs), cl);
+      command.action().run(new JobContext(sc, config, inputs), cl);
       StartupLog.mark("command done");
       StartupLog.kernels();
       if (ownsProcess && dev.realign.job.ArchivePreload.requested()) {
@@ -131,7 +131,7 @@ public final class RealignCommand {
       }
     } finally {
       if (System.getProperty("realign.keep.spark") == null) {
-        spark.stop();
+        sc.stop();
         StartupLog.mark("spark stopped");
       }
     }

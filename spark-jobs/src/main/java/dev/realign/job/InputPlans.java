@@ -15,8 +15,8 @@ import org.apache.spark.deploy.SparkHadoopUtil;
 
 /**
  * The embedding inputs a command will read, planned while Spark starts on another thread: the plan
- * lines come out about a second sooner (and a missing or damaged input is found before the session
- * is up), and the warm-ups are sized to the input ({@link Warmups#start}).
+ * lines come out about a second sooner (and a missing or damaged input is found before Spark is
+ * up), and the warm-ups are sized to the input ({@link Warmups#start}).
  *
  * <p>The plans are made with the Hadoop configuration Spark's context makes for itself ({@code
  * SparkHadoopUtil.newConfiguration} over the same system properties), so a plan is the one the

@@ -69,10 +69,10 @@ public final class JobContext {
    * Starts (or joins) Spark. Under spark-submit the master comes from there; otherwise from {@code
    * spark.master} of the config (default {@code local[*]}), bound to 127.0.0.1 with the UI off.
    *
-   * <p>Start-up costs the jobs never use are left out (docs/benchmarks.md, "Start-up"): the jobs
-   * run on RDDs, so only the SparkContext starts; a command that reads through Spark SQL makes the
-   * session when it does ({@link #spark()}). Making one initialises Spark SQL's configuration
-   * registry (several hundred entries, each with its own lambda classes) and its shared state.
+   * <p>Start-up costs the jobs never use are left out (docs/benchmarks.md, sessions 25 and 34): the
+   * jobs run on RDDs, so only the SparkContext starts; a command that reads through Spark SQL makes
+   * the session when it does ({@link #spark()}). Making one initialises Spark SQL's configuration
+   * registry (hundreds of entries, with 106 lambda classes) and its shared state.
    */
   public static SparkContext startSpark(PipelineConfig config) {
     // Spark's spark.* system properties first, as a session builder would read them.

@@ -17,9 +17,10 @@ import java.util.function.Supplier;
  * META-INF/services/org.apache.spark.sql.SparkSessionExtensionsProvider}: {@code
  * InternalFunctionRegistration}, which registers the ML functions of Spark Connect and, doing so,
  * builds Spark's whole function registry and several encoders through Scala reflection when the
- * session starts. realign's jobs run on RDDs and call no SQL function; a session that does (a
- * notebook joining the CLI's session) still has every built-in function, as the registry is built
- * on first use.
+ * session starts. realign's jobs run on RDDs and call no SQL function (the CLI makes its session
+ * only for a command that reads through SQL, {@link JobContext#spark()}); a session that does call
+ * one (a notebook joining it) still has every built-in function, as the registry is built on first
+ * use.
  *
  * <p>During the session's creation the thread's context class loader (which Spark's {@code
  * ServiceLoader} lookup reads) hides that one service file; it delegates everything else, classes

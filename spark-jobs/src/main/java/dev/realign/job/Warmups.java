@@ -8,8 +8,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
 /**
- * Gets hot code compiled on the core that starting Spark leaves idle (a session's start keeps about
- * one core busy for seconds), on one daemon thread at minimum priority, in this order. Only ever an
+ * Gets hot code compiled on the core that starting Spark leaves idle (Spark's start keeps about one
+ * core busy for seconds), on one daemon thread at minimum priority, in this order. Only ever an
  * optimisation: failures are ignored, results are dropped, and no figure or byte depends on it.
  *
  * <ul>

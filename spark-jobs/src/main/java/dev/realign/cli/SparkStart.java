@@ -39,9 +39,9 @@ final class SparkStart {
    */
   void stopQuietly() {
     try {
-      SparkContext spark = await();
+      SparkContext sc = await();
       if (System.getProperty("realign.keep.spark") == null) {
-        spark.stop();
+        sc.stop();
       }
     } catch (RuntimeException | Error ignored) {
       // The command's own failure is the one to report.

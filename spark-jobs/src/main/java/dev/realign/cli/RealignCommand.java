@@ -11,6 +11,7 @@ import dev.realign.job.JobContext;
 import dev.realign.job.ReportJob;
 import dev.realign.job.Warmups;
 import dev.realign.report.ReportOptions;
+import dev.realign.source.NioLocalFileSystem;
 import dev.realign.vector.VectorSupport;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -81,6 +82,12 @@ public final class RealignCommand {
       }
       default -> {}
     }
+    if (ownsProcess
+        && SparkStart.localMaster(config)
+        && NioLocalFileSystem.class.getClassLoader() == ClassLoader.getSystemClassLoader()) {
+      // Before any file: path is opened (Hadoop caches the first file system it makes).
+      NioLocalFileSystem.installForThisProcess();
+    }
     config = DemoInput.prepare(config);
     StartupLog.mark("config resolved");
     String name = command.name();
@@ -126,6 +133,7 @@ public final class RealignCommand {
       command.action().run(new JobContext(sc, config, inputs), cl);
       StartupLog.mark("command done");
       StartupLog.kernels();
+      StartupLog.localFileSystem();
       if (ownsProcess && dev.realign.job.ArchivePreload.requested()) {
         preloadForArchive();
       }

@@ -5,9 +5,9 @@ import java.util.Locale;
 
 /**
  * {@code -Drealign.startup.log=true}: prints the JVM's uptime at each phase of a command (main
- * entered, config resolved, inputs planned, Spark started, command done, Spark stopped) and whether
- * the Vector API kernels ran, to stderr, for the start-up table in docs/benchmarks.md. Off by
- * default: reading the uptime loads JMX.
+ * entered, config resolved, inputs planned, Spark started, command done, Spark stopped), whether
+ * the Vector API kernels ran and which local file system wrote the output, to stderr, for the
+ * start-up table in docs/benchmarks.md. Off by default: reading the uptime loads JMX.
  */
 final class StartupLog {
   private static final boolean ON = Boolean.getBoolean("realign.startup.log");
@@ -26,6 +26,25 @@ final class StartupLog {
           "[realign] startup: vector kernels %s (rows), %s (metrics)%n",
           dev.realign.vector.VectorSupport.ENABLED ? "on" : "off",
           dev.realign.vector.VectorSupport.METRICS ? "on" : "off");
+    }
+  }
+
+  /**
+   * Prints the class of the process's {@code file:} file system (Hadoop caches one), which shows
+   * whether {@code NioLocalFileSystem} took effect.
+   */
+  static void localFileSystem() {
+    if (ON) {
+      String name;
+      try {
+        name =
+            org.apache.hadoop.fs.FileSystem.getLocal(new org.apache.hadoop.conf.Configuration())
+                .getClass()
+                .getName();
+      } catch (java.io.IOException e) {
+        name = "unavailable (" + e.getMessage() + ")";
+      }
+      System.err.printf(Locale.ROOT, "[realign] startup: local file system %s%n", name);
     }
   }
 

@@ -21,9 +21,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The same bits on every instruction set: the CLI ({@code realign run}) on COCO-500 with 3
  * partitions in forked JVMs under the JVM setups of a mixed fleet (default, AVX2 only, 128-bit
- * vectors, the Vector API off, no AVX), comparing the SHA-256 of the transform, the shards, the
- * sketches and the manifest (without a top-level {@code created_by}). A retried task may land on
- * another CPU type, so a difference here is a correctness bug, not noise.
+ * vectors, the Vector API off, no AVX; and Hadoop's own local file system instead of
+ * NioLocalFileSystem), comparing the SHA-256 of the transform, the shards, the sketches and the
+ * manifest (without a top-level {@code created_by}) and the permissions of every output file and
+ * directory. A retried task may land on another CPU type, so a difference here is a correctness
+ * bug, not noise.
  *
  * <p>The flags are JVM flags (what HotSpot may compile to), not the OpenBLAS environment: the
  * pipeline has no native code on this path. On a CPU that is not x86 the {@code UseAVX} flags are
@@ -46,6 +48,9 @@ class IsaIndependenceTest {
     SETUPS.put("UseAVX=2", List.of("-XX:UseAVX=2", VECTOR));
     SETUPS.put("MaxVectorSize=16", List.of("-XX:MaxVectorSize=16", VECTOR));
     SETUPS.put("UseAVX=0", List.of("-XX:UseAVX=0", VECTOR));
+    // Hadoop's own local file system (a forked chmod for each file and directory) against the
+    // default's NioLocalFileSystem: the same bytes and the same modes.
+    SETUPS.put("realign.nio_local_fs=false", List.of("-Drealign.nio_local_fs=false", STARTUP_LOG));
   }
 
   @TempDir Path dir;
@@ -77,6 +82,10 @@ class IsaIndependenceTest {
                 + " (rows), "
                 + metrics
                 + " (metrics)");
+    assertThat(printed.get("default"))
+        .contains("startup: local file system dev.realign.source.NioLocalFileSystem");
+    assertThat(printed.get("realign.nio_local_fs=false"))
+        .contains("startup: local file system org.apache.hadoop.fs.LocalFileSystem");
     Map<String, String> reference = digests.get("default");
     assertThat(reference.keySet())
         .contains(
@@ -85,15 +94,32 @@ class IsaIndependenceTest {
             "aligned/part-00000-of-00003.parquet",
             "aligned/part-00002-of-00003.parquet",
             "stats/text.sketch",
-            "stats/image.sketch");
+            "stats/image.sketch",
+            "modes");
     for (Map.Entry<String, Map<String, String>> e : digests.entrySet()) {
       assertThat(e.getValue()).as("SHA-256s under %s", e.getKey()).isEqualTo(reference);
     }
   }
 
-  /** SHA-256 of the transform, every file in aligned/ and every sketch, by relative path. */
+  /**
+   * SHA-256 of the transform, every file in aligned/ and every sketch, by relative path, and under
+   * "modes" the permissions of every file and directory of the output.
+   */
   static Map<String, String> digests(Path out) throws IOException, NoSuchAlgorithmException {
     Map<String, String> d = new TreeMap<>();
+    StringBuilder modes = new StringBuilder();
+    try (java.util.stream.Stream<Path> all = Files.walk(out)) {
+      for (Path p : (Iterable<Path>) all.sorted()::iterator) {
+        modes
+            .append(out.relativize(p))
+            .append(' ')
+            .append(
+                java.nio.file.attribute.PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(p)))
+            .append('\n');
+      }
+    }
+    d.put("modes", modes.toString());
     for (Map.Entry<String, Path> f : GoldenOutputs.files(out).entrySet()) {
       String rel = f.getKey();
       boolean wanted =

@@ -21,13 +21,21 @@ import org.apache.hadoop.fs.Path;
  * API code, which runs as slow generic Java until C2 has compiled it.
  */
 final class PassWarmup {
-  /** Synthetic rows (one batch) and dimension of the warm-up. */
+  /** Synthetic rows (one batch) of the warm-up. */
   private static final int ROWS = 2_000;
 
-  private static final int DIM = 256;
+  /**
+   * Dimension of the synthetic rows. The compilers count calls and loop trips, not bytes: the first
+   * round runs the Vector API kernels as generic Java (objects for every vector) until C2 has them,
+   * and its cost grows with the dimension while the calls that make C2 take a method do not. With
+   * 256 the first round took 1.8-3.4 s on 2 cores and ran on into an 800k-row run's first stage;
+   * with 64 it took 1.3-1.8 s, the text stats stage 3.4-3.7 s against 3.5-4.5 s and the run
+   * 18.8-19.6 s against 18.8-21.4 s (4 alternated pairs, report off; faster in 3).
+   */
+  private static final int DIM = 64;
 
   /** Writes of the batch per warm-up shard: 6 MB, past a 4 MiB buffer segment. */
-  private static final int WRITES = 3;
+  private static final int WRITES = 12;
 
   /**
    * Rounds of the warm-up: until a round is no faster than 4/5 of the one before (C2 has compiled

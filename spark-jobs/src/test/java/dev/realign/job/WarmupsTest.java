@@ -14,12 +14,12 @@ class WarmupsTest {
   @Test
   void rowKernelWarmUpWritesEveryValidRowAndDeletesItsShards(@TempDir java.nio.file.Path tmp)
       throws Exception {
-    // Each shard takes the batch 3 times: the aligned one less its 40 zero rows and 40 NaN rows
+    // Each shard takes the batch 12 times: the aligned one less its 40 zero rows and 40 NaN rows
     // (rejected by the kernel), the copied one whole (copy drops structural rejects only).
     for (Warmups.Rows rows : new Warmups.Rows[] {Warmups.Rows.PASSES, Warmups.Rows.COPY}) {
       assertThat(PassWarmup.run(tmp, rows))
           .as("%s", rows)
-          .isEqualTo(rows == Warmups.Rows.PASSES ? 3 * 1_920 + 3 * 2_000 : 3 * 2_000);
+          .isEqualTo(rows == Warmups.Rows.PASSES ? 12 * 1_920 + 12 * 2_000 : 12 * 2_000);
       try (var left = java.nio.file.Files.list(tmp)) {
         assertThat(left).as("%s", rows).isEmpty();
       }

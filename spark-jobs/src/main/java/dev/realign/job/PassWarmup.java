@@ -29,8 +29,8 @@ final class PassWarmup {
    * round runs the Vector API kernels as generic Java (objects for every vector) until C2 has them,
    * and its cost grows with the dimension while the calls that make C2 take a method do not. With
    * 256 the first round took 1.8-3.4 s on 2 cores and ran on into an 800k-row run's first stage;
-   * with 64 it took 1.3-1.8 s, the text stats stage 3.4-3.7 s against 3.5-4.5 s and the run
-   * 18.8-19.6 s against 18.8-21.4 s (4 alternated pairs, report off; faster in 3).
+   * with 64, 1.3-1.8 s. 8 alternated pairs at 800k, report off: the text stats stage 3.75 s against
+   * 4.08 s and the run 18.76 s against 19.54 s (means; faster in 6 of 8).
    */
   private static final int DIM = 64;
 

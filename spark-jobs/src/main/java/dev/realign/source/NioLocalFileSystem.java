@@ -49,18 +49,28 @@ public final class NioLocalFileSystem extends LocalFileSystem {
    * @return whether it was installed
    */
   public static boolean installForThisProcess() {
-    if (!Boolean.parseBoolean(System.getProperty(PROPERTY, "true"))) {
+    if (!wanted(NioLocalFileSystem.class.getClassLoader())) {
       return false;
-    }
-    if (NioLocalFileSystem.class.getClassLoader().getResource("core-site.xml") != null) {
-      Configuration site = new Configuration(false);
-      site.addResource("core-site.xml");
-      if (site.get("fs.file.impl") != null) {
-        return false;
-      }
     }
     Configuration.addDefaultResource(RESOURCE);
     return true;
+  }
+
+  /**
+   * Whether to install: not with {@code -Drealign.nio_local_fs=false}, nor when the {@code
+   * core-site.xml} that {@code loader} finds (Hadoop's site file) names an {@code fs.file.impl}.
+   */
+  static boolean wanted(ClassLoader loader) {
+    if (!Boolean.parseBoolean(System.getProperty(PROPERTY, "true"))) {
+      return false;
+    }
+    if (loader.getResource("core-site.xml") == null) {
+      return true;
+    }
+    Configuration site = new Configuration(false);
+    site.setClassLoader(loader);
+    site.addResource("core-site.xml");
+    return site.get("fs.file.impl") == null;
   }
 
   /** The nine permission bits as java.nio's set, or null when the mode has more (sticky bit). */

@@ -1,6 +1,7 @@
 package dev.realign.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -23,7 +24,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * {@link NioLocalFileSystem} leaves every file and directory with the mode Hadoop's own local file
  * system gives it (which runs {@code chmod}), under several umasks, for files, parent directories,
- * explicit permissions and a sticky bit.
+ * explicit permissions and a sticky bit; a missing file fails naming it in both; and it is not
+ * installed when switched off or when Hadoop's site file names its own {@code fs.file.impl}.
  */
 class NioLocalFileSystemTest {
   @TempDir java.nio.file.Path dir;
@@ -57,6 +59,49 @@ class NioLocalFileSystemTest {
           .containsEntry("a", 0755)
           .containsEntry("made", 0755)
           .containsEntry("sticky", 01777);
+    }
+  }
+
+  @Test
+  void aMissingFileFailsNamingItInBothFileSystems() throws IOException {
+    Configuration conf = new Configuration(false);
+    Path missing = new Path(dir.resolve("no-such-dir/no-such-file").toUri());
+    for (FileSystem fs : new FileSystem[] {new LocalFileSystem(), new NioLocalFileSystem()}) {
+      fs.initialize(URI.create("file:///"), conf);
+      assertThatThrownBy(() -> fs.setPermission(missing, new FsPermission((short) 0644)))
+          .as(fs.getClass().getSimpleName())
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("no-such-dir/no-such-file");
+      fs.close();
+    }
+  }
+
+  @Test
+  void notInstalledWhenSwitchedOffOrWhenTheSiteFileNamesItsOwn() throws IOException {
+    ClassLoader none = new java.net.URLClassLoader(new java.net.URL[0], null);
+    assertThat(NioLocalFileSystem.wanted(none)).isTrue();
+    System.setProperty(NioLocalFileSystem.PROPERTY, "false");
+    try {
+      assertThat(NioLocalFileSystem.wanted(none)).isFalse();
+    } finally {
+      System.clearProperty(NioLocalFileSystem.PROPERTY);
+    }
+    java.nio.file.Path site = Files.createDirectories(dir.resolve("site"));
+    Files.writeString(
+        site.resolve("core-site.xml"),
+        "<configuration><property><name>fs.trash.interval</name><value>1</value></property>"
+            + "</configuration>");
+    try (java.net.URLClassLoader other =
+        new java.net.URLClassLoader(new java.net.URL[] {site.toUri().toURL()}, null)) {
+      assertThat(NioLocalFileSystem.wanted(other)).as("a site file without fs.file.impl").isTrue();
+    }
+    Files.writeString(
+        site.resolve("core-site.xml"),
+        "<configuration><property><name>fs.file.impl</name>"
+            + "<value>org.apache.hadoop.fs.LocalFileSystem</value></property></configuration>");
+    try (java.net.URLClassLoader own =
+        new java.net.URLClassLoader(new java.net.URL[] {site.toUri().toURL()}, null)) {
+      assertThat(NioLocalFileSystem.wanted(own)).as("a site file with fs.file.impl").isFalse();
     }
   }
 

@@ -83,7 +83,7 @@ public final class RealignCommand {
       default -> {}
     }
     if (ownsProcess
-        && SparkStart.localMaster(config)
+        && SparkStart.inProcessMaster(config)
         && NioLocalFileSystem.class.getClassLoader() == ClassLoader.getSystemClassLoader()) {
       // Before any file: path is opened (Hadoop caches the first file system it makes).
       NioLocalFileSystem.installForThisProcess();

@@ -28,8 +28,20 @@ final class SparkStart {
 
   /** Whether the tasks run in this JVM (a local master, not spark-submit's cluster). */
   static boolean localMaster(PipelineConfig config) {
-    return System.getProperty("spark.master", config.get(ConfigKeys.SPARK_MASTER))
-        .startsWith("local");
+    return master(config).startsWith("local");
+  }
+
+  /**
+   * Whether every task runs in this JVM's threads: {@code local} or {@code local[...]}, not {@code
+   * local-cluster[...]}, whose executors are processes of their own.
+   */
+  static boolean inProcessMaster(PipelineConfig config) {
+    String master = master(config);
+    return master.equals("local") || master.startsWith("local[");
+  }
+
+  private static String master(PipelineConfig config) {
+    return System.getProperty("spark.master", config.get(ConfigKeys.SPARK_MASTER));
   }
 
   /**

@@ -30,8 +30,9 @@ final class StartupLog {
   }
 
   /**
-   * Prints the class of the process's {@code file:} file system (Hadoop caches one), which shows
-   * whether {@code NioLocalFileSystem} took effect.
+   * Prints the class of the process's cached {@code file:} file system (the one its local files
+   * went through; looking it up makes one if none was), which shows whether {@code
+   * NioLocalFileSystem} took effect.
    */
   static void localFileSystem() {
     if (ON) {

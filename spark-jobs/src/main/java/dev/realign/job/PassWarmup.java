@@ -25,12 +25,13 @@ final class PassWarmup {
   private static final int ROWS = 2_000;
 
   /**
-   * Dimension of the synthetic rows. The compilers count calls and loop trips, not bytes: the first
-   * round runs the Vector API kernels as generic Java (objects for every vector) until C2 has them,
-   * and its cost grows with the dimension while the calls that make C2 take a method do not. With
-   * 256 the first round took 1.8-3.4 s on 2 cores and ran on into an 800k-row run's first stage;
-   * with 64, 1.3-1.8 s. 8 alternated pairs at 800k, report off: the text stats stage 3.75 s against
-   * 4.08 s and the run 18.76 s against 19.54 s (means; faster in 6 of 8).
+   * Dimension of the synthetic rows. The first round runs the Vector API kernels as generic Java
+   * (objects for every vector) until C2 has them, at a cost that grows with the dimension, while
+   * the calls that make C2 take a kernel (a call a row or a pair of rows) do not; the loops'
+   * back-edges do, four times fewer a call at 64, and the later rounds make up for them. With 256
+   * the first round took 1.8-3.4 s on 2 cores and ran on into an 800k-row run's first stage; with
+   * 64, 1.3-1.8 s. 8 alternated pairs at 800k, report off: the text stats stage 3.75 s against 4.08
+   * s and the run 18.76 s against 19.54 s (means; faster in 6 of 8).
    */
   private static final int DIM = 64;
 
@@ -40,8 +41,9 @@ final class PassWarmup {
   /**
    * Rounds of the warm-up: until a round is no faster than 4/5 of the one before (C2 has compiled
    * the loops), at least 2 and at most 8. While Spark starts, C2's queue is long and its thresholds
-   * scale with it: measured on 2 cores, rounds took 1,100, 250, 140, 90, 34 and 35 ms, and two
-   * rounds left the kernels for the real pass to compile.
+   * scale with it: measured on 2 cores with 256 components (an earlier session), rounds took 1,100,
+   * 250, 140, 90, 34 and 35 ms, and two rounds left the kernels for the real pass to compile; with
+   * 64 (session 35, 800k runs), 1,338-1,774, 90-365, 41-133 ms and on.
    */
   private static final int MIN_ROUNDS = 2;
 

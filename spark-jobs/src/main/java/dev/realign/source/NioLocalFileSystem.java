@@ -18,11 +18,12 @@ import org.apache.hadoop.fs.permission.FsPermission;
  * <p>Without Hadoop's native library (not on Maven Central, so never on realign's class path),
  * {@code RawLocalFileSystem} sets the permission of every file it creates and every directory it
  * makes by running {@code chmod} in a child process: 12-14 ms a file here (measured: 20 creates
- * through Hadoop against 0.2-0.4 ms through {@code java.nio}), 14 of them in a 500-row {@code run}
+ * through Hadoop against 0.2-0.4 ms through {@code java.nio}), 15 of them in a 500-row {@code run}
  * (the shards, manifests, sketches, the transform, the output directories). This class sets the
  * same mode bits ({@code 0666} or {@code 0777} under {@code fs.permissions.umask-mode}, as Hadoop
  * computes them) with {@link Files#setPosixFilePermissions}; a mode java.nio cannot express (the
- * sticky bit) or a file system without POSIX permissions goes to Hadoop's own code.
+ * sticky bit), or a java.nio provider without POSIX permissions (Windows), goes to Hadoop's own
+ * code.
  *
  * <p>{@link #installForThisProcess()} makes it the {@code file:} implementation of every Hadoop
  * {@link Configuration} the process creates; the CLI does so for a local master when realign's
@@ -43,14 +44,17 @@ public final class NioLocalFileSystem extends LocalFileSystem {
   /**
    * Adds {@link #RESOURCE} to the default resources of every Hadoop configuration, unless {@code
    * -Drealign.nio_local_fs=false} or a {@code core-site.xml} on the class path names its own {@code
-   * fs.file.impl}. Call it before the process first opens a {@code file:} path: Hadoop caches one
-   * file system per scheme and user, whichever configuration asked first.
+   * fs.file.impl} (a configuration's own {@code fs.file.impl}, e.g. {@code
+   * spark.hadoop.fs.file.impl}, wins over a default resource anyway). Call it before the process
+   * first opens a {@code file:} path: Hadoop caches one file system per scheme and user, whichever
+   * configuration asked first.
    *
    * @return whether it was installed
    */
   public static boolean installForThisProcess() {
-    if (!wanted(NioLocalFileSystem.class.getClassLoader())) {
-      return false;
+    ClassLoader loader = NioLocalFileSystem.class.getClassLoader();
+    if (loader.getResource(RESOURCE) == null || !wanted(loader)) {
+      return false; // (Hadoop would skip a missing default resource silently)
     }
     Configuration.addDefaultResource(RESOURCE);
     return true;
@@ -90,20 +94,30 @@ public final class NioLocalFileSystem extends LocalFileSystem {
     return out;
   }
 
+  /**
+   * Sets {@code permission} on {@code file} through java.nio; false when it cannot (a sticky bit,
+   * or a java.nio provider without POSIX permissions), for the caller to use Hadoop's way.
+   */
+  static boolean setWithNio(java.io.File file, FsPermission permission) throws IOException {
+    Set<PosixFilePermission> perms = posix(permission);
+    if (perms == null) {
+      return false;
+    }
+    try {
+      Files.setPosixFilePermissions(file.toPath(), perms);
+      return true;
+    } catch (UnsupportedOperationException e) {
+      return false;
+    }
+  }
+
   /** The raw file system under the checksum layer: only {@link #setPermission} differs. */
   static final class Raw extends RawLocalFileSystem {
     @Override
     public void setPermission(Path p, FsPermission permission) throws IOException {
-      Set<PosixFilePermission> perms = posix(permission);
-      if (perms != null) {
-        try {
-          Files.setPosixFilePermissions(pathToFile(p).toPath(), perms);
-          return;
-        } catch (UnsupportedOperationException e) {
-          // No POSIX permissions on this file system: Hadoop's own way below.
-        }
+      if (!setWithNio(pathToFile(p), permission)) {
+        super.setPermission(p, permission);
       }
-      super.setPermission(p, permission);
     }
   }
 }

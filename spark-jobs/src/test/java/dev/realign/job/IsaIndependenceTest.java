@@ -31,7 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  * pipeline has no native code on this path. On a CPU that is not x86 the {@code UseAVX} flags are
  * ignored ({@code -XX:+IgnoreUnrecognizedVMOptions}, in the JVM options every launcher passes), so
  * those runs repeat the default. The report is off ({@code report.in_run=false}): it is not part of
- * the output contract, and it keeps the five runs within about a minute.
+ * the output contract, and it keeps the six runs within about a minute. Every run has Hadoop's
+ * umask at 027 ({@link #UMASK}), not the process's 022, so that the modes compared are the ones the
+ * file system set (0640 files, 0750 directories), not what the OS gave a new file.
  */
 class IsaIndependenceTest {
   /** The setups: name and extra JVM options. */
@@ -40,17 +42,21 @@ class IsaIndependenceTest {
   private static final String VECTOR = "-Drealign.vector=true";
   private static final String STARTUP_LOG = "-Drealign.startup.log=true";
 
+  /** Hadoop's umask for every run (a Spark setting: the CLI's Hadoop configuration has it). */
+  static final String UMASK = "-Dspark.hadoop.fs.permissions.umask-mode=027";
+
   static {
     // The CLI takes the scalar loops on an input this small (InputPlans.large): the default run is
     // the scalar one, and the others ask for the Vector API kernels.
-    SETUPS.put("default", List.of(STARTUP_LOG));
-    SETUPS.put("realign.vector=true", List.of(VECTOR, STARTUP_LOG));
-    SETUPS.put("UseAVX=2", List.of("-XX:UseAVX=2", VECTOR));
-    SETUPS.put("MaxVectorSize=16", List.of("-XX:MaxVectorSize=16", VECTOR));
-    SETUPS.put("UseAVX=0", List.of("-XX:UseAVX=0", VECTOR));
+    SETUPS.put("default", List.of(STARTUP_LOG, UMASK));
+    SETUPS.put("realign.vector=true", List.of(VECTOR, STARTUP_LOG, UMASK));
+    SETUPS.put("UseAVX=2", List.of("-XX:UseAVX=2", VECTOR, UMASK));
+    SETUPS.put("MaxVectorSize=16", List.of("-XX:MaxVectorSize=16", VECTOR, UMASK));
+    SETUPS.put("UseAVX=0", List.of("-XX:UseAVX=0", VECTOR, UMASK));
     // Hadoop's own local file system (a forked chmod for each file and directory) against the
     // default's NioLocalFileSystem: the same bytes and the same modes.
-    SETUPS.put("realign.nio_local_fs=false", List.of("-Drealign.nio_local_fs=false", STARTUP_LOG));
+    SETUPS.put(
+        "realign.nio_local_fs=false", List.of("-Drealign.nio_local_fs=false", STARTUP_LOG, UMASK));
   }
 
   @TempDir Path dir;
@@ -94,8 +100,15 @@ class IsaIndependenceTest {
             "aligned/part-00000-of-00003.parquet",
             "aligned/part-00002-of-00003.parquet",
             "stats/text.sketch",
-            "stats/image.sketch",
-            "modes");
+            "stats/image.sketch");
+    // The modes as Hadoop's umask 027 makes them, stated here, for every file and directory.
+    for (String line : reference.get("modes").split("\n")) {
+      String rel = line.substring(0, line.lastIndexOf(' '));
+      boolean directory = Files.isDirectory(dir.resolve("out-0").resolve(rel));
+      assertThat(line.substring(line.lastIndexOf(' ') + 1))
+          .as("mode of %s", rel.isEmpty() ? "the output directory" : rel)
+          .isEqualTo(directory ? "rwxr-x---" : "rw-r-----");
+    }
     for (Map.Entry<String, Map<String, String>> e : digests.entrySet()) {
       assertThat(e.getValue()).as("SHA-256s under %s", e.getKey()).isEqualTo(reference);
     }

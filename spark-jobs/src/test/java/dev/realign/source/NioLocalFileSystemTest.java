@@ -44,6 +44,25 @@ class NioLocalFileSystemTest {
     assertThat(NioLocalFileSystem.posix(new FsPermission((short) 01777))).isNull();
   }
 
+  @Test
+  void nineBitModesAreSetThroughJavaNioAndTheStickyBitIsLeftToHadoop() throws IOException {
+    java.nio.file.Path file = Files.createFile(dir.resolve("f"));
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-rw-rw-"));
+    assertThat(NioLocalFileSystem.setWithNio(file.toFile(), new FsPermission((short) 0640)))
+        .isTrue();
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-r-----");
+    assertThat(NioLocalFileSystem.setWithNio(file.toFile(), new FsPermission((short) 01777)))
+        .as("a sticky bit")
+        .isFalse();
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .as("left as it was")
+        .isEqualTo("rw-r-----");
+    try (NioLocalFileSystem fs = new NioLocalFileSystem()) {
+      assertThat(fs.getRawFileSystem()).isInstanceOf(NioLocalFileSystem.Raw.class);
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"022", "077", "002", "027"})
   void everyEntryGetsTheModeHadoopGivesIt(String umask) throws IOException {
@@ -67,12 +86,13 @@ class NioLocalFileSystemTest {
     Configuration conf = new Configuration(false);
     Path missing = new Path(dir.resolve("no-such-dir/no-such-file").toUri());
     for (FileSystem fs : new FileSystem[] {new LocalFileSystem(), new NioLocalFileSystem()}) {
-      fs.initialize(URI.create("file:///"), conf);
-      assertThatThrownBy(() -> fs.setPermission(missing, new FsPermission((short) 0644)))
-          .as(fs.getClass().getSimpleName())
-          .isInstanceOf(IOException.class)
-          .hasMessageContaining("no-such-dir/no-such-file");
-      fs.close();
+      try (fs) {
+        fs.initialize(URI.create("file:///"), conf);
+        assertThatThrownBy(() -> fs.setPermission(missing, new FsPermission((short) 0644)))
+            .as(fs.getClass().getSimpleName())
+            .isInstanceOf(IOException.class)
+            .hasMessageContaining("no-such-dir/no-such-file");
+      }
     }
   }
 
@@ -80,11 +100,16 @@ class NioLocalFileSystemTest {
   void notInstalledWhenSwitchedOffOrWhenTheSiteFileNamesItsOwn() throws IOException {
     ClassLoader none = new java.net.URLClassLoader(new java.net.URL[0], null);
     assertThat(NioLocalFileSystem.wanted(none)).isTrue();
+    String before = System.getProperty(NioLocalFileSystem.PROPERTY);
     System.setProperty(NioLocalFileSystem.PROPERTY, "false");
     try {
       assertThat(NioLocalFileSystem.wanted(none)).isFalse();
     } finally {
-      System.clearProperty(NioLocalFileSystem.PROPERTY);
+      if (before == null) {
+        System.clearProperty(NioLocalFileSystem.PROPERTY);
+      } else {
+        System.setProperty(NioLocalFileSystem.PROPERTY, before);
+      }
     }
     java.nio.file.Path site = Files.createDirectories(dir.resolve("site"));
     Files.writeString(
@@ -110,41 +135,43 @@ class NioLocalFileSystemTest {
       throws IOException {
     java.nio.file.Path root = dir.resolve(name);
     Files.createDirectories(root);
-    fs.initialize(URI.create("file:///"), conf);
-    fs.setWriteChecksum(false);
-    Path r = new Path(root.toUri());
-    try (OutputStream out = fs.create(new Path(r, "a/part.parquet"), true)) {
-      out.write(1); // its parent directory made on the way
-    }
-    try (OutputStream out =
-        fs.create(
-            new Path(r, "b/c/explicit"),
-            new FsPermission((short) 0600),
-            true,
-            4096,
-            (short) 1,
-            1 << 20,
-            null)) {
-      out.write(2);
-    }
-    fs.mkdirs(new Path(r, "made"));
-    fs.mkdirs(new Path(r, "restricted"), new FsPermission((short) 0750));
-    fs.mkdirs(new Path(r, "sticky"), new FsPermission((short) 01777));
-    // A mode java.nio cannot set (the sticky bit): Hadoop's own chmod, in both.
-    fs.setPermission(new Path(r, "sticky"), new FsPermission((short) 01777));
-    Path changed = new Path(r, "changed");
-    fs.create(changed, true).close();
-    fs.setPermission(changed, new FsPermission((short) 0640));
-    Map<String, Integer> modes = new TreeMap<>();
-    try (Stream<java.nio.file.Path> all = Files.walk(root)) {
-      for (java.nio.file.Path p : (Iterable<java.nio.file.Path>) all::iterator) {
-        if (!p.equals(root)) {
-          modes.put(
-              root.relativize(p).toString(), (Integer) Files.getAttribute(p, "unix:mode") & 07777);
+    try (fs) {
+      fs.initialize(URI.create("file:///"), conf);
+      fs.setWriteChecksum(false);
+      Path r = new Path(root.toUri());
+      try (OutputStream out = fs.create(new Path(r, "a/part.parquet"), true)) {
+        out.write(1); // its parent directory made on the way
+      }
+      try (OutputStream out =
+          fs.create(
+              new Path(r, "b/c/explicit"),
+              new FsPermission((short) 0600),
+              true,
+              4096,
+              (short) 1,
+              1 << 20,
+              null)) {
+        out.write(2);
+      }
+      fs.mkdirs(new Path(r, "made"));
+      fs.mkdirs(new Path(r, "restricted"), new FsPermission((short) 0750));
+      fs.mkdirs(new Path(r, "sticky"), new FsPermission((short) 01777));
+      // A mode java.nio cannot set (the sticky bit): Hadoop's own chmod, in both.
+      fs.setPermission(new Path(r, "sticky"), new FsPermission((short) 01777));
+      Path changed = new Path(r, "changed");
+      fs.create(changed, true).close();
+      fs.setPermission(changed, new FsPermission((short) 0640));
+      Map<String, Integer> modes = new TreeMap<>();
+      try (Stream<java.nio.file.Path> all = Files.walk(root)) {
+        for (java.nio.file.Path p : (Iterable<java.nio.file.Path>) all::iterator) {
+          if (!p.equals(root)) {
+            modes.put(
+                root.relativize(p).toString(),
+                (Integer) Files.getAttribute(p, "unix:mode") & 07777);
+          }
         }
       }
+      return modes;
     }
-    fs.close();
-    return modes;
   }
 }

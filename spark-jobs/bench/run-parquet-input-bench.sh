@@ -16,6 +16,9 @@ MASTER="${MASTER:-local[2]}"
 REPEATS="${REPEATS:-3}"
 FORMATS="${FORMATS:-npy none snappy}"
 mkdir -p "$W"
+# shellcheck source=archive-first.sh
+. spark-jobs/bench/archive-first.sh
+ensure_archive "$W"
 gen="$W/gen$ROWS"
 if [ ! -d "$gen/demo-input/text" ]; then
   ./realign generate --output "$gen" --set demo.text_rows="$ROWS" --set demo.image_rows="$ROWS" \

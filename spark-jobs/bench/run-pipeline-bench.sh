@@ -18,6 +18,9 @@ MASTER="${MASTER:-local[2]}"
 FILES="${FILES:-4 1}"
 REPEATS="${REPEATS:-2}"
 mkdir -p "$W"
+# shellcheck source=archive-first.sh
+. spark-jobs/bench/archive-first.sh
+ensure_archive "$W"
 R=./realign
 : > "$W/results.txt"
 

@@ -18,6 +18,9 @@ MASTER="${MASTER:-local[2]}"
 REPEATS="${REPEATS:-3}"
 mkdir -p "$W"
 : > "$W/results.txt"
+# shellcheck source=archive-first.sh
+. spark-jobs/bench/archive-first.sh
+ensure_archive "$W"
 
 measure() { # label, rows, command...
   local label="$1" rows="$2"; shift 2

@@ -111,22 +111,25 @@ class NioLocalFileSystemTest {
         System.setProperty(NioLocalFileSystem.PROPERTY, before);
       }
     }
-    java.nio.file.Path site = Files.createDirectories(dir.resolve("site"));
+    assertThat(wantedWithSiteFile("fs.trash.interval", "1")).as("a site file without it").isTrue();
+    assertThat(wantedWithSiteFile("fs.file.impl", "org.apache.hadoop.fs.LocalFileSystem"))
+        .as("a site file with its own fs.file.impl")
+        .isFalse();
+  }
+
+  /** {@link NioLocalFileSystem#wanted} with a core-site.xml that sets {@code name}. */
+  private boolean wantedWithSiteFile(String name, String value) throws IOException {
+    java.nio.file.Path site = Files.createDirectories(dir.resolve("site-" + name));
     Files.writeString(
         site.resolve("core-site.xml"),
-        "<configuration><property><name>fs.trash.interval</name><value>1</value></property>"
-            + "</configuration>");
-    try (java.net.URLClassLoader other =
+        "<configuration><property><name>"
+            + name
+            + "</name><value>"
+            + value
+            + "</value></property></configuration>");
+    try (java.net.URLClassLoader loader =
         new java.net.URLClassLoader(new java.net.URL[] {site.toUri().toURL()}, null)) {
-      assertThat(NioLocalFileSystem.wanted(other)).as("a site file without fs.file.impl").isTrue();
-    }
-    Files.writeString(
-        site.resolve("core-site.xml"),
-        "<configuration><property><name>fs.file.impl</name>"
-            + "<value>org.apache.hadoop.fs.LocalFileSystem</value></property></configuration>");
-    try (java.net.URLClassLoader own =
-        new java.net.URLClassLoader(new java.net.URL[] {site.toUri().toURL()}, null)) {
-      assertThat(NioLocalFileSystem.wanted(own)).as("a site file with fs.file.impl").isFalse();
+      return NioLocalFileSystem.wanted(loader);
     }
   }
 

@@ -1,4 +1,4 @@
-# Sourced by the benchmarks that time `./realign run`. The first Spark command after a build
+# Sourced by the benchmarks that time `./realign run` (start-up, reference, Parquet, pipeline). The first Spark command after a build
 # writes the launcher's class-data archive at exit (and reads a 16-row file of each input format
 # first): about 8 s more CPU and, at 800k rows, a run 12 s longer than the next (session 35). Do it
 # here, on a small generated input with the report on (so the report's classes are archived too),

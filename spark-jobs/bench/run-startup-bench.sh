@@ -22,11 +22,9 @@ a = np.load("realign-udf/src/test/resources/modality-gap-2022/features_clip.npy"
 np.save(sys.argv[1] + "/image.npy", np.ascontiguousarray(a[0]))
 np.save(sys.argv[1] + "/text.npy", np.ascontiguousarray(a[1]))
 PY
-./realign version > /dev/null # builds when needed, so no run below pays for a build
-# A first Spark command after a build writes the archive: do it now, outside the figures.
-[ -f spark-jobs/target/realign.jsa ] || ./realign run --text-embeddings "$W/text.npy" \
-  --image-embeddings "$W/image.npy" --output "$W/out-warm" --mode overwrite \
-  --set report.in_run=false > /dev/null 2>&1
+# shellcheck source=archive-first.sh
+. spark-jobs/bench/archive-first.sh
+ensure_archive "$W" # the build and the archive, outside the figures, as the other benches do
 
 run_once() { # REALIGN_CDS value, round
   local cds="$1" round="$2" log="$W/run-cds$1-$2.log" out="$W/out-cds$1"
